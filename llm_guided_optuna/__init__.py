@@ -1,0 +1,29 @@
+"""llm-guided-optuna: an Optuna sampler that asks a Large Language Model for configurations.
+
+Example:
+    >>> import optuna
+    >>> from llm_guided_optuna import LLMGuidedSampler
+    >>> study = optuna.create_study(sampler=LLMGuidedSampler(seed=0))  # doctest: +SKIP
+"""
+
+from llm_guided_optuna.embedded_model import EmbeddedModelServer
+from llm_guided_optuna.embedded_model import EmbeddedModelUnavailableError
+from llm_guided_optuna.embedded_model import get_embedded_server
+from llm_guided_optuna.parameter_validator import ParameterValidator
+from llm_guided_optuna.sampler import LLMGuidedSampler
+from llm_guided_optuna.sampler import LLMProposalError
+from llm_guided_optuna.sampler import LLMSamplerWarning
+
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "EmbeddedModelServer",
+    "EmbeddedModelUnavailableError",
+    "LLMGuidedSampler",
+    "LLMProposalError",
+    "LLMSamplerWarning",
+    "ParameterValidator",
+    "get_embedded_server",
+    "__version__",
+]

@@ -1,0 +1,17 @@
+"""Logging for the package, on Optuna's logging configuration.
+
+Loggers are children of ``optuna`` (``optuna.llm_guided_optuna.<module>``), so
+``optuna.logging.set_verbosity`` and Optuna's handler apply to them as to Optuna's own.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import optuna
+
+
+def get_logger(module_name: str) -> logging.Logger:
+    """The logger of one of this package's modules."""
+    optuna.logging.get_logger("optuna")  # Makes sure Optuna's handler is configured.
+    return logging.getLogger("optuna." + module_name)

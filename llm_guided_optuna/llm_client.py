@@ -1,0 +1,341 @@
+"""Talk to any LLM through LiteLLM: structured output, timeouts, retries, usage and cost.
+
+:class:`LLMClient` sends chat messages with the response model as ``response_format`` and
+returns the raw answer with its latency, token counts and cost. It retries transient errors
+(timeouts, rate limits, 5xx answers, dropped connections) with exponential backoff, honouring
+``Retry-After``; it never retries authentication or bad-request errors, which it raises at
+once as :class:`LLMCallError` with ``retryable=False``. When a provider refuses a JSON schema it
+falls back to JSON mode, then to a plain prompt; the answer is always validated locally.
+
+LiteLLM is imported lazily (it takes seconds), with ``LITELLM_LOCAL_MODEL_COST_MAP=True`` so
+that the import does not reach for the network.
+
+Example:
+    >>> client = LLMClient("openai/any", completion_kwargs={"mock_response": '{"parameters": {}}'})
+    >>> client.complete([{"role": "user", "content": "hi"}]).content
+    '{"parameters": {}}'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from collections.abc import Mapping
+from dataclasses import dataclass
+import os
+import random
+import threading
+import time
+from typing import Any
+
+from pydantic import BaseModel
+
+from llm_guided_optuna._logging import get_logger
+
+
+_logger = get_logger(__name__)
+
+#: The ways of asking for structured output, most to least constrained.
+STRUCTURED_OUTPUT_MODES = ("json_schema", "json_object", "prompt")
+MAX_BACKOFF_SECONDS = 30.0
+
+_litellm_module: Any = None
+_import_lock = threading.Lock()
+
+
+def import_litellm() -> Any:
+    """Import LiteLLM once, offline-safe and quiet."""
+    global _litellm_module
+    with _import_lock:
+        if _litellm_module is None:
+            os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+            import litellm
+
+            litellm.suppress_debug_info = True
+            litellm.telemetry = False
+            _litellm_module = litellm
+    return _litellm_module
+
+
+class LLMCallError(RuntimeError):
+    """A completion request failed.
+
+    Attributes:
+        kind: ``timeout``, ``rate_limit``, ``server_error``, ``connection``,
+            ``authentication``, ``bad_request`` or ``unexpected_error``.
+        retryable: Whether trying again may help.
+        attempts: How many requests were sent.
+    """
+
+    def __init__(self, kind: str, message: str, retryable: bool, attempts: int = 1) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.retryable = retryable
+        self.attempts = attempts
+        self.retry_after: float | None = None
+
+
+@dataclass(frozen=True)
+class LLMReply:
+    """One successful completion."""
+
+    content: str | None
+    model: str
+    latency_s: float
+    attempts: int
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
+
+
+def classify_error(error: BaseException, litellm: Any) -> LLMCallError:
+    """Map a LiteLLM/OpenAI exception to an :class:`LLMCallError` kind."""
+    status = getattr(error, "status_code", None)
+    checks: list[tuple[str, str, bool]] = [
+        ("Timeout", "timeout", True),
+        ("RateLimitError", "rate_limit", True),
+        ("AuthenticationError", "authentication", False),
+        ("PermissionDeniedError", "authentication", False),
+        ("ContextWindowExceededError", "bad_request", False),
+        ("BadRequestError", "bad_request", False),
+        ("NotFoundError", "bad_request", False),
+        ("UnprocessableEntityError", "bad_request", False),
+        ("InternalServerError", "server_error", True),
+        ("ServiceUnavailableError", "server_error", True),
+        ("BadGatewayError", "server_error", True),
+        ("APIConnectionError", "connection", True),
+    ]
+    for class_name, kind, retryable in checks:
+        error_class = getattr(litellm, class_name, None)
+        if isinstance(error_class, type) and isinstance(error, error_class):
+            return LLMCallError(kind, _describe(error), retryable)
+    if isinstance(status, int):
+        if status == 429:
+            return LLMCallError("rate_limit", _describe(error), True)
+        if status >= 500:
+            return LLMCallError("server_error", _describe(error), True)
+        if status in (401, 403):
+            return LLMCallError("authentication", _describe(error), False)
+        if 400 <= status < 500:
+            return LLMCallError("bad_request", _describe(error), False)
+    if isinstance(error, (TimeoutError,)):
+        return LLMCallError("timeout", _describe(error), True)
+    if isinstance(error, (ConnectionError, OSError)):
+        return LLMCallError("connection", _describe(error), True)
+    return LLMCallError("unexpected_error", _describe(error), False)
+
+
+def _describe(error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    return f"{type(error).__name__}: {text[:300]}"
+
+
+def _retry_after_seconds(error: BaseException) -> float | None:
+    response = getattr(error, "response", None)
+    headers = getattr(response, "headers", None)
+    if headers is None:
+        return None
+    try:
+        value = headers.get("retry-after") or headers.get("Retry-After")
+        return float(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+class LLMClient:
+    """A thread-safe LiteLLM wrapper for one model.
+
+    Args:
+        model: Any LiteLLM model string (``"gpt-4o-mini"``, ``"anthropic/claude-..."``,
+            ``"ollama/llama3"``, ``"openai/<name>"`` with ``api_base``).
+        api_base: Base URL of an OpenAI-compatible server, for local or self-hosted models.
+        api_key: The provider key; otherwise LiteLLM reads the provider's usual environment
+            variable. It is never logged or shown in ``repr``.
+        temperature: Sampling temperature.
+        timeout: Seconds allowed for one request.
+        max_retries: Retries after the first request, for transient errors only.
+        retry_backoff: Seconds before the first retry; doubled at each further one.
+        structured_output: ``"auto"`` (a JSON schema where the provider takes one, otherwise
+            JSON mode) or one of :data:`STRUCTURED_OUTPUT_MODES`.
+        completion_kwargs: Extra keyword arguments for ``litellm.completion``.
+        sleep: The function used to wait between retries (tests replace it).
+    """
+
+    def __init__(
+        self,
+        model: str,
+        *,
+        api_base: str | None = None,
+        api_key: str | None = None,
+        temperature: float = 0.3,
+        timeout: float = 30.0,
+        max_retries: int = 3,
+        retry_backoff: float = 1.0,
+        structured_output: str = "auto",
+        completion_kwargs: Mapping[str, Any] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if structured_output != "auto" and structured_output not in STRUCTURED_OUTPUT_MODES:
+            raise ValueError(
+                f"structured_output must be 'auto' or one of {STRUCTURED_OUTPUT_MODES}, "
+                f"got {structured_output!r}"
+            )
+        if timeout <= 0:
+            raise ValueError("timeout must be positive")
+        if max_retries < 0:
+            raise ValueError("max_retries must be >= 0")
+        self.model = model
+        self.api_base = api_base
+        self._api_key = api_key
+        self.temperature = temperature
+        self.timeout = float(timeout)
+        self.max_retries = int(max_retries)
+        self.retry_backoff = float(retry_backoff)
+        self.completion_kwargs = dict(completion_kwargs or {})
+        self._requested_mode = structured_output
+        self._mode: str | None = None if structured_output == "auto" else structured_output
+        self._mode_lock = threading.Lock()
+        self._sleep = sleep
+
+    def __repr__(self) -> str:
+        key = "set" if self._api_key else "unset"
+        return f"LLMClient(model={self.model!r}, api_base={self.api_base!r}, api_key=<{key}>)"
+
+    @property
+    def structured_output_mode(self) -> str:
+        """The mode in use (resolved on the first request when ``"auto"``)."""
+        with self._mode_lock:
+            if self._mode is None:
+                self._mode = self._resolve_auto_mode()
+            return self._mode
+
+    def _resolve_auto_mode(self) -> str:
+        if self.api_base is not None:
+            return "json_schema"  # OpenAI-compatible servers (llama.cpp, vLLM, ...) take one.
+        litellm = import_litellm()
+        try:
+            if litellm.supports_response_schema(model=self.model):
+                return "json_schema"
+        except Exception:  # noqa: BLE001 - unknown models raise; JSON mode is the safe default.
+            pass
+        return "json_object"
+
+    def _downgrade_mode(self, failed_mode: str) -> bool:
+        """After a bad request, try the next, less constrained mode. False if none is left."""
+        with self._mode_lock:
+            if self._mode != failed_mode:
+                return True  # Another thread already moved on.
+            index = STRUCTURED_OUTPUT_MODES.index(failed_mode)
+            if index + 1 >= len(STRUCTURED_OUTPUT_MODES):
+                return False
+            self._mode = STRUCTURED_OUTPUT_MODES[index + 1]
+        _logger.warning(
+            "%s rejected structured output mode %r; using %r from now on.",
+            self.model,
+            failed_mode,
+            self._mode,
+        )
+        return True
+
+    def _request_kwargs(
+        self, messages: list[dict[str, str]], response_model: type[BaseModel] | None, mode: str
+    ) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {
+            "model": self.model,
+            "messages": messages,
+            "temperature": self.temperature,
+            "timeout": self.timeout,
+            "num_retries": 0,
+            "drop_params": True,
+        }
+        if self.api_base is not None:
+            kwargs["api_base"] = self.api_base
+        if self._api_key is not None:
+            kwargs["api_key"] = self._api_key
+        if response_model is not None and mode == "json_schema":
+            kwargs["response_format"] = response_model
+        elif response_model is not None and mode == "json_object":
+            kwargs["response_format"] = {"type": "json_object"}
+        kwargs.update(self.completion_kwargs)
+        return kwargs
+
+    def complete(
+        self,
+        messages: list[dict[str, str]],
+        response_model: type[BaseModel] | None = None,
+    ) -> LLMReply:
+        """Send ``messages`` and return the answer.
+
+        Raises:
+            LLMCallError: when every attempt failed, or at once for a non-retryable error.
+        """
+        litellm = import_litellm()
+        attempts = 0
+        started = time.perf_counter()
+        while True:
+            mode = self.structured_output_mode
+            attempts += 1
+            try:
+                response = litellm.completion(
+                    **self._request_kwargs(messages, response_model, mode)
+                )
+            except Exception as error:  # noqa: BLE001 - classified below.
+                failure = classify_error(error, litellm)
+                failure.attempts = attempts
+                failure.retry_after = _retry_after_seconds(error)
+                if failure.kind == "bad_request" and response_model is not None:
+                    if self._downgrade_mode(mode) and attempts <= self.max_retries:
+                        continue
+                if not failure.retryable or attempts > self.max_retries:
+                    raise self._redact(failure) from None
+                self._sleep(self._backoff_seconds(attempts, failure.retry_after))
+                continue
+            return self._reply(response, litellm, attempts, time.perf_counter() - started)
+
+    def _backoff_seconds(self, attempt: int, retry_after: float | None) -> float:
+        delay = self.retry_backoff * (2 ** (attempt - 1)) * (0.5 + random.random())
+        if retry_after is not None:
+            delay = max(delay, retry_after)
+        return min(delay, MAX_BACKOFF_SECONDS)
+
+    def _reply(self, response: Any, litellm: Any, attempts: int, latency: float) -> LLMReply:
+        try:
+            content = response.choices[0].message.content
+        except (AttributeError, IndexError, TypeError):
+            content = None
+        usage = getattr(response, "usage", None)
+        prompt_tokens = int(getattr(usage, "prompt_tokens", 0) or 0)
+        completion_tokens = int(getattr(usage, "completion_tokens", 0) or 0)
+        cost = 0.0
+        hidden = getattr(response, "_hidden_params", None) or {}
+        if isinstance(hidden.get("response_cost"), (int, float)):
+            cost = float(hidden["response_cost"])
+        elif self.api_base is None:
+            try:
+                cost = float(litellm.completion_cost(completion_response=response) or 0.0)
+            except Exception:  # noqa: BLE001 - LiteLLM knows no price for this model.
+                cost = 0.0
+        return LLMReply(
+            content=content if isinstance(content, str) or content is None else str(content),
+            model=str(getattr(response, "model", None) or self.model),
+            latency_s=latency,
+            attempts=attempts,
+            prompt_tokens=prompt_tokens,
+            completion_tokens=completion_tokens,
+            cost_usd=cost,
+        )
+
+    def _redact(self, error: LLMCallError) -> LLMCallError:
+        """Make sure the API key never travels in an error message."""
+        message = str(error)
+        for secret in self._secrets():
+            message = message.replace(secret, "***")
+        redacted = LLMCallError(error.kind, message, error.retryable, error.attempts)
+        redacted.retry_after = error.retry_after
+        return redacted
+
+    def _secrets(self) -> list[str]:
+        secrets = [self._api_key] if self._api_key else []
+        extra_key = self.completion_kwargs.get("api_key")
+        if isinstance(extra_key, str) and extra_key:
+            secrets.append(extra_key)
+        return [s for s in secrets if len(s) >= 4]

@@ -1,0 +1,186 @@
+"""The structured answer asked of the LLM, and the tolerant parsing of what comes back.
+
+:func:`build_response_model` makes a Pydantic model from the search space: a ``parameters``
+object with one field per parameter (an ``enum`` for categoricals and for stepped integers
+with few values, a bounded number otherwise) and a one-line ``rationale``. Its JSON schema is
+sent to providers that accept one; local servers turn it into a grammar, which guarantees the
+shape of the answer but not its numeric bounds.
+
+:func:`parse_proposal` then reads the raw text, whatever it is: it accepts code fences,
+text around the JSON, ``NaN``/``Infinity`` literals, and a flat object without the
+``parameters`` wrapper. It only raises :class:`ProposalParseError` when nothing usable is
+there; whether the answer matched the schema is reported, and values are left to the
+:class:`~llm_guided_optuna.parameter_validator.ParameterValidator`.
+
+Example:
+    >>> from optuna.distributions import CategoricalDistribution, FloatDistribution
+    >>> space = {"lr": FloatDistribution(1e-4, 1.0, log=True), "opt": CategoricalDistribution(["adam", "sgd"])}
+    >>> model = build_response_model(space)
+    >>> proposal = parse_proposal('```json\\n{"parameters": {"lr": 0.01, "opt": "adam"}}\\n```', model)
+    >>> proposal.parameters, proposal.matches_schema
+    ({'lr': 0.01, 'opt': 'adam'}, True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+import json
+import re
+from typing import Any
+from typing import Literal
+
+from optuna.distributions import BaseDistribution
+from optuna.distributions import CategoricalDistribution
+from optuna.distributions import FloatDistribution
+from optuna.distributions import IntDistribution
+from pydantic import BaseModel
+from pydantic import ConfigDict
+from pydantic import create_model
+from pydantic import Field
+from pydantic import ValidationError
+
+
+#: Stepped integer parameters with at most this many values are sent as an ``enum``.
+MAX_ENUM_VALUES = 64
+MAX_RATIONALE_CHARS = 160
+#: Answers longer than this are not parsed (a runaway or hostile body).
+MAX_CONTENT_CHARS = 200_000
+
+
+class ProposalParseError(ValueError):
+    """The LLM's answer holds no usable proposal. ``kind`` names the failure."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+@dataclass(frozen=True)
+class ParsedProposal:
+    """A proposal read from the LLM's text: raw values, not yet validated."""
+
+    parameters: dict[str, Any]
+    rationale: str | None
+    matches_schema: bool
+
+
+def _json_scalar(value: Any) -> bool:
+    return value is None or isinstance(value, (str, int, float, bool))
+
+
+def _field_type(distribution: BaseDistribution, alias: str) -> tuple[Any, Any]:
+    if isinstance(distribution, CategoricalDistribution):
+        # Deduplicate by type and value: ``True == 1`` but both may be choices.
+        choices = tuple(
+            {(type(c), c): c for c in distribution.choices if _json_scalar(c)}.values()
+        )
+        if not choices:
+            return Any, Field(..., alias=alias)
+        return Literal[choices], Field(..., alias=alias)  # type: ignore[valid-type]
+    if isinstance(distribution, IntDistribution):
+        n_values = (distribution.high - distribution.low) // distribution.step + 1
+        if distribution.step > 1 and n_values <= MAX_ENUM_VALUES and not distribution.log:
+            values = tuple(range(distribution.low, distribution.high + 1, distribution.step))
+            return Literal[values], Field(..., alias=alias)  # type: ignore[valid-type]
+        return int, Field(..., alias=alias, ge=distribution.low, le=distribution.high)
+    if isinstance(distribution, FloatDistribution):
+        description = "log scale" if distribution.log else None
+        if distribution.step is not None:
+            description = f"multiple of {distribution.step:g} from {distribution.low:g}"
+        return float, Field(
+            ..., alias=alias, ge=distribution.low, le=distribution.high, description=description
+        )
+    raise TypeError(f"Unsupported distribution: {distribution!r}")
+
+
+def build_response_model(
+    search_space: Mapping[str, BaseDistribution], name: str = "ProposedConfiguration"
+) -> type[BaseModel]:
+    """A Pydantic model of the answer ``{"parameters": {...}, "rationale": "..."}``.
+
+    Parameter names are used as aliases, so any name Optuna accepts works, even one that is
+    not a Python identifier.
+    """
+    fields: dict[str, Any] = {}
+    for index, (param_name, distribution) in enumerate(search_space.items()):
+        annotation, field_info = _field_type(distribution, param_name)
+        fields[f"p{index}"] = (annotation, field_info)
+    parameters_model = create_model(  # type: ignore[call-overload]
+        "Parameters",
+        __config__=ConfigDict(extra="forbid", populate_by_name=True),
+        **fields,
+    )
+    return create_model(  # type: ignore[call-overload]
+        name,
+        __config__=ConfigDict(extra="forbid"),
+        parameters=(parameters_model, Field(...)),
+        rationale=(str, Field(..., max_length=MAX_RATIONALE_CHARS)),
+    )
+
+
+_FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.DOTALL)
+
+
+def _candidate_texts(content: str) -> list[str]:
+    candidates = [content.strip()]
+    candidates += [m.group(1).strip() for m in _FENCE.finditer(content)]
+    start, end = content.find("{"), content.rfind("}")
+    if 0 <= start < end:
+        candidates.append(content[start : end + 1])
+    return candidates
+
+
+def _loads(text: str) -> Any:
+    # Python's json accepts NaN/Infinity literals; the validator rejects those values later.
+    return json.loads(text)
+
+
+def parse_proposal(content: Any, response_model: type[BaseModel] | None = None) -> ParsedProposal:
+    """Read a proposal from the LLM's raw message content.
+
+    Raises:
+        ProposalParseError: ``empty_response`` (no content), ``oversized_response``,
+            ``invalid_json`` (no JSON object found) or ``schema_violation`` (JSON without
+            any parameter object).
+    """
+    if content is None or (isinstance(content, str) and not content.strip()):
+        raise ProposalParseError("empty_response", "the LLM returned no content")
+    if not isinstance(content, str):
+        raise ProposalParseError("schema_violation", f"content of type {type(content).__name__}")
+    if len(content) > MAX_CONTENT_CHARS:
+        raise ProposalParseError(
+            "oversized_response", f"the LLM returned {len(content)} characters"
+        )
+    data: Any = None
+    for text in _candidate_texts(content):
+        try:
+            data = _loads(text)
+        except (ValueError, RecursionError):
+            continue
+        if isinstance(data, dict):
+            break
+    if not isinstance(data, dict):
+        if data is None:
+            raise ProposalParseError("invalid_json", "the LLM's answer is not valid JSON")
+        raise ProposalParseError("schema_violation", f"JSON {type(data).__name__}, not an object")
+
+    parameters = data.get("parameters")
+    if not isinstance(parameters, dict):
+        # A flat object: parameters at the top level (providers that ignored the schema).
+        parameters = {k: v for k, v in data.items() if k != "rationale"}
+        if not parameters:
+            raise ProposalParseError("schema_violation", "no parameters in the LLM's answer")
+    rationale = data.get("rationale")
+    rationale_text = " ".join(rationale.split())[:MAX_RATIONALE_CHARS] if isinstance(rationale, str) else None
+
+    matches_schema = False
+    if response_model is not None:
+        try:
+            response_model.model_validate(data)
+            matches_schema = True
+        except ValidationError:
+            matches_schema = False
+    return ParsedProposal(
+        parameters=dict(parameters), rationale=rationale_text or None, matches_schema=matches_schema
+    )

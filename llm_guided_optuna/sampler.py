@@ -1,0 +1,361 @@
+"""Optuna integration: :class:`LLMGuidedSampler`.
+
+The sampler reads as orchestration; each concern lives in its own module:
+:mod:`~llm_guided_optuna.search_space` (which parameters to ask for),
+:mod:`~llm_guided_optuna.context` and :mod:`~llm_guided_optuna.prompt` (what the LLM is told),
+:mod:`~llm_guided_optuna.llm_client` (the request), :mod:`~llm_guided_optuna.response_model`
+(the structured answer), :mod:`~llm_guided_optuna.parameter_validator` (making it valid) and
+:mod:`~llm_guided_optuna.provenance` (what each trial records).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from collections.abc import Sequence
+import threading
+from typing import Any
+from typing import TYPE_CHECKING
+import warnings
+
+from optuna.distributions import BaseDistribution
+from optuna.samplers import BaseSampler
+from optuna.samplers import TPESampler
+from optuna.trial import FrozenTrial
+from optuna.trial import TrialState
+
+from llm_guided_optuna._logging import get_logger
+from llm_guided_optuna.context import ContextBuilder
+from llm_guided_optuna.embedded_model import find_embedded_model_path
+from llm_guided_optuna.embedded_model import get_embedded_server
+from llm_guided_optuna.llm_client import LLMCallError
+from llm_guided_optuna.llm_client import LLMClient
+from llm_guided_optuna.parameter_validator import ParameterValidator
+from llm_guided_optuna.prompt import render_messages
+from llm_guided_optuna.provenance import ProvenanceRecorder
+from llm_guided_optuna.provenance import configuration_key
+from llm_guided_optuna.response_model import build_response_model
+from llm_guided_optuna.response_model import parse_proposal
+from llm_guided_optuna.response_model import ProposalParseError
+from llm_guided_optuna.search_space import UnionSearchSpace
+from llm_guided_optuna.statistics import SamplerStatistics
+
+
+if TYPE_CHECKING:
+    from optuna.study import Study
+
+
+_logger = get_logger(__name__)
+
+STRATEGIES = ("llm",)
+ON_ERROR_POLICIES = ("fallback", "raise")
+
+
+class LLMSamplerWarning(UserWarning):
+    """A condition that changes how the sampler works from now on (said once)."""
+
+
+class LLMProposalError(RuntimeError):
+    """Raised with ``on_error="raise"`` when the LLM gives no usable proposal."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+class LLMGuidedSampler(BaseSampler):
+    """An Optuna sampler that asks a Large Language Model for complete configurations.
+
+    For each trial the sampler shows the LLM the search space, the best and most recent trials,
+    the trials still running, the progress so far and the problem context stored in
+    ``study.user_attrs`` (``problem_type``, ``problem_description``, ``constraints``,
+    ``domain_knowledge``), and asks for one value per parameter in a single call. The answer is
+    validated (clamped, snapped, converted); whatever the LLM did not give, parameters seen for
+    the first time, and every failure are sampled by ``fallback_sampler``. Each trial records
+    where its parameters came from in its user attributes (``llm_source``, ``llm_rationale``,
+    ``llm_proposal``, ``llm_call``).
+
+    Example:
+        .. code-block:: python
+
+            import optuna
+            from llm_guided_optuna import LLMGuidedSampler
+
+            sampler = LLMGuidedSampler(seed=0)  # the embedded local model; no key needed
+            study = optuna.create_study(sampler=sampler)
+            study.set_user_attr("problem_description", "Tune an SGD classifier")
+            study.optimize(
+                lambda t: (t.suggest_float("lr", 1e-5, 1e-1, log=True) - 1e-2) ** 2,
+                n_trials=20,
+            )
+            print(sampler.get_statistics()["sampler_stats"]["success_rate"])
+
+    Args:
+        model: Any LiteLLM model string (``"gpt-4o-mini"``, ``"anthropic/claude-3-5-haiku-latest"``,
+            ``"ollama/llama3.1"``, ``"openai/<name>"`` with ``api_base``). ``None`` uses the
+            embedded local model (SmolLM2-135M-Instruct, served in-process on 127.0.0.1).
+        temperature: LLM sampling temperature.
+        timeout: Seconds allowed for one LLM request.
+        max_retries: Retries of a request after transient errors (timeouts, rate limits, 5xx,
+            dropped connections). Authentication and bad-request errors are never retried.
+        max_context_trials: How many recent (and running) trials the LLM is shown.
+        seed: Seed of the default fallback sampler, and of the LLM where the provider takes one.
+        fallback_sampler: Samples what the LLM does not; default ``TPESampler(seed=seed)``.
+        api_base: Base URL of an OpenAI-compatible server.
+        api_key: Provider key; otherwise LiteLLM reads the provider's environment variable.
+            Never stored in the study, logged, or shown in ``repr``.
+        completion_kwargs: Extra keyword arguments for ``litellm.completion``.
+        strategy: How the LLM is used; ``"llm"``: every trial is proposed by the LLM.
+        on_error: ``"fallback"`` (record the failure and use the fallback sampler) or
+            ``"raise"`` (raise :class:`LLMProposalError`).
+        retry_backoff: Seconds before the first retry, doubled at each further one.
+        structured_output: ``"auto"``, ``"json_schema"``, ``"json_object"`` or ``"prompt"``.
+    """
+
+    def __init__(
+        self,
+        model: str | None = None,
+        temperature: float = 0.3,
+        timeout: float = 30.0,
+        max_retries: int = 3,
+        max_context_trials: int = 10,
+        *,
+        seed: int | None = None,
+        fallback_sampler: BaseSampler | None = None,
+        api_base: str | None = None,
+        api_key: str | None = None,
+        completion_kwargs: Mapping[str, Any] | None = None,
+        strategy: str = "llm",
+        on_error: str = "fallback",
+        retry_backoff: float = 1.0,
+        structured_output: str = "auto",
+    ) -> None:
+        if strategy not in STRATEGIES:
+            raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
+        if on_error not in ON_ERROR_POLICIES:
+            raise ValueError(f"on_error must be one of {ON_ERROR_POLICIES}, got {on_error!r}")
+        if model is None and api_base is None:
+            find_embedded_model_path()  # A clear error now rather than at the first trial.
+        self.model = model
+        self.strategy = strategy
+        self.on_error = on_error
+        self.seed = seed
+        self._fallback = fallback_sampler or TPESampler(seed=seed)
+        self._client_settings: dict[str, Any] = {
+            "api_base": api_base,
+            "api_key": api_key,
+            "temperature": temperature,
+            "timeout": timeout,
+            "max_retries": max_retries,
+            "retry_backoff": retry_backoff,
+            "structured_output": structured_output,
+            "completion_kwargs": dict(completion_kwargs or {}),
+        }
+        LLMClient("check/arguments", **self._client_settings)  # Validates the settings now.
+        self._client: LLMClient | None = None
+        self._client_lock = threading.Lock()
+        self._search_space = UnionSearchSpace()
+        self._context_builder = ContextBuilder(max_context_trials=max_context_trials)
+        self._validator = ParameterValidator()
+        self._stats = SamplerStatistics()
+        self._provenance = ProvenanceRecorder(self._stats)
+        self._disabled_reason: str | None = None
+        self._warned_kinds: set[str] = set()
+        self._warn_lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(model={self.model_name!r}, strategy={self.strategy!r}, "
+            f"fallback_sampler={type(self._fallback).__name__})"
+        )
+
+    @property
+    def model_name(self) -> str:
+        """The model in use (the embedded model's name when ``model`` is ``None``)."""
+        return self.model if self.model is not None else "embedded/smollm2-135m-instruct"
+
+    @property
+    def fallback_sampler(self) -> BaseSampler:
+        """The sampler used for whatever the LLM does not propose."""
+        return self._fallback
+
+    # ---------------------------------------------------------------- Optuna's interface
+
+    def reseed_rng(self) -> None:
+        self._fallback.reseed_rng()
+
+    def infer_relative_search_space(
+        self, study: Study, trial: FrozenTrial
+    ) -> dict[str, BaseDistribution]:
+        return self._search_space.calculate(study)
+
+    def sample_relative(
+        self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
+    ) -> dict[str, Any]:
+        fixed = fixed_params(trial, search_space)
+        to_propose = {name: d for name, d in search_space.items() if name not in fixed}
+        if not to_propose:
+            return {}
+        if self._disabled_reason is not None:
+            self._provenance.start_fallback(study, trial, self._disabled_reason)
+            return self._fallback_relative(study, trial, search_space)
+        try:
+            params = self._propose_with_llm(study, trial, search_space, to_propose)
+        except (LLMCallError, ProposalParseError, LLMProposalError) as failure:
+            self._handle_failure(study, trial, failure)
+            return self._fallback_relative(study, trial, search_space)
+        return params
+
+    def sample_independent(
+        self,
+        study: Study,
+        trial: FrozenTrial,
+        param_name: str,
+        param_distribution: BaseDistribution,
+    ) -> Any:
+        self._provenance.record_fallback_param(trial, param_name)
+        return self._fallback.sample_independent(study, trial, param_name, param_distribution)
+
+    def before_trial(self, study: Study, trial: FrozenTrial) -> None:
+        self._fallback.before_trial(study, trial)
+
+    def after_trial(
+        self,
+        study: Study,
+        trial: FrozenTrial,
+        state: TrialState,
+        values: Sequence[float] | None,
+    ) -> None:
+        self._provenance.finish(study, trial)
+        self._fallback.after_trial(study, trial, state, values)
+
+    # ------------------------------------------------------------------------ statistics
+
+    def get_statistics(self) -> dict[str, Any]:
+        """Counters of this sampler since its creation.
+
+        Returns:
+            ``{"sampler_stats": {...}, "model": ..., "strategy": ..., "fallback_sampler": ...}``;
+            ``sampler_stats`` holds ``success_rate``, ``average_llm_time``,
+            ``fallback_uses``, ``llm_calls``, ``failures`` (by kind), ``clamped_values``,
+            ``prompt_tokens``, ``completion_tokens``, ``cost_usd`` and more (see
+            :class:`~llm_guided_optuna.statistics.SamplerStatistics`).
+        """
+        return {
+            "sampler_stats": self._stats.snapshot(),
+            "model": self.model_name,
+            "strategy": self.strategy,
+            "fallback_sampler": type(self._fallback).__name__,
+            "llm_disabled_reason": self._disabled_reason,
+        }
+
+    # --------------------------------------------------------------------------- helpers
+
+    def _get_client(self) -> LLMClient:
+        with self._client_lock:
+            if self._client is None:
+                settings = dict(self._client_settings)
+                model = self.model
+                if model is None and settings["api_base"] is None:
+                    server = get_embedded_server()
+                    model, settings["api_base"] = server.litellm_model, server.api_base
+                    settings["api_key"] = settings["api_key"] or "sk-no-key-required"
+                elif model is None:
+                    model = "openai/default"
+                if self.seed is not None:
+                    settings["completion_kwargs"].setdefault("seed", self.seed)
+                self._client = LLMClient(model, **settings)
+            return self._client
+
+    def _propose_with_llm(
+        self,
+        study: Study,
+        trial: FrozenTrial,
+        search_space: dict[str, BaseDistribution],
+        to_propose: dict[str, BaseDistribution],
+    ) -> dict[str, Any]:
+        context = self._context_builder.build(study, search_space, trial)
+        messages = render_messages(context)
+        response_model = build_response_model(to_propose)
+        client = self._get_client()
+        try:
+            reply = client.complete(messages, response_model)
+        except LLMCallError as failure:
+            self._stats.record_request(
+                calls=failure.attempts, seconds=0.0, prompt_tokens=0, completion_tokens=0, cost_usd=0.0
+            )
+            raise
+        self._stats.record_request(
+            calls=reply.attempts,
+            seconds=reply.latency_s,
+            prompt_tokens=reply.prompt_tokens,
+            completion_tokens=reply.completion_tokens,
+            cost_usd=reply.cost_usd,
+        )
+        proposal = parse_proposal(reply.content, response_model)
+        if not proposal.matches_schema:
+            self._stats.increment("schema_mismatches")
+        validation = self._validator.validate(proposal.parameters, to_propose)
+        if not validation.params:
+            raise LLMProposalError("no_valid_parameters", "no proposed value could be used")
+        configuration = {**fixed_params(trial, search_space), **validation.params}
+        if not self._provenance.claim(
+            study, configuration_key(configuration, search_space), search_space
+        ):
+            raise LLMProposalError("duplicate", "the LLM proposed a configuration already tried")
+        self._stats.record_success(
+            used_params=len(validation.params),
+            clamped=validation.clamped_count,
+            adjusted=len(validation.adjustments),
+        )
+        self._provenance.start_llm(study, trial, reply, proposal, validation)
+        return validation.params
+
+    def _fallback_relative(
+        self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
+    ) -> dict[str, Any]:
+        fallback_space = self._fallback.infer_relative_search_space(study, trial)
+        params = self._fallback.sample_relative(study, trial, fallback_space)
+        return {name: value for name, value in params.items() if name in search_space}
+
+    def _handle_failure(self, study: Study, trial: FrozenTrial, failure: Exception) -> None:
+        kind = getattr(failure, "kind", "unexpected_error")
+        self._stats.record_failure(kind)
+        self._provenance.start_fallback(study, trial, kind, detail=str(failure))
+        if kind == "authentication":
+            self._disabled_reason = "authentication"
+            warnings.warn(
+                f"The LLM {self.model_name!r} rejected the credentials ({failure}); "
+                "the sampler goes on with the fallback sampler only.",
+                LLMSamplerWarning,
+                stacklevel=2,
+            )
+        elif self._first_time(kind):
+            _logger.warning(
+                "Trial %d: no usable LLM proposal (%s: %s); using %s. Further %s failures are "
+                "logged at debug level and counted in get_statistics().",
+                trial.number,
+                kind,
+                failure,
+                type(self._fallback).__name__,
+                kind,
+            )
+        else:
+            _logger.debug("Trial %d: LLM failure %s: %s", trial.number, kind, failure)
+        if self.on_error == "raise":
+            if isinstance(failure, LLMProposalError):
+                raise failure
+            raise LLMProposalError(kind, str(failure)) from None
+
+    def _first_time(self, kind: str) -> bool:
+        with self._warn_lock:
+            if kind in self._warned_kinds:
+                return False
+            self._warned_kinds.add(kind)
+            return True
+
+
+def fixed_params(trial: FrozenTrial, search_space: Mapping[str, BaseDistribution]) -> dict[str, Any]:
+    """The trial's fixed (enqueued) parameters that belong to ``search_space``."""
+    fixed = trial.system_attrs.get("fixed_params") or {}
+    return {name: value for name, value in fixed.items() if name in search_space}
+
