@@ -41,7 +41,7 @@ from pydantic import Field
 from pydantic import ValidationError
 
 
-#: Stepped integer parameters with at most this many values are sent as an ``enum``.
+#: Stepped parameters with at most this many values are sent as an ``enum``.
 MAX_ENUM_VALUES = 64
 MAX_RATIONALE_CHARS = 160
 #: Answers longer than this are not parsed (a runaway or hostile body).
@@ -87,6 +87,13 @@ def _field_type(distribution: BaseDistribution, alias: str) -> tuple[Any, Any]:
     if isinstance(distribution, FloatDistribution):
         description = "log scale" if distribution.log else None
         if distribution.step is not None:
+            n_steps = int(round((distribution.high - distribution.low) / distribution.step))
+            if n_steps + 1 <= MAX_ENUM_VALUES:
+                grid = tuple(
+                    float(f"{distribution.low + i * distribution.step:.12g}")
+                    for i in range(n_steps + 1)
+                )
+                return Literal[grid], Field(..., alias=alias)  # type: ignore[valid-type]
             description = f"multiple of {distribution.step:g} from {distribution.low:g}"
         return float, Field(
             ..., alias=alias, ge=distribution.low, le=distribution.high, description=description
@@ -136,13 +143,22 @@ def _loads(text: str) -> Any:
     return json.loads(text)
 
 
+def parameter_names(response_model: type[BaseModel]) -> set[str]:
+    """The parameter names (aliases) of a model made by :func:`build_response_model`."""
+    parameters_model = response_model.model_fields["parameters"].annotation
+    if not isinstance(parameters_model, type) or not issubclass(parameters_model, BaseModel):
+        return set()
+    return {f.alias or name for name, f in parameters_model.model_fields.items()}
+
+
 def parse_proposal(content: Any, response_model: type[BaseModel] | None = None) -> ParsedProposal:
     """Read a proposal from the LLM's raw message content.
 
     Raises:
         ProposalParseError: ``empty_response`` (no content), ``oversized_response``,
-            ``invalid_json`` (no JSON object found) or ``schema_violation`` (JSON without
-            any parameter object).
+            ``invalid_json`` (no JSON object found), ``schema_violation`` (JSON without any
+            parameter object or known parameter name) or ``missing_parameters`` (an empty
+            parameter object).
     """
     if content is None or (isinstance(content, str) and not content.strip()):
         raise ProposalParseError("empty_response", "the LLM returned no content")
@@ -165,10 +181,18 @@ def parse_proposal(content: Any, response_model: type[BaseModel] | None = None) 
             raise ProposalParseError("invalid_json", "the LLM's answer is not valid JSON")
         raise ProposalParseError("schema_violation", f"JSON {type(data).__name__}, not an object")
 
+    known_names = parameter_names(response_model) if response_model is not None else None
     parameters = data.get("parameters")
-    if not isinstance(parameters, dict):
+    if isinstance(parameters, dict):
+        if not parameters:
+            raise ProposalParseError("missing_parameters", "the LLM's answer has no parameters")
+    else:
         # A flat object: parameters at the top level (providers that ignored the schema).
-        parameters = {k: v for k, v in data.items() if k != "rationale"}
+        parameters = {
+            k: v
+            for k, v in data.items()
+            if k != "rationale" and (known_names is None or k in known_names)
+        }
         if not parameters:
             raise ProposalParseError("schema_violation", "no parameters in the LLM's answer")
     rationale = data.get("rationale")

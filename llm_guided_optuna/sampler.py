@@ -296,7 +296,7 @@ class LLMGuidedSampler(BaseSampler):
             self._stats.increment("schema_mismatches")
         validation = self._validator.validate(proposal.parameters, to_propose)
         if not validation.params:
-            raise LLMProposalError("no_valid_parameters", "no proposed value could be used")
+            raise LLMProposalError("invalid_values", f"no proposed value could be used: {validation.rejected}")
         configuration = {**fixed_params(trial, search_space), **validation.params}
         if not self._provenance.claim(
             study, configuration_key(configuration, search_space), search_space

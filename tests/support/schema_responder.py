@@ -1,0 +1,76 @@
+"""A stand-in LLM for tests: answers with random *valid* configurations.
+
+:class:`RandomConfigurationResponder` reads the JSON schema that the sampler sent as
+``response_format`` and returns a configuration drawn at random inside it. Served by
+:class:`~tests.support.fault_server.FaultServer`, it is an LLM that always answers well-formed
+and never usefully: the right stand-in for "a weak LLM must never make users lose".
+
+Example:
+    >>> responder = RandomConfigurationResponder(seed=0)
+    >>> with FaultServer(responder=responder) as server:  # doctest: +SKIP
+    ...     sampler = LLMGuidedSampler(model="openai/test", api_base=server.base_url)
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import threading
+from typing import Any
+
+
+def _resolve(schema: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/"):
+        node: Any = root
+        for part in ref[2:].split("/"):
+            node = node[part]
+        return _resolve(node, root)
+    return schema
+
+
+def request_schema(request: dict[str, Any]) -> dict[str, Any] | None:
+    """The JSON schema in an OpenAI-style ``response_format``, if any."""
+    response_format = request.get("response_format")
+    if not isinstance(response_format, dict):
+        return None
+    json_schema = response_format.get("json_schema")
+    if isinstance(json_schema, dict) and isinstance(json_schema.get("schema"), dict):
+        return json_schema["schema"]
+    return None
+
+
+class RandomConfigurationResponder:
+    """Random valid configurations from the request's schema; records what it proposed."""
+
+    def __init__(self, seed: int = 0, fixed: dict[str, Any] | None = None) -> None:
+        self._rng = random.Random(seed)
+        self._lock = threading.Lock()
+        self.fixed = dict(fixed or {})
+        self.proposals: list[dict[str, Any]] = []
+
+    def draw(self, schema: dict[str, Any]) -> Any:
+        if "enum" in schema:
+            return self._rng.choice(schema["enum"])
+        low, high = schema.get("minimum"), schema.get("maximum")
+        if schema.get("type") == "integer":
+            return self._rng.randint(int(low), int(high))
+        if schema.get("type") == "number":
+            if schema.get("description") == "log scale" and low and low > 0:
+                return math.exp(self._rng.uniform(math.log(low), math.log(high)))
+            return self._rng.uniform(low, high)
+        return None
+
+    def __call__(self, request: dict[str, Any]) -> str:
+        schema = request_schema(request)
+        if schema is None:
+            return json.dumps({"parameters": {}, "rationale": "no schema"})
+        parameters_schema = _resolve(schema["properties"]["parameters"], schema)
+        with self._lock:
+            parameters = {
+                name: self.fixed.get(name, self.draw(_resolve(sub, schema)))
+                for name, sub in parameters_schema["properties"].items()
+            }
+            self.proposals.append(parameters)
+        return json.dumps({"parameters": parameters, "rationale": "random but valid"})

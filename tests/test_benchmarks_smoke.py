@@ -1,0 +1,92 @@
+"""Smoke test of the offline benchmark suite, end to end, without the LLM.
+
+One task (SVM on iris, ~0.03 s per evaluation) x 1 seed x 4 trials with the random and TPE
+samplers into a temporary cache; then a tiny reference, the report, and a rerun that must
+be served from the cache.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+if str(REPO_ROOT) not in sys.path:  # `benchmarks/` is not an installed package
+    sys.path.insert(0, str(REPO_ROOT))
+
+pytest.importorskip("sklearn")
+pytest.importorskip("tqdm")
+pytest.importorskip("matplotlib")
+
+from benchmarks import reference as reference_cli  # noqa: E402
+from benchmarks import report as report_cli  # noqa: E402
+from benchmarks import run as run_cli  # noqa: E402
+
+TASK = "svm-iris"
+SAMPLERS = ["random", "tpe"]
+TRIALS = 4
+PER_TRIAL_KEYS = (
+    "values", "best_so_far", "test_scores", "objective_seconds", "sampler_seconds",
+    "llm_seconds", "llm_calls", "prompt_tokens", "completion_tokens",
+)
+SAMPLER_KEYS = {
+    "regret", "regret_se", "mean_rank", "sampler_seconds_per_trial", "llm_seconds_per_trial",
+    "llm_calls_per_trial", "prompt_tokens_per_trial", "completion_tokens_per_trial",
+    "trials_to_target", "test_score",
+}
+
+
+def _run(cache: Path, references: Path) -> None:
+    run_cli.main([
+        "--tasks", TASK, "--samplers", *SAMPLERS, "--seeds", "1", "--trials", str(TRIALS),
+        "--cache-dir", str(cache), "--reference-dir", str(references), "--no-progress",
+    ])
+
+
+def test_runner_caches_runs_and_report_writes_latest_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cache, references, docs = tmp_path / "cache", tmp_path / "reference", tmp_path / "docs"
+    _run(cache, references)
+    assert "2 runs done, 0 taken from the cache" in capsys.readouterr().out
+
+    run_files = sorted((cache / TASK).glob("*.json"))
+    assert [path.name for path in run_files] == [f"{s}__seed0__trials{TRIALS}.json" for s in sorted(SAMPLERS)]
+    for path in run_files:
+        record = json.loads(path.read_text())
+        assert record["task"] == TASK and record["n_trials"] == TRIALS
+        for key in PER_TRIAL_KEYS:
+            assert len(record[key]) == TRIALS, key
+        assert all(0.0 <= value <= 1.0 for value in record["values"])  # accuracies
+        assert record["best_trial"]["test_score"] is not None
+        assert set(record["best_trial"]["params"]) == {"C", "gamma", "tol"}
+        assert sum(record["llm_calls"]) == 0
+    modified = {path: path.stat().st_mtime_ns for path in run_files}
+
+    _run(cache, references)  # everything must come from the cache
+    assert "0 runs done, 2 taken from the cache" in capsys.readouterr().out
+    assert {path: path.stat().st_mtime_ns for path in run_files} == modified
+
+    reference_cli.main(["--tasks", TASK, "--n-random", "12", "--reference-dir", str(references)])
+    output_json = tmp_path / "results" / "latest.json"
+    status = report_cli.main([
+        "--tasks", TASK, "--seeds", "1", "--trials", str(TRIALS), "--cache-dir", str(cache),
+        "--reference-dir", str(references), "--min-random-configs", "12", "--output-json", str(output_json),
+        "--output-markdown", str(docs / "benchmarks.md"), "--figures-dir", str(docs),
+        "--overhead-json", str(tmp_path / "missing.json"),
+    ])
+    assert status == 0
+    latest = json.loads(output_json.read_text())
+    assert set(latest) == {"trials", "seeds", "tasks", "default_strategy", "samplers"}
+    assert (latest["trials"], latest["seeds"], latest["tasks"]) == (TRIALS, 1, [TASK])
+    assert latest["default_strategy"] == "llm"
+    assert sorted(latest["samplers"]) == sorted(SAMPLERS)
+    for entry in latest["samplers"].values():
+        assert set(entry) == SAMPLER_KEYS
+        assert set(entry["regret"]) == {"4"}  # checkpoints 5/10/20/30 beyond the budget are dropped
+        assert 0.0 <= entry["regret"]["4"] <= 1.0
+        assert entry["llm_calls_per_trial"] == 0.0
+    markdown = (docs / "benchmarks.md").read_text()
+    assert "python -m benchmarks.run" in markdown and "| `tpe` |" in markdown
+    assert (docs / "benchmark_regret.png").stat().st_size > 0
