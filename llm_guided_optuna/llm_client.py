@@ -64,6 +64,7 @@ class LLMCallError(RuntimeError):
             ``authentication``, ``bad_request`` or ``unexpected_error``.
         retryable: Whether trying again may help.
         attempts: How many requests were sent.
+        elapsed_s: Seconds spent on them, waits between retries included.
     """
 
     def __init__(self, kind: str, message: str, retryable: bool, attempts: int = 1) -> None:
@@ -72,6 +73,7 @@ class LLMCallError(RuntimeError):
         self.retryable = retryable
         self.attempts = attempts
         self.retry_after: float | None = None
+        self.elapsed_s = 0.0
 
 
 @dataclass(frozen=True)
@@ -237,7 +239,11 @@ class LLMClient:
         return True
 
     def _request_kwargs(
-        self, messages: list[dict[str, str]], response_model: type[BaseModel] | None, mode: str
+        self,
+        messages: list[dict[str, str]],
+        response_model: type[BaseModel] | None,
+        mode: str,
+        max_tokens: int | None = None,
     ) -> dict[str, Any]:
         kwargs: dict[str, Any] = {
             "model": self.model,
@@ -247,6 +253,8 @@ class LLMClient:
             "num_retries": 0,
             "drop_params": True,
         }
+        if max_tokens is not None:
+            kwargs["max_tokens"] = max_tokens
         if self.api_base is not None:
             kwargs["api_base"] = self.api_base
         if self._api_key is not None:
@@ -262,8 +270,12 @@ class LLMClient:
         self,
         messages: list[dict[str, str]],
         response_model: type[BaseModel] | None = None,
+        max_tokens: int | None = None,
     ) -> LLMReply:
         """Send ``messages`` and return the answer.
+
+        ``max_tokens`` bounds the answer: without it a small model under a JSON grammar may
+        write digits or spaces until its context is full.
 
         Raises:
             LLMCallError: when every attempt failed, or at once for a non-retryable error.
@@ -276,7 +288,7 @@ class LLMClient:
             attempts += 1
             try:
                 response = litellm.completion(
-                    **self._request_kwargs(messages, response_model, mode)
+                    **self._request_kwargs(messages, response_model, mode, max_tokens)
                 )
             except Exception as error:  # noqa: BLE001 - classified below.
                 failure = classify_error(error, litellm)
@@ -286,6 +298,7 @@ class LLMClient:
                     if self._downgrade_mode(mode) and attempts <= self.max_retries:
                         continue
                 if not failure.retryable or attempts > self.max_retries:
+                    failure.elapsed_s = time.perf_counter() - started
                     raise self._redact(failure) from None
                 self._sleep(self._backoff_seconds(attempts, failure.retry_after))
                 continue
@@ -331,6 +344,7 @@ class LLMClient:
             message = message.replace(secret, "***")
         redacted = LLMCallError(error.kind, message, error.retryable, error.attempts)
         redacted.retry_after = error.retry_after
+        redacted.elapsed_s = error.elapsed_s
         return redacted
 
     def _secrets(self) -> list[str]:

@@ -36,9 +36,6 @@ from optuna.trial import FrozenTrial
 from optuna.trial import TrialState
 
 from llm_guided_optuna.context import PROPOSAL_ATTR
-from llm_guided_optuna.llm_client import LLMReply
-from llm_guided_optuna.parameter_validator import ValidationResult
-from llm_guided_optuna.response_model import ParsedProposal
 from llm_guided_optuna.statistics import SamplerStatistics
 
 
@@ -108,34 +105,19 @@ class ProvenanceRecorder:
         self,
         study: Study,
         trial: FrozenTrial,
-        reply: LLMReply,
-        proposal: ParsedProposal,
-        validation: ValidationResult,
+        params: dict[str, Any],
+        rationale: str | None,
+        call: dict[str, Any],
     ) -> None:
         """Record a trial whose relative parameters the LLM proposed."""
         with self._lock:
             self._sources[trial._trial_id] = ("llm", None)
         storage = study._storage
-        storage.set_trial_user_attr(trial._trial_id, PROPOSAL_ATTR, validation.params)
+        storage.set_trial_user_attr(trial._trial_id, PROPOSAL_ATTR, params)
         storage.set_trial_user_attr(trial._trial_id, SOURCE_ATTR, "llm")
-        if proposal.rationale:
-            storage.set_trial_user_attr(trial._trial_id, RATIONALE_ATTR, proposal.rationale)
-        storage.set_trial_user_attr(
-            trial._trial_id,
-            CALL_ATTR,
-            {
-                "model": reply.model,
-                "latency_s": round(reply.latency_s, 4),
-                "attempts": reply.attempts,
-                "prompt_tokens": reply.prompt_tokens,
-                "completion_tokens": reply.completion_tokens,
-                "cost_usd": reply.cost_usd,
-                "matches_schema": proposal.matches_schema,
-                "adjusted": [f"{a.name}: {a.action} {a.proposed}" for a in validation.adjustments],
-                "rejected": validation.rejected,
-                "missing": validation.missing,
-            },
-        )
+        if rationale:
+            storage.set_trial_user_attr(trial._trial_id, RATIONALE_ATTR, rationale)
+        storage.set_trial_user_attr(trial._trial_id, CALL_ATTR, call)
 
     def start_fallback(
         self, study: Study, trial: FrozenTrial, reason: str, detail: str | None = None

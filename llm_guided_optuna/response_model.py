@@ -6,7 +6,7 @@ with few values, a bounded number otherwise) and a one-line ``rationale``. Its J
 sent to providers that accept one; local servers turn it into a grammar, which guarantees the
 shape of the answer but not its numeric bounds.
 
-:func:`parse_proposal` then reads the raw text, whatever it is: it accepts code fences,
+:func:`parse_proposals` then reads the raw text, whatever it is: it accepts code fences,
 text around the JSON, ``NaN``/``Infinity`` literals, and a flat object without the
 ``parameters`` wrapper. It only raises :class:`ProposalParseError` when nothing usable is
 there; whether the answer matched the schema is reported, and values are left to the
@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import json
 import re
 from typing import Any
+from typing import get_args
 from typing import Literal
 
 from optuna.distributions import BaseDistribution
@@ -36,6 +37,7 @@ from optuna.distributions import FloatDistribution
 from optuna.distributions import IntDistribution
 from pydantic import BaseModel
 from pydantic import ConfigDict
+from pydantic import conlist
 from pydantic import create_model
 from pydantic import Field
 from pydantic import ValidationError
@@ -46,6 +48,8 @@ MAX_ENUM_VALUES = 64
 MAX_RATIONALE_CHARS = 160
 #: Answers longer than this are not parsed (a runaway or hostile body).
 MAX_CONTENT_CHARS = 200_000
+#: At most this many configurations are read from one answer.
+MAX_CONFIGURATIONS = 16
 
 
 class ProposalParseError(ValueError):
@@ -102,13 +106,16 @@ def _field_type(distribution: BaseDistribution, alias: str) -> tuple[Any, Any]:
 
 
 def build_response_model(
-    search_space: Mapping[str, BaseDistribution], name: str = "ProposedConfiguration"
+    search_space: Mapping[str, BaseDistribution], n_configurations: int = 1
 ) -> type[BaseModel]:
-    """A Pydantic model of the answer ``{"parameters": {...}, "rationale": "..."}``.
+    """A Pydantic model of the answer.
 
-    Parameter names are used as aliases, so any name Optuna accepts works, even one that is
-    not a Python identifier.
+    With one configuration: ``{"parameters": {...}, "rationale": "..."}``; with ``n``:
+    ``{"configurations": [<n such objects>]}``. Parameter names are used as aliases, so any
+    name Optuna accepts works, even one that is not a Python identifier.
     """
+    if n_configurations < 1:
+        raise ValueError("n_configurations must be >= 1")
     fields: dict[str, Any] = {}
     for index, (param_name, distribution) in enumerate(search_space.items()):
         annotation, field_info = _field_type(distribution, param_name)
@@ -118,12 +125,39 @@ def build_response_model(
         __config__=ConfigDict(extra="forbid", populate_by_name=True),
         **fields,
     )
-    return create_model(  # type: ignore[call-overload]
-        name,
+    configuration_model = create_model(  # type: ignore[call-overload]
+        "ProposedConfiguration",
         __config__=ConfigDict(extra="forbid"),
         parameters=(parameters_model, Field(...)),
         rationale=(str, Field(..., max_length=MAX_RATIONALE_CHARS)),
     )
+    if n_configurations == 1:
+        return configuration_model
+    return create_model(  # type: ignore[call-overload]
+        "ProposedConfigurations",
+        __config__=ConfigDict(extra="forbid"),
+        configurations=(
+            conlist(configuration_model, min_length=n_configurations, max_length=n_configurations),
+            Field(...),
+        ),
+    )
+
+
+def configuration_model_of(response_model: type[BaseModel]) -> type[BaseModel]:
+    """The single-configuration model inside a model made by :func:`build_response_model`."""
+    field = response_model.model_fields.get("configurations")
+    if field is None:
+        return response_model
+    (item_model,) = get_args(field.annotation)
+    return item_model
+
+
+def parameter_names(response_model: type[BaseModel]) -> set[str]:
+    """The parameter names (aliases) of a model made by :func:`build_response_model`."""
+    parameters_model = configuration_model_of(response_model).model_fields["parameters"].annotation
+    if not isinstance(parameters_model, type) or not issubclass(parameters_model, BaseModel):
+        return set()
+    return {f.alias or name for name, f in parameters_model.model_fields.items()}
 
 
 _FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.DOTALL)
@@ -143,23 +177,7 @@ def _loads(text: str) -> Any:
     return json.loads(text)
 
 
-def parameter_names(response_model: type[BaseModel]) -> set[str]:
-    """The parameter names (aliases) of a model made by :func:`build_response_model`."""
-    parameters_model = response_model.model_fields["parameters"].annotation
-    if not isinstance(parameters_model, type) or not issubclass(parameters_model, BaseModel):
-        return set()
-    return {f.alias or name for name, f in parameters_model.model_fields.items()}
-
-
-def parse_proposal(content: Any, response_model: type[BaseModel] | None = None) -> ParsedProposal:
-    """Read a proposal from the LLM's raw message content.
-
-    Raises:
-        ProposalParseError: ``empty_response`` (no content), ``oversized_response``,
-            ``invalid_json`` (no JSON object found), ``schema_violation`` (JSON without any
-            parameter object or known parameter name) or ``missing_parameters`` (an empty
-            parameter object).
-    """
+def _load_object(content: Any) -> dict[str, Any]:
     if content is None or (isinstance(content, str) and not content.strip()):
         raise ProposalParseError("empty_response", "the LLM returned no content")
     if not isinstance(content, str):
@@ -175,13 +193,17 @@ def parse_proposal(content: Any, response_model: type[BaseModel] | None = None) 
         except (ValueError, RecursionError):
             continue
         if isinstance(data, dict):
-            break
-    if not isinstance(data, dict):
-        if data is None:
-            raise ProposalParseError("invalid_json", "the LLM's answer is not valid JSON")
-        raise ProposalParseError("schema_violation", f"JSON {type(data).__name__}, not an object")
+            return data
+    if data is None:
+        raise ProposalParseError("invalid_json", "the LLM's answer is not valid JSON")
+    raise ProposalParseError("schema_violation", f"JSON {type(data).__name__}, not an object")
 
-    known_names = parameter_names(response_model) if response_model is not None else None
+
+def _read_configuration(
+    data: Any, configuration_model: type[BaseModel] | None, known_names: set[str] | None
+) -> ParsedProposal:
+    if not isinstance(data, dict):
+        raise ProposalParseError("schema_violation", f"a configuration of type {type(data).__name__}")
     parameters = data.get("parameters")
     if isinstance(parameters, dict):
         if not parameters:
@@ -196,15 +218,53 @@ def parse_proposal(content: Any, response_model: type[BaseModel] | None = None) 
         if not parameters:
             raise ProposalParseError("schema_violation", "no parameters in the LLM's answer")
     rationale = data.get("rationale")
-    rationale_text = " ".join(rationale.split())[:MAX_RATIONALE_CHARS] if isinstance(rationale, str) else None
-
+    rationale_text = (
+        " ".join(rationale.split())[:MAX_RATIONALE_CHARS] if isinstance(rationale, str) else None
+    )
     matches_schema = False
-    if response_model is not None:
+    if configuration_model is not None:
         try:
-            response_model.model_validate(data)
+            configuration_model.model_validate(data)
             matches_schema = True
         except ValidationError:
             matches_schema = False
     return ParsedProposal(
         parameters=dict(parameters), rationale=rationale_text or None, matches_schema=matches_schema
     )
+
+
+def parse_proposals(
+    content: Any, response_model: type[BaseModel] | None = None
+) -> list[ParsedProposal]:
+    """Read every configuration in the LLM's raw message content.
+
+    Accepts a single configuration or ``{"configurations": [...]}``; configurations that
+    cannot be read are skipped.
+
+    Raises:
+        ProposalParseError: when no configuration can be read: ``empty_response``,
+            ``oversized_response``, ``invalid_json`` (no JSON object found),
+            ``schema_violation`` (JSON without any parameter object or known parameter name)
+            or ``missing_parameters`` (an empty parameter object).
+    """
+    data = _load_object(content)
+    configuration_model = configuration_model_of(response_model) if response_model else None
+    known_names = parameter_names(response_model) if response_model is not None else None
+    items = data.get("configurations")
+    if not isinstance(items, list):
+        return [_read_configuration(data, configuration_model, known_names)]
+    proposals: list[ParsedProposal] = []
+    first_error: ProposalParseError | None = None
+    for item in items[:MAX_CONFIGURATIONS]:
+        try:
+            proposals.append(_read_configuration(item, configuration_model, known_names))
+        except ProposalParseError as error:
+            first_error = first_error or error
+    if not proposals:
+        raise first_error or ProposalParseError("missing_parameters", "no configuration given")
+    return proposals
+
+
+def parse_proposal(content: Any, response_model: type[BaseModel] | None = None) -> ParsedProposal:
+    """The first configuration of :func:`parse_proposals`."""
+    return parse_proposals(content, response_model)[0]

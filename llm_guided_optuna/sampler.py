@@ -29,13 +29,19 @@ from llm_guided_optuna.embedded_model import find_embedded_model_path
 from llm_guided_optuna.embedded_model import get_embedded_server
 from llm_guided_optuna.llm_client import LLMCallError
 from llm_guided_optuna.llm_client import LLMClient
+from llm_guided_optuna.llm_client import LLMReply
 from llm_guided_optuna.parameter_validator import ParameterValidator
+from llm_guided_optuna.parameter_validator import ValidationResult
 from llm_guided_optuna.prompt import render_messages
 from llm_guided_optuna.provenance import ProvenanceRecorder
 from llm_guided_optuna.provenance import configuration_key
 from llm_guided_optuna.response_model import build_response_model
-from llm_guided_optuna.response_model import parse_proposal
+from llm_guided_optuna.response_model import parse_proposals
+from llm_guided_optuna.response_model import ParsedProposal
 from llm_guided_optuna.response_model import ProposalParseError
+from llm_guided_optuna.proposal_pool import PendingProposal
+from llm_guided_optuna.proposal_pool import ProposalPool
+from llm_guided_optuna.search_space import FINISHED_STATES
 from llm_guided_optuna.search_space import UnionSearchSpace
 from llm_guided_optuna.statistics import SamplerStatistics
 
@@ -109,6 +115,11 @@ class LLMGuidedSampler(BaseSampler):
             ``"raise"`` (raise :class:`LLMProposalError`).
         retry_backoff: Seconds before the first retry, doubled at each further one.
         structured_output: ``"auto"``, ``"json_schema"``, ``"json_object"`` or ``"prompt"``.
+        proposals_per_call: Configurations asked for in one LLM call. The first new one goes
+            to the trial; the others serve the next trials (see ``max_proposal_age``) and
+            replace proposals that repeat a configuration already tried.
+        max_proposal_age: How many trials may finish before an unused configuration of a
+            call is discarded as stale; 0 asks the LLM afresh for every trial.
     """
 
     def __init__(
@@ -128,11 +139,15 @@ class LLMGuidedSampler(BaseSampler):
         on_error: str = "fallback",
         retry_backoff: float = 1.0,
         structured_output: str = "auto",
+        proposals_per_call: int = 3,
+        max_proposal_age: int = 2,
     ) -> None:
         if strategy not in STRATEGIES:
             raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
         if on_error not in ON_ERROR_POLICIES:
             raise ValueError(f"on_error must be one of {ON_ERROR_POLICIES}, got {on_error!r}")
+        if proposals_per_call < 1:
+            raise ValueError("proposals_per_call must be >= 1")
         if model is None and api_base is None:
             find_embedded_model_path()  # A clear error now rather than at the first trial.
         self.model = model
@@ -156,6 +171,8 @@ class LLMGuidedSampler(BaseSampler):
         self._search_space = UnionSearchSpace()
         self._context_builder = ContextBuilder(max_context_trials=max_context_trials)
         self._validator = ParameterValidator()
+        self.proposals_per_call = proposals_per_call
+        self._pool = ProposalPool(max_proposal_age)
         self._stats = SamplerStatistics()
         self._provenance = ProvenanceRecorder(self._stats)
         self._disabled_reason: str | None = None
@@ -273,42 +290,79 @@ class LLMGuidedSampler(BaseSampler):
         search_space: dict[str, BaseDistribution],
         to_propose: dict[str, BaseDistribution],
     ) -> dict[str, Any]:
+        self._stats.increment("proposals_requested")
+        fixed = fixed_params(trial, search_space)
+        space_key = tuple(to_propose)
+        n_finished = count_finished_trials(study)
+
+        def claim(params: dict[str, Any]) -> bool:
+            key = configuration_key({**fixed, **params}, search_space)
+            return self._provenance.claim(study, key, search_space)
+
+        pending = self._pool.take(space_key, n_finished, claim)
+        if pending is not None:
+            self._stats.increment("batched_proposals_used")
+            return self._use_proposal(study, trial, pending)
+
+        n_configurations = self.proposals_per_call
         context = self._context_builder.build(study, search_space, trial)
-        messages = render_messages(context)
-        response_model = build_response_model(to_propose)
-        client = self._get_client()
+        messages = render_messages(context, n_configurations=n_configurations)
+        response_model = build_response_model(to_propose, n_configurations)
+        reply = self._call_llm(messages, response_model, answer_token_budget(len(to_propose), n_configurations))
+        chosen: PendingProposal | None = None
+        leftovers: list[PendingProposal] = []
+        problem: tuple[str, str] | None = None
+        proposals = parse_proposals(reply.content, response_model)
+        for index, proposal in enumerate(proposals):
+            if not proposal.matches_schema:
+                self._stats.increment("schema_mismatches")
+            validation = self._validator.validate(proposal.parameters, to_propose)
+            if not validation.params:
+                problem = problem or ("invalid_values", f"no value could be used: {validation.rejected}")
+                continue
+            candidate = PendingProposal(
+                params=validation.params,
+                rationale=proposal.rationale,
+                space_key=space_key,
+                finished_at=n_finished,
+                origin=call_record(reply, proposal, validation, index, len(proposals)),
+            )
+            if chosen is not None:
+                leftovers.append(candidate)
+            elif claim(validation.params):
+                chosen = candidate
+                self._stats.increment("clamped_values", validation.clamped_count)
+                self._stats.increment("adjusted_values", len(validation.adjustments))
+            else:
+                problem = problem or ("duplicate", "the LLM proposed configurations already tried")
+        if chosen is None:
+            raise LLMProposalError(*(problem or ("invalid_values", "no usable configuration")))
+        self._pool.put(leftovers)
+        return self._use_proposal(study, trial, chosen)
+
+    def _call_llm(
+        self, messages: list[dict[str, str]], response_model: type[Any], max_tokens: int
+    ) -> LLMReply:
         try:
-            reply = client.complete(messages, response_model)
+            reply = self._get_client().complete(messages, response_model, max_tokens)
         except LLMCallError as failure:
-            self._stats.record_request(
-                calls=failure.attempts, seconds=0.0, prompt_tokens=0, completion_tokens=0, cost_usd=0.0
+            self._stats.record_call(
+                attempts=failure.attempts, seconds=failure.elapsed_s, prompt_tokens=0, completion_tokens=0, cost_usd=0.0
             )
             raise
-        self._stats.record_request(
-            calls=reply.attempts,
+        self._stats.record_call(
+            attempts=reply.attempts,
             seconds=reply.latency_s,
             prompt_tokens=reply.prompt_tokens,
             completion_tokens=reply.completion_tokens,
             cost_usd=reply.cost_usd,
         )
-        proposal = parse_proposal(reply.content, response_model)
-        if not proposal.matches_schema:
-            self._stats.increment("schema_mismatches")
-        validation = self._validator.validate(proposal.parameters, to_propose)
-        if not validation.params:
-            raise LLMProposalError("invalid_values", f"no proposed value could be used: {validation.rejected}")
-        configuration = {**fixed_params(trial, search_space), **validation.params}
-        if not self._provenance.claim(
-            study, configuration_key(configuration, search_space), search_space
-        ):
-            raise LLMProposalError("duplicate", "the LLM proposed a configuration already tried")
-        self._stats.record_success(
-            used_params=len(validation.params),
-            clamped=validation.clamped_count,
-            adjusted=len(validation.adjustments),
-        )
-        self._provenance.start_llm(study, trial, reply, proposal, validation)
-        return validation.params
+        return reply
+
+    def _use_proposal(self, study: Study, trial: FrozenTrial, proposal: PendingProposal) -> dict[str, Any]:
+        self._stats.record_success(used_params=len(proposal.params))
+        self._provenance.start_llm(study, trial, proposal.params, proposal.rationale, proposal.origin)
+        return dict(proposal.params)
 
     def _fallback_relative(
         self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
@@ -352,6 +406,39 @@ class LLMGuidedSampler(BaseSampler):
                 return False
             self._warned_kinds.add(kind)
             return True
+
+
+def answer_token_budget(n_params: int, n_configurations: int) -> int:
+    """Tokens allowed for an answer: room for every value and a short rationale, no more."""
+    return n_configurations * (24 * n_params + 64) + 32
+
+
+def count_finished_trials(study: Study) -> int:
+    """Number of finished (complete, pruned or failed) trials of the study."""
+    return len(study._get_trials(deepcopy=False, states=FINISHED_STATES, use_cache=True))
+
+
+def call_record(
+    reply: LLMReply,
+    proposal: ParsedProposal,
+    validation: ValidationResult,
+    index: int,
+    batch_size: int,
+) -> dict[str, Any]:
+    """What a trial records about the LLM call that proposed its parameters."""
+    return {
+        "model": reply.model,
+        "latency_s": round(reply.latency_s, 4),
+        "attempts": reply.attempts,
+        "prompt_tokens": reply.prompt_tokens,
+        "completion_tokens": reply.completion_tokens,
+        "cost_usd": reply.cost_usd,
+        "batch_position": f"{index + 1}/{batch_size}",
+        "matches_schema": proposal.matches_schema,
+        "adjusted": [f"{a.name}: {a.action} {a.proposed}" for a in validation.adjustments],
+        "rejected": validation.rejected,
+        "missing": validation.missing,
+    }
 
 
 def fixed_params(trial: FrozenTrial, search_space: Mapping[str, BaseDistribution]) -> dict[str, Any]:

@@ -17,16 +17,35 @@ import threading
 from typing import Any
 
 
+#: Counters always present in :meth:`SamplerStatistics.snapshot`, zero or not.
+STANDARD_COUNTERS = (
+    "proposals_requested",
+    "llm_successes",
+    "llm_calls",
+    "llm_requests",
+    "llm_params",
+    "fallback_params",
+    "clamped_values",
+    "adjusted_values",
+    "prompt_tokens",
+    "completion_tokens",
+    "batched_proposals_used",
+    "schema_mismatches",
+)
+
+
 class SamplerStatistics:
     """Thread-safe counters of one sampler.
 
     Definitions:
-        - ``proposals_requested``: trials for which the LLM was asked for a configuration.
+        - ``proposals_requested``: trials for which an LLM configuration was sought.
         - ``llm_successes``: of those, the ones where at least one proposed value was used.
         - ``success_rate``: ``llm_successes / proposals_requested`` (0 before any request).
-        - ``llm_calls``: completion requests sent, retries included.
+        - ``llm_calls``: LLM calls made; ``llm_requests``: HTTP requests, retries included.
+        - ``batched_proposals_used``: trials served by a configuration left over from an
+          earlier call (no call of their own).
         - ``llm_seconds`` and ``average_llm_time``: time spent waiting for the LLM, in total
-          and per proposal requested.
+          and per call.
         - ``fallback_uses``: trials in which the fallback sampler chose at least one parameter;
           ``fallback_params``: parameters it chose.
         - ``failures``: failed proposals counted by kind (``timeout``, ``invalid_json``, ...).
@@ -43,25 +62,29 @@ class SamplerStatistics:
         self._cost_usd = 0.0
         self._fallback_trials: set[int] = set()
 
-    def record_request(
-        self, *, calls: int, seconds: float, prompt_tokens: int, completion_tokens: int, cost_usd: float
+    def record_call(
+        self,
+        *,
+        attempts: int,
+        seconds: float,
+        prompt_tokens: int,
+        completion_tokens: int,
+        cost_usd: float,
     ) -> None:
-        """Count one proposal requested from the LLM, successful or not."""
+        """Count one LLM call (``attempts`` requests, retries included), successful or not."""
         with self._lock:
-            self._counts["proposals_requested"] += 1
-            self._counts["llm_calls"] += calls
+            self._counts["llm_calls"] += 1
+            self._counts["llm_requests"] += attempts
             self._counts["prompt_tokens"] += prompt_tokens
             self._counts["completion_tokens"] += completion_tokens
             self._llm_seconds += seconds
             self._cost_usd += cost_usd
 
-    def record_success(self, *, used_params: int, clamped: int, adjusted: int) -> None:
-        """Count a proposal of which ``used_params`` values were used."""
+    def record_success(self, *, used_params: int) -> None:
+        """Count a trial that got ``used_params`` values from the LLM."""
         with self._lock:
             self._counts["llm_successes"] += 1
             self._counts["llm_params"] += used_params
-            self._counts["clamped_values"] += clamped
-            self._counts["adjusted_values"] += adjusted
 
     def record_failure(self, kind: str) -> None:
         """Count a failed proposal by kind."""
@@ -83,38 +106,20 @@ class SamplerStatistics:
     def snapshot(self) -> dict[str, Any]:
         """A consistent copy of every counter, with the derived rates."""
         with self._lock:
-            requested = self._counts["proposals_requested"]
-            return {
-                "success_rate": self._counts["llm_successes"] / requested if requested else 0.0,
-                "average_llm_time": self._llm_seconds / requested if requested else 0.0,
+            counts = Counter(self._counts)
+            requested = counts["proposals_requested"]
+            calls = counts["llm_calls"]
+            snapshot: dict[str, Any] = {
+                "success_rate": counts["llm_successes"] / requested if requested else 0.0,
+                "average_llm_time": self._llm_seconds / calls if calls else 0.0,
                 "fallback_uses": len(self._fallback_trials),
-                "fallback_params": self._counts["fallback_params"],
                 "fallback_reasons": dict(self._fallback_reasons),
-                "proposals_requested": requested,
-                "llm_successes": self._counts["llm_successes"],
-                "llm_calls": self._counts["llm_calls"],
-                "llm_seconds": self._llm_seconds,
-                "llm_params": self._counts["llm_params"],
                 "failures": dict(self._failures),
-                "clamped_values": self._counts["clamped_values"],
-                "adjusted_values": self._counts["adjusted_values"],
-                "prompt_tokens": self._counts["prompt_tokens"],
-                "completion_tokens": self._counts["completion_tokens"],
+                "llm_seconds": self._llm_seconds,
                 "cost_usd": self._cost_usd,
-                **{
-                    name: value
-                    for name, value in self._counts.items()
-                    if name
-                    not in {
-                        "proposals_requested",
-                        "llm_successes",
-                        "llm_calls",
-                        "llm_params",
-                        "clamped_values",
-                        "adjusted_values",
-                        "prompt_tokens",
-                        "completion_tokens",
-                        "fallback_params",
-                    }
-                },
             }
+            for name in STANDARD_COUNTERS:
+                snapshot[name] = counts[name]
+            for name, value in counts.items():
+                snapshot.setdefault(name, value)
+            return snapshot

@@ -60,6 +60,25 @@ def server(responder):
         yield running
 
 
+def test_one_configuration_per_call_with_fresh_context(server) -> None:
+    sampler = make_sampler(server, proposals_per_call=1, max_proposal_age=0)
+    study = optuna.create_study(sampler=sampler)
+    study.optimize(objective, n_trials=5)
+    stats = sampler.get_statistics()["sampler_stats"]
+    assert stats["llm_calls"] == 4 and stats["llm_successes"] == 4
+    assert "configurations" not in json.dumps(server.requests[-1].body["response_format"])
+
+
+def test_leftover_configurations_expire(server) -> None:
+    sampler = make_sampler(server, proposals_per_call=4, max_proposal_age=1)
+    study = optuna.create_study(sampler=sampler)
+    study.optimize(objective, n_trials=7)
+    stats = sampler.get_statistics()["sampler_stats"]
+    # Calls at trials 1, 3 and 5: each serves its own trial and the next one only.
+    assert stats["llm_calls"] == 3 and stats["batched_proposals_used"] == 3
+    assert [t.user_attrs["llm_call"]["batch_position"] for t in study.trials[1:]] == ["1/4", "2/4"] * 3
+
+
 def test_llm_proposals_are_used_and_recorded(server, responder) -> None:
     sampler = make_sampler(server)
     study = optuna.create_study(sampler=sampler)
@@ -78,21 +97,22 @@ def test_llm_proposals_are_used_and_recorded(server, responder) -> None:
     stats = sampler.get_statistics()["sampler_stats"]
     assert stats["proposals_requested"] == 7 and stats["llm_successes"] == 7
     assert stats["success_rate"] == 1.0
-    assert stats["llm_calls"] == 7
+    assert stats["llm_calls"] == 3 and stats["batched_proposals_used"] == 4
     assert stats["fallback_uses"] == 1 and stats["fallback_params"] == 6
     assert stats["prompt_tokens"] > 0 and stats["average_llm_time"] > 0
     assert_all_params_valid(study)
 
 
 def test_the_prompt_shows_history_and_problem_context(server) -> None:
-    study = optuna.create_study(sampler=make_sampler(server, max_context_trials=3))
+    study = optuna.create_study(sampler=make_sampler(server, max_context_trials=3, max_proposal_age=0))
     study.set_user_attr("problem_description", "ResNet-18 on CIFAR-10")
     study.optimize(objective, n_trials=6)
     user_message = server.requests[-1].body["messages"][1]["content"]
     assert "ResNet-18 on CIFAR-10" in user_message
     assert "#4 value=" in user_message and "#1 value=" not in user_message.split("## Recent trials")[1]
     schema = server.requests[-1].body["response_format"]["json_schema"]["schema"]
-    assert "parameters" in schema["properties"]
+    assert schema["properties"]["configurations"]["minItems"] == 3
+    assert "3 configurations" in server.requests[-1].body["messages"][0]["content"]
 
 
 @pytest.mark.parametrize(
@@ -124,7 +144,7 @@ def test_failures_fall_back_and_are_counted(server, fault, kind) -> None:
 
 
 def test_out_of_range_and_string_numbers_are_repaired(server) -> None:
-    sampler = make_sampler(server)
+    sampler = make_sampler(server, proposals_per_call=1)
     study = optuna.create_study(sampler=sampler)
     study.optimize(objective, n_trials=1)
     server.queue(["out_of_range", "numbers_as_strings", "bad_categorical", "nan_inf"])

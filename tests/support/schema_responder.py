@@ -62,15 +62,24 @@ class RandomConfigurationResponder:
             return self._rng.uniform(low, high)
         return None
 
+    def _configuration(self, schema: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
+        parameters_schema = _resolve(_resolve(schema, root)["properties"]["parameters"], root)
+        parameters = {
+            name: self.fixed.get(name, self.draw(_resolve(sub, root)))
+            for name, sub in parameters_schema["properties"].items()
+        }
+        self.proposals.append(parameters)
+        return {"parameters": parameters, "rationale": "random but valid"}
+
     def __call__(self, request: dict[str, Any]) -> str:
         schema = request_schema(request)
         if schema is None:
             return json.dumps({"parameters": {}, "rationale": "no schema"})
-        parameters_schema = _resolve(schema["properties"]["parameters"], schema)
         with self._lock:
-            parameters = {
-                name: self.fixed.get(name, self.draw(_resolve(sub, schema)))
-                for name, sub in parameters_schema["properties"].items()
-            }
-            self.proposals.append(parameters)
-        return json.dumps({"parameters": parameters, "rationale": "random but valid"})
+            batch = schema["properties"].get("configurations")
+            if batch is None:
+                return json.dumps(self._configuration(schema, schema))
+            count = int(batch.get("minItems", 1))
+            return json.dumps(
+                {"configurations": [self._configuration(batch["items"], schema) for _ in range(count)]}
+            )
