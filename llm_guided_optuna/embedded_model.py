@@ -77,7 +77,8 @@ class EmbeddedModelServer:
         port: 0 lets the operating system choose a free port.
         parallel_requests: Requests served at once (threads of ``n_jobs > 1`` studies).
         context_per_request: Context tokens available to each request.
-        n_threads: CPU threads for inference (default: up to 4, fewer on small machines).
+        n_threads: CPU threads for inference (default: ``LLM_GUIDED_OPTUNA_THREADS`` or up to
+            4, fewer on small machines; use fewer when other work shares the cores).
     """
 
     def __init__(
@@ -97,7 +98,9 @@ class EmbeddedModelServer:
         self.port = port
         self.parallel_requests = parallel_requests
         self.context_per_request = context_per_request
-        self.n_threads = n_threads or max(1, min(4, os.cpu_count() or 1))
+        self.n_threads = n_threads or int(
+            os.environ.get("LLM_GUIDED_OPTUNA_THREADS", 0)
+        ) or max(1, min(4, os.cpu_count() or 1))
         self._server: Any = None
         self._address: str | None = None
         self._lock = threading.Lock()

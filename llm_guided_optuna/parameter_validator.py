@@ -187,7 +187,7 @@ class ParameterValidator:
             n_steps = round((clamped - low) / step)
             n_max = math.floor((high - low) / step + 1e-9)
             result = low + min(max(n_steps, 0), n_max) * step
-            result = min(max(result, low), high)
+            result = _nearest_on_grid(min(max(result, low), high), distribution)
             if not math.isclose(result, clamped, rel_tol=1e-12, abs_tol=1e-12):
                 actions.append("snapped")
         return float(result), actions
@@ -223,6 +223,29 @@ class ParameterValidator:
             if len(matches) == 1:
                 return matches[0], ["matched"]
         raise InvalidValueError(f"{_short_repr(value)} is not one of {_short_repr(list(choices), 200)}")
+
+
+def _nearest_on_grid(value: float, distribution: FloatDistribution) -> float:
+    """``value`` or the closest float to it that Optuna's step check accepts.
+
+    ``low + n * step`` is not always on the grid in floating point when ``n`` is large; a few
+    units in the last place away, or a neighbouring grid point, usually is. If none is, the
+    value is returned as it is and the caller's final check rejects it.
+    """
+    if distribution._contains(value):
+        return value
+    below = above = value
+    for _ in range(64):
+        below, above = math.nextafter(below, -math.inf), math.nextafter(above, math.inf)
+        for candidate in (below, above):
+            if distribution._contains(candidate):
+                return candidate
+    assert distribution.step is not None
+    for offset in range(1, 33):
+        for candidate in (value - offset * distribution.step, value + offset * distribution.step):
+            if distribution._contains(candidate):
+                return candidate
+    return value
 
 
 def _normalised_text(value: Any) -> str | None:

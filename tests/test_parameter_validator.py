@@ -186,7 +186,13 @@ def test_any_garbage_gives_a_valid_value_or_a_clear_rejection(distribution, prop
 @settings(max_examples=300, deadline=None)
 @given(distribution=st.one_of(float_distributions(), int_distributions()), proposed=finite)
 def test_any_finite_number_is_accepted_for_numeric_distributions(distribution, proposed) -> None:
-    value, _ = validator.validate_value(proposed, distribution)
+    try:
+        value, _ = validator.validate_value(proposed, distribution)
+    except InvalidValueError:
+        # Only where floating point cannot represent the grid (Optuna's own check fails there).
+        assert isinstance(distribution, FloatDistribution) and distribution.step is not None
+        assert (distribution.high - distribution.low) / distribution.step > 1e6
+        return
     assert contains(distribution, value)
 
 
