@@ -23,6 +23,8 @@ import json
 import math
 from typing import Any
 
+from optuna.distributions import BaseDistribution
+
 from llm_guided_optuna.context import OptimizationContext
 from llm_guided_optuna.context import ParameterSpec
 from llm_guided_optuna.context import TrialSummary
@@ -189,3 +191,17 @@ def render_messages(
 def messages_size(messages: list[Mapping[str, str]]) -> int:
     """Total characters of the messages' contents."""
     return sum(len(m.get("content") or "") for m in messages)
+
+
+def advice_instruction(
+    advice: Mapping[str, Any] | None, to_propose: Mapping[str, BaseDistribution]
+) -> str | None:
+    """The sentence that shows the LLM the classical optimizer's proposal, if there is one."""
+    shown = {name: value for name, value in (advice or {}).items() if name in to_propose}
+    if not shown:
+        return None
+    return (
+        "The Bayesian optimizer proposes "
+        + ", ".join(f"{name}={format_value(value)}" for name, value in shown.items())
+        + ". Use it, or change it where your knowledge of these hyperparameters says better."
+    )

@@ -36,6 +36,9 @@ from optuna.trial import FrozenTrial
 from optuna.trial import TrialState
 
 from llm_guided_optuna.context import PROPOSAL_ATTR
+from llm_guided_optuna.llm_client import LLMReply
+from llm_guided_optuna.parameter_validator import ValidationResult
+from llm_guided_optuna.response_model import ParsedProposal
 from llm_guided_optuna.statistics import SamplerStatistics
 
 
@@ -125,6 +128,7 @@ class ProvenanceRecorder:
         """Record a trial that the fallback sampler samples, and why."""
         with self._lock:
             self._sources[trial._trial_id] = ("fallback", reason)
+        self._stats.record_fallback_trial(trial.number, reason)
         storage = study._storage
         storage.set_trial_user_attr(trial._trial_id, SOURCE_ATTR, "fallback")
         storage.set_trial_user_attr(trial._trial_id, FALLBACK_REASON_ATTR, reason)
@@ -136,25 +140,45 @@ class ProvenanceRecorder:
     def record_fallback_param(self, trial: FrozenTrial, name: str) -> None:
         """Count one parameter that the fallback sampler chooses for ``trial``."""
         with self._lock:
-            source, reason = self._sources.get(trial._trial_id, (None, None))
             self._fallback_params.setdefault(trial._trial_id, []).append(name)
-        if source is None:
-            reason = "new_parameters"
-        elif source == "llm":
-            reason = "not_proposed"
-        self._stats.record_fallback(trial.number, reason or "fallback")
+        self._stats.record_fallback_param(trial.number)
 
     def finish(self, study: Study, trial: FrozenTrial) -> None:
         """Write what only the end of the trial tells: which parameters were not the LLM's."""
         with self._lock:
-            source, reason = self._sources.pop(trial._trial_id, (None, None))
+            source, _ = self._sources.pop(trial._trial_id, (None, None))
             fallback_params = self._fallback_params.pop(trial._trial_id, [])
         if not fallback_params:
             return
         storage = study._storage
         storage.set_trial_user_attr(trial._trial_id, FALLBACK_PARAMS_ATTR, fallback_params)
         if source is None:
+            self._stats.record_fallback_trial(trial.number, "new_parameters")
             storage.set_trial_user_attr(trial._trial_id, SOURCE_ATTR, "fallback")
             storage.set_trial_user_attr(trial._trial_id, FALLBACK_REASON_ATTR, "new_parameters")
         elif source == "llm":
+            self._stats.record_fallback_trial(trial.number, "not_proposed")
             storage.set_trial_user_attr(trial._trial_id, SOURCE_ATTR, "llm+fallback")
+
+
+def call_record(
+    reply: LLMReply,
+    proposal: ParsedProposal,
+    validation: ValidationResult,
+    index: int,
+    batch_size: int,
+) -> dict[str, Any]:
+    """What a trial records about the LLM call that proposed its parameters."""
+    return {
+        "model": reply.model,
+        "latency_s": round(reply.latency_s, 4),
+        "attempts": reply.attempts,
+        "prompt_tokens": reply.prompt_tokens,
+        "completion_tokens": reply.completion_tokens,
+        "cost_usd": reply.cost_usd,
+        "batch_position": f"{index + 1}/{batch_size}",
+        "matches_schema": proposal.matches_schema,
+        "adjusted": [f"{a.name}: {a.action} {a.proposed}" for a in validation.adjustments],
+        "rejected": validation.rejected,
+        "missing": validation.missing,
+    }

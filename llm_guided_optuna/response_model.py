@@ -268,3 +268,8 @@ def parse_proposals(
 def parse_proposal(content: Any, response_model: type[BaseModel] | None = None) -> ParsedProposal:
     """The first configuration of :func:`parse_proposals`."""
     return parse_proposals(content, response_model)[0]
+
+
+def answer_token_budget(n_params: int, n_configurations: int) -> int:
+    """Tokens allowed for an answer: room for every value and a short rationale, no more."""
+    return n_configurations * (24 * n_params + 64) + 32

@@ -26,22 +26,26 @@ from optuna.trial import TrialState
 from llm_guided_optuna._logging import get_logger
 from llm_guided_optuna.context import ContextBuilder
 from llm_guided_optuna.embedded_model import find_embedded_model_path
+from llm_guided_optuna.hybrid import AdaptiveLLMShare
+from llm_guided_optuna.hybrid import default_optimizer
 from llm_guided_optuna.embedded_model import get_embedded_server
 from llm_guided_optuna.llm_client import LLMCallError
 from llm_guided_optuna.llm_client import LLMClient
 from llm_guided_optuna.llm_client import LLMReply
 from llm_guided_optuna.parameter_validator import ParameterValidator
-from llm_guided_optuna.parameter_validator import ValidationResult
+from llm_guided_optuna.prompt import advice_instruction
 from llm_guided_optuna.prompt import render_messages
 from llm_guided_optuna.provenance import ProvenanceRecorder
+from llm_guided_optuna.provenance import call_record
 from llm_guided_optuna.provenance import configuration_key
+from llm_guided_optuna.response_model import answer_token_budget
 from llm_guided_optuna.response_model import build_response_model
 from llm_guided_optuna.response_model import parse_proposals
-from llm_guided_optuna.response_model import ParsedProposal
 from llm_guided_optuna.response_model import ProposalParseError
 from llm_guided_optuna.proposal_pool import PendingProposal
 from llm_guided_optuna.proposal_pool import ProposalPool
-from llm_guided_optuna.search_space import FINISHED_STATES
+from llm_guided_optuna.search_space import count_finished_trials
+from llm_guided_optuna.search_space import fixed_params
 from llm_guided_optuna.search_space import UnionSearchSpace
 from llm_guided_optuna.statistics import SamplerStatistics
 
@@ -52,7 +56,7 @@ if TYPE_CHECKING:
 
 _logger = get_logger(__name__)
 
-STRATEGIES = ("llm",)
+STRATEGIES = ("llm", "hybrid")
 ON_ERROR_POLICIES = ("fallback", "raise")
 
 
@@ -110,16 +114,25 @@ class LLMGuidedSampler(BaseSampler):
         api_key: Provider key; otherwise LiteLLM reads the provider's environment variable.
             Never stored in the study, logged, or shown in ``repr``.
         completion_kwargs: Extra keyword arguments for ``litellm.completion``.
-        strategy: How the LLM is used; ``"llm"``: every trial is proposed by the LLM.
+        strategy: How the LLM is used. ``"llm"``: the LLM proposes every trial.
+            ``"hybrid"``: a classical optimizer (``fallback_sampler``; default GPSampler, or a
+            multivariate TPESampler without PyTorch) keeps the state and learns from every
+            trial; the LLM proposes the first ``warm_start_trials`` trials from the problem
+            context, then an adaptive share of trials, seeing the optimizer's proposal (see
+            :mod:`llm_guided_optuna.hybrid`).
         on_error: ``"fallback"`` (record the failure and use the fallback sampler) or
             ``"raise"`` (raise :class:`LLMProposalError`).
         retry_backoff: Seconds before the first retry, doubled at each further one.
         structured_output: ``"auto"``, ``"json_schema"``, ``"json_object"`` or ``"prompt"``.
-        proposals_per_call: Configurations asked for in one LLM call. The first new one goes
-            to the trial; the others serve the next trials (see ``max_proposal_age``) and
-            replace proposals that repeat a configuration already tried.
+        proposals_per_call: Configurations asked for in one LLM call (default 3; for
+            ``"hybrid"``, ``warm_start_trials``). The first new one goes to the trial; the
+            others serve the next trials (see ``max_proposal_age``) and replace proposals that
+            repeat a configuration already tried.
         max_proposal_age: How many trials may finish before an unused configuration of a
-            call is discarded as stale; 0 asks the LLM afresh for every trial.
+            call is discarded as stale (default 2; for ``"hybrid"``, ``warm_start_trials``);
+            0 asks the LLM afresh for every trial.
+        warm_start_trials: ``"hybrid"`` only: trials after the first that the LLM proposes.
+        llm_share: ``"hybrid"`` only: the LLM's initial share of later trials.
     """
 
     def __init__(
@@ -139,13 +152,25 @@ class LLMGuidedSampler(BaseSampler):
         on_error: str = "fallback",
         retry_backoff: float = 1.0,
         structured_output: str = "auto",
-        proposals_per_call: int = 3,
-        max_proposal_age: int = 2,
+        proposals_per_call: int | None = None,
+        max_proposal_age: int | None = None,
+        warm_start_trials: int = 4,
+        llm_share: float = 0.3,
     ) -> None:
         if strategy not in STRATEGIES:
             raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
         if on_error not in ON_ERROR_POLICIES:
             raise ValueError(f"on_error must be one of {ON_ERROR_POLICIES}, got {on_error!r}")
+        self._schedule: AdaptiveLLMShare | None = None
+        if strategy == "hybrid":
+            self._schedule = AdaptiveLLMShare(
+                warm_start_trials=warm_start_trials, initial_share=llm_share, seed=seed
+            )
+            fallback_sampler = fallback_sampler or default_optimizer(seed, warm_start_trials + 1)
+            proposals_per_call = proposals_per_call or max(1, warm_start_trials)
+            max_proposal_age = warm_start_trials if max_proposal_age is None else max_proposal_age
+        proposals_per_call = 3 if proposals_per_call is None else proposals_per_call
+        max_proposal_age = 2 if max_proposal_age is None else max_proposal_age
         if proposals_per_call < 1:
             raise ValueError("proposals_per_call must be >= 1")
         if model is None and api_base is None:
@@ -215,11 +240,17 @@ class LLMGuidedSampler(BaseSampler):
         if self._disabled_reason is not None:
             self._provenance.start_fallback(study, trial, self._disabled_reason)
             return self._fallback_relative(study, trial, search_space)
+        advice: dict[str, Any] | None = None
+        if self._schedule is not None and not self._schedule.in_warm_start(trial):
+            advice = self._fallback_relative(study, trial, search_space)
+            if not self._schedule.ask_llm(study, trial):
+                self._provenance.start_fallback(study, trial, "schedule")
+                return advice
         try:
-            params = self._propose_with_llm(study, trial, search_space, to_propose)
+            params = self._propose_with_llm(study, trial, search_space, to_propose, advice)
         except (LLMCallError, ProposalParseError, LLMProposalError) as failure:
             self._handle_failure(study, trial, failure)
-            return self._fallback_relative(study, trial, search_space)
+            return advice if advice is not None else self._fallback_relative(study, trial, search_space)
         return params
 
     def sample_independent(
@@ -289,6 +320,7 @@ class LLMGuidedSampler(BaseSampler):
         trial: FrozenTrial,
         search_space: dict[str, BaseDistribution],
         to_propose: dict[str, BaseDistribution],
+        advice: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         self._stats.increment("proposals_requested")
         fixed = fixed_params(trial, search_space)
@@ -306,7 +338,9 @@ class LLMGuidedSampler(BaseSampler):
 
         n_configurations = self.proposals_per_call
         context = self._context_builder.build(study, search_space, trial)
-        messages = render_messages(context, n_configurations=n_configurations)
+        messages = render_messages(
+            context, advice_instruction(advice, to_propose), n_configurations=n_configurations
+        )
         response_model = build_response_model(to_propose, n_configurations)
         reply = self._call_llm(messages, response_model, answer_token_budget(len(to_propose), n_configurations))
         chosen: PendingProposal | None = None
@@ -406,43 +440,3 @@ class LLMGuidedSampler(BaseSampler):
                 return False
             self._warned_kinds.add(kind)
             return True
-
-
-def answer_token_budget(n_params: int, n_configurations: int) -> int:
-    """Tokens allowed for an answer: room for every value and a short rationale, no more."""
-    return n_configurations * (24 * n_params + 64) + 32
-
-
-def count_finished_trials(study: Study) -> int:
-    """Number of finished (complete, pruned or failed) trials of the study."""
-    return len(study._get_trials(deepcopy=False, states=FINISHED_STATES, use_cache=True))
-
-
-def call_record(
-    reply: LLMReply,
-    proposal: ParsedProposal,
-    validation: ValidationResult,
-    index: int,
-    batch_size: int,
-) -> dict[str, Any]:
-    """What a trial records about the LLM call that proposed its parameters."""
-    return {
-        "model": reply.model,
-        "latency_s": round(reply.latency_s, 4),
-        "attempts": reply.attempts,
-        "prompt_tokens": reply.prompt_tokens,
-        "completion_tokens": reply.completion_tokens,
-        "cost_usd": reply.cost_usd,
-        "batch_position": f"{index + 1}/{batch_size}",
-        "matches_schema": proposal.matches_schema,
-        "adjusted": [f"{a.name}: {a.action} {a.proposed}" for a in validation.adjustments],
-        "rejected": validation.rejected,
-        "missing": validation.missing,
-    }
-
-
-def fixed_params(trial: FrozenTrial, search_space: Mapping[str, BaseDistribution]) -> dict[str, Any]:
-    """The trial's fixed (enqueued) parameters that belong to ``search_space``."""
-    fixed = trial.system_attrs.get("fixed_params") or {}
-    return {name: value for name, value in fixed.items() if name in search_space}
-

@@ -17,10 +17,13 @@ Example:
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
+from typing import Any
 from typing import TYPE_CHECKING
 
 from optuna.distributions import BaseDistribution
 from optuna.distributions import check_distribution_compatibility
+from optuna.trial import FrozenTrial
 from optuna.trial import TrialState
 
 
@@ -83,3 +86,14 @@ def _compatible(first: BaseDistribution, second: BaseDistribution) -> bool:
     except ValueError:
         return False
     return True
+
+
+def count_finished_trials(study: Study) -> int:
+    """Number of finished (complete, pruned or failed) trials of the study."""
+    return len(study._get_trials(deepcopy=False, states=FINISHED_STATES, use_cache=True))
+
+
+def fixed_params(trial: FrozenTrial, search_space: Mapping[str, BaseDistribution]) -> dict[str, Any]:
+    """The trial's fixed (enqueued) parameters that belong to ``search_space``."""
+    fixed = trial.system_attrs.get("fixed_params") or {}
+    return {name: value for name, value in fixed.items() if name in search_space}

@@ -47,7 +47,10 @@ class SamplerStatistics:
         - ``llm_seconds`` and ``average_llm_time``: time spent waiting for the LLM, in total
           and per call.
         - ``fallback_uses``: trials in which the fallback sampler chose at least one parameter;
-          ``fallback_params``: parameters it chose.
+          ``fallback_params``: parameters it chose through ``sample_independent``;
+          ``fallback_reasons``: those trials counted by reason (``new_parameters``,
+          ``not_proposed``, ``schedule`` for the hybrid strategy's optimizer trials, or the
+          failure kind).
         - ``failures``: failed proposals counted by kind (``timeout``, ``invalid_json``, ...).
         - ``clamped_values``: proposed values moved inside their bounds;
           ``adjusted_values``: values changed in any way (converted, clamped, snapped, matched).
@@ -91,10 +94,15 @@ class SamplerStatistics:
         with self._lock:
             self._failures[kind] += 1
 
-    def record_fallback(self, trial_number: int, reason: str) -> None:
+    def record_fallback_param(self, trial_number: int) -> None:
         """Count one parameter chosen by the fallback sampler."""
         with self._lock:
             self._counts["fallback_params"] += 1
+            self._fallback_trials.add(trial_number)
+
+    def record_fallback_trial(self, trial_number: int, reason: str) -> None:
+        """Count a trial whose parameters the fallback sampler chose (some or all), and why."""
+        with self._lock:
             self._fallback_reasons[reason] += 1
             self._fallback_trials.add(trial_number)
 

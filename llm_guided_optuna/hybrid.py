@@ -1,0 +1,146 @@
+"""The hybrid strategy: the LLM advises a classical optimizer that keeps the state.
+
+Published results agree that an LLM proposing every trial loses to TPE and CMA-ES on fixed
+search spaces, while an LLM that *advises* a classical optimizer helps, mostly in the first
+trials. :class:`AdaptiveLLMShare` decides, trial by trial, which of the two proposes:
+
+- **Warm start.** The first ``warm_start_trials`` trials after the first one are the LLM's: it
+  proposes them in one call from the problem context and the parameter names, replacing the
+  random initial design of the classical optimizer (which starts modelling right after).
+- **Adaptive share.** Afterwards the LLM proposes a trial with probability ``share``. Its share
+  follows its record: each finished trial is scored *good* when its value is in the best
+  quarter of the complete trials before it; with Beta(1, 1) smoothing, the share is
+  ``initial_share * p_good(LLM) / p_good(optimizer)``, clipped to ``[min_share, max_share]``.
+  An LLM whose trials pay off gets more trials, a useless one falls to ``min_share``.
+
+The share is computed from the study itself (the ``llm_source`` attribute of each trial), so
+it is the same in every thread and worker process, and a restarted worker carries on.
+
+Example:
+    >>> schedule = AdaptiveLLMShare(warm_start_trials=4, initial_share=0.3)
+    >>> schedule.share_from_record(llm_good=1, llm_total=6, optimizer_good=3, optimizer_total=6)
+    0.15
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+import math
+import random
+from typing import TYPE_CHECKING
+
+from optuna.samplers import BaseSampler
+from optuna.samplers import TPESampler
+from optuna.study import StudyDirection
+from optuna.trial import FrozenTrial
+from optuna.trial import TrialState
+
+from llm_guided_optuna.provenance import SOURCE_ATTR
+
+
+if TYPE_CHECKING:
+    from optuna.study import Study
+
+
+GOOD_QUANTILE = 0.25
+
+
+def default_optimizer(seed: int | None, n_startup_trials: int) -> BaseSampler:
+    """The classical optimizer of the hybrid strategy: Optuna's GPSampler when PyTorch is
+    installed, otherwise a multivariate TPESampler; both start modelling after
+    ``n_startup_trials`` trials."""
+    try:
+        import torch  # noqa: F401
+
+        from optuna.samplers import GPSampler
+    except ImportError:
+        return TPESampler(seed=seed, multivariate=True, n_startup_trials=n_startup_trials)
+    return GPSampler(seed=seed, n_startup_trials=n_startup_trials)
+
+
+class AdaptiveLLMShare:
+    """Decides per trial whether the LLM or the classical optimizer proposes.
+
+    Args:
+        warm_start_trials: Trials (after the first) that the LLM proposes unconditionally.
+        initial_share: The LLM's share of later trials while its record is even.
+        min_share: The share never falls below this (the LLM keeps a chance to prove itself),
+            nor below ``initial_share`` if that is smaller.
+        max_share: The share never rises above this (the optimizer keeps learning), nor above
+            ``initial_share`` if that is larger.
+        seed: Makes the per-trial draws reproducible.
+    """
+
+    def __init__(
+        self,
+        warm_start_trials: int = 4,
+        initial_share: float = 0.3,
+        min_share: float = 0.05,
+        max_share: float = 0.6,
+        seed: int | None = None,
+    ) -> None:
+        if warm_start_trials < 0:
+            raise ValueError("warm_start_trials must be >= 0")
+        if not 0.0 <= initial_share <= 1.0:
+            raise ValueError("the LLM's share must be between 0 and 1")
+        self.warm_start_trials = warm_start_trials
+        self.initial_share = initial_share
+        # A share of 0 or 1 asked for explicitly is kept: the bounds widen to include it.
+        self.min_share = min(min_share, initial_share)
+        self.max_share = max(max_share, initial_share)
+        self.seed = seed
+
+    def in_warm_start(self, trial: FrozenTrial) -> bool:
+        """Whether ``trial`` belongs to the warm start (the LLM proposes it)."""
+        return 1 <= trial.number <= self.warm_start_trials
+
+    def ask_llm(self, study: Study, trial: FrozenTrial) -> bool:
+        """Whether the LLM proposes ``trial``."""
+        if self.in_warm_start(trial):
+            return True
+        share = self.current_share(study)
+        draw = random.Random(f"{self.seed}:{trial.number}").random()
+        return draw < share
+
+    def current_share(self, study: Study) -> float:
+        """The LLM's share of trials now, from the record in the study."""
+        trials = study._get_trials(deepcopy=False, states=(TrialState.COMPLETE,), use_cache=True)
+        return self.share_from_record(*score_record(trials, study.directions))
+
+    def share_from_record(
+        self, llm_good: int, llm_total: int, optimizer_good: int, optimizer_total: int
+    ) -> float:
+        """``initial_share`` scaled by the ratio of the two smoothed good-trial rates."""
+        llm_rate = (llm_good + 1) / (llm_total + 2)
+        optimizer_rate = (optimizer_good + 1) / (optimizer_total + 2)
+        share = self.initial_share * llm_rate / optimizer_rate
+        return round(min(self.max_share, max(self.min_share, share)), 6)
+
+
+def score_record(
+    complete: Sequence[FrozenTrial], directions: Sequence[StudyDirection]
+) -> tuple[int, int, int, int]:
+    """``(llm_good, llm_total, optimizer_good, optimizer_total)`` over ``complete`` trials.
+
+    A trial is good when its value is in the best :data:`GOOD_QUANTILE` of the complete
+    trials before it. Only single-objective studies are scored (the record is even
+    otherwise); trials before the fourth have no record to be compared with.
+    """
+    if len(directions) != 1:
+        return 0, 0, 0, 0
+    sign = -1.0 if directions[0] == StudyDirection.MAXIMIZE else 1.0
+    ordered = sorted(complete, key=lambda t: t.number)
+    earlier: list[float] = []
+    counts = [0, 0, 0, 0]
+    for trial in ordered:
+        value = sign * float(trial.values[0]) if trial.values else math.inf
+        if math.isnan(value):
+            value = math.inf
+        if len(earlier) >= 3:
+            threshold = sorted(earlier)[max(0, math.ceil(GOOD_QUANTILE * len(earlier)) - 1)]
+            good = value <= threshold
+            offset = 0 if trial.user_attrs.get(SOURCE_ATTR) in ("llm", "llm+fallback") else 2
+            counts[offset] += int(good)
+            counts[offset + 1] += 1
+        earlier.append(value)
+    return counts[0], counts[1], counts[2], counts[3]
