@@ -16,6 +16,8 @@ import optuna
 from optuna.trial import TrialState
 import pytest
 
+from tests.support.assertions import assert_all_params_valid
+
 from llm_guided_optuna import EmbeddedModelServer
 from llm_guided_optuna import EmbeddedModelUnavailableError
 from llm_guided_optuna import get_embedded_server
@@ -34,13 +36,6 @@ def mixed_objective(trial: optuna.Trial) -> float:
     optimizer = trial.suggest_categorical("optimizer", ["adam", "sgd", "rmsprop"])
     penalty = {"adam": 0.0, "sgd": 0.3, "rmsprop": 0.2}[optimizer]
     return (math.log10(lr) + 3) ** 2 / 4 + abs(batch_size - 64) / 256 + (dropout - 0.2) ** 2 + weight_decay + penalty
-
-
-def assert_all_params_valid(study: optuna.Study) -> None:
-    for trial in study.trials:
-        for name, value in trial.params.items():
-            distribution = trial.distributions[name]
-            assert distribution._contains(distribution.to_internal_repr(value)), (trial.number, name, value)
 
 
 def llm_share(study: optuna.Study) -> float:

@@ -15,6 +15,8 @@ import optuna
 from optuna.trial import TrialState
 import pytest
 
+from tests.support.assertions import assert_all_params_valid
+
 from llm_guided_optuna import LLMGuidedSampler
 from llm_guided_optuna import LLMProposalError
 from llm_guided_optuna import LLMSamplerWarning
@@ -40,13 +42,6 @@ def make_sampler(server: FaultServer, **kwargs) -> LLMGuidedSampler:
     kwargs.setdefault("timeout", 5)
     kwargs.setdefault("retry_backoff", 0.01)
     return LLMGuidedSampler(model="openai/test-model", api_base=server.base_url, api_key="sk-test", **kwargs)
-
-
-def assert_all_params_valid(study: optuna.Study) -> None:
-    for trial in study.trials:
-        for name, value in trial.params.items():
-            distribution = trial.distributions[name]
-            assert distribution._contains(distribution.to_internal_repr(value)), (name, value)
 
 
 @pytest.fixture

@@ -1,0 +1,173 @@
+"""Metrics: normalised regret, its mean and standard error, ranks and trials-to-target.
+
+Normalised regret (bayesmark): ``r = (f* - best so far) / (f* - random median)`` for a
+maximised objective, ``(best so far - f*) / (random median - f*)`` for a minimised one,
+clipped to ``[0, 1]``. ``r = 0`` means the best known value was reached, ``r = 1`` means
+no better than the median random configuration.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from benchmarks.reference import Reference
+
+CHECKPOINTS: tuple[int, ...] = (5, 10, 20, 30)
+TARGET_REGRET = 0.05
+COST_KEYS: tuple[str, ...] = ("sampler_seconds", "llm_seconds", "llm_calls", "prompt_tokens", "completion_tokens")
+
+
+def best_so_far(values: Sequence[float | None], maximize: bool) -> list[float | None]:
+    """Running best of ``values``; ``None`` (failed trial) never improves it."""
+    curve: list[float | None] = []
+    best: float | None = None
+    for value in values:
+        if value is not None and math.isfinite(value):
+            if best is None or (value > best if maximize else value < best):
+                best = float(value)
+        curve.append(best)
+    return curve
+
+
+def normalised_regret(best: float | None, reference: "Reference") -> float:
+    """Regret of ``best`` normalised by the task's f* and random median, clipped to [0, 1]."""
+    if best is None:
+        return 1.0
+    if reference.maximize:
+        gap, scale = reference.f_star - best, reference.f_star - reference.random_median
+    else:
+        gap, scale = best - reference.f_star, reference.random_median - reference.f_star
+    if scale <= 0:  # degenerate task: the median random configuration is already optimal
+        return 0.0 if gap <= 0 else 1.0
+    return float(min(1.0, max(0.0, gap / scale)))
+
+
+def regret_curve(best_curve: Sequence[float | None], reference: "Reference") -> list[float]:
+    """Normalised regret after every trial."""
+    return [normalised_regret(best, reference) for best in best_curve]
+
+
+def trials_to_target(regrets: Sequence[float], target: float = TARGET_REGRET) -> int | None:
+    """1-based number of the first trial with regret ≤ ``target``, or ``None`` if never."""
+    for index, regret in enumerate(regrets):
+        if regret <= target:
+            return index + 1
+    return None
+
+
+def mean_and_standard_error(samples: Iterable[float]) -> tuple[float, float]:
+    """Mean and standard error of the mean (0 for a single sample)."""
+    array = np.asarray(list(samples), dtype=float)
+    if array.size == 0:
+        return math.nan, math.nan
+    if array.size == 1:
+        return float(array[0]), 0.0
+    return float(array.mean()), float(array.std(ddof=1) / math.sqrt(array.size))
+
+
+def oriented_test_score(test_score: float | None, maximize: bool) -> float | None:
+    """Held-out score on a higher-is-better scale: accuracy, or ``1 - MSE`` (standardised target)."""
+    if test_score is None:
+        return None
+    return test_score if maximize else 1.0 - test_score
+
+
+@dataclass
+class SamplerSummary:
+    """Aggregated results of one sampler over the chosen tasks and seeds."""
+
+    name: str
+    regret: dict[str, float] = field(default_factory=dict)
+    regret_se: dict[str, float] = field(default_factory=dict)
+    curve_mean: list[float] = field(default_factory=list)
+    curve_se: list[float] = field(default_factory=list)
+    mean_rank: float = math.nan
+    trials_to_target: float = math.nan
+    target_reached_fraction: float = math.nan
+    test_score: float | None = None
+    cost_per_trial: dict[str, float] = field(default_factory=dict)
+    per_task_final_regret: dict[str, float] = field(default_factory=dict)
+    per_task_best_value: dict[str, float] = field(default_factory=dict)
+    per_task_test_score: dict[str, float | None] = field(default_factory=dict)
+    n_runs: int = 0
+
+
+def summarise(
+    runs: dict[tuple[str, str, int], dict[str, Any]],
+    tasks: Sequence[str],
+    samplers: Sequence[str],
+    seeds: Sequence[int],
+    n_trials: int,
+    references: dict[str, "Reference"],
+) -> dict[str, SamplerSummary]:
+    """Aggregate run records keyed by ``(task, sampler, seed)``.
+
+    Regrets are recomputed from each run's best-so-far curve with ``references`` (so every
+    sampler is normalised by the same, latest f*). Means and standard errors are taken over
+    all (task, seed) runs. The mean rank ranks the samplers' final regrets within each
+    (task, seed), averages over seeds, then over tasks (ties share the average rank).
+    Trials-to-target counts a run that never reaches ``r ≤ 0.05`` as ``n_trials + 1``.
+    """
+    from scipy.stats import rankdata
+
+    regrets: dict[tuple[str, str, int], list[float]] = {}
+    for (task, sampler, seed), record in runs.items():
+        regrets[(task, sampler, seed)] = regret_curve(record["best_so_far"], references[task])
+
+    ranks: dict[str, list[float]] = {sampler: [] for sampler in samplers}
+    for task in tasks:
+        task_ranks: dict[str, list[float]] = {sampler: [] for sampler in samplers}
+        for seed in seeds:
+            finals = [regrets[(task, sampler, seed)][-1] for sampler in samplers]
+            for sampler, rank in zip(samplers, rankdata(finals)):
+                task_ranks[sampler].append(float(rank))
+        for sampler in samplers:
+            ranks[sampler].append(float(np.mean(task_ranks[sampler])))
+
+    checkpoints = [c for c in CHECKPOINTS if c <= n_trials]
+    if n_trials not in checkpoints:
+        checkpoints.append(n_trials)
+    summaries: dict[str, SamplerSummary] = {}
+    for sampler in samplers:
+        keys = [(task, sampler, seed) for task in tasks for seed in seeds]
+        curves = np.array([regrets[key] for key in keys], dtype=float)
+        summary = SamplerSummary(name=sampler, n_runs=len(keys), mean_rank=float(np.mean(ranks[sampler])))
+        for checkpoint in checkpoints:
+            mean, se = mean_and_standard_error(curves[:, checkpoint - 1])
+            summary.regret[str(checkpoint)] = mean
+            summary.regret_se[str(checkpoint)] = se
+        for trial in range(n_trials):
+            mean, se = mean_and_standard_error(curves[:, trial])
+            summary.curve_mean.append(mean)
+            summary.curve_se.append(se)
+        hits = [trials_to_target(regrets[key]) for key in keys]
+        summary.trials_to_target = float(np.mean([n_trials + 1 if hit is None else hit for hit in hits]))
+        summary.target_reached_fraction = float(np.mean([hit is not None for hit in hits]))
+        total_trials = sum(runs[key]["n_trials"] for key in keys)
+        summary.cost_per_trial = {
+            cost: float(sum(sum(runs[key][cost]) for key in keys) / total_trials) for cost in COST_KEYS
+        }
+        task_test_scores: list[float] = []
+        for task in tasks:
+            task_keys = [(task, sampler, seed) for seed in seeds]
+            summary.per_task_final_regret[task] = float(np.mean([regrets[key][-1] for key in task_keys]))
+            summary.per_task_best_value[task] = float(
+                np.mean([runs[key]["best_so_far"][-1] for key in task_keys if runs[key]["best_so_far"][-1] is not None])
+            )
+            scores = [
+                (runs[key]["best_trial"] or {}).get("test_score")
+                for key in task_keys
+            ]
+            scores = [score for score in scores if score is not None]
+            summary.per_task_test_score[task] = float(np.mean(scores)) if scores else None
+            oriented = oriented_test_score(summary.per_task_test_score[task], references[task].maximize)
+            if oriented is not None:
+                task_test_scores.append(oriented)
+        summary.test_score = float(np.mean(task_test_scores)) if task_test_scores else None
+        summaries[sampler] = summary
+    return summaries

@@ -1,0 +1,247 @@
+"""Turn cached benchmark runs into ``docs/benchmarks.md``, PNG curves and ``latest.json``.
+
+Usage (after ``python -m benchmarks.run``)::
+
+    python -m benchmarks.report                       # 16 tasks x 5 seeds x 30 trials
+    python -m benchmarks.report --quick               # the quick run's 3 tasks x 3 seeds
+
+Only samplers with every (task, seed) run in the cache are reported (the others are
+listed as incomplete). Before aggregating, the best value any cached run reached is
+written into the task's reference file (``best_from_runs``), so f* is "the best of the
+random configurations and of all runs" as the specification asks; every sampler is then
+normalised by the same f*. Pass ``--no-update-reference`` to leave the files alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+from pathlib import Path
+from typing import Any
+
+from benchmarks.metrics import SamplerSummary, summarise
+from benchmarks.reference import (
+    DEFAULT_RANDOM_CONFIGS,
+    DEFAULT_REFERENCE_DIR,
+    Reference,
+    load_reference,
+    update_best_from_runs,
+)
+from benchmarks.run import DEFAULT_CACHE_DIR, DEFAULT_SEEDS, DEFAULT_TRIALS, QUICK_SEEDS, QUICK_TASKS
+from benchmarks.runner import library_versions, load_run
+from benchmarks.samplers import BASELINE_SAMPLERS, is_llm_sampler
+from benchmarks.tasks import BAYESMARK_TASK_NAMES, resolve_task_names
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_RESULTS_JSON = REPO_ROOT / "benchmarks" / "results" / "latest.json"
+DEFAULT_MARKDOWN = REPO_ROOT / "docs" / "benchmarks.md"
+DEFAULT_FIGURES_DIR = REPO_ROOT / "docs"
+DEFAULT_OVERHEAD_JSON = REPO_ROOT / "benchmarks" / "results" / "overhead.json"
+
+
+def sampler_order(names: list[str]) -> list[str]:
+    """Baselines in their canonical order, then LLM strategies, then anything else."""
+    baselines = [name for name in BASELINE_SAMPLERS if name in names]
+    llm = sorted(name for name in names if is_llm_sampler(name))
+    rest = sorted(name for name in names if name not in baselines and name not in llm)
+    return baselines + llm + rest
+
+
+def cached_sampler_names(cache_dir: Path, tasks: list[str]) -> list[str]:
+    """Every sampler name with at least one run file for one of ``tasks``."""
+    names: set[str] = set()
+    for task in tasks:
+        folder = Path(cache_dir) / task
+        if folder.is_dir():
+            for path in folder.glob("*__seed*__trials*.json"):
+                record = json.loads(path.read_text())
+                names.add(record["sampler"])
+    return sampler_order(sorted(names))
+
+
+def collect_runs(
+    cache_dir: Path, tasks: list[str], samplers: list[str], seeds: int, trials: int
+) -> tuple[dict[tuple[str, str, int], dict[str, Any]], list[str], dict[str, int]]:
+    """Runs of the samplers that are complete; also the incomplete ones with their run counts."""
+    runs: dict[tuple[str, str, int], dict[str, Any]] = {}
+    complete: list[str] = []
+    incomplete: dict[str, int] = {}
+    for sampler in samplers:
+        found = {
+            (task, sampler, seed): load_run(cache_dir, task, sampler, seed, trials)
+            for task in tasks
+            for seed in range(seeds)
+        }
+        present = {key: record for key, record in found.items() if record is not None}
+        if len(present) == len(found):
+            runs.update(present)
+            complete.append(sampler)
+        elif present:
+            incomplete[sampler] = len(present)
+    return runs, complete, incomplete
+
+
+def refresh_references(cache_dir: Path, tasks: list[str], reference_dir: Path) -> None:
+    """Store the best value of all cached runs of each task as its ``best_from_runs``."""
+    for task in tasks:
+        folder = Path(cache_dir) / task
+        if not folder.is_dir():
+            continue
+        best: tuple[float, dict[str, Any], str] | None = None
+        maximize = None
+        for path in sorted(folder.glob("*.json")):
+            record = json.loads(path.read_text())
+            trial = record.get("best_trial")
+            if not trial:
+                continue
+            maximize = record["direction"] == "maximize"
+            value = trial["value"]
+            if best is None or (value > best[0] if maximize else value < best[0]):
+                best = (value, trial["params"], f"{record['sampler']} seed {record['seed']} trial {trial['number']}")
+        if best is not None:
+            update_best_from_runs(task, best[0], best[1], best[2], reference_dir)
+
+
+def latest_json(summaries: dict[str, SamplerSummary], tasks: list[str], seeds: int, trials: int,
+                default_strategy: str) -> dict[str, Any]:
+    """The machine-readable results in the shape the project publishes."""
+    samplers: dict[str, Any] = {}
+    for name, summary in summaries.items():
+        cost = summary.cost_per_trial
+        samplers[name] = {
+            "regret": summary.regret,
+            "regret_se": summary.regret_se,
+            "mean_rank": summary.mean_rank,
+            "sampler_seconds_per_trial": cost["sampler_seconds"],
+            "llm_seconds_per_trial": cost["llm_seconds"],
+            "llm_calls_per_trial": cost["llm_calls"],
+            "prompt_tokens_per_trial": cost["prompt_tokens"],
+            "completion_tokens_per_trial": cost["completion_tokens"],
+            "trials_to_target": summary.trials_to_target,
+            "test_score": summary.test_score,
+        }
+    return {
+        "trials": trials,
+        "seeds": seeds,
+        "tasks": tasks,
+        "default_strategy": default_strategy,
+        "samplers": samplers,
+    }
+
+
+def machine_description() -> dict[str, Any]:
+    """Where the report was made: platform string, processor, CPU count."""
+    return {
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "omp_num_threads": os.environ.get("OMP_NUM_THREADS"),
+    }
+
+
+def run_command(tasks: list[str], samplers: list[str], seeds: int, trials: int) -> str:
+    """The ``python -m benchmarks.run`` command that reproduces these runs."""
+    task_words = "bayesmark" if tasks == list(BAYESMARK_TASK_NAMES) else " ".join(tasks)
+    return (
+        f"OMP_NUM_THREADS=1 python -m benchmarks.run --tasks {task_words} "
+        f"--samplers {' '.join(samplers)} --seeds {seeds} --trials {trials}"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line interface of ``python -m benchmarks.report``."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.report", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tasks", nargs="+", default=None, help="main tasks (default: bayesmark)")
+    parser.add_argument("--control-tasks", nargs="+", default=["bbob"],
+                        help="tasks reported in a separate control section when their runs exist (default: bbob)")
+    parser.add_argument("--samplers", nargs="+", default=None, help="default: every sampler found in the cache")
+    parser.add_argument("--seeds", type=int, default=None)
+    parser.add_argument("--trials", type=int, default=DEFAULT_TRIALS)
+    parser.add_argument("--quick", action="store_true", help="report the quick run (3 tasks x 3 seeds)")
+    parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE_DIR)
+    parser.add_argument("--reference-dir", type=Path, default=DEFAULT_REFERENCE_DIR)
+    parser.add_argument("--output-json", type=Path, default=DEFAULT_RESULTS_JSON)
+    parser.add_argument("--output-markdown", type=Path, default=DEFAULT_MARKDOWN)
+    parser.add_argument("--figures-dir", type=Path, default=DEFAULT_FIGURES_DIR)
+    parser.add_argument("--overhead-json", type=Path, default=DEFAULT_OVERHEAD_JSON)
+    parser.add_argument("--default-strategy", default="llm", help="the LLM strategy the library uses by default")
+    parser.add_argument("--min-random-configs", type=int, default=DEFAULT_RANDOM_CONFIGS,
+                        help="random configurations a reference needs before it is used (default 500)")
+    parser.add_argument("--no-update-reference", action="store_true", help="do not write best_from_runs")
+    return parser
+
+
+def summarise_section(
+    args: argparse.Namespace, tasks: list[str], samplers: list[str] | None, seeds: int
+) -> dict[str, Any] | None:
+    """Load, normalise and aggregate one group of tasks; ``None`` if nothing is complete."""
+    if not args.no_update_reference:
+        refresh_references(args.cache_dir, tasks, args.reference_dir)
+    references: dict[str, Reference | None] = {t: load_reference(t, args.reference_dir, args.min_random_configs)
+                                                  for t in tasks}
+    missing = [task for task, reference in references.items() if reference is None]
+    if missing:
+        print(f"No reference values for {', '.join(missing)}: run `python -m benchmarks.reference` first.",
+              file=sys.stderr)
+        return None
+    candidates = sampler_order(samplers) if samplers else cached_sampler_names(args.cache_dir, tasks)
+    runs, complete, incomplete = collect_runs(args.cache_dir, tasks, candidates, seeds, args.trials)
+    if not complete:
+        return None
+    summaries = summarise(runs, tasks, complete, list(range(seeds)), args.trials, references)  # type: ignore[arg-type]
+    return {"tasks": tasks, "samplers": complete, "incomplete": incomplete, "summaries": summaries,
+            "references": references, "runs": runs, "seeds": seeds}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``python -m benchmarks.report``."""
+    from benchmarks.render import render_markdown, save_figures
+
+    args = build_parser().parse_args(argv)
+    seeds = args.seeds if args.seeds is not None else (QUICK_SEEDS if args.quick else DEFAULT_SEEDS)
+    tasks = resolve_task_names(args.tasks or (list(QUICK_TASKS) if args.quick else ["bayesmark"]))
+    main_section = summarise_section(args, tasks, args.samplers, seeds)
+    if main_section is None:
+        print("No sampler has every run of the main tasks in the cache: nothing to report.", file=sys.stderr)
+        return 1
+    control_section = None
+    try:
+        control_tasks = [t for t in resolve_task_names(args.control_tasks) if t not in tasks]
+    except (RuntimeError, KeyError) as error:
+        print(f"No control section: {error}", file=sys.stderr)
+        control_tasks = []
+    control_tasks = [t for t in control_tasks if (Path(args.cache_dir) / t).is_dir()]
+    if control_tasks:
+        control_section = summarise_section(args, control_tasks, args.samplers, seeds)
+
+    args.output_json.parent.mkdir(parents=True, exist_ok=True)
+    payload = latest_json(main_section["summaries"], tasks, seeds, args.trials, args.default_strategy)
+    args.output_json.write_text(json.dumps(payload, indent=2) + "\n")
+    first_run = next(iter(main_section["runs"].values()))
+    context = {
+        "command": run_command(tasks, main_section["samplers"], seeds, args.trials),
+        "report_command": "python -m benchmarks.report " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "machine": machine_description(),
+        "versions": first_run.get("versions") or library_versions(),
+        "trials": args.trials,
+        "default_strategy": args.default_strategy,
+        "json_path": args.output_json,
+        "reference_dir": args.reference_dir,
+        "overhead": json.loads(args.overhead_json.read_text()) if args.overhead_json.exists() else None,
+    }
+    figures = save_figures(main_section, args.figures_dir, "benchmark")
+    control_figures = save_figures(control_section, args.figures_dir, "benchmark_bbob") if control_section else []
+    markdown = render_markdown(main_section, control_section, context, figures, control_figures,
+                               args.output_markdown.parent)
+    args.output_markdown.parent.mkdir(parents=True, exist_ok=True)
+    args.output_markdown.write_text(markdown)
+    print(f"Wrote {args.output_markdown}, {args.output_json} and {len(figures) + len(control_figures)} figures.")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

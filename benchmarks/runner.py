@@ -1,0 +1,195 @@
+"""Run one (task, sampler, seed) repetition and cache its record as JSON.
+
+A run record holds the objective value of every trial, the best-so-far and regret
+curves, the held-out test score of the best trial, and per-trial costs:
+
+* ``objective_seconds``: the 5-fold cross-validation of the trial's configuration;
+* ``llm_seconds`` / ``llm_calls`` / ``prompt_tokens`` / ``completion_tokens``: deltas of
+  the sampler's own statistics (zero for samplers without an LLM);
+* ``sampler_seconds``: everything else the study spent, i.e. the wall time of
+  ``study.optimize`` minus objective, held-out test and LLM seconds. Per trial it is the
+  gap between the end of the previous trial's evaluation and the start of this one
+  (suggestions included), minus this trial's LLM seconds.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import math
+import platform
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import optuna
+
+from benchmarks.metrics import best_so_far, regret_curve
+from benchmarks.reference import Reference
+from benchmarks.samplers import STAT_KEYS, build_sampler, full_statistics, llm_statistics
+from benchmarks.tasks import Task
+
+RECORD_FORMAT = 1
+
+
+def run_path(cache_dir: Path, task: str, sampler: str, seed: int, n_trials: int) -> Path:
+    """The cache file of one repetition (the sampler name is made file-system safe)."""
+    safe_sampler = re.sub(r"[^A-Za-z0-9._-]", "_", sampler)
+    return Path(cache_dir) / task / f"{safe_sampler}__seed{seed}__trials{n_trials}.json"
+
+
+def load_run(cache_dir: Path, task: str, sampler: str, seed: int, n_trials: int) -> dict[str, Any] | None:
+    """A finished run record from the cache, or ``None``."""
+    path = run_path(cache_dir, task, sampler, seed, n_trials)
+    if not path.exists():
+        return None
+    try:
+        record = json.loads(path.read_text())
+    except json.JSONDecodeError:  # a truncated file from a killed process: rerun it
+        return None
+    if record.get("format") != RECORD_FORMAT or len(record.get("values", [])) != n_trials:
+        return None
+    return record
+
+
+def save_run(cache_dir: Path, record: dict[str, Any]) -> Path:
+    """Write ``record`` atomically to its cache file and return the path."""
+    path = run_path(cache_dir, record["task"], record["sampler"], record["seed"], record["n_trials"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".json.tmp")
+    temporary.write_text(json.dumps(record, indent=1, allow_nan=False))
+    temporary.replace(path)
+    return path
+
+
+def library_versions() -> dict[str, str | None]:
+    """Versions of Python and of the libraries whose behaviour the results depend on."""
+    from importlib import metadata
+
+    versions: dict[str, str | None] = {"python": platform.python_version()}
+    for package in ("optuna", "scikit-learn", "numpy", "torch", "cmaes", "litellm", "coco-experiment"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = None
+    return versions
+
+
+def _finite_or_none(value: float | None) -> float | None:
+    if value is None or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+def run_one(
+    task: Task,
+    sampler_name: str,
+    seed: int,
+    n_trials: int,
+    reference: Reference | None = None,
+    llm_kwargs: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Optimise ``task`` for ``n_trials`` with ``sampler_name`` and return the run record."""
+    setup = build_sampler(sampler_name, seed, llm_kwargs)
+    sampler = setup.sampler
+    study = optuna.create_study(direction=task.direction, sampler=sampler)
+    study.set_user_attr("problem_type", task.problem_type)
+    study.set_user_attr("problem_description", task.problem_description)
+    study.set_user_attr("metric", task.metric)
+    if setup.enqueue_default and task.default_params is not None:
+        study.enqueue_trial(task.default_params)
+
+    n = n_trials
+    objective_seconds = [0.0] * n
+    test_seconds = [0.0] * n
+    gap_seconds = [0.0] * n
+    stats_at_start: list[dict[str, float] | None] = [None] * n
+    clock = {"previous_end": 0.0}
+
+    def objective(trial: optuna.Trial) -> float:
+        params = task.suggest(trial)  # suggestions are sampler time, not objective time
+        start = time.perf_counter()
+        index = trial.number
+        gap_seconds[index] = start - clock["previous_end"]
+        stats_at_start[index] = llm_statistics(sampler)
+        try:
+            value = task.evaluate_cv(params)
+        finally:
+            evaluated = time.perf_counter()
+            objective_seconds[index] = evaluated - start
+            clock["previous_end"] = evaluated
+        trial.set_user_attr("objective_seconds", objective_seconds[index])
+        if task.evaluate_test is not None:
+            trial.set_user_attr("test_score", task.evaluate_test(params))
+        clock["previous_end"] = time.perf_counter()
+        test_seconds[index] = clock["previous_end"] - evaluated
+        return value
+
+    clock["previous_end"] = optimize_start = time.perf_counter()
+    study.optimize(objective, n_trials=n, catch=(Exception,))
+    total_seconds = time.perf_counter() - optimize_start
+    final_stats = llm_statistics(sampler)
+
+    trials = sorted(study.trials, key=lambda t: t.number)
+    values = [_finite_or_none(t.value) if t.state == optuna.trial.TrialState.COMPLETE else None for t in trials]
+    test_scores = [_finite_or_none(t.user_attrs.get("test_score")) for t in trials]
+
+    # Per-trial LLM deltas between trial starts; what was spent after the last start goes to the last.
+    deltas: dict[str, list[float]] = {key: [0.0] * n for key in STAT_KEYS}
+    previous = dict.fromkeys(STAT_KEYS, 0.0)
+    for index in range(n):
+        current = stats_at_start[index] or previous
+        for key in STAT_KEYS:
+            deltas[key][index] = current[key] - previous[key]
+        previous = current
+    tail_llm_seconds = final_stats["llm_seconds"] - previous["llm_seconds"]
+    for key in STAT_KEYS:
+        deltas[key][n - 1] += final_stats[key] - previous[key]
+    llm_seconds_in_gaps = deltas["llm_seconds"][:-1] + [deltas["llm_seconds"][-1] - tail_llm_seconds]
+    sampler_seconds = [max(0.0, gap - llm) for gap, llm in zip(gap_seconds, llm_seconds_in_gaps)]
+    accounted = sum(gap_seconds) + sum(objective_seconds) + sum(test_seconds) + tail_llm_seconds
+    sampler_seconds[-1] += max(0.0, total_seconds - accounted)  # tell/after_trial of the last trial
+
+    maximize = task.maximize
+    best_curve = best_so_far(values, maximize)
+    complete = [
+        t for t in trials if t.state == optuna.trial.TrialState.COMPLETE and _finite_or_none(t.value) is not None
+    ]
+    best_trial = None
+    if complete:
+        best = max(complete, key=lambda t: t.value) if maximize else min(complete, key=lambda t: t.value)
+        best_trial = {
+            "number": best.number,
+            "value": float(best.value),
+            "params": best.params,
+            "test_score": _finite_or_none(best.user_attrs.get("test_score")),
+        }
+    return {
+        "format": RECORD_FORMAT,
+        "task": task.name,
+        "family": task.family,
+        "sampler": sampler_name,
+        "seed": seed,
+        "n_trials": n,
+        "direction": task.direction,
+        "values": values,
+        "best_so_far": best_curve,
+        "reference": None if reference is None else {
+            "f_star": reference.f_star, "random_median": reference.random_median
+        },
+        "regret": None if reference is None else regret_curve(best_curve, reference),
+        "test_scores": test_scores,
+        "best_trial": best_trial,
+        "objective_seconds": objective_seconds,
+        "test_seconds": test_seconds,
+        "sampler_seconds": sampler_seconds,
+        "llm_seconds": deltas["llm_seconds"],
+        "llm_calls": deltas["llm_calls"],
+        "prompt_tokens": deltas["prompt_tokens"],
+        "completion_tokens": deltas["completion_tokens"],
+        "total_seconds": total_seconds,
+        "sampler_statistics": full_statistics(sampler),
+        "versions": library_versions(),
+        "finished_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    }

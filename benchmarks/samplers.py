@@ -1,0 +1,118 @@
+"""The samplers compared by the benchmark, built by name with the repetition's seed.
+
+Baselines (Optuna 5 defaults): ``random``, ``tpe``, ``gp``, ``cmaes`` and the
+``seeded-default`` control (random search whose first trial is the estimator's default
+configuration). Every name starting with ``llm`` is an ``LLMGuidedSampler`` strategy:
+``llm`` -> ``strategy="llm"``, ``llm-<x>`` (or ``llm:<x>``) -> ``strategy="<x>"``. The
+``llm_guided_optuna`` package is imported only when such a sampler is built, so the
+baselines run without it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Any
+
+import optuna
+
+BASELINE_SAMPLERS: tuple[str, ...] = ("random", "tpe", "gp", "cmaes", "seeded-default")
+DEFAULT_SAMPLERS: tuple[str, ...] = BASELINE_SAMPLERS + ("llm",)
+STAT_KEYS: tuple[str, ...] = ("llm_calls", "llm_seconds", "prompt_tokens", "completion_tokens")
+
+
+def is_llm_sampler(name: str) -> bool:
+    """Whether ``name`` denotes an ``LLMGuidedSampler`` strategy."""
+    return name.startswith("llm")
+
+
+def llm_strategy(name: str) -> str:
+    """The ``strategy`` argument for the sampler called ``name`` (``llm`` -> ``"llm"``)."""
+    rest = name[len("llm"):]
+    if not rest:
+        return "llm"
+    return rest.lstrip("-:_")
+
+
+def llm_sampler_available() -> tuple[bool, str]:
+    """Whether ``llm_guided_optuna.LLMGuidedSampler`` imports; the second item says why not."""
+    try:
+        module = importlib.import_module("llm_guided_optuna")
+        getattr(module, "LLMGuidedSampler")
+    except Exception as error:
+        return False, f"cannot import llm_guided_optuna.LLMGuidedSampler ({type(error).__name__}: {error})"
+    return True, ""
+
+
+@dataclass(frozen=True)
+class SamplerSetup:
+    """A built sampler and whether the runner must enqueue the task's default configuration."""
+
+    sampler: optuna.samplers.BaseSampler
+    enqueue_default: bool = False
+
+
+def build_sampler(name: str, seed: int, llm_kwargs: dict[str, Any] | None = None) -> SamplerSetup:
+    """Build the sampler called ``name`` seeded with ``seed``.
+
+    Args:
+        name: One of :data:`BASELINE_SAMPLERS` or a name starting with ``llm``.
+        seed: The repetition's seed, shared by every sampler of that repetition.
+        llm_kwargs: Extra ``LLMGuidedSampler`` keyword arguments (e.g. ``model``).
+    """
+    if name == "random":
+        return SamplerSetup(optuna.samplers.RandomSampler(seed=seed))
+    if name == "tpe":
+        return SamplerSetup(optuna.samplers.TPESampler(seed=seed))
+    if name == "gp":
+        return SamplerSetup(optuna.samplers.GPSampler(seed=seed))
+    if name == "cmaes":
+        return SamplerSetup(optuna.samplers.CmaEsSampler(seed=seed))
+    if name == "seeded-default":
+        return SamplerSetup(optuna.samplers.RandomSampler(seed=seed), enqueue_default=True)
+    if is_llm_sampler(name):
+        from llm_guided_optuna import LLMGuidedSampler
+
+        sampler = LLMGuidedSampler(seed=seed, strategy=llm_strategy(name), **(llm_kwargs or {}))
+        return SamplerSetup(sampler)
+    raise ValueError(f"unknown sampler {name!r}; known: {', '.join(BASELINE_SAMPLERS)}, llm[-<strategy>]")
+
+
+def llm_statistics(sampler: optuna.samplers.BaseSampler) -> dict[str, float]:
+    """Cumulative LLM counters of ``sampler`` (zeros for samplers without an LLM).
+
+    Reads ``sampler.get_statistics()["sampler_stats"]`` and tolerates missing keys.
+    """
+    zeros = {key: 0.0 for key in STAT_KEYS}
+    get_statistics = getattr(sampler, "get_statistics", None)
+    if get_statistics is None:
+        return zeros
+    try:
+        stats = get_statistics().get("sampler_stats", {}) or {}
+    except Exception:  # a broken statistics call must not abort a benchmark run
+        return zeros
+    return {key: float(stats.get(key, 0.0) or 0.0) for key in STAT_KEYS}
+
+
+def full_statistics(sampler: optuna.samplers.BaseSampler) -> dict[str, Any] | None:
+    """``sampler.get_statistics()`` made JSON-safe, or ``None`` if the sampler has none."""
+    get_statistics = getattr(sampler, "get_statistics", None)
+    if get_statistics is None:
+        return None
+    try:
+        return _json_safe(get_statistics())
+    except Exception as error:
+        return {"error": f"{type(error).__name__}: {error}"}
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(key): _json_safe(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(item) for item in value]
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return str(value)
