@@ -45,7 +45,7 @@ from pydantic import ValidationError
 
 #: Stepped parameters with at most this many values are sent as an ``enum``.
 MAX_ENUM_VALUES = 64
-MAX_RATIONALE_CHARS = 160
+MAX_RATIONALE_CHARS = 100
 #: Answers longer than this are not parsed (a runaway or hostile body).
 MAX_CONTENT_CHARS = 200_000
 #: At most this many configurations are read from one answer.

@@ -96,7 +96,7 @@ def test_unusable_answers_raise_with_a_kind(content, kind: str) -> None:
 
 def test_rationale_is_one_bounded_line() -> None:
     proposal = parse_proposal(json.dumps({"parameters": {"wd": 0.1}, "rationale": "line one\nline two " + "z" * 500}))
-    assert "\n" not in proposal.rationale and len(proposal.rationale) <= 160
+    assert "\n" not in proposal.rationale and len(proposal.rationale) <= 100
 
 
 @settings(max_examples=300, deadline=None)
