@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 import os
 import random
+import re
 import threading
 import time
 from typing import Any
@@ -37,6 +38,15 @@ _logger = get_logger(__name__)
 #: The ways of asking for structured output, most to least constrained.
 STRUCTURED_OUTPUT_MODES = ("json_schema", "json_object", "prompt")
 MAX_BACKOFF_SECONDS = 30.0
+SECRET_ENV_SUFFIXES = ("_API_KEY", "_KEY", "_TOKEN", "_SECRET")
+_KEY_PATTERN = re.compile(r"\b(sk|pk|rk|key)-[A-Za-z0-9_\-]{8,}")
+
+
+def redact(text: str, secrets: list[str]) -> str:
+    """``text`` with every known secret, and anything shaped like an API key, masked."""
+    for secret in secrets:
+        text = text.replace(secret, "***")
+    return _KEY_PATTERN.sub(lambda m: m.group(1) + "-***", text)
 
 _litellm_module: Any = None
 _import_lock = threading.Lock()
@@ -109,6 +119,8 @@ def classify_error(error: BaseException, litellm: Any) -> LLMCallError:
     for class_name, kind, retryable in checks:
         error_class = getattr(litellm, class_name, None)
         if isinstance(error_class, type) and isinstance(error, error_class):
+            if kind == "server_error" and "connection error" in str(error).lower():
+                kind = "connection"  # The OpenAI client reports a dropped connection as a 500.
             return LLMCallError(kind, _describe(error), retryable)
     if isinstance(status, int):
         if status == 429:
@@ -339,9 +351,7 @@ class LLMClient:
 
     def _redact(self, error: LLMCallError) -> LLMCallError:
         """Make sure the API key never travels in an error message."""
-        message = str(error)
-        for secret in self._secrets():
-            message = message.replace(secret, "***")
+        message = redact(str(error), self._secrets())
         redacted = LLMCallError(error.kind, message, error.retryable, error.attempts)
         redacted.retry_after = error.retry_after
         redacted.elapsed_s = error.elapsed_s
@@ -352,4 +362,10 @@ class LLMClient:
         extra_key = self.completion_kwargs.get("api_key")
         if isinstance(extra_key, str) and extra_key:
             secrets.append(extra_key)
+        # Keys LiteLLM reads from the environment (OPENAI_API_KEY, ANTHROPIC_API_KEY, ...).
+        secrets += [
+            value
+            for name, value in os.environ.items()
+            if name.upper().endswith(SECRET_ENV_SUFFIXES) and len(value) >= 8
+        ]
         return [s for s in secrets if len(s) >= 4]

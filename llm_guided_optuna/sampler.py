@@ -133,6 +133,9 @@ class LLMGuidedSampler(BaseSampler):
             0 asks the LLM afresh for every trial.
         warm_start_trials: ``"hybrid"`` only: trials after the first that the LLM proposes.
         llm_share: ``"hybrid"`` only: the LLM's initial share of later trials.
+        max_llm_calls: A budget of LLM calls; once spent, the sampler goes on with the
+            fallback sampler only and says so once.
+        max_cost_usd: A budget in US dollars (as LiteLLM prices the calls); likewise.
     """
 
     def __init__(
@@ -156,6 +159,8 @@ class LLMGuidedSampler(BaseSampler):
         max_proposal_age: int | None = None,
         warm_start_trials: int = 4,
         llm_share: float = 0.3,
+        max_llm_calls: int | None = None,
+        max_cost_usd: float | None = None,
     ) -> None:
         if strategy not in STRATEGIES:
             raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
@@ -173,6 +178,12 @@ class LLMGuidedSampler(BaseSampler):
         max_proposal_age = 2 if max_proposal_age is None else max_proposal_age
         if proposals_per_call < 1:
             raise ValueError("proposals_per_call must be >= 1")
+        if max_llm_calls is not None and max_llm_calls < 0:
+            raise ValueError("max_llm_calls must be >= 0")
+        if max_cost_usd is not None and max_cost_usd < 0:
+            raise ValueError("max_cost_usd must be >= 0")
+        self.max_llm_calls = max_llm_calls
+        self.max_cost_usd = max_cost_usd
         if model is None and api_base is None:
             find_embedded_model_path()  # A clear error now rather than at the first trial.
         self.model = model
@@ -237,6 +248,7 @@ class LLMGuidedSampler(BaseSampler):
         to_propose = {name: d for name, d in search_space.items() if name not in fixed}
         if not to_propose:
             return {}
+        self._check_budgets()
         if self._disabled_reason is not None:
             self._provenance.start_fallback(study, trial, self._disabled_reason)
             return self._fallback_relative(study, trial, search_space)
@@ -365,8 +377,7 @@ class LLMGuidedSampler(BaseSampler):
                 leftovers.append(candidate)
             elif claim(validation.params):
                 chosen = candidate
-                self._stats.increment("clamped_values", validation.clamped_count)
-                self._stats.increment("adjusted_values", len(validation.adjustments))
+                self._stats.record_repairs(validation)
             else:
                 problem = problem or ("duplicate", "the LLM proposed configurations already tried")
         if chosen is None:
@@ -410,13 +421,7 @@ class LLMGuidedSampler(BaseSampler):
         self._stats.record_failure(kind)
         self._provenance.start_fallback(study, trial, kind, detail=str(failure))
         if kind == "authentication":
-            self._disabled_reason = "authentication"
-            warnings.warn(
-                f"The LLM {self.model_name!r} rejected the credentials ({failure}); "
-                "the sampler goes on with the fallback sampler only.",
-                LLMSamplerWarning,
-                stacklevel=2,
-            )
+            self._disable("authentication", f"the LLM {self.model_name!r} rejected the credentials ({failure})")
         elif self._first_time(kind):
             _logger.warning(
                 "Trial %d: no usable LLM proposal (%s: %s); using %s. Further %s failures are "
@@ -433,6 +438,30 @@ class LLMGuidedSampler(BaseSampler):
             if isinstance(failure, LLMProposalError):
                 raise failure
             raise LLMProposalError(kind, str(failure)) from None
+
+    def _check_budgets(self) -> None:
+        if self._disabled_reason is not None:
+            return
+        stats = self._stats.snapshot()
+        if self.max_llm_calls is not None and stats["llm_calls"] >= self.max_llm_calls:
+            self._disable("budget_llm_calls", f"the budget of {self.max_llm_calls} LLM calls is spent")
+        elif self.max_cost_usd is not None and stats["cost_usd"] >= self.max_cost_usd:
+            self._disable(
+                "budget_cost",
+                f"the budget of ${self.max_cost_usd:.4f} is spent (${stats['cost_usd']:.4f})",
+            )
+
+    def _disable(self, reason: str, explanation: str) -> None:
+        """Stop asking the LLM for the rest of this sampler's life, and say so once."""
+        with self._warn_lock:
+            if self._disabled_reason is not None:
+                return
+            self._disabled_reason = reason
+        warnings.warn(
+            f"{explanation}; the sampler goes on with {type(self._fallback).__name__} only.",
+            LLMSamplerWarning,
+            stacklevel=3,
+        )
 
     def _first_time(self, kind: str) -> bool:
         with self._warn_lock:

@@ -16,6 +16,8 @@ from collections import Counter
 import threading
 from typing import Any
 
+from llm_guided_optuna.parameter_validator import ValidationResult
+
 
 #: Counters always present in :meth:`SamplerStatistics.snapshot`, zero or not.
 STANDARD_COUNTERS = (
@@ -53,7 +55,9 @@ class SamplerStatistics:
           failure kind).
         - ``failures``: failed proposals counted by kind (``timeout``, ``invalid_json``, ...).
         - ``clamped_values``: proposed values moved inside their bounds;
-          ``adjusted_values``: values changed in any way (converted, clamped, snapped, matched).
+          ``adjusted_values``: values changed in any way (converted, clamped, snapped, matched);
+          ``value_repairs``: those changes by kind, with the values ``rejected`` (unusable),
+          names ``ignored`` (not in the search space) and parameters ``missing``.
     """
 
     def __init__(self) -> None:
@@ -61,6 +65,7 @@ class SamplerStatistics:
         self._counts: Counter[str] = Counter()
         self._failures: Counter[str] = Counter()
         self._fallback_reasons: Counter[str] = Counter()
+        self._repairs: Counter[str] = Counter()
         self._llm_seconds = 0.0
         self._cost_usd = 0.0
         self._fallback_trials: set[int] = set()
@@ -106,6 +111,17 @@ class SamplerStatistics:
             self._fallback_reasons[reason] += 1
             self._fallback_trials.add(trial_number)
 
+    def record_repairs(self, validation: ValidationResult) -> None:
+        """Count what the validator did to a proposal that was used."""
+        with self._lock:
+            self._counts["clamped_values"] += validation.clamped_count
+            self._counts["adjusted_values"] += len(validation.adjustments)
+            for adjustment in validation.adjustments:
+                self._repairs[adjustment.action] += 1
+            self._repairs["rejected"] += len(validation.rejected)
+            self._repairs["ignored"] += len(validation.ignored)
+            self._repairs["missing"] += len(validation.missing)
+
     def increment(self, name: str, amount: int = 1) -> None:
         """Add to a named counter (strategies keep their own counts here)."""
         with self._lock:
@@ -123,6 +139,7 @@ class SamplerStatistics:
                 "fallback_uses": len(self._fallback_trials),
                 "fallback_reasons": dict(self._fallback_reasons),
                 "failures": dict(self._failures),
+                "value_repairs": {k: v for k, v in self._repairs.items() if v},
                 "llm_seconds": self._llm_seconds,
                 "cost_usd": self._cost_usd,
             }
