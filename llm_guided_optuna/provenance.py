@@ -173,6 +173,7 @@ def call_record(
         "model": reply.model,
         "latency_s": round(reply.latency_s, 4),
         "attempts": reply.attempts,
+        "replayed": reply.attempts == 0,
         "prompt_tokens": reply.prompt_tokens,
         "completion_tokens": reply.completion_tokens,
         "cost_usd": reply.cost_usd,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from collections.abc import Sequence
+import os
 import threading
 from typing import Any
 from typing import TYPE_CHECKING
@@ -36,6 +37,7 @@ from llm_guided_optuna.parameter_validator import ParameterValidator
 from llm_guided_optuna.prompt import advice_instruction
 from llm_guided_optuna.prompt import render_messages
 from llm_guided_optuna.provenance import ProvenanceRecorder
+from llm_guided_optuna.replay import ExchangeCache
 from llm_guided_optuna.provenance import call_record
 from llm_guided_optuna.provenance import configuration_key
 from llm_guided_optuna.response_model import answer_token_budget
@@ -136,6 +138,9 @@ class LLMGuidedSampler(BaseSampler):
         max_llm_calls: A budget of LLM calls; once spent, the sampler goes on with the
             fallback sampler only and says so once.
         max_cost_usd: A budget in US dollars (as LiteLLM prices the calls); likewise.
+        cache_dir: Record every LLM exchange there, and replay recorded ones instead of
+            calling the LLM: a study rerun with the same ``cache_dir`` and ``seed`` gets the
+            same parameters without contacting any LLM (see :mod:`llm_guided_optuna.replay`).
     """
 
     def __init__(
@@ -161,6 +166,7 @@ class LLMGuidedSampler(BaseSampler):
         llm_share: float = 0.3,
         max_llm_calls: int | None = None,
         max_cost_usd: float | None = None,
+        cache_dir: str | os.PathLike[str] | None = None,
     ) -> None:
         if strategy not in STRATEGIES:
             raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
@@ -182,6 +188,7 @@ class LLMGuidedSampler(BaseSampler):
             raise ValueError("max_llm_calls must be >= 0")
         if max_cost_usd is not None and max_cost_usd < 0:
             raise ValueError("max_cost_usd must be >= 0")
+        self._replay = ExchangeCache(cache_dir) if cache_dir is not None else None
         self.max_llm_calls = max_llm_calls
         self.max_cost_usd = max_cost_usd
         if model is None and api_base is None:
@@ -388,6 +395,17 @@ class LLMGuidedSampler(BaseSampler):
     def _call_llm(
         self, messages: list[dict[str, str]], response_model: type[Any], max_tokens: int
     ) -> LLMReply:
+        fingerprint = None
+        if self._replay is not None:
+            temperature = self._client_settings["temperature"]
+            fingerprint = self._replay.fingerprint(
+                self.model_name, messages, response_model, temperature, max_tokens
+            )
+            recorded = self._replay.get(fingerprint)
+            if recorded is not None:
+                self._stats.increment("replay_hits")
+                return recorded
+            self._stats.increment("replay_misses")
         try:
             reply = self._get_client().complete(messages, response_model, max_tokens)
         except LLMCallError as failure:
@@ -402,6 +420,8 @@ class LLMGuidedSampler(BaseSampler):
             completion_tokens=reply.completion_tokens,
             cost_usd=reply.cost_usd,
         )
+        if self._replay is not None and fingerprint is not None:
+            self._replay.put(fingerprint, self.model_name, messages, reply)
         return reply
 
     def _use_proposal(self, study: Study, trial: FrozenTrial, proposal: PendingProposal) -> dict[str, Any]:

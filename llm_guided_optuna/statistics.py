@@ -33,6 +33,8 @@ STANDARD_COUNTERS = (
     "completion_tokens",
     "batched_proposals_used",
     "schema_mismatches",
+    "replay_hits",
+    "replay_misses",
 )
 
 
@@ -44,6 +46,8 @@ class SamplerStatistics:
         - ``llm_successes``: of those, the ones where at least one proposed value was used.
         - ``success_rate``: ``llm_successes / proposals_requested`` (0 before any request).
         - ``llm_calls``: LLM calls made; ``llm_requests``: HTTP requests, retries included.
+        - ``replay_hits`` / ``replay_misses``: exchanges answered from / missing in the
+          ``cache_dir`` record (see :mod:`llm_guided_optuna.replay`).
         - ``batched_proposals_used``: trials served by a configuration left over from an
           earlier call (no call of their own).
         - ``llm_seconds`` and ``average_llm_time``: time spent waiting for the LLM, in total
