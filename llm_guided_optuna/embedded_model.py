@@ -141,7 +141,7 @@ class EmbeddedModelServer:
             model_path = self.model_path or find_embedded_model_path()
             params = xllamacpp.CommonParams()
             params.model.path = str(model_path)
-            params.model_alias = self.alias
+            params.model_alias = {self.alias}  # A set of names; a bare string would be split.
             params.hostnames = [self.host]
             params.port = self.port
             params.n_parallel = self.parallel_requests

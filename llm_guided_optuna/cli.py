@@ -1,0 +1,148 @@
+"""The ``llm-optuna`` command line: demo, explain, serve and benchmark.
+
+Examples::
+
+    llm-optuna demo                                   # the README demo on the embedded model
+    llm-optuna explain --storage sqlite:///study.db --study my-study --plot history.png
+    llm-optuna serve --port 8080                      # one embedded model server for many workers
+    llm-optuna benchmark --quick --samplers tpe llm   # the benchmark suite (from a checkout)
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+import signal
+import sys
+import threading
+
+import optuna
+
+
+DESCRIPTION = """\
+LLM-guided hyperparameter optimisation for Optuna.
+
+Commands:
+  demo       tune a simulated CNN with the LLM-guided sampler on the embedded model
+  explain    show, for each trial of a stored study, its value, where its parameters
+             came from (the LLM or the fallback sampler) and the LLM's rationale
+  serve      serve the embedded model on 127.0.0.1 for several worker processes
+  benchmark  run the offline benchmark suite (needs a checkout of the repository)
+
+Run `llm-optuna COMMAND --help` for a command's options."""
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from llm_guided_optuna.demo import run_demo
+    from llm_guided_optuna.demo import summary_lines
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study, sampler, elapsed = run_demo(args.trials, args.model, args.seed, args.strategy)
+    print("\n".join(summary_lines(study, sampler, elapsed)))
+    return 0
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from llm_guided_optuna.explain import explanation_rows
+    from llm_guided_optuna.explain import format_explanation
+    from llm_guided_optuna.explain import plot_history
+    from llm_guided_optuna.explain import source_counts
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    try:
+        study = optuna.load_study(study_name=args.study, storage=args.storage)
+    except KeyError:
+        names = [s.study_name for s in optuna.get_all_study_summaries(args.storage)]
+        print(f"No study named {args.study!r} in {args.storage}. Studies there: {names}", file=sys.stderr)
+        return 2
+    rows = explanation_rows(study)
+    print(format_explanation(rows))
+    counts = source_counts(rows)
+    print("\nsources: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    if args.plot:
+        print(f"history plot: {plot_history(study, args.plot)}")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from llm_guided_optuna.embedded_model import EmbeddedModelServer
+
+    server = EmbeddedModelServer(
+        host=args.host, port=args.port, parallel_requests=args.parallel, n_threads=args.threads
+    )
+    server.start()
+    print(f"Serving {server.alias} at {server.api_base}", flush=True)
+    print(
+        f'Point samplers at it: LLMGuidedSampler(model="{server.litellm_model}", '
+        f'api_base="{server.api_base}")',
+        flush=True,
+    )
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    stop.wait()
+    server.stop()
+    print("Stopped.", flush=True)
+    return 0
+
+
+def _benchmark(args: argparse.Namespace) -> int:
+    try:
+        from benchmarks import run as benchmark_run
+    except ImportError:
+        print(
+            "The benchmark suite lives in the repository's benchmarks/ folder: run this command "
+            "from the root of a checkout (see docs/benchmarks.md).",
+            file=sys.stderr,
+        )
+        return 2
+    return int(benchmark_run.main(args.arguments) or 0)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``llm-optuna``."""
+    parser = argparse.ArgumentParser(
+        prog="llm-optuna", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = commands.add_parser("demo", help="tune a simulated CNN on the embedded model")
+    demo.add_argument("--trials", type=int, default=20, help="number of trials (default 20)")
+    demo.add_argument("--model", default=None, help="a LiteLLM model string (default: the embedded model)")
+    demo.add_argument("--strategy", default="llm", choices=["llm", "hybrid"], help="how the LLM is used")
+    demo.add_argument("--seed", type=int, default=42, help="seed of the fallback sampler (default 42)")
+    demo.set_defaults(handler=_demo)
+
+    explain = commands.add_parser("explain", help="explain the trials of a stored study")
+    explain.add_argument("--storage", required=True, help="an Optuna storage URL, e.g. sqlite:///study.db")
+    explain.add_argument("--study", required=True, help="the study's name")
+    explain.add_argument("--plot", metavar="FILE", help="also save the optimisation history as an image")
+    explain.set_defaults(handler=_explain)
+
+    serve = commands.add_parser("serve", help="serve the embedded model for several workers")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8080, help="port (default 8080; 0 picks a free one)")
+    serve.add_argument("--parallel", type=int, default=4, help="requests served at once (default 4)")
+    serve.add_argument("--threads", type=int, default=None, help="CPU threads for inference")
+    serve.set_defaults(handler=_serve)
+
+    benchmark = commands.add_parser(
+        "benchmark", help="run the benchmark suite (arguments go to python -m benchmarks.run)", add_help=False
+    )
+    benchmark.add_argument("arguments", nargs=argparse.REMAINDER)
+    benchmark.set_defaults(handler=_benchmark)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``llm-optuna``."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "handler", None) is None:
+        parser.print_help()
+        return 0
+    return int(args.handler(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

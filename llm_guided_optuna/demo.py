@@ -1,0 +1,75 @@
+"""The demo: tune a simulated CNN on the embedded model (``llm-optuna demo``).
+
+The objective is a fast synthetic stand-in for training a CNN on an image classification
+task: the validation error depends on the learning rate (best near 3e-3, on a log scale), the
+batch size, the dropout rate and the optimizer the way real training curves tend to, plus a
+little deterministic noise.
+
+Example:
+    >>> round(simulated_cnn_error(3e-3, 64, 0.25, "adam"), 2)
+    0.08
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import optuna
+
+from llm_guided_optuna.sampler import LLMGuidedSampler
+
+
+def simulated_cnn_error(learning_rate: float, batch_size: int, dropout: float, optimizer: str) -> float:
+    """Validation error (1 - accuracy) of a simulated CNN: lower is better."""
+    lr_term = 0.08 * (math.log10(learning_rate) - math.log10(3e-3)) ** 2
+    batch_term = 0.03 * (math.log2(batch_size) - math.log2(64)) ** 2
+    dropout_term = 0.4 * (dropout - 0.25) ** 2
+    optimizer_term = {"adam": 0.0, "sgd": 0.03, "rmsprop": 0.015}[optimizer]
+    noise = 0.005 * math.sin(1e3 * learning_rate + batch_size + 10 * dropout)
+    accuracy = 0.92 - lr_term - batch_term - dropout_term - optimizer_term + noise
+    return 1.0 - max(0.1, min(accuracy, 0.99))
+
+
+def cnn_objective(trial: optuna.Trial) -> float:
+    """The demo's objective: four hyperparameters of the simulated CNN."""
+    learning_rate = trial.suggest_float("learning_rate", 1e-5, 1e-1, log=True)
+    batch_size = trial.suggest_int("batch_size", 16, 256, step=16)
+    dropout = trial.suggest_float("dropout", 0.0, 0.5)
+    optimizer = trial.suggest_categorical("optimizer", ["adam", "sgd", "rmsprop"])
+    return simulated_cnn_error(learning_rate, batch_size, dropout, optimizer)
+
+
+def summary_lines(study: optuna.Study, sampler: LLMGuidedSampler, elapsed: float) -> list[str]:
+    """What the demo prints: best result, parameters and the sampler's statistics."""
+    stats = sampler.get_statistics()["sampler_stats"]
+    sources = [t.user_attrs.get("llm_source", "?") for t in study.trials]
+    lines = [
+        f"Finished {len(study.trials)} trials in {elapsed:.1f} s with {sampler.model_name}",
+        f"Best error: {study.best_value:.4f} (accuracy {1 - study.best_value:.2%})",
+        "Best parameters:",
+        *[f"  {name}: {value}" for name, value in study.best_params.items()],
+        "Sampler statistics:",
+        f"  Success rate:     {stats['success_rate']:.2%}",
+        f"  Average LLM time: {stats['average_llm_time']:.2f} s",
+        f"  Fallback uses:    {stats['fallback_uses']}",
+        f"  LLM calls:        {stats['llm_calls']}",
+        f"  Failures:         {stats['failures'] or 'none'}",
+        f"  Clamped values:   {stats['clamped_values']}",
+        f"  Tokens:           {stats['prompt_tokens']} prompt, {stats['completion_tokens']} completion",
+        f"  Trial sources:    {', '.join(f'{s}={sources.count(s)}' for s in sorted(set(sources)))}",
+    ]
+    return lines
+
+
+def run_demo(
+    n_trials: int = 20, model: str | None = None, seed: int = 42, strategy: str = "llm"
+) -> tuple[optuna.Study, LLMGuidedSampler, float]:
+    """Run the demo study; returns the study, the sampler and the seconds it took."""
+    sampler = LLMGuidedSampler(model=model, temperature=0.3, seed=seed, strategy=strategy)
+    study = optuna.create_study(direction="minimize", sampler=sampler)
+    study.set_user_attr("problem_type", "neural_network_training")
+    study.set_user_attr("problem_description", "CNN optimization for image classification")
+    started = time.perf_counter()
+    study.optimize(cnn_objective, n_trials=n_trials)
+    return study, sampler, time.perf_counter() - started

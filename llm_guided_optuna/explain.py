@@ -1,0 +1,121 @@
+"""Explain a study: which trials the LLM proposed, why, and how they did.
+
+:func:`explanation_rows` reads the provenance each trial records (``llm_source``,
+``llm_fallback_reason``, ``llm_rationale``); :func:`format_explanation` renders it as a text
+table (``llm-optuna explain``); :func:`plot_history` draws the optimisation history with LLM
+and fallback trials marked (matplotlib).
+
+Example:
+    >>> import optuna
+    >>> study = optuna.create_study()
+    >>> study.add_trial(optuna.trial.create_trial(value=1.0, user_attrs={"llm_source": "llm", "llm_rationale": "start low"}))
+    >>> print(format_explanation(explanation_rows(study)))  # doctest: +NORMALIZE_WHITESPACE
+    trial  state     value  source  reason  rationale
+    0      COMPLETE  1      llm             start low
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import optuna
+from optuna.trial import TrialState
+
+from llm_guided_optuna.provenance import FALLBACK_REASON_ATTR
+from llm_guided_optuna.provenance import RATIONALE_ATTR
+from llm_guided_optuna.provenance import SOURCE_ATTR
+
+
+MAX_RATIONALE_WIDTH = 70
+
+
+@dataclass(frozen=True)
+class ExplanationRow:
+    """One trial, as the explanation shows it."""
+
+    number: int
+    state: str
+    value: str
+    source: str
+    reason: str
+    rationale: str
+
+
+def _value_text(trial: optuna.trial.FrozenTrial) -> str:
+    if trial.values is None:
+        return ""
+    return ", ".join(f"{v:.6g}" for v in trial.values)
+
+
+def explanation_rows(study: optuna.Study) -> list[ExplanationRow]:
+    """A row per trial with its value, where its parameters came from, and the LLM's reason."""
+    rows = []
+    for trial in study.get_trials(deepcopy=False):
+        rationale = str(trial.user_attrs.get(RATIONALE_ATTR, ""))
+        if len(rationale) > MAX_RATIONALE_WIDTH:
+            rationale = rationale[: MAX_RATIONALE_WIDTH - 1] + "…"
+        rows.append(
+            ExplanationRow(
+                number=trial.number,
+                state=trial.state.name,
+                value=_value_text(trial),
+                source=str(trial.user_attrs.get(SOURCE_ATTR, "-")),
+                reason=str(trial.user_attrs.get(FALLBACK_REASON_ATTR, "")),
+                rationale=rationale,
+            )
+        )
+    return rows
+
+
+def format_explanation(rows: list[ExplanationRow]) -> str:
+    """A plain-text table of ``rows``."""
+    header = ("trial", "state", "value", "source", "reason", "rationale")
+    cells = [header] + [
+        (str(r.number), r.state, r.value, r.source, r.reason, r.rationale) for r in rows
+    ]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in cells
+    )
+
+
+def source_counts(rows: list[ExplanationRow]) -> dict[str, int]:
+    """How many trials came from each source."""
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row.source] = counts.get(row.source, 0) + 1
+    return counts
+
+
+def plot_history(study: optuna.Study, path: str | Path) -> Path:
+    """Save the optimisation history, LLM and fallback trials marked, as an image."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    complete = [t for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))]
+    figure, axes = plt.subplots(figsize=(8, 4.5))
+    markers = {"llm": ("o", "tab:orange"), "llm+fallback": ("D", "tab:red"), "fallback": ("s", "tab:blue")}
+    for source, (marker, colour) in markers.items():
+        chosen = [t for t in complete if t.user_attrs.get(SOURCE_ATTR) == source]
+        axes.scatter([t.number for t in chosen], [t.values[0] for t in chosen], marker=marker,
+                     color=colour, label=source, zorder=3)
+    if complete and len(study.directions) == 1:
+        best, best_values = None, []
+        maximize = study.direction == optuna.study.StudyDirection.MAXIMIZE
+        for trial in complete:
+            value = trial.values[0]
+            best = value if best is None else (max(best, value) if maximize else min(best, value))
+            best_values.append(best)
+        axes.step([t.number for t in complete], best_values, where="post", color="black", label="best so far")
+    axes.set_xlabel("trial")
+    axes.set_ylabel("objective value")
+    axes.set_title(f"Optimisation history of {study.study_name}")
+    axes.legend()
+    figure.tight_layout()
+    output = Path(path)
+    figure.savefig(output, dpi=100)
+    plt.close(figure)
+    return output
