@@ -19,6 +19,7 @@ import os
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # before numpy / scikit-learn are imported
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # no network at import
 
+import argparse  # noqa: E402
 import time  # noqa: E402
 import warnings  # noqa: E402
 from typing import Callable  # noqa: E402
@@ -29,9 +30,7 @@ from sklearn.model_selection import cross_val_score, train_test_split  # noqa: E
 from sklearn.svm import SVC  # noqa: E402
 from sklearn.tree import DecisionTreeClassifier  # noqa: E402
 
-N_TRIALS = 15
 SEED = 0
-CHECKPOINTS = (5, 10, 15)
 _fit_seconds = [0.0]  # time spent fitting models, so the sampler's own time can be told apart
 
 
@@ -87,10 +86,12 @@ def make_sampler(name: str) -> optuna.samplers.BaseSampler:
         return optuna.samplers.TPESampler(seed=SEED)
     from llm_guided_optuna import LLMGuidedSampler
 
-    return LLMGuidedSampler(seed=SEED)  # the embedded local model: offline, no API key
+    # The embedded local model: offline, no API key. "llm" or "llm-hybrid".
+    strategy = "hybrid" if name == "llm-hybrid" else "llm"
+    return LLMGuidedSampler(seed=SEED, strategy=strategy)
 
 
-def run(task: str, sampler_name: str) -> tuple[list[float], float, optuna.samplers.BaseSampler]:
+def run(task: str, sampler_name: str, n_trials: int) -> tuple[list[float], float, optuna.samplers.BaseSampler]:
     """Best-so-far accuracies and the seconds per trial spent outside model fitting (sampler, LLM)."""
     objective, description = TASKS[task]
     sampler = make_sampler(sampler_name)
@@ -99,8 +100,8 @@ def run(task: str, sampler_name: str) -> tuple[list[float], float, optuna.sample
     study.set_user_attr("problem_description", description)
     _fit_seconds[0] = 0.0
     start = time.perf_counter()
-    study.optimize(objective, n_trials=N_TRIALS)
-    sampler_seconds = (time.perf_counter() - start - _fit_seconds[0]) / N_TRIALS
+    study.optimize(objective, n_trials=n_trials)
+    sampler_seconds = (time.perf_counter() - start - _fit_seconds[0]) / n_trials
     best, curve = float("-inf"), []
     for trial in study.trials:
         best = max(best, trial.value if trial.value is not None else best)
@@ -110,27 +111,33 @@ def run(task: str, sampler_name: str) -> tuple[list[float], float, optuna.sample
 
 def main() -> None:
     """Run every sampler on every task and print one table."""
+    parser = argparse.ArgumentParser(description="Compare LLMGuidedSampler with random search and TPE.")
+    parser.add_argument("--trials", type=int, default=15, help="trials per study (default 15)")
+    parser.add_argument("--samplers", nargs="+", default=["random", "tpe", "llm", "llm-hybrid"],
+                        help="random, tpe, llm, llm-hybrid (default: all four)")
+    args = parser.parse_args()
+    checkpoints = sorted({min(c, args.trials) for c in (5, 10, args.trials)})
     optuna.logging.set_verbosity(optuna.logging.ERROR)  # keep the table readable; statistics follow it
     warnings.filterwarnings("ignore")
-    samplers = ["random", "tpe", "llm"]
+    samplers = list(args.samplers)
     try:
         import llm_guided_optuna  # noqa: F401
     except ImportError as error:
         print(f"LLMGuidedSampler unavailable ({error}); comparing random and TPE only.")
-        samplers.remove("llm")
+        samplers = [name for name in samplers if not name.startswith("llm")]
 
-    header = f"{'task':<18}{'sampler':<9}" + "".join(f"{'best@' + str(c):>10}" for c in CHECKPOINTS)
+    header = f"{'task':<18}{'sampler':<11}" + "".join(f"{'best@' + str(c):>10}" for c in checkpoints)
     print(header + f"{'sampler s/trial':>17}")
     llm_lines = []
     for task in TASKS:
         for name in samplers:
-            curve, seconds, sampler = run(task, name)
-            cells = "".join(f"{curve[c - 1]:>10.4f}" for c in CHECKPOINTS)
-            print(f"{task:<18}{name:<9}{cells}{seconds:>17.3f}")
+            curve, seconds, sampler = run(task, name, args.trials)
+            cells = "".join(f"{curve[c - 1]:>10.4f}" for c in checkpoints)
+            print(f"{task:<18}{name:<11}{cells}{seconds:>17.3f}")
             if hasattr(sampler, "get_statistics"):
                 stats = sampler.get_statistics()["sampler_stats"]
                 llm_lines.append(
-                    f"{task}: {stats['llm_calls']} LLM calls, {stats['llm_seconds']:.1f} s in the LLM, "
+                    f"{task} {name}: {stats['llm_calls']} LLM calls, {stats['llm_seconds']:.1f} s in the LLM, "
                     f"success rate {stats['success_rate']:.0%}, fallback used {stats['fallback_uses']} times"
                 )
     for line in llm_lines:
