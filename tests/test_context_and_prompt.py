@@ -181,3 +181,41 @@ def test_any_user_attrs_give_a_bounded_prompt(attrs) -> None:
         study.set_user_attr(key, value)
     size = messages_size(render_messages(ContextBuilder().build(study, SPACE)))
     assert size < 3500 + 2 * MAX_TEXT_CHARS + 12 * 220 + 20 * 300
+
+
+@st.composite
+def search_spaces(draw: st.DrawFn) -> dict:
+    names = draw(st.lists(st.text(min_size=1, max_size=30), min_size=1, max_size=8, unique=True))
+    space = {}
+    for name in names:
+        kind = draw(st.sampled_from(["float", "log", "int", "step", "cat"]))
+        if kind == "float":
+            low = draw(st.floats(-1e6, 1e6))
+            space[name] = FloatDistribution(low, low + draw(st.floats(1e-6, 1e6)))
+        elif kind == "log":
+            low = draw(st.floats(1e-9, 1e3))
+            space[name] = FloatDistribution(low, low * draw(st.floats(1.5, 1e6)), log=True)
+        elif kind == "int":
+            low = draw(st.integers(-1000, 1000))
+            space[name] = IntDistribution(low, low + draw(st.integers(1, 10**6)))
+        elif kind == "step":
+            low = draw(st.integers(-1000, 1000))
+            step = draw(st.integers(1, 50))
+            space[name] = IntDistribution(low, low + step * draw(st.integers(1, 200)), step=step)
+        else:
+            choices = draw(st.lists(st.none() | st.booleans() | st.integers(-9, 9) | st.text(max_size=12),
+                                    min_size=1, max_size=6, unique_by=lambda v: (type(v), v)))
+            space[name] = CategoricalDistribution(choices)
+    return space
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(space=search_spaces())
+def test_any_search_space_gives_a_prompt_and_a_schema(space) -> None:
+    from llm_guided_optuna.response_model import build_response_model
+
+    context = ContextBuilder().build(optuna.create_study(), space)
+    messages = render_messages(context, n_configurations=3)
+    assert all(f"- {name}:" in messages[1]["content"] for name in space)
+    schema = build_response_model(space, 3).model_json_schema()
+    assert json.dumps(schema)
