@@ -67,6 +67,18 @@ def find_embedded_model_path() -> Path:
     return path
 
 
+def default_thread_count() -> int:
+    """Inference threads: half the cores, at least 1 and at most 4.
+
+    llama.cpp's threads wait for each other at every step of a token; when another process
+    takes one of their cores (the objective's training, another worker, another server), a
+    step waits for the operating system to hand it back, and a call that takes one second
+    can take thirty. Half the cores leaves room for the rest of the study; on a two-core
+    machine that is one thread, which cannot wait for another.
+    """
+    return max(1, min(4, (os.cpu_count() or 2) // 2))
+
+
 class EmbeddedModelServer:
     """llama.cpp's OpenAI-compatible server, in this process, on loopback.
 
@@ -77,8 +89,8 @@ class EmbeddedModelServer:
         port: 0 lets the operating system choose a free port.
         parallel_requests: Requests served at once (threads of ``n_jobs > 1`` studies).
         context_per_request: Context tokens available to each request.
-        n_threads: CPU threads for inference (default: ``LLM_GUIDED_OPTUNA_THREADS`` or up to
-            4, fewer on small machines; use fewer when other work shares the cores).
+        n_threads: CPU threads for inference (default: ``LLM_GUIDED_OPTUNA_THREADS``, or
+            half the cores, at least 1 and at most 4; see :func:`default_thread_count`).
     """
 
     def __init__(
@@ -100,7 +112,7 @@ class EmbeddedModelServer:
         self.context_per_request = context_per_request
         self.n_threads = n_threads or int(
             os.environ.get("LLM_GUIDED_OPTUNA_THREADS", 0)
-        ) or max(1, min(4, os.cpu_count() or 1))
+        ) or default_thread_count()
         self._server: Any = None
         self._address: str | None = None
         self._lock = threading.Lock()
@@ -146,8 +158,9 @@ class EmbeddedModelServer:
             params.port = self.port
             params.n_parallel = self.parallel_requests
             params.n_ctx = self.context_per_request * self.parallel_requests
-            params.cpuparams.n_threads = self.n_threads
-            params.cpuparams_batch.n_threads = self.n_threads
+            for cpu_params in (params.cpuparams, params.cpuparams_batch):
+                cpu_params.n_threads = self.n_threads
+                cpu_params.poll = 0  # Sleep, not spin, while waiting: other work shares the cores.
             params.verbosity = -1
             try:
                 server = xllamacpp.Server(params)

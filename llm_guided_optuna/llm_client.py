@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
+import json
 import os
 import random
 import re
@@ -36,7 +37,9 @@ from llm_guided_optuna._logging import get_logger
 _logger = get_logger(__name__)
 
 #: The ways of asking for structured output, most to least constrained.
-STRUCTURED_OUTPUT_MODES = ("json_schema", "json_object", "prompt")
+#: ``llguidance`` sends the schema as a llama.cpp grammar that also fixes the JSON layout
+#: (no indentation): half the tokens of ``json_schema`` for small local models.
+STRUCTURED_OUTPUT_MODES = ("llguidance", "json_schema", "json_object", "prompt")
 MAX_BACKOFF_SECONDS = 30.0
 SECRET_ENV_SUFFIXES = ("_API_KEY", "_KEY", "_TOKEN", "_SECRET")
 _KEY_PATTERN = re.compile(r"\b(sk|pk|rk|key)-[A-Za-z0-9_\-]{8,}")
@@ -97,6 +100,13 @@ class LLMReply:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cost_usd: float = 0.0
+
+
+def compact_json_grammar(response_model: type[BaseModel]) -> str:
+    """A llama.cpp (llguidance) grammar for the model's JSON schema, without optional spaces."""
+    schema = response_model.model_json_schema()
+    schema["x-guidance"] = {"whitespace_flexible": False}
+    return "%llguidance {}\nstart: %json " + json.dumps(schema, separators=(",", ":"))
 
 
 def classify_error(error: BaseException, litellm: Any) -> LLMCallError:
@@ -169,7 +179,8 @@ class LLMClient:
         max_retries: Retries after the first request, for transient errors only.
         retry_backoff: Seconds before the first retry; doubled at each further one.
         structured_output: ``"auto"`` (a JSON schema where the provider takes one, otherwise
-            JSON mode) or one of :data:`STRUCTURED_OUTPUT_MODES`.
+            JSON mode) or one of :data:`STRUCTURED_OUTPUT_MODES` (``"llguidance"`` only for
+            llama.cpp servers: the embedded model uses it).
         completion_kwargs: Extra keyword arguments for ``litellm.completion``.
         sleep: The function used to wait between retries (tests replace it).
     """
@@ -271,7 +282,9 @@ class LLMClient:
             kwargs["api_base"] = self.api_base
         if self._api_key is not None:
             kwargs["api_key"] = self._api_key
-        if response_model is not None and mode == "json_schema":
+        if response_model is not None and mode == "llguidance":
+            kwargs["extra_body"] = {"grammar": compact_json_grammar(response_model)}
+        elif response_model is not None and mode == "json_schema":
             kwargs["response_format"] = response_model
         elif response_model is not None and mode == "json_object":
             kwargs["response_format"] = {"type": "json_object"}

@@ -125,7 +125,8 @@ class LLMGuidedSampler(BaseSampler):
         on_error: ``"fallback"`` (record the failure and use the fallback sampler) or
             ``"raise"`` (raise :class:`LLMProposalError`).
         retry_backoff: Seconds before the first retry, doubled at each further one.
-        structured_output: ``"auto"``, ``"json_schema"``, ``"json_object"`` or ``"prompt"``.
+        structured_output: ``"auto"``, ``"llguidance"`` (llama.cpp servers; the embedded
+            model's default), ``"json_schema"``, ``"json_object"`` or ``"prompt"``.
         proposals_per_call: Configurations asked for in one LLM call (default 3; for
             ``"hybrid"``, ``warm_start_trials``). The first new one goes to the trial; the
             others serve the next trials (see ``max_proposal_age``) and replace proposals that
@@ -326,6 +327,8 @@ class LLMGuidedSampler(BaseSampler):
                     server = get_embedded_server()
                     model, settings["api_base"] = server.litellm_model, server.api_base
                     settings["api_key"] = settings["api_key"] or "sk-no-key-required"
+                    if settings["structured_output"] == "auto":
+                        settings["structured_output"] = "llguidance"
                 elif model is None:
                     model = "openai/default"
                 if self.seed is not None:

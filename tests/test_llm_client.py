@@ -141,6 +141,15 @@ def test_bad_request_in_plain_prompt_mode_is_not_retried(monkeypatch, sleeps) ->
     assert len(scripted.calls) == 1 and "response_format" not in scripted.calls[0]
 
 
+def test_llguidance_mode_sends_a_compact_grammar_and_steps_down_to_json_schema(monkeypatch, sleeps) -> None:
+    client, scripted = client_with(monkeypatch, sleeps, [make_error("bad_request")], structured_output="llguidance")
+    client.complete(MESSAGES, MODEL)
+    grammar = scripted.calls[0]["extra_body"]["grammar"]
+    assert grammar.startswith("%llguidance {}\nstart: %json {")
+    assert '"whitespace_flexible":false' in grammar and "response_format" not in scripted.calls[0]
+    assert scripted.calls[1]["response_format"] is MODEL
+
+
 def test_auto_mode_uses_json_mode_for_providers_without_schema_support() -> None:
     assert LLMClient("ollama/llama3").structured_output_mode == "json_object"
     assert LLMClient("gpt-4o-mini").structured_output_mode == "json_schema"

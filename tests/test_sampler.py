@@ -74,6 +74,15 @@ def test_leftover_configurations_expire(server) -> None:
     assert [t.user_attrs["llm_call"]["batch_position"] for t in study.trials[1:]] == ["1/4", "2/4"] * 3
 
 
+def test_llguidance_grammar_reaches_the_server(server) -> None:
+    sampler = make_sampler(server, structured_output="llguidance")
+    study = optuna.create_study(sampler=sampler)
+    study.optimize(objective, n_trials=3)
+    body = server.requests[-1].body
+    assert body["grammar"].startswith("%llguidance") and "response_format" not in body
+    assert [t.user_attrs["llm_source"] for t in study.trials[1:]] == ["llm", "llm"]
+
+
 def test_llm_proposals_are_used_and_recorded(server, responder) -> None:
     sampler = make_sampler(server)
     study = optuna.create_study(sampler=sampler)

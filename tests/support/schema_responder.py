@@ -31,7 +31,10 @@ def _resolve(schema: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
 
 
 def request_schema(request: dict[str, Any]) -> dict[str, Any] | None:
-    """The JSON schema in an OpenAI-style ``response_format``, if any."""
+    """The JSON schema in an OpenAI-style ``response_format`` or a llama.cpp ``grammar``."""
+    grammar = request.get("grammar")
+    if isinstance(grammar, str) and "%json " in grammar:
+        return json.loads(grammar.split("%json ", 1)[1])
     response_format = request.get("response_format")
     if not isinstance(response_format, dict):
         return None
