@@ -321,7 +321,11 @@ class ContextBuilder:
             n_failed=sum(1 for t in finished if t.state == TrialState.FAIL),
             n_running=len(running),
         )
-        if not complete or len(directions) > 1:
+        if not complete:
+            return summary
+        if len(directions) > 1:
+            # No single best value: the Pareto front is shown instead; refine once it exists.
+            summary.phase = "starting" if len(complete) < 3 else "improving"
             return summary
         sign = -1.0 if directions[0] == "maximize" else 1.0
         best_so_far = math.inf

@@ -74,6 +74,17 @@ def test_maximize_picks_the_largest_values_as_best() -> None:
     assert context.progress.best_value == max(t.value for t in study.trials)
 
 
+def test_multi_objective_context_shows_the_pareto_front() -> None:
+    study = optuna.create_study(directions=["minimize", "maximize"])
+    for i, values in enumerate([(1.0, 1.0), (2.0, 3.0), (3.0, 2.0), (0.5, 0.5)]):
+        study.add_trial(optuna.trial.create_trial(params={"learning_rate": 1e-3, "batch_size": 16 * (i + 1), "optimizer": "adam"}, distributions=SPACE, values=list(values)))
+    context = ContextBuilder().build(study, SPACE)
+    assert sorted(t.number for t in context.best_trials) == [0, 1, 3]
+    assert context.progress.phase == "improving"
+    user = render_messages(context)[1]["content"]
+    assert "## Pareto front (best trade-offs)" in user and "values=[" in user
+
+
 def test_stagnation_is_detected() -> None:
     study = optuna.create_study()
     for i in range(12):
