@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -95,48 +95,74 @@ class SamplerSummary:
     per_task_best_value: dict[str, float] = field(default_factory=dict)
     per_task_test_score: dict[str, float | None] = field(default_factory=dict)
     n_runs: int = 0
+    seeds: list[int] = field(default_factory=list)
 
 
 def summarise(
     runs: dict[tuple[str, str, int], dict[str, Any]],
     tasks: Sequence[str],
     samplers: Sequence[str],
-    seeds: Sequence[int],
+    seeds: Sequence[int] | Mapping[str, Sequence[int]],
     n_trials: int,
     references: dict[str, "Reference"],
 ) -> dict[str, SamplerSummary]:
     """Aggregate run records keyed by ``(task, sampler, seed)``.
 
+    ``seeds`` is either one list of seeds for every sampler or, when the samplers were run
+    with different numbers of seeds, a mapping ``sampler -> its seeds``. A (task, sampler,
+    seed) missing from ``runs`` is skipped: each sampler's figures are computed on the
+    (task, seed) runs it has (``n_runs``; per-task figures are NaN for a task it lacks).
+
     Regrets are recomputed from each run's best-so-far curve with ``references`` (so every
     sampler is normalised by the same, latest f*). Means and standard errors are taken over
-    all (task, seed) runs. The mean rank ranks the samplers' final regrets within each
-    (task, seed), averages over seeds, then over tasks (ties share the average rank).
+    the sampler's (task, seed) runs. The mean rank ranks the final regrets of the samplers
+    that have a run for a (task, seed) within it (ties share the average rank), averages
+    over the sampler's seeds, then over tasks. Where fewer than all samplers have a run for
+    a (task, seed), the ranks there are rescaled linearly from 1..n to 1..N (N = number of
+    samplers), so that every rank is on the same scale; with equal seeds nothing changes.
     Trials-to-target counts a run that never reaches ``r ≤ 0.05`` as ``n_trials + 1``.
     """
     from scipy.stats import rankdata
+
+    if isinstance(seeds, Mapping):
+        seeds_of = {sampler: list(seeds[sampler]) for sampler in samplers}
+    else:
+        seeds_of = {sampler: list(seeds) for sampler in samplers}
+    all_seeds = sorted({seed for sampler_seeds in seeds_of.values() for seed in sampler_seeds})
 
     regrets: dict[tuple[str, str, int], list[float]] = {}
     for (task, sampler, seed), record in runs.items():
         regrets[(task, sampler, seed)] = regret_curve(record["best_so_far"], references[task])
 
+    n_samplers = len(samplers)
     ranks: dict[str, list[float]] = {sampler: [] for sampler in samplers}
     for task in tasks:
         task_ranks: dict[str, list[float]] = {sampler: [] for sampler in samplers}
-        for seed in seeds:
-            finals = [regrets[(task, sampler, seed)][-1] for sampler in samplers]
-            for sampler, rank in zip(samplers, rankdata(finals)):
+        for seed in all_seeds:
+            present = [sampler for sampler in samplers
+                       if seed in seeds_of[sampler] and (task, sampler, seed) in runs]
+            if not present:
+                continue
+            finals = [regrets[(task, sampler, seed)][-1] for sampler in present]
+            for sampler, rank in zip(present, rankdata(finals)):
+                if len(present) < n_samplers:
+                    rank = 1.0 + (rank - 1.0) * (n_samplers - 1) / (len(present) - 1) if len(present) > 1 \
+                        else (n_samplers + 1) / 2
                 task_ranks[sampler].append(float(rank))
         for sampler in samplers:
-            ranks[sampler].append(float(np.mean(task_ranks[sampler])))
+            if task_ranks[sampler]:
+                ranks[sampler].append(float(np.mean(task_ranks[sampler])))
 
     checkpoints = [c for c in CHECKPOINTS if c <= n_trials]
     if n_trials not in checkpoints:
         checkpoints.append(n_trials)
     summaries: dict[str, SamplerSummary] = {}
     for sampler in samplers:
-        keys = [(task, sampler, seed) for task in tasks for seed in seeds]
+        sampler_seeds = seeds_of[sampler]
+        keys = [(task, sampler, seed) for task in tasks for seed in sampler_seeds if (task, sampler, seed) in runs]
         curves = np.array([regrets[key] for key in keys], dtype=float)
-        summary = SamplerSummary(name=sampler, n_runs=len(keys), mean_rank=float(np.mean(ranks[sampler])))
+        summary = SamplerSummary(name=sampler, n_runs=len(keys), seeds=list(sampler_seeds),
+                                 mean_rank=float(np.mean(ranks[sampler])))
         for checkpoint in checkpoints:
             mean, se = mean_and_standard_error(curves[:, checkpoint - 1])
             summary.regret[str(checkpoint)] = mean
@@ -154,11 +180,15 @@ def summarise(
         }
         task_test_scores: list[float] = []
         for task in tasks:
-            task_keys = [(task, sampler, seed) for seed in seeds]
+            task_keys = [(task, sampler, seed) for seed in sampler_seeds if (task, sampler, seed) in runs]
+            if not task_keys:
+                summary.per_task_final_regret[task] = math.nan
+                summary.per_task_best_value[task] = math.nan
+                summary.per_task_test_score[task] = None
+                continue
             summary.per_task_final_regret[task] = float(np.mean([regrets[key][-1] for key in task_keys]))
-            summary.per_task_best_value[task] = float(
-                np.mean([runs[key]["best_so_far"][-1] for key in task_keys if runs[key]["best_so_far"][-1] is not None])
-            )
+            bests = [runs[key]["best_so_far"][-1] for key in task_keys if runs[key]["best_so_far"][-1] is not None]
+            summary.per_task_best_value[task] = float(np.mean(bests)) if bests else math.nan
             scores = [
                 (runs[key]["best_trial"] or {}).get("test_score")
                 for key in task_keys

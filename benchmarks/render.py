@@ -26,6 +26,36 @@ def _small(value: float) -> str:
     return f"{value:.2g}" if abs(value) < 0.001 else f"{value:.4f}"
 
 
+def _seed_text(seeds: list[int]) -> str:
+    """``[0, 1, 2]`` -> ``"0–2"``; non-contiguous seeds are listed."""
+    if not seeds:
+        return "–"
+    if seeds == list(range(seeds[0], seeds[-1] + 1)):
+        return str(seeds[0]) if len(seeds) == 1 else f"{seeds[0]}–{seeds[-1]}"
+    return ", ".join(str(seed) for seed in seeds)
+
+
+def _seeds_of(section: dict[str, Any], name: str) -> list[int]:
+    per_sampler = section.get("seeds_per_sampler") or {}
+    return list(per_sampler.get(name, range(section["seeds"])))
+
+
+def _missing(section: dict[str, Any], name: str) -> list[tuple[str, int]]:
+    return list((section.get("missing") or {}).get(name, []))
+
+
+def _uneven(section: dict[str, Any]) -> bool:
+    return len({tuple(_seeds_of(section, name)) for name in section["summaries"]}) > 1 or any(
+        _missing(section, name) for name in section["summaries"])
+
+
+def _seeds_title(section: dict[str, Any]) -> str:
+    if not _uneven(section):
+        return f"{len(_seeds_of(section, next(iter(section['summaries']))))} seeds"
+    counts = sorted({len(_seeds_of(section, name)) for name in section["summaries"]})
+    return f"{counts[0]}–{counts[-1]} seeds (per sampler)"
+
+
 def _table(header: list[str], rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
@@ -48,14 +78,16 @@ def save_figures(section: dict[str, Any], figures_dir: Path, stem: str) -> list[
     x = np.arange(1, trials + 1)
 
     figure, axis = plt.subplots(figsize=(7, 4.5))
+    uneven = _uneven(section)
     for name, summary in summaries.items():
         mean, se = np.array(summary.curve_mean), np.array(summary.curve_se)
         style = "-" if name.startswith("llm") else "--"
-        axis.plot(x, mean, style, label=name, linewidth=2 if name.startswith("llm") else 1.4)
+        label = f"{name} ({len(_seeds_of(section, name))} seeds)" if uneven else name
+        axis.plot(x, mean, style, label=label, linewidth=2 if name.startswith("llm") else 1.4)
         axis.fill_between(x, mean - se, mean + se, alpha=0.15)
     axis.set_xlabel("trial")
     axis.set_ylabel("normalised regret (mean ± SE)")
-    axis.set_title(f"{len(section['tasks'])} tasks × {section['seeds']} seeds")
+    axis.set_title(f"{len(section['tasks'])} tasks × {_seeds_title(section)}")
     axis.set_ylim(0, 1)
     axis.grid(alpha=0.3)
     axis.legend()
@@ -72,9 +104,12 @@ def save_figures(section: dict[str, Any], figures_dir: Path, stem: str) -> list[
         for name in summaries:
             curves = [
                 regret_curve(section["runs"][(task, name, seed)]["best_so_far"], section["references"][task])
-                for seed in range(section["seeds"])
+                for seed in _seeds_of(section, name) if (task, name, seed) in section["runs"]
             ]
-            axis.plot(x, np.mean(curves, axis=0), label=name)
+            if curves:
+                axis.plot(x, np.mean(curves, axis=0), label=name)
+            else:  # keep the colour cycle aligned with the legend
+                axis.plot([], [], label=name)
         axis.set_title(task, fontsize=9)
         axis.set_ylim(0, 1.02)
         axis.grid(alpha=0.3)
@@ -94,13 +129,14 @@ def results_tables(section: dict[str, Any]) -> str:
     summaries: dict[str, SamplerSummary] = section["summaries"]
     checkpoints = list(next(iter(summaries.values())).regret)
     trials = int(checkpoints[-1])
-    header = ["sampler"] + [f"r@{c}" for c in checkpoints] + [
+    header = ["sampler", "seeds (runs)"] + [f"r@{c}" for c in checkpoints] + [
         "mean rank", f"trials to r≤{TARGET_REGRET} (reached)", "held-out score"
     ]
     rows = []
     for name, s in summaries.items():
         regret_cells = [f"{_number(s.regret[c])} ± {_number(s.regret_se[c])}" for c in checkpoints]
-        rows.append([f"`{name}`"] + regret_cells + [
+        seeds_cell = f"{len(_seeds_of(section, name))}: {_seed_text(_seeds_of(section, name))} ({s.n_runs})"
+        rows.append([f"`{name}`", seeds_cell] + regret_cells + [
             _number(s.mean_rank, 2),
             f"{_number(s.trials_to_target, 1)} ({s.target_reached_fraction:.0%})",
             _number(s.test_score),
@@ -128,10 +164,11 @@ def per_task_tables(section: dict[str, Any]) -> str:
                  for task in section["tasks"]]
     header = ["task"] + [f"`{n}`" for n in names]
     trials = len(next(iter(summaries.values())).curve_mean)
-    parts = [f"Final regret (r@{trials}), mean over seeds:\n\n" + _table(header, regret_rows)]
+    over = "each sampler's seeds" if _uneven(section) else "seeds"
+    parts = [f"Final regret (r@{trials}), mean over {over}:\n\n" + _table(header, regret_rows)]
     if any(summaries[n].per_task_test_score[t] is not None for n in names for t in section["tasks"]):
         parts.append(
-            "Held-out (20 %) score of each run's best trial, mean over seeds (accuracy; MSE on the "
+            f"Held-out (20 %) score of each run's best trial, mean over {over} (accuracy; MSE on the "
             "standardised target for diabetes):\n\n" + _table(header, test_rows)
         )
     return "\n\n".join(parts)
@@ -171,6 +208,98 @@ def overhead_section(overhead: dict[str, Any]) -> str:
     )
 
 
+def seeds_paragraph(section: dict[str, Any]) -> str:
+    """Which seeds each sampler's figures use, when the samplers differ."""
+    if not _uneven(section):
+        return ""
+    summaries = section["summaries"]
+    parts = [f"`{name}` {summaries[name].n_runs} runs, seed {_seed_text(_seeds_of(section, name))}"
+             for name in summaries]
+    text = (
+        "**Not every sampler has the same runs**: " + "; ".join(parts) + ". Every figure of a sampler is "
+        "computed on the task × seed runs it has; the mean rank ranks, within each task × seed, the "
+        "samplers that have that run, rescales those ranks linearly to "
+        f"1..{len(summaries)}, and averages over the sampler's seeds and tasks. Differences between "
+        "samplers with few runs are less certain than the standard errors of the others suggest."
+    )
+    partial = {name: _missing(section, name) for name in summaries if _missing(section, name)}
+    if partial:
+        text += " Missing runs (the budget of time ran out): " + "; ".join(
+            f"`{name}`: " + ", ".join(f"{task} (seed {seed})" for task, seed in pairs)
+            for name, pairs in partial.items()
+        ) + ". Their averages are over fewer tasks than the others', so compare them with the paired table below."
+    return text
+
+
+def paired_table(section: dict[str, Any]) -> str:
+    """For each sampler that misses runs: it and every other sampler on the same (task, seed) runs."""
+    import numpy as np
+
+    from benchmarks.metrics import mean_and_standard_error, regret_curve
+
+    summaries = section["summaries"]
+    names = list(summaries)
+    checkpoints = [int(c) for c in next(iter(summaries.values())).regret]
+    parts = []
+    for partial in names:
+        if not _missing(section, partial) and not (
+                len(_seeds_of(section, partial)) < max(len(_seeds_of(section, n)) for n in names)):
+            continue
+        pairs = [(task, seed) for (task, sampler, seed) in section["runs"] if sampler == partial]
+        rows = []
+        for name in names:
+            if not all((task, name, seed) in section["runs"] for task, seed in pairs):
+                continue
+            curves = np.array([regret_curve(section["runs"][(task, name, seed)]["best_so_far"],
+                                            section["references"][task]) for task, seed in pairs])
+            cells = []
+            for c in checkpoints:
+                mean, se = mean_and_standard_error(curves[:, c - 1])
+                cells.append(f"{_number(mean)} ± {_number(se)}")
+            rows.append([f"`{name}`"] + cells)
+        if len(rows) > 1:
+            tasks = sorted({task for task, _ in pairs}, key=section["tasks"].index)
+            parts.append(
+                f"Paired with `{partial}`: the same {len(pairs)} runs ({len(tasks)} tasks, seed "
+                f"{_seed_text(sorted({seed for _, seed in pairs}))}):\n\n"
+                + _table(["sampler"] + [f"r@{c}" for c in checkpoints], rows)
+            )
+    return "\n\n".join(parts)
+
+
+def llm_runs_table(section: dict[str, Any]) -> str:
+    """Model, wall time per run and LLM failures by kind of each LLM sampler."""
+    rows = []
+    for name in section["summaries"]:
+        if not name.startswith("llm"):
+            continue
+        records = [record for key, record in section["runs"].items() if key[1] == name]
+        if not records:
+            continue
+        stats = [record.get("sampler_statistics") or {} for record in records]
+        models = sorted({str(entry.get("model")) for entry in stats if entry.get("model")})
+        failures: dict[str, int] = {}
+        fallbacks: dict[str, int] = {}
+        for entry in stats:
+            inner = entry.get("sampler_stats") or {}
+            for kind, count in (inner.get("failures") or {}).items():
+                failures[kind] = failures.get(kind, 0) + int(count)
+            for kind, count in (inner.get("fallback_reasons") or {}).items():
+                fallbacks[kind] = fallbacks.get(kind, 0) + int(count)
+        wall = [float(record["total_seconds"]) for record in records]
+        rows.append([
+            f"`{name}`", ", ".join(models) or "–", str(len(records)),
+            f"{sum(wall) / len(wall):.0f} ({min(wall):.0f}–{max(wall):.0f})",
+            ", ".join(f"{kind} {count}" for kind, count in sorted(failures.items())) or "none",
+            ", ".join(f"{kind} {count}" for kind, count in sorted(fallbacks.items())) or "none",
+        ])
+    if not rows:
+        return ""
+    header = ["sampler", "model", "runs", "wall s/run: mean (min–max)", "failed proposals by kind (all runs)",
+              "fallbacks by reason (all runs)"]
+    return _table(header, rows)
+
+
 def _relative(path: Path, start: Path) -> str:
     return Path(os.path.relpath(path, start)).as_posix()
 
@@ -200,25 +329,36 @@ def render_markdown(
         "```bash",
         "pip install -e '.[benchmark]' coco-experiment==2.8.2   # coco only for the BBOB control",
         "OMP_NUM_THREADS=1 python -m benchmarks.reference --tasks all   # random-search reference, resumable",
-        context["command"] + "   # resumable",
+        *[line + "   # resumable" for line in context["command"].splitlines()],
         context["report_command"].strip(),
         "python -m benchmarks.overhead   # sampler overhead vs history length",
         "```",
         "",
         f"Machine: `{machine['platform']}`, {machine['processor']}, {machine['cpu_count']} CPUs, "
-        f"one process, OMP_NUM_THREADS={machine['omp_num_threads']}.  ",
+        f"OMP_NUM_THREADS={machine['omp_num_threads']}.  ",
         f"Versions: {version_text}.",
         "",
-        f"## Bayesmark-lite: {len(main['tasks'])} tasks × {main['seeds']} seeds × {context['trials']} trials",
+        f"## Bayesmark-lite: {len(main['tasks'])} tasks × {_seeds_title(main)} × {context['trials']} trials",
         "",
         "Normalised regret (0 = best value known, 1 = median random configuration), mean ± standard error "
         "over all task × seed runs; lower is better.",
         "",
-        results_tables(main),
-        "",
     ]
+    if seeds_paragraph(main):
+        out += [seeds_paragraph(main), ""]
+    out += [results_tables(main), ""]
+    if paired_table(main):
+        out += [paired_table(main), ""]
+    if llm_runs_table(main):
+        out += [
+            f"LLM runs (default strategy of the library: `{context.get('default_strategy')}`); the wall time is "
+            "that of `study.optimize`, objective included:",
+            "",
+            llm_runs_table(main),
+            "",
+        ]
     out += [f"![regret curves]({_relative(path, markdown_dir)})" for path in figures[:1]] + [""]
-    if main["incomplete"]:
+    if main.get("incomplete"):
         out += ["Incomplete (not reported): " + ", ".join(
             f"`{name}` ({count} runs)" for name, count in main["incomplete"].items()), ""]
     out += ["### Per task", "", per_task_tables(main), ""]
@@ -227,7 +367,7 @@ def render_markdown(
     if control:
         out += [
             f"## Control: BBOB (names carry no meaning), {len(control['tasks'])} functions × "
-            f"{control['seeds']} seeds",
+            f"{_seeds_title(control)}",
             "",
             "Metric log10(f − f_opt) in 5-D on [-5, 5]^5; same normalisation.",
             "",

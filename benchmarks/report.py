@@ -5,11 +5,15 @@ Usage (after ``python -m benchmarks.run``)::
     python -m benchmarks.report                       # 16 tasks x 5 seeds x 30 trials
     python -m benchmarks.report --quick               # the quick run's 3 tasks x 3 seeds
 
-Only samplers with every (task, seed) run in the cache are reported (the others are
-listed as incomplete). Before aggregating, the best value any cached run reached is
-written into the task's reference file (``best_from_runs``), so f* is "the best of the
-random configurations and of all runs" as the specification asks; every sampler is then
-normalised by the same f*. Pass ``--no-update-reference`` to leave the files alone.
+Every sampler with cached runs is reported, each on the (task, seed) runs it has: samplers
+may have fewer seeds than others (e.g. the slow LLM strategies) or miss some tasks of a
+seed (an interrupted run). The report then says so: seeds and runs per sampler, the missing
+(task, seed) pairs, a paired comparison on the partial sampler's own runs, and in
+``latest.json`` the extra per-sampler fields ``seeds``, ``runs`` and ``missing``.
+
+Before aggregating, the best value any cached run reached is written into the task's
+reference file (``best_from_runs``), so f* is "the best of the random configurations and
+of all runs" as the specification asks; every sampler is then normalised by the same f*. Pass ``--no-update-reference`` to leave the files alone.
 """
 
 from __future__ import annotations
@@ -64,11 +68,16 @@ def cached_sampler_names(cache_dir: Path, tasks: list[str]) -> list[str]:
 
 def collect_runs(
     cache_dir: Path, tasks: list[str], samplers: list[str], seeds: int, trials: int
-) -> tuple[dict[tuple[str, str, int], dict[str, Any]], list[str], dict[str, int]]:
-    """Runs of the samplers that are complete; also the incomplete ones with their run counts."""
+) -> tuple[dict[tuple[str, str, int], dict[str, Any]], dict[str, list[int]], dict[str, list[tuple[str, int]]]]:
+    """Every cached run of ``samplers`` for ``tasks`` x seeds 0..``seeds``-1.
+
+    Returns the runs, ``sampler -> the seeds it has a run of`` (samplers without any run are
+    left out) and ``sampler -> (task, seed) pairs missing among those seeds`` (empty when the
+    sampler has every task of each of its seeds).
+    """
     runs: dict[tuple[str, str, int], dict[str, Any]] = {}
-    complete: list[str] = []
-    incomplete: dict[str, int] = {}
+    seeds_of: dict[str, list[int]] = {}
+    missing: dict[str, list[tuple[str, int]]] = {}
     for sampler in samplers:
         found = {
             (task, sampler, seed): load_run(cache_dir, task, sampler, seed, trials)
@@ -76,12 +85,13 @@ def collect_runs(
             for seed in range(seeds)
         }
         present = {key: record for key, record in found.items() if record is not None}
-        if len(present) == len(found):
-            runs.update(present)
-            complete.append(sampler)
-        elif present:
-            incomplete[sampler] = len(present)
-    return runs, complete, incomplete
+        if not present:
+            continue
+        runs.update(present)
+        seeds_of[sampler] = sorted({seed for (_, _, seed) in present})
+        missing[sampler] = [(task, seed) for seed in seeds_of[sampler] for task in tasks
+                            if (task, sampler, seed) not in present]
+    return runs, seeds_of, missing
 
 
 def refresh_references(cache_dir: Path, tasks: list[str], reference_dir: Path) -> None:
@@ -106,9 +116,17 @@ def refresh_references(cache_dir: Path, tasks: list[str], reference_dir: Path) -
 
 
 def latest_json(summaries: dict[str, SamplerSummary], tasks: list[str], seeds: int, trials: int,
-                default_strategy: str) -> dict[str, Any]:
-    """The machine-readable results in the shape the project publishes."""
+                default_strategy: str, missing: dict[str, list[tuple[str, int]]] | None = None) -> dict[str, Any]:
+    """The machine-readable results in the shape the project publishes.
+
+    ``seeds`` is the number of seeds asked for. When the samplers do not all have every task
+    of the same seeds, every sampler entry also carries ``seeds`` (the seeds it has runs of),
+    ``runs`` (its number of task x seed runs) and ``missing`` (``"task/seed"`` pairs missing
+    among its seeds).
+    """
     samplers: dict[str, Any] = {}
+    missing = missing or {}
+    uneven = len({tuple(summary.seeds) for summary in summaries.values()}) > 1 or any(missing.values())
     for name, summary in summaries.items():
         cost = summary.cost_per_trial
         samplers[name] = {
@@ -123,6 +141,10 @@ def latest_json(summaries: dict[str, SamplerSummary], tasks: list[str], seeds: i
             "trials_to_target": summary.trials_to_target,
             "test_score": summary.test_score,
         }
+        if uneven:
+            samplers[name]["seeds"] = list(summary.seeds)
+            samplers[name]["runs"] = summary.n_runs
+            samplers[name]["missing"] = [f"{task}/{seed}" for task, seed in missing.get(name, [])]
     return {
         "trials": trials,
         "seeds": seeds,
@@ -142,12 +164,22 @@ def machine_description() -> dict[str, Any]:
     }
 
 
-def run_command(tasks: list[str], samplers: list[str], seeds: int, trials: int) -> str:
-    """The ``python -m benchmarks.run`` command that reproduces these runs."""
+def run_command(tasks: list[str], samplers: list[str] | dict[str, list[int]], seeds: int, trials: int) -> str:
+    """The ``python -m benchmarks.run`` command(s) that reproduce these runs.
+
+    With ``samplers`` as ``sampler -> seeds``, samplers with the same number of seeds share
+    one command, one line per group (most seeds first).
+    """
     task_words = "bayesmark" if tasks == list(BAYESMARK_TASK_NAMES) else " ".join(tasks)
-    return (
+    if not isinstance(samplers, dict):
+        samplers = {name: list(range(seeds)) for name in samplers}
+    groups: dict[int, list[str]] = {}
+    for name, sampler_seeds in samplers.items():
+        groups.setdefault(max(sampler_seeds) + 1, []).append(name)
+    return "\n".join(
         f"OMP_NUM_THREADS=1 python -m benchmarks.run --tasks {task_words} "
-        f"--samplers {' '.join(samplers)} --seeds {seeds} --trials {trials}"
+        f"--samplers {' '.join(names)} --seeds {count} --trials {trials}"
+        for count, names in sorted(groups.items(), key=lambda item: -item[0])
     )
 
 
@@ -189,12 +221,12 @@ def summarise_section(
               file=sys.stderr)
         return None
     candidates = sampler_order(samplers) if samplers else cached_sampler_names(args.cache_dir, tasks)
-    runs, complete, incomplete = collect_runs(args.cache_dir, tasks, candidates, seeds, args.trials)
-    if not complete:
+    runs, seeds_of, missing = collect_runs(args.cache_dir, tasks, candidates, seeds, args.trials)
+    if not seeds_of:
         return None
-    summaries = summarise(runs, tasks, complete, list(range(seeds)), args.trials, references)  # type: ignore[arg-type]
-    return {"tasks": tasks, "samplers": complete, "incomplete": incomplete, "summaries": summaries,
-            "references": references, "runs": runs, "seeds": seeds}
+    summaries = summarise(runs, tasks, list(seeds_of), seeds_of, args.trials, references)  # type: ignore[arg-type]
+    return {"tasks": tasks, "samplers": list(seeds_of), "seeds_per_sampler": seeds_of, "missing": missing,
+            "incomplete": {}, "summaries": summaries, "references": references, "runs": runs, "seeds": seeds}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -206,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     tasks = resolve_task_names(args.tasks or (list(QUICK_TASKS) if args.quick else ["bayesmark"]))
     main_section = summarise_section(args, tasks, args.samplers, seeds)
     if main_section is None:
-        print("No sampler has every run of the main tasks in the cache: nothing to report.", file=sys.stderr)
+        print("No sampler has a run of the main tasks in the cache: nothing to report.", file=sys.stderr)
         return 1
     control_section = None
     try:
@@ -219,11 +251,12 @@ def main(argv: list[str] | None = None) -> int:
         control_section = summarise_section(args, control_tasks, args.samplers, seeds)
 
     args.output_json.parent.mkdir(parents=True, exist_ok=True)
-    payload = latest_json(main_section["summaries"], tasks, seeds, args.trials, args.default_strategy)
+    payload = latest_json(main_section["summaries"], tasks, seeds, args.trials, args.default_strategy,
+                          main_section["missing"])
     args.output_json.write_text(json.dumps(payload, indent=2) + "\n")
     first_run = next(iter(main_section["runs"].values()))
     context = {
-        "command": run_command(tasks, main_section["samplers"], seeds, args.trials),
+        "command": run_command(tasks, main_section["seeds_per_sampler"], seeds, args.trials),
         "report_command": "python -m benchmarks.report " + " ".join(argv if argv is not None else sys.argv[1:]),
         "machine": machine_description(),
         "versions": first_run.get("versions") or library_versions(),
