@@ -11,8 +11,8 @@ from llm_guided_optuna.embedded_model import EmbeddedModelUnavailableError
 from llm_guided_optuna.embedded_model import get_embedded_server
 from llm_guided_optuna.parameter_validator import ParameterValidator
 from llm_guided_optuna.sampler import LLMGuidedSampler
-from llm_guided_optuna.sampler import LLMProposalError
-from llm_guided_optuna.sampler import LLMSamplerWarning
+from llm_guided_optuna.failure_policy import LLMProposalError
+from llm_guided_optuna.failure_policy import LLMSamplerWarning
 
 
 __version__ = "0.1.0"

@@ -16,7 +16,6 @@ import os
 import threading
 from typing import Any
 from typing import TYPE_CHECKING
-import warnings
 
 from optuna.distributions import BaseDistribution
 from optuna.samplers import BaseSampler
@@ -24,12 +23,14 @@ from optuna.samplers import TPESampler
 from optuna.trial import FrozenTrial
 from optuna.trial import TrialState
 
-from llm_guided_optuna._logging import get_logger
 from llm_guided_optuna.context import ContextBuilder
 from llm_guided_optuna.embedded_model import find_embedded_model_path
 from llm_guided_optuna.hybrid import AdaptiveLLMShare
 from llm_guided_optuna.hybrid import default_optimizer
 from llm_guided_optuna.embedded_model import get_embedded_server
+from llm_guided_optuna.failure_policy import FailurePolicy
+from llm_guided_optuna.failure_policy import LLMProposalError
+from llm_guided_optuna.failure_policy import LLMSamplerWarning  # noqa: F401 - re-exported
 from llm_guided_optuna.llm_client import LLMCallError
 from llm_guided_optuna.llm_client import LLMClient
 from llm_guided_optuna.llm_client import LLMReply
@@ -56,22 +57,7 @@ if TYPE_CHECKING:
     from optuna.study import Study
 
 
-_logger = get_logger(__name__)
-
 STRATEGIES = ("llm", "hybrid")
-ON_ERROR_POLICIES = ("fallback", "raise")
-
-
-class LLMSamplerWarning(UserWarning):
-    """A condition that changes how the sampler works from now on (said once)."""
-
-
-class LLMProposalError(RuntimeError):
-    """Raised with ``on_error="raise"`` when the LLM gives no usable proposal."""
-
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
 
 
 class LLMGuidedSampler(BaseSampler):
@@ -171,8 +157,6 @@ class LLMGuidedSampler(BaseSampler):
     ) -> None:
         if strategy not in STRATEGIES:
             raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
-        if on_error not in ON_ERROR_POLICIES:
-            raise ValueError(f"on_error must be one of {ON_ERROR_POLICIES}, got {on_error!r}")
         self._schedule: AdaptiveLLMShare | None = None
         if strategy == "hybrid":
             self._schedule = AdaptiveLLMShare(
@@ -185,18 +169,11 @@ class LLMGuidedSampler(BaseSampler):
         max_proposal_age = 2 if max_proposal_age is None else max_proposal_age
         if proposals_per_call < 1:
             raise ValueError("proposals_per_call must be >= 1")
-        if max_llm_calls is not None and max_llm_calls < 0:
-            raise ValueError("max_llm_calls must be >= 0")
-        if max_cost_usd is not None and max_cost_usd < 0:
-            raise ValueError("max_cost_usd must be >= 0")
         self._replay = ExchangeCache(cache_dir) if cache_dir is not None else None
-        self.max_llm_calls = max_llm_calls
-        self.max_cost_usd = max_cost_usd
         if model is None and api_base is None:
             find_embedded_model_path()  # A clear error now rather than at the first trial.
         self.model = model
         self.strategy = strategy
-        self.on_error = on_error
         self.seed = seed
         self._fallback = fallback_sampler or TPESampler(seed=seed)
         self._client_settings: dict[str, Any] = {
@@ -219,9 +196,7 @@ class LLMGuidedSampler(BaseSampler):
         self._pool = ProposalPool(max_proposal_age)
         self._stats = SamplerStatistics()
         self._provenance = ProvenanceRecorder(self._stats)
-        self._disabled_reason: str | None = None
-        self._warned_kinds: set[str] = set()
-        self._warn_lock = threading.Lock()
+        self._failures = FailurePolicy(self._stats, on_error, max_llm_calls, max_cost_usd)
 
     def __repr__(self) -> str:
         return (
@@ -256,9 +231,9 @@ class LLMGuidedSampler(BaseSampler):
         to_propose = {name: d for name, d in search_space.items() if name not in fixed}
         if not to_propose:
             return {}
-        self._check_budgets()
-        if self._disabled_reason is not None:
-            self._provenance.start_fallback(study, trial, self._disabled_reason)
+        self._failures.check_budgets(type(self._fallback).__name__)
+        if self._failures.disabled_reason is not None:
+            self._provenance.start_fallback(study, trial, self._failures.disabled_reason)
             return self._fallback_relative(study, trial, search_space)
         advice: dict[str, Any] | None = None
         if self._schedule is not None and not self._schedule.in_warm_start(trial):
@@ -313,7 +288,7 @@ class LLMGuidedSampler(BaseSampler):
             "model": self.model_name,
             "strategy": self.strategy,
             "fallback_sampler": type(self._fallback).__name__,
-            "llm_disabled_reason": self._disabled_reason,
+            "llm_disabled_reason": self._failures.disabled_reason,
         }
 
     # --------------------------------------------------------------------------- helpers
@@ -443,52 +418,4 @@ class LLMGuidedSampler(BaseSampler):
         kind = getattr(failure, "kind", "unexpected_error")
         self._stats.record_failure(kind)
         self._provenance.start_fallback(study, trial, kind, detail=str(failure))
-        if kind == "authentication":
-            self._disable("authentication", f"the LLM {self.model_name!r} rejected the credentials ({failure})")
-        elif self._first_time(kind):
-            _logger.warning(
-                "Trial %d: no usable LLM proposal (%s: %s); using %s. Further %s failures are "
-                "logged at debug level and counted in get_statistics().",
-                trial.number,
-                kind,
-                failure,
-                type(self._fallback).__name__,
-                kind,
-            )
-        else:
-            _logger.debug("Trial %d: LLM failure %s: %s", trial.number, kind, failure)
-        if self.on_error == "raise":
-            if isinstance(failure, LLMProposalError):
-                raise failure
-            raise LLMProposalError(kind, str(failure)) from None
-
-    def _check_budgets(self) -> None:
-        if self._disabled_reason is not None:
-            return
-        stats = self._stats.snapshot()
-        if self.max_llm_calls is not None and stats["llm_calls"] >= self.max_llm_calls:
-            self._disable("budget_llm_calls", f"the budget of {self.max_llm_calls} LLM calls is spent")
-        elif self.max_cost_usd is not None and stats["cost_usd"] >= self.max_cost_usd:
-            self._disable(
-                "budget_cost",
-                f"the budget of ${self.max_cost_usd:.4f} is spent (${stats['cost_usd']:.4f})",
-            )
-
-    def _disable(self, reason: str, explanation: str) -> None:
-        """Stop asking the LLM for the rest of this sampler's life, and say so once."""
-        with self._warn_lock:
-            if self._disabled_reason is not None:
-                return
-            self._disabled_reason = reason
-        warnings.warn(
-            f"{explanation}; the sampler goes on with {type(self._fallback).__name__} only.",
-            LLMSamplerWarning,
-            stacklevel=3,
-        )
-
-    def _first_time(self, kind: str) -> bool:
-        with self._warn_lock:
-            if kind in self._warned_kinds:
-                return False
-            self._warned_kinds.add(kind)
-            return True
+        self._failures.report(trial.number, failure, self.model_name, type(self._fallback).__name__)
