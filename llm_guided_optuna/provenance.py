@@ -20,12 +20,13 @@ Example:
     >>> from llm_guided_optuna.statistics import SamplerStatistics
     >>> study = optuna.create_study()
     >>> recorder = ProvenanceRecorder(SamplerStatistics())
-    >>> recorder.claim(study, ("x=1",)), recorder.claim(study, ("x=1",))
+    >>> recorder.claim(("x=1",)), recorder.claim(("x=1",))
     (True, False)
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from collections.abc import Mapping
 import threading
 from typing import Any
@@ -89,20 +90,17 @@ class ProvenanceRecorder:
         self._sources: dict[int, tuple[str, str | None]] = {}
         self._fallback_params: dict[int, list[str]] = {}
 
-    def claim(
-        self,
-        study: Study,
-        key: ConfigurationKey,
-        search_space: Mapping[str, BaseDistribution] | None = None,
-    ) -> bool:
-        """Reserve a configuration; False if a trial already has it or is about to."""
+    def claim(self, key: ConfigurationKey, known: Collection[ConfigurationKey] = ()) -> bool:
+        """Reserve a configuration; False if a trial already has it or is about to.
+
+        ``known`` holds the configurations in storage (:func:`known_configurations`), which
+        covers trials of other processes; this object's own reservations cover threads.
+        """
         with self._lock:
             if key in self._claimed:
                 return False
             self._claimed.add(key)
-        if search_space is not None and key in known_configurations(study, search_space):
-            return False
-        return True
+        return key not in known
 
     def start_llm(
         self,

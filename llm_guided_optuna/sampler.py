@@ -41,6 +41,8 @@ from llm_guided_optuna.provenance import ProvenanceRecorder
 from llm_guided_optuna.replay import ExchangeCache
 from llm_guided_optuna.provenance import call_record
 from llm_guided_optuna.provenance import configuration_key
+from llm_guided_optuna.provenance import ConfigurationKey
+from llm_guided_optuna.provenance import known_configurations
 from llm_guided_optuna.response_model import answer_token_budget
 from llm_guided_optuna.response_model import build_response_model
 from llm_guided_optuna.response_model import parse_proposals
@@ -324,9 +326,14 @@ class LLMGuidedSampler(BaseSampler):
         space_key = tuple(to_propose)
         n_finished = count_finished_trials(study)
 
+        known: set[ConfigurationKey] | None = None
+
         def claim(params: dict[str, Any]) -> bool:
+            nonlocal known
+            if known is None:  # Read the study's configurations once per trial, not per candidate.
+                known = known_configurations(study, search_space)
             key = configuration_key({**fixed, **params}, search_space)
-            return self._provenance.claim(study, key, search_space)
+            return self._provenance.claim(key, known)
 
         pending = self._pool.take(space_key, n_finished, claim)
         if pending is not None:
