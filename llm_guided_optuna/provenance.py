@@ -90,11 +90,19 @@ class ProvenanceRecorder:
         self._sources: dict[int, tuple[str, str | None]] = {}
         self._fallback_params: dict[int, list[str]] = {}
 
-    def claim(self, key: ConfigurationKey, known: Collection[ConfigurationKey] = ()) -> bool:
+    def claim(
+        self,
+        key: ConfigurationKey,
+        known: Collection[ConfigurationKey] = (),
+        *,
+        study: Study | None = None,
+        trial: FrozenTrial | None = None,
+    ) -> bool:
         """Reserve a configuration; False if a trial already has it or is about to.
 
         ``known`` holds the configurations in storage (:func:`known_configurations`), which
         covers trials of other processes; this object's own reservations cover threads.
+        ``study`` and ``trial`` identify the trial that claims (for claims across processes).
         """
         with self._lock:
             if key in self._claimed:

@@ -333,7 +333,7 @@ class LLMGuidedSampler(BaseSampler):
             if known is None:  # Read the study's configurations once per trial, not per candidate.
                 known = known_configurations(study, search_space)
             key = configuration_key({**fixed, **params}, search_space)
-            return self._provenance.claim(key, known)
+            return self._provenance.claim(key, known, study=study, trial=trial)
 
         pending = self._pool.take(space_key, n_finished, claim)
         if pending is not None:
