@@ -4,8 +4,13 @@ Baselines (Optuna 5 defaults): ``random``, ``tpe``, ``gp``, ``cmaes`` and the
 ``seeded-default`` control (random search whose first trial is the estimator's default
 configuration). Every name starting with ``llm`` is an ``LLMGuidedSampler`` strategy:
 ``llm`` -> ``strategy="llm"``, ``llm-<x>`` (or ``llm:<x>``) -> ``strategy="<x>"``. The
+suffix ``+useless`` (e.g. ``llm-prior+useless``) replaces the LLM by a local server that
+answers random valid configurations: the check that a weak LLM never makes users lose. The
 ``llm_guided_optuna`` package is imported only when such a sampler is built, so the
 baselines run without it.
+
+LLM samplers get ``timeout=120``: the benchmark shares two cores between the model and the
+objective, and a timed-out call would change the result, not just the cost.
 """
 
 from __future__ import annotations
@@ -19,6 +24,9 @@ import optuna
 BASELINE_SAMPLERS: tuple[str, ...] = ("random", "tpe", "gp", "cmaes", "seeded-default")
 DEFAULT_SAMPLERS: tuple[str, ...] = BASELINE_SAMPLERS + ("llm",)
 STAT_KEYS: tuple[str, ...] = ("llm_calls", "llm_seconds", "prompt_tokens", "completion_tokens")
+USELESS_SUFFIX = "+useless"
+LLM_TIMEOUT_S = 120.0
+_useless_server: Any = None
 
 
 def is_llm_sampler(name: str) -> bool:
@@ -28,7 +36,7 @@ def is_llm_sampler(name: str) -> bool:
 
 def llm_strategy(name: str) -> str:
     """The ``strategy`` argument for the sampler called ``name`` (``llm`` -> ``"llm"``)."""
-    rest = name[len("llm"):]
+    rest = name[len("llm"):].removesuffix(USELESS_SUFFIX)
     if not rest:
         return "llm"
     return rest.lstrip("-:_")
@@ -73,9 +81,25 @@ def build_sampler(name: str, seed: int, llm_kwargs: dict[str, Any] | None = None
     if is_llm_sampler(name):
         from llm_guided_optuna import LLMGuidedSampler
 
-        sampler = LLMGuidedSampler(seed=seed, strategy=llm_strategy(name), **(llm_kwargs or {}))
+        kwargs: dict[str, Any] = {"timeout": LLM_TIMEOUT_S, **(llm_kwargs or {})}
+        if name.endswith(USELESS_SUFFIX):
+            kwargs.update(model="openai/useless", api_base=useless_llm_url(), api_key="sk-none")
+        sampler = LLMGuidedSampler(seed=seed, strategy=llm_strategy(name), **kwargs)
         return SamplerSetup(sampler)
     raise ValueError(f"unknown sampler {name!r}; known: {', '.join(BASELINE_SAMPLERS)}, llm[-<strategy>]")
+
+
+def useless_llm_url() -> str:
+    """Base URL of a local OpenAI-compatible server that answers random valid configurations
+    (started once per process, on 127.0.0.1; see ``tests/support/schema_responder.py``)."""
+    global _useless_server
+    if _useless_server is None:
+        from tests.support.fault_server import FaultServer
+        from tests.support.schema_responder import RandomConfigurationResponder
+
+        _useless_server = FaultServer(responder=RandomConfigurationResponder(seed=0))
+        _useless_server.__enter__()
+    return str(_useless_server.base_url)
 
 
 def llm_statistics(sampler: optuna.samplers.BaseSampler) -> dict[str, float]:

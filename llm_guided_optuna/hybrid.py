@@ -12,6 +12,10 @@ trials. :class:`AdaptiveLLMShare` decides, trial by trial, which of the two prop
   quarter of the complete trials before it; with Beta(1, 1) smoothing, the share is
   ``initial_share * p_good(LLM) / p_good(optimizer)``, clipped to ``[min_share, max_share]``.
   An LLM whose trials pay off gets more trials, a useless one falls to ``min_share``.
+- **Decay.** LLMs help most in the first trials, and every trial the LLM takes is one the
+  optimizer's model does not choose. Past ``decay_start`` complete trials (default twice the
+  warm start plus one) the share is multiplied by ``decay_start / n``: with the defaults,
+  0.3 at 10 trials, 0.15 at 20 and 0.1 at 30 while the record is even.
 
 The share is computed from the study itself (the ``llm_source`` attribute of each trial), so
 it is the same in every thread and worker process, and a restarted worker carries on.
@@ -19,6 +23,8 @@ it is the same in every thread and worker process, and a restarted worker carrie
 Example:
     >>> schedule = AdaptiveLLMShare(warm_start_trials=4, initial_share=0.3)
     >>> schedule.share_from_record(llm_good=1, llm_total=6, optimizer_good=3, optimizer_total=6)
+    0.15
+    >>> schedule.decayed(0.3, n_complete=20)
     0.15
 """
 
@@ -69,6 +75,8 @@ class AdaptiveLLMShare:
         max_share: The share never rises above this (the optimizer keeps learning), nor above
             ``initial_share`` if that is larger.
         seed: Makes the per-trial draws reproducible.
+        decay_start: Complete trials after which the share decays as ``decay_start / n``
+            (default ``2 * (warm_start_trials + 1)``).
     """
 
     def __init__(
@@ -78,6 +86,7 @@ class AdaptiveLLMShare:
         min_share: float = 0.05,
         max_share: float = 0.6,
         seed: int | None = None,
+        decay_start: int | None = None,
     ) -> None:
         if warm_start_trials < 0:
             raise ValueError("warm_start_trials must be >= 0")
@@ -89,6 +98,7 @@ class AdaptiveLLMShare:
         self.min_share = min(min_share, initial_share)
         self.max_share = max(max_share, initial_share)
         self.seed = seed
+        self.decay_start = 2 * (warm_start_trials + 1) if decay_start is None else decay_start
 
     def in_warm_start(self, trial: FrozenTrial) -> bool:
         """Whether ``trial`` belongs to the warm start (the LLM proposes it)."""
@@ -98,6 +108,8 @@ class AdaptiveLLMShare:
         """Whether the LLM proposes ``trial``."""
         if self.in_warm_start(trial):
             return True
+        if self.initial_share == 0.0:
+            return False
         share = self.current_share(study)
         draw = random.Random(f"{self.seed}:{trial.number}").random()
         return draw < share
@@ -105,7 +117,14 @@ class AdaptiveLLMShare:
     def current_share(self, study: Study) -> float:
         """The LLM's share of trials now, from the record in the study."""
         trials = study._get_trials(deepcopy=False, states=(TrialState.COMPLETE,), use_cache=True)
-        return self.share_from_record(*score_record(trials, study.directions))
+        share = self.share_from_record(*score_record(trials, study.directions))
+        return self.decayed(share, len(trials))
+
+    def decayed(self, share: float, n_complete: int) -> float:
+        """``share`` scaled by ``decay_start / n_complete`` once past ``decay_start`` trials."""
+        if n_complete <= self.decay_start or self.decay_start <= 0:
+            return share
+        return round(share * self.decay_start / n_complete, 6)
 
     def share_from_record(
         self, llm_good: int, llm_total: int, optimizer_good: int, optimizer_total: int

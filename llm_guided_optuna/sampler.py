@@ -19,14 +19,11 @@ from typing import TYPE_CHECKING
 
 from optuna.distributions import BaseDistribution
 from optuna.samplers import BaseSampler
-from optuna.samplers import TPESampler
 from optuna.trial import FrozenTrial
 from optuna.trial import TrialState
 
 from llm_guided_optuna.context import ContextBuilder
 from llm_guided_optuna.embedded_model import find_embedded_model_path
-from llm_guided_optuna.hybrid import AdaptiveLLMShare
-from llm_guided_optuna.hybrid import default_optimizer
 from llm_guided_optuna.embedded_model import get_embedded_server
 from llm_guided_optuna.failure_policy import FailurePolicy
 from llm_guided_optuna.failure_policy import LLMProposalError
@@ -53,13 +50,13 @@ from llm_guided_optuna.search_space import count_finished_trials
 from llm_guided_optuna.search_space import fixed_params
 from llm_guided_optuna.search_space import UnionSearchSpace
 from llm_guided_optuna.statistics import SamplerStatistics
+from llm_guided_optuna.strategies import configure_strategy
+from llm_guided_optuna.strategies import DEFAULT_STRATEGY
+from llm_guided_optuna.strategies import STRATEGIES  # noqa: F401 - re-exported
 
 
 if TYPE_CHECKING:
     from optuna.study import Study
-
-
-STRATEGIES = ("llm", "hybrid")
 
 
 class LLMGuidedSampler(BaseSampler):
@@ -99,31 +96,39 @@ class LLMGuidedSampler(BaseSampler):
             dropped connections). Authentication and bad-request errors are never retried.
         max_context_trials: How many recent (and running) trials the LLM is shown.
         seed: Seed of the default fallback sampler, and of the LLM where the provider takes one.
-        fallback_sampler: Samples what the LLM does not; default ``TPESampler(seed=seed)``.
+        fallback_sampler: Samples what the LLM does not: for ``"llm"`` the default is
+            ``TPESampler(seed=seed)``; for the others it is the strategy's optimizer.
         api_base: Base URL of an OpenAI-compatible server.
         api_key: Provider key; otherwise LiteLLM reads the provider's environment variable.
             Never stored in the study, logged, or shown in ``repr``.
         completion_kwargs: Extra keyword arguments for ``litellm.completion``.
-        strategy: How the LLM is used. ``"llm"``: the LLM proposes every trial.
-            ``"hybrid"``: a classical optimizer (``fallback_sampler``; default GPSampler, or a
-            multivariate TPESampler without PyTorch) keeps the state and learns from every
-            trial; the LLM proposes the first ``warm_start_trials`` trials from the problem
-            context, then an adaptive share of trials, seeing the optimizer's proposal (see
-            :mod:`llm_guided_optuna.hybrid`).
+        strategy: How the LLM is used (see :mod:`llm_guided_optuna.strategies`).
+            ``"prior"`` (default): the LLM proposes the first ``warm_start_trials`` trials
+            from the problem context; then Optuna's GPSampler proposes every trial with an
+            acquisition weighted by those beliefs, a weight that decays as ``prior_strength
+            / n`` (πBO); one LLM call per study. ``"hybrid"``: a classical optimizer
+            (``fallback_sampler``; default GPSampler, or a multivariate TPESampler without
+            PyTorch) keeps the state and learns from every trial; the LLM warm-starts, then
+            proposes an adaptive, decaying share of trials, seeing the optimizer's proposal
+            (see :mod:`llm_guided_optuna.hybrid`). ``"llm"``: the LLM proposes every trial.
         on_error: ``"fallback"`` (record the failure and use the fallback sampler) or
             ``"raise"`` (raise :class:`LLMProposalError`).
         retry_backoff: Seconds before the first retry, doubled at each further one.
         structured_output: ``"auto"``, ``"llguidance"`` (llama.cpp servers; the embedded
             model's default), ``"json_schema"``, ``"json_object"`` or ``"prompt"``.
-        proposals_per_call: Configurations asked for in one LLM call (default 3; for
-            ``"hybrid"``, ``warm_start_trials``). The first new one goes to the trial; the
+        proposals_per_call: Configurations asked for in one LLM call (default 4; for
+            ``"hybrid"`` and ``"prior"``, ``warm_start_trials``). The first new one goes to the trial; the
             others serve the next trials (see ``max_proposal_age``) and replace proposals that
             repeat a configuration already tried.
         max_proposal_age: How many trials may finish before an unused configuration of a
-            call is discarded as stale (default 2; for ``"hybrid"``, ``warm_start_trials``);
+            call is discarded as stale (default 4; for ``"hybrid"`` and ``"prior"``,
+            ``warm_start_trials``);
             0 asks the LLM afresh for every trial.
-        warm_start_trials: ``"hybrid"`` only: trials after the first that the LLM proposes.
+        warm_start_trials: ``"hybrid"`` and ``"prior"``: trials after the first that the LLM
+            proposes from the problem context.
         llm_share: ``"hybrid"`` only: the LLM's initial share of later trials.
+        prior_strength: ``"prior"`` only: ``β`` of the prior's decaying weight ``β / n``
+            (default 5; 0 gives plain GP after the warm start).
         max_llm_calls: A budget of LLM calls; once spent, the sampler goes on with the
             fallback sampler only and says so once.
         max_cost_usd: A budget in US dollars (as LiteLLM prices the calls); likewise.
@@ -145,7 +150,7 @@ class LLMGuidedSampler(BaseSampler):
         api_base: str | None = None,
         api_key: str | None = None,
         completion_kwargs: Mapping[str, Any] | None = None,
-        strategy: str = "llm",
+        strategy: str = DEFAULT_STRATEGY,
         on_error: str = "fallback",
         retry_backoff: float = 1.0,
         structured_output: str = "auto",
@@ -153,31 +158,29 @@ class LLMGuidedSampler(BaseSampler):
         max_proposal_age: int | None = None,
         warm_start_trials: int = 4,
         llm_share: float = 0.3,
+        prior_strength: float | None = None,
         max_llm_calls: int | None = None,
         max_cost_usd: float | None = None,
         cache_dir: str | os.PathLike[str] | None = None,
     ) -> None:
-        if strategy not in STRATEGIES:
-            raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
-        self._schedule: AdaptiveLLMShare | None = None
-        if strategy == "hybrid":
-            self._schedule = AdaptiveLLMShare(
-                warm_start_trials=warm_start_trials, initial_share=llm_share, seed=seed
-            )
-            fallback_sampler = fallback_sampler or default_optimizer(seed, warm_start_trials + 1)
-            proposals_per_call = proposals_per_call or max(1, warm_start_trials)
-            max_proposal_age = warm_start_trials if max_proposal_age is None else max_proposal_age
-        proposals_per_call = 3 if proposals_per_call is None else proposals_per_call
-        max_proposal_age = 2 if max_proposal_age is None else max_proposal_age
-        if proposals_per_call < 1:
-            raise ValueError("proposals_per_call must be >= 1")
+        plan = configure_strategy(
+            strategy,
+            seed=seed,
+            fallback_sampler=fallback_sampler,
+            proposals_per_call=proposals_per_call,
+            max_proposal_age=max_proposal_age,
+            warm_start_trials=warm_start_trials,
+            llm_share=llm_share,
+            prior_strength=prior_strength,
+        )
+        self._schedule = plan.schedule
         self._replay = ExchangeCache(cache_dir) if cache_dir is not None else None
         if model is None and api_base is None:
             find_embedded_model_path()  # A clear error now rather than at the first trial.
         self.model = model
         self.strategy = strategy
         self.seed = seed
-        self._fallback = fallback_sampler or TPESampler(seed=seed)
+        self._fallback = plan.optimizer
         self._client_settings: dict[str, Any] = {
             "api_base": api_base,
             "api_key": api_key,
@@ -194,8 +197,8 @@ class LLMGuidedSampler(BaseSampler):
         self._search_space = UnionSearchSpace()
         self._context_builder = ContextBuilder(max_context_trials=max_context_trials)
         self._validator = ParameterValidator()
-        self.proposals_per_call = proposals_per_call
-        self._pool = ProposalPool(max_proposal_age)
+        self.proposals_per_call = plan.proposals_per_call
+        self._pool = ProposalPool(plan.max_proposal_age)
         self._stats = SamplerStatistics()
         self._provenance = ProvenanceRecorder(self._stats)
         self._failures = FailurePolicy(self._stats, on_error, max_llm_calls, max_cost_usd)

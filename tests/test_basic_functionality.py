@@ -24,7 +24,11 @@ from llm_guided_optuna import ParameterValidator
 def test_public_api_is_a_standard_optuna_sampler() -> None:
     sampler = LLMGuidedSampler(temperature=0.3, timeout=30, max_retries=3, max_context_trials=10)
     assert isinstance(sampler, optuna.samplers.BaseSampler)
-    assert isinstance(sampler.fallback_sampler, optuna.samplers.TPESampler)
+    assert sampler.strategy == "prior"
+    # The default strategy's optimizer is Optuna's GPSampler (weighted by the LLM's prior).
+    assert isinstance(sampler.fallback_sampler, optuna.samplers.GPSampler)
+    pure_llm = LLMGuidedSampler(strategy="llm")
+    assert isinstance(pure_llm.fallback_sampler, optuna.samplers.TPESampler)
     assert llm_guided_optuna.__version__
 
 

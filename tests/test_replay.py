@@ -28,7 +28,7 @@ def dead_api_base() -> str:
 
 
 def run_study(api_base: str, cache_dir, n_trials: int = 10) -> tuple[optuna.Study, LLMGuidedSampler]:
-    sampler = LLMGuidedSampler(model="openai/replayed", api_base=api_base, api_key="sk-test", seed=7,
+    sampler = LLMGuidedSampler(model="openai/replayed", api_base=api_base, api_key="sk-test", seed=7, strategy="llm",
                                cache_dir=cache_dir, timeout=2, max_retries=0)
     study = optuna.create_study(sampler=sampler)
     study.optimize(objective, n_trials=n_trials)

@@ -41,6 +41,7 @@ def make_sampler(server: FaultServer, **kwargs) -> LLMGuidedSampler:
     kwargs.setdefault("seed", 0)
     kwargs.setdefault("timeout", 5)
     kwargs.setdefault("retry_backoff", 0.01)
+    kwargs.setdefault("strategy", "llm")
     return LLMGuidedSampler(model="openai/test-model", api_base=server.base_url, api_key="sk-test", **kwargs)
 
 
@@ -101,7 +102,7 @@ def test_llm_proposals_are_used_and_recorded(server, responder) -> None:
     stats = sampler.get_statistics()["sampler_stats"]
     assert stats["proposals_requested"] == 7 and stats["llm_successes"] == 7
     assert stats["success_rate"] == 1.0
-    assert stats["llm_calls"] == 3 and stats["batched_proposals_used"] == 4
+    assert stats["llm_calls"] == 2 and stats["batched_proposals_used"] == 5
     assert stats["fallback_uses"] == 1 and stats["fallback_params"] == 6
     assert stats["prompt_tokens"] > 0 and stats["average_llm_time"] > 0
     assert_all_params_valid(study)
@@ -115,8 +116,8 @@ def test_the_prompt_shows_history_and_problem_context(server) -> None:
     assert "ResNet-18 on CIFAR-10" in user_message
     assert "#4 value=" in user_message and "#1 value=" not in user_message.split("## Recent trials")[1]
     schema = server.requests[-1].body["response_format"]["json_schema"]["schema"]
-    assert schema["properties"]["configurations"]["minItems"] == 3
-    assert "3 configurations" in server.requests[-1].body["messages"][0]["content"]
+    assert schema["properties"]["configurations"]["minItems"] == 4
+    assert "4 configurations" in server.requests[-1].body["messages"][0]["content"]
 
 
 @pytest.mark.parametrize(

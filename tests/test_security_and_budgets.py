@@ -51,7 +51,7 @@ def test_canary_key_appears_nowhere(server, tmp_path, monkeypatch, caplog, capsy
     optuna.logging.set_verbosity(optuna.logging.DEBUG)
     leaked_texts: list[str] = []
     try:
-        sampler = LLMGuidedSampler(model="openai/test", api_base=server.base_url, seed=0,
+        sampler = LLMGuidedSampler(model="openai/test", api_base=server.base_url, seed=0, strategy="llm",
                                    retry_backoff=0.01, timeout=5, max_retries=1, **arguments)
         study = optuna.create_study(storage=f"sqlite:///{storage_file}", sampler=sampler)
         with warnings.catch_warnings(record=True) as caught:
@@ -65,7 +65,7 @@ def test_canary_key_appears_nowhere(server, tmp_path, monkeypatch, caplog, capsy
         leaked_texts += [str(w.message) for w in caught]
         assert any(issubclass(w.category, LLMSamplerWarning) for w in caught)
 
-        raising = LLMGuidedSampler(model="openai/test", api_base=server.base_url, seed=0,
+        raising = LLMGuidedSampler(model="openai/test", api_base=server.base_url, seed=0, strategy="llm",
                                    retry_backoff=0.01, timeout=5, max_retries=0, on_error="raise", **arguments)
         server.set_fault(None)
         raising_study = optuna.create_study(sampler=raising)

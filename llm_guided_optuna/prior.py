@@ -1,0 +1,274 @@
+"""The prior strategy: LLM beliefs combined with a Gaussian-process model, as in πBO.
+
+The LLM's proposals are read as *beliefs* about where good configurations lie. They define a
+prior density over the search space (a mixture of Gaussians centred on the proposals, in the
+optimizer's normalised coordinates); the Gaussian process supplies the evidence. Following
+πBO (Hvarfner et al., ICLR 2022) the acquisition after ``n`` finished trials is
+
+.. math::
+
+    \\alpha_n(x) = \\mathrm{EI}_n(x) \\, \\pi(x)^{\\beta / n},
+    \\qquad \\log \\alpha_n(x) = \\log \\mathrm{EI}_n(x) + \\frac{\\beta}{n} \\log \\pi(x),
+
+so the prior steers the first model-based trials and its influence decays as evidence
+accumulates; as ``n`` grows the optimizer becomes plain GP-EI again, which keeps GP's
+convergence. The derivation and the choice of ``β`` and the kernel width are in
+``docs/01_mathematical_foundations.md``.
+
+:class:`PriorWeightedGPSampler` is Optuna's :class:`~optuna.samplers.GPSampler` with that
+acquisition. It reads the beliefs from the study itself (the ``llm_proposal`` of every trial
+the LLM proposed), so every worker process sees the same prior and a restarted worker
+rebuilds it. It uses the acquisition hook ``GPSampler._optimize_acqf``, which Optuna
+documents as overridable but not stable: if the hook or the prior ever fails, the sampler
+warns once and goes on as the plain GPSampler.
+
+Example:
+    >>> import optuna
+    >>> sampler = PriorWeightedGPSampler(prior_strength=5.0, seed=0)  # doctest: +SKIP
+    >>> study = optuna.create_study(sampler=sampler)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from collections.abc import Sequence
+import math
+import threading
+from typing import Any
+from typing import TYPE_CHECKING
+import warnings
+
+import numpy as np
+from optuna.distributions import BaseDistribution
+from optuna.distributions import CategoricalDistribution
+from optuna.samplers import GPSampler
+from optuna.trial import FrozenTrial
+from optuna.trial import TrialState
+
+from llm_guided_optuna.context import PROPOSAL_ATTR
+from llm_guided_optuna.failure_policy import LLMSamplerWarning
+
+
+if TYPE_CHECKING:
+    from optuna.study import Study
+    import torch
+
+
+DEFAULT_PRIOR_STRENGTH = 5.0
+DEFAULT_PRIOR_WIDTH = 0.2
+CATEGORICAL_BELIEF = 0.7
+MAX_BELIEFS = 8
+
+
+def llm_beliefs(trials: Sequence[FrozenTrial]) -> list[dict[str, Any]]:
+    """The configurations the LLM proposed in ``trials`` (at most :data:`MAX_BELIEFS`, the
+    earliest first: the warm start, which came from the problem context alone)."""
+    beliefs: list[dict[str, Any]] = []
+    for trial in sorted(trials, key=lambda t: t.number):
+        proposal = trial.user_attrs.get(PROPOSAL_ATTR)
+        if isinstance(proposal, Mapping) and proposal:
+            beliefs.append(dict(proposal))
+        if len(beliefs) >= MAX_BELIEFS:
+            break
+    return beliefs
+
+
+class ConfigurationPrior:
+    """A mixture of Gaussians centred on believed-good configurations, in normalised space.
+
+    Numerical coordinates use a Gaussian of standard deviation ``width`` (the search space is
+    normalised to ``[0, 1]``, log-scaled where the distribution is); categorical coordinates
+    give the believed choice probability ``CATEGORICAL_BELIEF`` and share the rest. The log
+    density is shifted so that its maximum is about 0, which leaves the arg max of the
+    weighted acquisition unchanged.
+
+    Args:
+        centers: ``(K, d)`` normalised configurations (categoricals as choice indices).
+        is_categorical: ``(d,)`` mask of categorical coordinates.
+        n_choices: ``(d,)`` number of choices of each categorical coordinate.
+        width: Standard deviation of each Gaussian, in normalised units.
+
+    Example:
+        >>> import numpy as np
+        >>> prior = ConfigurationPrior(np.array([[0.5]]), np.array([False]), np.array([0]))
+        >>> round(float(prior.log_density_numpy(np.array([[0.5], [0.9]]))[1]), 3)
+        -2.0
+    """
+
+    def __init__(
+        self,
+        centers: np.ndarray,
+        is_categorical: np.ndarray,
+        n_choices: np.ndarray,
+        width: float = DEFAULT_PRIOR_WIDTH,
+    ) -> None:
+        if centers.ndim != 2 or centers.shape[0] == 0:
+            raise ValueError("a prior needs at least one centre")
+        if width <= 0:
+            raise ValueError("the prior's width must be positive")
+        self.centers = centers.astype(float)
+        self.is_categorical = is_categorical.astype(bool)
+        self.width = float(width)
+        other = np.maximum(n_choices.astype(float) - 1.0, 1.0)
+        self._log_match = math.log(CATEGORICAL_BELIEF)
+        self._log_other = np.log((1.0 - CATEGORICAL_BELIEF) / other)
+        self._log_match_max = float(self.is_categorical.sum()) * self._log_match
+
+    def log_density(self, x: torch.Tensor) -> torch.Tensor:
+        """Log prior density (up to a constant) of normalised points ``x`` of shape ``(..., d)``."""
+        import torch
+
+        centers = torch.from_numpy(self.centers).to(x.dtype)
+        diff = x.unsqueeze(-2) - centers  # (..., K, d)
+        numeric = torch.from_numpy(~self.is_categorical)
+        gauss = -0.5 * (diff / self.width) ** 2
+        log_other = torch.from_numpy(self._log_other).to(x.dtype)
+        matches = diff.abs() < 0.5
+        categorical = torch.where(matches, torch.full_like(diff, self._log_match), log_other)
+        per_dim = torch.where(numeric, gauss, categorical)
+        per_center = per_dim.sum(dim=-1)
+        log_mix = torch.logsumexp(per_center, dim=-1) - math.log(self.centers.shape[0])
+        return log_mix - self._log_match_max
+
+    def log_density_numpy(self, x: np.ndarray) -> np.ndarray:
+        """:meth:`log_density` for NumPy arrays."""
+        import torch
+
+        with torch.no_grad():
+            return self.log_density(torch.from_numpy(np.asarray(x, dtype=float))).numpy()
+
+
+def build_prior(
+    beliefs: Sequence[Mapping[str, Any]],
+    search_space: Mapping[str, BaseDistribution],
+    width: float = DEFAULT_PRIOR_WIDTH,
+) -> ConfigurationPrior | None:
+    """The prior over ``search_space`` from believed configurations; ``None`` without any.
+
+    Beliefs lacking a parameter of the space, or holding a value outside it, are skipped.
+    """
+    from optuna._gp.search_space import SearchSpace
+
+    complete = []
+    for belief in beliefs:
+        try:
+            if all(name in belief and search_space[name]._contains(
+                search_space[name].to_internal_repr(belief[name])
+            ) for name in search_space):
+                complete.append({name: belief[name] for name in search_space})
+        except (ValueError, TypeError, KeyError):
+            continue
+    if not complete:
+        return None
+    internal = SearchSpace(dict(search_space))
+    centers = internal.get_normalized_params([None] * len(complete), complete)  # type: ignore[list-item]
+    n_choices = np.array(
+        [len(d.choices) if isinstance(d, CategoricalDistribution) else 0 for d in search_space.values()]
+    )
+    return ConfigurationPrior(centers, internal.is_categorical, n_choices, width)
+
+
+class PriorWeightedGPSampler(GPSampler):
+    """Optuna's GPSampler whose acquisition is weighted by the LLM's prior, decaying as β/n.
+
+    Args:
+        prior_strength: ``β``: the prior's exponent is ``β / n`` after ``n`` finished trials.
+            0 gives the plain GPSampler.
+        prior_width: Standard deviation of the prior around each believed configuration, in
+            the normalised search space.
+        beliefs: Fixed believed configurations; by default they are read from the study
+            (:func:`llm_beliefs`).
+        **gp_kwargs: Passed to :class:`~optuna.samplers.GPSampler` (``seed``,
+            ``n_startup_trials``, ...).
+
+    Example:
+        >>> sampler = PriorWeightedGPSampler(
+        ...     beliefs=[{"x": 0.3}], prior_strength=5.0, seed=0
+        ... )  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        *,
+        prior_strength: float = DEFAULT_PRIOR_STRENGTH,
+        prior_width: float = DEFAULT_PRIOR_WIDTH,
+        beliefs: Sequence[Mapping[str, Any]] | None = None,
+        **gp_kwargs: Any,
+    ) -> None:
+        if prior_strength < 0:
+            raise ValueError("prior_strength must be >= 0")
+        super().__init__(**gp_kwargs)
+        self.prior_strength = prior_strength
+        self.prior_width = prior_width
+        self._fixed_beliefs = [dict(b) for b in beliefs] if beliefs is not None else None
+        self._local = threading.local()
+        self._warned = False
+
+    def sample_relative(
+        self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
+    ) -> dict[str, Any]:
+        trials = study._get_trials(deepcopy=False, states=(TrialState.COMPLETE,), use_cache=True)
+        beliefs = self._fixed_beliefs
+        if beliefs is None:
+            beliefs = llm_beliefs(study._get_trials(deepcopy=False, use_cache=True))
+        self._local.beliefs = beliefs
+        self._local.n_finished = len(trials)
+        self._local.search_space = search_space
+        try:
+            return super().sample_relative(study, trial, search_space)
+        finally:
+            self._local.beliefs = None
+
+    def prior_weight(self, n_finished: int) -> float:
+        """The exponent ``β / n`` of the prior after ``n_finished`` trials."""
+        return self.prior_strength / max(1, n_finished)
+
+    def _optimize_acqf(self, acqf: Any, best_params: np.ndarray | None) -> np.ndarray:
+        weighted, extra_starts = self._weighted(acqf)
+        if extra_starts is not None:
+            best_params = extra_starts if best_params is None else np.vstack([best_params, extra_starts])
+            best_params = best_params[: self._n_local_search - 1]
+        return super()._optimize_acqf(weighted, best_params)
+
+    def _weighted(self, acqf: Any) -> tuple[Any, np.ndarray | None]:
+        beliefs = getattr(self._local, "beliefs", None)
+        if not beliefs or self.prior_strength == 0:
+            return acqf, None
+        try:
+            search_space = self._local.search_space
+            if list(search_space) != list(acqf.search_space._optuna_search_space):
+                search_space = acqf.search_space._optuna_search_space
+            prior = build_prior(beliefs, search_space, self.prior_width)
+            if prior is None:
+                return acqf, None
+            weight = self.prior_weight(self._local.n_finished)
+            return PriorWeightedAcquisition(acqf, prior, weight), prior.centers
+        except Exception as error:  # Optuna's private GP API changed: carry on as plain GP.
+            if not self._warned:
+                self._warned = True
+                warnings.warn(
+                    f"the LLM prior could not be applied ({type(error).__name__}: {error}); "
+                    "continuing with the plain GPSampler acquisition",
+                    LLMSamplerWarning,
+                    stacklevel=2,
+                )
+            return acqf, None
+
+
+def _acquisition_base() -> type:
+    from optuna._gp.acqf import BaseAcquisitionFunc
+
+    return BaseAcquisitionFunc
+
+
+class PriorWeightedAcquisition(_acquisition_base()):  # type: ignore[misc]
+    """``log α(x) + weight · log π(x)``: an acquisition function weighted by a prior."""
+
+    def __init__(self, base: Any, prior: ConfigurationPrior, weight: float) -> None:
+        self._base = base
+        self._prior = prior
+        self._weight = weight
+        super().__init__(base.length_scales, base.search_space)
+
+    def eval_acqf(self, x: torch.Tensor) -> torch.Tensor:
+        return self._base.eval_acqf(x) + self._weight * self._prior.log_density(x)

@@ -1,0 +1,115 @@
+"""How the LLM is used: the strategies of :class:`~llm_guided_optuna.LLMGuidedSampler`.
+
+- ``"llm"``: the LLM proposes every trial; a fallback sampler (TPE) covers failures and
+  parameters the LLM does not give. Each call asks for a batch of configurations.
+- ``"hybrid"``: a classical optimizer keeps the state; the LLM warm-starts the first trials
+  and then proposes an adaptive, decaying share of trials, seeing the optimizer's proposal
+  (:mod:`llm_guided_optuna.hybrid`).
+- ``"prior"``: the LLM warm-starts the first trials; afterwards Optuna's GPSampler proposes
+  every trial with an acquisition weighted by the LLM's beliefs, whose influence decays as
+  evidence accumulates (πBO; :mod:`llm_guided_optuna.prior`). One LLM call per study.
+
+Example:
+    >>> plan = configure_strategy("llm", seed=0)
+    >>> plan.proposals_per_call, plan.schedule is None
+    (4, True)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+import warnings
+
+from optuna.samplers import BaseSampler
+from optuna.samplers import TPESampler
+
+from llm_guided_optuna.failure_policy import LLMSamplerWarning
+from llm_guided_optuna.hybrid import AdaptiveLLMShare
+from llm_guided_optuna.hybrid import default_optimizer
+
+
+STRATEGIES = ("llm", "hybrid", "prior")
+DEFAULT_STRATEGY = "prior"
+
+
+@dataclass(frozen=True)
+class StrategyPlan:
+    """What a strategy needs from the sampler.
+
+    Attributes:
+        schedule: Decides per trial whether the LLM proposes (``None``: always).
+        optimizer: The sampler for everything the LLM does not propose.
+        proposals_per_call: Configurations asked for in one LLM call.
+        max_proposal_age: Trials that may finish before an unused configuration is stale.
+    """
+
+    schedule: AdaptiveLLMShare | None
+    optimizer: BaseSampler
+    proposals_per_call: int
+    max_proposal_age: int
+
+
+def torch_available() -> bool:
+    """Whether PyTorch imports (Optuna's GPSampler needs it)."""
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def configure_strategy(
+    strategy: str,
+    *,
+    seed: int | None = None,
+    fallback_sampler: BaseSampler | None = None,
+    proposals_per_call: int | None = None,
+    max_proposal_age: int | None = None,
+    warm_start_trials: int = 4,
+    llm_share: float = 0.3,
+    prior_strength: float | None = None,
+) -> StrategyPlan:
+    """The :class:`StrategyPlan` of ``strategy`` with the user's overrides applied."""
+    if strategy not in STRATEGIES:
+        raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
+    if warm_start_trials < 0:
+        raise ValueError("warm_start_trials must be >= 0")
+    if strategy == "llm":
+        return StrategyPlan(
+            schedule=None,
+            optimizer=fallback_sampler or TPESampler(seed=seed),
+            proposals_per_call=_at_least_one(proposals_per_call, 4),
+            max_proposal_age=4 if max_proposal_age is None else max_proposal_age,
+        )
+    batch = _at_least_one(proposals_per_call, max(1, warm_start_trials))
+    age = warm_start_trials if max_proposal_age is None else max_proposal_age
+    if strategy == "hybrid":
+        schedule = AdaptiveLLMShare(warm_start_trials=warm_start_trials, initial_share=llm_share, seed=seed)
+        optimizer = fallback_sampler or default_optimizer(seed, warm_start_trials + 1)
+        return StrategyPlan(schedule, optimizer, batch, age)
+    # "prior": the LLM's share after the warm start is 0; its beliefs weight the GP instead.
+    schedule = AdaptiveLLMShare(warm_start_trials=warm_start_trials, initial_share=0.0, seed=seed)
+    return StrategyPlan(schedule, fallback_sampler or _prior_optimizer(seed, warm_start_trials, prior_strength), batch, age)
+
+
+def _prior_optimizer(seed: int | None, warm_start_trials: int, prior_strength: float | None) -> BaseSampler:
+    if not torch_available():
+        warnings.warn(
+            'strategy="prior" needs PyTorch for its Gaussian process; without it the LLM only '
+            "warm-starts a multivariate TPESampler (pip install torch)",
+            LLMSamplerWarning,
+            stacklevel=3,
+        )
+        return default_optimizer(seed, warm_start_trials + 1)
+    from llm_guided_optuna.prior import DEFAULT_PRIOR_STRENGTH
+    from llm_guided_optuna.prior import PriorWeightedGPSampler
+
+    strength = DEFAULT_PRIOR_STRENGTH if prior_strength is None else prior_strength
+    return PriorWeightedGPSampler(prior_strength=strength, seed=seed, n_startup_trials=warm_start_trials + 1)
+
+
+def _at_least_one(value: int | None, default: int) -> int:
+    value = default if value is None else value
+    if value < 1:
+        raise ValueError("proposals_per_call must be >= 1")
+    return value

@@ -1,0 +1,129 @@
+"""Tests of the prior strategy: the LLM's beliefs weight the GP acquisition (πBO)."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import optuna
+from optuna.distributions import CategoricalDistribution
+from optuna.distributions import FloatDistribution
+from optuna.distributions import IntDistribution
+import pytest
+
+pytest.importorskip("torch")
+
+from llm_guided_optuna import LLMGuidedSampler  # noqa: E402
+from llm_guided_optuna import LLMSamplerWarning  # noqa: E402
+from llm_guided_optuna import prior as prior_module  # noqa: E402
+from llm_guided_optuna.prior import build_prior  # noqa: E402
+from llm_guided_optuna.prior import ConfigurationPrior  # noqa: E402
+from llm_guided_optuna.prior import PriorWeightedGPSampler  # noqa: E402
+from tests.support.assertions import assert_all_params_valid  # noqa: E402
+from tests.support.fault_server import FaultServer  # noqa: E402
+from tests.support.schema_responder import RandomConfigurationResponder  # noqa: E402
+
+
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+
+SPACE = {
+    "x": FloatDistribution(-5.0, 5.0),
+    "lr": FloatDistribution(1e-5, 1e-1, log=True),
+    "layers": IntDistribution(1, 8),
+    "kind": CategoricalDistribution(["a", "b", "c"]),
+}
+
+
+def objective(trial: optuna.Trial) -> float:
+    x = trial.suggest_float("x", -5.0, 5.0)
+    lr = trial.suggest_float("lr", 1e-5, 1e-1, log=True)
+    layers = trial.suggest_int("layers", 1, 8)
+    kind = trial.suggest_categorical("kind", ["a", "b", "c"])
+    return (x - 2.0) ** 2 + (math.log10(lr) + 3.0) ** 2 + 0.1 * layers + (kind != "b")
+
+
+def test_the_prior_peaks_at_its_centres_and_falls_with_distance() -> None:
+    prior = build_prior([{"x": 2.0, "lr": 1e-3, "layers": 4, "kind": "b"}], SPACE)
+    assert prior is not None
+    center = prior.centers[0]
+    near, far = center.copy(), center.copy()
+    near[0] += 0.05
+    far[0] += 0.5
+    other_kind = center.copy()
+    other_kind[3] = 0.0  # "a" instead of "b"
+    densities = prior.log_density_numpy(np.vstack([center, near, far, other_kind]))
+    assert densities[0] == pytest.approx(0.0, abs=1e-9)
+    assert densities[0] > densities[1] > densities[2]
+    assert densities[3] == pytest.approx(math.log(0.15 / 0.7))
+
+
+def test_a_mixture_is_high_near_every_centre() -> None:
+    prior = ConfigurationPrior(np.array([[0.2], [0.8]]), np.array([False]), np.array([0]), width=0.1)
+    first, second, between = prior.log_density_numpy(np.array([[0.2], [0.8], [0.5]]))
+    assert first == pytest.approx(second)
+    assert between < first - 3
+
+
+def test_beliefs_outside_the_space_or_incomplete_are_skipped() -> None:
+    beliefs = [{"x": 99.0, "lr": 1e-3, "layers": 4, "kind": "b"}, {"x": 1.0}, {"x": 0.0, "lr": 1e-2, "layers": 2, "kind": "zzz"}]
+    assert build_prior(beliefs, SPACE) is None
+    prior = build_prior(beliefs + [{"x": 0.0, "lr": 1e-2, "layers": 2, "kind": "c"}], SPACE)
+    assert prior is not None and prior.centers.shape == (1, 4)
+
+
+def test_without_strength_it_is_the_plain_gp_sampler() -> None:
+    plain = optuna.create_study(sampler=optuna.samplers.GPSampler(seed=3, n_startup_trials=4))
+    weighted = optuna.create_study(
+        sampler=PriorWeightedGPSampler(prior_strength=0.0, beliefs=[{"x": 2.0}], seed=3, n_startup_trials=4)
+    )
+    plain.optimize(objective, n_trials=7)
+    weighted.optimize(objective, n_trials=7)
+    assert [t.params for t in plain.trials] == [t.params for t in weighted.trials]
+
+
+def test_a_strong_prior_pulls_the_suggestions_to_the_belief() -> None:
+    belief = {"x": -4.0, "lr": 1e-5, "layers": 8, "kind": "a"}  # far from the optimum
+    sampler = PriorWeightedGPSampler(prior_strength=1e4, beliefs=[belief], seed=0, n_startup_trials=4)
+    study = optuna.create_study(sampler=sampler)
+    study.optimize(objective, n_trials=8)
+    for trial in study.trials[4:]:
+        assert abs(trial.params["x"] - belief["x"]) < 1.0
+        assert trial.params["kind"] == "a"
+
+
+def test_the_weight_decays_as_beta_over_n() -> None:
+    sampler = PriorWeightedGPSampler(prior_strength=5.0, seed=0)
+    assert [sampler.prior_weight(n) for n in (5, 10, 50)] == [1.0, 0.5, 0.1]
+
+
+def test_a_broken_prior_warns_once_and_the_gp_goes_on(monkeypatch) -> None:
+    def broken(*args, **kwargs):
+        raise RuntimeError("private API changed")
+
+    monkeypatch.setattr(prior_module, "build_prior", broken)
+    sampler = PriorWeightedGPSampler(beliefs=[{"x": 2.0}], seed=0, n_startup_trials=3)
+    study = optuna.create_study(sampler=sampler)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        study.optimize(objective, n_trials=6)
+    assert len([w for w in caught if issubclass(w.category, LLMSamplerWarning)]) == 1
+    assert len(study.trials) == 6
+
+
+def test_the_prior_strategy_makes_one_llm_call_and_reads_its_beliefs_from_storage(tmp_path) -> None:
+    with FaultServer(responder=RandomConfigurationResponder(seed=5)) as server:
+        sampler = LLMGuidedSampler(model="openai/test", api_base=server.base_url, api_key="sk-test",
+                                   seed=0, strategy="prior", warm_start_trials=4, timeout=5)
+        storage = f"sqlite:///{tmp_path / 'prior.db'}"
+        study = optuna.create_study(storage=storage, sampler=sampler)
+        study.optimize(objective, n_trials=12)
+        assert len(server.requests) == 1
+    sources = [t.user_attrs["llm_source"] for t in study.trials]
+    assert sources[:5] == ["fallback", "llm", "llm", "llm", "llm"]
+    assert {t.user_attrs["llm_fallback_reason"] for t in study.trials[5:]} == {"schedule"}
+    beliefs = prior_module.llm_beliefs(optuna.load_study(study_name=study.study_name, storage=storage).trials)
+    assert beliefs == [t.user_attrs["llm_proposal"] for t in study.trials[1:5]]
+    assert isinstance(sampler.fallback_sampler, PriorWeightedGPSampler)
+    assert sampler.get_statistics()["sampler_stats"]["llm_calls"] == 1
+    assert_all_params_valid(study)
