@@ -56,6 +56,7 @@ if TYPE_CHECKING:
 
 DEFAULT_PRIOR_STRENGTH = 5.0
 DEFAULT_PRIOR_WIDTH = 0.2
+DEFAULT_PRIOR_FLOOR = 0.05
 CATEGORICAL_BELIEF = 0.7
 MAX_BELIEFS = 8
 
@@ -74,25 +75,35 @@ def llm_beliefs(trials: Sequence[FrozenTrial]) -> list[dict[str, Any]]:
 
 
 class ConfigurationPrior:
-    """A mixture of Gaussians centred on believed-good configurations, in normalised space.
+    """A mixture of Gaussians centred on believed-good configurations, floored by the uniform.
 
-    Numerical coordinates use a Gaussian of standard deviation ``width`` (the search space is
-    normalised to ``[0, 1]``, log-scaled where the distribution is); categorical coordinates
-    give the believed choice probability ``CATEGORICAL_BELIEF`` and share the rest. The log
-    density is shifted so that its maximum is about 0, which leaves the arg max of the
-    weighted acquisition unchanged.
+    In the normalised search space (``[0, 1]`` per numerical coordinate, log-scaled where the
+    distribution is; categorical coordinates hold the choice index) the density is
+
+    .. math::
+
+        \pi(x) = (1 - \varepsilon) \frac{1}{K} \sum_k \prod_j K_j(x_j; c_{kj})
+                  + \varepsilon \, u(x),
+
+    with a Gaussian of standard deviation ``width`` for numerical coordinates, the believed
+    choice at probability :data:`CATEGORICAL_BELIEF` (the rest shared) for categorical ones,
+    and ``u`` the uniform density. The floor ``ε`` keeps ``π`` away from 0, so a confidently
+    wrong belief slows the search but cannot exclude any region. :meth:`log_density` is
+    shifted so that the density at a centre is about 1 (log 0): constant shifts do not move
+    the arg max of the weighted acquisition.
 
     Args:
         centers: ``(K, d)`` normalised configurations (categoricals as choice indices).
         is_categorical: ``(d,)`` mask of categorical coordinates.
         n_choices: ``(d,)`` number of choices of each categorical coordinate.
         width: Standard deviation of each Gaussian, in normalised units.
+        floor: ``ε``, the weight of the uniform component.
 
     Example:
         >>> import numpy as np
         >>> prior = ConfigurationPrior(np.array([[0.5]]), np.array([False]), np.array([0]))
-        >>> round(float(prior.log_density_numpy(np.array([[0.5], [0.9]]))[1]), 3)
-        -2.0
+        >>> [round(float(v), 2) for v in prior.log_density_numpy(np.array([[0.5], [0.9], [0.0]]))]
+        [0.0, -1.85, -2.68]
     """
 
     def __init__(
@@ -101,34 +112,44 @@ class ConfigurationPrior:
         is_categorical: np.ndarray,
         n_choices: np.ndarray,
         width: float = DEFAULT_PRIOR_WIDTH,
+        floor: float = DEFAULT_PRIOR_FLOOR,
     ) -> None:
         if centers.ndim != 2 or centers.shape[0] == 0:
             raise ValueError("a prior needs at least one centre")
         if width <= 0:
             raise ValueError("the prior's width must be positive")
+        if not 0.0 < floor < 1.0:
+            raise ValueError("the prior's floor must be in (0, 1)")
         self.centers = centers.astype(float)
         self.is_categorical = is_categorical.astype(bool)
         self.width = float(width)
-        other = np.maximum(n_choices.astype(float) - 1.0, 1.0)
-        self._log_match = math.log(CATEGORICAL_BELIEF)
-        self._log_other = np.log((1.0 - CATEGORICAL_BELIEF) / other)
-        self._log_match_max = float(self.is_categorical.sum()) * self._log_match
+        choices = np.maximum(n_choices.astype(float), 2.0)
+        # Densities relative to the uniform one: a categorical choice has uniform mass 1/n.
+        self._log_match = np.log(CATEGORICAL_BELIEF * choices)
+        self._log_other = np.log((1.0 - CATEGORICAL_BELIEF) / (choices - 1.0) * choices)
+        self._log_gauss_peak = -math.log(self.width * math.sqrt(2.0 * math.pi))
+        self._log_mixture_weight = math.log(1.0 - floor) - math.log(self.centers.shape[0])
+        self._log_floor = math.log(floor)
+        numeric_peak = float((~self.is_categorical).sum()) * self._log_gauss_peak
+        categorical_peak = float(self._log_match[self.is_categorical].sum())
+        self._log_peak = float(np.logaddexp(math.log(1.0 - floor) + numeric_peak + categorical_peak, self._log_floor))
 
     def log_density(self, x: torch.Tensor) -> torch.Tensor:
-        """Log prior density (up to a constant) of normalised points ``x`` of shape ``(..., d)``."""
+        """Log prior density of normalised points ``x`` of shape ``(..., d)``, shifted so that
+        a lone centre has log density 0."""
         import torch
 
         centers = torch.from_numpy(self.centers).to(x.dtype)
         diff = x.unsqueeze(-2) - centers  # (..., K, d)
         numeric = torch.from_numpy(~self.is_categorical)
-        gauss = -0.5 * (diff / self.width) ** 2
+        gauss = self._log_gauss_peak - 0.5 * (diff / self.width) ** 2
+        log_match = torch.from_numpy(self._log_match).to(x.dtype)
         log_other = torch.from_numpy(self._log_other).to(x.dtype)
-        matches = diff.abs() < 0.5
-        categorical = torch.where(matches, torch.full_like(diff, self._log_match), log_other)
-        per_dim = torch.where(numeric, gauss, categorical)
-        per_center = per_dim.sum(dim=-1)
-        log_mix = torch.logsumexp(per_center, dim=-1) - math.log(self.centers.shape[0])
-        return log_mix - self._log_match_max
+        categorical = torch.where(diff.abs() < 0.5, log_match, log_other)
+        per_center = torch.where(numeric, gauss, categorical).sum(dim=-1)
+        log_mixture = torch.logsumexp(per_center, dim=-1) + self._log_mixture_weight
+        floor = torch.full_like(log_mixture, self._log_floor)
+        return torch.logaddexp(log_mixture, floor) - self._log_peak
 
     def log_density_numpy(self, x: np.ndarray) -> np.ndarray:
         """:meth:`log_density` for NumPy arrays."""

@@ -55,7 +55,17 @@ def test_the_prior_peaks_at_its_centres_and_falls_with_distance() -> None:
     densities = prior.log_density_numpy(np.vstack([center, near, far, other_kind]))
     assert densities[0] == pytest.approx(0.0, abs=1e-9)
     assert densities[0] > densities[1] > densities[2]
-    assert densities[3] == pytest.approx(math.log(0.15 / 0.7))
+    assert densities[3] == pytest.approx(math.log(0.15 / 0.7), abs=0.02)
+
+
+def test_the_uniform_floor_bounds_how_far_the_prior_can_push() -> None:
+    prior = build_prior([{"x": 2.0, "lr": 1e-3, "layers": 4, "kind": "b"}], SPACE)
+    assert prior is not None
+    corner = np.array([[0.0, 0.0, 0.0, 0.0], [1.0, 1.0, 1.0, 2.0]])
+    lowest = prior.log_density_numpy(corner)
+    # Far from every belief the density is the floor: ε u(x) relative to the peak.
+    assert np.allclose(lowest, math.log(0.05) - prior._log_peak, atol=0.05)
+    assert lowest.min() > -10
 
 
 def test_a_mixture_is_high_near_every_centre() -> None:
