@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from benchmarks.acceptance import acceptance_section
 from benchmarks.metrics import TARGET_REGRET, SamplerSummary
 
 def _number(value: float | None, digits: int = 3) -> str:
@@ -300,6 +301,16 @@ def llm_runs_table(section: dict[str, Any]) -> str:
     return _table(header, rows)
 
 
+def _multiobjective_section(context: dict[str, Any]) -> str:
+    """The multi-objective and constrained section, when its results exist."""
+    try:
+        from benchmarks.render_multiobjective import multiobjective_section
+    except ImportError:
+        return ""
+    path = context.get("multiobjective_json") or Path(__file__).parent / "results" / "multiobjective.json"
+    return multiobjective_section(Path(path))
+
+
 def _relative(path: Path, start: Path) -> str:
     return Path(os.path.relpath(path, start)).as_posix()
 
@@ -357,6 +368,9 @@ def render_markdown(
             llm_runs_table(main),
             "",
         ]
+    acceptance = acceptance_section(main, str(context.get("default_strategy")))
+    if acceptance:
+        out += ["### The LLM strategies against the baselines", "", acceptance, ""]
     out += [f"![regret curves]({_relative(path, markdown_dir)})" for path in figures[:1]] + [""]
     if main.get("incomplete"):
         out += ["Incomplete (not reported): " + ", ".join(
@@ -376,6 +390,9 @@ def render_markdown(
         ]
         out += [f"![BBOB regret]({_relative(path, markdown_dir)})" for path in control_figures[:1]] + [""]
         out += [per_task_tables(control), "", reference_table(control, reference_records(control)), ""]
+    multiobjective = _multiobjective_section(context)
+    if multiobjective:
+        out += [multiobjective, ""]
     if context.get("overhead"):
         out += ["## Sampler overhead vs history length", "", overhead_section(context["overhead"]), ""]
     out += [

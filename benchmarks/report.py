@@ -183,6 +183,15 @@ def run_command(tasks: list[str], samplers: list[str] | dict[str, list[int]], se
     )
 
 
+def library_default_strategy() -> str:
+    """The benchmark name of ``LLMGuidedSampler``'s default strategy (``llm`` or ``llm-<x>``)."""
+    try:
+        from llm_guided_optuna.strategies import DEFAULT_STRATEGY
+    except ImportError:
+        return "llm-prior"
+    return "llm" if DEFAULT_STRATEGY == "llm" else f"llm-{DEFAULT_STRATEGY}"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command-line interface of ``python -m benchmarks.report``."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.report", description=__doc__,
@@ -200,7 +209,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--output-markdown", type=Path, default=DEFAULT_MARKDOWN)
     parser.add_argument("--figures-dir", type=Path, default=DEFAULT_FIGURES_DIR)
     parser.add_argument("--overhead-json", type=Path, default=DEFAULT_OVERHEAD_JSON)
-    parser.add_argument("--default-strategy", default="llm", help="the LLM strategy the library uses by default")
+    parser.add_argument("--default-strategy", default=library_default_strategy(),
+                        help="benchmark name of the library's default LLM strategy (default: read from the library)")
     parser.add_argument("--min-random-configs", type=int, default=DEFAULT_RANDOM_CONFIGS,
                         help="random configurations a reference needs before it is used (default 500)")
     parser.add_argument("--no-update-reference", action="store_true", help="do not write best_from_runs")
