@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from collections.abc import Sequence
 import os
+import random
 import threading
 from typing import Any
 from typing import TYPE_CHECKING
@@ -23,6 +24,7 @@ from optuna.trial import FrozenTrial
 from optuna.trial import TrialState
 
 from llm_guided_optuna.context import ContextBuilder
+from llm_guided_optuna.diversify import spread_batch
 from llm_guided_optuna.embedded_model import find_embedded_model_path
 from llm_guided_optuna.embedded_model import get_embedded_server
 from llm_guided_optuna.failure_policy import FailurePolicy
@@ -354,23 +356,35 @@ class LLMGuidedSampler(BaseSampler):
         leftovers: list[PendingProposal] = []
         problem: tuple[str, str] | None = None
         proposals = parse_proposals(reply.content, response_model)
-        for index, proposal in enumerate(proposals):
+        validations = [self._validator.validate(p.parameters, to_propose) for p in proposals]
+        known = known_configurations(study, search_space)
+        spread = spread_batch(
+            [v.params for v in validations],
+            to_propose,
+            key_of=lambda params: configuration_key({**fixed, **params}, search_space),
+            taken=known,
+            rng=random.Random(f"{self.seed}:{trial.number}"),
+        )
+        for index, (proposal, validation, (params, perturbed)) in enumerate(zip(proposals, validations, spread)):
             if not proposal.matches_schema:
                 self._stats.increment("schema_mismatches")
-            validation = self._validator.validate(proposal.parameters, to_propose)
-            if not validation.params:
+            if not params:
                 problem = problem or ("invalid_values", f"no value could be used: {validation.rejected}")
                 continue
+            origin = call_record(reply, proposal, validation, index, len(proposals))
+            if perturbed:
+                origin["perturbed"] = True
+                self._stats.increment("duplicates_perturbed")
             candidate = PendingProposal(
-                params=validation.params,
+                params=params,
                 rationale=proposal.rationale,
                 space_key=space_key,
                 finished_at=n_finished,
-                origin=call_record(reply, proposal, validation, index, len(proposals)),
+                origin=origin,
             )
             if chosen is not None:
                 leftovers.append(candidate)
-            elif claim(validation.params):
+            elif claim(params):
                 chosen = candidate
                 self._stats.record_repairs(validation)
             else:

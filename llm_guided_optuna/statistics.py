@@ -32,6 +32,7 @@ STANDARD_COUNTERS = (
     "prompt_tokens",
     "completion_tokens",
     "batched_proposals_used",
+    "duplicates_perturbed",
     "schema_mismatches",
     "replay_hits",
     "replay_misses",
@@ -50,6 +51,9 @@ class SamplerStatistics:
           ``cache_dir`` record (see :mod:`llm_guided_optuna.replay`).
         - ``batched_proposals_used``: trials served by a configuration left over from an
           earlier call (no call of their own).
+        - ``duplicates_perturbed``: proposed configurations that repeated one already tried
+          (or one earlier in the same answer) and were replaced by a nearby variant
+          (:mod:`llm_guided_optuna.diversify`).
         - ``llm_seconds`` and ``average_llm_time``: time spent waiting for the LLM, in total
           and per call.
         - ``fallback_uses``: trials in which the fallback sampler chose at least one parameter;

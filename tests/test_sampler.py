@@ -201,14 +201,30 @@ def test_conditional_parameters_are_proposed(server) -> None:
     assert_all_params_valid(study)
 
 
-def test_duplicate_proposals_go_to_the_fallback(server) -> None:
+def test_repeated_proposals_become_nearby_variants(server) -> None:
     server.responder = lambda request: '{"parameters": {"x": 0.5}, "rationale": "same again"}'
-    sampler = make_sampler(server)
+    sampler = make_sampler(server, max_proposal_age=0)
     study = optuna.create_study(sampler=sampler)
     study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=4)
     sources = [t.user_attrs.get("llm_fallback_reason", t.user_attrs["llm_source"]) for t in study.trials]
-    assert sources == ["new_parameters", "llm", "duplicate", "duplicate"]
+    assert sources == ["new_parameters", "llm", "llm", "llm"]
     assert len({t.params["x"] for t in study.trials}) == 4
+    assert study.trials[1].params["x"] == 0.5 and "perturbed" not in study.trials[1].user_attrs["llm_call"]
+    for trial in study.trials[2:]:
+        assert trial.user_attrs["llm_call"]["perturbed"] is True
+        assert abs(trial.params["x"] - 0.5) < 0.5
+    assert sampler.get_statistics()["sampler_stats"]["duplicates_perturbed"] >= 2
+
+
+def test_duplicate_proposals_go_to_the_fallback_when_no_variant_is_left(server) -> None:
+    server.responder = lambda request: '{"parameters": {"x": 0}, "rationale": "same again"}'
+    sampler = make_sampler(server, max_proposal_age=0)
+    study = optuna.create_study(sampler=sampler)
+    study.optimize(lambda t: t.suggest_int("x", 0, 1), n_trials=4)
+    sources = [t.user_attrs.get("llm_fallback_reason", t.user_attrs["llm_source"]) for t in study.trials]
+    # Two configurations exist: once both are tried, a repeat has no distinct variant.
+    assert sources[2:] == ["duplicate", "duplicate"]
+    assert all(t.state == TrialState.COMPLETE for t in study.trials)
 
 
 def test_parallel_threads_complete_without_duplicates(server) -> None:
