@@ -86,8 +86,8 @@ def make_sampler(name: str) -> optuna.samplers.BaseSampler:
         return optuna.samplers.TPESampler(seed=SEED)
     from llm_guided_optuna import LLMGuidedSampler
 
-    # The embedded local model: offline, no API key. "llm" or "llm-hybrid".
-    strategy = "hybrid" if name == "llm-hybrid" else "llm"
+    # The embedded local model: offline, no API key. "llm", "llm-hybrid" or "llm-prior".
+    strategy = name.removeprefix("llm-") if name.startswith("llm-") else "llm"
     return LLMGuidedSampler(seed=SEED, strategy=strategy)
 
 
@@ -113,8 +113,8 @@ def main() -> None:
     """Run every sampler on every task and print one table."""
     parser = argparse.ArgumentParser(description="Compare LLMGuidedSampler with random search and TPE.")
     parser.add_argument("--trials", type=int, default=15, help="trials per study (default 15)")
-    parser.add_argument("--samplers", nargs="+", default=["random", "tpe", "llm", "llm-hybrid"],
-                        help="random, tpe, llm, llm-hybrid (default: all four)")
+    parser.add_argument("--samplers", nargs="+", default=["random", "tpe", "llm", "llm-hybrid", "llm-prior"],
+                        help="random, tpe, llm, llm-hybrid, llm-prior (default: all five)")
     args = parser.parse_args()
     checkpoints = sorted({min(c, args.trials) for c in (5, 10, args.trials)})
     optuna.logging.set_verbosity(optuna.logging.ERROR)  # keep the table readable; statistics follow it

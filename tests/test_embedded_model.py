@@ -44,7 +44,7 @@ def llm_share(study: optuna.Study) -> float:
 
 
 def test_study_on_the_embedded_model_uses_valid_llm_proposals() -> None:
-    sampler = LLMGuidedSampler(seed=0)
+    sampler = LLMGuidedSampler(seed=0, strategy="llm")
     study = optuna.create_study(sampler=sampler)
     study.set_user_attr("problem_type", "neural_network_training")
     study.set_user_attr("problem_description", "Small CNN for image classification")
@@ -62,8 +62,22 @@ def test_study_on_the_embedded_model_uses_valid_llm_proposals() -> None:
     assert {k: llm_trial.params[k] for k in llm_trial.user_attrs["llm_proposal"]} == llm_trial.user_attrs["llm_proposal"]
 
 
+def test_the_default_strategy_warm_starts_from_one_call_on_the_embedded_model() -> None:
+    sampler = LLMGuidedSampler(seed=0)  # strategy="prior"
+    study = optuna.create_study(sampler=sampler)
+    study.set_user_attr("problem_description", "Small CNN for image classification")
+    study.optimize(mixed_objective, n_trials=10)
+    assert all(t.state == TrialState.COMPLETE for t in study.trials)
+    assert_all_params_valid(study)
+    stats = sampler.get_statistics()["sampler_stats"]
+    warm_start = [t.user_attrs.get("llm_source") for t in study.trials[1:5]]
+    assert warm_start.count("llm") >= 3  # repeats become nearby variants, not fallbacks
+    assert {t.user_attrs["llm_fallback_reason"] for t in study.trials[5:]} == {"schedule"}
+    assert stats["llm_calls"] <= 2
+
+
 def test_two_threads_share_the_embedded_model() -> None:
-    sampler = LLMGuidedSampler(seed=1)
+    sampler = LLMGuidedSampler(seed=1, strategy="llm")
     study = optuna.create_study(sampler=sampler)
     study.optimize(mixed_objective, n_trials=10, n_jobs=2)
     assert len(study.trials) == 10 and all(t.state == TrialState.COMPLETE for t in study.trials)
@@ -79,7 +93,7 @@ def test_enqueued_and_conditional_parameters_on_the_embedded_model() -> None:
             return abs(math.log10(trial.suggest_float("svm_C", 1e-3, 1e3, log=True)))
         return 1.0 / trial.suggest_int("rf_max_depth", 1, 32)
 
-    sampler = LLMGuidedSampler(seed=2)
+    sampler = LLMGuidedSampler(seed=2, strategy="llm")
     study = optuna.create_study(sampler=sampler)
     study.enqueue_trial({"classifier": "svm", "svm_C": 1.0})
     study.enqueue_trial({"classifier": "random_forest"})

@@ -33,5 +33,10 @@ def test_advanced_usage() -> None:
 
 
 def test_comparison_study() -> None:
-    out = run_example("comparison_study.py", "--trials", "5", "--samplers", "random", "tpe", "llm-hybrid")
+    out = run_example("comparison_study.py", "--trials", "5", "--samplers", "random", "tpe", "llm-prior")
     assert out.count("svm-wine") >= 3 and "dt-breast_cancer" in out
+
+
+def test_multi_objective() -> None:
+    out = run_example("multi_objective.py", "--trials", "6")
+    assert "Finished 6 trials" in out and "Pareto front (feasible trials)" in out and "Feasible trials" in out
