@@ -114,3 +114,11 @@ def test_a_useless_llm_loses_its_share(server) -> None:
 def test_invalid_hybrid_settings_are_refused(arguments) -> None:
     with pytest.raises(ValueError):
         LLMGuidedSampler(model="openai/x", strategy="hybrid", **arguments)
+
+
+def test_the_share_decays_after_twice_the_warm_start() -> None:
+    schedule = AdaptiveLLMShare(warm_start_trials=4, initial_share=0.3)
+    assert schedule.decay_start == 10
+    assert [schedule.decayed(0.3, n) for n in (5, 10, 20, 30)] == [0.3, 0.3, 0.15, 0.1]
+    never = AdaptiveLLMShare(warm_start_trials=4, initial_share=0.3, decay_start=0)
+    assert never.decayed(0.3, 1000) == 0.3
