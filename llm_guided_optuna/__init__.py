@@ -13,6 +13,7 @@ from llm_guided_optuna.parameter_validator import ParameterValidator
 from llm_guided_optuna.sampler import LLMGuidedSampler
 from llm_guided_optuna.failure_policy import LLMProposalError
 from llm_guided_optuna.failure_policy import LLMSamplerWarning
+from llm_guided_optuna.storage_statistics import study_statistics
 
 
 __version__ = "0.1.0"
@@ -25,5 +26,6 @@ __all__ = [
     "LLMSamplerWarning",
     "ParameterValidator",
     "get_embedded_server",
+    "study_statistics",
     "__version__",
 ]

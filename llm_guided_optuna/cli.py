@@ -74,7 +74,7 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"Serving {server.alias} at {server.api_base}", flush=True)
     print(
         f'Point samplers at it: LLMGuidedSampler(model="{server.litellm_model}", '
-        f'api_base="{server.api_base}")',
+        f'api_base="{server.api_base}", api_key="sk-no-key-required", structured_output="llguidance")',
         flush=True,
     )
     stop = threading.Event()

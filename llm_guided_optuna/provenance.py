@@ -10,10 +10,22 @@ attributes (visible in optuna-dashboard and in ``trial.user_attrs``):
 - ``llm_fallback_params``: the parameters the fallback sampler chose;
 - ``llm_proposal``: the validated configuration the LLM proposed;
 - ``llm_rationale``: the LLM's one-line reason, when it gave one;
-- ``llm_call``: model, latency, attempts, tokens, cost and the changes the validator made.
+- ``llm_call``: model, latency, attempts, tokens, cost, the changes the validator made, and a
+  ``call_id`` shared by every trial served by the same LLM call.
 
 :class:`ProvenanceRecorder` writes them and refuses configurations already tried or claimed by
 a running trial (:meth:`ProvenanceRecorder.claim`), across threads and worker processes.
+
+Claims across worker processes (shared RDB or journal storage) go through the storage: the
+claiming trial writes a marker, the trial system attribute ``llm_claim`` (``{"key": [...],
+"state": "pending"}``), then reads every other trial's marker. It loses if another trial has
+won the same configuration, or holds it pending with a lower trial number; it waits while a
+trial with a higher number holds it pending (that trial is deciding, and will see this one and
+give way); otherwise it wins. It then writes ``"won"`` or ``"lost"``. Because each trial
+writes before it reads, of two trials claiming the same configuration at least one sees the
+other, so two trials never both win; the lower number wins when both see each other. A trial
+whose worker died while deciding is waited for at most ``claim_wait_s`` seconds, then the claim
+is refused (never granted twice).
 
 Example:
     >>> import optuna
@@ -29,13 +41,20 @@ from __future__ import annotations
 from collections.abc import Collection
 from collections.abc import Mapping
 import threading
+import time
 from typing import Any
 from typing import TYPE_CHECKING
+import uuid
+import weakref
 
 from optuna.distributions import BaseDistribution
+from optuna.exceptions import UpdateFinishedTrialError
+from optuna.storages import BaseStorage
+from optuna.storages import InMemoryStorage
 from optuna.trial import FrozenTrial
 from optuna.trial import TrialState
 
+from llm_guided_optuna._logging import get_logger
 from llm_guided_optuna.context import PROPOSAL_ATTR
 from llm_guided_optuna.llm_client import LLMReply
 from llm_guided_optuna.parameter_validator import ValidationResult
@@ -52,22 +71,30 @@ FALLBACK_REASON_ATTR = "llm_fallback_reason"
 FALLBACK_PARAMS_ATTR = "llm_fallback_params"
 RATIONALE_ATTR = "llm_rationale"
 CALL_ATTR = "llm_call"
+CLAIM_ATTR = "llm_claim"
 MAX_DETAIL_CHARS = 300
+#: Seconds a claim waits for another worker's trial that is deciding on the same configuration.
+CLAIM_WAIT_S = 10.0
 
 ConfigurationKey = tuple[str, ...]
 
+_logger = get_logger(__name__)
+
 
 def configuration_key(
-    params: Mapping[str, Any], search_space: Mapping[str, BaseDistribution]
+    params: Mapping[str, Any], search_space: Mapping[str, BaseDistribution] | Collection[str]
 ) -> ConfigurationKey:
-    """A hashable identity of a configuration over the parameters of ``search_space``."""
+    """A hashable identity of a configuration over the parameters of ``search_space``.
+
+    ``search_space`` may also be the collection of parameter names alone.
+    """
     return tuple(f"{name}={params.get(name, '<unset>')!r}" for name in sorted(search_space))
 
 
 def known_configurations(
     study: Study, search_space: Mapping[str, BaseDistribution]
 ) -> set[ConfigurationKey]:
-    """Configurations of every trial of the study, running ones by their LLM proposal."""
+    """Configurations of every trial of the study, running ones by their LLM proposal or claim."""
     keys: set[ConfigurationKey] = set()
     for trial in study._get_trials(deepcopy=False, use_cache=True):
         params: Mapping[str, Any] = trial.params
@@ -75,16 +102,126 @@ def known_configurations(
             proposal = trial.user_attrs.get(PROPOSAL_ATTR)
             if isinstance(proposal, Mapping):
                 params = {**proposal, **trial.params}
+            marker = _marker(trial)
+            if marker is not None and marker[1] == "won":
+                keys.add(marker[0])
         if params:
             keys.add(configuration_key(params, search_space))
     return keys
 
 
-class ProvenanceRecorder:
-    """Records each trial's provenance and counts fallbacks, thread-safely."""
+def _marker(trial: FrozenTrial) -> tuple[ConfigurationKey, str] | None:
+    """The claim marker of ``trial`` as ``(key, state)``, or None."""
+    marker = trial.system_attrs.get(CLAIM_ATTR)
+    if not isinstance(marker, Mapping):
+        return None
+    key, state = marker.get("key"), marker.get("state")
+    if not isinstance(key, list) or not isinstance(state, str):
+        return None
+    return tuple(str(part) for part in key), state
 
-    def __init__(self, stats: SamplerStatistics) -> None:
+
+def _names_of(key: ConfigurationKey) -> list[str]:
+    """The parameter names of a :func:`configuration_key` (names holding "=" are not supported)."""
+    return [part.split("=", 1)[0] for part in key]
+
+
+def is_shared_storage(storage: BaseStorage) -> bool:
+    """Whether other processes can reach ``storage`` (anything but an in-memory storage)."""
+    return not isinstance(storage, InMemoryStorage)
+
+
+def claim_in_storage(
+    storage: BaseStorage,
+    study_id: int,
+    trial: FrozenTrial,
+    key: ConfigurationKey,
+    wait_s: float = CLAIM_WAIT_S,
+) -> bool:
+    """Claim ``key`` for ``trial`` against every other trial of the study, in storage.
+
+    Writes the marker, reads the other trials, decides (waiting while a higher-numbered trial
+    is deciding on the same key), and writes the outcome; see the module docstring for why two
+    trials never both win. Returns whether ``trial`` won.
+
+    Example:
+        >>> import optuna
+        >>> storage = optuna.storages.JournalStorage(
+        ...     optuna.storages.journal.JournalFileBackend("journal.log"))  # doctest: +SKIP
+        >>> study = optuna.create_study(storage=storage)  # doctest: +SKIP
+        >>> a, b = study.ask(), study.ask()  # doctest: +SKIP
+        >>> frozen = study._storage.get_trial(b._trial_id)  # doctest: +SKIP
+        >>> claim_in_storage(study._storage, study._study_id, frozen, ("x=1",))  # doctest: +SKIP
+        True
+    """
+    names = _names_of(key)
+    try:
+        storage.set_trial_system_attr(trial._trial_id, CLAIM_ATTR, {"key": list(key), "state": "pending"})
+    except UpdateFinishedTrialError:
+        return False  # This trial was failed meanwhile (a missed heartbeat): nothing to claim for.
+    deadline = time.monotonic() + wait_s
+    delay = 0.005
+    while True:
+        verdict = _verdict(storage.get_all_trials(study_id, deepcopy=False), trial, key, names)
+        if verdict is None and time.monotonic() >= deadline:
+            _logger.warning(
+                "Trial %d: another worker's trial held the same configuration for %.1f s without "
+                "deciding (did its worker die?); this trial does not take it.",
+                trial.number,
+                wait_s,
+            )
+            verdict = False
+        if verdict is not None:
+            break
+        time.sleep(delay)
+        delay = min(delay * 2, 0.2)
+    try:
+        storage.set_trial_system_attr(
+            trial._trial_id, CLAIM_ATTR, {"key": list(key), "state": "won" if verdict else "lost"}
+        )
+    except UpdateFinishedTrialError:
+        return False
+    return verdict
+
+
+def _verdict(
+    trials: list[FrozenTrial], me: FrozenTrial, key: ConfigurationKey, names: list[str]
+) -> bool | None:
+    """True: ``me`` wins ``key``; False: it loses; None: wait for a trial that is deciding."""
+    undecided = False
+    for other in trials:
+        if other._trial_id == me._trial_id:
+            continue
+        marker = _marker(other)
+        if marker is not None and marker[0] == key:
+            state = marker[1]
+            if state == "won":
+                return False
+            if state == "pending" and other.state == TrialState.RUNNING:
+                if other.number < me.number:
+                    return False
+                undecided = True
+            continue
+        proposal = other.user_attrs.get(PROPOSAL_ATTR)
+        if isinstance(proposal, Mapping):
+            params = {**proposal, **other.params}
+            if configuration_key(params, names) == key:
+                return False
+    return None if undecided else True
+
+
+class ProvenanceRecorder:
+    """Records each trial's provenance and counts fallbacks, thread-safely.
+
+    Args:
+        stats: The sampler's counters (``claim_conflicts`` counts claims lost in storage).
+        claim_wait_s: How long a claim waits for another worker's trial that is deciding on
+            the same configuration (see :func:`claim_in_storage`).
+    """
+
+    def __init__(self, stats: SamplerStatistics, claim_wait_s: float = CLAIM_WAIT_S) -> None:
         self._stats = stats
+        self.claim_wait_s = claim_wait_s
         self._lock = threading.Lock()
         self._claimed: set[ConfigurationKey] = set()
         self._sources: dict[int, tuple[str, str | None]] = {}
@@ -100,15 +237,24 @@ class ProvenanceRecorder:
     ) -> bool:
         """Reserve a configuration; False if a trial already has it or is about to.
 
-        ``known`` holds the configurations in storage (:func:`known_configurations`), which
-        covers trials of other processes; this object's own reservations cover threads.
-        ``study`` and ``trial`` identify the trial that claims (for claims across processes).
+        ``known`` holds the configurations in storage (:func:`known_configurations`, read at
+        the start of the trial); this object's own reservations cover threads. With ``study``
+        and ``trial`` (the claiming trial) on a storage that other processes share, the claim
+        is also made in storage (:func:`claim_in_storage`), which covers the trials of other
+        worker processes that claim the same configuration at the same time.
         """
         with self._lock:
             if key in self._claimed:
                 return False
             self._claimed.add(key)
-        return key not in known
+        if key in known:
+            return False
+        if study is None or trial is None or not is_shared_storage(study._storage):
+            return True
+        won = claim_in_storage(study._storage, study._study_id, trial, key, self.claim_wait_s)
+        if not won:
+            self._stats.increment("claim_conflicts")
+        return won
 
     def start_llm(
         self,
@@ -129,9 +275,19 @@ class ProvenanceRecorder:
         storage.set_trial_user_attr(trial._trial_id, CALL_ATTR, call)
 
     def start_fallback(
-        self, study: Study, trial: FrozenTrial, reason: str, detail: str | None = None
+        self,
+        study: Study,
+        trial: FrozenTrial,
+        reason: str,
+        detail: str | None = None,
+        *,
+        failure: BaseException | None = None,
     ) -> None:
-        """Record a trial that the fallback sampler samples, and why."""
+        """Record a trial that the fallback sampler samples, and why.
+
+        ``detail`` (the failure's message) is recorded as ``llm_call["error"]``; with
+        ``failure``, so is what it tells of the call (:func:`failure_usage`).
+        """
         with self._lock:
             self._sources[trial._trial_id] = ("fallback", reason)
         self._stats.record_fallback_trial(trial.number, reason)
@@ -139,9 +295,9 @@ class ProvenanceRecorder:
         storage.set_trial_user_attr(trial._trial_id, SOURCE_ATTR, "fallback")
         storage.set_trial_user_attr(trial._trial_id, FALLBACK_REASON_ATTR, reason)
         if detail:
-            storage.set_trial_user_attr(
-                trial._trial_id, CALL_ATTR, {"error": detail[:MAX_DETAIL_CHARS]}
-            )
+            record: dict[str, Any] = {"error": detail[:MAX_DETAIL_CHARS]}
+            record.update(failure_usage(failure))
+            storage.set_trial_user_attr(trial._trial_id, CALL_ATTR, record)
 
     def record_fallback_param(self, trial: FrozenTrial, name: str) -> None:
         """Count one parameter that the fallback sampler chooses for ``trial``."""
@@ -167,6 +323,32 @@ class ProvenanceRecorder:
             storage.set_trial_user_attr(trial._trial_id, SOURCE_ATTR, "llm+fallback")
 
 
+def failure_usage(failure: BaseException | None) -> dict[str, Any]:
+    """What a failed proposal tells of its call: requests, seconds and, after a reply, tokens.
+
+    An :class:`~llm_guided_optuna.llm_client.LLMCallError` carries ``attempts`` and
+    ``elapsed_s``; a failure raised after a reply arrived may carry it as ``reply``.
+    """
+    usage: dict[str, Any] = {}
+    reply = getattr(failure, "reply", None)
+    if isinstance(reply, LLMReply):
+        usage.update(
+            model=reply.model,
+            latency_s=round(reply.latency_s, 4),
+            attempts=reply.attempts,
+            prompt_tokens=reply.prompt_tokens,
+            completion_tokens=reply.completion_tokens,
+            cost_usd=reply.cost_usd,
+        )
+    else:
+        attempts, elapsed = getattr(failure, "attempts", None), getattr(failure, "elapsed_s", None)
+        if isinstance(attempts, int):
+            usage["attempts"] = attempts
+        if isinstance(elapsed, (int, float)):
+            usage["latency_s"] = round(float(elapsed), 4)
+    return usage
+
+
 def call_record(
     reply: LLMReply,
     proposal: ParsedProposal,
@@ -174,8 +356,17 @@ def call_record(
     index: int,
     batch_size: int,
 ) -> dict[str, Any]:
-    """What a trial records about the LLM call that proposed its parameters."""
+    """What a trial records about the LLM call that proposed its parameters.
+
+    Every configuration of one call gets the same ``call_id``, so that statistics read from
+    storage count the call once however many trials it served
+    (:func:`~llm_guided_optuna.storage_statistics.study_statistics`).
+    """
+    repairs: dict[str, int] = {}
+    for adjustment in validation.adjustments:
+        repairs[adjustment.action] = repairs.get(adjustment.action, 0) + 1
     return {
+        "call_id": _call_id(reply),
         "model": reply.model,
         "latency_s": round(reply.latency_s, 4),
         "attempts": reply.attempts,
@@ -188,4 +379,24 @@ def call_record(
         "adjusted": [f"{a.name}: {a.action} {a.proposed}" for a in validation.adjustments],
         "rejected": validation.rejected,
         "missing": validation.missing,
+        "ignored": len(validation.ignored),
+        "repairs": repairs,
     }
+
+
+_call_ids: dict[int, tuple[weakref.ref[LLMReply], str]] = {}
+_call_ids_lock = threading.Lock()
+
+
+def _call_id(reply: LLMReply) -> str:
+    """A random identifier of one reply object, the same for each of its configurations."""
+    with _call_ids_lock:
+        entry = _call_ids.get(id(reply))
+        if entry is not None and entry[0]() is reply:
+            return entry[1]
+        if len(_call_ids) >= 256:  # Forget replies that no longer exist.
+            for ident in [i for i, (ref, _) in _call_ids.items() if ref() is None]:
+                del _call_ids[ident]
+        identifier = uuid.uuid4().hex[:16]
+        _call_ids[id(reply)] = (weakref.ref(reply), identifier)
+        return identifier

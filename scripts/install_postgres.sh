@@ -46,8 +46,18 @@ report() {
     done
 }
 
+# initdb refuses to run as root: tests/support/postgres_cluster.py then runs the server as the
+# `postgres` OS user, which the Debian package creates but a hand-made install may lack.
+ensure_postgres_user() {
+    if [ "$(id -u)" -eq 0 ] && ! id postgres >/dev/null 2>&1; then
+        echo "creating the 'postgres' OS user (the tests run the server as it when run as root)"
+        useradd --system --user-group --home-dir /var/lib/postgresql --shell /bin/sh postgres
+    fi
+}
+
 if bindir=$(find_bindir); then
     report "$bindir"
+    ensure_postgres_user
     exit 0
 fi
 
@@ -66,10 +76,17 @@ if [ "$(id -u)" -ne 0 ]; then
     fi
 fi
 "${SUDO[@]}" apt-get update
+# The tests start their own throw-away clusters: keep the package from creating (and starting)
+# a system cluster on port 5432, as the official PostgreSQL container image does.
+"${SUDO[@]}" apt-get install -y --no-install-recommends postgresql-common
+if [ -f /etc/postgresql-common/createcluster.conf ]; then
+    "${SUDO[@]}" sed -ri 's/^#?\s*(create_main_cluster)\s*=.*$/\1 = false/' /etc/postgresql-common/createcluster.conf
+fi
 "${SUDO[@]}" apt-get install -y --no-install-recommends postgresql
 
 if bindir=$(find_bindir); then
     report "$bindir"
+    ensure_postgres_user
     echo "note: tests/support/postgres_cluster.py also searches /usr/lib/postgresql/*/bin, so PATH needs no change"
     exit 0
 fi
