@@ -203,11 +203,11 @@ def best_feasible_curve(values: Sequence[float | None], feasible: Sequence[bool]
 
 
 def mean_and_se(samples: Sequence[float]) -> tuple[float | None, float | None]:
-    """Mean and standard error of the mean; ``(None, None)`` without samples."""
+    """Mean and standard error of the mean (``None`` for one sample); ``(None, None)`` without samples."""
     array = np.asarray([s for s in samples if s is not None], dtype=float)
     if array.size == 0:
         return None, None
-    se = float(array.std(ddof=1) / math.sqrt(array.size)) if array.size > 1 else 0.0
+    se = float(array.std(ddof=1) / math.sqrt(array.size)) if array.size > 1 else None
     return float(array.mean()), se
 
 
@@ -371,8 +371,36 @@ def run_all(tasks: list[str], samplers: list[str], seeds: int, trials: int, cach
 # --------------------------------------------------------------------------- summary
 
 
+def run_metrics(task: MultiObjectiveTask, record: dict[str, Any], checkpoints: Sequence[int]) -> dict[str, Any]:
+    """One run's figures at the checkpoints: hypervolume, or feasible share and best feasible value."""
+    metrics: dict[str, Any] = {}
+    for c in checkpoints:
+        if task.constrained:
+            metrics[f"feasible_share@{c}"] = sum(record["feasible"][:c]) / c
+            metrics[f"best_feasible@{c}"] = record["best_feasible"][c - 1]
+        else:
+            metrics[f"hypervolume@{c}"] = record["hypervolume"][c - 1]
+    return metrics
+
+
+def aggregate(per_seed: dict[str, dict[str, Any]], seeds: Sequence[str] | None = None) -> dict[str, Any]:
+    """Mean and standard error of each figure over ``seeds`` (default: every seed of ``per_seed``)."""
+    chosen = [per_seed[k] for k in (seeds if seeds is not None else per_seed) if k in per_seed]
+    names = list(chosen[0]) if chosen else []
+    result: dict[str, Any] = {}
+    for name in names:
+        samples = [m[name] for m in chosen]
+        result[name] = mean_and_se([v for v in samples if v is not None])
+        if name.startswith("best_feasible@"):
+            result["runs_with_feasible@" + name.split("@")[1]] = sum(v is not None for v in samples)
+    return result
+
+
 def summarise(tasks: list[str], samplers: list[str], seeds: int, trials: int, cache_dir: Path) -> dict[str, Any]:
-    """Per task and sampler: hypervolume or feasibility at the checkpoints, over cached seeds."""
+    """Per task and sampler: hypervolume or feasibility at the checkpoints, over cached seeds.
+
+    Each entry keeps the figures of every seed (``per_seed``) for paired comparisons.
+    """
     checkpoints = [c for c in CHECKPOINTS if c <= trials]
     result: dict[str, Any] = {"multiobjective": {}, "constrained": {}}
     for task_name in tasks:
@@ -383,21 +411,15 @@ def summarise(tasks: list[str], samplers: list[str], seeds: int, trials: int, ca
             runs = [(k, r) for k, r in runs if r is not None]
             if not runs:
                 continue
-            entry: dict[str, Any] = {
+            per_seed = {str(k): run_metrics(task, r, checkpoints) for k, r in runs}
+            section[sampler] = {
                 "seeds": [k for k, _ in runs],
                 "wall_seconds": mean_and_se([r["total_seconds"] for _, r in runs])[0],
                 "llm_calls": mean_and_se([r["llm"]["llm_calls"] for _, r in runs])[0],
                 "llm_share": mean_and_se([_llm_share(r) for _, r in runs])[0],
+                **aggregate(per_seed),
+                "per_seed": per_seed,
             }
-            for c in checkpoints:
-                if task.constrained:
-                    entry[f"feasible_share@{c}"] = mean_and_se([sum(r["feasible"][:c]) / c for _, r in runs])
-                    best = [r["best_feasible"][c - 1] for _, r in runs]
-                    entry[f"best_feasible@{c}"] = mean_and_se([b for b in best if b is not None])
-                    entry[f"runs_with_feasible@{c}"] = sum(b is not None for b in best)
-                else:
-                    entry[f"hypervolume@{c}"] = mean_and_se([r["hypervolume"][c - 1] for _, r in runs])
-            section[sampler] = entry
     return result
 
 
