@@ -74,6 +74,39 @@ def llm_beliefs(trials: Sequence[FrozenTrial]) -> list[dict[str, Any]]:
     return beliefs
 
 
+def belief_reliability(complete: Sequence[FrozenTrial], directions: Sequence[Any]) -> float:
+    """How far the study's evidence supports the LLM's beliefs, in ``[0, 1]``.
+
+    A complete trial is *good* when its value is strictly better than the median of all
+    complete values (ties are not good: a plateau says nothing). With ``r = (good + 1) /
+    (n + 2)`` for the LLM's trials and for the others, the reliability is
+    ``min(1, r_llm / r_others)``, and 0 when none of the LLM's trials is good: the beliefs are
+    refuted and the GP goes on alone. It is 1 without evidence (no LLM trial or no other
+    trial yet) and for multi-objective studies.
+
+    Example:
+        >>> belief_reliability([], ["minimize"])
+        1.0
+    """
+    if len(directions) != 1:
+        return 1.0
+    sign = 1.0 if str(getattr(directions[0], "name", directions[0])).lower() == "minimize" else -1.0
+    scored = [(sign * float(t.values[0]), PROPOSAL_ATTR in t.user_attrs) for t in complete if t.values]
+    scored = [(value, is_llm) for value, is_llm in scored if math.isfinite(value)]
+    n_llm = sum(is_llm for _, is_llm in scored)
+    n_other = len(scored) - n_llm
+    if n_llm == 0 or n_other == 0:
+        return 1.0
+    median = float(np.median([value for value, _ in scored]))
+    good_llm = sum(value < median for value, is_llm in scored if is_llm)
+    good_other = sum(value < median for value, is_llm in scored if not is_llm)
+    if good_llm == 0:
+        return 0.0
+    rate_llm = (good_llm + 1) / (n_llm + 2)
+    rate_other = (good_other + 1) / (n_other + 2)
+    return min(1.0, rate_llm / rate_other)
+
+
 class ConfigurationPrior:
     """A mixture of Gaussians centred on believed-good configurations, floored by the uniform.
 
@@ -234,15 +267,16 @@ class PriorWeightedGPSampler(GPSampler):
             beliefs = llm_beliefs(study._get_trials(deepcopy=False, use_cache=True))
         self._local.beliefs = beliefs
         self._local.n_finished = len(trials)
+        self._local.reliability = belief_reliability(trials, study.directions)
         self._local.search_space = search_space
         try:
             return super().sample_relative(study, trial, search_space)
         finally:
             self._local.beliefs = None
 
-    def prior_weight(self, n_finished: int) -> float:
-        """The exponent ``β / n`` of the prior after ``n_finished`` trials."""
-        return self.prior_strength / max(1, n_finished)
+    def prior_weight(self, n_finished: int, reliability: float = 1.0) -> float:
+        """The exponent ``reliability · β / n`` of the prior after ``n_finished`` trials."""
+        return reliability * self.prior_strength / max(1, n_finished)
 
     def _optimize_acqf(self, acqf: Any, best_params: np.ndarray | None) -> np.ndarray:
         weighted, extra_starts = self._weighted(acqf)
@@ -262,7 +296,9 @@ class PriorWeightedGPSampler(GPSampler):
             prior = build_prior(beliefs, search_space, self.prior_width)
             if prior is None:
                 return acqf, None
-            weight = self.prior_weight(self._local.n_finished)
+            weight = self.prior_weight(self._local.n_finished, self._local.reliability)
+            if weight <= 0.0:
+                return acqf, None
             return PriorWeightedAcquisition(acqf, prior, weight), prior.centers
         except Exception as error:  # Optuna's private GP API changed: carry on as plain GP.
             if not self._warned:

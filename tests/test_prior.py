@@ -137,3 +137,39 @@ def test_the_prior_strategy_makes_one_llm_call_and_reads_its_beliefs_from_storag
     assert isinstance(sampler.fallback_sampler, PriorWeightedGPSampler)
     assert sampler.get_statistics()["sampler_stats"]["llm_calls"] == 1
     assert_all_params_valid(study)
+
+
+def _complete(value: float, from_llm: bool, number: int) -> optuna.trial.FrozenTrial:
+    trial = optuna.trial.create_trial(value=value, params={"x": float(number)},
+                                      distributions={"x": FloatDistribution(0, 100)},
+                                      user_attrs={prior_module.PROPOSAL_ATTR: {"x": float(number)}} if from_llm else {})
+    return trial
+
+
+def test_beliefs_on_a_plateau_are_refuted() -> None:
+    trials = [_complete(0.5, False, 0)] + [_complete(0.5, True, i) for i in range(1, 5)]
+    assert prior_module.belief_reliability(trials, ["minimize"]) == 0.0
+
+
+def test_beliefs_that_pay_off_keep_their_full_weight() -> None:
+    trials = [_complete(1.0, False, 0), _complete(0.9, False, 5)] + [_complete(0.1 * i, True, i) for i in range(1, 5)]
+    assert prior_module.belief_reliability(trials, ["minimize"]) == 1.0
+    # The same values under maximisation: the LLM's trials are now mostly the bad ones.
+    assert prior_module.belief_reliability(trials, ["maximize"]) < 1.0
+
+
+def test_beliefs_without_evidence_or_with_several_objectives_are_trusted() -> None:
+    only_llm = [_complete(0.1 * i, True, i) for i in range(1, 5)]
+    assert prior_module.belief_reliability(only_llm, ["minimize"]) == 1.0
+    assert prior_module.belief_reliability(only_llm + [_complete(9.0, False, 0)], ["minimize", "minimize"]) == 1.0
+
+
+def test_partly_supported_beliefs_get_a_reduced_weight() -> None:
+    values_other = [0.1, 0.2, 0.3, 0.9, 0.95, 0.99]
+    values_llm = [0.25, 0.96, 0.97, 0.98]
+    trials = [_complete(v, False, i) for i, v in enumerate(values_other)]
+    trials += [_complete(v, True, 10 + i) for i, v in enumerate(values_llm)]
+    reliability = prior_module.belief_reliability(trials, ["minimize"])
+    assert reliability == pytest.approx((2 / 6) / (5 / 8))
+    sampler = PriorWeightedGPSampler(prior_strength=5.0)
+    assert sampler.prior_weight(10, reliability) == pytest.approx(0.5 * reliability)
