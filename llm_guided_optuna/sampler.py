@@ -355,7 +355,11 @@ class LLMGuidedSampler(BaseSampler):
         chosen: PendingProposal | None = None
         leftovers: list[PendingProposal] = []
         problem: tuple[str, str] | None = None
-        proposals = parse_proposals(reply.content, response_model)
+        try:
+            proposals = parse_proposals(reply.content, response_model)
+        except ProposalParseError as failure:
+            failure.reply = reply  # type: ignore[attr-defined]  # the call's usage, for storage
+            raise
         validations = [self._validator.validate(p.parameters, to_propose) for p in proposals]
         known = known_configurations(study, search_space)
         spread = spread_batch(
@@ -390,7 +394,9 @@ class LLMGuidedSampler(BaseSampler):
             else:
                 problem = problem or ("duplicate", "the LLM proposed configurations already tried")
         if chosen is None:
-            raise LLMProposalError(*(problem or ("invalid_values", "no usable configuration")))
+            error = LLMProposalError(*(problem or ("invalid_values", "no usable configuration")))
+            error.reply = reply  # type: ignore[attr-defined]
+            raise error
         self._pool.put(leftovers)
         return self._use_proposal(study, trial, chosen)
 
@@ -441,5 +447,5 @@ class LLMGuidedSampler(BaseSampler):
     def _handle_failure(self, study: Study, trial: FrozenTrial, failure: Exception) -> None:
         kind = getattr(failure, "kind", "unexpected_error")
         self._stats.record_failure(kind)
-        self._provenance.start_fallback(study, trial, kind, detail=str(failure))
+        self._provenance.start_fallback(study, trial, kind, detail=str(failure), failure=failure)
         self._failures.report(trial.number, failure, self.model_name, type(self._fallback).__name__)

@@ -33,6 +33,7 @@ STANDARD_COUNTERS = (
     "completion_tokens",
     "batched_proposals_used",
     "duplicates_perturbed",
+    "claim_conflicts",
     "schema_mismatches",
     "replay_hits",
     "replay_misses",
@@ -54,6 +55,8 @@ class SamplerStatistics:
         - ``duplicates_perturbed``: proposed configurations that repeated one already tried
           (or one earlier in the same answer) and were replaced by a nearby variant
           (:mod:`llm_guided_optuna.diversify`).
+        - ``claim_conflicts``: configurations lost to another trial (thread or worker
+          process) that claimed the same one at the same time.
         - ``llm_seconds`` and ``average_llm_time``: time spent waiting for the LLM, in total
           and per call.
         - ``fallback_uses``: trials in which the fallback sampler chose at least one parameter;
