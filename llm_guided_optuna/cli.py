@@ -18,6 +18,9 @@ import threading
 
 import optuna
 
+from llm_guided_optuna.strategies import DEFAULT_STRATEGY
+from llm_guided_optuna.strategies import STRATEGIES
+
 
 DESCRIPTION = """\
 LLM-guided hyperparameter optimisation for Optuna.
@@ -109,7 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="tune a simulated CNN on the embedded model")
     demo.add_argument("--trials", type=int, default=20, help="number of trials (default 20)")
     demo.add_argument("--model", default=None, help="a LiteLLM model string (default: the embedded model)")
-    demo.add_argument("--strategy", default="llm", choices=["llm", "hybrid"], help="how the LLM is used")
+    demo.add_argument("--strategy", default=DEFAULT_STRATEGY, choices=STRATEGIES,
+                      help=f"how the LLM is used (default {DEFAULT_STRATEGY})")
     demo.add_argument("--seed", type=int, default=42, help="seed of the fallback sampler (default 42)")
     demo.set_defaults(handler=_demo)
 

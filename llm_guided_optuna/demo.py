@@ -18,6 +18,7 @@ import time
 import optuna
 
 from llm_guided_optuna.sampler import LLMGuidedSampler
+from llm_guided_optuna.strategies import DEFAULT_STRATEGY
 
 
 def simulated_cnn_error(learning_rate: float, batch_size: int, dropout: float, optimizer: str) -> float:
@@ -63,7 +64,7 @@ def summary_lines(study: optuna.Study, sampler: LLMGuidedSampler, elapsed: float
 
 
 def run_demo(
-    n_trials: int = 20, model: str | None = None, seed: int = 42, strategy: str = "llm"
+    n_trials: int = 20, model: str | None = None, seed: int = 42, strategy: str = DEFAULT_STRATEGY
 ) -> tuple[optuna.Study, LLMGuidedSampler, float]:
     """Run the demo study; returns the study, the sampler and the seconds it took."""
     sampler = LLMGuidedSampler(model=model, temperature=0.3, seed=seed, strategy=strategy)

@@ -113,10 +113,7 @@ class ConfigurationPrior:
     In the normalised search space (``[0, 1]`` per numerical coordinate, log-scaled where the
     distribution is; categorical coordinates hold the choice index) the density is
 
-    .. math::
-
-        \pi(x) = (1 - \varepsilon) \frac{1}{K} \sum_k \prod_j K_j(x_j; c_{kj})
-                  + \varepsilon \, u(x),
+        π(x) = (1 − ε) · (1/K) Σ_k Π_j K_j(x_j; c_kj) + ε · u(x),
 
     with a Gaussian of standard deviation ``width`` for numerical coordinates, the believed
     choice at probability :data:`CATEGORICAL_BELIEF` (the rest shared) for categorical ones,
