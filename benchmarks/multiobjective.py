@@ -322,6 +322,7 @@ def run_one(task: MultiObjectiveTask, sampler_name: str, seed: int, n_trials: in
         "llm": llm_statistics(sampler),
         "sampler_statistics": full_statistics(sampler),
         "versions": _versions(),
+        "code": _code_version(),
         "finished_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     }
     if task.constrained:
@@ -331,6 +332,21 @@ def run_one(task: MultiObjectiveTask, sampler_name: str, seed: int, n_trials: in
     else:
         record["hypervolume"] = hypervolume_curve(task, record["values"])
     return record
+
+
+def _code_version() -> str | None:
+    """The checkout's commit, with ``+dirty`` when the library has uncommitted changes."""
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True,
+                                text=True, check=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "llm_guided_optuna"], cwd=root,
+                               capture_output=True, text=True, check=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return commit + ("+dirty" if dirty else "")
 
 
 def _versions() -> dict[str, str | None]:
