@@ -142,11 +142,12 @@ def score_record(
     """``(llm_good, llm_total, optimizer_good, optimizer_total)`` over ``complete`` trials.
 
     A trial is good when its value is in the best :data:`GOOD_QUANTILE` of the complete
-    trials before it. Only single-objective studies are scored (the record is even
-    otherwise); trials before the fourth have no record to be compared with.
+    trials before it; with several objectives, when no complete trial before it dominates
+    it (it reached the Pareto front of its time). Trials before the fourth have no record to
+    be compared with.
     """
     if len(directions) != 1:
-        return 0, 0, 0, 0
+        return _score_multi_objective(complete, directions)
     sign = -1.0 if directions[0] == StudyDirection.MAXIMIZE else 1.0
     ordered = sorted(complete, key=lambda t: t.number)
     earlier: list[float] = []
@@ -162,4 +163,26 @@ def score_record(
             counts[offset] += int(good)
             counts[offset + 1] += 1
         earlier.append(value)
+    return counts[0], counts[1], counts[2], counts[3]
+
+
+def _score_multi_objective(
+    complete: Sequence[FrozenTrial], directions: Sequence[StudyDirection]
+) -> tuple[int, int, int, int]:
+    signs = [-1.0 if d == StudyDirection.MAXIMIZE else 1.0 for d in directions]
+    earlier: list[list[float]] = []
+    counts = [0, 0, 0, 0]
+    for trial in sorted(complete, key=lambda t: t.number):
+        if not trial.values or len(trial.values) != len(signs):
+            continue
+        loss = [s * float(v) if not math.isnan(v) else math.inf for s, v in zip(signs, trial.values)]
+        if len(earlier) >= 3:
+            dominated = any(
+                all(a <= b for a, b in zip(other, loss)) and any(a < b for a, b in zip(other, loss))
+                for other in earlier
+            )
+            offset = 0 if trial.user_attrs.get(SOURCE_ATTR) in ("llm", "llm+fallback") else 2
+            counts[offset] += int(not dominated)
+            counts[offset + 1] += 1
+        earlier.append(loss)
     return counts[0], counts[1], counts[2], counts[3]

@@ -122,3 +122,18 @@ def test_the_share_decays_after_twice_the_warm_start() -> None:
     assert [schedule.decayed(0.3, n) for n in (5, 10, 20, 30)] == [0.3, 0.3, 0.15, 0.1]
     never = AdaptiveLLMShare(warm_start_trials=4, initial_share=0.3, decay_start=0)
     assert never.decayed(0.3, 1000) == 0.3
+
+
+def test_multi_objective_trials_are_good_when_they_reach_the_front() -> None:
+    directions = [optuna.study.StudyDirection.MINIMIZE, optuna.study.StudyDirection.MAXIMIZE]
+
+    def trial(number: int, values: list[float], source: str) -> optuna.trial.FrozenTrial:
+        frozen = optuna.trial.create_trial(values=values, user_attrs={"llm_source": source})
+        frozen.number = number
+        return frozen
+
+    history = [trial(0, [1.0, 1.0], "fallback"), trial(1, [2.0, 2.0], "fallback"), trial(2, [3.0, 3.0], "fallback"),
+               trial(3, [0.5, 0.5], "llm"),      # not dominated by any earlier trial: good
+               trial(4, [2.5, 1.5], "llm"),      # dominated by (2, 2): not good
+               trial(5, [0.1, 4.0], "fallback")]  # dominates everything: good
+    assert score_record(history, directions) == (1, 2, 1, 1)
