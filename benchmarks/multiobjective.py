@@ -56,9 +56,9 @@ from typing import Any  # noqa: E402
 import numpy as np  # noqa: E402
 import optuna  # noqa: E402
 
+from benchmarks.runner import RECORD_FORMAT, load_run, run_path, save_run  # noqa: E402,F401 - same cache format
 from benchmarks.tasks import TREE_SPACE, build_estimator, load_split, suggest_from_space  # noqa: E402
 
-RECORD_FORMAT = 1
 N_TREES = 10
 CV_FOLDS = 5
 CHECKPOINTS: tuple[int, ...] = (10, 30)
@@ -249,34 +249,6 @@ def build_sampler(name: str, seed: int) -> optuna.samplers.BaseSampler:
 
 
 # --------------------------------------------------------------------------- runs
-
-
-def run_path(cache_dir: Path, task: str, sampler: str, seed: int, n_trials: int) -> Path:
-    """The cache file of one repetition."""
-    safe = re.sub(r"[^A-Za-z0-9._-]", "_", sampler)
-    return Path(cache_dir) / task / f"{safe}__seed{seed}__trials{n_trials}.json"
-
-
-def load_run(cache_dir: Path, task: str, sampler: str, seed: int, n_trials: int) -> dict[str, Any] | None:
-    """A finished run record from the cache, or ``None``."""
-    path = run_path(cache_dir, task, sampler, seed, n_trials)
-    try:
-        record = json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError):
-        return None
-    if record.get("format") != RECORD_FORMAT or len(record.get("values", [])) != n_trials:
-        return None
-    return record
-
-
-def save_run(cache_dir: Path, record: dict[str, Any]) -> Path:
-    """Write ``record`` atomically to its cache file."""
-    path = run_path(cache_dir, record["task"], record["sampler"], record["seed"], record["n_trials"])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".json.tmp")
-    temporary.write_text(json.dumps(record, indent=1, allow_nan=False))
-    temporary.replace(path)
-    return path
 
 
 def run_one(task: MultiObjectiveTask, sampler_name: str, seed: int, n_trials: int) -> dict[str, Any]:
