@@ -47,13 +47,14 @@ def summary_lines(study: optuna.Study, sampler: LLMGuidedSampler, elapsed: float
     sources = [t.user_attrs.get("llm_source", "?") for t in study.trials]
     lines = [
         f"Finished {len(study.trials)} trials in {elapsed:.1f} s with {sampler.model_name}",
+        f"Strategy: {sampler.strategy} (optimizer: {type(sampler.fallback_sampler).__name__})",
         f"Best error: {study.best_value:.4f} (accuracy {1 - study.best_value:.2%})",
         "Best parameters:",
         *[f"  {name}: {value}" for name, value in study.best_params.items()],
         "Sampler statistics:",
         f"  Success rate:     {stats['success_rate']:.2%}",
         f"  Average LLM time: {stats['average_llm_time']:.2f} s",
-        f"  Fallback uses:    {stats['fallback_uses']}",
+        f"  Fallback uses:    {stats['fallback_uses']} (trials the optimizer chose)",
         f"  LLM calls:        {stats['llm_calls']}",
         f"  Failures:         {stats['failures'] or 'none'}",
         f"  Clamped values:   {stats['clamped_values']}",
