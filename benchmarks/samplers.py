@@ -9,6 +9,11 @@ answers random valid configurations: the check that a weak LLM never makes users
 ``llm_guided_optuna`` package is imported only when such a sampler is built, so the
 baselines run without it.
 
+The suffix ``@qwen`` (e.g. ``llm-prior@qwen``) runs the strategy on Qwen2.5-Coder-0.5B-Instruct
+instead of the embedded SmolLM2: an opt-in, larger local model, used only when the GGUF named
+by ``BENCHMARK_QWEN_GGUF`` is present and its SHA-256 matches :data:`QWEN_SHA256`; it is never
+downloaded by the benchmark (see ``docs/benchmarks.md`` for where it comes from).
+
 LLM samplers get ``timeout=120``: the benchmark shares two cores between the model and the
 objective, and a timed-out call would change the result, not just the cost.
 """
@@ -25,6 +30,9 @@ BASELINE_SAMPLERS: tuple[str, ...] = ("random", "tpe", "gp", "cmaes", "seeded-de
 DEFAULT_SAMPLERS: tuple[str, ...] = BASELINE_SAMPLERS + ("llm",)
 STAT_KEYS: tuple[str, ...] = ("llm_calls", "llm_seconds", "prompt_tokens", "completion_tokens")
 USELESS_SUFFIX = "+useless"
+QWEN_SUFFIX = "@qwen"
+QWEN_SHA256 = "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
+_qwen_server: Any = None
 LLM_TIMEOUT_S = 120.0
 _useless_server: Any = None
 
@@ -36,7 +44,7 @@ def is_llm_sampler(name: str) -> bool:
 
 def llm_strategy(name: str) -> str:
     """The ``strategy`` argument for the sampler called ``name`` (``llm`` -> ``"llm"``)."""
-    rest = name[len("llm"):].removesuffix(USELESS_SUFFIX)
+    rest = name[len("llm"):].removesuffix(QWEN_SUFFIX).removesuffix(USELESS_SUFFIX)
     if not rest:
         return "llm"
     return rest.lstrip("-:_")
@@ -84,6 +92,10 @@ def build_sampler(name: str, seed: int, llm_kwargs: dict[str, Any] | None = None
         kwargs: dict[str, Any] = {"timeout": LLM_TIMEOUT_S, **(llm_kwargs or {})}
         if name.endswith(USELESS_SUFFIX):
             kwargs.update(model="openai/useless", api_base=useless_llm_url(), api_key="sk-none")
+        if name.endswith(QWEN_SUFFIX):
+            server = qwen_server()
+            kwargs.update(model=server.litellm_model, api_base=server.api_base, api_key="sk-no-key-required",
+                          structured_output="llguidance")
         sampler = LLMGuidedSampler(seed=seed, strategy=llm_strategy(name), **kwargs)
         return SamplerSetup(sampler)
     raise ValueError(f"unknown sampler {name!r}; known: {', '.join(BASELINE_SAMPLERS)}, llm[-<strategy>]")
@@ -100,6 +112,30 @@ def useless_llm_url() -> str:
         _useless_server = FaultServer(responder=RandomConfigurationResponder(seed=0))
         _useless_server.__enter__()
     return str(_useless_server.base_url)
+
+
+def qwen_server() -> Any:
+    """An in-process server of the hash-verified Qwen2.5-Coder-0.5B GGUF (started once)."""
+    global _qwen_server
+    if _qwen_server is None:
+        import hashlib
+        import os
+        from pathlib import Path
+
+        from llm_guided_optuna import EmbeddedModelServer
+
+        path = Path(os.environ.get("BENCHMARK_QWEN_GGUF", ""))
+        if not path.is_file():
+            raise RuntimeError("set BENCHMARK_QWEN_GGUF to the Qwen2.5-Coder-0.5B-Instruct Q4_K_M GGUF file")
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        if digest.hexdigest() != QWEN_SHA256:
+            raise RuntimeError(f"{path} is not the expected Qwen GGUF (sha256 {digest.hexdigest()})")
+        _qwen_server = EmbeddedModelServer(path, alias="qwen2.5-coder-0.5b-instruct")
+        _qwen_server.start()
+    return _qwen_server
 
 
 def llm_statistics(sampler: optuna.samplers.BaseSampler) -> dict[str, float]:
