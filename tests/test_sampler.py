@@ -201,19 +201,22 @@ def test_conditional_parameters_are_proposed(server) -> None:
     assert_all_params_valid(study)
 
 
-def test_repeated_proposals_become_nearby_variants(server) -> None:
-    server.responder = lambda request: '{"parameters": {"x": 0.5}, "rationale": "same again"}'
-    sampler = make_sampler(server, max_proposal_age=0)
+def test_repeats_within_an_answer_become_nearby_variants(server) -> None:
+    same = {"parameters": {"x": 0.5}, "rationale": "same again"}
+    server.responder = lambda request: json.dumps({"configurations": [same] * 4})
+    sampler = make_sampler(server)
     study = optuna.create_study(sampler=sampler)
-    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=4)
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=6)
     sources = [t.user_attrs.get("llm_fallback_reason", t.user_attrs["llm_source"]) for t in study.trials]
-    assert sources == ["new_parameters", "llm", "llm", "llm"]
-    assert len({t.params["x"] for t in study.trials}) == 4
+    # One call serves trials 1-4 (its repeats perturbed); the next call only repeats x=0.5,
+    # already tried, so that trial goes to the fallback sampler instead of circling it.
+    assert sources == ["new_parameters", "llm", "llm", "llm", "llm", "duplicate"]
+    assert len({t.params["x"] for t in study.trials}) == 6
     assert study.trials[1].params["x"] == 0.5 and "perturbed" not in study.trials[1].user_attrs["llm_call"]
-    for trial in study.trials[2:]:
+    for trial in study.trials[2:5]:
         assert trial.user_attrs["llm_call"]["perturbed"] is True
         assert abs(trial.params["x"] - 0.5) < 0.5
-    assert sampler.get_statistics()["sampler_stats"]["duplicates_perturbed"] >= 2
+    assert sampler.get_statistics()["sampler_stats"]["duplicates_perturbed"] == 3
 
 
 def test_duplicate_proposals_go_to_the_fallback_when_no_variant_is_left(server) -> None:
