@@ -371,6 +371,9 @@ def render_markdown(
     acceptance = acceptance_section(main, str(context.get("default_strategy")))
     if acceptance:
         out += ["### The LLM strategies against the baselines", "", acceptance, ""]
+    reading = Path(__file__).parent / "results" / "reading.md"
+    if reading.exists():  # the hand-written reading of these figures
+        out += [reading.read_text().strip(), ""]
     out += [f"![regret curves]({_relative(path, markdown_dir)})" for path in figures[:1]] + [""]
     if main.get("incomplete"):
         out += ["Incomplete (not reported): " + ", ".join(
