@@ -333,12 +333,14 @@ class LLMGuidedSampler(BaseSampler):
 
         known: set[ConfigurationKey] | None = None
 
+        def key_of(params: Mapping[str, Any]) -> ConfigurationKey:
+            return configuration_key({**fixed, **params}, search_space)
+
         def claim(params: dict[str, Any]) -> bool:
             nonlocal known
             if known is None:  # Read the study's configurations once per trial, not per candidate.
                 known = known_configurations(study, search_space)
-            key = configuration_key({**fixed, **params}, search_space)
-            return self._provenance.claim(key, known, study=study, trial=trial)
+            return self._provenance.claim(key_of(params), known, study=study, trial=trial)
 
         pending = self._pool.take(space_key, n_finished, claim)
         if pending is not None:
@@ -361,11 +363,12 @@ class LLMGuidedSampler(BaseSampler):
             failure.reply = reply  # type: ignore[attr-defined]  # the call's usage, for storage
             raise
         validations = [self._validator.validate(p.parameters, to_propose) for p in proposals]
+        # Read afresh after the call: other trials may have started while the LLM answered.
         known = known_configurations(study, search_space)
         spread = spread_batch(
             [v.params for v in validations],
             to_propose,
-            key_of=lambda params: configuration_key({**fixed, **params}, search_space),
+            key_of=key_of,
             taken=known,
             rng=random.Random(f"{self.seed}:{trial.number}"),
         )
