@@ -265,7 +265,6 @@ class PriorWeightedGPSampler(GPSampler):
         self._local.beliefs = beliefs
         self._local.n_finished = len(trials)
         self._local.reliability = belief_reliability(trials, study.directions)
-        self._local.search_space = search_space
         try:
             return super().sample_relative(study, trial, search_space)
         finally:
@@ -284,17 +283,15 @@ class PriorWeightedGPSampler(GPSampler):
 
     def _weighted(self, acqf: Any) -> tuple[Any, np.ndarray | None]:
         beliefs = getattr(self._local, "beliefs", None)
-        if not beliefs or self.prior_strength == 0:
+        if not beliefs:
+            return acqf, None
+        weight = self.prior_weight(self._local.n_finished, self._local.reliability)
+        if weight <= 0.0:
             return acqf, None
         try:
-            search_space = self._local.search_space
-            if list(search_space) != list(acqf.search_space._optuna_search_space):
-                search_space = acqf.search_space._optuna_search_space
-            prior = build_prior(beliefs, search_space, self.prior_width)
+            # The space the acquisition works in, in its own order of parameters.
+            prior = build_prior(beliefs, acqf.search_space._optuna_search_space, self.prior_width)
             if prior is None:
-                return acqf, None
-            weight = self.prior_weight(self._local.n_finished, self._local.reliability)
-            if weight <= 0.0:
                 return acqf, None
             return PriorWeightedAcquisition(acqf, prior, weight), prior.centers
         except Exception as error:  # Optuna's private GP API changed: carry on as plain GP.
