@@ -103,9 +103,10 @@ def spread_batch(
     key_of: Callable[[Mapping[str, Any]], Any],
     taken: set[Any],
     rng: random.Random,
+    vary_repeats: bool = True,
 ) -> list[tuple[dict[str, Any], bool]]:
     """Each configuration of ``batch`` as it is, except repeats within the batch, which
-    become distinct nearby variants.
+    become distinct nearby variants (unless ``vary_repeats`` is false).
 
     Only a repeat of an *earlier, new configuration of the same answer* is perturbed: the
     LLM meant that region and asked for several trials. A configuration the study already
@@ -114,13 +115,17 @@ def spread_batch(
     strategy circling a configuration the LLM was fixed on (measured: regret 0.79 at 30
     trials on 8 benchmark tasks, against 0.20 with the fallback). Variants also avoid
     ``taken``. Returns ``(configuration, perturbed)`` pairs in the batch's order.
+
+    With ``vary_repeats=False`` (the warm start) every repeat is returned unchanged, so that
+    the caller's duplicate check drops it: the first trials are the optimizer's initial
+    design, where an independent point is worth more than a neighbour of the LLM's one.
     """
     seen = set(taken)
     in_batch: set[Any] = set()
     spread: list[tuple[dict[str, Any], bool]] = []
     for params in batch:
         perturbed = False
-        if params and key_of(params) in in_batch and key_of(params) not in taken:
+        if vary_repeats and params and key_of(params) in in_batch and key_of(params) not in taken:
             space = {name: search_space[name] for name in params if name in search_space}
             variant = distinct_variant(params, space, lambda p: key_of(p) in seen, rng)
             if variant is not None:

@@ -176,6 +176,9 @@ class LLMGuidedSampler(BaseSampler):
             prior_strength=prior_strength,
         )
         self._schedule = plan.schedule
+        # The warm start is one LLM call: once answered, warm-start trials without a usable
+        # configuration from that answer go to the optimizer's initial design.
+        self._warm_start_answered = False
         self._replay = ExchangeCache(cache_dir) if cache_dir is not None else None
         if model is None and api_base is None:
             find_embedded_model_path()  # A clear error now rather than at the first trial.
@@ -243,16 +246,20 @@ class LLMGuidedSampler(BaseSampler):
             self._provenance.start_fallback(study, trial, self._failures.disabled_reason)
             return self._fallback_relative(study, trial, search_space)
         advice: dict[str, Any] | None = None
-        if self._schedule is not None and not self._schedule.in_warm_start(trial):
+        warm_start = self._schedule is not None and self._schedule.in_warm_start(trial)
+        if self._schedule is not None and not warm_start:
             advice = self._fallback_relative(study, trial, search_space)
             if not self._schedule.ask_llm(study, trial):
                 self._provenance.start_fallback(study, trial, "schedule")
                 return advice
         try:
-            params = self._propose_with_llm(study, trial, search_space, to_propose, advice)
+            params = self._propose_with_llm(study, trial, search_space, to_propose, advice, warm_start)
         except (LLMCallError, ProposalParseError, LLMProposalError) as failure:
             self._handle_failure(study, trial, failure)
             return advice if advice is not None else self._fallback_relative(study, trial, search_space)
+        if params is None:
+            self._provenance.start_fallback(study, trial, "warm_start_answered")
+            return self._fallback_relative(study, trial, search_space)
         return params
 
     def sample_independent(
@@ -325,8 +332,13 @@ class LLMGuidedSampler(BaseSampler):
         search_space: dict[str, BaseDistribution],
         to_propose: dict[str, BaseDistribution],
         advice: dict[str, Any] | None = None,
-    ) -> dict[str, Any]:
-        self._stats.increment("proposals_requested")
+        warm_start: bool = False,
+    ) -> dict[str, Any] | None:
+        """The LLM's configuration for ``trial``: a pending one, or one from a new call.
+
+        Returns ``None`` in the warm start once its call was answered and nothing of that
+        answer is left for this trial.
+        """
         fixed = fixed_params(trial, search_space)
         space_key = tuple(to_propose)
         n_finished = count_finished_trials(study)
@@ -343,6 +355,9 @@ class LLMGuidedSampler(BaseSampler):
             return self._provenance.claim(key_of(params), known, study=study, trial=trial)
 
         pending = self._pool.take(space_key, n_finished, claim)
+        if pending is None and warm_start and self._warm_start_answered:
+            return None
+        self._stats.increment("proposals_requested")
         if pending is not None:
             self._stats.increment("batched_proposals_used")
             return self._use_proposal(study, trial, pending)
@@ -362,6 +377,8 @@ class LLMGuidedSampler(BaseSampler):
         except ProposalParseError as failure:
             failure.reply = reply  # type: ignore[attr-defined]  # the call's usage, for storage
             raise
+        if warm_start:
+            self._warm_start_answered = True
         validations = [self._validator.validate(p.parameters, to_propose) for p in proposals]
         # Read afresh after the call: other trials may have started while the LLM answered.
         known = known_configurations(study, search_space)
@@ -371,6 +388,7 @@ class LLMGuidedSampler(BaseSampler):
             key_of=key_of,
             taken=known,
             rng=random.Random(f"{self.seed}:{trial.number}"),
+            vary_repeats=not warm_start,
         )
         for index, (proposal, validation, (params, perturbed)) in enumerate(zip(proposals, validations, spread)):
             if not proposal.matches_schema:

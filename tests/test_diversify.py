@@ -51,6 +51,13 @@ def test_repeats_within_an_answer_become_distinct_configurations() -> None:
     assert len({key_of(params) for params, _ in spread}) == 3
 
 
+def test_without_variation_repeats_are_returned_unchanged() -> None:
+    other = {**CENTER, "layers": 5}
+    batch = [dict(CENTER), dict(CENTER), other, dict(other)]
+    spread = spread_batch(batch, SPACE, key_of, set(), random.Random(1), vary_repeats=False)
+    assert spread == [(params, False) for params in batch]
+
+
 def test_repeats_of_the_studys_configurations_are_left_to_the_duplicate_check() -> None:
     other = {**CENTER, "layers": 5}
     taken = {key_of(CENTER)}

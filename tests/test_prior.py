@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import warnings
 
@@ -137,6 +138,30 @@ def test_the_prior_strategy_makes_one_llm_call_and_reads_its_beliefs_from_storag
     assert isinstance(sampler.fallback_sampler, PriorWeightedGPSampler)
     assert sampler.get_statistics()["sampler_stats"]["llm_calls"] == 1
     assert_all_params_valid(study)
+
+
+def test_the_gp_takes_over_right_after_the_warm_start() -> None:
+    sampler = LLMGuidedSampler(model="openai/test", api_base="http://127.0.0.1:9", seed=0, strategy="prior",
+                               warm_start_trials=3)
+    assert isinstance(sampler.fallback_sampler, PriorWeightedGPSampler)
+    assert sampler.fallback_sampler._n_startup_trials == 4
+
+
+def test_a_warm_start_answer_that_repeats_itself_leaves_the_other_trials_to_the_initial_design() -> None:
+    same = {"parameters": {"x": 1.5, "lr": 1e-3, "layers": 3, "kind": "b"}, "rationale": "same again"}
+    with FaultServer(responder=lambda request: json.dumps({"configurations": [same] * 4})) as server:
+        sampler = LLMGuidedSampler(model="openai/test", api_base=server.base_url, api_key="sk-test",
+                                   seed=0, strategy="prior", warm_start_trials=4, timeout=5)
+        study = optuna.create_study(sampler=sampler)
+        study.optimize(objective, n_trials=8)
+        assert len(server.requests) == 1
+    reasons = [t.user_attrs.get("llm_fallback_reason", t.user_attrs["llm_source"]) for t in study.trials]
+    assert reasons[1:5] == ["llm", "warm_start_answered", "warm_start_answered", "warm_start_answered"]
+    assert study.trials[1].params == same["parameters"]
+    assert len({json.dumps(t.params, sort_keys=True) for t in study.trials}) == 8
+    stats = sampler.get_statistics()["sampler_stats"]
+    assert stats["duplicates_perturbed"] == 0 and stats["success_rate"] == 1.0
+    assert stats["fallback_reasons"]["warm_start_answered"] == 3
 
 
 def _complete(value: float, from_llm: bool, number: int) -> optuna.trial.FrozenTrial:
