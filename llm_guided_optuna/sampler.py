@@ -127,7 +127,9 @@ class LLMGuidedSampler(BaseSampler):
             ``warm_start_trials``);
             0 asks the LLM afresh for every trial.
         warm_start_trials: ``"hybrid"`` and ``"prior"``: trials after the first that the LLM
-            proposes from the problem context.
+            proposes from the problem context, in one call; with trial 0 they are the
+            optimizer's initial design (a trial the answer cannot fill with a new
+            configuration gets a random one).
         llm_share: ``"hybrid"`` only: the LLM's initial share of later trials.
         prior_strength: ``"prior"`` only: ``β`` of the prior's decaying weight ``β / n``
             (default 5; 0 gives plain GP after the warm start).
@@ -176,9 +178,10 @@ class LLMGuidedSampler(BaseSampler):
             prior_strength=prior_strength,
         )
         self._schedule = plan.schedule
-        # The warm start is one LLM call: once answered, warm-start trials without a usable
-        # configuration from that answer go to the optimizer's initial design.
-        self._warm_start_answered = False
+        # A warm-start call answers for as many trials as it asked configurations for; those
+        # of them it leaves without a usable configuration go to the optimizer's initial
+        # design, not to another call. The last trial number a warm-start call answered for:
+        self._warm_start_answered_until = -1
         self._replay = ExchangeCache(cache_dir) if cache_dir is not None else None
         if model is None and api_base is None:
             find_embedded_model_path()  # A clear error now rather than at the first trial.
@@ -336,8 +339,8 @@ class LLMGuidedSampler(BaseSampler):
     ) -> dict[str, Any] | None:
         """The LLM's configuration for ``trial``: a pending one, or one from a new call.
 
-        Returns ``None`` in the warm start once its call was answered and nothing of that
-        answer is left for this trial.
+        Returns ``None`` for a warm-start trial that an earlier warm-start call answered for
+        when nothing of that answer is left.
         """
         fixed = fixed_params(trial, search_space)
         space_key = tuple(to_propose)
@@ -355,7 +358,7 @@ class LLMGuidedSampler(BaseSampler):
             return self._provenance.claim(key_of(params), known, study=study, trial=trial)
 
         pending = self._pool.take(space_key, n_finished, claim)
-        if pending is None and warm_start and self._warm_start_answered:
+        if pending is None and warm_start and trial.number <= self._warm_start_answered_until:
             return None
         self._stats.increment("proposals_requested")
         if pending is not None:
@@ -378,7 +381,8 @@ class LLMGuidedSampler(BaseSampler):
             failure.reply = reply  # type: ignore[attr-defined]  # the call's usage, for storage
             raise
         if warm_start:
-            self._warm_start_answered = True
+            answered_until = trial.number + n_configurations - 1
+            self._warm_start_answered_until = max(self._warm_start_answered_until, answered_until)
         validations = [self._validator.validate(p.parameters, to_propose) for p in proposals]
         # Read afresh after the call: other trials may have started while the LLM answered.
         known = known_configurations(study, search_space)

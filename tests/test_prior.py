@@ -164,6 +164,18 @@ def test_a_warm_start_answer_that_repeats_itself_leaves_the_other_trials_to_the_
     assert stats["fallback_reasons"]["warm_start_answered"] == 3
 
 
+def test_a_warm_start_of_one_configuration_per_call_calls_for_each_trial() -> None:
+    same = {"parameters": {"x": 1.5, "lr": 1e-3, "layers": 3, "kind": "b"}, "rationale": "same again"}
+    with FaultServer(responder=lambda request: json.dumps(same)) as server:
+        sampler = LLMGuidedSampler(model="openai/test", api_base=server.base_url, api_key="sk-test",
+                                   seed=0, strategy="prior", warm_start_trials=4, proposals_per_call=1, timeout=5)
+        study = optuna.create_study(sampler=sampler)
+        study.optimize(objective, n_trials=6)
+        assert len(server.requests) == 4
+    reasons = [t.user_attrs.get("llm_fallback_reason", t.user_attrs["llm_source"]) for t in study.trials]
+    assert reasons[1:5] == ["llm", "duplicate", "duplicate", "duplicate"]
+
+
 def _complete(value: float, from_llm: bool, number: int) -> optuna.trial.FrozenTrial:
     trial = optuna.trial.create_trial(value=value, params={"x": float(number)},
                                       distributions={"x": FloatDistribution(0, 100)},
