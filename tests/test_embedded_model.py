@@ -70,10 +70,11 @@ def test_the_default_strategy_warm_starts_from_one_call_on_the_embedded_model() 
     assert all(t.state == TrialState.COMPLETE for t in study.trials)
     assert_all_params_valid(study)
     stats = sampler.get_statistics()["sampler_stats"]
-    warm_start = [t.user_attrs.get("llm_source") for t in study.trials[1:5]]
-    assert warm_start.count("llm") >= 3  # repeats become nearby variants, not fallbacks
+    warm_start = [t.user_attrs.get("llm_fallback_reason", t.user_attrs["llm_source"]) for t in study.trials[1:5]]
+    # Trial 1 is the LLM's; the answer's repeats leave their trials to the initial design.
+    assert warm_start[0] == "llm" and set(warm_start) <= {"llm", "warm_start_answered"}
     assert {t.user_attrs["llm_fallback_reason"] for t in study.trials[5:]} == {"schedule"}
-    assert stats["llm_calls"] <= 2
+    assert stats["llm_calls"] == 1
 
 
 def test_two_threads_share_the_embedded_model() -> None:
