@@ -62,8 +62,9 @@ class SamplerStatistics:
         - ``fallback_uses``: trials in which the fallback sampler chose at least one parameter;
           ``fallback_params``: parameters it chose through ``sample_independent``;
           ``fallback_reasons``: those trials counted by reason (``new_parameters``,
-          ``not_proposed``, ``schedule`` for the hybrid strategy's optimizer trials, or the
-          failure kind).
+          ``not_proposed``, ``schedule`` for the optimizer's trials after the warm start
+          (``hybrid``, ``prior``), ``warm_start_answered`` for warm-start trials that the
+          warm-start answer left without a new configuration, or the failure kind).
         - ``failures``: failed proposals counted by kind (``timeout``, ``invalid_json``, ...).
         - ``clamped_values``: proposed values moved inside their bounds;
           ``adjusted_values``: values changed in any way (converted, clamped, snapped, matched);
