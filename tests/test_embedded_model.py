@@ -17,6 +17,7 @@ from optuna.trial import TrialState
 import pytest
 
 from tests.support.assertions import assert_all_params_valid
+from tests.support.assertions import trial_sources
 
 from llm_guided_optuna import EmbeddedModelServer
 from llm_guided_optuna import EmbeddedModelUnavailableError
@@ -70,7 +71,7 @@ def test_the_default_strategy_warm_starts_from_one_call_on_the_embedded_model() 
     assert all(t.state == TrialState.COMPLETE for t in study.trials)
     assert_all_params_valid(study)
     stats = sampler.get_statistics()["sampler_stats"]
-    warm_start = [t.user_attrs.get("llm_fallback_reason", t.user_attrs["llm_source"]) for t in study.trials[1:5]]
+    warm_start = trial_sources(study)[1:5]
     # Trial 1 is the LLM's; the answer's repeats leave their trials to the initial design.
     assert warm_start[0] == "llm" and set(warm_start) <= {"llm", "warm_start_answered"}
     assert {t.user_attrs["llm_fallback_reason"] for t in study.trials[5:]} == {"schedule"}

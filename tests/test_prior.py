@@ -22,6 +22,7 @@ from llm_guided_optuna.prior import build_prior  # noqa: E402
 from llm_guided_optuna.prior import ConfigurationPrior  # noqa: E402
 from llm_guided_optuna.prior import PriorWeightedGPSampler  # noqa: E402
 from tests.support.assertions import assert_all_params_valid  # noqa: E402
+from tests.support.assertions import trial_sources  # noqa: E402
 from tests.support.fault_server import FaultServer  # noqa: E402
 from tests.support.schema_responder import RandomConfigurationResponder  # noqa: E402
 
@@ -155,7 +156,7 @@ def test_a_warm_start_answer_that_repeats_itself_leaves_the_other_trials_to_the_
         study = optuna.create_study(sampler=sampler)
         study.optimize(objective, n_trials=8)
         assert len(server.requests) == 1
-    reasons = [t.user_attrs.get("llm_fallback_reason", t.user_attrs["llm_source"]) for t in study.trials]
+    reasons = trial_sources(study)
     assert reasons[1:5] == ["llm", "warm_start_answered", "warm_start_answered", "warm_start_answered"]
     assert study.trials[1].params == same["parameters"]
     assert len({json.dumps(t.params, sort_keys=True) for t in study.trials}) == 8
@@ -172,7 +173,7 @@ def test_a_warm_start_of_one_configuration_per_call_calls_for_each_trial() -> No
         study = optuna.create_study(sampler=sampler)
         study.optimize(objective, n_trials=6)
         assert len(server.requests) == 4
-    reasons = [t.user_attrs.get("llm_fallback_reason", t.user_attrs["llm_source"]) for t in study.trials]
+    reasons = trial_sources(study)
     assert reasons[1:5] == ["llm", "duplicate", "duplicate", "duplicate"]
 
 

@@ -16,6 +16,7 @@ from optuna.trial import TrialState
 import pytest
 
 from tests.support.assertions import assert_all_params_valid
+from tests.support.assertions import trial_sources
 
 from llm_guided_optuna import LLMGuidedSampler
 from llm_guided_optuna import LLMProposalError
@@ -207,7 +208,7 @@ def test_repeats_within_an_answer_become_nearby_variants(server) -> None:
     sampler = make_sampler(server)
     study = optuna.create_study(sampler=sampler)
     study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=6)
-    sources = [t.user_attrs.get("llm_fallback_reason", t.user_attrs["llm_source"]) for t in study.trials]
+    sources = trial_sources(study)
     # One call serves trials 1-4 (its repeats perturbed); the next call only repeats x=0.5,
     # already tried, so that trial goes to the fallback sampler instead of circling it.
     assert sources == ["new_parameters", "llm", "llm", "llm", "llm", "duplicate"]
@@ -224,7 +225,7 @@ def test_duplicate_proposals_go_to_the_fallback_when_no_variant_is_left(server) 
     sampler = make_sampler(server, max_proposal_age=0)
     study = optuna.create_study(sampler=sampler)
     study.optimize(lambda t: t.suggest_int("x", 0, 1), n_trials=4)
-    sources = [t.user_attrs.get("llm_fallback_reason", t.user_attrs["llm_source"]) for t in study.trials]
+    sources = trial_sources(study)
     # Two configurations exist: once both are tried, a repeat has no distinct variant.
     assert sources[2:] == ["duplicate", "duplicate"]
     assert all(t.state == TrialState.COMPLETE for t in study.trials)

@@ -11,3 +11,8 @@ def assert_all_params_valid(study: optuna.Study) -> None:
         for name, value in trial.params.items():
             distribution = trial.distributions[name]
             assert distribution._contains(distribution.to_internal_repr(value)), (trial.number, name, value)
+
+
+def trial_sources(study: optuna.Study) -> list[str]:
+    """Per trial, ``"llm"`` (or the LLM source) or the reason the fallback sampler chose it."""
+    return [t.user_attrs.get("llm_fallback_reason", t.user_attrs["llm_source"]) for t in study.trials]
