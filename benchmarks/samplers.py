@@ -9,6 +9,11 @@ answers random valid configurations: the check that a weak LLM never makes users
 ``llm_guided_optuna`` package is imported only when such a sampler is built, so the
 baselines run without it.
 
+``gp-startup<K>`` (e.g. ``gp-startup5``) is an ablation, not a baseline: GPSampler with ``K``
+random start-up trials instead of Optuna's 10. The prior strategy's GP starts after
+``warm_start_trials + 1`` trials, so ``gp-startup5`` separates what the earlier GP gains from
+what the LLM adds.
+
 The suffix ``@qwen`` (e.g. ``llm-prior@qwen``) runs the strategy on Qwen2.5-Coder-0.5B-Instruct
 instead of the embedded SmolLM2: an opt-in, larger local model, used only when the GGUF named
 by ``BENCHMARK_QWEN_GGUF`` is present and its SHA-256 matches :data:`QWEN_SHA256`; it is never
@@ -29,6 +34,7 @@ import optuna
 BASELINE_SAMPLERS: tuple[str, ...] = ("random", "tpe", "gp", "cmaes", "seeded-default")
 DEFAULT_SAMPLERS: tuple[str, ...] = BASELINE_SAMPLERS + ("llm",)
 STAT_KEYS: tuple[str, ...] = ("llm_calls", "llm_seconds", "prompt_tokens", "completion_tokens")
+GP_STARTUP_PREFIX = "gp-startup"
 USELESS_SUFFIX = "+useless"
 QWEN_SUFFIX = "@qwen"
 QWEN_SHA256 = "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
@@ -82,6 +88,9 @@ def build_sampler(name: str, seed: int, llm_kwargs: dict[str, Any] | None = None
         return SamplerSetup(optuna.samplers.TPESampler(seed=seed))
     if name == "gp":
         return SamplerSetup(optuna.samplers.GPSampler(seed=seed))
+    if name.startswith(GP_STARTUP_PREFIX) and name[len(GP_STARTUP_PREFIX):].isdigit():
+        n_startup = int(name[len(GP_STARTUP_PREFIX):])
+        return SamplerSetup(optuna.samplers.GPSampler(seed=seed, n_startup_trials=n_startup))
     if name == "cmaes":
         return SamplerSetup(optuna.samplers.CmaEsSampler(seed=seed))
     if name == "seeded-default":
@@ -98,7 +107,9 @@ def build_sampler(name: str, seed: int, llm_kwargs: dict[str, Any] | None = None
                           structured_output="llguidance")
         sampler = LLMGuidedSampler(seed=seed, strategy=llm_strategy(name), **kwargs)
         return SamplerSetup(sampler)
-    raise ValueError(f"unknown sampler {name!r}; known: {', '.join(BASELINE_SAMPLERS)}, llm[-<strategy>]")
+    raise ValueError(
+        f"unknown sampler {name!r}; known: {', '.join(BASELINE_SAMPLERS)}, {GP_STARTUP_PREFIX}<K>, llm[-<strategy>]"
+    )
 
 
 def useless_llm_url() -> str:

@@ -90,3 +90,13 @@ def test_runner_caches_runs_and_report_writes_latest_json(tmp_path: Path, capsys
     markdown = (docs / "benchmarks.md").read_text()
     assert "python -m benchmarks.run" in markdown and "| `tpe` |" in markdown
     assert (docs / "benchmark_regret.png").stat().st_size > 0
+
+
+def test_gp_startup_ablation_sets_the_start_up_trials_and_bad_names_are_refused() -> None:
+    from benchmarks.samplers import build_sampler
+
+    sampler = build_sampler("gp-startup4", seed=0).sampler
+    assert sampler._n_startup_trials == 4  # the ablation differs from `gp` only here
+    assert build_sampler("gp", seed=0).sampler._n_startup_trials == 10
+    with pytest.raises(ValueError, match="gp-startup<K>"):
+        build_sampler("gp-startupx", seed=0)
