@@ -122,7 +122,9 @@ def latest_json(summaries: dict[str, SamplerSummary], tasks: list[str], seeds: i
     ``seeds`` is the number of seeds asked for. When the samplers do not all have every task
     of the same seeds, every sampler entry also carries ``seeds`` (the seeds it has runs of),
     ``runs`` (its number of task x seed runs) and ``missing`` (``"task/seed"`` pairs missing
-    among its seeds).
+    among its seeds). Samplers that are neither a baseline nor an LLM strategy (ablations such
+    as ``gp-startup5``) go under ``ablations``, in the same shape, so that ``samplers`` holds
+    only the published baselines and ``llm*`` strategies.
     """
     samplers: dict[str, Any] = {}
     missing = missing or {}
@@ -145,12 +147,17 @@ def latest_json(summaries: dict[str, SamplerSummary], tasks: list[str], seeds: i
             samplers[name]["seeds"] = list(summary.seeds)
             samplers[name]["runs"] = summary.n_runs
             samplers[name]["missing"] = [f"{task}/{seed}" for task, seed in missing.get(name, [])]
+    published = {
+        name: entry for name, entry in samplers.items() if name in BASELINE_SAMPLERS or is_llm_sampler(name)
+    }
+    ablations = {name: entry for name, entry in samplers.items() if name not in published}
     return {
         "trials": trials,
         "seeds": seeds,
         "tasks": tasks,
         "default_strategy": default_strategy,
-        "samplers": samplers,
+        "samplers": published,
+        **({"ablations": ablations} if ablations else {}),
     }
 
 

@@ -100,3 +100,17 @@ def test_gp_startup_ablation_sets_the_start_up_trials_and_bad_names_are_refused(
     assert build_sampler("gp", seed=0).sampler._n_startup_trials == 10
     with pytest.raises(ValueError, match="gp-startup<K>"):
         build_sampler("gp-startupx", seed=0)
+
+
+def test_latest_json_keeps_ablations_out_of_the_published_samplers() -> None:
+    from benchmarks.metrics import SamplerSummary
+
+    cost = dict.fromkeys(("sampler_seconds", "llm_seconds", "llm_calls", "prompt_tokens", "completion_tokens"), 0.0)
+    summaries = {
+        name: SamplerSummary(name=name, cost_per_trial=dict(cost), seeds=[0])
+        for name in ("gp", "llm-prior", "gp-startup5")
+    }
+    latest = report_cli.latest_json(summaries, [TASK], seeds=1, trials=TRIALS, default_strategy="llm-prior")
+    assert sorted(latest["samplers"]) == ["gp", "llm-prior"]
+    assert sorted(latest["ablations"]) == ["gp-startup5"]
+    assert set(latest["ablations"]["gp-startup5"]) == set(latest["samplers"]["gp"])
