@@ -24,7 +24,7 @@ warns once and goes on as the plain GPSampler.
 
 Example:
     >>> import optuna
-    >>> sampler = PriorWeightedGPSampler(prior_strength=5.0, seed=0)  # doctest: +SKIP
+    >>> sampler = PriorWeightedGPSampler(prior_strength=1.0, seed=0)  # doctest: +SKIP
     >>> study = optuna.create_study(sampler=sampler)  # doctest: +SKIP
 """
 
@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     import torch
 
 
-DEFAULT_PRIOR_STRENGTH = 5.0
+DEFAULT_PRIOR_STRENGTH = 1.0
 DEFAULT_PRIOR_WIDTH = 0.2
 DEFAULT_PRIOR_FLOOR = 0.05
 CATEGORICAL_BELIEF = 0.7
@@ -234,7 +234,7 @@ class PriorWeightedGPSampler(GPSampler):
 
     Example:
         >>> sampler = PriorWeightedGPSampler(
-        ...     beliefs=[{"x": 0.3}], prior_strength=5.0, seed=0
+        ...     beliefs=[{"x": 0.3}], prior_strength=1.0, seed=0
         ... )  # doctest: +SKIP
     """
 

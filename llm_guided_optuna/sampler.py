@@ -132,7 +132,7 @@ class LLMGuidedSampler(BaseSampler):
             configuration gets a random one).
         llm_share: ``"hybrid"`` only: the LLM's initial share of later trials.
         prior_strength: ``"prior"`` only: ``β`` of the prior's decaying weight ``β / n``
-            (default 5; 0 gives plain GP after the warm start).
+            (default 1; 0 gives plain GP after the warm start).
         max_llm_calls: A budget of LLM calls; once spent, the sampler goes on with the
             fallback sampler only and says so once.
         max_cost_usd: A budget in US dollars (as LiteLLM prices the calls); likewise.
