@@ -6,9 +6,11 @@ Example:
     >>> study = optuna.create_study(sampler=LLMGuidedSampler(seed=0))  # doctest: +SKIP
 """
 
-from llm_guided_optuna.embedded_model import EmbeddedModelServer
-from llm_guided_optuna.embedded_model import EmbeddedModelUnavailableError
-from llm_guided_optuna.embedded_model import get_embedded_server
+from llm_guided_optuna._logging import show_llm_progress
+from llm_guided_optuna.embedded import EMBEDDED_MODELS
+from llm_guided_optuna.embedded import EmbeddedModelServer
+from llm_guided_optuna.embedded import EmbeddedModelUnavailableError
+from llm_guided_optuna.embedded import get_embedded_server
 from llm_guided_optuna.parameter_validator import ParameterValidator
 from llm_guided_optuna.sampler import LLMGuidedSampler
 from llm_guided_optuna.failure_policy import LLMProposalError
@@ -19,6 +21,7 @@ from llm_guided_optuna.storage_statistics import study_statistics
 __version__ = "0.1.0"
 
 __all__ = [
+    "EMBEDDED_MODELS",
     "EmbeddedModelServer",
     "EmbeddedModelUnavailableError",
     "LLMGuidedSampler",
@@ -26,6 +29,7 @@ __all__ = [
     "LLMSamplerWarning",
     "ParameterValidator",
     "get_embedded_server",
+    "show_llm_progress",
     "study_statistics",
     "__version__",
 ]

@@ -5,6 +5,8 @@ Examples::
     llm-optuna demo                                   # the README demo on the embedded model
     llm-optuna explain --storage sqlite:///study.db --study my-study --plot history.png
     llm-optuna serve --port 8080                      # one embedded model server for many workers
+    llm-optuna models                                 # the embedded models: installed or not, sizes, files
+    llm-optuna models install qwen2.5-coder-1.5b      # download, assemble and verify one
     llm-optuna benchmark --quick --samplers tpe llm   # the benchmark suite (from a checkout)
 """
 
@@ -26,10 +28,12 @@ DESCRIPTION = """\
 LLM-guided hyperparameter optimisation for Optuna.
 
 Commands:
-  demo       tune a simulated CNN with the LLM-guided sampler on the embedded model
+  demo       tune a simulated CNN with the LLM-guided sampler on the default embedded model
   explain    show, for each trial of a stored study, its value, where its parameters
-             came from (the LLM or the fallback sampler) and the LLM's rationale
+             came from (the LLM, the optimizer, or the optimizer standing in for a failed
+             LLM proposal) and the LLM's rationale
   serve      serve the embedded model on 127.0.0.1 for several worker processes
+  models     list the embedded models, or install one (`models install NAME`)
   benchmark  run the offline benchmark suite (needs a checkout of the repository)
 
 Run `llm-optuna COMMAND --help` for a command's options."""
@@ -39,8 +43,8 @@ def _demo(args: argparse.Namespace) -> int:
     from llm_guided_optuna.demo import run_demo
     from llm_guided_optuna.demo import summary_lines
 
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    study, sampler, elapsed = run_demo(args.trials, args.model, args.seed, args.strategy)
+    study, sampler, elapsed = run_demo(args.trials, args.model, args.seed, args.strategy,
+                                       show_progress=not args.quiet)
     print("\n".join(summary_lines(study, sampler, elapsed)))
     return 0
 
@@ -49,6 +53,7 @@ def _explain(args: argparse.Namespace) -> int:
     from llm_guided_optuna.explain import explanation_rows
     from llm_guided_optuna.explain import format_explanation
     from llm_guided_optuna.explain import plot_history
+    from llm_guided_optuna.explain import PlotUnavailableError
     from llm_guided_optuna.explain import source_counts
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -63,29 +68,78 @@ def _explain(args: argparse.Namespace) -> int:
     counts = source_counts(rows)
     print("\nsources: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
     if args.plot:
-        print(f"history plot: {plot_history(study, args.plot)}")
+        try:
+            print(f"history plot: {plot_history(study, args.plot)}")
+        except PlotUnavailableError as error:
+            print(f"llm-optuna explain --plot: {error}", file=sys.stderr)
+            return 1
     return 0
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from llm_guided_optuna.embedded_model import EmbeddedModelServer
+    from llm_guided_optuna.embedded import EmbeddedModelServer
+    from llm_guided_optuna.embedded import EmbeddedModelUnavailableError
 
-    server = EmbeddedModelServer(
-        host=args.host, port=args.port, parallel_requests=args.parallel, n_threads=args.threads
-    )
-    server.start()
-    print(f"Serving {server.alias} at {server.api_base}", flush=True)
-    print(
-        f'Point samplers at it: LLMGuidedSampler(model="{server.litellm_model}", '
-        f'api_base="{server.api_base}", api_key="sk-no-key-required", structured_output="llguidance")',
-        flush=True,
-    )
+    model = args.model
+    if model is not None and model.startswith("gguf:"):
+        model = model[len("gguf:"):]
+    # The handlers come first: whoever reads the ready line below may stop the server at once.
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
+    try:
+        server = EmbeddedModelServer(
+            model, host=args.host, port=args.port, parallel_requests=args.parallel, n_threads=args.threads
+        )
+        server.start()
+    except (EmbeddedModelUnavailableError, ValueError) as error:
+        print(f"llm-optuna serve: {error}", file=sys.stderr)
+        return 1
+    print(f"Serving {server.alias} at {server.api_base}", flush=True)
+    print(
+        f'Point samplers at it: LLMGuidedSampler(model="{server.litellm_model}", '
+        f'api_base="{server.api_base}", structured_output="llguidance")',
+        flush=True,
+    )
     stop.wait()
     server.stop()
     print("Stopped.", flush=True)
+    return 0
+
+
+def _models(args: argparse.Namespace) -> int:
+    from llm_guided_optuna.embedded import EMBEDDED_MODELS
+    from llm_guided_optuna.embedded import get_model_spec
+    from llm_guided_optuna.embedded.install import install_model
+    from llm_guided_optuna.embedded.install import ModelInstallError
+    from llm_guided_optuna.embedded.listing import format_model_table
+    from llm_guided_optuna.embedded.listing import InstallProgress
+
+    if args.action == "list":
+        print(format_model_table(EMBEDDED_MODELS.values()))
+        return 0
+    if not args.names:
+        print(f"llm-optuna models {args.action}: name a model ({', '.join(EMBEDDED_MODELS)})", file=sys.stderr)
+        return 2
+    try:
+        specs = [get_model_spec(name) for name in args.names]
+    except ValueError as error:
+        print(f"llm-optuna models {args.action}: {error}", file=sys.stderr)
+        return 2
+    for spec in specs:
+        if args.action == "remove":
+            from llm_guided_optuna.embedded.install import remove_model
+
+            removed = remove_model(spec)
+            print(f"removed {removed}" if removed else f"{spec.name} is not in the models folder")
+            continue
+        print(f"Installing {spec.name} ({spec.title}, {spec.size_bytes / 1e6:,.0f} MB) ...", flush=True)
+        try:
+            path = install_model(spec, progress=InstallProgress(spec.name, sys.stderr), force=args.force)
+        except (ModelInstallError, OSError) as error:
+            print(f"llm-optuna models install {spec.name}: {error}", file=sys.stderr)
+            return 1
+        print(f"{spec.name}: {path} (SHA-256 verified)", flush=True)
     return 0
 
 
@@ -114,7 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--model", default=None, help="a LiteLLM model string (default: the embedded model)")
     demo.add_argument("--strategy", default=DEFAULT_STRATEGY, choices=STRATEGIES,
                       help=f"how the LLM is used (default {DEFAULT_STRATEGY})")
-    demo.add_argument("--seed", type=int, default=42, help="seed of the fallback sampler (default 42)")
+    demo.add_argument("--seed", type=int, default=42, help="seed of the optimizer and the LLM (default 42)")
+    demo.add_argument("--quiet", action="store_true", help="no progress bar and no LLM call lines")
     demo.set_defaults(handler=_demo)
 
     explain = commands.add_parser("explain", help="explain the trials of a stored study")
@@ -127,8 +182,17 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8080, help="port (default 8080; 0 picks a free one)")
     serve.add_argument("--parallel", type=int, default=4, help="requests served at once (default 4)")
-    serve.add_argument("--threads", type=int, default=None, help="CPU threads for inference")
+    serve.add_argument("--threads", type=int, default=None, help="CPU threads for inference (default: the free cores)")
+    serve.add_argument("--model", default=None,
+                       help="an embedded model's name, or gguf:PATH (default: the best installed embedded model)")
     serve.set_defaults(handler=_serve)
+
+    models = commands.add_parser("models", help="list, install or remove embedded models")
+    models.add_argument("action", nargs="?", default="list", choices=("list", "install", "remove"),
+                        help="list (default), install or remove")
+    models.add_argument("names", nargs="*", help="registry names, e.g. qwen2.5-coder-1.5b smollm2-135m")
+    models.add_argument("--force", action="store_true", help="install again even if an intact file is there")
+    models.set_defaults(handler=_models)
 
     benchmark = commands.add_parser(
         "benchmark", help="run the benchmark suite (arguments go to python -m benchmarks.run)", add_help=False

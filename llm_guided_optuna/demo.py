@@ -1,4 +1,4 @@
-"""The demo: tune a simulated CNN on the embedded model (``llm-optuna demo``).
+"""The demo: tune a simulated CNN on the default embedded model (``llm-optuna demo``).
 
 The objective is a fast synthetic stand-in for training a CNN on an image classification
 task: the validation error depends on the learning rate (best near 3e-3, on a log scale), the
@@ -12,11 +12,13 @@ Example:
 
 from __future__ import annotations
 
+from collections import Counter
 import math
 import time
 
 import optuna
 
+from llm_guided_optuna._logging import show_llm_progress
 from llm_guided_optuna.sampler import LLMGuidedSampler
 from llm_guided_optuna.strategies import DEFAULT_STRATEGY
 
@@ -44,7 +46,8 @@ def cnn_objective(trial: optuna.Trial) -> float:
 def summary_lines(study: optuna.Study, sampler: LLMGuidedSampler, elapsed: float) -> list[str]:
     """What the demo prints: best result, parameters and the sampler's statistics."""
     stats = sampler.get_statistics()["sampler_stats"]
-    sources = [t.user_attrs.get("llm_source", "?") for t in study.trials]
+    sources = Counter(str(t.user_attrs.get("llm_source", "?")) for t in study.trials)
+    failures = ", ".join(f"{kind} {count}" for kind, count in sorted(stats["failures"].items())) or "none"
     lines = [
         f"Finished {len(study.trials)} trials in {elapsed:.1f} s with {sampler.model_name}",
         f"Strategy: {sampler.strategy} (optimizer: {type(sampler.fallback_sampler).__name__})",
@@ -52,26 +55,34 @@ def summary_lines(study: optuna.Study, sampler: LLMGuidedSampler, elapsed: float
         "Best parameters:",
         *[f"  {name}: {value}" for name, value in study.best_params.items()],
         "Sampler statistics:",
-        f"  Success rate:     {stats['success_rate']:.2%}",
-        f"  Average LLM time: {stats['average_llm_time']:.2f} s",
-        f"  Fallback uses:    {stats['fallback_uses']} (trials the optimizer chose)",
-        f"  LLM calls:        {stats['llm_calls']}",
-        f"  Failures:         {stats['failures'] or 'none'}",
+        f"  Trials by source: {', '.join(f'{s} {n}' for s, n in sorted(sources.items()))}",
+        f"  LLM calls:        {stats['llm_calls']} (average {stats['average_llm_time']:.1f} s)",
+        f"  Success rate:     {stats['success_rate']:.0%} of {stats['proposals_requested']} trials the LLM was asked for",
+        f"  Failed proposals: {failures} (fallback uses: {stats['fallback_uses']})",
         f"  Clamped values:   {stats['clamped_values']}",
         f"  Tokens:           {stats['prompt_tokens']} prompt, {stats['completion_tokens']} completion",
-        f"  Trial sources:    {', '.join(f'{s}={sources.count(s)}' for s in sorted(set(sources)))}",
     ]
     return lines
 
 
 def run_demo(
-    n_trials: int = 20, model: str | None = None, seed: int = 42, strategy: str = DEFAULT_STRATEGY
+    n_trials: int = 20,
+    model: str | None = None,
+    seed: int = 42,
+    strategy: str = DEFAULT_STRATEGY,
+    show_progress: bool = True,
 ) -> tuple[optuna.Study, LLMGuidedSampler, float]:
-    """Run the demo study; returns the study, the sampler and the seconds it took."""
+    """Run the demo study; returns the study, the sampler and the seconds it took.
+
+    With ``show_progress`` Optuna's progress bar and the sampler's INFO lines (model loading,
+    each LLM call) are shown; Optuna's per-trial lines are not.
+    """
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    show_llm_progress(show_progress)
     sampler = LLMGuidedSampler(model=model, temperature=0.3, seed=seed, strategy=strategy)
     study = optuna.create_study(direction="minimize", sampler=sampler)
     study.set_user_attr("problem_type", "neural_network_training")
     study.set_user_attr("problem_description", "CNN optimization for image classification")
     started = time.perf_counter()
-    study.optimize(cnn_objective, n_trials=n_trials)
+    study.optimize(cnn_objective, n_trials=n_trials, show_progress_bar=show_progress)
     return study, sampler, time.perf_counter() - started

@@ -1,9 +1,9 @@
 """Explain a study: which trials the LLM proposed, why, and how they did.
 
 :func:`explanation_rows` reads the provenance each trial records (``llm_source``,
-``llm_fallback_reason``, ``llm_rationale``); :func:`format_explanation` renders it as a text
-table (``llm-optuna explain``); :func:`plot_history` draws the optimisation history with LLM
-and fallback trials marked (matplotlib).
+``llm_reason``, ``llm_rationale``); :func:`format_explanation` renders it as a text table
+(``llm-optuna explain``); :func:`plot_history` draws the optimisation history with each
+trial marked by its source (``llm``, ``optimizer``, ``fallback``, ...; needs matplotlib).
 
 Example:
     >>> import optuna
@@ -22,8 +22,8 @@ from pathlib import Path
 import optuna
 from optuna.trial import TrialState
 
-from llm_guided_optuna.provenance import FALLBACK_REASON_ATTR
 from llm_guided_optuna.provenance import RATIONALE_ATTR
+from llm_guided_optuna.provenance import REASON_ATTR
 from llm_guided_optuna.provenance import SOURCE_ATTR
 
 
@@ -61,7 +61,7 @@ def explanation_rows(study: optuna.Study) -> list[ExplanationRow]:
                 state=trial.state.name,
                 value=_value_text(trial),
                 source=str(trial.user_attrs.get(SOURCE_ATTR, "-")),
-                reason=str(trial.user_attrs.get(FALLBACK_REASON_ATTR, "")),
+                reason=str(trial.user_attrs.get(REASON_ATTR, "")),
                 rationale=rationale,
             )
         )
@@ -88,20 +88,41 @@ def source_counts(rows: list[ExplanationRow]) -> dict[str, int]:
     return counts
 
 
+class PlotUnavailableError(RuntimeError):
+    """matplotlib, which draws the plot, is not installed."""
+
+
+#: Marker and colour of each source in the history plot.
+SOURCE_MARKERS = {
+    "llm": ("o", "tab:orange"),
+    "llm+optimizer": ("P", "tab:olive"),
+    "llm+fallback": ("D", "tab:red"),
+    "optimizer": ("s", "tab:blue"),
+    "fallback": ("X", "tab:gray"),
+}
+
+
 def plot_history(study: optuna.Study, path: str | Path) -> Path:
-    """Save the optimisation history, LLM and fallback trials marked, as an image."""
-    import matplotlib
+    """Save the optimisation history, each trial marked by its source, as an image.
+
+    Raises:
+        PlotUnavailableError: matplotlib is not installed (the message says how to install it).
+    """
+    try:
+        import matplotlib
+    except ImportError:
+        raise PlotUnavailableError('the plot needs matplotlib: pip install "matplotlib>=3.7"') from None
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     complete = [t for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))]
     figure, axes = plt.subplots(figsize=(8, 4.5))
-    markers = {"llm": ("o", "tab:orange"), "llm+fallback": ("D", "tab:red"), "fallback": ("s", "tab:blue")}
-    for source, (marker, colour) in markers.items():
+    for source, (marker, colour) in SOURCE_MARKERS.items():
         chosen = [t for t in complete if t.user_attrs.get(SOURCE_ATTR) == source]
-        axes.scatter([t.number for t in chosen], [t.values[0] for t in chosen], marker=marker,
-                     color=colour, label=source, zorder=3)
+        if chosen:  # The legend lists only the sources the study has.
+            axes.scatter([t.number for t in chosen], [t.values[0] for t in chosen], marker=marker,
+                         color=colour, label=source, zorder=3)
     if complete and len(study.directions) == 1:
         best, best_values = None, []
         maximize = study.direction == optuna.study.StudyDirection.MAXIMIZE

@@ -1,7 +1,7 @@
 """What the sampler does when the LLM fails, or when its budget is spent.
 
 :class:`FailurePolicy` decides, for each failure: log it (at WARNING the first time of each
-kind, then at DEBUG), stop asking the LLM for good (authentication errors, spent budgets: said
+kind, then at DEBUG), stop asking the LLM for good (rejected credentials, an unknown model, spent budgets: said
 once with an :class:`LLMSamplerWarning`), and raise :class:`LLMProposalError` when the user
 chose ``on_error="raise"``. The sampler counts the failure and records it on the trial.
 
@@ -27,6 +27,8 @@ from llm_guided_optuna.statistics import SamplerStatistics
 _logger = get_logger(__name__)
 
 ON_ERROR_POLICIES = ("fallback", "raise")
+#: Failures after which asking again cannot help: the LLM is not asked again.
+STOPPING_KINDS = ("authentication", "unknown_model")
 
 
 class LLMSamplerWarning(UserWarning):
@@ -108,10 +110,8 @@ class FailurePolicy:
     def report(self, trial_number: int, failure: Exception, model_name: str, fallback_name: str) -> None:
         """Log or warn about a failure; raise it with ``on_error="raise"``."""
         kind = getattr(failure, "kind", "unexpected_error")
-        if kind == "authentication":
-            self.disable(
-                "authentication", f"the LLM {model_name!r} rejected the credentials ({failure})", fallback_name
-            )
+        if kind in STOPPING_KINDS:
+            self.disable(kind, f"trial {trial_number}: {failure}", fallback_name)
         elif self._first_time(kind):
             _logger.warning(
                 "Trial %d: no usable LLM proposal (%s: %s); using %s. Further %s failures are "

@@ -41,6 +41,7 @@ from optuna.study import StudyDirection
 from optuna.trial import FrozenTrial
 from optuna.trial import TrialState
 
+from llm_guided_optuna.provenance import LLM_SOURCES
 from llm_guided_optuna.provenance import SOURCE_ATTR
 
 
@@ -159,7 +160,7 @@ def score_record(
         if len(earlier) >= 3:
             threshold = sorted(earlier)[max(0, math.ceil(GOOD_QUANTILE * len(earlier)) - 1)]
             good = value <= threshold
-            offset = 0 if trial.user_attrs.get(SOURCE_ATTR) in ("llm", "llm+fallback") else 2
+            offset = 0 if trial.user_attrs.get(SOURCE_ATTR) in LLM_SOURCES else 2
             counts[offset] += int(good)
             counts[offset + 1] += 1
         earlier.append(value)
@@ -181,7 +182,7 @@ def _score_multi_objective(
                 all(a <= b for a, b in zip(other, loss)) and any(a < b for a, b in zip(other, loss))
                 for other in earlier
             )
-            offset = 0 if trial.user_attrs.get(SOURCE_ATTR) in ("llm", "llm+fallback") else 2
+            offset = 0 if trial.user_attrs.get(SOURCE_ATTR) in LLM_SOURCES else 2
             counts[offset] += int(not dominated)
             counts[offset + 1] += 1
         earlier.append(loss)

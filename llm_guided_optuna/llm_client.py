@@ -28,6 +28,7 @@ import re
 import threading
 import time
 from typing import Any
+import urllib.parse
 
 from pydantic import BaseModel
 
@@ -220,6 +221,7 @@ class LLMClient:
         self._mode: str | None = None if structured_output == "auto" else structured_output
         self._mode_lock = threading.Lock()
         self._sleep = sleep
+        self._model_checked = False
 
     def __repr__(self) -> str:
         key = "set" if self._api_key else "unset"
@@ -254,8 +256,10 @@ class LLMClient:
                 return False
             self._mode = STRUCTURED_OUTPUT_MODES[index + 1]
         _logger.warning(
-            "%s rejected structured output mode %r; using %r from now on.",
+            "%s at %s refused a request with structured output mode %r (a bad request); "
+            "trying %r from now on.",
             self.model,
+            self.where,
             failed_mode,
             self._mode,
         )
@@ -306,6 +310,7 @@ class LLMClient:
             LLMCallError: when every attempt failed, or at once for a non-retryable error.
         """
         litellm = import_litellm()
+        self._check_model(litellm)
         attempts = 0
         started = time.perf_counter()
         while True:
@@ -324,10 +329,52 @@ class LLMClient:
                         continue
                 if not failure.retryable or attempts > self.max_retries:
                     failure.elapsed_s = time.perf_counter() - started
-                    raise self._redact(failure) from None
+                    raise self._redact(self._name_the_cause(failure)) from None
                 self._sleep(self._backoff_seconds(attempts, failure.retry_after))
                 continue
             return self._reply(response, litellm, attempts, time.perf_counter() - started)
+
+    @property
+    def where(self) -> str:
+        """Where requests go: ``host:port`` of ``api_base``, else the provider's name."""
+        if self.api_base is not None:
+            parsed = urllib.parse.urlsplit(self.api_base)
+            return parsed.netloc or self.api_base
+        return self.model.split("/", 1)[0] if "/" in self.model else self.model
+
+    def _check_model(self, litellm: Any) -> None:
+        """Fail at once, and never retry, for a model string no provider answers to."""
+        if self._model_checked:
+            return
+        try:
+            litellm.get_llm_provider(model=self.model, api_base=self.api_base)
+        except Exception as error:  # noqa: BLE001 - LiteLLM raises BadRequestError here.
+            raise LLMCallError(
+                "unknown_model",
+                f"unknown model/provider {self.model!r}: LiteLLM knows no provider for it "
+                "(write it as 'provider/model', e.g. 'openai/gpt-4o-mini' or 'ollama/llama3.1')",
+                retryable=False,
+            ) from None
+        self._model_checked = True
+
+    def _name_the_cause(self, failure: LLMCallError) -> LLMCallError:
+        """The failure with its cause first: the address that refused or timed out, or the
+        credentials that were rejected."""
+        causes = {
+            "connection": f"cannot reach {self.where}",
+            "timeout": f"no answer from {self.where} within {self.timeout:g} s",
+            "authentication": f"authentication failed at {self.where}",
+            "rate_limit": f"rate limited by {self.where}",
+            "server_error": f"server error at {self.where}",
+        }
+        cause = causes.get(failure.kind)
+        if cause is None:
+            return failure
+        attempts = f" after {failure.attempts} attempts" if failure.attempts > 1 else ""
+        named = LLMCallError(failure.kind, f"{cause}{attempts} ({failure})", failure.retryable, failure.attempts)
+        named.retry_after = failure.retry_after
+        named.elapsed_s = failure.elapsed_s
+        return named
 
     def _backoff_seconds(self, attempt: int, retry_after: float | None) -> float:
         delay = self.retry_backoff * (2 ** (attempt - 1)) * (0.5 + random.random())

@@ -59,19 +59,56 @@ DEFAULT_PRIOR_WIDTH = 0.2
 DEFAULT_PRIOR_FLOOR = 0.05
 CATEGORICAL_BELIEF = 0.7
 MAX_BELIEFS = 8
+#: How the beliefs weigh in the prior's mixture: all alike, or by how their trials did.
+BELIEF_WEIGHTINGS = ("uniform", "evidence")
+EVIDENCE_TEMPERATURE = 0.25
 
 
-def llm_beliefs(trials: Sequence[FrozenTrial]) -> list[dict[str, Any]]:
-    """The configurations the LLM proposed in ``trials`` (at most :data:`MAX_BELIEFS`, the
+def llm_belief_trials(trials: Sequence[FrozenTrial]) -> list[FrozenTrial]:
+    """The trials whose configuration the LLM proposed (at most :data:`MAX_BELIEFS`, the
     earliest first: the warm start, which came from the problem context alone)."""
-    beliefs: list[dict[str, Any]] = []
+    chosen: list[FrozenTrial] = []
     for trial in sorted(trials, key=lambda t: t.number):
         proposal = trial.user_attrs.get(PROPOSAL_ATTR)
         if isinstance(proposal, Mapping) and proposal:
-            beliefs.append(dict(proposal))
-        if len(beliefs) >= MAX_BELIEFS:
+            chosen.append(trial)
+        if len(chosen) >= MAX_BELIEFS:
             break
-    return beliefs
+    return chosen
+
+
+def llm_beliefs(trials: Sequence[FrozenTrial]) -> list[dict[str, Any]]:
+    """The configurations the LLM proposed in ``trials`` (see :func:`llm_belief_trials`)."""
+    return [dict(trial.user_attrs[PROPOSAL_ATTR]) for trial in llm_belief_trials(trials)]
+
+
+def belief_weights(
+    belief_trials: Sequence[FrozenTrial],
+    complete: Sequence[FrozenTrial],
+    directions: Sequence[Any],
+    temperature: float = EVIDENCE_TEMPERATURE,
+) -> np.ndarray:
+    """Weights of the beliefs in the prior's mixture, from how their trials did.
+
+    A belief whose trial is complete gets ``exp(-q / temperature)``, with ``q`` the share of
+    complete trials strictly better than it (0 for the best trial); one not yet evaluated gets
+    the weight of the median (``q = 0.5``). With several objectives every belief weighs the same.
+
+    Example:
+        >>> belief_weights([], [], ["minimize"]).shape
+        (0,)
+    """
+    if len(directions) != 1:
+        return np.ones(len(belief_trials))
+    sign = 1.0 if str(getattr(directions[0], "name", directions[0])).lower() == "minimize" else -1.0
+    losses = np.array([sign * float(t.values[0]) for t in complete if t.values and math.isfinite(t.values[0])])
+    weights = []
+    for trial in belief_trials:
+        quantile = 0.5
+        if trial.state == TrialState.COMPLETE and trial.values and math.isfinite(trial.values[0]) and losses.size:
+            quantile = float(np.sum(losses < sign * float(trial.values[0]))) / losses.size
+        weights.append(math.exp(-quantile / temperature))
+    return np.array(weights)
 
 
 def belief_reliability(complete: Sequence[FrozenTrial], directions: Sequence[Any]) -> float:
@@ -113,7 +150,7 @@ class ConfigurationPrior:
     In the normalised search space (``[0, 1]`` per numerical coordinate, log-scaled where the
     distribution is; categorical coordinates hold the choice index) the density is
 
-        π(x) = (1 − ε) · (1/K) Σ_k Π_j K_j(x_j; c_kj) + ε · u(x),
+        π(x) = (1 − ε) · Σ_k w_k Π_j K_j(x_j; c_kj) + ε · u(x),    Σ_k w_k = 1 (w_k = 1/K by default),
 
     with a Gaussian of standard deviation ``width`` for numerical coordinates, the believed
     choice at probability :data:`CATEGORICAL_BELIEF` (the rest shared) for categorical ones,
@@ -128,6 +165,7 @@ class ConfigurationPrior:
         n_choices: ``(d,)`` number of choices of each categorical coordinate.
         width: Standard deviation of each Gaussian, in normalised units.
         floor: ``ε``, the weight of the uniform component.
+        weights: ``(K,)`` positive weights of the centres (default: all alike).
 
     Example:
         >>> import numpy as np
@@ -143,9 +181,12 @@ class ConfigurationPrior:
         n_choices: np.ndarray,
         width: float = DEFAULT_PRIOR_WIDTH,
         floor: float = DEFAULT_PRIOR_FLOOR,
+        weights: np.ndarray | None = None,
     ) -> None:
         if centers.ndim != 2 or centers.shape[0] == 0:
             raise ValueError("a prior needs at least one centre")
+        if weights is not None and (weights.shape != (centers.shape[0],) or not np.all(weights > 0)):
+            raise ValueError("the prior's weights must be positive, one per centre")
         if width <= 0:
             raise ValueError("the prior's width must be positive")
         if not 0.0 < floor < 1.0:
@@ -158,7 +199,8 @@ class ConfigurationPrior:
         self._log_match = np.log(CATEGORICAL_BELIEF * choices)
         self._log_other = np.log((1.0 - CATEGORICAL_BELIEF) / (choices - 1.0) * choices)
         self._log_gauss_peak = -math.log(self.width * math.sqrt(2.0 * math.pi))
-        self._log_mixture_weight = math.log(1.0 - floor) - math.log(self.centers.shape[0])
+        shares = np.full(self.centers.shape[0], 1.0) if weights is None else weights.astype(float)
+        self._log_mixture_weights = math.log(1.0 - floor) + np.log(shares / shares.sum())
         self._log_floor = math.log(floor)
         numeric_peak = float((~self.is_categorical).sum()) * self._log_gauss_peak
         categorical_peak = float(self._log_match[self.is_categorical].sum())
@@ -177,7 +219,8 @@ class ConfigurationPrior:
         log_other = torch.from_numpy(self._log_other).to(x.dtype)
         categorical = torch.where(diff.abs() < 0.5, log_match, log_other)
         per_center = torch.where(numeric, gauss, categorical).sum(dim=-1)
-        log_mixture = torch.logsumexp(per_center, dim=-1) + self._log_mixture_weight
+        log_weights = torch.from_numpy(self._log_mixture_weights).to(x.dtype)
+        log_mixture = torch.logsumexp(per_center + log_weights, dim=-1)
         floor = torch.full_like(log_mixture, self._log_floor)
         return torch.logaddexp(log_mixture, floor) - self._log_peak
 
@@ -193,20 +236,24 @@ def build_prior(
     beliefs: Sequence[Mapping[str, Any]],
     search_space: Mapping[str, BaseDistribution],
     width: float = DEFAULT_PRIOR_WIDTH,
+    weights: Sequence[float] | None = None,
 ) -> ConfigurationPrior | None:
-    """The prior over ``search_space`` from believed configurations; ``None`` without any.
+    """The prior over ``search_space`` from believed configurations (with their ``weights``);
+    ``None`` without any.
 
     Beliefs lacking a parameter of the space, or holding a value outside it, are skipped.
     """
     from optuna._gp.search_space import SearchSpace
 
     complete = []
-    for belief in beliefs:
+    kept_weights = []
+    for index, belief in enumerate(beliefs):
         try:
             if all(name in belief and search_space[name]._contains(
                 search_space[name].to_internal_repr(belief[name])
             ) for name in search_space):
                 complete.append({name: belief[name] for name in search_space})
+                kept_weights.append(1.0 if weights is None else float(weights[index]))
         except (ValueError, TypeError, KeyError):
             continue
     if not complete:
@@ -216,7 +263,7 @@ def build_prior(
     n_choices = np.array(
         [len(d.choices) if isinstance(d, CategoricalDistribution) else 0 for d in search_space.values()]
     )
-    return ConfigurationPrior(centers, internal.is_categorical, n_choices, width)
+    return ConfigurationPrior(centers, internal.is_categorical, n_choices, width, weights=np.array(kept_weights))
 
 
 class PriorWeightedGPSampler(GPSampler):
@@ -229,6 +276,8 @@ class PriorWeightedGPSampler(GPSampler):
             the normalised search space.
         beliefs: Fixed believed configurations; by default they are read from the study
             (:func:`llm_beliefs`).
+        belief_weighting: ``"uniform"`` (every belief alike) or ``"evidence"`` (each belief
+            weighs by how its trial did, :func:`belief_weights`).
         **gp_kwargs: Passed to :class:`~optuna.samplers.GPSampler` (``seed``,
             ``n_startup_trials``, ...).
 
@@ -244,13 +293,17 @@ class PriorWeightedGPSampler(GPSampler):
         prior_strength: float = DEFAULT_PRIOR_STRENGTH,
         prior_width: float = DEFAULT_PRIOR_WIDTH,
         beliefs: Sequence[Mapping[str, Any]] | None = None,
+        belief_weighting: str = "uniform",
         **gp_kwargs: Any,
     ) -> None:
         if prior_strength < 0:
             raise ValueError("prior_strength must be >= 0")
+        if belief_weighting not in BELIEF_WEIGHTINGS:
+            raise ValueError(f"belief_weighting must be one of {BELIEF_WEIGHTINGS}, got {belief_weighting!r}")
         super().__init__(**gp_kwargs)
         self.prior_strength = prior_strength
         self.prior_width = prior_width
+        self.belief_weighting = belief_weighting
         self._fixed_beliefs = [dict(b) for b in beliefs] if beliefs is not None else None
         self._local = threading.local()
         self._warned = False
@@ -260,9 +313,14 @@ class PriorWeightedGPSampler(GPSampler):
     ) -> dict[str, Any]:
         trials = study._get_trials(deepcopy=False, states=(TrialState.COMPLETE,), use_cache=True)
         beliefs = self._fixed_beliefs
+        weights = None
         if beliefs is None:
-            beliefs = llm_beliefs(study._get_trials(deepcopy=False, use_cache=True))
+            belief_trials = llm_belief_trials(study._get_trials(deepcopy=False, use_cache=True))
+            beliefs = [dict(t.user_attrs[PROPOSAL_ATTR]) for t in belief_trials]
+            if self.belief_weighting == "evidence":
+                weights = belief_weights(belief_trials, trials, study.directions)
         self._local.beliefs = beliefs
+        self._local.weights = weights
         self._local.n_finished = len(trials)
         self._local.reliability = belief_reliability(trials, study.directions)
         try:
@@ -290,7 +348,9 @@ class PriorWeightedGPSampler(GPSampler):
             return acqf, None
         try:
             # The space the acquisition works in, in its own order of parameters.
-            prior = build_prior(beliefs, acqf.search_space._optuna_search_space, self.prior_width)
+            prior = build_prior(
+                beliefs, acqf.search_space._optuna_search_space, self.prior_width, self._local.weights
+            )
             if prior is None:
                 return acqf, None
             return PriorWeightedAcquisition(acqf, prior, weight), prior.centers

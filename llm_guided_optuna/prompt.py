@@ -303,6 +303,68 @@ def render_messages(
     ]
 
 
+_WARM_START_SYSTEM_TEMPLATE = """\
+You are an expert in machine learning and hyperparameter optimisation, advising an Optuna study.
+No configuration has been evaluated yet. Propose the {n} configurations you expect to score best on this \
+problem, the most promising first, each different from the others. Answer with one JSON object only:
+{answer_format}
+Rules:
+- Give a value for every parameter of the search space, inside its bounds; use one of the listed choices exactly.
+- For log-scale parameters, reason in orders of magnitude.
+- {data_rule}"""
+
+_ANALYSIS_FORMAT = '"analysis": "<what is known to work for this model and data, in two sentences>", '
+
+
+def render_warm_start_messages(
+    context: OptimizationContext,
+    n_configurations: int,
+    *,
+    rationale: bool = False,
+    analysis: bool = False,
+) -> list[dict[str, str]]:
+    """Chat messages for the warm start: the problem and the search space, no trials.
+
+    The warm start asks for the configurations the model believes best before any evidence.
+    Trials are left out on purpose: small models copy a trial they are shown (trial 0 is a
+    random configuration) instead of using what they know (see docs/05).
+
+    Args:
+        context: The study snapshot (only its goal, problem and search space are used).
+        n_configurations: How many configurations to ask for.
+        rationale: Ask for a one-line rationale after each configuration's values.
+        analysis: Ask for a short analysis *before* the values (free reasoning first).
+    """
+    item = '{"parameters": {<every parameter name>: <value>}' + (
+        ', "rationale": "<one short sentence>"}' if rationale else "}"
+    )
+    answer_format = "{" + (_ANALYSIS_FORMAT if analysis else "") + '"configurations": [' + item + (
+        f", ... ({n_configurations} in all)]}}"
+    )
+    constrained = context.constraints is not None
+    system = _WARM_START_SYSTEM_TEMPLATE.format(
+        n=n_configurations,
+        answer_format=answer_format,
+        data_rule=_CONSTRAINED_DATA_RULE if constrained else _DATA_RULE,
+    )
+    sections: list[str] = ["## Goal", _goal_line(list(context.directions), context.objective_names)]
+    problem = _problem_block(context, with_constraints=not constrained)
+    if problem is not None:
+        sections += ["## Problem (user data)", problem]
+    sections += _constraints_section(context)
+    sections += ["## Search space"] + [describe_parameter(s) for s in context.search_space]
+    if context.fixed_params:
+        sections += ["## Fixed for this trial (keep these values)"] + [
+            f"- {name}={format_value(value)}" for name, value in context.fixed_params.items()
+        ]
+    sections += [
+        "## Task",
+        "Use what is known about these hyperparameters for this kind of model and data. "
+        "Reply with the JSON object only.",
+    ]
+    return [{"role": "system", "content": system}, {"role": "user", "content": "\n".join(sections)}]
+
+
 def messages_size(messages: list[Mapping[str, str]]) -> int:
     """Total characters of the messages' contents."""
     return sum(len(m.get("content") or "") for m in messages)

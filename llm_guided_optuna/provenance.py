@@ -3,11 +3,20 @@
 Every trial of an :class:`~llm_guided_optuna.LLMGuidedSampler` study carries these user
 attributes (visible in optuna-dashboard and in ``trial.user_attrs``):
 
-- ``llm_source``: ``"llm"`` (every parameter from the LLM), ``"llm+fallback"`` (some from the
-  fallback sampler) or ``"fallback"``;
-- ``llm_fallback_reason``: why the fallback sampler was used (``"new_parameters"`` on the first
-  trial, ``"timeout"``, ``"invalid_json"``, ``"duplicate"``, ...);
-- ``llm_fallback_params``: the parameters the fallback sampler chose;
+- ``llm_source``: who proposed the trial's parameters (:data:`SOURCES`):
+
+  - ``"llm"``: the LLM, every parameter;
+  - ``"optimizer"``: the strategy's optimizer, by design (the first trial, trials after the
+    warm start, a spent budget);
+  - ``"fallback"``: the optimizer, standing in for an LLM proposal that failed (a timeout,
+    invalid JSON, a repeated configuration, ...);
+  - ``"llm+optimizer"``: the LLM, and the optimizer for parameters the LLM was not asked about
+    (new in this trial);
+  - ``"llm+fallback"``: the LLM, and the optimizer for values the LLM was asked for but did not give;
+- ``llm_reason``: why the LLM did not propose (every parameter of) the trial, one of
+  :data:`OPTIMIZER_REASONS` or a failure kind (listed in the README);
+- ``llm_optimizer_params``: the parameters the optimizer chose through ``sample_independent``
+  (new ones, or values the LLM did not give);
 - ``llm_proposal``: the validated configuration the LLM proposed;
 - ``llm_rationale``: the LLM's one-line reason, when it gave one;
 - ``llm_call``: model, latency, attempts, tokens, cost, the changes the validator made, and a
@@ -67,8 +76,16 @@ if TYPE_CHECKING:
 
 
 SOURCE_ATTR = "llm_source"
-FALLBACK_REASON_ATTR = "llm_fallback_reason"
-FALLBACK_PARAMS_ATTR = "llm_fallback_params"
+REASON_ATTR = "llm_reason"
+OPTIMIZER_PARAMS_ATTR = "llm_optimizer_params"
+#: Every value of ``llm_source``.
+SOURCES = ("llm", "optimizer", "fallback", "llm+optimizer", "llm+fallback")
+#: The sources of trials whose configuration the LLM proposed.
+LLM_SOURCES = ("llm", "llm+optimizer", "llm+fallback")
+#: Reasons for which the optimizer proposes by design; any other reason is a failure.
+OPTIMIZER_REASONS = (
+    "new_parameters", "schedule", "warm_start_answered", "not_proposed", "budget_llm_calls", "budget_cost",
+)
 RATIONALE_ATTR = "llm_rationale"
 CALL_ATTR = "llm_call"
 CLAIM_ATTR = "llm_claim"
@@ -210,8 +227,14 @@ def _verdict(
     return None if undecided else True
 
 
+def source_of(reason: str) -> str:
+    """``"optimizer"`` for a reason of :data:`OPTIMIZER_REASONS`, ``"fallback"`` for a failure."""
+    return "optimizer" if reason in OPTIMIZER_REASONS else "fallback"
+
+
 class ProvenanceRecorder:
-    """Records each trial's provenance and counts fallbacks, thread-safely.
+    """Records each trial's provenance and counts the optimizer's and the fallback's trials,
+    thread-safely.
 
     Args:
         stats: The sampler's counters (``claim_conflicts`` counts claims lost in storage).
@@ -224,8 +247,8 @@ class ProvenanceRecorder:
         self.claim_wait_s = claim_wait_s
         self._lock = threading.Lock()
         self._claimed: set[ConfigurationKey] = set()
-        self._sources: dict[int, tuple[str, str | None]] = {}
-        self._fallback_params: dict[int, list[str]] = {}
+        self._sources: dict[int, tuple[str, frozenset[str]]] = {}
+        self._optimizer_params: dict[int, list[str]] = {}
 
     def claim(
         self,
@@ -265,8 +288,9 @@ class ProvenanceRecorder:
         call: dict[str, Any],
     ) -> None:
         """Record a trial whose relative parameters the LLM proposed."""
+        missing = call.get("missing") or []
         with self._lock:
-            self._sources[trial._trial_id] = ("llm", None)
+            self._sources[trial._trial_id] = ("llm", frozenset(str(name) for name in missing))
         storage = study._storage
         storage.set_trial_user_attr(trial._trial_id, PROPOSAL_ATTR, params)
         storage.set_trial_user_attr(trial._trial_id, SOURCE_ATTR, "llm")
@@ -274,7 +298,7 @@ class ProvenanceRecorder:
             storage.set_trial_user_attr(trial._trial_id, RATIONALE_ATTR, rationale)
         storage.set_trial_user_attr(trial._trial_id, CALL_ATTR, call)
 
-    def start_fallback(
+    def start_without_llm(
         self,
         study: Study,
         trial: FrozenTrial,
@@ -283,44 +307,49 @@ class ProvenanceRecorder:
         *,
         failure: BaseException | None = None,
     ) -> None:
-        """Record a trial that the fallback sampler samples, and why.
+        """Record a trial that the optimizer samples, and why: by design (``"optimizer"``) or in
+        place of a failed LLM proposal (``"fallback"``).
 
         ``detail`` (the failure's message) is recorded as ``llm_call["error"]``; with
         ``failure``, so is what it tells of the call (:func:`failure_usage`).
         """
+        source = source_of(reason)
         with self._lock:
-            self._sources[trial._trial_id] = ("fallback", reason)
-        self._stats.record_fallback_trial(trial.number, reason)
+            self._sources[trial._trial_id] = (source, frozenset())
+        self._stats.record_trial_reason(trial.number, reason, failed=source == "fallback")
         storage = study._storage
-        storage.set_trial_user_attr(trial._trial_id, SOURCE_ATTR, "fallback")
-        storage.set_trial_user_attr(trial._trial_id, FALLBACK_REASON_ATTR, reason)
+        storage.set_trial_user_attr(trial._trial_id, SOURCE_ATTR, source)
+        storage.set_trial_user_attr(trial._trial_id, REASON_ATTR, reason)
         if detail:
             record: dict[str, Any] = {"error": detail[:MAX_DETAIL_CHARS]}
             record.update(failure_usage(failure))
             storage.set_trial_user_attr(trial._trial_id, CALL_ATTR, record)
 
-    def record_fallback_param(self, trial: FrozenTrial, name: str) -> None:
-        """Count one parameter that the fallback sampler chooses for ``trial``."""
+    def record_optimizer_param(self, trial: FrozenTrial, name: str) -> None:
+        """Count one parameter that the optimizer chooses for ``trial`` (``sample_independent``)."""
         with self._lock:
-            self._fallback_params.setdefault(trial._trial_id, []).append(name)
-        self._stats.record_fallback_param(trial.number)
+            self._optimizer_params.setdefault(trial._trial_id, []).append(name)
+        self._stats.increment("optimizer_params")
 
     def finish(self, study: Study, trial: FrozenTrial) -> None:
         """Write what only the end of the trial tells: which parameters were not the LLM's."""
         with self._lock:
-            source, _ = self._sources.pop(trial._trial_id, (None, None))
-            fallback_params = self._fallback_params.pop(trial._trial_id, [])
-        if not fallback_params:
+            source, missing = self._sources.pop(trial._trial_id, (None, frozenset()))
+            optimizer_params = self._optimizer_params.pop(trial._trial_id, [])
+        if not optimizer_params:
             return
         storage = study._storage
-        storage.set_trial_user_attr(trial._trial_id, FALLBACK_PARAMS_ATTR, fallback_params)
+        storage.set_trial_user_attr(trial._trial_id, OPTIMIZER_PARAMS_ATTR, optimizer_params)
         if source is None:
-            self._stats.record_fallback_trial(trial.number, "new_parameters")
-            storage.set_trial_user_attr(trial._trial_id, SOURCE_ATTR, "fallback")
-            storage.set_trial_user_attr(trial._trial_id, FALLBACK_REASON_ATTR, "new_parameters")
+            self._stats.record_trial_reason(trial.number, "new_parameters", failed=False)
+            storage.set_trial_user_attr(trial._trial_id, SOURCE_ATTR, "optimizer")
+            storage.set_trial_user_attr(trial._trial_id, REASON_ATTR, "new_parameters")
         elif source == "llm":
-            self._stats.record_fallback_trial(trial.number, "not_proposed")
-            storage.set_trial_user_attr(trial._trial_id, SOURCE_ATTR, "llm+fallback")
+            failed = bool(missing.intersection(optimizer_params))
+            reason = "missing_values" if failed else "not_proposed"
+            self._stats.record_trial_reason(trial.number, reason, failed=failed)
+            storage.set_trial_user_attr(trial._trial_id, SOURCE_ATTR, "llm+fallback" if failed else "llm+optimizer")
+            storage.set_trial_user_attr(trial._trial_id, REASON_ATTR, reason)
 
 
 def failure_usage(failure: BaseException | None) -> dict[str, Any]:

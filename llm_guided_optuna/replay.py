@@ -2,7 +2,7 @@
 
 With ``LLMGuidedSampler(..., cache_dir=PATH)`` every exchange with the LLM is stored on disk
 under the fingerprint of its request: the model's name, the messages, the answer's JSON schema,
-the temperature and the answer's token budget (never the key, nor the server's address, which
+the temperature, the answer's token budget and the LLM's seed (never the key, nor the server's address, which
 changes from run to run). Rerun with the same ``cache_dir`` and ``seed``, a deterministic
 study sends the same requests and gets the stored answers back without contacting any LLM,
 even if the model is unreachable; requests not seen before are sent and stored.
@@ -32,7 +32,7 @@ from pydantic import BaseModel
 from llm_guided_optuna.llm_client import LLMReply
 
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 class ExchangeCache:
@@ -49,8 +49,10 @@ class ExchangeCache:
         response_model: type[BaseModel] | None,
         temperature: float,
         max_tokens: int | None,
+        seed: int | None = None,
     ) -> str:
-        """A stable hash of what determines the answer."""
+        """A stable hash of what determines the answer (the LLM's sampling seed included: the
+        same prompt under another seed is another draw)."""
         request = {
             "format": FORMAT_VERSION,
             "model": model,
@@ -58,6 +60,7 @@ class ExchangeCache:
             "schema": response_model.model_json_schema() if response_model is not None else None,
             "temperature": temperature,
             "max_tokens": max_tokens,
+            "seed": seed,
         }
         text = json.dumps(request, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -106,13 +106,25 @@ def _field_type(distribution: BaseDistribution, alias: str) -> tuple[Any, Any]:
 
 
 def build_response_model(
-    search_space: Mapping[str, BaseDistribution], n_configurations: int = 1
+    search_space: Mapping[str, BaseDistribution],
+    n_configurations: int = 1,
+    *,
+    rationale: bool = True,
+    analysis_chars: int = 0,
 ) -> type[BaseModel]:
     """A Pydantic model of the answer.
 
     With one configuration: ``{"parameters": {...}, "rationale": "..."}``; with ``n``:
     ``{"configurations": [<n such objects>]}``. Parameter names are used as aliases, so any
     name Optuna accepts works, even one that is not a Python identifier.
+
+    Args:
+        search_space: The parameters to propose.
+        n_configurations: How many configurations the answer holds.
+        rationale: Whether each configuration carries a one-line ``rationale`` after its values.
+        analysis_chars: If positive, the answer starts with an ``analysis`` of at most that many
+            characters, written *before* any value (free reasoning first, values after); only
+            with several configurations.
     """
     if n_configurations < 1:
         raise ValueError("n_configurations must be >= 1")
@@ -125,21 +137,23 @@ def build_response_model(
         __config__=ConfigDict(extra="forbid", populate_by_name=True),
         **fields,
     )
+    configuration_fields: dict[str, Any] = {"parameters": (parameters_model, Field(...))}
+    if rationale:
+        configuration_fields["rationale"] = (str, Field(..., max_length=MAX_RATIONALE_CHARS))
     configuration_model = create_model(  # type: ignore[call-overload]
-        "ProposedConfiguration",
-        __config__=ConfigDict(extra="forbid"),
-        parameters=(parameters_model, Field(...)),
-        rationale=(str, Field(..., max_length=MAX_RATIONALE_CHARS)),
+        "ProposedConfiguration", __config__=ConfigDict(extra="forbid"), **configuration_fields
     )
-    if n_configurations == 1:
+    if n_configurations == 1 and analysis_chars <= 0:
         return configuration_model
+    answer_fields: dict[str, Any] = {}
+    if analysis_chars > 0:
+        answer_fields["analysis"] = (str, Field(..., max_length=analysis_chars))
+    answer_fields["configurations"] = (
+        conlist(configuration_model, min_length=n_configurations, max_length=n_configurations),
+        Field(...),
+    )
     return create_model(  # type: ignore[call-overload]
-        "ProposedConfigurations",
-        __config__=ConfigDict(extra="forbid"),
-        configurations=(
-            conlist(configuration_model, min_length=n_configurations, max_length=n_configurations),
-            Field(...),
-        ),
+        "ProposedConfigurations", __config__=ConfigDict(extra="forbid"), **answer_fields
     )
 
 
@@ -253,13 +267,20 @@ def parse_proposals(
     items = data.get("configurations")
     if not isinstance(items, list):
         return [_read_configuration(data, configuration_model, known_names)]
+    analysis = data.get("analysis")
+    shared_rationale = " ".join(analysis.split())[:MAX_RATIONALE_CHARS] if isinstance(analysis, str) else None
     proposals: list[ParsedProposal] = []
     first_error: ProposalParseError | None = None
     for item in items[:MAX_CONFIGURATIONS]:
         try:
-            proposals.append(_read_configuration(item, configuration_model, known_names))
+            proposal = _read_configuration(item, configuration_model, known_names)
         except ProposalParseError as error:
             first_error = first_error or error
+            continue
+        if proposal.rationale is None and shared_rationale:
+            # The answer's analysis, written before the values, explains them all.
+            proposal = ParsedProposal(proposal.parameters, shared_rationale, proposal.matches_schema)
+        proposals.append(proposal)
     if not proposals:
         raise first_error or ProposalParseError("missing_parameters", "no configuration given")
     return proposals
@@ -270,6 +291,10 @@ def parse_proposal(content: Any, response_model: type[BaseModel] | None = None) 
     return parse_proposals(content, response_model)[0]
 
 
-def answer_token_budget(n_params: int, n_configurations: int) -> int:
-    """Tokens allowed for an answer: room for every value and a short rationale, no more."""
-    return n_configurations * (24 * n_params + 64) + 32
+def answer_token_budget(
+    n_params: int, n_configurations: int, *, rationale: bool = True, analysis_chars: int = 0
+) -> int:
+    """Tokens allowed for an answer: room for every value, a short rationale and the analysis
+    (at least a token per two characters), no more."""
+    per_configuration = 24 * n_params + (64 if rationale else 8)
+    return n_configurations * per_configuration + 32 + analysis_chars // 2

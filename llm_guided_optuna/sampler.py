@@ -23,17 +23,21 @@ from optuna.samplers import BaseSampler
 from optuna.trial import FrozenTrial
 from optuna.trial import TrialState
 
+from llm_guided_optuna.arguments import check_sampler_arguments
 from llm_guided_optuna.context import ContextBuilder
 from llm_guided_optuna.diversify import spread_batch
-from llm_guided_optuna.embedded_model import find_embedded_model_path
-from llm_guided_optuna.embedded_model import get_embedded_server
+from llm_guided_optuna.embedded.selection import is_local_model_string
+from llm_guided_optuna.embedded.selection import resolve_local_model
+from llm_guided_optuna.embedded.server import get_embedded_server
 from llm_guided_optuna.failure_policy import FailurePolicy
 from llm_guided_optuna.failure_policy import LLMProposalError
 from llm_guided_optuna.failure_policy import LLMSamplerWarning  # noqa: F401 - re-exported
 from llm_guided_optuna.llm_client import LLMCallError
 from llm_guided_optuna.llm_client import LLMClient
+from llm_guided_optuna.llm_client import import_litellm
 from llm_guided_optuna.llm_client import LLMReply
 from llm_guided_optuna.parameter_validator import ParameterValidator
+from llm_guided_optuna.progress import CallProgress
 from llm_guided_optuna.prompt import advice_instruction
 from llm_guided_optuna.prompt import render_messages
 from llm_guided_optuna.provenance import ProvenanceRecorder
@@ -55,10 +59,16 @@ from llm_guided_optuna.statistics import SamplerStatistics
 from llm_guided_optuna.strategies import configure_strategy
 from llm_guided_optuna.strategies import DEFAULT_STRATEGY
 from llm_guided_optuna.strategies import STRATEGIES  # noqa: F401 - re-exported
+from llm_guided_optuna.warm_start import DEFAULT_WARM_START_PROMPT
+from llm_guided_optuna.warm_start import warm_start_request
 
 
 if TYPE_CHECKING:
     from optuna.study import Study
+
+
+#: The key sent to servers at ``api_base`` when none is given (they ignore it).
+NO_KEY_PLACEHOLDER = "sk-no-key-required"
 
 
 class LLMGuidedSampler(BaseSampler):
@@ -68,10 +78,12 @@ class LLMGuidedSampler(BaseSampler):
     the trials still running, the progress so far and the problem context stored in
     ``study.user_attrs`` (``problem_type``, ``problem_description``, ``constraints``,
     ``domain_knowledge``), and asks for one value per parameter in a single call. The answer is
-    validated (clamped, snapped, converted); whatever the LLM did not give, parameters seen for
-    the first time, and every failure are sampled by ``fallback_sampler``. Each trial records
-    where its parameters came from in its user attributes (``llm_source``, ``llm_rationale``,
-    ``llm_proposal``, ``llm_call``).
+    validated (clamped, snapped, converted). The strategy's optimizer (``fallback_sampler``)
+    proposes the trials the strategy gives it and parameters seen for the first time, and
+    stands in for every failed proposal. Each trial records where its parameters came from in
+    its user attributes (``llm_source``: ``llm``, ``optimizer``, ``fallback``, ...;
+    ``llm_reason``, ``llm_rationale``, ``llm_proposal``, ``llm_call``; see
+    :mod:`~llm_guided_optuna.provenance`).
 
     Example:
         .. code-block:: python
@@ -90,17 +102,22 @@ class LLMGuidedSampler(BaseSampler):
 
     Args:
         model: Any LiteLLM model string (``"gpt-4o-mini"``, ``"anthropic/claude-3-5-haiku-latest"``,
-            ``"ollama/llama3.1"``, ``"openai/<name>"`` with ``api_base``). ``None`` uses the
-            embedded local model (SmolLM2-135M-Instruct, served in-process on 127.0.0.1).
+            ``"ollama/llama3.1"``, ``"openai/<name>"`` with ``api_base``), an embedded model
+            (``"embedded/qwen2.5-coder-1.5b"``, ``"embedded/smollm2-135m"``) or a GGUF file of
+            your own (``"gguf:/path/model.gguf"``), both served in-process on 127.0.0.1.
+            ``None``: the best embedded model installed (see
+            :mod:`llm_guided_optuna.embedded.selection`).
         temperature: LLM sampling temperature.
         timeout: Seconds allowed for one LLM request.
         max_retries: Retries of a request after transient errors (timeouts, rate limits, 5xx,
             dropped connections). Authentication and bad-request errors are never retried.
         max_context_trials: How many recent (and running) trials the LLM is shown.
-        seed: Seed of the default fallback sampler, and of the LLM where the provider takes one.
-        fallback_sampler: Samples what the LLM does not: for ``"llm"`` the default is
-            ``TPESampler(seed=seed)``; for the others it is the strategy's optimizer.
-        api_base: Base URL of an OpenAI-compatible server.
+        seed: Seed of the strategy's optimizer, and of the LLM where the provider takes one.
+        fallback_sampler: The strategy's optimizer: it proposes what the LLM does not and stands
+            in when a proposal fails. Default: ``PriorWeightedGPSampler`` (``"prior"``),
+            ``GPSampler`` (``"hybrid"``), ``TPESampler(seed=seed)`` (``"llm"``).
+        api_base: Base URL of an OpenAI-compatible server (vLLM, llama.cpp, LM Studio, ...);
+            no key is needed for it.
         api_key: Provider key; otherwise LiteLLM reads the provider's environment variable.
             Never stored in the study, logged, or shown in ``repr``.
         completion_kwargs: Extra keyword arguments for ``litellm.completion``.
@@ -167,6 +184,7 @@ class LLMGuidedSampler(BaseSampler):
         max_cost_usd: float | None = None,
         cache_dir: str | os.PathLike[str] | None = None,
     ) -> None:
+        check_sampler_arguments(locals())
         plan = configure_strategy(
             strategy,
             seed=seed,
@@ -178,17 +196,20 @@ class LLMGuidedSampler(BaseSampler):
             prior_strength=prior_strength,
         )
         self._schedule = plan.schedule
+        self._warm_start_prompt = DEFAULT_WARM_START_PROMPT
         # A warm-start call answers for as many trials as it asked configurations for; those
         # of them it leaves without a usable configuration go to the optimizer's initial
         # design, not to another call. The last trial number a warm-start call answered for:
         self._warm_start_answered_until = -1
         self._replay = ExchangeCache(cache_dir) if cache_dir is not None else None
-        if model is None and api_base is None:
-            find_embedded_model_path()  # A clear error now rather than at the first trial.
+        # A local model is resolved (and its file checked) now rather than at the first trial.
+        if api_base is not None and model is not None and is_local_model_string(model):
+            raise ValueError(f"model={model!r} runs in this process; api_base is for a model served elsewhere")
+        self._local_model = resolve_local_model(model) if api_base is None else None
         self.model = model
         self.strategy = strategy
         self.seed = seed
-        self._fallback = plan.optimizer
+        self._optimizer = plan.optimizer
         self._client_settings: dict[str, Any] = {
             "api_base": api_base,
             "api_key": api_key,
@@ -214,23 +235,26 @@ class LLMGuidedSampler(BaseSampler):
     def __repr__(self) -> str:
         return (
             f"{type(self).__name__}(model={self.model_name!r}, strategy={self.strategy!r}, "
-            f"fallback_sampler={type(self._fallback).__name__})"
+            f"fallback_sampler={type(self._optimizer).__name__})"
         )
 
     @property
     def model_name(self) -> str:
-        """The model in use (the embedded model's name when ``model`` is ``None``)."""
-        return self.model if self.model is not None else "embedded/smollm2-135m-instruct"
+        """The model in use: ``embedded/<name>`` for an embedded model (``model=None`` included),
+        ``gguf:<file name>`` for a local GGUF file, otherwise ``model`` itself."""
+        if self._local_model is not None:
+            return self._local_model.display_name
+        return self.model if self.model is not None else "openai/default"
 
     @property
     def fallback_sampler(self) -> BaseSampler:
-        """The sampler used for whatever the LLM does not propose."""
-        return self._fallback
+        """The strategy's optimizer: it proposes what the LLM does not, and stands in for failures."""
+        return self._optimizer
 
     # ---------------------------------------------------------------- Optuna's interface
 
     def reseed_rng(self) -> None:
-        self._fallback.reseed_rng()
+        self._optimizer.reseed_rng()
 
     def infer_relative_search_space(
         self, study: Study, trial: FrozenTrial
@@ -244,25 +268,25 @@ class LLMGuidedSampler(BaseSampler):
         to_propose = {name: d for name, d in search_space.items() if name not in fixed}
         if not to_propose:
             return {}
-        self._failures.check_budgets(type(self._fallback).__name__)
+        self._failures.check_budgets(type(self._optimizer).__name__)
         if self._failures.disabled_reason is not None:
-            self._provenance.start_fallback(study, trial, self._failures.disabled_reason)
-            return self._fallback_relative(study, trial, search_space)
+            self._provenance.start_without_llm(study, trial, self._failures.disabled_reason)
+            return self._optimizer_relative(study, trial, search_space)
         advice: dict[str, Any] | None = None
         warm_start = self._schedule is not None and self._schedule.in_warm_start(trial)
         if self._schedule is not None and not warm_start:
-            advice = self._fallback_relative(study, trial, search_space)
+            advice = self._optimizer_relative(study, trial, search_space)
             if not self._schedule.ask_llm(study, trial):
-                self._provenance.start_fallback(study, trial, "schedule")
+                self._provenance.start_without_llm(study, trial, "schedule")
                 return advice
         try:
             params = self._propose_with_llm(study, trial, search_space, to_propose, advice, warm_start)
         except (LLMCallError, ProposalParseError, LLMProposalError) as failure:
             self._handle_failure(study, trial, failure)
-            return advice if advice is not None else self._fallback_relative(study, trial, search_space)
+            return advice if advice is not None else self._optimizer_relative(study, trial, search_space)
         if params is None:
-            self._provenance.start_fallback(study, trial, "warm_start_answered")
-            return self._fallback_relative(study, trial, search_space)
+            self._provenance.start_without_llm(study, trial, "warm_start_answered")
+            return self._optimizer_relative(study, trial, search_space)
         return params
 
     def sample_independent(
@@ -272,11 +296,11 @@ class LLMGuidedSampler(BaseSampler):
         param_name: str,
         param_distribution: BaseDistribution,
     ) -> Any:
-        self._provenance.record_fallback_param(trial, param_name)
-        return self._fallback.sample_independent(study, trial, param_name, param_distribution)
+        self._provenance.record_optimizer_param(trial, param_name)
+        return self._optimizer.sample_independent(study, trial, param_name, param_distribution)
 
     def before_trial(self, study: Study, trial: FrozenTrial) -> None:
-        self._fallback.before_trial(study, trial)
+        self._optimizer.before_trial(study, trial)
 
     def after_trial(
         self,
@@ -286,7 +310,7 @@ class LLMGuidedSampler(BaseSampler):
         values: Sequence[float] | None,
     ) -> None:
         self._provenance.finish(study, trial)
-        self._fallback.after_trial(study, trial, state, values)
+        self._optimizer.after_trial(study, trial, state, values)
 
     # ------------------------------------------------------------------------ statistics
 
@@ -296,7 +320,7 @@ class LLMGuidedSampler(BaseSampler):
         Returns:
             ``{"sampler_stats": {...}, "model": ..., "strategy": ..., "fallback_sampler": ...}``;
             ``sampler_stats`` holds ``success_rate``, ``average_llm_time``,
-            ``fallback_uses``, ``llm_calls``, ``failures`` (by kind), ``clamped_values``,
+            ``optimizer_trials``, ``fallback_uses``, ``llm_calls``, ``failures`` (by kind), ``clamped_values``,
             ``prompt_tokens``, ``completion_tokens``, ``cost_usd`` and more (see
             :class:`~llm_guided_optuna.statistics.SamplerStatistics`).
         """
@@ -304,7 +328,7 @@ class LLMGuidedSampler(BaseSampler):
             "sampler_stats": self._stats.snapshot(),
             "model": self.model_name,
             "strategy": self.strategy,
-            "fallback_sampler": type(self._fallback).__name__,
+            "fallback_sampler": type(self._optimizer).__name__,
             "llm_disabled_reason": self._failures.disabled_reason,
         }
 
@@ -314,17 +338,21 @@ class LLMGuidedSampler(BaseSampler):
         with self._client_lock:
             if self._client is None:
                 settings = dict(self._client_settings)
-                model = self.model
-                if model is None and settings["api_base"] is None:
-                    server = get_embedded_server()
+                model = self.model_name
+                if self._local_model is not None:
+                    server = get_embedded_server(self._local_model.server_key)
                     model, settings["api_base"] = server.litellm_model, server.api_base
-                    settings["api_key"] = settings["api_key"] or "sk-no-key-required"
                     if settings["structured_output"] == "auto":
                         settings["structured_output"] = "llguidance"
-                elif model is None:
-                    model = "openai/default"
+                if settings["api_base"] is not None and settings["api_key"] is None:
+                    # Local OpenAI-compatible servers need no key, but LiteLLM's OpenAI client
+                    # refuses to send a request without one: send a placeholder they ignore,
+                    # unless the environment holds a real key for the provider.
+                    if not (model.startswith("openai/") and os.environ.get("OPENAI_API_KEY")):
+                        settings["api_key"] = NO_KEY_PLACEHOLDER
                 if self.seed is not None:
                     settings["completion_kwargs"].setdefault("seed", self.seed)
+                import_litellm()  # Seconds, once: not to be counted as the first call's wait.
                 self._client = LLMClient(model, **settings)
             return self._client
 
@@ -367,11 +395,16 @@ class LLMGuidedSampler(BaseSampler):
 
         n_configurations = self.proposals_per_call
         context = self._context_builder.build(study, search_space, trial)
-        messages = render_messages(
-            context, advice_instruction(advice, to_propose), n_configurations=n_configurations
-        )
-        response_model = build_response_model(to_propose, n_configurations)
-        reply = self._call_llm(messages, response_model, answer_token_budget(len(to_propose), n_configurations))
+        if warm_start:
+            request = warm_start_request(context, to_propose, n_configurations, self._warm_start_prompt)
+            messages, response_model, max_tokens = request.messages, request.response_model, request.max_tokens
+        else:
+            messages = render_messages(
+                context, advice_instruction(advice, to_propose), n_configurations=n_configurations
+            )
+            response_model = build_response_model(to_propose, n_configurations)
+            max_tokens = answer_token_budget(len(to_propose), n_configurations)
+        reply = self._call_llm(messages, response_model, max_tokens, trial.number, n_configurations)
         chosen: PendingProposal | None = None
         leftovers: list[PendingProposal] = []
         problem: tuple[str, str] | None = None
@@ -426,21 +459,30 @@ class LLMGuidedSampler(BaseSampler):
         return self._use_proposal(study, trial, chosen)
 
     def _call_llm(
-        self, messages: list[dict[str, str]], response_model: type[Any], max_tokens: int
+        self,
+        messages: list[dict[str, str]],
+        response_model: type[Any],
+        max_tokens: int,
+        trial_number: int,
+        n_configurations: int,
     ) -> LLMReply:
         fingerprint = None
         if self._replay is not None:
             temperature = self._client_settings["temperature"]
+            llm_seed = self._client_settings["completion_kwargs"].get("seed", self.seed)
             fingerprint = self._replay.fingerprint(
-                self.model_name, messages, response_model, temperature, max_tokens
+                self.model_name, messages, response_model, temperature, max_tokens, llm_seed
             )
             recorded = self._replay.get(fingerprint)
             if recorded is not None:
                 self._stats.increment("replay_hits")
                 return recorded
             self._stats.increment("replay_misses")
+        client = self._get_client()  # Outside the progress lines: loading a model logs itself.
         try:
-            reply = self._get_client().complete(messages, response_model, max_tokens)
+            with CallProgress(self.model_name, trial_number, n_configurations) as progress:
+                reply = client.complete(messages, response_model, max_tokens)
+                progress.answered(reply.prompt_tokens, reply.completion_tokens)
         except LLMCallError as failure:
             self._stats.record_call(
                 attempts=failure.attempts, seconds=failure.elapsed_s, prompt_tokens=0, completion_tokens=0, cost_usd=0.0
@@ -462,15 +504,15 @@ class LLMGuidedSampler(BaseSampler):
         self._provenance.start_llm(study, trial, proposal.params, proposal.rationale, proposal.origin)
         return dict(proposal.params)
 
-    def _fallback_relative(
+    def _optimizer_relative(
         self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
     ) -> dict[str, Any]:
-        fallback_space = self._fallback.infer_relative_search_space(study, trial)
-        params = self._fallback.sample_relative(study, trial, fallback_space)
+        optimizer_space = self._optimizer.infer_relative_search_space(study, trial)
+        params = self._optimizer.sample_relative(study, trial, optimizer_space)
         return {name: value for name, value in params.items() if name in search_space}
 
     def _handle_failure(self, study: Study, trial: FrozenTrial, failure: Exception) -> None:
         kind = getattr(failure, "kind", "unexpected_error")
         self._stats.record_failure(kind)
-        self._provenance.start_fallback(study, trial, kind, detail=str(failure), failure=failure)
-        self._failures.report(trial.number, failure, self.model_name, type(self._fallback).__name__)
+        self._provenance.start_without_llm(study, trial, kind, detail=str(failure), failure=failure)
+        self._failures.report(trial.number, failure, self.model_name, type(self._optimizer).__name__)

@@ -1,4 +1,4 @@
-"""Counters of what the sampler did: LLM calls, failures by kind, fallbacks, tokens, cost.
+"""Counters of what the sampler did: LLM calls, failures by kind, the optimizer's trials, tokens, cost.
 
 :class:`SamplerStatistics` is updated by the sampler from any thread and read through
 :meth:`~llm_guided_optuna.LLMGuidedSampler.get_statistics`.
@@ -26,7 +26,7 @@ STANDARD_COUNTERS = (
     "llm_calls",
     "llm_requests",
     "llm_params",
-    "fallback_params",
+    "optimizer_params",
     "clamped_values",
     "adjusted_values",
     "prompt_tokens",
@@ -59,12 +59,17 @@ class SamplerStatistics:
           process) that claimed the same one at the same time.
         - ``llm_seconds`` and ``average_llm_time``: time spent waiting for the LLM, in total
           and per call.
-        - ``fallback_uses``: trials in which the fallback sampler chose at least one parameter;
-          ``fallback_params``: parameters it chose through ``sample_independent``;
-          ``fallback_reasons``: those trials counted by reason (``new_parameters``,
-          ``not_proposed``, ``schedule`` for the optimizer's trials after the warm start
+        - ``optimizer_trials``: trials the strategy's optimizer proposed by design, every
+          parameter or the ones the LLM was not asked about; ``optimizer_reasons``: those
+          trials counted by reason (``new_parameters`` for the first trial or parameters seen
+          for the first time, ``schedule`` for the optimizer's trials after the warm start
           (``hybrid``, ``prior``), ``warm_start_answered`` for warm-start trials that the
-          warm-start answer left without a new configuration, or the failure kind).
+          warm-start answer left without a new configuration, ``not_proposed`` for new
+          parameters of an LLM trial, ``budget_llm_calls``/``budget_cost`` once a budget is spent).
+        - ``fallback_uses``: trials in which the optimizer stood in for a failed LLM proposal
+          (``fallback_reasons``: by failure kind, or ``missing_values`` when the LLM left out
+          values it was asked for). A trial is counted under one of the two, never both.
+        - ``optimizer_params``: parameters the optimizer chose through ``sample_independent``.
         - ``failures``: failed proposals counted by kind (``timeout``, ``invalid_json``, ...).
         - ``clamped_values``: proposed values moved inside their bounds;
           ``adjusted_values``: values changed in any way (converted, clamped, snapped, matched);
@@ -77,10 +82,12 @@ class SamplerStatistics:
         self._counts: Counter[str] = Counter()
         self._failures: Counter[str] = Counter()
         self._fallback_reasons: Counter[str] = Counter()
+        self._optimizer_reasons: Counter[str] = Counter()
         self._repairs: Counter[str] = Counter()
         self._llm_seconds = 0.0
         self._cost_usd = 0.0
         self._fallback_trials: set[int] = set()
+        self._optimizer_trials: set[int] = set()
 
     def record_call(
         self,
@@ -111,17 +118,16 @@ class SamplerStatistics:
         with self._lock:
             self._failures[kind] += 1
 
-    def record_fallback_param(self, trial_number: int) -> None:
-        """Count one parameter chosen by the fallback sampler."""
+    def record_trial_reason(self, trial_number: int, reason: str, *, failed: bool) -> None:
+        """Count a trial (some or all of) whose parameters the optimizer chose, and why: in place
+        of a failed LLM proposal (``failed``), or by the strategy's design."""
         with self._lock:
-            self._counts["fallback_params"] += 1
-            self._fallback_trials.add(trial_number)
-
-    def record_fallback_trial(self, trial_number: int, reason: str) -> None:
-        """Count a trial whose parameters the fallback sampler chose (some or all), and why."""
-        with self._lock:
-            self._fallback_reasons[reason] += 1
-            self._fallback_trials.add(trial_number)
+            if failed:
+                self._fallback_reasons[reason] += 1
+                self._fallback_trials.add(trial_number)
+            else:
+                self._optimizer_reasons[reason] += 1
+                self._optimizer_trials.add(trial_number)
 
     def record_repairs(self, validation: ValidationResult) -> None:
         """Count what the validator did to a proposal that was used."""
@@ -148,6 +154,8 @@ class SamplerStatistics:
             snapshot: dict[str, Any] = {
                 "success_rate": counts["llm_successes"] / requested if requested else 0.0,
                 "average_llm_time": self._llm_seconds / calls if calls else 0.0,
+                "optimizer_trials": len(self._optimizer_trials),
+                "optimizer_reasons": dict(self._optimizer_reasons),
                 "fallback_uses": len(self._fallback_trials),
                 "fallback_reasons": dict(self._fallback_reasons),
                 "failures": dict(self._failures),

@@ -3,7 +3,7 @@
 :meth:`~llm_guided_optuna.LLMGuidedSampler.get_statistics` counts what one sampler object did,
 in one process. When several workers share a study through RDB or journal storage,
 :func:`study_statistics` rebuilds the same counters from what each trial recorded in storage
-(``llm_source``, ``llm_fallback_reason``, ``llm_fallback_params``, ``llm_proposal`` and
+(``llm_source``, ``llm_reason``, ``llm_optimizer_params``, ``llm_proposal`` and
 ``llm_call``, see :mod:`~llm_guided_optuna.provenance`), so it also works from a process that
 ran no trial, after the workers have ended, or after one of them was killed.
 
@@ -16,7 +16,7 @@ Example:
 
 What storage cannot tell, and how that differs from ``get_statistics()``:
 
-- the LLM call of a trial that fell back after a failure is counted with the requests,
+- the LLM call of a trial whose proposal failed (``fallback``) is counted with the requests,
   seconds and tokens that its ``llm_call`` record holds (see ``provenance.failure_usage``);
   where the sampler did not record them: one request, no tokens and no time;
 - ``schema_mismatches`` (and ``duplicates_perturbed``) count the configurations *used*
@@ -40,8 +40,9 @@ from optuna.trial import TrialState
 
 from llm_guided_optuna.context import PROPOSAL_ATTR
 from llm_guided_optuna.provenance import CALL_ATTR
-from llm_guided_optuna.provenance import FALLBACK_PARAMS_ATTR
-from llm_guided_optuna.provenance import FALLBACK_REASON_ATTR
+from llm_guided_optuna.provenance import LLM_SOURCES
+from llm_guided_optuna.provenance import OPTIMIZER_PARAMS_ATTR
+from llm_guided_optuna.provenance import REASON_ATTR
 from llm_guided_optuna.provenance import SOURCE_ATTR
 from llm_guided_optuna.statistics import STANDARD_COUNTERS
 
@@ -50,11 +51,10 @@ if TYPE_CHECKING:
     from optuna.study import Study
 
 
-#: Fallback reasons that mean the sampler had stopped asking the LLM (no call was made).
-DISABLED_REASONS = ("authentication", "budget_llm_calls", "budget_cost")
+#: Reasons that mean the sampler had stopped asking the LLM (no call was made).
+DISABLED_REASONS = ("authentication", "unknown_model", "budget_llm_calls", "budget_cost")
 _REPAIR_ACTIONS = ("converted", "clamped", "snapped", "matched")
 _NOT_CHANGES = ("rejected", "missing", "ignored")  # Repairs that are not changed values.
-_LLM_SOURCES = ("llm", "llm+fallback")
 
 
 def _number(value: Any) -> float:
@@ -117,7 +117,7 @@ def study_statistics(study: Study) -> dict[str, Any]:
         ``{"sampler_stats": {...}, "model", "strategy", "fallback_sampler",
         "llm_disabled_reason", "trials", "sources"}``: ``sampler_stats`` has the keys of
         ``get_statistics()["sampler_stats"]`` (``success_rate``, ``average_llm_time``,
-        ``fallback_uses``, ``llm_calls``, ``failures``, ``prompt_tokens`` and the rest);
+        ``optimizer_trials``, ``fallback_uses``, ``llm_calls``, ``failures``, ``prompt_tokens`` and the rest);
         ``model`` is the model most calls used; ``strategy`` and ``fallback_sampler`` are not
         recorded in storage and are ``None``; ``llm_disabled_reason`` is the latest reason for
         which a worker had stopped asking the LLM, if any; ``trials`` counts the trials by
@@ -137,11 +137,12 @@ def study_statistics(study: Study) -> dict[str, Any]:
     by_number = {trial.number: trial for trial in trials}
     counts: Counter[str] = Counter()
     failures: Counter[str] = Counter()
-    reasons: Counter[str] = Counter()
+    fallback_reasons: Counter[str] = Counter()
+    optimizer_reasons: Counter[str] = Counter()
     repairs: Counter[str] = Counter()
     models: Counter[str] = Counter()
     calls: dict[tuple[Any, ...], list[tuple[int, Mapping[str, Any]]]] = {}
-    fallback_trials = 0
+    fallback_trials = optimizer_trials = 0
     llm_seconds = cost_usd = 0.0
     disabled_reason: str | None = None
     retried = 0
@@ -155,10 +156,11 @@ def study_statistics(study: Study) -> dict[str, Any]:
         source = attrs.get(SOURCE_ATTR)
         call = attrs.get(CALL_ATTR)
         call = call if isinstance(call, Mapping) else {}
-        fallback_params = attrs.get(FALLBACK_PARAMS_ATTR)
-        if isinstance(fallback_params, list):
-            counts["fallback_params"] += len(fallback_params)
-        if source in _LLM_SOURCES:
+        optimizer_params = attrs.get(OPTIMIZER_PARAMS_ATTR)
+        if isinstance(optimizer_params, list):
+            counts["optimizer_params"] += len(optimizer_params)
+        reason = str(attrs.get(REASON_ATTR, "unknown"))
+        if source in LLM_SOURCES:
             counts["proposals_requested"] += 1
             counts["llm_successes"] += 1
             proposal = attrs.get(PROPOSAL_ATTR)
@@ -172,11 +174,18 @@ def study_statistics(study: Study) -> dict[str, Any]:
                 counts["duplicates_perturbed"] += 1
             if source == "llm+fallback":
                 fallback_trials += 1
-                reasons["not_proposed"] += 1
+                fallback_reasons[reason] += 1
+            elif source == "llm+optimizer":
+                optimizer_trials += 1
+                optimizer_reasons[reason] += 1
+        elif source == "optimizer":
+            optimizer_trials += 1
+            optimizer_reasons[reason] += 1
+            if reason in DISABLED_REASONS:
+                disabled_reason = reason
         elif source == "fallback":
             fallback_trials += 1
-            reason = str(attrs.get(FALLBACK_REASON_ATTR, "unknown"))
-            reasons[reason] += 1
+            fallback_reasons[reason] += 1
             if "error" in call:  # A failed proposal: the LLM was asked, and a call made.
                 counts["proposals_requested"] += 1
                 failures[reason] += 1
@@ -213,8 +222,10 @@ def study_statistics(study: Study) -> dict[str, Any]:
     sampler_stats: dict[str, Any] = {
         "success_rate": counts["llm_successes"] / requested if requested else 0.0,
         "average_llm_time": llm_seconds / n_calls if n_calls else 0.0,
+        "optimizer_trials": optimizer_trials,
+        "optimizer_reasons": dict(optimizer_reasons),
         "fallback_uses": fallback_trials,
-        "fallback_reasons": dict(reasons),
+        "fallback_reasons": dict(fallback_reasons),
         "failures": dict(failures),
         "value_repairs": {kind: n for kind, n in repairs.items() if n},
         "llm_seconds": llm_seconds,

@@ -34,7 +34,7 @@ def test_public_api_is_a_standard_optuna_sampler() -> None:
 
 def test_statistics_have_the_documented_keys() -> None:
     stats = LLMGuidedSampler(model="openai/any").get_statistics()["sampler_stats"]
-    for key in ("success_rate", "average_llm_time", "fallback_uses", "llm_calls", "failures",
+    for key in ("success_rate", "average_llm_time", "optimizer_trials", "fallback_uses", "llm_calls", "failures",
                 "clamped_values", "prompt_tokens", "completion_tokens", "cost_usd"):
         assert key in stats
 

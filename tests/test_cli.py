@@ -49,7 +49,7 @@ def test_explain_prints_sources_and_rationales(stored_study, capsys, tmp_path) -
     assert lines[0].split() == ["trial", "state", "value", "source", "reason", "rationale"]
     assert "new_parameters" in lines[1]
     assert sum("random but valid" in line for line in lines) == 4
-    assert "sources: fallback 1, llm 4" in out
+    assert "sources: llm 4, optimizer 1" in out
     assert plot.stat().st_size > 1000
 
 

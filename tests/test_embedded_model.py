@@ -1,4 +1,4 @@
-"""Integration tests on the real embedded model (SmolLM2-135M-Instruct over HTTP, in-process).
+"""Integration tests on the real small embedded model (SmolLM2-135M-Instruct over HTTP, in-process).
 
 Nothing is mocked here: the sampler talks through LiteLLM to llama.cpp's server on 127.0.0.1.
 The model is small and often proposes poor or out-of-range values; the tests check what the
@@ -20,7 +20,6 @@ from tests.support.assertions import assert_all_params_valid
 from tests.support.assertions import trial_sources
 
 from llm_guided_optuna import EmbeddedModelServer
-from llm_guided_optuna import EmbeddedModelUnavailableError
 from llm_guided_optuna import get_embedded_server
 from llm_guided_optuna import LLMGuidedSampler
 
@@ -41,7 +40,7 @@ def mixed_objective(trial: optuna.Trial) -> float:
 
 def llm_share(study: optuna.Study) -> float:
     later = study.trials[1:]
-    return sum(1 for t in later if t.user_attrs.get("llm_source") in {"llm", "llm+fallback"}) / len(later)
+    return sum(1 for t in later if t.user_attrs.get("llm_source") in {"llm", "llm+optimizer", "llm+fallback"}) / len(later)
 
 
 def test_study_on_the_embedded_model_uses_valid_llm_proposals() -> None:
@@ -74,7 +73,7 @@ def test_the_default_strategy_warm_starts_from_one_call_on_the_embedded_model() 
     warm_start = trial_sources(study)[1:5]
     # Trial 1 is the LLM's; the answer's repeats leave their trials to the initial design.
     assert warm_start[0] == "llm" and set(warm_start) <= {"llm", "warm_start_answered"}
-    assert {t.user_attrs["llm_fallback_reason"] for t in study.trials[5:]} == {"schedule"}
+    assert {t.user_attrs["llm_reason"] for t in study.trials[5:]} == {"schedule"}
     assert stats["llm_calls"] == 1
 
 
@@ -121,13 +120,3 @@ def test_a_private_server_frees_its_port_when_stopped() -> None:
         socket.create_connection(("127.0.0.1", port), timeout=5).close()
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", port), timeout=2).close()
-
-
-def test_a_missing_model_gives_a_clear_error(monkeypatch, tmp_path) -> None:
-    monkeypatch.setenv("LLM_GUIDED_OPTUNA_GGUF", str(tmp_path / "missing.gguf"))
-    with pytest.raises(EmbeddedModelUnavailableError, match="missing.gguf"):
-        LLMGuidedSampler()
-    monkeypatch.delenv("LLM_GUIDED_OPTUNA_GGUF")
-    monkeypatch.setattr("importlib.util.find_spec", lambda name, *a: None)
-    with pytest.raises(EmbeddedModelUnavailableError, match="pip install"):
-        LLMGuidedSampler()

@@ -50,7 +50,7 @@ def test_cell(matrix, fault: str, distribution: str) -> None:
         assert cell.trial_reasons == [expected_kind] * FAULTED_TRIALS
     else:
         for reason in cell.trial_reasons:
-            assert reason in {"llm", "llm+fallback"} or reason in cell.failures
+            assert reason in {"llm", "missing_values"} or reason in cell.failures
         if distribution in VALUE_FAULTS_NOTICED[fault]:
             assert cell.failures or cell.repairs
     # Retries only where they can help.

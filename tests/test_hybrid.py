@@ -45,12 +45,12 @@ def test_warm_start_comes_from_one_llm_call(server) -> None:
     study = optuna.create_study(sampler=sampler)
     study.optimize(objective, n_trials=12)
     sources = [t.user_attrs["llm_source"] for t in study.trials]
-    assert sources[:5] == ["fallback", "llm", "llm", "llm", "llm"]
-    assert set(sources[5:]) == {"fallback"}
-    assert {t.user_attrs["llm_fallback_reason"] for t in study.trials[5:]} == {"schedule"}
+    assert sources[:5] == ["optimizer", "llm", "llm", "llm", "llm"]
+    assert set(sources[5:]) == {"optimizer"}
+    assert {t.user_attrs["llm_reason"] for t in study.trials[5:]} == {"schedule"}
     stats = sampler.get_statistics()["sampler_stats"]
     assert stats["llm_calls"] == 1 and stats["batched_proposals_used"] == 3
-    assert stats["fallback_reasons"]["schedule"] == 7
+    assert stats["optimizer_reasons"]["schedule"] == 7 and stats["fallback_uses"] == 0
     assert server.requests[0].body["response_format"]["json_schema"]["schema"]["properties"]["configurations"]["minItems"] == 4
 
 
@@ -72,7 +72,7 @@ def test_llm_failures_in_the_hybrid_use_the_optimizers_proposal(server) -> None:
     study.optimize(objective, n_trials=6)
     server.set_fault("invalid_json")
     study.optimize(objective, n_trials=4)
-    reasons = [t.user_attrs["llm_fallback_reason"] for t in study.trials[6:]]
+    reasons = [t.user_attrs["llm_reason"] for t in study.trials[6:]]
     # The share decays past 6 trials, so some later trials are the optimizer's by schedule.
     assert set(reasons) <= {"invalid_json", "schedule"} and reasons.count("invalid_json") >= 2
     assert sampler.get_statistics()["sampler_stats"]["failures"] == {"invalid_json": reasons.count("invalid_json")}

@@ -176,7 +176,7 @@ def test_multi_objective_fallback_is_a_multi_objective_sampler(strategy: str, op
         theirs = optuna.create_study(directions=["minimize", "minimize"], sampler=expected)
         theirs.optimize(objective_two, n_trials=n_startup + 3)
     assert [t.params for t in ours.trials] == [t.params for t in theirs.trials]
-    assert all(t.user_attrs.get("llm_source") == "fallback" for t in ours.trials[1:])
+    assert all(t.user_attrs.get("llm_source") == "optimizer" for t in ours.trials[1:])
 
 
 # ------------------------------------------------------------------------- benchmark

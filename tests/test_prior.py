@@ -132,8 +132,8 @@ def test_the_prior_strategy_makes_one_llm_call_and_reads_its_beliefs_from_storag
         study.optimize(objective, n_trials=12)
         assert len(server.requests) == 1
     sources = [t.user_attrs["llm_source"] for t in study.trials]
-    assert sources[:5] == ["fallback", "llm", "llm", "llm", "llm"]
-    assert {t.user_attrs["llm_fallback_reason"] for t in study.trials[5:]} == {"schedule"}
+    assert sources[:5] == ["optimizer", "llm", "llm", "llm", "llm"]
+    assert {t.user_attrs["llm_reason"] for t in study.trials[5:]} == {"schedule"}
     beliefs = prior_module.llm_beliefs(optuna.load_study(study_name=study.study_name, storage=storage).trials)
     assert beliefs == [t.user_attrs["llm_proposal"] for t in study.trials[1:5]]
     assert isinstance(sampler.fallback_sampler, PriorWeightedGPSampler)
@@ -162,7 +162,7 @@ def test_a_warm_start_answer_that_repeats_itself_leaves_the_other_trials_to_the_
     assert len({json.dumps(t.params, sort_keys=True) for t in study.trials}) == 8
     stats = sampler.get_statistics()["sampler_stats"]
     assert stats["duplicates_perturbed"] == 0 and stats["success_rate"] == 1.0
-    assert stats["fallback_reasons"]["warm_start_answered"] == 3
+    assert stats["optimizer_reasons"]["warm_start_answered"] == 3 and stats["fallback_uses"] == 0
 
 
 def test_a_warm_start_of_one_configuration_per_call_calls_for_each_trial() -> None:

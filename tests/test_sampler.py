@@ -91,8 +91,8 @@ def test_llm_proposals_are_used_and_recorded(server, responder) -> None:
     study.optimize(objective, n_trials=8)
 
     first, later = study.trials[0], study.trials[1:]
-    assert first.user_attrs["llm_source"] == "fallback"
-    assert first.user_attrs["llm_fallback_reason"] == "new_parameters"
+    assert first.user_attrs["llm_source"] == "optimizer"
+    assert first.user_attrs["llm_reason"] == "new_parameters"
     for trial, proposal in zip(later, responder.proposals):
         assert trial.user_attrs["llm_source"] == "llm"
         assert trial.user_attrs["llm_rationale"] == "random but valid"
@@ -104,7 +104,7 @@ def test_llm_proposals_are_used_and_recorded(server, responder) -> None:
     assert stats["proposals_requested"] == 7 and stats["llm_successes"] == 7
     assert stats["success_rate"] == 1.0
     assert stats["llm_calls"] == 2 and stats["batched_proposals_used"] == 5
-    assert stats["fallback_uses"] == 1 and stats["fallback_params"] == 6
+    assert stats["optimizer_trials"] == 1 and stats["optimizer_params"] == 6 and stats["fallback_uses"] == 0
     assert stats["prompt_tokens"] > 0 and stats["average_llm_time"] > 0
     assert_all_params_valid(study)
 
@@ -158,7 +158,7 @@ def test_out_of_range_and_string_numbers_are_repaired(server) -> None:
     assert_all_params_valid(study)
     stats = sampler.get_statistics()["sampler_stats"]
     assert stats["clamped_values"] >= 3
-    assert study.trials[1].user_attrs["llm_source"] in {"llm", "llm+fallback"}
+    assert study.trials[1].user_attrs["llm_source"] in {"llm", "llm+optimizer", "llm+fallback"}
     assert any("clamped" in entry for entry in study.trials[1].user_attrs["llm_call"]["adjusted"])
 
 
@@ -263,7 +263,7 @@ def test_authentication_failure_warns_once_and_stops_calling(server) -> None:
     assert server.request_count == 1
     stats = sampler.get_statistics()
     assert stats["llm_disabled_reason"] == "authentication"
-    assert [t.user_attrs["llm_fallback_reason"] for t in study.trials[1:]] == ["authentication"] * 4
+    assert [t.user_attrs["llm_reason"] for t in study.trials[1:]] == ["authentication"] * 4
 
 
 def test_constructor_validates_arguments() -> None:

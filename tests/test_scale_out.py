@@ -30,6 +30,7 @@ import pytest
 
 from llm_guided_optuna import study_statistics
 from llm_guided_optuna.provenance import CLAIM_ATTR
+from llm_guided_optuna.provenance import LLM_SOURCES
 from llm_guided_optuna.provenance import claim_in_storage
 from llm_guided_optuna.provenance import ProvenanceRecorder
 from llm_guided_optuna.statistics import SamplerStatistics
@@ -48,7 +49,8 @@ SUMMED_COUNTERS = (
     "llm_calls",
     "llm_requests",
     "llm_params",
-    "fallback_params",
+    "optimizer_params",
+    "optimizer_trials",
     "fallback_uses",
     "batched_proposals_used",
     "clamped_values",
@@ -144,7 +146,7 @@ def llm_trials(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
     """Trials whose configuration the LLM proposed (not re-runs of failed trials)."""
     return [
         t for t in study.trials
-        if t.user_attrs.get("llm_source") in ("llm", "llm+fallback") and "failed_trial" not in t.system_attrs
+        if t.user_attrs.get("llm_source") in LLM_SOURCES and "failed_trial" not in t.system_attrs
     ]
 
 
@@ -268,19 +270,13 @@ def test_a_lower_trial_waits_while_a_higher_one_decides(tmp_path) -> None:
     assert results == {"first": True, "second": False}
 
 
-def test_a_claim_gives_up_on_a_dead_worker_and_ignores_it_once_failed(tmp_path) -> None:
+def test_a_claim_gives_up_on_a_dead_worker_and_ignores_it_once_failed(tmp_path, caplog) -> None:
     two = TwoWorkers(tmp_path / "journal.log")
     # The worker of trial 1 wrote its marker and died before deciding.
     two.b.set_trial_system_attr(two.second, CLAIM_ATTR, {"key": list(KEY), "state": "pending"})
-    records: list[logging.LogRecord] = []
-    handler = logging.Handler(logging.WARNING)
-    handler.emit = records.append  # type: ignore[method-assign]
-    logging.getLogger("optuna").addHandler(handler)
-    try:
+    with caplog.at_level(logging.WARNING, logger="optuna"):
         assert claim_in_storage(two.a, two.study_id, two.trial(two.a, two.first), KEY, wait_s=0.3) is False
-    finally:
-        logging.getLogger("optuna").removeHandler(handler)
-    assert any("did its worker die" in record.getMessage() for record in records)
+    assert any("did its worker die" in record.getMessage() for record in caplog.records)
     two.b.set_trial_state_values(two.second, TrialState.FAIL)  # What the heartbeat does.
     assert claim_in_storage(two.a, two.study_id, two.trial(two.a, two.first), KEY) is True
 
@@ -367,6 +363,7 @@ def check_four_workers(study: optuna.Study, fake: Any, worker_stats: list[dict[s
         assert stats[name] == summed(worker_stats, name), name
     assert stats["failures"] == summed(worker_stats, "failures")
     assert stats["fallback_reasons"] == summed(worker_stats, "fallback_reasons")
+    assert stats["optimizer_reasons"] == summed(worker_stats, "optimizer_reasons")
     assert stats["llm_successes"] == len(proposed)
     assert stats["success_rate"] == pytest.approx(stats["llm_successes"] / stats["proposals_requested"])
     # Tokens and time of calls that ended in a failure are in storage only where the sampler

@@ -89,7 +89,7 @@ def test_canary_key_appears_nowhere(server, tmp_path, monkeypatch, caplog, capsy
     assert canary.encode() not in storage_file.read_bytes()
     for text in leaked_texts:
         assert canary not in text
-    assert "llm_fallback_reason" in reloaded.trials[-1].user_attrs
+    assert "llm_reason" in reloaded.trials[-1].user_attrs
 
 
 def test_call_budget_stops_the_llm_and_says_so_once(server) -> None:
@@ -102,7 +102,7 @@ def test_call_budget_stops_the_llm_and_says_so_once(server) -> None:
     assert server.request_count == 2
     assert sum(1 for w in caught if issubclass(w.category, LLMSamplerWarning)) == 1
     assert sampler.get_statistics()["llm_disabled_reason"] == "budget_llm_calls"
-    assert [t.user_attrs["llm_fallback_reason"] for t in study.trials[3:]] == ["budget_llm_calls"] * 5
+    assert [t.user_attrs["llm_reason"] for t in study.trials[3:]] == ["budget_llm_calls"] * 5
     assert_all_params_valid(study)
 
 

@@ -14,5 +14,5 @@ def assert_all_params_valid(study: optuna.Study) -> None:
 
 
 def trial_sources(study: optuna.Study) -> list[str]:
-    """Per trial, ``"llm"`` (or the LLM source) or the reason the fallback sampler chose it."""
-    return [t.user_attrs.get("llm_fallback_reason", t.user_attrs["llm_source"]) for t in study.trials]
+    """Per trial, ``"llm"`` (or the LLM source) or the reason the LLM did not propose it."""
+    return [t.user_attrs.get("llm_reason", t.user_attrs["llm_source"]) for t in study.trials]

@@ -142,7 +142,7 @@ def run_cell(server: FaultServer, fault: str, distribution_name: str) -> CellRes
     result.failures = dict(stats["failures"])
     result.repairs = dict(stats["value_repairs"])
     result.trial_reasons = [
-        t.user_attrs.get("llm_fallback_reason", t.user_attrs.get("llm_source", "?"))
+        t.user_attrs.get("llm_reason", t.user_attrs.get("llm_source", "?"))
         for t in study.trials[1:]
     ]
     return result
@@ -150,13 +150,17 @@ def run_cell(server: FaultServer, fault: str, distribution_name: str) -> CellRes
 
 def run_matrix() -> list[CellResult]:
     """Every fault against every distribution kind, on one fault server."""
+    verbosity = optuna.logging.get_verbosity()
     optuna.logging.set_verbosity(optuna.logging.ERROR)
     import_litellm()  # A one-time cost (seconds) that is no fault's.
     results = []
-    with FaultServer() as server:
-        for fault in FAULTS:
-            for distribution_name in DISTRIBUTIONS:
-                results.append(run_cell(server, fault, distribution_name))
+    try:
+        with FaultServer() as server:
+            for fault in FAULTS:
+                for distribution_name in DISTRIBUTIONS:
+                    results.append(run_cell(server, fault, distribution_name))
+    finally:
+        optuna.logging.set_verbosity(verbosity)
     return results
 
 
