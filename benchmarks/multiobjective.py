@@ -413,7 +413,11 @@ def summarise(tasks: list[str], samplers: list[str], seeds: int, trials: int, ca
 
 def _llm_share(record: dict[str, Any]) -> float:
     sources = record.get("sources") or []
-    return sum(1 for s in sources if s in ("llm", "llm+fallback")) / max(1, len(sources))
+    if not sources:
+        return 0.0
+    from llm_guided_optuna.provenance import LLM_SOURCES
+
+    return sum(1 for s in sources if s in LLM_SOURCES) / len(sources)
 
 
 def write_results(

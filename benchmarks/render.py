@@ -280,24 +280,25 @@ def llm_runs_table(section: dict[str, Any]) -> str:
         stats = [record.get("sampler_statistics") or {} for record in records]
         models = sorted({str(entry.get("model")) for entry in stats if entry.get("model")})
         failures: dict[str, int] = {}
-        fallbacks: dict[str, int] = {}
+        reasons: dict[str, int] = {}
         for entry in stats:
             inner = entry.get("sampler_stats") or {}
             for kind, count in (inner.get("failures") or {}).items():
                 failures[kind] = failures.get(kind, 0) + int(count)
-            for kind, count in (inner.get("fallback_reasons") or {}).items():
-                fallbacks[kind] = fallbacks.get(kind, 0) + int(count)
+            for key in ("optimizer_reasons", "fallback_reasons"):
+                for kind, count in (inner.get(key) or {}).items():
+                    reasons[kind] = reasons.get(kind, 0) + int(count)
         wall = [float(record["total_seconds"]) for record in records]
         rows.append([
             f"`{name}`", ", ".join(models) or "–", str(len(records)),
             f"{sum(wall) / len(wall):.0f} ({min(wall):.0f}–{max(wall):.0f})",
             ", ".join(f"{kind} {count}" for kind, count in sorted(failures.items())) or "none",
-            ", ".join(f"{kind} {count}" for kind, count in sorted(fallbacks.items())) or "none",
+            ", ".join(f"{kind} {count}" for kind, count in sorted(reasons.items())) or "none",
         ])
     if not rows:
         return ""
     header = ["sampler", "model", "runs", "wall s/run: mean (min–max)", "failed proposals by kind (all runs)",
-              "fallbacks by reason (all runs)"]
+              "trials not proposed by the LLM, by reason (all runs)"]
     return _table(header, rows)
 
 

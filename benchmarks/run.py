@@ -89,6 +89,11 @@ def resolve_settings(args: argparse.Namespace) -> tuple[list[str], list[str], in
     return tasks, samplers, seeds, trials
 
 
+def exchanges_dir(cache_dir: Path) -> Path:
+    """Where the LLM exchanges of the runs cached in ``cache_dir`` are recorded."""
+    return Path(cache_dir) / "exchanges"
+
+
 def run_all(
     tasks: list[str],
     samplers: list[str],
@@ -116,6 +121,10 @@ def run_all(
     if any(is_llm_sampler(name) for name in samplers):
         # Import LiteLLM (~6 s) up front so that it is not timed as the first LLM run's sampler time.
         import litellm  # noqa: F401
+
+        # Every LLM exchange is recorded and replayed: a warm start made once serves every run
+        # that sends the same request (see benchmarks/samplers.py).
+        llm_kwargs = {"cache_dir": exchanges_dir(cache_dir), **(llm_kwargs or {})}
     plan = [(task, sampler, seed) for seed in range(seeds) for task in tasks for sampler in samplers]
     pending = [key for key in plan if load_run(cache_dir, key[0], key[1], key[2], trials) is None]
     counts = {"cached": len(plan) - len(pending), "ran": 0, "failed": 0}

@@ -170,6 +170,7 @@ def run_one(
         "task": task.name,
         "family": task.family,
         "sampler": sampler_name,
+        "model": getattr(sampler, "model_name", None),
         "seed": seed,
         "n_trials": n,
         "direction": task.direction,

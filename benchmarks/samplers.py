@@ -14,12 +14,26 @@ random start-up trials instead of Optuna's 10. The prior strategy's GP starts af
 ``warm_start_trials + 1`` trials, so ``gp-startup5`` separates what the earlier GP gains from
 what the LLM adds.
 
-The suffix ``@qwen`` (e.g. ``llm-prior@qwen``) runs the strategy on Qwen2.5-Coder-0.5B-Instruct
-instead of the embedded SmolLM2: an opt-in, larger local model, used only when the GGUF named
-by ``BENCHMARK_QWEN_GGUF`` is present and its SHA-256 matches :data:`QWEN_SHA256`; it is never
-downloaded by the benchmark (see ``docs/benchmarks.md`` for where it comes from).
+The suffix ``@<model>`` names the LLM: ``llm-prior@smollm2-135m`` runs the prior strategy on
+that embedded model; without a suffix an LLM sampler runs on the library's preferred default
+model (:data:`DEFAULT_LLM_MODEL`, which must be installed: the benchmark never falls back to
+another model under the same name). ``@qwen2.5-coder-0.5b`` is an opt-in model outside the
+registry: its GGUF must be named by ``BENCHMARK_QWEN_GGUF`` and match :data:`QWEN_05B_SHA256`;
+it is never downloaded by the benchmark (see ``docs/benchmarks.md`` for where it comes from).
 
-LLM samplers get ``timeout=120``: the benchmark shares two cores between the model and the
+Every LLM sampler records its exchanges with the LLM in the exchange cache given to
+:func:`build_sampler` and replays those it finds there: the warm-start call of a (task, seed)
+is made once and shared by the probe, ``llm-prior`` and ``llm-hybrid`` runs of that pair (it is
+the same request), and reruns reproduce.
+
+Options in brackets change the prior strategy, for its ablations: ``llm-prior[beta=3]``
+(``prior_strength``), ``[weights=evidence]`` (``belief_weighting`` of the
+``PriorWeightedGPSampler``), ``[width=0.1]`` (``prior_width``).
+
+The suffix ``~<design>`` (e.g. ``llm-prior@qwen2.5-coder-1.5b~regular``) asks the warm start
+in another way, for the warm-start probe's comparison of designs (:data:`WARM_START_DESIGNS`).
+
+LLM samplers get ``timeout=300``: the benchmark shares two cores between the model and the
 objective, and a timed-out call would change the result, not just the cost.
 """
 
@@ -36,10 +50,14 @@ DEFAULT_SAMPLERS: tuple[str, ...] = BASELINE_SAMPLERS + ("llm",)
 STAT_KEYS: tuple[str, ...] = ("llm_calls", "llm_seconds", "prompt_tokens", "completion_tokens")
 GP_STARTUP_PREFIX = "gp-startup"
 USELESS_SUFFIX = "+useless"
-QWEN_SUFFIX = "@qwen"
-QWEN_SHA256 = "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
+MODEL_SEPARATOR = "@"
+QWEN_05B = "qwen2.5-coder-0.5b"
+QWEN_05B_SHA256 = "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
 _qwen_server: Any = None
-LLM_TIMEOUT_S = 120.0
+LLM_TIMEOUT_S = 300.0
+DESIGN_SEPARATOR = "~"
+#: Options of ``llm-prior[key=value,...]``, for ablations of the prior strategy.
+PRIOR_OPTIONS = ("beta", "weights", "width")
 _useless_server: Any = None
 
 
@@ -48,9 +66,65 @@ def is_llm_sampler(name: str) -> bool:
     return name.startswith("llm")
 
 
+def split_model(name: str) -> tuple[str, str | None]:
+    """``(sampler name without [options], @model and ~design, model or None)``."""
+    base, _, model = name.split(DESIGN_SEPARATOR, 1)[0].partition(MODEL_SEPARATOR)
+    return base.split("[", 1)[0], (model or None)
+
+
+def prior_options(name: str) -> dict[str, str]:
+    """The ``[key=value,...]`` options of an LLM sampler name (ablations of the prior)."""
+    head = name.split(MODEL_SEPARATOR, 1)[0].split(DESIGN_SEPARATOR, 1)[0]
+    if "[" not in head:
+        return {}
+    inner = head.split("[", 1)[1].rstrip("]")
+    options = dict(item.split("=", 1) for item in inner.split(",") if item)
+    unknown = set(options) - set(PRIOR_OPTIONS)
+    if unknown:
+        raise ValueError(f"unknown options {sorted(unknown)} in {name!r}; known: {', '.join(PRIOR_OPTIONS)}")
+    return options
+
+
+def warm_start_design(name: str) -> str:
+    """The warm-start design a sampler name asks for (``default`` without ``~design``)."""
+    _, _, design = name.partition(DESIGN_SEPARATOR)
+    return design or "default"
+
+
+def _warm_start_designs() -> dict[str, tuple[Any, dict[str, Any]]]:
+    """Design name -> (``WarmStartPrompt``, extra sampler arguments)."""
+    from llm_guided_optuna.warm_start import DEFAULT_WARM_START_PROMPT
+    from llm_guided_optuna.warm_start import REGULAR_PROMPT
+    from llm_guided_optuna.warm_start import WarmStartPrompt
+
+    return {
+        "default": (DEFAULT_WARM_START_PROMPT, {}),
+        "regular": (REGULAR_PROMPT, {}),
+        "no-trials": (WarmStartPrompt(show_trials=False, rationale=True), {}),
+        "terse": (WarmStartPrompt(show_trials=False, rationale=False), {}),
+        "analysis": (WarmStartPrompt(show_trials=False, rationale=False, analysis=True), {}),
+        "one-per-call": (WarmStartPrompt(show_trials=True, rationale=True), {"proposals_per_call": 1}),
+    }
+
+
+def default_llm_model() -> str:
+    """The embedded model an LLM sampler without ``@model`` runs on: the library's first choice."""
+    from llm_guided_optuna.embedded.registry import DEFAULT_PREFERENCE
+
+    return DEFAULT_PREFERENCE[0]
+
+
+def llm_model_of(name: str) -> str:
+    """The model an LLM sampler runs on, as recorded: ``embedded/<name>``, or ``openai/useless``."""
+    if split_model(name)[0].endswith(USELESS_SUFFIX):
+        return "openai/useless"
+    model = split_model(name)[1] or default_llm_model()
+    return model if model == QWEN_05B else "embedded/" + model
+
+
 def llm_strategy(name: str) -> str:
     """The ``strategy`` argument for the sampler called ``name`` (``llm`` -> ``"llm"``)."""
-    rest = name[len("llm"):].removesuffix(QWEN_SUFFIX).removesuffix(USELESS_SUFFIX)
+    rest = split_model(name)[0][len("llm"):].removesuffix(USELESS_SUFFIX)
     if not rest:
         return "llm"
     return rest.lstrip("-:_")
@@ -99,13 +173,28 @@ def build_sampler(name: str, seed: int, llm_kwargs: dict[str, Any] | None = None
         from llm_guided_optuna import LLMGuidedSampler
 
         kwargs: dict[str, Any] = {"timeout": LLM_TIMEOUT_S, **(llm_kwargs or {})}
-        if name.endswith(USELESS_SUFFIX):
+        base, model = split_model(name)
+        if base.endswith(USELESS_SUFFIX):
             kwargs.update(model="openai/useless", api_base=useless_llm_url(), api_key="sk-none")
-        if name.endswith(QWEN_SUFFIX):
+        elif model == QWEN_05B:
             server = qwen_server()
-            kwargs.update(model=server.litellm_model, api_base=server.api_base, api_key="sk-no-key-required",
-                          structured_output="llguidance")
-        sampler = LLMGuidedSampler(seed=seed, strategy=llm_strategy(name), **kwargs)
+            kwargs.update(model=server.litellm_model, api_base=server.api_base, structured_output="llguidance")
+        else:
+            kwargs.setdefault("model", "embedded/" + (model or default_llm_model()))
+        designs = _warm_start_designs()
+        design = warm_start_design(name)
+        if design not in designs:
+            raise ValueError(f"unknown warm-start design {design!r} in {name!r}; known: {', '.join(designs)}")
+        prompt, extra = designs[design]
+        options = prior_options(name)
+        if "beta" in options:
+            extra = {**extra, "prior_strength": float(options["beta"])}
+        sampler = LLMGuidedSampler(seed=seed, strategy=llm_strategy(name), **{**kwargs, **extra})
+        sampler._warm_start_prompt = prompt  # The probe's designs; the library's default otherwise.
+        if "weights" in options:
+            sampler.fallback_sampler.belief_weighting = options["weights"]
+        if "width" in options:
+            sampler.fallback_sampler.prior_width = float(options["width"])
         return SamplerSetup(sampler)
     raise ValueError(
         f"unknown sampler {name!r}; known: {', '.join(BASELINE_SAMPLERS)}, {GP_STARTUP_PREFIX}<K>, llm[-<strategy>]"
@@ -126,7 +215,7 @@ def useless_llm_url() -> str:
 
 
 def qwen_server() -> Any:
-    """An in-process server of the hash-verified Qwen2.5-Coder-0.5B GGUF (started once)."""
+    """An in-process server of the hash-verified, opt-in Qwen2.5-Coder-0.5B GGUF (started once)."""
     global _qwen_server
     if _qwen_server is None:
         import hashlib
@@ -142,9 +231,9 @@ def qwen_server() -> Any:
         with path.open("rb") as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
-        if digest.hexdigest() != QWEN_SHA256:
+        if digest.hexdigest() != QWEN_05B_SHA256:
             raise RuntimeError(f"{path} is not the expected Qwen GGUF (sha256 {digest.hexdigest()})")
-        _qwen_server = EmbeddedModelServer(path, alias="qwen2.5-coder-0.5b-instruct")
+        _qwen_server = EmbeddedModelServer(str(path), alias="qwen2.5-coder-0.5b-instruct")
         _qwen_server.start()
     return _qwen_server
 
