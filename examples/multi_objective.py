@@ -21,6 +21,7 @@ import warnings
 import optuna
 
 from llm_guided_optuna import LLMGuidedSampler
+from llm_guided_optuna.provenance import LLM_SOURCES
 
 MEMORY_LIMIT_MB = 6000.0
 
@@ -76,7 +77,7 @@ def main() -> None:
     elapsed = time.perf_counter() - started
 
     feasible = [t for t in study.trials if t.state.name == "COMPLETE" and all(v <= 0 for v in t.constraints.values())]
-    from_llm = sum(1 for t in study.trials if t.user_attrs.get("llm_source") in ("llm", "llm+fallback"))
+    from_llm = sum(1 for t in study.trials if t.user_attrs.get("llm_source") in LLM_SOURCES)
     print(f"Finished {len(study.trials)} trials in {elapsed:.0f} s; {from_llm} proposed by the LLM.")
     print(f"Feasible trials (GPU memory <= {MEMORY_LIMIT_MB:.0f} MB): {len(feasible)} of {len(study.trials)}")
     print("Pareto front (feasible trials), by validation error:")
