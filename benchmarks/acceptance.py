@@ -7,8 +7,11 @@ strategy are those of the project's acceptance criteria:
 
 1. mean regret at 10 trials ≤ 0.8 × the best baseline's;
 2. mean regret at 30 trials ≤ the best baseline's within one SE (of the paired difference);
-3. LLM calls per trial ≤ 0.5;
-4. with a useless LLM (``<default>+useless``), not worse than TPE at 30 trials beyond one SE.
+3. at 10 trials, below ``gp-startup5`` (the same GP without the LLM) by more than 2 SE: the
+   LLM's own contribution;
+4. LLM calls per trial ≤ 0.5;
+5. with a useless LLM (``<default>+useless``), not worse than TPE, nor than GP, at 30 trials
+   beyond one SE.
 
 Example:
     >>> paired_difference([0.1, 0.2], [0.2, 0.2])
@@ -22,6 +25,9 @@ from typing import Any
 
 from benchmarks.metrics import mean_and_standard_error, regret_curve
 from benchmarks.samplers import BASELINE_SAMPLERS, USELESS_SUFFIX, is_llm_sampler
+
+#: The same optimizer as the default strategy with random start-up trials instead of the LLM.
+ABLATION = "gp-startup5"
 
 
 def paired_difference(first: Sequence[float], second: Sequence[float]) -> tuple[float, float]:
@@ -48,7 +54,7 @@ def strategies_vs_baselines(section: dict[str, Any], checkpoints: Sequence[int] 
     """Markdown table: paired regret difference of every LLM strategy against every baseline."""
     names = list(section["summaries"])
     strategies = [n for n in names if is_llm_sampler(n)]
-    baselines = [n for n in names if n in BASELINE_SAMPLERS]
+    baselines = [n for n in names if n in BASELINE_SAMPLERS or n == ABLATION]
     if not strategies or not baselines:
         return ""
     header = ["LLM strategy", "baseline", "runs"] + [f"Δr@{c} (LLM − baseline)" for c in checkpoints]
@@ -83,14 +89,21 @@ def default_strategy_checks(section: dict[str, Any], default: str) -> list[dict[
         mean, se = paired_difference(_regrets_at(section, default, pairs, 30), _regrets_at(section, best30, pairs, 30))
         checks.append({"check": f"r@30 ≤ best baseline (`{best30}`) within one SE",
                        "measured": f"Δ = {_cell(mean, se)} over {len(pairs)} runs", "holds": mean <= se})
+    if ABLATION in summaries:
+        pairs = _pairs(section, default, ABLATION)
+        mean, se = paired_difference(_regrets_at(section, default, pairs, 10), _regrets_at(section, ABLATION, pairs, 10))
+        checks.append({"check": f"Δr@10 against `{ABLATION}` (the same GP without the LLM) below 0 by more than 2 SE",
+                       "measured": f"Δ = {_cell(mean, se)} over {len(pairs)} runs", "holds": mean < -2 * se})
     calls = summaries[default].cost_per_trial.get("llm_calls", float("nan"))
     checks.append({"check": "LLM calls per trial ≤ 0.5", "measured": f"{calls:.3f}", "holds": calls <= 0.5})
     useless = default + USELESS_SUFFIX
-    if useless in summaries and "tpe" in summaries:
-        pairs = _pairs(section, useless, "tpe")
-        mean, se = paired_difference(_regrets_at(section, useless, pairs, 30), _regrets_at(section, "tpe", pairs, 30))
-        checks.append({"check": f"useless LLM (`{useless}`) not worse than `tpe` at 30 beyond one SE",
-                       "measured": f"Δ = {_cell(mean, se)} over {len(pairs)} runs", "holds": mean <= se})
+    for baseline in ("tpe", "gp"):
+        if useless in summaries and baseline in summaries:
+            pairs = _pairs(section, useless, baseline)
+            mean, se = paired_difference(_regrets_at(section, useless, pairs, 30),
+                                         _regrets_at(section, baseline, pairs, 30))
+            checks.append({"check": f"useless LLM (`{useless}`) not worse than `{baseline}` at 30 beyond one SE",
+                           "measured": f"Δ = {_cell(mean, se)} over {len(pairs)} runs", "holds": mean <= se})
     return checks
 
 

@@ -45,6 +45,14 @@ WARM_START_TRIALS = 4
 PROBE_TRIALS = 1 + WARM_START_TRIALS
 RANDOM_DESIGN = "gp-startup5"
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results" / "probe.json"
+PROBE_DESCRIPTION = (
+    "`python -m benchmarks.probe`: for each task × seed, trials 0–4 of the default strategy (trial 0 random, "
+    "trials 1–4 the LLM's warm start, asked for in one call) against the same trials of `gp-startup5` (random "
+    "configurations; the same trial 0). Each trial's own value is normalised like the regret (0 = best known, "
+    "1 = median random configuration); Δ is paired by task × seed (negative = the LLM's is better). "
+    "\"from the LLM\": warm-start trials the answer filled (the others repeated a configuration and went to "
+    "random points). s/call and tokens are the warm-start call's, on the machine as it was (see the notes)."
+)
 
 
 def probe_sampler_name(model: str, design: str) -> str:

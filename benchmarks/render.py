@@ -343,6 +343,7 @@ def render_markdown(
         "OMP_NUM_THREADS=1 python -m benchmarks.reference --tasks all   # random-search reference, resumable",
         *[line + "   # resumable" for line in context["command"].splitlines()],
         context["report_command"].strip(),
+        "python -m benchmarks.probe --models qwen2.5-coder-1.5b smollm2-135m   # the warm-start probe",
         "python -m benchmarks.overhead   # sampler overhead vs history length",
         "```",
         "",
@@ -372,6 +373,11 @@ def render_markdown(
     acceptance = acceptance_section(main, str(context.get("default_strategy")))
     if acceptance:
         out += ["### The LLM strategies against the baselines", "", acceptance, ""]
+    if context.get("probe"):
+        from benchmarks.probe import PROBE_DESCRIPTION, format_table
+
+        out += ["### The warm-start probe: the LLM's first configurations against random ones", "",
+                PROBE_DESCRIPTION, "", format_table(context["probe"]), ""]
     reading = Path(__file__).parent / "results" / "reading.md"
     if reading.exists():  # the hand-written reading of these figures
         out += [reading.read_text().strip(), ""]

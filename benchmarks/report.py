@@ -44,6 +44,7 @@ DEFAULT_RESULTS_JSON = REPO_ROOT / "benchmarks" / "results" / "latest.json"
 DEFAULT_MARKDOWN = REPO_ROOT / "docs" / "benchmarks.md"
 DEFAULT_FIGURES_DIR = REPO_ROOT / "docs"
 DEFAULT_OVERHEAD_JSON = REPO_ROOT / "benchmarks" / "results" / "overhead.json"
+DEFAULT_PROBE_JSON = REPO_ROOT / "benchmarks" / "results" / "probe.json"
 
 
 def sampler_order(names: list[str]) -> list[str]:
@@ -115,8 +116,19 @@ def refresh_references(cache_dir: Path, tasks: list[str], reference_dir: Path) -
             update_best_from_runs(task, best[0], best[1], best[2], reference_dir)
 
 
+def models_of(runs: dict[tuple[str, str, int], dict[str, Any]]) -> dict[str, str]:
+    """The model of each LLM sampler, as its run records name it (several: joined by " + ")."""
+    found: dict[str, set[str]] = {}
+    for (_, sampler, _), record in runs.items():
+        if is_llm_sampler(sampler):
+            model = record.get("model") or (record.get("sampler_statistics") or {}).get("model")
+            found.setdefault(sampler, set()).add(str(model))
+    return {sampler: " + ".join(sorted(models)) for sampler, models in found.items()}
+
+
 def latest_json(summaries: dict[str, SamplerSummary], tasks: list[str], seeds: int, trials: int,
-                default_strategy: str, missing: dict[str, list[tuple[str, int]]] | None = None) -> dict[str, Any]:
+                default_strategy: str, missing: dict[str, list[tuple[str, int]]] | None = None,
+                models: dict[str, str] | None = None) -> dict[str, Any]:
     """The machine-readable results in the shape the project publishes.
 
     ``seeds`` is the number of seeds asked for. When the samplers do not all have every task
@@ -143,6 +155,8 @@ def latest_json(summaries: dict[str, SamplerSummary], tasks: list[str], seeds: i
             "trials_to_target": summary.trials_to_target,
             "test_score": summary.test_score,
         }
+        if models and name in models:
+            samplers[name]["model"] = models[name]
         if uneven:
             samplers[name]["seeds"] = list(summary.seeds)
             samplers[name]["runs"] = summary.n_runs
@@ -216,6 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--output-markdown", type=Path, default=DEFAULT_MARKDOWN)
     parser.add_argument("--figures-dir", type=Path, default=DEFAULT_FIGURES_DIR)
     parser.add_argument("--overhead-json", type=Path, default=DEFAULT_OVERHEAD_JSON)
+    parser.add_argument("--probe-json", type=Path, default=DEFAULT_PROBE_JSON)
     parser.add_argument("--default-strategy", default=library_default_strategy(),
                         help="benchmark name of the library's default LLM strategy (default: read from the library)")
     parser.add_argument("--min-random-configs", type=int, default=DEFAULT_RANDOM_CONFIGS,
@@ -269,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args.output_json.parent.mkdir(parents=True, exist_ok=True)
     payload = latest_json(main_section["summaries"], tasks, seeds, args.trials, args.default_strategy,
-                          main_section["missing"])
+                          main_section["missing"], models_of(main_section["runs"]))
     args.output_json.write_text(json.dumps(payload, indent=2) + "\n")
     first_run = next(iter(main_section["runs"].values()))
     context = {
@@ -282,6 +297,7 @@ def main(argv: list[str] | None = None) -> int:
         "json_path": args.output_json,
         "reference_dir": args.reference_dir,
         "overhead": json.loads(args.overhead_json.read_text()) if args.overhead_json.exists() else None,
+        "probe": json.loads(args.probe_json.read_text()) if args.probe_json.exists() else None,
     }
     figures = save_figures(main_section, args.figures_dir, "benchmark")
     control_figures = save_figures(control_section, args.figures_dir, "benchmark_bbob") if control_section else []

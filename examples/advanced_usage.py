@@ -19,6 +19,7 @@ import tempfile
 import optuna
 
 from llm_guided_optuna import LLMGuidedSampler
+from llm_guided_optuna import show_llm_progress
 
 
 def resnet_on_cifar10(trial: optuna.Trial) -> float:
@@ -44,6 +45,7 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=20)
     args = parser.parse_args()
     optuna.logging.set_verbosity(optuna.logging.WARNING)
+    show_llm_progress()  # model loading and each LLM call, while Optuna's trial lines stay hidden
 
     cache_dir = tempfile.mkdtemp(prefix="llm-optuna-replay-")
     sampler = LLMGuidedSampler(
@@ -66,7 +68,7 @@ def main() -> None:
         "expected_accuracy": "85-92%",
         "notes": "SGD with momentum 0.9 and learning rate around 0.1 is the usual recipe",
     })
-    study.optimize(resnet_on_cifar10, n_trials=args.trials)
+    study.optimize(resnet_on_cifar10, n_trials=args.trials, show_progress_bar=True)
 
     print(f"Best accuracy {study.best_value:.4f} with {json.dumps(study.best_params)}")
     stats = sampler.get_statistics()

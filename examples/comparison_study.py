@@ -8,8 +8,8 @@ from the repository root::
 
 It prints the best cross-validated accuracy after 5, 10 and 15 trials, the time spent
 in the sampler (LLM included) per trial, and the LLM sampler's own statistics. Expect a few
-minutes, most of them in the embedded model (about 1 s per call on two CPU cores). One seed on two tasks is an illustration, not
-evidence: see docs/benchmarks.md for the full comparison with standard errors.
+minutes, most of them in the embedded model: ⟨comparison-time⟩. One seed on two tasks is an
+illustration, not evidence: see docs/benchmarks.md for the full comparison with standard errors.
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ def run(task: str, sampler_name: str, n_trials: int) -> tuple[list[float], float
     study.set_user_attr("problem_description", description)
     _fit_seconds[0] = 0.0
     start = time.perf_counter()
-    study.optimize(objective, n_trials=n_trials)
+    study.optimize(objective, n_trials=n_trials, show_progress_bar=True)
     sampler_seconds = (time.perf_counter() - start - _fit_seconds[0]) / n_trials
     best, curve = float("-inf"), []
     for trial in study.trials:
@@ -121,10 +121,12 @@ def main() -> None:
     warnings.filterwarnings("ignore")
     samplers = list(args.samplers)
     try:
-        import llm_guided_optuna  # noqa: F401
+        from llm_guided_optuna import show_llm_progress
     except ImportError as error:
         print(f"LLMGuidedSampler unavailable ({error}); comparing random and TPE only.")
         samplers = [name for name in samplers if not name.startswith("llm")]
+    else:
+        show_llm_progress()  # on stderr, like the progress bars: the table stays on stdout
 
     header = f"{'task':<18}{'sampler':<11}" + "".join(f"{'best@' + str(c):>10}" for c in checkpoints)
     print(header + f"{'sampler s/trial':>17}")
@@ -138,7 +140,8 @@ def main() -> None:
                 stats = sampler.get_statistics()["sampler_stats"]
                 llm_lines.append(
                     f"{task} {name}: {stats['llm_calls']} LLM calls, {stats['llm_seconds']:.1f} s in the LLM, "
-                    f"success rate {stats['success_rate']:.0%}, fallback used {stats['fallback_uses']} times"
+                    f"success rate {stats['success_rate']:.0%}, {stats['optimizer_trials']} trials from the optimizer, "
+                    f"{stats['fallback_uses']} failed proposals"
                 )
     for line in llm_lines:
         print(line)

@@ -21,6 +21,7 @@ import warnings
 import optuna
 
 from llm_guided_optuna import LLMGuidedSampler
+from llm_guided_optuna import show_llm_progress
 from llm_guided_optuna.provenance import LLM_SOURCES
 
 MEMORY_LIMIT_MB = 6000.0
@@ -60,6 +61,7 @@ def main() -> None:
     args = parser.parse_args()
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
+    show_llm_progress()
     sampler = LLMGuidedSampler(model=args.model, seed=args.seed, strategy=args.strategy)
     study = optuna.create_study(directions=["minimize", "minimize"], sampler=sampler)
     with warnings.catch_warnings():
@@ -73,7 +75,7 @@ def main() -> None:
     study.set_user_attr("constraints", [f"GPU memory <= {MEMORY_LIMIT_MB:.0f} MB (grows with width x batch size)"])
 
     started = time.perf_counter()
-    study.optimize(objective, n_trials=args.trials)
+    study.optimize(objective, n_trials=args.trials, show_progress_bar=True)
     elapsed = time.perf_counter() - started
 
     feasible = [t for t in study.trials if t.state.name == "COMPLETE" and all(v <= 0 for v in t.constraints.values())]

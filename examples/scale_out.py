@@ -33,11 +33,12 @@ import warnings
 import optuna
 
 from llm_guided_optuna import LLMGuidedSampler
+from llm_guided_optuna import show_llm_progress
 from llm_guided_optuna import study_statistics
 from llm_guided_optuna.demo import cnn_objective
 
 
-SERVED_MODEL = "openai/smollm2-135m-instruct"  # what `llm-optuna serve` answers to
+SERVED_MODEL = "openai/local"  # llama.cpp's server answers with the model it serves, whatever the name
 
 
 def make_storage(args: argparse.Namespace) -> optuna.storages.BaseStorage:
@@ -71,15 +72,14 @@ def worker(args: argparse.Namespace) -> None:
     sampler = LLMGuidedSampler(
         model=args.model,
         api_base=args.api_base,
-        api_key="sk-no-key-required",  # the local server needs none; LiteLLM wants one
-        structured_output="llguidance" if args.model == SERVED_MODEL else "auto",
+        structured_output=args.structured_output,  # llguidance: a llama.cpp server's grammar
         timeout=args.timeout,
         seed=args.seed,  # give each worker its own seed
         strategy=args.strategy,
     )
     study = optuna.load_study(study_name=args.study, storage=make_storage(args), sampler=sampler)
     started = time.perf_counter()
-    study.optimize(cnn_objective, n_trials=args.trials)
+    study.optimize(cnn_objective, n_trials=args.trials, show_progress_bar=True)
     stats = sampler.get_statistics()["sampler_stats"]
     print(
         f"worker {os.getpid()}: {args.trials} trials in {time.perf_counter() - started:.1f} s, "
@@ -123,6 +123,8 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "worker":
             command.add_argument("--api-base", required=True, help="the model server, e.g. http://127.0.0.1:8080/v1")
             command.add_argument("--model", default=SERVED_MODEL, help=f"LiteLLM model name (default {SERVED_MODEL})")
+            command.add_argument("--structured-output", default="llguidance",
+                                 help="llguidance for llama.cpp servers (default), auto for others")
             command.add_argument("--trials", type=int, default=25, help="trials this worker runs (default 25)")
             command.add_argument("--seed", type=int, default=None, help="this worker's seed (differ per worker)")
             command.add_argument("--timeout", type=float, default=120.0, help="seconds per LLM request")
@@ -134,6 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main() -> None:
     optuna.logging.set_verbosity(optuna.logging.WARNING)
+    show_llm_progress()
     warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)  # heartbeats
     args = build_parser().parse_args()
     args.handler(args)

@@ -97,7 +97,8 @@ def _prior_optimizer(seed: int | None, warm_start_trials: int, prior_strength: f
     if not torch_available():
         warnings.warn(
             'strategy="prior" needs PyTorch for its Gaussian process; without it the LLM only '
-            "warm-starts a multivariate TPESampler (pip install torch)",
+            "warm-starts a multivariate TPESampler (PyTorch's CPU build is enough: pip install torch "
+            "--index-url https://download.pytorch.org/whl/cpu)",
             LLMSamplerWarning,
             stacklevel=3,
         )
