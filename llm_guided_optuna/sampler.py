@@ -268,6 +268,23 @@ class LLMGuidedSampler(BaseSampler):
         to_propose = {name: d for name, d in search_space.items() if name not in fixed}
         if not to_propose:
             return {}
+        params = self._propose(study, trial, search_space, to_propose)
+        # Every parameter of the space gets a value here, as Optuna's sampler contract asks of
+        # sample_relative (the optimizer's start-up design gives none, the LLM may leave some out).
+        for name, distribution in to_propose.items():
+            if name not in params:
+                self._provenance.record_optimizer_param(trial, name)
+                params[name] = self._optimizer.sample_independent(study, trial, name, distribution)
+        return params
+
+    def _propose(
+        self,
+        study: Study,
+        trial: FrozenTrial,
+        search_space: dict[str, BaseDistribution],
+        to_propose: dict[str, BaseDistribution],
+    ) -> dict[str, Any]:
+        """The trial's relative parameters from the LLM or the optimizer, some possibly missing."""
         self._failures.check_budgets(type(self._optimizer).__name__)
         if self._failures.disabled_reason is not None:
             self._provenance.start_without_llm(study, trial, self._failures.disabled_reason)
