@@ -104,6 +104,10 @@ def _warm_start_designs() -> dict[str, tuple[Any, dict[str, Any]]]:
         "terse": (WarmStartPrompt(show_trials=False, rationale=False), {}),
         "analysis": (WarmStartPrompt(show_trials=False, rationale=False, analysis=True), {}),
         "one-per-call": (WarmStartPrompt(show_trials=True, rationale=True), {"proposals_per_call": 1}),
+        # The LLM fills only trial 1 of the initial design: its single best guess.
+        "single": (WarmStartPrompt(show_trials=False, rationale=False), {"warm_start_trials": 1}),
+        "single-analysis": (WarmStartPrompt(show_trials=False, rationale=False, analysis=True),
+                            {"warm_start_trials": 1}),
     }
 
 

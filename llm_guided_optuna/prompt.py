@@ -305,8 +305,7 @@ def render_messages(
 
 _WARM_START_SYSTEM_TEMPLATE = """\
 You are an expert in machine learning and hyperparameter optimisation, advising an Optuna study.
-No configuration has been evaluated yet. Propose the {n} configurations you expect to score best on this \
-problem, the most promising first, each different from the others. Answer with one JSON object only:
+No configuration has been evaluated yet. {request} Answer with one JSON object only:
 {answer_format}
 Rules:
 - Give a value for every parameter of the search space, inside its bounds; use one of the listed choices exactly.
@@ -335,15 +334,21 @@ def render_warm_start_messages(
         rationale: Ask for a one-line rationale after each configuration's values.
         analysis: Ask for a short analysis *before* the values (free reasoning first).
     """
-    item = '{"parameters": {<every parameter name>: <value>}' + (
-        ', "rationale": "<one short sentence>"}' if rationale else "}"
+    fields = '"parameters": {<every parameter name>: <value>}' + (
+        ', "rationale": "<one short sentence>"' if rationale else ""
     )
-    answer_format = "{" + (_ANALYSIS_FORMAT if analysis else "") + '"configurations": [' + item + (
-        f", ... ({n_configurations} in all)]}}"
-    )
+    if n_configurations == 1:
+        request = "Propose the configuration you expect to score best on this problem."
+        answer_format = "{" + (_ANALYSIS_FORMAT if analysis else "") + fields + "}"
+    else:
+        request = (f"Propose the {n_configurations} configurations you expect to score best on this problem, "
+                   "the most promising first, each different from the others.")
+        answer_format = "{" + (_ANALYSIS_FORMAT if analysis else "") + '"configurations": [{' + fields + (
+            f"}}, ... ({n_configurations} in all)]}}"
+        )
     constrained = context.constraints is not None
     system = _WARM_START_SYSTEM_TEMPLATE.format(
-        n=n_configurations,
+        request=request,
         answer_format=answer_format,
         data_rule=_CONSTRAINED_DATA_RULE if constrained else _DATA_RULE,
     )

@@ -123,8 +123,7 @@ def build_response_model(
         n_configurations: How many configurations the answer holds.
         rationale: Whether each configuration carries a one-line ``rationale`` after its values.
         analysis_chars: If positive, the answer starts with an ``analysis`` of at most that many
-            characters, written *before* any value (free reasoning first, values after); only
-            with several configurations.
+            characters, written *before* any value (free reasoning first, values after).
     """
     if n_configurations < 1:
         raise ValueError("n_configurations must be >= 1")
@@ -140,14 +139,18 @@ def build_response_model(
     configuration_fields: dict[str, Any] = {"parameters": (parameters_model, Field(...))}
     if rationale:
         configuration_fields["rationale"] = (str, Field(..., max_length=MAX_RATIONALE_CHARS))
+    analysis_field: dict[str, Any] = {}
+    if analysis_chars > 0:
+        analysis_field["analysis"] = (str, Field(..., max_length=analysis_chars))
+    if n_configurations == 1:
+        # The analysis, if any, comes first: the values are written after it.
+        return create_model(  # type: ignore[call-overload]
+            "ProposedConfiguration", __config__=ConfigDict(extra="forbid"), **analysis_field, **configuration_fields
+        )
     configuration_model = create_model(  # type: ignore[call-overload]
         "ProposedConfiguration", __config__=ConfigDict(extra="forbid"), **configuration_fields
     )
-    if n_configurations == 1 and analysis_chars <= 0:
-        return configuration_model
-    answer_fields: dict[str, Any] = {}
-    if analysis_chars > 0:
-        answer_fields["analysis"] = (str, Field(..., max_length=analysis_chars))
+    answer_fields: dict[str, Any] = dict(analysis_field)
     answer_fields["configurations"] = (
         conlist(configuration_model, min_length=n_configurations, max_length=n_configurations),
         Field(...),
@@ -227,11 +230,11 @@ def _read_configuration(
         parameters = {
             k: v
             for k, v in data.items()
-            if k != "rationale" and (known_names is None or k in known_names)
+            if k not in ("rationale", "analysis") and (known_names is None or k in known_names)
         }
         if not parameters:
             raise ProposalParseError("schema_violation", "no parameters in the LLM's answer")
-    rationale = data.get("rationale")
+    rationale = data.get("rationale", data.get("analysis"))  # A lone configuration's analysis explains it.
     rationale_text = (
         " ".join(rationale.split())[:MAX_RATIONALE_CHARS] if isinstance(rationale, str) else None
     )

@@ -31,6 +31,9 @@ from llm_guided_optuna.hybrid import default_optimizer
 
 STRATEGIES = ("llm", "hybrid", "prior")
 DEFAULT_STRATEGY = "prior"
+#: Trials before the optimizer of ``hybrid`` and ``prior`` starts modelling (trial 0, the warm
+#: start, random points for the rest).
+INITIAL_DESIGN_TRIALS = 5
 
 
 @dataclass(frozen=True)
@@ -84,16 +87,20 @@ def configure_strategy(
         )
     batch = _at_least_one(proposals_per_call, max(1, warm_start_trials))
     age = warm_start_trials if max_proposal_age is None else max_proposal_age
+    # The optimizer's initial design: trial 0, the warm start, then random trials up to
+    # INITIAL_DESIGN_TRIALS; the optimizer models from there on.
+    n_startup = max(INITIAL_DESIGN_TRIALS, warm_start_trials + 1)
     if strategy == "hybrid":
-        schedule = AdaptiveLLMShare(warm_start_trials=warm_start_trials, initial_share=llm_share, seed=seed)
-        optimizer = fallback_sampler or default_optimizer(seed, warm_start_trials + 1)
+        schedule = AdaptiveLLMShare(warm_start_trials=warm_start_trials, initial_share=llm_share, seed=seed,
+                                    decay_start=2 * n_startup)
+        optimizer = fallback_sampler or default_optimizer(seed, n_startup)
         return StrategyPlan(schedule, optimizer, batch, age)
     # "prior": the LLM's share after the warm start is 0; its beliefs weight the GP instead.
     schedule = AdaptiveLLMShare(warm_start_trials=warm_start_trials, initial_share=0.0, seed=seed)
-    return StrategyPlan(schedule, fallback_sampler or _prior_optimizer(seed, warm_start_trials, prior_strength), batch, age)
+    return StrategyPlan(schedule, fallback_sampler or _prior_optimizer(seed, n_startup, prior_strength), batch, age)
 
 
-def _prior_optimizer(seed: int | None, warm_start_trials: int, prior_strength: float | None) -> BaseSampler:
+def _prior_optimizer(seed: int | None, n_startup: int, prior_strength: float | None) -> BaseSampler:
     if not torch_available():
         warnings.warn(
             'strategy="prior" needs PyTorch for its Gaussian process; without it the LLM only '
@@ -102,7 +109,7 @@ def _prior_optimizer(seed: int | None, warm_start_trials: int, prior_strength: f
             LLMSamplerWarning,
             stacklevel=3,
         )
-        return default_optimizer(seed, warm_start_trials + 1)
+        return default_optimizer(seed, n_startup)
     from llm_guided_optuna.prior import DEFAULT_PRIOR_STRENGTH
     from llm_guided_optuna.prior import PriorWeightedGPSampler
 
@@ -111,7 +118,7 @@ def _prior_optimizer(seed: int | None, warm_start_trials: int, prior_strength: f
     # random trials halves the regret at 10 trials of one that starts after 10 (Optuna's
     # default). The warm start must then not be clustered: repeats in its answer go to the
     # GP's random initial design, not to nearby variants (see docs/benchmarks.md).
-    return PriorWeightedGPSampler(prior_strength=strength, seed=seed, n_startup_trials=warm_start_trials + 1)
+    return PriorWeightedGPSampler(prior_strength=strength, seed=seed, n_startup_trials=n_startup)
 
 
 def _at_least_one(value: int | None, default: int) -> int:

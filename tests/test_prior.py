@@ -141,11 +141,14 @@ def test_the_prior_strategy_makes_one_llm_call_and_reads_its_beliefs_from_storag
     assert_all_params_valid(study)
 
 
-def test_the_gp_takes_over_right_after_the_warm_start() -> None:
+@pytest.mark.parametrize(("warm_start_trials", "n_startup"), [(1, 5), (3, 5), (4, 5), (6, 7)])
+def test_the_gp_takes_over_after_an_initial_design_of_five_trials_or_the_warm_start(
+    warm_start_trials: int, n_startup: int
+) -> None:
     sampler = LLMGuidedSampler(model="openai/test", api_base="http://127.0.0.1:9", seed=0, strategy="prior",
-                               warm_start_trials=3)
+                               warm_start_trials=warm_start_trials)
     assert isinstance(sampler.fallback_sampler, PriorWeightedGPSampler)
-    assert sampler.fallback_sampler._n_startup_trials == 4
+    assert sampler.fallback_sampler._n_startup_trials == n_startup
 
 
 def test_a_warm_start_answer_that_repeats_itself_leaves_the_other_trials_to_the_initial_design() -> None:
