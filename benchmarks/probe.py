@@ -1,17 +1,19 @@
 """The warm-start probe: are the LLM's first configurations better than random ones?
 
-For each (task, seed) the default strategy runs its first ``1 + warm_start_trials`` trials:
-trial 0 is random, trials 1-4 are the LLM's warm start. The ablation ``gp-startup5`` runs the
-same trials with random configurations instead (its trial 0 is the same configuration). Each
+For each (task, seed) the default strategy runs its initial design, trials 0-4: trial 0 is
+random, the LLM's warm start fills trial 1 (or trials 1..``warm_start_trials``), the rest are
+random. The ablation ``gp-startup5`` runs the same trials with random configurations only (its
+trial 0 is the same configuration). Each
 trial's value is normalised like the benchmark's regret (0 = the best value known, 1 = the
 median random configuration), but for that trial alone, not the best so far. The probe then
 reports, paired by (task, seed):
 
 - trial 1 (the LLM's first, most promising configuration) against the random trial 1;
 - the mean of trials 1-4 against that of the random trials 1-4;
-- the best of trials 0-4 (``r@5``) against the random design's;
-- how many of trials 1-4 the LLM filled (the others went to random initial-design points:
-  repeats, or values that could not be used), and the warm-start call's seconds and tokens.
+- the best of trials 0-4 (``r@5``, the initial design the GP starts from) against the random
+  design's;
+- how many warm-start trials the LLM filled (a configuration it repeated goes to a random
+  point), and the warm-start call's seconds and tokens.
 
 Examples::
 
@@ -41,8 +43,8 @@ from typing import Any  # noqa: E402
 from benchmarks.metrics import mean_and_standard_error, normalised_regret  # noqa: E402
 from benchmarks.run import DEFAULT_CACHE_DIR, exchanges_dir  # noqa: E402
 
-WARM_START_TRIALS = 4
-PROBE_TRIALS = 1 + WARM_START_TRIALS
+INITIAL_DESIGN_TRIALS = 5
+PROBE_TRIALS = INITIAL_DESIGN_TRIALS
 RANDOM_DESIGN = "gp-startup5"
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results" / "probe.json"
 PROBE_DESCRIPTION = (
@@ -76,7 +78,7 @@ def _paired(first: list[float], second: list[float]) -> tuple[float, float]:
 
 
 def summarise_probe(
-    pairs: list[tuple[dict[str, Any], dict[str, Any], Any]],
+    pairs: list[tuple[dict[str, Any], dict[str, Any], Any]], warm_start_trials: int
 ) -> dict[str, Any]:
     """Figures of one (model, design) over its ``(llm record, random record, reference)`` pairs."""
     llm_first, random_first, llm_mean, random_mean, llm_best, random_best = [], [], [], [], [], []
@@ -86,8 +88,8 @@ def summarise_probe(
         mine, theirs = single_trial_regrets(llm, reference), single_trial_regrets(rand, reference)
         llm_first.append(mine[1])
         random_first.append(theirs[1])
-        llm_mean.append(sum(mine[1:PROBE_TRIALS]) / WARM_START_TRIALS)
-        random_mean.append(sum(theirs[1:PROBE_TRIALS]) / WARM_START_TRIALS)
+        llm_mean.append(sum(mine[1:PROBE_TRIALS]) / (PROBE_TRIALS - 1))
+        random_mean.append(sum(theirs[1:PROBE_TRIALS]) / (PROBE_TRIALS - 1))
         llm_best.append(min(mine[:PROBE_TRIALS]))
         random_best.append(min(theirs[:PROBE_TRIALS]))
         filled += llm_trials_filled(llm)
@@ -107,7 +109,7 @@ def summarise_probe(
         "trials_1_4": {"llm": cell(llm_mean), "random": cell(random_mean), "delta": list(_paired(llm_mean, random_mean))},
         "best_of_5": {"llm": cell(llm_best), "random": cell(random_best), "delta": list(_paired(llm_best, random_best))},
         "llm_configurations": int(filled),
-        "configurations_asked": n * WARM_START_TRIALS,
+        "configurations_asked": n * warm_start_trials,
         "call_seconds": seconds / n if n else None,
         "prompt_tokens": prompt / n if n else None,
         "completion_tokens": completion / n if n else None,
@@ -121,12 +123,12 @@ def run_probe(models: list[str], designs: list[str], tasks: list[str], seeds: in
     from benchmarks.reference import load_reference
     from benchmarks.run import run_all
     from benchmarks.runner import load_run
+    from benchmarks.samplers import warm_start_trials_of
 
     probe_dir = Path(cache_dir) / "probe"
     names = [probe_sampler_name(m, d) for m in models for d in designs]
     counts = run_all(tasks, [RANDOM_DESIGN] + names, seeds, PROBE_TRIALS, probe_dir, reference_dir,
-                     {"cache_dir": exchanges_dir(cache_dir), "warm_start_trials": WARM_START_TRIALS},
-                     show_progress=show_progress)
+                     {"cache_dir": exchanges_dir(cache_dir)}, show_progress=show_progress)
     results: dict[str, Any] = {"trials": PROBE_TRIALS, "seeds": seeds, "tasks": tasks, "rows": {}, "failed": counts["failed"]}
     for name in names:
         pairs = []
@@ -138,7 +140,7 @@ def run_probe(models: list[str], designs: list[str], tasks: list[str], seeds: in
                 if llm is not None and rand is not None and reference is not None:
                     pairs.append((llm, rand, reference))
         if pairs:
-            results["rows"][name] = summarise_probe(pairs)
+            results["rows"][name] = summarise_probe(pairs, warm_start_trials_of(name))
     return results
 
 

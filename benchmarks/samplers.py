@@ -91,6 +91,16 @@ def warm_start_design(name: str) -> str:
     return design or "default"
 
 
+def warm_start_trials_of(name: str) -> int:
+    """How many configurations the warm start of the LLM sampler ``name`` asks for."""
+    import inspect
+
+    from llm_guided_optuna import LLMGuidedSampler
+
+    default = inspect.signature(LLMGuidedSampler).parameters["warm_start_trials"].default
+    return int(_warm_start_designs()[warm_start_design(name)][1].get("warm_start_trials", default))
+
+
 def _warm_start_designs() -> dict[str, tuple[Any, dict[str, Any]]]:
     """Design name -> (``WarmStartPrompt``, extra sampler arguments)."""
     from llm_guided_optuna.warm_start import DEFAULT_WARM_START_PROMPT
@@ -99,15 +109,20 @@ def _warm_start_designs() -> dict[str, tuple[Any, dict[str, Any]]]:
 
     return {
         "default": (DEFAULT_WARM_START_PROMPT, {}),
-        "regular": (REGULAR_PROMPT, {}),
-        "no-trials": (WarmStartPrompt(show_trials=False, rationale=True), {}),
-        "terse": (WarmStartPrompt(show_trials=False, rationale=False), {}),
-        "analysis": (WarmStartPrompt(show_trials=False, rationale=False, analysis=True), {}),
-        "one-per-call": (WarmStartPrompt(show_trials=True, rationale=True), {"proposals_per_call": 1}),
+        # Four configurations in one call (the warm start before the probe chose one).
+        "regular": (REGULAR_PROMPT, {"warm_start_trials": 4}),
+        "no-trials": (WarmStartPrompt(show_trials=False, rationale=True), {"warm_start_trials": 4}),
+        "terse": (WarmStartPrompt(show_trials=False, rationale=False), {"warm_start_trials": 4}),
+        "analysis": (WarmStartPrompt(show_trials=False, rationale=False, analysis=True), {"warm_start_trials": 4}),
+        "one-per-call": (WarmStartPrompt(show_trials=True, rationale=True),
+                         {"warm_start_trials": 4, "proposals_per_call": 1}),
         # The LLM fills only trial 1 of the initial design: its single best guess.
         "single": (WarmStartPrompt(show_trials=False, rationale=False), {"warm_start_trials": 1}),
         "single-analysis": (WarmStartPrompt(show_trials=False, rationale=False, analysis=True),
                             {"warm_start_trials": 1}),
+        "single-regular": (WarmStartPrompt(show_trials=True, rationale=True), {"warm_start_trials": 1}),
+        "single-trials-analysis": (WarmStartPrompt(show_trials=True, rationale=False, analysis=True),
+                                   {"warm_start_trials": 1}),
     }
 
 

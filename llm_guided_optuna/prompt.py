@@ -305,7 +305,7 @@ def render_messages(
 
 _WARM_START_SYSTEM_TEMPLATE = """\
 You are an expert in machine learning and hyperparameter optimisation, advising an Optuna study.
-No configuration has been evaluated yet. {request} Answer with one JSON object only:
+{situation} {request} Answer with one JSON object only:
 {answer_format}
 Rules:
 - Give a value for every parameter of the search space, inside its bounds; use one of the listed choices exactly.
@@ -321,18 +321,20 @@ def render_warm_start_messages(
     *,
     rationale: bool = False,
     analysis: bool = False,
+    show_trials: bool = False,
 ) -> list[dict[str, str]]:
-    """Chat messages for the warm start: the problem and the search space, no trials.
+    """Chat messages for the warm start: the problem, the search space and, if asked, the few
+    trials evaluated so far (the random trial 0).
 
-    The warm start asks for the configurations the model believes best before any evidence.
-    Trials are left out on purpose: small models copy a trial they are shown (trial 0 is a
-    random configuration) instead of using what they know (see docs/05).
+    The warm start asks for the configurations the model believes best before the optimizer
+    has evidence of its own; the choices below were made on the warm-start probe (docs/05).
 
     Args:
-        context: The study snapshot (only its goal, problem and search space are used).
+        context: The study snapshot (its goal, problem, search space and recent trials).
         n_configurations: How many configurations to ask for.
         rationale: Ask for a one-line rationale after each configuration's values.
         analysis: Ask for a short analysis *before* the values (free reasoning first).
+        show_trials: Show the trials evaluated so far, with their values.
     """
     fields = '"parameters": {<every parameter name>: <value>}' + (
         ', "rationale": "<one short sentence>"' if rationale else ""
@@ -347,7 +349,13 @@ def render_warm_start_messages(
             f"}}, ... ({n_configurations} in all)]}}"
         )
     constrained = context.constraints is not None
+    shown = [t for t in context.recent_trials if t.state == "complete"] if show_trials else []
+    situation = (
+        "Only the trials below have been evaluated (at random): do not repeat them."
+        if shown else "No configuration has been evaluated yet."
+    )
     system = _WARM_START_SYSTEM_TEMPLATE.format(
+        situation=situation,
         request=request,
         answer_format=answer_format,
         data_rule=_CONSTRAINED_DATA_RULE if constrained else _DATA_RULE,
@@ -362,6 +370,8 @@ def render_warm_start_messages(
         sections += ["## Fixed for this trial (keep these values)"] + [
             f"- {name}={format_value(value)}" for name, value in context.fixed_params.items()
         ]
+    if shown:
+        sections += ["## Evaluated so far"] + [describe_trial(t, list(context.directions)) for t in shown]
     sections += [
         "## Task",
         "Use what is known about these hyperparameters for this kind of model and data. "

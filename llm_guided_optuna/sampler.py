@@ -177,7 +177,7 @@ class LLMGuidedSampler(BaseSampler):
         structured_output: str = "auto",
         proposals_per_call: int | None = None,
         max_proposal_age: int | None = None,
-        warm_start_trials: int = 4,
+        warm_start_trials: int = 1,
         llm_share: float = 0.3,
         prior_strength: float | None = None,
         max_llm_calls: int | None = None,

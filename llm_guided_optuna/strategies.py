@@ -69,7 +69,7 @@ def configure_strategy(
     fallback_sampler: BaseSampler | None = None,
     proposals_per_call: int | None = None,
     max_proposal_age: int | None = None,
-    warm_start_trials: int = 4,
+    warm_start_trials: int = 1,
     llm_share: float = 0.3,
     prior_strength: float | None = None,
 ) -> StrategyPlan:

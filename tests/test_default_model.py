@@ -48,5 +48,6 @@ def test_a_warm_start_on_the_default_model_gives_valid_llm_trials(monkeypatch) -
     stats = sampler.get_statistics()["sampler_stats"]
     assert stats["llm_calls"] == 1 and stats["failures"] == {}
     sources = [t.user_attrs["llm_source"] for t in study.trials]
-    assert sources[1] == "llm" and sources[5] == "optimizer"
+    assert sources == ["optimizer", "llm", "optimizer", "optimizer", "optimizer", "optimizer"]
     assert study.trials[1].user_attrs["llm_call"]["model"]
+    assert study.trials[1].user_attrs["llm_rationale"]  # the analysis the model wrote before the values

@@ -70,10 +70,10 @@ def test_the_default_strategy_warm_starts_from_one_call_on_the_embedded_model() 
     assert all(t.state == TrialState.COMPLETE for t in study.trials)
     assert_all_params_valid(study)
     stats = sampler.get_statistics()["sampler_stats"]
-    warm_start = trial_sources(study)[1:5]
-    # Trial 1 is the LLM's; the answer's repeats leave their trials to the initial design.
-    assert warm_start[0] == "llm" and set(warm_start) <= {"llm", "warm_start_answered"}
-    assert {t.user_attrs["llm_reason"] for t in study.trials[5:]} == {"schedule"}
+    sources = trial_sources(study)
+    # Trial 1 is the LLM's one configuration; the rest of the initial design and every later
+    # trial are the GP's.
+    assert sources[:2] == ["new_parameters", "llm"] and set(sources[2:]) == {"schedule"}
     assert stats["llm_calls"] == 1
 
 
