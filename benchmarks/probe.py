@@ -53,7 +53,9 @@ PROBE_DESCRIPTION = (
     "configurations; the same trial 0). Each trial's own value is normalised like the regret (0 = best known, "
     "1 = median random configuration); Δ is paired by task × seed (negative = the LLM's is better). "
     "\"from the LLM\": warm-start trials the answer filled (the others repeated a configuration and went to "
-    "random points). s/call and tokens are the warm-start call's, on the machine as it was (see the notes)."
+    "random points). s/call and tokens are the warm-start call's, over the runs that made it (a run that "
+    "replayed a recorded exchange made none), on the machine as it was (two probes side by side, one "
+    "inference thread each)."
 )
 
 
@@ -83,7 +85,7 @@ def summarise_probe(
     """Figures of one (model, design) over its ``(llm record, random record, reference)`` pairs."""
     llm_first, random_first, llm_mean, random_mean, llm_best, random_best = [], [], [], [], [], []
     filled = seconds = prompt = completion = 0.0
-    same_trial_0 = 0
+    same_trial_0 = called = 0
     for llm, rand, reference in pairs:
         mine, theirs = single_trial_regrets(llm, reference), single_trial_regrets(rand, reference)
         llm_first.append(mine[1])
@@ -93,9 +95,11 @@ def summarise_probe(
         llm_best.append(min(mine[:PROBE_TRIALS]))
         random_best.append(min(theirs[:PROBE_TRIALS]))
         filled += llm_trials_filled(llm)
-        seconds += sum(llm["llm_seconds"])
-        prompt += sum(llm["prompt_tokens"])
-        completion += sum(llm["completion_tokens"])
+        if sum(llm["llm_calls"]) > 0:  # A replayed exchange costs nothing: its run says nothing of speed.
+            called += 1
+            seconds += sum(llm["llm_seconds"])
+            prompt += sum(llm["prompt_tokens"])
+            completion += sum(llm["completion_tokens"])
         same_trial_0 += int(llm["values"][0] == rand["values"][0])
     n = len(pairs)
 
@@ -110,9 +114,10 @@ def summarise_probe(
         "best_of_5": {"llm": cell(llm_best), "random": cell(random_best), "delta": list(_paired(llm_best, random_best))},
         "llm_configurations": int(filled),
         "configurations_asked": n * warm_start_trials,
-        "call_seconds": seconds / n if n else None,
-        "prompt_tokens": prompt / n if n else None,
-        "completion_tokens": completion / n if n else None,
+        "runs_with_a_call": called,
+        "call_seconds": seconds / called if called else None,
+        "prompt_tokens": prompt / called if called else None,
+        "completion_tokens": completion / called if called else None,
         "same_trial_0": same_trial_0,
     }
 
@@ -144,6 +149,10 @@ def run_probe(models: list[str], designs: list[str], tasks: list[str], seeds: in
     return results
 
 
+def _maybe(value: float | None, spec: str) -> str:
+    return "–" if value is None else format(value, spec)
+
+
 def format_table(results: dict[str, Any]) -> str:
     """A Markdown table of the probe's rows."""
     def pm(cell: list[float]) -> str:
@@ -160,8 +169,8 @@ def format_table(results: dict[str, Any]) -> str:
             f"| `{name}` | {row['model']} | {row['runs']} | {pm(row['trial_1']['llm'])} | {pm(row['trial_1']['random'])} "
             f"| {signed(row['trial_1']['delta'])} | {row['trials_1_4']['llm'][0]:.3f} ({signed(row['trials_1_4']['delta'])}) "
             f"| {row['best_of_5']['llm'][0]:.3f} ({signed(row['best_of_5']['delta'])}) "
-            f"| {row['llm_configurations']}/{row['configurations_asked']} | {row['call_seconds']:.1f} "
-            f"| {row['prompt_tokens']:.0f}/{row['completion_tokens']:.0f} |"
+            f"| {row['llm_configurations']}/{row['configurations_asked']} | {_maybe(row['call_seconds'], '.1f')} "
+            f"| {_maybe(row['prompt_tokens'], '.0f')}/{_maybe(row['completion_tokens'], '.0f')} |"
         )
     return "\n".join(lines)
 
