@@ -278,6 +278,8 @@ class PriorWeightedGPSampler(GPSampler):
             (:func:`llm_beliefs`).
         belief_weighting: ``"uniform"`` (every belief alike) or ``"evidence"`` (each belief
             weighs by how its trial did, :func:`belief_weights`).
+        prior_horizon: Finished trials after which the prior is dropped altogether (``None``:
+            it only decays).
         **gp_kwargs: Passed to :class:`~optuna.samplers.GPSampler` (``seed``,
             ``n_startup_trials``, ...).
 
@@ -294,6 +296,7 @@ class PriorWeightedGPSampler(GPSampler):
         prior_width: float = DEFAULT_PRIOR_WIDTH,
         beliefs: Sequence[Mapping[str, Any]] | None = None,
         belief_weighting: str = "uniform",
+        prior_horizon: int | None = None,
         **gp_kwargs: Any,
     ) -> None:
         if prior_strength < 0:
@@ -304,6 +307,7 @@ class PriorWeightedGPSampler(GPSampler):
         self.prior_strength = prior_strength
         self.prior_width = prior_width
         self.belief_weighting = belief_weighting
+        self.prior_horizon = prior_horizon
         self._fixed_beliefs = [dict(b) for b in beliefs] if beliefs is not None else None
         self._local = threading.local()
         self._warned = False
@@ -329,7 +333,10 @@ class PriorWeightedGPSampler(GPSampler):
             self._local.beliefs = None
 
     def prior_weight(self, n_finished: int, reliability: float = 1.0) -> float:
-        """The exponent ``reliability · β / n`` of the prior after ``n_finished`` trials."""
+        """The exponent ``reliability · β / n`` of the prior after ``n_finished`` trials, and 0
+        once ``n_finished`` passes ``prior_horizon``."""
+        if self.prior_horizon is not None and n_finished > self.prior_horizon:
+            return 0.0
         return reliability * self.prior_strength / max(1, n_finished)
 
     def _optimize_acqf(self, acqf: Any, best_params: np.ndarray | None) -> np.ndarray:

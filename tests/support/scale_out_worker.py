@@ -1,7 +1,8 @@
 """One worker process of a shared study, for tests/test_scale_out.py.
 
 Run as ``python -m tests.support.scale_out_worker --storage URL --study NAME --api-base URL
---name W ...`` (``--journal FILE`` instead of ``--storage`` for a journal file). It loads the
+--name W ...`` (``--journal FILE`` instead of ``--storage`` for a journal file, ``--grpc
+HOST:PORT`` for Optuna's gRPC storage proxy, ``tests/support/grpc_proxy.py``). It loads the
 study, runs trials with an ``LLMGuidedSampler`` pointed at ``--api-base``, records its name on
 each trial (user attribute ``worker``) and, at the end, writes ``get_statistics()`` as JSON to
 ``--stats-out``.
@@ -10,7 +11,8 @@ each trial (user attribute ``worker``) and, at the end, writes ``get_statistics(
 ``--trials`` of its own. ``--hang-at K`` makes the worker's K-th trial (from 0) mark itself
 with the user attribute ``hanging`` and then block, so that a test can kill the worker in the
 middle of a trial. With RDB storage the worker sends heartbeats (``--heartbeat``, ``--grace``)
-and retries trials of dead workers once.
+and retries trials of dead workers once. Through the gRPC proxy it sends none: Optuna's
+``GrpcStorageProxy`` has no heartbeat (see tests/test_grpc_proxy.py).
 """
 
 from __future__ import annotations
@@ -42,6 +44,11 @@ def objective(trial: optuna.Trial) -> float:
 
 
 def make_storage(args: argparse.Namespace) -> optuna.storages.BaseStorage:
+    if args.grpc:
+        host, _, port = args.grpc.rpartition(":")
+        proxy = optuna.storages.GrpcStorageProxy(host=host, port=int(port))
+        proxy.wait_server_ready(timeout=args.timeout)
+        return proxy
     if args.journal:
         return optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(args.journal))
     retry = getattr(optuna.storages, "RetryHeartbeatStaleTrialCallback", None)
@@ -57,6 +64,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--storage")
     parser.add_argument("--journal")
+    parser.add_argument("--grpc", metavar="HOST:PORT", help="Optuna's gRPC storage proxy")
     parser.add_argument("--study", required=True)
     parser.add_argument("--api-base", required=True)
     parser.add_argument("--model", default="openai/test-model")
@@ -74,7 +82,7 @@ def main() -> None:
     args = parser.parse_args()
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)  # heartbeats
+    warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)  # heartbeats, gRPC
     sampler = LLMGuidedSampler(
         model=args.model,
         api_base=args.api_base,
