@@ -34,7 +34,8 @@ def test_installed_entry_point_answers_help() -> None:
 def stored_study(tmp_path):
     storage = f"sqlite:///{tmp_path / 'study.db'}"
     with FaultServer(responder=RandomConfigurationResponder(seed=2)) as server:
-        sampler = LLMGuidedSampler(model="openai/test", api_base=server.base_url, api_key="sk-t", seed=0)
+        sampler = LLMGuidedSampler(model="openai/test", api_base=server.base_url, api_key="sk-t", seed=0,
+                                   warm_start_trials=4)
         study = optuna.create_study(study_name="explained", storage=storage, sampler=sampler)
         study.optimize(lambda t: t.suggest_float("x", -1, 1) ** 2, n_trials=5)
     return storage, study

@@ -59,16 +59,16 @@ def test_the_readme_local_server_line_works_without_a_key(monkeypatch) -> None:
     assert [t.user_attrs["llm_source"] for t in study.trials][1] == "llm"
 
 
-def test_a_closed_port_is_named_in_the_warning_and_on_the_trial(caplog) -> None:
+def test_a_closed_port_is_named_in_the_warning_and_on_the_trial(optuna_logs) -> None:
     sampler = LLMGuidedSampler(model="openai/my-model", api_base="http://127.0.0.1:9/v1", seed=0,
                                max_retries=1, retry_backoff=0.01, warm_start_trials=1)
     study = optuna.create_study(sampler=sampler)
-    with caplog.at_level(logging.WARNING, logger="optuna"):
+    with optuna_logs.at_level(logging.WARNING):
         study.optimize(objective, n_trials=2)
     failed = study.trials[1]
     assert failed.user_attrs["llm_source"] == "fallback" and failed.user_attrs["llm_reason"] == "connection"
     assert failed.user_attrs["llm_call"]["error"].startswith("cannot reach 127.0.0.1:9 after 2 attempts")
-    assert "cannot reach 127.0.0.1:9" in caplog.text
+    assert "cannot reach 127.0.0.1:9" in optuna_logs.text
 
 
 def test_a_rejected_key_is_said_once_and_not_retried() -> None:
@@ -87,13 +87,13 @@ def test_a_rejected_key_is_said_once_and_not_retried() -> None:
     assert [t.user_attrs["llm_reason"] for t in study.trials[1:]] == ["authentication"] * 3
 
 
-def test_an_unknown_provider_is_named_without_a_misleading_warning_first(caplog) -> None:
+def test_an_unknown_provider_is_named_without_a_misleading_warning_first(optuna_logs) -> None:
     sampler = LLMGuidedSampler(model="nonexistent/model", seed=0, strategy="llm")
     study = optuna.create_study(sampler=sampler)
-    with caplog.at_level(logging.DEBUG, logger="optuna"), warnings.catch_warnings(record=True) as caught:
+    with optuna_logs.at_level(logging.DEBUG), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         study.optimize(objective, n_trials=3)
-    assert "structured output" not in caplog.text
+    assert "structured output" not in optuna_logs.text
     assert [str(w.message) for w in caught] == [
         "trial 1: unknown model/provider 'nonexistent/model': LiteLLM knows no provider for it (write it as "
         "'provider/model', e.g. 'openai/gpt-4o-mini' or 'ollama/llama3.1'); the sampler goes on with TPESampler only."
@@ -168,12 +168,12 @@ def test_the_plot_without_matplotlib_says_what_to_install(tmp_path, monkeypatch,
         plot_history(optuna.create_study(), tmp_path / "history.png")
 
 
-def test_each_llm_call_says_when_it_starts_and_ends(caplog) -> None:
+def test_each_llm_call_says_when_it_starts_and_ends(optuna_logs) -> None:
     with FaultServer(responder=RandomConfigurationResponder(seed=0)) as server:
         sampler = LLMGuidedSampler(model="openai/my-model", api_base=server.base_url, seed=0, warm_start_trials=2)
         study = optuna.create_study(sampler=sampler)
-        with caplog.at_level(logging.INFO, logger="optuna.llm_guided_optuna"):
+        with optuna_logs.at_level(logging.INFO, logger="optuna.llm_guided_optuna"):
             study.optimize(objective, n_trials=3)
-    lines = [r.getMessage() for r in caplog.records if r.name.startswith("optuna.llm_guided_optuna")]
+    lines = optuna_logs.messages("optuna.llm_guided_optuna")
     assert lines[0] == "Trial 1: asking openai/my-model for 2 configurations..."
     assert re.fullmatch(r"Trial 1: openai/my-model answered in \d+\.\d s \(\d+ prompt and \d+ completion tokens\)", lines[1])

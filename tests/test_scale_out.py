@@ -270,13 +270,13 @@ def test_a_lower_trial_waits_while_a_higher_one_decides(tmp_path) -> None:
     assert results == {"first": True, "second": False}
 
 
-def test_a_claim_gives_up_on_a_dead_worker_and_ignores_it_once_failed(tmp_path, caplog) -> None:
+def test_a_claim_gives_up_on_a_dead_worker_and_ignores_it_once_failed(tmp_path, optuna_logs) -> None:
     two = TwoWorkers(tmp_path / "journal.log")
     # The worker of trial 1 wrote its marker and died before deciding.
     two.b.set_trial_system_attr(two.second, CLAIM_ATTR, {"key": list(KEY), "state": "pending"})
-    with caplog.at_level(logging.WARNING, logger="optuna"):
+    with optuna_logs.at_level(logging.WARNING):
         assert claim_in_storage(two.a, two.study_id, two.trial(two.a, two.first), KEY, wait_s=0.3) is False
-    assert any("did its worker die" in record.getMessage() for record in caplog.records)
+    assert any("did its worker die" in message for message in optuna_logs.messages())
     two.b.set_trial_state_values(two.second, TrialState.FAIL)  # What the heartbeat does.
     assert claim_in_storage(two.a, two.study_id, two.trial(two.a, two.first), KEY) is True
 

@@ -41,7 +41,8 @@ def server():
 
 
 @pytest.mark.parametrize("key_given_as", ["argument", "environment"])
-def test_canary_key_appears_nowhere(server, tmp_path, monkeypatch, caplog, capsys, key_given_as) -> None:
+def test_canary_key_appears_nowhere(server, tmp_path, monkeypatch, caplog, optuna_logs, capsys,
+                                    key_given_as) -> None:
     canary = "sk-canary-" + secrets.token_hex(16)
     arguments = {"api_key": canary} if key_given_as == "argument" else {}
     if key_given_as == "environment":
@@ -85,7 +86,8 @@ def test_canary_key_appears_nowhere(server, tmp_path, monkeypatch, caplog, capsy
         leaked_texts.append(json.dumps(trial.user_attrs, default=str))
         leaked_texts.append(json.dumps(trial.system_attrs, default=str))
     captured = capsys.readouterr()
-    leaked_texts += [caplog.text, captured.out, captured.err]
+    leaked_texts += [caplog.text, optuna_logs.text, captured.out, captured.err]
+    assert optuna_logs.records  # the library's DEBUG lines were read
     assert canary.encode() not in storage_file.read_bytes()
     for text in leaked_texts:
         assert canary not in text
@@ -94,7 +96,7 @@ def test_canary_key_appears_nowhere(server, tmp_path, monkeypatch, caplog, capsy
 
 def test_call_budget_stops_the_llm_and_says_so_once(server) -> None:
     sampler = LLMGuidedSampler(model="openai/test", api_base=server.base_url, api_key="sk-x", seed=0,
-                               max_llm_calls=2, proposals_per_call=1, max_proposal_age=0)
+                               max_llm_calls=2, proposals_per_call=1, max_proposal_age=0, strategy="llm")
     study = optuna.create_study(sampler=sampler)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

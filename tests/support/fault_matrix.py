@@ -1,8 +1,8 @@
 """The fault matrix: every injected fault against every kind of distribution.
 
 For each cell, a study runs one trial sampled without the LLM (the search space is not known
-before it), then ``FAULTED_TRIALS`` trials during which the fault server answers with the
-fault. The cell records whether the study completed, how many parameters were invalid, what
+before it), then ``FAULTED_TRIALS`` warm-start trials (each asks the LLM) during which the fault
+server answers with the fault. The cell records whether the study completed, how many parameters were invalid, what
 the sampler counted, how many requests the server saw and how long the faulted trials took.
 
 Run it as a script to print the Markdown table of ``docs/reliability.md``::
@@ -115,6 +115,7 @@ def run_cell(server: FaultServer, fault: str, distribution_name: str) -> CellRes
         retry_backoff=0.01,
         proposals_per_call=1,
         max_proposal_age=0,
+        warm_start_trials=FAULTED_TRIALS,
     )
     study = optuna.create_study(sampler=sampler)
 
