@@ -3,7 +3,7 @@
 The sampler reads as orchestration; each concern lives in its own module:
 :mod:`~llm_guided_optuna.search_space` (which parameters to ask for),
 :mod:`~llm_guided_optuna.context` and :mod:`~llm_guided_optuna.prompt` (what the LLM is told),
-:mod:`~llm_guided_optuna.llm_client` (the request), :mod:`~llm_guided_optuna.response_model`
+:mod:`~llm_guided_optuna.llm_caller` and :mod:`~llm_guided_optuna.llm_client` (the call), :mod:`~llm_guided_optuna.response_model`
 (the structured answer), :mod:`~llm_guided_optuna.parameter_validator` (making it valid) and
 :mod:`~llm_guided_optuna.provenance` (what each trial records).
 """
@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 import os
 import random
-import threading
 from typing import Any
 from typing import TYPE_CHECKING
 
@@ -28,16 +27,13 @@ from llm_guided_optuna.context import ContextBuilder
 from llm_guided_optuna.diversify import spread_batch
 from llm_guided_optuna.embedded.selection import is_local_model_string
 from llm_guided_optuna.embedded.selection import resolve_local_model
-from llm_guided_optuna.embedded.server import get_embedded_server
 from llm_guided_optuna.failure_policy import FailurePolicy
 from llm_guided_optuna.failure_policy import LLMProposalError
 from llm_guided_optuna.failure_policy import LLMSamplerWarning  # noqa: F401 - re-exported
 from llm_guided_optuna.llm_client import LLMCallError
+from llm_guided_optuna.llm_caller import LLMCaller
 from llm_guided_optuna.llm_client import LLMClient
-from llm_guided_optuna.llm_client import import_litellm
-from llm_guided_optuna.llm_client import LLMReply
 from llm_guided_optuna.parameter_validator import ParameterValidator
-from llm_guided_optuna.progress import CallProgress
 from llm_guided_optuna.prompt import advice_instruction
 from llm_guided_optuna.prompt import render_messages
 from llm_guided_optuna.provenance import ProvenanceRecorder
@@ -67,8 +63,6 @@ if TYPE_CHECKING:
     from optuna.study import Study
 
 
-#: The key sent to servers at ``api_base`` when none is given (they ignore it).
-NO_KEY_PLACEHOLDER = "sk-no-key-required"
 
 
 class LLMGuidedSampler(BaseSampler):
@@ -221,8 +215,6 @@ class LLMGuidedSampler(BaseSampler):
             "completion_kwargs": dict(completion_kwargs or {}),
         }
         LLMClient("check/arguments", **self._client_settings)  # Validates the settings now.
-        self._client: LLMClient | None = None
-        self._client_lock = threading.Lock()
         self._search_space = UnionSearchSpace()
         self._context_builder = ContextBuilder(max_context_trials=max_context_trials)
         self._validator = ParameterValidator()
@@ -231,6 +223,8 @@ class LLMGuidedSampler(BaseSampler):
         self._stats = SamplerStatistics()
         self._provenance = ProvenanceRecorder(self._stats)
         self._failures = FailurePolicy(self._stats, on_error, max_llm_calls, max_cost_usd)
+        self._llm = LLMCaller(self.model_name, self._local_model, self._client_settings, seed=seed,
+                              stats=self._stats, replay=self._replay)
 
     def __repr__(self) -> str:
         return (
@@ -351,28 +345,6 @@ class LLMGuidedSampler(BaseSampler):
 
     # --------------------------------------------------------------------------- helpers
 
-    def _get_client(self) -> LLMClient:
-        with self._client_lock:
-            if self._client is None:
-                settings = dict(self._client_settings)
-                model = self.model_name
-                if self._local_model is not None:
-                    server = get_embedded_server(self._local_model.server_key)
-                    model, settings["api_base"] = server.litellm_model, server.api_base
-                    if settings["structured_output"] == "auto":
-                        settings["structured_output"] = "llguidance"
-                if settings["api_base"] is not None and settings["api_key"] is None:
-                    # Local OpenAI-compatible servers need no key, but LiteLLM's OpenAI client
-                    # refuses to send a request without one: send a placeholder they ignore,
-                    # unless the environment holds a real key for the provider.
-                    if not (model.startswith("openai/") and os.environ.get("OPENAI_API_KEY")):
-                        settings["api_key"] = NO_KEY_PLACEHOLDER
-                if self.seed is not None:
-                    settings["completion_kwargs"].setdefault("seed", self.seed)
-                import_litellm()  # Seconds, once: not to be counted as the first call's wait.
-                self._client = LLMClient(model, **settings)
-            return self._client
-
     def _propose_with_llm(
         self,
         study: Study,
@@ -421,7 +393,7 @@ class LLMGuidedSampler(BaseSampler):
             )
             response_model = build_response_model(to_propose, n_configurations)
             max_tokens = answer_token_budget(len(to_propose), n_configurations)
-        reply = self._call_llm(messages, response_model, max_tokens, trial.number, n_configurations)
+        reply = self._llm.call(messages, response_model, max_tokens, trial.number, n_configurations)
         chosen: PendingProposal | None = None
         leftovers: list[PendingProposal] = []
         problem: tuple[str, str] | None = None
@@ -474,47 +446,6 @@ class LLMGuidedSampler(BaseSampler):
             raise error
         self._pool.put(leftovers)
         return self._use_proposal(study, trial, chosen)
-
-    def _call_llm(
-        self,
-        messages: list[dict[str, str]],
-        response_model: type[Any],
-        max_tokens: int,
-        trial_number: int,
-        n_configurations: int,
-    ) -> LLMReply:
-        fingerprint = None
-        if self._replay is not None:
-            temperature = self._client_settings["temperature"]
-            llm_seed = self._client_settings["completion_kwargs"].get("seed", self.seed)
-            fingerprint = self._replay.fingerprint(
-                self.model_name, messages, response_model, temperature, max_tokens, llm_seed
-            )
-            recorded = self._replay.get(fingerprint)
-            if recorded is not None:
-                self._stats.increment("replay_hits")
-                return recorded
-            self._stats.increment("replay_misses")
-        client = self._get_client()  # Outside the progress lines: loading a model logs itself.
-        try:
-            with CallProgress(self.model_name, trial_number, n_configurations) as progress:
-                reply = client.complete(messages, response_model, max_tokens)
-                progress.answered(reply.prompt_tokens, reply.completion_tokens)
-        except LLMCallError as failure:
-            self._stats.record_call(
-                attempts=failure.attempts, seconds=failure.elapsed_s, prompt_tokens=0, completion_tokens=0, cost_usd=0.0
-            )
-            raise
-        self._stats.record_call(
-            attempts=reply.attempts,
-            seconds=reply.latency_s,
-            prompt_tokens=reply.prompt_tokens,
-            completion_tokens=reply.completion_tokens,
-            cost_usd=reply.cost_usd,
-        )
-        if self._replay is not None and fingerprint is not None:
-            self._replay.put(fingerprint, self.model_name, messages, reply)
-        return reply
 
     def _use_proposal(self, study: Study, trial: FrozenTrial, proposal: PendingProposal) -> dict[str, Any]:
         self._stats.record_success(used_params=len(proposal.params))
