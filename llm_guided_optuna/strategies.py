@@ -111,7 +111,7 @@ def _prior_optimizer(seed: int | None, n_startup: int, prior_strength: float | N
         )
         return default_optimizer(seed, n_startup)
     from llm_guided_optuna.prior import DEFAULT_PRIOR_STRENGTH
-    from llm_guided_optuna.prior import PriorWeightedGPSampler
+    from llm_guided_optuna.prior_sampler import PriorWeightedGPSampler
 
     strength = DEFAULT_PRIOR_STRENGTH if prior_strength is None else prior_strength
     # The GP takes over right after the warm start: on the benchmark a GP that starts after 4

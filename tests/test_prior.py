@@ -18,9 +18,10 @@ pytest.importorskip("torch")
 from llm_guided_optuna import LLMGuidedSampler  # noqa: E402
 from llm_guided_optuna import LLMSamplerWarning  # noqa: E402
 from llm_guided_optuna import prior as prior_module  # noqa: E402
+from llm_guided_optuna import prior_sampler as prior_sampler_module  # noqa: E402
 from llm_guided_optuna.prior import build_prior  # noqa: E402
 from llm_guided_optuna.prior import ConfigurationPrior  # noqa: E402
-from llm_guided_optuna.prior import PriorWeightedGPSampler  # noqa: E402
+from llm_guided_optuna.prior_sampler import PriorWeightedGPSampler  # noqa: E402
 from tests.support.assertions import assert_all_params_valid  # noqa: E402
 from tests.support.assertions import trial_sources  # noqa: E402
 from tests.support.fault_server import FaultServer  # noqa: E402
@@ -109,11 +110,42 @@ def test_the_weight_decays_as_beta_over_n() -> None:
     assert [sampler.prior_weight(n) for n in (5, 10, 50)] == [1.0, 0.5, 0.1]
 
 
+def _history(n: int) -> list[optuna.trial.FrozenTrial]:
+    rng = np.random.default_rng(0)
+    trials = []
+    for _ in range(n):
+        params = {"x": float(rng.uniform(-5, 5)), "lr": float(10 ** rng.uniform(-5, -1)),
+                  "layers": int(rng.integers(1, 9)), "kind": str(rng.choice(["a", "b", "c"]))}
+        value = (params["x"] - 2.0) ** 2 + (math.log10(params["lr"]) + 3.0) ** 2 + 0.1 * params["layers"]
+        trials.append(optuna.trial.create_trial(params=params, distributions=SPACE, value=value))
+    return trials
+
+
+@pytest.mark.parametrize("n_complete", [11, 12])
+def test_past_the_handover_a_multivariate_tpe_proposes(n_complete: int) -> None:
+    """At ``handover_trials`` complete trials the TPE proposes exactly what a fresh multivariate
+    TPE with the same seed would; before, the GP does (and proposes something else)."""
+    history = _history(n_complete)
+    ours = optuna.create_study(sampler=PriorWeightedGPSampler(beliefs=[{"x": 2.0}], seed=5, handover_trials=12))
+    tpe = optuna.create_study(sampler=optuna.samplers.TPESampler(multivariate=True, seed=5))
+    for study in (ours, tpe):
+        study.add_trials(history)
+    asked = [study.ask(fixed_distributions=SPACE).params for study in (ours, tpe)]
+    assert ours.sampler.handed_over(ours) is (n_complete >= 12)
+    assert (asked[0] == asked[1]) is (n_complete >= 12)
+
+
+def test_a_handover_needs_a_positive_number_of_trials() -> None:
+    with pytest.raises(ValueError, match="handover_trials"):
+        PriorWeightedGPSampler(handover_trials=0)
+    assert PriorWeightedGPSampler(handover_trials=None).handed_over(optuna.create_study()) is False
+
+
 def test_a_broken_prior_warns_once_and_the_gp_goes_on(monkeypatch) -> None:
     def broken(*args, **kwargs):
         raise RuntimeError("private API changed")
 
-    monkeypatch.setattr(prior_module, "build_prior", broken)
+    monkeypatch.setattr(prior_sampler_module, "build_prior", broken)
     sampler = PriorWeightedGPSampler(beliefs=[{"x": 2.0}], seed=0, n_startup_trials=3)
     study = optuna.create_study(sampler=sampler)
     with warnings.catch_warnings(record=True) as caught:
