@@ -196,14 +196,17 @@ def reference_table(section: dict[str, Any], reference_dir_records: dict[str, di
 def overhead_section(overhead: dict[str, Any]) -> str:
     """The sampler-overhead table written by :mod:`benchmarks.overhead`."""
     rows = []
+    tpe_seconds = {e["n_finished"]: e["sampler_seconds"] for e in overhead["results"] if e["sampler"] == "tpe"}
     for entry in overhead["results"]:
+        tpe = tpe_seconds.get(entry["n_finished"])
+        ratio = f"{entry['sampler_seconds'] / tpe:.1f}" if tpe else ""
         rows.append([
-            f"`{entry['sampler']}`", str(entry["n_finished"]), _small(entry["sampler_seconds"]),
+            f"`{entry['sampler']}`", str(entry["n_finished"]), _small(entry["sampler_seconds"]), ratio,
             _small(entry.get("llm_seconds") or 0.0), _number(entry.get("prompt_tokens_per_call"), 0),
             entry.get("token_source", ""),
         ])
-    header = ["sampler", "finished trials", "sampler s/trial (own)", "LLM s/trial (mock)", "prompt tokens/call",
-              "token count from"]
+    header = ["sampler", "finished trials", "sampler s/trial (own)", "× TPE's", "LLM s/trial (mock)",
+              "prompt tokens/call", "token count from"]
     return (
         f"{overhead['description']}\n\nCommand: `{overhead['command']}`\n\n" + _table(header, rows)
     )
