@@ -59,7 +59,7 @@ class GrpcProxy:
     startup_timeout:
         Seconds to wait for the proxy to answer its first request.
     log:
-        File for the proxy's output; a temporary file by default.
+        File for the proxy's output; by default a temporary file, deleted by :meth:`close`.
     """
 
     def __init__(self, url: str, *, startup_timeout: float = 120.0, log: Path | None = None) -> None:
@@ -67,7 +67,12 @@ class GrpcProxy:
         self.host = HOST
         self.port: int | None = None
         self.startup_timeout = startup_timeout
-        self.log = log or Path(tempfile.mkstemp(prefix="grpc-proxy-", suffix=".log")[1])
+        self._own_log = log is None
+        if log is None:
+            handle, name = tempfile.mkstemp(prefix="grpc-proxy-", suffix=".log")
+            os.close(handle)
+            log = Path(name)
+        self.log = log
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -92,18 +97,22 @@ class GrpcProxy:
 
     def start(self) -> GrpcProxy:
         """Start the proxy and wait until it answers (at most three ports are tried)."""
-        for _ in range(3):
-            self.port = free_port()
-            env = {**os.environ, "PYTHONPATH": str(ROOT)}
-            with open(self.log, "ab") as handle:
-                self.process = subprocess.Popen(
-                    [sys.executable, "-m", "tests.support.grpc_proxy", "--storage", self.url, "--port", str(self.port)],
-                    cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                )
-            if self._wait_ready():
-                return self
-        self.stop()
-        raise RuntimeError(f"the gRPC proxy did not start:\n{self.log_tail()}")
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        try:
+            for _ in range(3):
+                self.port = free_port()
+                with open(self.log, "ab") as handle:
+                    self.process = subprocess.Popen(
+                        [sys.executable, "-m", "tests.support.grpc_proxy", "--storage", self.url,
+                         "--port", str(self.port)],
+                        cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                    )
+                if self._wait_ready():
+                    return self
+            raise RuntimeError(f"the gRPC proxy did not start:\n{self.log_tail()}")
+        except BaseException:
+            self.close()
+            raise
 
     def _wait_ready(self) -> bool:
         """Whether the proxy answered; False if it exited first (its port was taken)."""
@@ -119,7 +128,6 @@ class GrpcProxy:
                 except ConnectionError:
                     pass
                 if time.monotonic() > deadline:
-                    self.stop()
                     raise RuntimeError(
                         f"the gRPC proxy did not answer within {self.startup_timeout} s:\n{self.log_tail()}"
                     )
@@ -138,13 +146,19 @@ class GrpcProxy:
                 self.process.wait(timeout=30)
         self.process = None
 
+    def close(self) -> None:
+        """Stop the proxy and delete its temporary log."""
+        self.stop()
+        if self._own_log:
+            self.log.unlink(missing_ok=True)
+
     def __enter__(self) -> GrpcProxy:
         return self.start()
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
     ) -> None:
-        self.stop()
+        self.close()
 
 
 def main() -> None:
