@@ -210,8 +210,8 @@ class EmbeddedModelServer:
                 ) from error
             model_path = self._resolve_file()
             self.n_threads = choose_thread_count(self.spec, self._requested_threads)
-            _logger.info("Loading the embedded model %s (%s, %d inference threads)...",
-                         self.alias, model_path.name, self.n_threads)
+            _logger.info("Loading the embedded model %s (%s, %d inference thread%s)...",
+                         self.alias, model_path.name, self.n_threads, "" if self.n_threads == 1 else "s")
             started = time.perf_counter()
             params = xllamacpp.CommonParams()
             params.model.path = str(model_path)
