@@ -53,10 +53,11 @@ GOOD_QUANTILE = 0.25
 
 
 def default_optimizer(seed: int | None, n_startup_trials: int) -> BaseSampler:
-    """The classical optimizer of the hybrid strategy: Optuna's GPSampler when PyTorch is
-    installed, otherwise a multivariate TPESampler; both start modelling after
+    """The classical optimizer of the hybrid strategy: Optuna's GPSampler when PyTorch and
+    SciPy are installed, otherwise a multivariate TPESampler; both start modelling after
     ``n_startup_trials`` trials."""
     try:
+        import scipy  # noqa: F401
         import torch  # noqa: F401
 
         from optuna.samplers import GPSampler

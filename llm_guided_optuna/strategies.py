@@ -53,9 +53,10 @@ class StrategyPlan:
     max_proposal_age: int
 
 
-def torch_available() -> bool:
-    """Whether PyTorch imports (Optuna's GPSampler needs it)."""
+def gp_available() -> bool:
+    """Whether PyTorch and SciPy import (Optuna's GPSampler needs both)."""
     try:
+        import scipy  # noqa: F401
         import torch  # noqa: F401
     except ImportError:
         return False
@@ -101,11 +102,11 @@ def configure_strategy(
 
 
 def _prior_optimizer(seed: int | None, n_startup: int, prior_strength: float | None) -> BaseSampler:
-    if not torch_available():
+    if not gp_available():
         warnings.warn(
-            'strategy="prior" needs PyTorch for its Gaussian process; without it the LLM only '
-            "warm-starts a multivariate TPESampler (PyTorch's CPU build is enough: pip install torch "
-            "--index-url https://download.pytorch.org/whl/cpu)",
+            'strategy="prior" needs PyTorch and SciPy for its Gaussian process; without them the LLM '
+            "only warm-starts a multivariate TPESampler (pip install 'llm-guided-optuna[gp]'; PyTorch's "
+            "CPU build is enough: pip install torch --index-url https://download.pytorch.org/whl/cpu)",
             LLMSamplerWarning,
             stacklevel=3,
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 import re
+import sys
 import warnings
 
 import optuna
@@ -18,6 +19,7 @@ import pytest
 
 from llm_guided_optuna import EmbeddedModelServer
 from llm_guided_optuna import LLMGuidedSampler
+from llm_guided_optuna import LLMSamplerWarning
 from llm_guided_optuna.explain import plot_history
 from llm_guided_optuna.explain import PlotUnavailableError
 from llm_guided_optuna.explain import SOURCE_MARKERS
@@ -177,3 +179,16 @@ def test_each_llm_call_says_when_it_starts_and_ends(optuna_logs) -> None:
     lines = optuna_logs.messages("optuna.llm_guided_optuna")
     assert lines[0] == "Trial 1: asking openai/my-model for 2 configurations..."
     assert re.fullmatch(r"Trial 1: openai/my-model answered in \d+\.\d s \(\d+ prompt and \d+ completion tokens\)", lines[1])
+
+
+@pytest.mark.parametrize("missing", ["scipy", "torch"])
+def test_without_the_gp_dependencies_the_prior_strategy_says_so_and_runs_on_tpe(monkeypatch, missing: str) -> None:
+    monkeypatch.setitem(sys.modules, missing, None)  # `import <missing>` raises ImportError
+    with FaultServer(responder=RandomConfigurationResponder(seed=0)) as server:
+        with pytest.warns(LLMSamplerWarning, match="needs PyTorch and SciPy") as caught:
+            sampler = LLMGuidedSampler(model="openai/my-model", api_base=server.base_url, seed=0)
+        study = optuna.create_study(sampler=sampler)
+        study.optimize(objective, n_trials=7)
+    assert type(sampler.fallback_sampler).__name__ == "TPESampler"
+    assert "pip install 'llm-guided-optuna[gp]'" in str(caught[0].message)
+    assert [t.user_attrs["llm_source"] for t in study.trials][:2] == ["optimizer", "llm"]
