@@ -235,6 +235,38 @@ def seeds_paragraph(section: dict[str, Any]) -> str:
     return text
 
 
+def control_differences(section: dict[str, Any], against: tuple[str, ...] = ("gp", "tpe")) -> str:
+    """Each LLM sampler minus ``gp`` and ``tpe`` on the same (task, seed) runs, at every checkpoint."""
+    import numpy as np
+
+    from benchmarks.metrics import mean_and_standard_error, regret_curve
+
+    names = list(section["summaries"])
+    checkpoints = [int(c) for c in next(iter(section["summaries"].values())).regret]
+    rows = []
+    for name in (n for n in names if n.startswith("llm")):
+        for baseline in (b for b in against if b in names):
+            pairs = [(task, seed) for (task, sampler, seed) in section["runs"]
+                     if sampler == name and (task, baseline, seed) in section["runs"]]
+            if not pairs:
+                continue
+
+            def curves(sampler: str) -> Any:
+                return np.array([regret_curve(section["runs"][(task, sampler, seed)]["best_so_far"],
+                                              section["references"][task]) for task, seed in pairs])
+
+            difference = curves(name) - curves(baseline)
+            cells = []
+            for c in checkpoints:
+                mean, se = mean_and_standard_error(difference[:, c - 1])
+                cells.append(f"{mean:+.3f} ± {se:.3f}")
+            rows.append([f"`{name}` − `{baseline}`", str(len(pairs))] + cells)
+    if not rows:
+        return ""
+    header = ["paired difference", "runs"] + [f"Δ regret @{c}" for c in checkpoints]
+    return "Paired differences (negative: the LLM sampler is ahead):\n\n" + _table(header, rows)
+
+
 def paired_table(section: dict[str, Any]) -> str:
     """For each sampler that misses runs: it and every other sampler on the same (task, seed) runs."""
     import numpy as np
@@ -345,6 +377,8 @@ def render_markdown(
         "pip install -e '.[benchmark]' coco-experiment==2.8.2   # coco only for the BBOB control",
         "OMP_NUM_THREADS=1 python -m benchmarks.reference --tasks all   # random-search reference, resumable",
         *[line + "   # resumable" for line in context["command"].splitlines()],
+        *([f"OMP_NUM_THREADS=1 python -m benchmarks.run --tasks bbob --trials {control.get('trials')} "
+           f"--samplers {' '.join(control['summaries'])}   # the BBOB control"] if control else []),
         context["report_command"].strip(),
         "python -m benchmarks.probe --models qwen2.5-coder-1.5b smollm2-135m   # the warm-start probe",
         "python -m benchmarks.overhead   # sampler overhead vs history length",
@@ -394,13 +428,16 @@ def render_markdown(
     if control:
         out += [
             f"## Control: BBOB (names carry no meaning), {len(control['tasks'])} functions × "
-            f"{_seeds_title(control)}",
+            f"{_seeds_title(control)} × {control.get('trials', context['trials'])} trials",
             "",
             "Metric log10(f − f_opt) in 5-D on [-5, 5]^5; same normalisation.",
             "",
             results_tables(control),
             "",
         ]
+        differences = control_differences(control)
+        if differences:
+            out += [differences, ""]
         out += [f"![BBOB regret]({_relative(path, markdown_dir)})" for path in control_figures[:1]] + [""]
         out += [per_task_tables(control), "", reference_table(control, reference_records(control)), ""]
     multiobjective = _multiobjective_section(context)

@@ -223,6 +223,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--samplers", nargs="+", default=None, help="default: every sampler found in the cache")
     parser.add_argument("--seeds", type=int, default=None)
     parser.add_argument("--trials", type=int, default=DEFAULT_TRIALS)
+    parser.add_argument("--control-trials", type=int, default=None,
+                        help="budget of the control runs (default: --trials; the BBOB control is run with 200)")
     parser.add_argument("--quick", action="store_true", help="report the quick run (3 tasks x 3 seeds)")
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE_DIR)
     parser.add_argument("--reference-dir", type=Path, default=DEFAULT_REFERENCE_DIR)
@@ -240,9 +242,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def summarise_section(
-    args: argparse.Namespace, tasks: list[str], samplers: list[str] | None, seeds: int
+    args: argparse.Namespace, tasks: list[str], samplers: list[str] | None, seeds: int, trials: int | None = None
 ) -> dict[str, Any] | None:
-    """Load, normalise and aggregate one group of tasks; ``None`` if nothing is complete."""
+    """Load, normalise and aggregate one group of tasks (runs of ``trials``, default
+    ``args.trials``); ``None`` if nothing is complete."""
+    trials = args.trials if trials is None else trials
     if not args.no_update_reference:
         refresh_references(args.cache_dir, tasks, args.reference_dir)
     references: dict[str, Reference | None] = {t: load_reference(t, args.reference_dir, args.min_random_configs)
@@ -253,12 +257,13 @@ def summarise_section(
               file=sys.stderr)
         return None
     candidates = sampler_order(samplers) if samplers else cached_sampler_names(args.cache_dir, tasks)
-    runs, seeds_of, missing = collect_runs(args.cache_dir, tasks, candidates, seeds, args.trials)
+    runs, seeds_of, missing = collect_runs(args.cache_dir, tasks, candidates, seeds, trials)
     if not seeds_of:
         return None
-    summaries = summarise(runs, tasks, list(seeds_of), seeds_of, args.trials, references)  # type: ignore[arg-type]
+    summaries = summarise(runs, tasks, list(seeds_of), seeds_of, trials, references)  # type: ignore[arg-type]
     return {"tasks": tasks, "samplers": list(seeds_of), "seeds_per_sampler": seeds_of, "missing": missing,
-            "incomplete": {}, "summaries": summaries, "references": references, "runs": runs, "seeds": seeds}
+            "incomplete": {}, "summaries": summaries, "references": references, "runs": runs, "seeds": seeds,
+            "trials": trials}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -280,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
         control_tasks = []
     control_tasks = [t for t in control_tasks if (Path(args.cache_dir) / t).is_dir()]
     if control_tasks:
-        control_section = summarise_section(args, control_tasks, args.samplers, seeds)
+        control_section = summarise_section(args, control_tasks, args.samplers, seeds, args.control_trials)
 
     args.output_json.parent.mkdir(parents=True, exist_ok=True)
     payload = latest_json(main_section["summaries"], tasks, seeds, args.trials, args.default_strategy,
