@@ -75,8 +75,10 @@ class TaskHints:
         return {"hint": text} if text else None
 
     def partial_configuration(self, condition: str = "precise") -> dict[str, Any]:
-        """The hinted values as a partial configuration (what ``enqueue_trial`` is given)."""
-        return dict(self.bad if condition == "misleading" else self.good)
+        """The hinted values as the hint writes them, as a partial configuration (what
+        ``enqueue_trial`` is given)."""
+        values = self.bad if condition == "misleading" else self.good
+        return {name: _as_written(value) for name, value in values.items()}
 
 
 def _is_log(distribution: BaseDistribution) -> bool:
@@ -129,6 +131,13 @@ def human_number(value: Any) -> str:
         text = f"{rounded:f}".rstrip("0").rstrip(".")
         return text
     return f"{rounded:.1e}".replace(".0e", "e").replace("e-0", "e-").replace("e+0", "e").replace("e+", "e")
+
+
+def _as_written(value: Any) -> Any:
+    """``value`` rounded as :func:`human_number` writes it (numbers only)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    return int(human_number(value)) if isinstance(value, int) else float(human_number(value))
 
 
 def _words(name: str, value: Any, distribution: BaseDistribution) -> str:

@@ -89,16 +89,26 @@ def run_one(
     n_trials: int,
     reference: Reference | None = None,
     llm_kwargs: dict[str, Any] | None = None,
+    user_attrs: dict[str, Any] | None = None,
+    enqueue: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Optimise ``task`` for ``n_trials`` with ``sampler_name`` and return the run record."""
+    """Optimise ``task`` for ``n_trials`` with ``sampler_name`` and return the run record.
+
+    ``user_attrs`` are set on the study besides the task's own (e.g. ``domain_knowledge``);
+    ``enqueue`` is a (partial) configuration enqueued as the first trial.
+    """
     setup = build_sampler(sampler_name, seed, llm_kwargs)
     sampler = setup.sampler
     study = optuna.create_study(direction=task.direction, sampler=sampler)
     study.set_user_attr("problem_type", task.problem_type)
     study.set_user_attr("problem_description", task.problem_description)
     study.set_user_attr("metric", task.metric)
+    for key, value in (user_attrs or {}).items():
+        study.set_user_attr(key, value)
     if setup.enqueue_default and task.default_params is not None:
         study.enqueue_trial(task.default_params)
+    if enqueue:
+        study.enqueue_trial(enqueue, skip_if_exists=False)
 
     n = n_trials
     objective_seconds = [0.0] * n

@@ -114,3 +114,26 @@ def test_latest_json_keeps_ablations_out_of_the_published_samplers() -> None:
     assert sorted(latest["samplers"]) == ["gp", "llm-prior"]
     assert sorted(latest["ablations"]) == ["gp-startup5"]
     assert set(latest["ablations"]["gp-startup5"]) == set(latest["samplers"]["gp"])
+
+
+def test_knowledge_benchmark_runs_its_baselines_and_is_resumable(tmp_path) -> None:
+    """The knowledge benchmark without the LLM: the runs record the enqueued hint, the summary
+    has every condition that has runs, and a rerun comes from the cache."""
+    from benchmarks import knowledge as knowledge_cli
+    from benchmarks.hints import task_hints
+    from benchmarks.tasks import get_task
+
+    output = tmp_path / "knowledge.json"
+    arguments = ["--tasks", TASK, "--conditions", "gp", "tpe", "gp+enqueue", "tpe+enqueue", "--seeds", "1",
+                 "--trials", str(TRIALS), "--cache-dir", str(tmp_path), "--output", str(output), "--no-progress"]
+    assert knowledge_cli.main(arguments) == 0
+    summary = json.loads(output.read_text())
+    assert set(summary["conditions"]) == {"gp", "tpe", "gp+enqueue", "tpe+enqueue"}
+    assert all(entry["runs"] == 1 for entry in summary["conditions"].values())
+    record = json.loads((tmp_path / "knowledge" / TASK / f"gp_enqueue__seed0__trials{TRIALS}.json").read_text())
+    hinted = task_hints(get_task(TASK)).partial_configuration("precise")
+    assert record["enqueued"] == hinted
+    files = sorted((tmp_path / "knowledge" / TASK).iterdir())
+    modified = [path.stat().st_mtime_ns for path in files]
+    assert knowledge_cli.main(arguments) == 0
+    assert [path.stat().st_mtime_ns for path in files] == modified  # nothing ran again

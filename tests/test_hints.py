@@ -60,7 +60,9 @@ def test_the_hints_name_the_influential_parameters_and_their_good_values(tmp_pat
     assert not re.search(r"\d", hints.texts["vague"])
     assert hints.domain_knowledge("none") is None
     assert hints.domain_knowledge("precise") == {"hint": hints.texts["precise"]}
-    assert hints.partial_configuration("misleading") == hints.bad
+    written = hints.partial_configuration("precise")
+    assert written["depth"] == hints.good["depth"] and f"lr around {written['lr']:g}" in hints.texts["precise"]
+    assert set(hints.partial_configuration("misleading")) == {"lr", "depth"}
 
 
 @pytest.mark.parametrize(("value", "text"), [(0.000432, "0.00043"), (312.4, "310"), (3.1e-6, "3.1e-6"),
