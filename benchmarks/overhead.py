@@ -16,7 +16,7 @@ usage; the sampler's own ``prompt_tokens`` statistic is recorded beside it.
 
 The default strategy (``llm-prior``) is measured with its history made of random trials, so
 it has no LLM beliefs: its time is the GP's (with the prior's evaluation when there are
-beliefs it is a little more), and past 200 complete trials the multivariate TPE's it hands
+beliefs it is a little more), and past 100 complete trials the multivariate TPE's it hands
 over to. Optuna's plain GP is measured up to ``--gp-max-length`` trials only (12 s per trial
 at 1,000 on two cores: 5,000 would take many minutes per repetition).
 

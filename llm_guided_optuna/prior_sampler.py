@@ -56,7 +56,7 @@ if TYPE_CHECKING:
 
 
 #: Finished trials after which the GP hands its proposals to a multivariate TPE.
-DEFAULT_HANDOVER_TRIALS = 200
+DEFAULT_HANDOVER_TRIALS = 100
 
 
 class PriorWeightedGPSampler(GPSampler):

@@ -119,7 +119,7 @@ class LLMGuidedSampler(BaseSampler):
             ``"prior"`` (default): the LLM proposes the first ``warm_start_trials`` trials
             from the problem context; then Optuna's GPSampler proposes every trial with an
             acquisition weighted by those beliefs, a weight that decays as ``prior_strength
-            / n`` (πBO); one LLM call per study; past 200 complete trials a multivariate
+            / n`` (πBO); one LLM call per study; past 100 complete trials a multivariate
             TPESampler takes over, to keep the cost per trial bounded. ``"hybrid"``: a classical optimizer
             (``fallback_sampler``; default GPSampler, or a multivariate TPESampler without
             PyTorch) keeps the state and learns from every trial; the LLM warm-starts, then
