@@ -152,7 +152,15 @@ def results_tables(section: dict[str, Any]) -> str:
         objective = sum(sum(section["runs"][key]["objective_seconds"]) for key in keys) / (len(keys) * trials)
         cost_rows.append([f"`{name}`"] + [_small(cost[k]) for k in (
             "sampler_seconds", "llm_seconds", "llm_calls", "prompt_tokens", "completion_tokens")] + [_small(objective)])
-    return quality + "\n\n" + _table(cost_header, cost_rows)
+    out = quality + "\n\n" + _table(cost_header, cost_rows)
+    replayed = sorted({name for (_, name, _), record in section["runs"].items()
+                       if ((record.get("sampler_statistics") or {}).get("sampler_stats") or {}).get("replay_hits")})
+    if replayed:
+        out += ("\n\nThe LLM columns count the calls made during these runs. Runs of "
+                + ", ".join(f"`{name}`" for name in replayed)
+                + " replayed recorded exchanges (the same request made by the probe or an earlier run), which "
+                "cost no LLM time here: the probe's table gives the seconds and tokens of those calls.")
+    return out
 
 
 def per_task_tables(section: dict[str, Any]) -> str:
