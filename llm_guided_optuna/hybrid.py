@@ -52,17 +52,24 @@ if TYPE_CHECKING:
 GOOD_QUANTILE = 0.25
 
 
+def gp_available() -> bool:
+    """Whether PyTorch and SciPy import (Optuna's GPSampler needs both)."""
+    try:
+        import scipy  # noqa: F401
+        import torch  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def default_optimizer(seed: int | None, n_startup_trials: int) -> BaseSampler:
     """The classical optimizer of the hybrid strategy: Optuna's GPSampler when PyTorch and
     SciPy are installed, otherwise a multivariate TPESampler; both start modelling after
     ``n_startup_trials`` trials."""
-    try:
-        import scipy  # noqa: F401
-        import torch  # noqa: F401
-
-        from optuna.samplers import GPSampler
-    except ImportError:
+    if not gp_available():
         return TPESampler(seed=seed, multivariate=True, n_startup_trials=n_startup_trials)
+    from optuna.samplers import GPSampler
+
     return GPSampler(seed=seed, n_startup_trials=n_startup_trials)
 
 

@@ -27,6 +27,7 @@ from optuna.samplers import TPESampler
 from llm_guided_optuna.failure_policy import LLMSamplerWarning
 from llm_guided_optuna.hybrid import AdaptiveLLMShare
 from llm_guided_optuna.hybrid import default_optimizer
+from llm_guided_optuna.hybrid import gp_available
 
 
 STRATEGIES = ("llm", "hybrid", "prior")
@@ -51,16 +52,6 @@ class StrategyPlan:
     optimizer: BaseSampler
     proposals_per_call: int
     max_proposal_age: int
-
-
-def gp_available() -> bool:
-    """Whether PyTorch and SciPy import (Optuna's GPSampler needs both)."""
-    try:
-        import scipy  # noqa: F401
-        import torch  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 def configure_strategy(
