@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 from optuna.distributions import BaseDistribution
 from optuna.distributions import CategoricalDistribution
+from optuna.distributions import IntDistribution
 
 from benchmarks.reference import DEFAULT_REFERENCE_DIR
 from benchmarks.reference import reference_path
@@ -110,11 +111,13 @@ def influence(values: list[Any], scores: np.ndarray, distribution: BaseDistribut
 
 
 def _tail_value(values: list[Any], distribution: BaseDistribution) -> Any:
+    """The median of ``values`` (on the log scale for a log-scaled parameter, rounded for an
+    integer one), or the most frequent choice of a categorical parameter."""
     if isinstance(distribution, CategoricalDistribution):
         return Counter(values).most_common(1)[0][0]
     ordered = np.array([float(v) for v in values])
     value = float(np.exp(np.median(np.log(ordered)))) if _is_log(distribution) else float(np.median(ordered))
-    return int(round(value)) if isinstance(distribution.low, int) and not isinstance(distribution.low, bool) else value  # type: ignore[attr-defined]
+    return int(round(value)) if isinstance(distribution, IntDistribution) else value
 
 
 def human_number(value: Any) -> str:
