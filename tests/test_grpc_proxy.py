@@ -25,9 +25,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 import json
-import os
 from pathlib import Path
-import signal
 import sys
 import warnings
 
@@ -45,12 +43,11 @@ from tests.support.postgres_cluster import postgres_url  # noqa: F401 - fixture
 from tests.support.schema_responder import RandomConfigurationResponder
 from tests.test_scale_out import check_four_workers
 from tests.test_scale_out import configuration
+from tests.test_scale_out import kill_when_its_trial_hangs
 from tests.test_scale_out import llm_trials
 from tests.test_scale_out import PairingResponder
-from tests.test_scale_out import poll
 from tests.test_scale_out import start
 from tests.test_scale_out import wait_all
-from tests.test_scale_out import WORKER_TIMEOUT_S
 
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -169,15 +166,7 @@ def test_a_killed_worker_behind_the_proxy_is_failed_by_its_supervisor_and_retrie
             proxy_worker_command(proxy, study_name, server.base_url, "survivor", "--seed", "2", *common),
             tmp_path / "survivor.log",
         )
-
-        def hanging_trial() -> optuna.trial.FrozenTrial | None:
-            running = database.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
-            return next((t for t in running if t.user_attrs.get("hanging")), None)
-
-        hung = poll(hanging_trial, WORKER_TIMEOUT_S, "the victim's trial to hang")
-        os.kill(victim.pid, signal.SIGKILL)
-        victim.wait(timeout=30)
-        assert victim.returncode == -signal.SIGKILL
+        hung = kill_when_its_trial_hangs(database, victim)
         # The supervisor saw the worker die; it reaches the study through the proxy, as the worker did.
         supervisor_storage = proxy.client()
         supervisor_study = optuna.load_study(study_name=study_name, storage=supervisor_storage)

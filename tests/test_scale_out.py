@@ -142,6 +142,21 @@ def poll(condition, timeout_s: float, what: str) -> Any:
         delay = min(delay * 1.5, 0.5)
 
 
+def kill_when_its_trial_hangs(study: optuna.Study, victim: subprocess.Popen[bytes]) -> optuna.trial.FrozenTrial:
+    """Wait until ``victim``'s trial hangs (a running trial with the ``hanging`` attribute),
+    kill the worker with SIGKILL and return that trial as it was."""
+
+    def hanging_trial() -> optuna.trial.FrozenTrial | None:
+        running = study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
+        return next((t for t in running if t.user_attrs.get("hanging")), None)
+
+    hung = poll(hanging_trial, WORKER_TIMEOUT_S, "the victim's trial to hang")
+    os.kill(victim.pid, signal.SIGKILL)
+    victim.wait(timeout=30)
+    assert victim.returncode == -signal.SIGKILL
+    return hung
+
+
 def llm_trials(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
     """Trials whose configuration the LLM proposed (not re-runs of failed trials)."""
     return [
@@ -409,15 +424,7 @@ def test_a_killed_worker_leaves_a_failed_trial_and_a_restarted_worker_resumes(po
             tmp_path / "survivor.log",
         )
         study = optuna.load_study(study_name=study_name, storage=open_storage(postgres_storage))
-
-        def hanging_trial() -> optuna.trial.FrozenTrial | None:
-            running = study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
-            return next((t for t in running if t.user_attrs.get("hanging")), None)
-
-        hung = poll(hanging_trial, WORKER_TIMEOUT_S, "the victim's trial to hang")
-        os.kill(victim.pid, signal.SIGKILL)
-        victim.wait(timeout=30)
-        assert victim.returncode == -signal.SIGKILL
+        hung = kill_when_its_trial_hangs(study, victim)
         killed_at = time.time()
         restarted = start(
             worker_command(postgres_storage, study_name, server.base_url, "restarted", "--seed", "3", *common),
