@@ -149,6 +149,20 @@ def run_cell(server: FaultServer, fault: str, distribution_name: str) -> CellRes
     return result
 
 
+def _warm_up(server: FaultServer) -> None:
+    """One successful LLM call before any cell: the first call of a process loads the rest of
+    LiteLLM's and the OpenAI client's code, a cost of its own that must not be timed as the
+    first cell's fault."""
+    server.reset()
+    server.responder = RandomConfigurationResponder(seed=0)
+    sampler = LLMGuidedSampler(model="openai/fault-matrix", api_base=server.base_url, api_key="sk-fault-matrix",
+                               seed=0, timeout=30.0, max_retries=0)
+    study = optuna.create_study(sampler=sampler)
+    study.optimize(lambda trial: trial.suggest_float("p", 0.0, 1.0), n_trials=2)
+    if sampler.get_statistics()["sampler_stats"]["llm_calls"] != 1:
+        raise RuntimeError("the fault matrix's warm-up call did not reach the fault server")
+
+
 def run_matrix() -> list[CellResult]:
     """Every fault against every distribution kind, on one fault server."""
     verbosity = optuna.logging.get_verbosity()
@@ -157,6 +171,7 @@ def run_matrix() -> list[CellResult]:
     results = []
     try:
         with FaultServer() as server:
+            _warm_up(server)
             for fault in FAULTS:
                 for distribution_name in DISTRIBUTIONS:
                     results.append(run_cell(server, fault, distribution_name))
