@@ -39,6 +39,7 @@ from optuna.trial import FrozenTrial
 from optuna.trial import TrialState
 
 from llm_guided_optuna.context import PROPOSAL_ATTR
+from llm_guided_optuna.stated_beliefs import StatedBelief
 
 
 if TYPE_CHECKING:
@@ -154,9 +155,12 @@ class ConfigurationPrior:
         centers: ``(K, d)`` normalised configurations (categoricals as choice indices).
         is_categorical: ``(d,)`` mask of categorical coordinates.
         n_choices: ``(d,)`` number of choices of each categorical coordinate.
-        width: Standard deviation of each Gaussian, in normalised units.
+        width: Standard deviation of each Gaussian, in normalised units: one for every
+            coordinate, or ``(d,)`` (a stated belief is narrower or wider than a guess).
         floor: ``ε``, the weight of the uniform component.
         weights: ``(K,)`` positive weights of the centres (default: all alike).
+        informed: ``(d,)`` mask of the coordinates the beliefs say something about (default:
+            all); the others are uniform under the prior.
 
     Example:
         >>> import numpy as np
@@ -170,31 +174,34 @@ class ConfigurationPrior:
         centers: np.ndarray,
         is_categorical: np.ndarray,
         n_choices: np.ndarray,
-        width: float = DEFAULT_PRIOR_WIDTH,
+        width: float | np.ndarray = DEFAULT_PRIOR_WIDTH,
         floor: float = DEFAULT_PRIOR_FLOOR,
         weights: np.ndarray | None = None,
+        informed: np.ndarray | None = None,
     ) -> None:
         if centers.ndim != 2 or centers.shape[0] == 0:
             raise ValueError("a prior needs at least one centre")
         if weights is not None and (weights.shape != (centers.shape[0],) or not np.all(weights > 0)):
             raise ValueError("the prior's weights must be positive, one per centre")
-        if width <= 0:
+        widths = np.broadcast_to(np.asarray(width, dtype=float), (centers.shape[1],)).copy()
+        if not np.all(widths > 0):
             raise ValueError("the prior's width must be positive")
         if not 0.0 < floor < 1.0:
             raise ValueError("the prior's floor must be in (0, 1)")
         self.centers = centers.astype(float)
         self.is_categorical = is_categorical.astype(bool)
-        self.width = float(width)
+        self.widths = widths
+        self.informed = np.ones(centers.shape[1], dtype=bool) if informed is None else informed.astype(bool)
         choices = np.maximum(n_choices.astype(float), 2.0)
         # Densities relative to the uniform one: a categorical choice has uniform mass 1/n.
         self._log_match = np.log(CATEGORICAL_BELIEF * choices)
         self._log_other = np.log((1.0 - CATEGORICAL_BELIEF) / (choices - 1.0) * choices)
-        self._log_gauss_peak = -math.log(self.width * math.sqrt(2.0 * math.pi))
+        self._log_gauss_peak = -np.log(self.widths * math.sqrt(2.0 * math.pi))
         shares = np.full(self.centers.shape[0], 1.0) if weights is None else weights.astype(float)
         self._log_mixture_weights = math.log(1.0 - floor) + np.log(shares / shares.sum())
         self._log_floor = math.log(floor)
-        numeric_peak = float((~self.is_categorical).sum()) * self._log_gauss_peak
-        categorical_peak = float(self._log_match[self.is_categorical].sum())
+        numeric_peak = float(self._log_gauss_peak[~self.is_categorical & self.informed].sum())
+        categorical_peak = float(self._log_match[self.is_categorical & self.informed].sum())
         self._log_peak = float(np.logaddexp(math.log(1.0 - floor) + numeric_peak + categorical_peak, self._log_floor))
 
     def log_density(self, x: torch.Tensor) -> torch.Tensor:
@@ -205,11 +212,13 @@ class ConfigurationPrior:
         centers = torch.from_numpy(self.centers).to(x.dtype)
         diff = x.unsqueeze(-2) - centers  # (..., K, d)
         numeric = torch.from_numpy(~self.is_categorical)
-        gauss = self._log_gauss_peak - 0.5 * (diff / self.width) ** 2
+        widths = torch.from_numpy(self.widths).to(x.dtype)
+        gauss = torch.from_numpy(self._log_gauss_peak).to(x.dtype) - 0.5 * (diff / widths) ** 2
         log_match = torch.from_numpy(self._log_match).to(x.dtype)
         log_other = torch.from_numpy(self._log_other).to(x.dtype)
         categorical = torch.where(diff.abs() < 0.5, log_match, log_other)
-        per_center = torch.where(numeric, gauss, categorical).sum(dim=-1)
+        per_coordinate = torch.where(numeric, gauss, categorical)
+        per_center = torch.where(torch.from_numpy(self.informed), per_coordinate, 0.0).sum(dim=-1)
         log_weights = torch.from_numpy(self._log_mixture_weights).to(x.dtype)
         log_mixture = torch.logsumexp(per_center + log_weights, dim=-1)
         floor = torch.full_like(log_mixture, self._log_floor)
@@ -228,14 +237,20 @@ def build_prior(
     search_space: Mapping[str, BaseDistribution],
     width: float = DEFAULT_PRIOR_WIDTH,
     weights: Sequence[float] | None = None,
+    stated: Mapping[str, StatedBelief] | None = None,
 ) -> ConfigurationPrior | None:
-    """The prior over ``search_space`` from believed configurations (with their ``weights``);
-    ``None`` without any.
+    """The prior over ``search_space`` from believed configurations (with their ``weights``)
+    and the user's ``stated`` beliefs about single parameters; ``None`` without any.
 
-    Beliefs lacking a parameter of the space, or holding a value outside it, are skipped.
+    A stated parameter is centred where its statement says (the belief's value moved into a
+    stated interval) with the statement's width; the other coordinates keep ``width``.
+    Without a believed configuration, the stated beliefs alone make one centre, and the
+    coordinates nobody stated are uniform. Beliefs lacking a parameter of the space, or
+    holding a value outside it, are skipped.
     """
     from optuna._gp.search_space import SearchSpace
 
+    stated = {name: belief for name, belief in (stated or {}).items() if name in search_space}
     complete = []
     kept_weights = []
     for index, belief in enumerate(beliefs):
@@ -247,11 +262,30 @@ def build_prior(
                 kept_weights.append(1.0 if weights is None else float(weights[index]))
         except (ValueError, TypeError, KeyError):
             continue
+    informed = np.ones(len(search_space), dtype=bool)
     if not complete:
-        return None
+        if not stated:
+            return None
+        # One centre from the statements; unstated coordinates get any valid value, unused.
+        filler = {name: _any_value(distribution) for name, distribution in search_space.items()}
+        complete, kept_weights = [filler], [1.0]
+        informed = np.array([name in stated for name in search_space])
+    complete = [{name: (stated[name].constrain(value) if name in stated else value)
+                 for name, value in config.items()} for config in complete]
     internal = SearchSpace(dict(search_space))
     centers = internal.get_normalized_params([None] * len(complete), complete)  # type: ignore[list-item]
     n_choices = np.array(
         [len(d.choices) if isinstance(d, CategoricalDistribution) else 0 for d in search_space.values()]
     )
-    return ConfigurationPrior(centers, internal.is_categorical, n_choices, width, weights=np.array(kept_weights))
+    widths = np.array([
+        stated[name].width if name in stated and stated[name].width > 0 else width for name in search_space
+    ])
+    return ConfigurationPrior(
+        centers, internal.is_categorical, n_choices, widths, weights=np.array(kept_weights), informed=informed
+    )
+
+
+def _any_value(distribution: BaseDistribution) -> Any:
+    if isinstance(distribution, CategoricalDistribution):
+        return distribution.choices[0]
+    return distribution.low  # type: ignore[attr-defined]

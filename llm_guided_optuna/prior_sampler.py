@@ -3,7 +3,8 @@
 :class:`PriorWeightedGPSampler` is Optuna's :class:`~optuna.samplers.GPSampler` whose
 acquisition after ``n`` finished trials is ``log EI(x) + (β / n) · log π(x)`` (πBO), with the
 prior ``π`` built from the LLM's beliefs by :mod:`llm_guided_optuna.prior`. It reads the beliefs
-from the study itself (the ``llm_proposal`` of every trial the LLM proposed), so every worker
+from the study itself (the ``llm_proposal`` of every trial the LLM proposed, and the values the
+user states in ``domain_knowledge``, :mod:`llm_guided_optuna.stated_beliefs`), so every worker
 process sees the same prior and a restarted worker rebuilds it. It uses the acquisition hook
 ``GPSampler._optimize_acqf``, which Optuna documents as overridable but not stable: if the
 hook or the prior ever fails, the sampler warns once and goes on as the plain GPSampler.
@@ -48,6 +49,8 @@ from llm_guided_optuna.prior import ConfigurationPrior
 from llm_guided_optuna.prior import DEFAULT_PRIOR_STRENGTH
 from llm_guided_optuna.prior import DEFAULT_PRIOR_WIDTH
 from llm_guided_optuna.prior import llm_belief_trials
+from llm_guided_optuna.problem import read_problem_context
+from llm_guided_optuna.stated_beliefs import read_stated_beliefs
 
 
 if TYPE_CHECKING:
@@ -165,6 +168,7 @@ class PriorWeightedGPSampler(GPSampler):
                 weights = belief_weights(belief_trials, trials, study.directions)
         self._local.beliefs = beliefs
         self._local.weights = weights
+        self._local.knowledge = read_problem_context(study.user_attrs).domain_knowledge
         self._local.n_finished = len(trials)
         self._local.reliability = belief_reliability(trials, study.directions)
         try:
@@ -188,16 +192,17 @@ class PriorWeightedGPSampler(GPSampler):
 
     def _weighted(self, acqf: Any) -> tuple[Any, np.ndarray | None]:
         beliefs = getattr(self._local, "beliefs", None)
-        if not beliefs:
+        knowledge = getattr(self._local, "knowledge", None)
+        if beliefs is None or not (beliefs or knowledge):
             return acqf, None
         weight = self.prior_weight(self._local.n_finished, self._local.reliability)
         if weight <= 0.0:
             return acqf, None
         try:
             # The space the acquisition works in, in its own order of parameters.
-            prior = build_prior(
-                beliefs, acqf.search_space._optuna_search_space, self.prior_width, self._local.weights
-            )
+            space = acqf.search_space._optuna_search_space
+            stated = read_stated_beliefs(knowledge, space)
+            prior = build_prior(beliefs, space, self.prior_width, self._local.weights, stated)
             if prior is None:
                 return acqf, None
             return PriorWeightedAcquisition(acqf, prior, weight), prior.centers

@@ -315,6 +315,20 @@ Rules:
 _ANALYSIS_FORMAT = '"analysis": "<what is known to work for this model and data, in two sentences>", '
 
 
+_WARM_START_TASK = (
+    "Use what is known about these hyperparameters for this kind of model and data. "
+    "Reply with the JSON object only."
+)
+#: With domain knowledge, the task says that it decides the parameters it speaks about: a small
+#: model otherwise treats it as one opinion among its own.
+_WARM_START_TASK_WITH_KNOWLEDGE = (
+    "Where the user's domain_knowledge speaks about a parameter, choose a value that agrees with it "
+    "(a \"high\" or \"low\" value lies near that end of the parameter's range). For the other parameters, "
+    "use what is known about these hyperparameters for this kind of model and data. "
+    "Reply with the JSON object only."
+)
+
+
 def render_warm_start_messages(
     context: OptimizationContext,
     n_configurations: int,
@@ -372,11 +386,7 @@ def render_warm_start_messages(
         ]
     if shown:
         sections += ["## Evaluated so far"] + [describe_trial(t, list(context.directions)) for t in shown]
-    sections += [
-        "## Task",
-        "Use what is known about these hyperparameters for this kind of model and data. "
-        "Reply with the JSON object only.",
-    ]
+    sections += ["## Task", _WARM_START_TASK_WITH_KNOWLEDGE if context.problem.domain_knowledge else _WARM_START_TASK]
     return [{"role": "system", "content": system}, {"role": "user", "content": "\n".join(sections)}]
 
 

@@ -51,6 +51,8 @@ from llm_guided_optuna.proposal_pool import ProposalPool
 from llm_guided_optuna.search_space import count_finished_trials
 from llm_guided_optuna.search_space import fixed_params
 from llm_guided_optuna.search_space import UnionSearchSpace
+from llm_guided_optuna.stated_beliefs import constrain_to_statements
+from llm_guided_optuna.stated_beliefs import read_stated_beliefs
 from llm_guided_optuna.statistics import SamplerStatistics
 from llm_guided_optuna.strategies import configure_strategy
 from llm_guided_optuna.strategies import DEFAULT_STRATEGY
@@ -407,23 +409,31 @@ class LLMGuidedSampler(BaseSampler):
             answered_until = trial.number + n_configurations - 1
             self._warm_start_answered_until = max(self._warm_start_answered_until, answered_until)
         validations = [self._validator.validate(p.parameters, to_propose) for p in proposals]
+        candidates = [(v.params, {}) for v in validations]
+        if warm_start:  # What the user states about a parameter overrules the LLM's guess.
+            stated = read_stated_beliefs(context.problem.domain_knowledge, to_propose)
+            candidates = [constrain_to_statements(v.params, stated) for v in validations]
         # Read afresh after the call: other trials may have started while the LLM answered.
         known = known_configurations(study, search_space)
         spread = spread_batch(
-            [v.params for v in validations],
+            [params for params, _ in candidates],
             to_propose,
             key_of=key_of,
             taken=known,
             rng=random.Random(f"{self.seed}:{trial.number}"),
             vary_repeats=not warm_start,
         )
-        for index, (proposal, validation, (params, perturbed)) in enumerate(zip(proposals, validations, spread)):
+        for index, (proposal, validation, (params, perturbed), (_, moved)) in enumerate(
+            zip(proposals, validations, spread, candidates)
+        ):
             if not proposal.matches_schema:
                 self._stats.increment("schema_mismatches")
             if not params:
                 problem = problem or ("invalid_values", f"no value could be used: {validation.rejected}")
                 continue
             origin = call_record(reply, proposal, validation, index, len(proposals))
+            if moved:
+                origin["moved_to_stated"] = moved
             if perturbed:
                 origin["perturbed"] = True
                 self._stats.increment("duplicates_perturbed")
