@@ -56,10 +56,15 @@ COMPARISONS: tuple[tuple[str, str], ...] = (
 
 
 def condition_setup(condition: str, hints: TaskHints) -> tuple[str, dict[str, Any] | None, dict[str, Any] | None]:
-    """The sampler name, the study's extra user attributes and the enqueued configuration."""
-    if condition in HINT_CONDITIONS:
-        knowledge = hints.domain_knowledge(condition)
-        return "llm-prior", ({"domain_knowledge": knowledge} if knowledge else None), None
+    """The sampler name, the study's extra user attributes and the enqueued configuration.
+
+    A hint condition may name another embedded model: ``precise@smollm2-135m``.
+    """
+    base, _, model = condition.partition("@")
+    if base in HINT_CONDITIONS:
+        knowledge = hints.domain_knowledge(base)
+        sampler = "llm-prior" + (f"@{model}" if model else "")
+        return sampler, ({"domain_knowledge": knowledge} if knowledge else None), None
     if condition in ("gp", "tpe"):
         return condition, None, None
     if condition in ("gp+enqueue", "tpe+enqueue"):
@@ -67,9 +72,12 @@ def condition_setup(condition: str, hints: TaskHints) -> tuple[str, dict[str, An
     raise ValueError(f"unknown condition {condition!r}; known: {', '.join(CONDITIONS)}")
 
 
-def run_conditions(tasks: list[str], conditions: list[str], seeds: int, trials: int, cache_dir: Path,
+def run_conditions(tasks: list[str], conditions: list[str], seeds: int | list[int], trials: int, cache_dir: Path,
                    show_progress: bool = True) -> dict[tuple[str, str, int], dict[str, Any]]:
-    """Run every missing (task, condition, seed), seed-major; return every finished record."""
+    """Run every missing (task, condition, seed), seed-major; return every finished record.
+
+    ``seeds`` is a count (seeds 0 .. seeds - 1) or a list of seeds.
+    """
     import optuna
     from tqdm import tqdm
 
@@ -81,7 +89,8 @@ def run_conditions(tasks: list[str], conditions: list[str], seeds: int, trials: 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     knowledge_dir = cache_dir / "knowledge"
     llm_kwargs = {"cache_dir": exchanges_dir(cache_dir)}
-    plan = [(task, condition, seed) for seed in range(seeds) for task in tasks for condition in conditions]
+    seed_list = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
+    plan = [(task, condition, seed) for seed in seed_list for task in tasks for condition in conditions]
     records: dict[tuple[str, str, int], dict[str, Any]] = {}
     with tqdm(total=len(plan), unit="run", disable=not show_progress, desc="knowledge", dynamic_ncols=True) as bar:
         for task_name, condition, seed in plan:
@@ -119,12 +128,20 @@ def summarise_conditions(records: dict[tuple[str, str, int], dict[str, Any]], ta
             continue
         curves = np.array([curve(t, condition, s) for t, s in keys])
         stats = [mean_and_standard_error(curves[:, c - 1]) for c in checkpoints]
+        models = sorted({str(records[(t, condition, s)].get("model")) for t, s in keys
+                         if records[(t, condition, s)].get("model")})
         summary["conditions"][condition] = {
             "runs": len(keys),
+            **({"model": ", ".join(models)} if models else {}),
             "regret": {str(c): m for c, (m, _) in zip(checkpoints, stats)},
             "regret_se": {str(c): se for c, (_, se) in zip(checkpoints, stats)},
         }
-    for condition, against in COMPARISONS:
+    models = sorted({c.partition("@")[2] for c in conditions if "@" in c})
+    comparisons = list(COMPARISONS) + [
+        (f"{c}@{m}" if c in HINT_CONDITIONS else c, f"{a}@{m}" if a in HINT_CONDITIONS else a)
+        for m in models for c, a in COMPARISONS
+    ]
+    for condition, against in comparisons:
         keys = [(t, s) for t in tasks for s in range(seeds)
                 if (t, condition, s) in records and (t, against, s) in records]
         if not keys:
@@ -139,6 +156,11 @@ def summarise_conditions(records: dict[tuple[str, str, int], dict[str, Any]], ta
     return summary
 
 
+def records_seeds(records: dict[tuple[str, str, int], dict[str, Any]]) -> set[int]:
+    """The seeds that ``records`` hold."""
+    return {seed for _, _, seed in records}
+
+
 def main(argv: list[str] | None = None) -> int:
     """CLI: run what is missing, print the table, write ``knowledge.json``."""
     from benchmarks.tasks import get_task, resolve_task_names
@@ -146,17 +168,25 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.knowledge", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tasks", nargs="+", default=["bayesmark"])
-    parser.add_argument("--conditions", nargs="+", default=list(CONDITIONS), choices=CONDITIONS)
+    parser.add_argument("--conditions", nargs="+", default=list(CONDITIONS),
+                        help=f"of {', '.join(CONDITIONS)}; a hint condition may name a model: precise@smollm2-135m")
     parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--only-seeds", type=int, nargs="+", default=None,
+                        help="run only these seeds (to share the work between processes); the table covers them")
     parser.add_argument("--trials", type=int, default=30)
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE_DIR)
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     parser.add_argument("--no-progress", action="store_true")
     args = parser.parse_args(argv)
     tasks = resolve_task_names(args.tasks)
-    records = run_conditions(tasks, args.conditions, args.seeds, args.trials, args.cache_dir,
+    unknown = [c for c in args.conditions
+               if c not in CONDITIONS and not (c.partition("@")[0] in HINT_CONDITIONS and c.partition("@")[2])]
+    if unknown:
+        parser.error(f"unknown condition {unknown[0]!r}; known: {', '.join(CONDITIONS)} (hint conditions may add @model)")
+    seeds = args.only_seeds if args.only_seeds is not None else args.seeds
+    records = run_conditions(tasks, args.conditions, seeds, args.trials, args.cache_dir,
                              show_progress=not args.no_progress)
-    summary = summarise_conditions(records, tasks, args.conditions, args.seeds)
+    summary = summarise_conditions(records, tasks, args.conditions, max(records_seeds(records)) + 1 if records else 0)
     summary["hints"] = {task: task_hints(get_task(task)).texts for task in tasks}
     summary["command"] = "python -m benchmarks.knowledge " + " ".join(argv if argv is not None else sys.argv[1:])
     checkpoints = list(next(iter(summary["conditions"].values()))["regret"]) if summary["conditions"] else []

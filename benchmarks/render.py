@@ -451,6 +451,11 @@ def render_markdown(
     multiobjective = _multiobjective_section(context)
     if multiobjective:
         out += [multiobjective, ""]
+    from benchmarks.render_knowledge import load_knowledge_section
+
+    knowledge = load_knowledge_section()
+    if knowledge:
+        out += [knowledge, ""]
     if context.get("overhead"):
         out += ["## Sampler overhead vs history length", "", overhead_section(context["overhead"]), ""]
     out += [

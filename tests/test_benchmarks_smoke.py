@@ -137,3 +137,46 @@ def test_knowledge_benchmark_runs_its_baselines_and_is_resumable(tmp_path) -> No
     modified = [path.stat().st_mtime_ns for path in files]
     assert knowledge_cli.main(arguments) == 0
     assert [path.stat().st_mtime_ns for path in files] == modified  # nothing ran again
+
+
+def test_knowledge_benchmark_hints_the_embedded_model_and_reports_the_section(tmp_path) -> None:
+    """A hint condition on the small embedded model (a real llama.cpp server): the study gets
+    the hint, the warm start tests its values, and the page's section reports the run."""
+    pytest.importorskip("torch")
+    from benchmarks import knowledge as knowledge_cli
+    from benchmarks.hints import task_hints
+    from benchmarks.render_knowledge import knowledge_section
+    from benchmarks.tasks import get_task
+
+    output = tmp_path / "knowledge.json"
+    condition = "precise@smollm2-135m"
+    arguments = ["--tasks", TASK, "--conditions", condition, "gp", "--seeds", "1", "--trials", "6",
+                 "--cache-dir", str(tmp_path), "--output", str(output), "--no-progress"]
+    assert knowledge_cli.main(arguments) == 0
+    summary = json.loads(output.read_text())
+    assert summary["conditions"][condition]["model"] == "embedded/smollm2-135m"
+    record = json.loads((tmp_path / "knowledge" / TASK / "precise_smollm2-135m__seed0__trials6.json").read_text())
+    hints = task_hints(get_task(TASK))
+    assert record["domain_knowledge"] == {"domain_knowledge": hints.domain_knowledge("precise")}
+    assert sum(record["llm_calls"]) == 1
+    section = knowledge_section(summary)
+    assert f"| `{condition}` |" in section and "embedded/smollm2-135m" in section
+
+
+def test_the_knowledge_checks_say_which_acceptance_lines_hold() -> None:
+    from benchmarks.render_knowledge import acceptance_rows
+
+    def entry(ten: float, thirty: float, se: float = 0.01) -> dict:
+        return {"runs": 80, "regret": {"10": ten, "30": thirty}, "regret_se": {"10": se, "30": se}}
+
+    def difference(ten: float, thirty: float, se: float = 0.01) -> dict:
+        return {"runs": 80, "difference": {"10": ten, "30": thirty}, "difference_se": {"10": se, "30": se}}
+
+    summary = {
+        "conditions": {"precise": entry(0.10, 0.05), "none": entry(0.20, 0.08)},
+        "paired": {"precise - none": difference(-0.10, -0.03), "precise - gp+enqueue": difference(-0.005, 0.0),
+                   "vague - none": difference(-0.02, 0.0), "misleading - gp": difference(0.0, 0.02)},
+    }
+    holds = {label.split(":")[0].split(" ahead")[0]: ok for label, _, ok in acceptance_rows(summary)}
+    assert holds == {"precise vs none": True, "precise": False, "vague lower than none at r@10, beyond one SE": True,
+                     "misleading no worse than plain GP at r@30 beyond one SE": False}

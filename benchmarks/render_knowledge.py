@@ -1,0 +1,124 @@
+"""The knowledge benchmark's section of ``docs/benchmarks.md``, from ``results/knowledge.json``.
+
+``python -m benchmarks.knowledge`` writes the figures; ``python -m benchmarks.report`` puts this
+section in the page, with the hand-written reading of ``results/knowledge_reading.md`` after it.
+
+Example:
+    >>> knowledge_section({"conditions": {}, "paired": {}})
+    ''
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+KNOWLEDGE_RESULTS = RESULTS_DIR / "knowledge.json"
+KNOWLEDGE_READING = RESULTS_DIR / "knowledge_reading.md"
+
+CONDITION_MEANINGS = {
+    "precise": "hint with good values of the 2 most influential parameters",
+    "vague": "the same knowledge in words only",
+    "misleading": "hint with values from the worst tenth",
+    "none": "no hint",
+    "gp": "GPSampler, no hint",
+    "tpe": "TPESampler, no hint",
+    "gp+enqueue": "GPSampler, precise values enqueued as trial 0",
+    "tpe+enqueue": "TPESampler, precise values enqueued as trial 0",
+}
+#: The issue's acceptance: (label, comparison, checkpoint, how it is judged).
+CHECKS = (
+    ("precise vs none: r@10 at least 40 % lower", "precise - none", "10", "ratio"),
+    ("precise ahead of GP with the enqueued hint at 10 trials, beyond one SE", "precise - gp+enqueue", "10", "below"),
+    ("vague lower than none at r@10, beyond one SE", "vague - none", "10", "below"),
+    ("misleading no worse than plain GP at r@30 beyond one SE", "misleading - gp", "30", "not_above"),
+)
+
+
+def _cell(mean: float, se: float, signed: bool = False) -> str:
+    return f"{mean:+.3f} ± {se:.3f}" if signed else f"{mean:.3f} ± {se:.3f}"
+
+
+def acceptance_rows(summary: dict[str, Any]) -> list[tuple[str, str, bool]]:
+    """``(check, measured, holds)`` for each acceptance line the data cover."""
+    rows = []
+    conditions, paired = summary.get("conditions", {}), summary.get("paired", {})
+    for label, comparison, checkpoint, judged in CHECKS:
+        entry = paired.get(comparison)
+        if entry is None or checkpoint not in entry["difference"]:
+            continue
+        mean, se = entry["difference"][checkpoint], entry["difference_se"][checkpoint]
+        measured = f"{_cell(mean, se, signed=True)} ({entry['runs']} pairs)"
+        if judged == "ratio":
+            condition, against = comparison.split(" - ")
+            base = conditions[against]["regret"][checkpoint]
+            ratio = conditions[condition]["regret"][checkpoint] / base if base else float("nan")
+            measured = f"{conditions[condition]['regret'][checkpoint]:.3f} vs {base:.3f}: {ratio:.2f} ×; paired {measured}"
+            holds = ratio <= 0.6
+        elif judged == "below":
+            holds = mean + se < 0
+        else:
+            holds = mean - se <= 0
+        rows.append((label, measured, holds))
+    return rows
+
+
+def knowledge_section(summary: dict[str, Any]) -> str:
+    """The markdown section (empty without any condition)."""
+    conditions = summary.get("conditions", {})
+    if not conditions:
+        return ""
+    checkpoints = list(next(iter(conditions.values()))["regret"])
+    out = [
+        "## What the user knows: hints in `domain_knowledge`",
+        "",
+        "Each Bayesmark-lite (task, seed) runs the default strategy with a hint in "
+        "`study.user_attrs[\"domain_knowledge\"]`, made by a documented rule from the task's random "
+        "reference configurations (`benchmarks/hints.py`: the two parameters with the largest η², good "
+        "values from the best tenth, bad ones from the worst). Stated values become beliefs of the prior "
+        "with their width (`llm_guided_optuna/stated_beliefs.py`; docs/01, section 5.5).",
+        "",
+        f"`{summary.get('command', 'python -m benchmarks.knowledge')}`",
+        "",
+        "| condition | what | model | runs | " + " | ".join(f"r@{c}" for c in checkpoints) + " |",
+        "|---|---|---|---|" + "---|" * len(checkpoints),
+    ]
+    for name, entry in conditions.items():
+        base = name.partition("@")[0]
+        cells = " | ".join(_cell(entry["regret"][c], entry["regret_se"][c]) for c in checkpoints)
+        out.append(f"| `{name}` | {CONDITION_MEANINGS.get(base, '')} | {entry.get('model', '—')} | "
+                   f"{entry['runs']} | {cells} |")
+    paired = summary.get("paired", {})
+    if paired:
+        out += ["", "Paired differences (same task and seed; negative = the first is better):", "",
+                "| comparison | pairs | " + " | ".join(f"Δr@{c}" for c in checkpoints) + " |",
+                "|---|---|" + "---|" * len(checkpoints)]
+        for name, entry in paired.items():
+            cells = " | ".join(_cell(entry["difference"][c], entry["difference_se"][c], signed=True)
+                               for c in checkpoints)
+            out.append(f"| {name} | {entry['runs']} | {cells} |")
+    rows = acceptance_rows(summary)
+    if rows:
+        out += ["", "| check | measured | holds |", "|---|---|---|"]
+        out += [f"| {label} | {measured} | {'yes' if holds else '**no**'} |" for label, measured, holds in rows]
+    hints = summary.get("hints", {})
+    if hints:
+        out += ["", "The hints of three tasks (all are in `benchmarks/results/knowledge.json`):", "",
+                "| task | precise | vague | misleading |", "|---|---|---|---|"]
+        for task in list(hints)[:: max(1, len(hints) // 3)][:3]:
+            texts = hints[task]
+            out.append(f"| {task} | {texts.get('precise', '')} | {texts.get('vague', '')} | "
+                       f"{texts.get('misleading', '')} |")
+    if KNOWLEDGE_READING.exists():
+        out += ["", KNOWLEDGE_READING.read_text().strip()]
+    return "\n".join(out)
+
+
+def load_knowledge_section(path: Path = KNOWLEDGE_RESULTS) -> str:
+    """:func:`knowledge_section` of the stored results, or an empty string without them."""
+    import json
+
+    if not path.exists():
+        return ""
+    return knowledge_section(json.loads(path.read_text()))
