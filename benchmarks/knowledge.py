@@ -55,16 +55,22 @@ COMPARISONS: tuple[tuple[str, str], ...] = (
 )
 
 
+def split_condition(condition: str) -> tuple[str, str]:
+    """``(base condition, variant)``: ``"precise[beta=3]@smollm2-135m"`` -> ``("precise", "[beta=3]@smollm2-135m")``."""
+    cut = min([i for i in (condition.find("["), condition.find("@")) if i >= 0], default=len(condition))
+    return condition[:cut], condition[cut:]
+
+
 def condition_setup(condition: str, hints: TaskHints) -> tuple[str, dict[str, Any] | None, dict[str, Any] | None]:
     """The sampler name, the study's extra user attributes and the enqueued configuration.
 
-    A hint condition may name another embedded model: ``precise@smollm2-135m``.
+    A hint condition may carry options of the prior strategy and name another embedded model:
+    ``precise[beta=3]@smollm2-135m`` (:mod:`benchmarks.samplers`).
     """
-    base, _, model = condition.partition("@")
+    base, variant = split_condition(condition)
     if base in HINT_CONDITIONS:
         knowledge = hints.domain_knowledge(base)
-        sampler = "llm-prior" + (f"@{model}" if model else "")
-        return sampler, ({"domain_knowledge": knowledge} if knowledge else None), None
+        return "llm-prior" + variant, ({"domain_knowledge": knowledge} if knowledge else None), None
     if condition in ("gp", "tpe"):
         return condition, None, None
     if condition in ("gp+enqueue", "tpe+enqueue"):
@@ -73,10 +79,11 @@ def condition_setup(condition: str, hints: TaskHints) -> tuple[str, dict[str, An
 
 
 def run_conditions(tasks: list[str], conditions: list[str], seeds: int | list[int], trials: int, cache_dir: Path,
-                   show_progress: bool = True) -> dict[tuple[str, str, int], dict[str, Any]]:
+                   show_progress: bool = True, run_missing: bool = True) -> dict[tuple[str, str, int], dict[str, Any]]:
     """Run every missing (task, condition, seed), seed-major; return every finished record.
 
-    ``seeds`` is a count (seeds 0 .. seeds - 1) or a list of seeds.
+    ``seeds`` is a count (seeds 0 .. seeds - 1) or a list of seeds. With ``run_missing=False``
+    only the finished runs are read.
     """
     import optuna
     from tqdm import tqdm
@@ -95,6 +102,9 @@ def run_conditions(tasks: list[str], conditions: list[str], seeds: int | list[in
     with tqdm(total=len(plan), unit="run", disable=not show_progress, desc="knowledge", dynamic_ncols=True) as bar:
         for task_name, condition, seed in plan:
             record = load_run(knowledge_dir, task_name, condition, seed, trials)
+            if record is None and not run_missing:
+                bar.update()
+                continue
             if record is None:
                 bar.set_postfix_str(f"{task_name} {condition} seed {seed}")
                 task = get_task(task_name)
@@ -136,10 +146,10 @@ def summarise_conditions(records: dict[tuple[str, str, int], dict[str, Any]], ta
             "regret": {str(c): m for c, (m, _) in zip(checkpoints, stats)},
             "regret_se": {str(c): se for c, (_, se) in zip(checkpoints, stats)},
         }
-    models = sorted({c.partition("@")[2] for c in conditions if "@" in c})
+    variants = sorted({split_condition(c)[1] for c in conditions} - {""})
     comparisons = list(COMPARISONS) + [
-        (f"{c}@{m}" if c in HINT_CONDITIONS else c, f"{a}@{m}" if a in HINT_CONDITIONS else a)
-        for m in models for c, a in COMPARISONS
+        (c + v if c in HINT_CONDITIONS else c, a + v if a in HINT_CONDITIONS else a)
+        for v in variants for c, a in COMPARISONS
     ]
     for condition, against in comparisons:
         keys = [(t, s) for t in tasks for s in range(seeds)
@@ -169,7 +179,8 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tasks", nargs="+", default=["bayesmark"])
     parser.add_argument("--conditions", nargs="+", default=list(CONDITIONS),
-                        help=f"of {', '.join(CONDITIONS)}; a hint condition may name a model: precise@smollm2-135m")
+                        help=f"of {', '.join(CONDITIONS)}; a hint condition may add options and a model: "
+                             "precise[beta=3]@smollm2-135m")
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--only-seeds", type=int, nargs="+", default=None,
                         help="run only these seeds (to share the work between processes); the table covers them")
@@ -177,15 +188,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE_DIR)
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     parser.add_argument("--no-progress", action="store_true")
+    parser.add_argument("--cached-only", action="store_true",
+                        help="run nothing: summarise the finished runs (while other processes run the rest)")
     args = parser.parse_args(argv)
     tasks = resolve_task_names(args.tasks)
-    unknown = [c for c in args.conditions
-               if c not in CONDITIONS and not (c.partition("@")[0] in HINT_CONDITIONS and c.partition("@")[2])]
+    unknown = [c for c in args.conditions if c not in CONDITIONS and split_condition(c)[0] not in HINT_CONDITIONS]
     if unknown:
-        parser.error(f"unknown condition {unknown[0]!r}; known: {', '.join(CONDITIONS)} (hint conditions may add @model)")
+        parser.error(f"unknown condition {unknown[0]!r}; known: {', '.join(CONDITIONS)} "
+                     "(hint conditions may add [options] and @model)")
     seeds = args.only_seeds if args.only_seeds is not None else args.seeds
     records = run_conditions(tasks, args.conditions, seeds, args.trials, args.cache_dir,
-                             show_progress=not args.no_progress)
+                             show_progress=not args.no_progress, run_missing=not args.cached_only)
     summary = summarise_conditions(records, tasks, args.conditions, max(records_seeds(records)) + 1 if records else 0)
     summary["hints"] = {task: task_hints(get_task(task)).texts for task in tasks}
     summary["command"] = "python -m benchmarks.knowledge " + " ".join(argv if argv is not None else sys.argv[1:])

@@ -85,7 +85,7 @@ def knowledge_section(summary: dict[str, Any]) -> str:
         "|---|---|---|---|" + "---|" * len(checkpoints),
     ]
     for name, entry in conditions.items():
-        base = name.partition("@")[0]
+        base = name.split("@")[0].split("[")[0]
         cells = " | ".join(_cell(entry["regret"][c], entry["regret_se"][c]) for c in checkpoints)
         out.append(f"| `{name}` | {CONDITION_MEANINGS.get(base, '')} | {entry.get('model', '—')} | "
                    f"{entry['runs']} | {cells} |")

@@ -29,7 +29,8 @@ the same request), and reruns reproduce.
 Options in brackets change the prior strategy, for its ablations: ``llm-prior[beta=3]``
 (``prior_strength``), ``[weights=evidence]`` (``belief_weighting`` of the
 ``PriorWeightedGPSampler``), ``[width=0.1]`` (``prior_width``), ``[horizon=10]``
-(``prior_horizon``: no prior past 10 finished trials).
+(``prior_horizon``: no prior past 10 finished trials), ``[stated=off]`` (the prior ignores what
+the user states in ``domain_knowledge``; the warm start still takes the stated values).
 
 The suffix ``~<design>`` (e.g. ``llm-prior@qwen2.5-coder-1.5b~regular``) asks the warm start
 in another way, for the warm-start probe's comparison of designs (:data:`WARM_START_DESIGNS`).
@@ -58,7 +59,7 @@ _qwen_server: Any = None
 LLM_TIMEOUT_S = 300.0
 DESIGN_SEPARATOR = "~"
 #: Options of ``llm-prior[key=value,...]``, for ablations of the prior strategy.
-PRIOR_OPTIONS = ("beta", "weights", "width", "horizon")
+PRIOR_OPTIONS = ("beta", "weights", "width", "horizon", "stated")
 _useless_server: Any = None
 
 
@@ -217,6 +218,8 @@ def build_sampler(name: str, seed: int, llm_kwargs: dict[str, Any] | None = None
             sampler.fallback_sampler.prior_width = float(options["width"])
         if "horizon" in options:
             sampler.fallback_sampler.prior_horizon = int(options["horizon"])
+        if "stated" in options:
+            sampler.fallback_sampler.stated_beliefs = options["stated"] != "off"
         return SamplerSetup(sampler)
     raise ValueError(
         f"unknown sampler {name!r}; known: {', '.join(BASELINE_SAMPLERS)}, {GP_STARTUP_PREFIX}<K>, llm[-<strategy>]"

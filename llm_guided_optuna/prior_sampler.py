@@ -76,6 +76,8 @@ class PriorWeightedGPSampler(GPSampler):
             weighs by how its trial did, :func:`belief_weights`).
         prior_horizon: Finished trials after which the prior is dropped altogether (``None``:
             it only decays).
+        stated_beliefs: Whether the values the user states in ``domain_knowledge`` become
+            beliefs of the prior, with their own width (:mod:`llm_guided_optuna.stated_beliefs`).
         handover_trials: Complete trials after which a multivariate
             :class:`~optuna.samplers.TPESampler` (same seed) proposes instead of the GP, to bound
             the cost per trial; ``None`` keeps the GP for ever.
@@ -96,6 +98,7 @@ class PriorWeightedGPSampler(GPSampler):
         beliefs: Sequence[Mapping[str, Any]] | None = None,
         belief_weighting: str = "uniform",
         prior_horizon: int | None = None,
+        stated_beliefs: bool = True,
         handover_trials: int | None = DEFAULT_HANDOVER_TRIALS,
         **gp_kwargs: Any,
     ) -> None:
@@ -110,6 +113,7 @@ class PriorWeightedGPSampler(GPSampler):
         self.prior_width = prior_width
         self.belief_weighting = belief_weighting
         self.prior_horizon = prior_horizon
+        self.stated_beliefs = stated_beliefs
         self.handover_trials = handover_trials
         self._late_sampler = TPESampler(
             multivariate=True, seed=gp_kwargs.get("seed"), constraints_func=gp_kwargs.get("constraints_func")
@@ -168,7 +172,7 @@ class PriorWeightedGPSampler(GPSampler):
                 weights = belief_weights(belief_trials, trials, study.directions)
         self._local.beliefs = beliefs
         self._local.weights = weights
-        self._local.knowledge = read_problem_context(study.user_attrs).domain_knowledge
+        self._local.knowledge = read_problem_context(study.user_attrs).domain_knowledge if self.stated_beliefs else None
         self._local.n_finished = len(trials)
         self._local.reliability = belief_reliability(trials, study.directions)
         try:
