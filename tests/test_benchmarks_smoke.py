@@ -180,3 +180,14 @@ def test_the_knowledge_checks_say_which_acceptance_lines_hold() -> None:
     holds = {label.split(":")[0].split(" ahead")[0]: ok for label, _, ok in acceptance_rows(summary)}
     assert holds == {"precise vs none": True, "precise": False, "vague lower than none at r@10, beyond one SE": True,
                      "misleading no worse than plain GP at r@30 beyond one SE": False}
+
+
+def test_a_quote_names_the_hint_what_moved_and_the_regret_so_far() -> None:
+    from benchmarks.knowledge_quotes import format_quote
+
+    text = format_quote({"condition": "precise", "hint": "C around 300", "analysis": "C high.",
+                         "proposal": {"C": 300.0}, "moved": {"C": {"proposed": 10.0, "stated": 300.0}},
+                         "regret": [1.0, 0.5, 0.9, 0.4, 0.8, 0.3, 0.9, 0.9, 0.9, 0.2] + [0.1] * 20})
+    assert '- **precise** (hint "C around 300")' in text
+    assert '"stated": 300.0' in text
+    assert "best so far at 5, 10, 30: 0.40, 0.20, 0.10" in text
