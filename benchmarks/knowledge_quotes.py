@@ -38,6 +38,7 @@ def warm_start_quote(task_name: str, condition: str, seed: int, cache_dir: Path 
     from benchmarks.reference import load_reference
     from benchmarks.run import exchanges_dir
     from benchmarks.runner import load_run
+    from benchmarks.runner import task_study
     from benchmarks.samplers import build_sampler
     from benchmarks.tasks import get_task
 
@@ -46,10 +47,7 @@ def warm_start_quote(task_name: str, condition: str, seed: int, cache_dir: Path 
     hints = task_hints(task)
     sampler_name, user_attrs, _ = condition_setup(condition, hints)
     sampler = build_sampler(sampler_name, seed, {"cache_dir": exchanges_dir(cache_dir)}).sampler
-    study = optuna.create_study(direction=task.direction, sampler=sampler)
-    for key, value in {"problem_type": task.problem_type, "problem_description": task.problem_description,
-                       "metric": task.metric, **(user_attrs or {})}.items():
-        study.set_user_attr(key, value)
+    study = task_study(task, sampler, user_attrs)
     study.optimize(lambda trial: task.evaluate_cv(task.suggest(trial)), n_trials=2)
     warm = study.trials[1].user_attrs
     record = load_run(cache_dir / "knowledge", task_name, condition, seed, 30)

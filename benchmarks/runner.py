@@ -82,6 +82,18 @@ def _finite_or_none(value: float | None) -> float | None:
     return float(value)
 
 
+def task_study(task: Task, sampler: optuna.samplers.BaseSampler,
+               user_attrs: dict[str, Any] | None = None) -> optuna.Study:
+    """A new in-memory study of ``task`` with its problem context (and ``user_attrs``) set."""
+    study = optuna.create_study(direction=task.direction, sampler=sampler)
+    study.set_user_attr("problem_type", task.problem_type)
+    study.set_user_attr("problem_description", task.problem_description)
+    study.set_user_attr("metric", task.metric)
+    for key, value in (user_attrs or {}).items():
+        study.set_user_attr(key, value)
+    return study
+
+
 def run_one(
     task: Task,
     sampler_name: str,
@@ -99,12 +111,7 @@ def run_one(
     """
     setup = build_sampler(sampler_name, seed, llm_kwargs)
     sampler = setup.sampler
-    study = optuna.create_study(direction=task.direction, sampler=sampler)
-    study.set_user_attr("problem_type", task.problem_type)
-    study.set_user_attr("problem_description", task.problem_description)
-    study.set_user_attr("metric", task.metric)
-    for key, value in (user_attrs or {}).items():
-        study.set_user_attr(key, value)
+    study = task_study(task, sampler, user_attrs)
     if setup.enqueue_default and task.default_params is not None:
         study.enqueue_trial(task.default_params)
     if enqueue:
