@@ -150,7 +150,7 @@ def summarise_conditions(records: dict[tuple[str, str, int], dict[str, Any]], ta
     comparisons = list(COMPARISONS) + [
         (c + v if c in HINT_CONDITIONS else c, a + v if a in HINT_CONDITIONS else a)
         for v in variants for c, a in COMPARISONS
-    ]
+    ] + [(c + v, c) for v in variants for c in HINT_CONDITIONS if "@" not in v]  # the option's own effect
     for condition, against in comparisons:
         keys = [(t, s) for t in tasks for s in range(seeds)
                 if (t, condition, s) in records and (t, against, s) in records]

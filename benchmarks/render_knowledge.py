@@ -27,6 +27,11 @@ CONDITION_MEANINGS = {
     "gp+enqueue": "GPSampler, precise values enqueued as trial 0",
     "tpe+enqueue": "TPESampler, precise values enqueued as trial 0",
 }
+#: What an option of the prior strategy in a condition's name changes.
+OPTION_MEANINGS = {
+    "stated=off": "the prior ignores the stated values",
+    "design=prior": "start-up trials drawn from the prior",
+}
 #: The issue's acceptance: (label, comparison, checkpoint, how it is judged).
 CHECKS = (
     ("precise vs none: r@10 at least 40 % lower", "precise - none", "10", "ratio"),
@@ -64,6 +69,20 @@ def acceptance_rows(summary: dict[str, Any]) -> list[tuple[str, str, bool]]:
     return rows
 
 
+def condition_meaning(name: str) -> str:
+    """What a condition is: ``"precise[design=prior]"`` -> the hint's meaning and the option's.
+
+    Example:
+        >>> condition_meaning("none[stated=off]")
+        'no hint; the prior ignores the stated values'
+    """
+    base = name.split("@")[0].split("[")[0]
+    options = name.split("@")[0][len(base):].strip("[]")
+    meanings = [CONDITION_MEANINGS.get(base, "")]
+    meanings += [OPTION_MEANINGS.get(option, option) for option in options.split(",") if option]
+    return "; ".join(m for m in meanings if m)
+
+
 def knowledge_section(summary: dict[str, Any]) -> str:
     """The markdown section (empty without any condition)."""
     conditions = summary.get("conditions", {})
@@ -85,9 +104,8 @@ def knowledge_section(summary: dict[str, Any]) -> str:
         "|---|---|---|---|" + "---|" * len(checkpoints),
     ]
     for name, entry in conditions.items():
-        base = name.split("@")[0].split("[")[0]
         cells = " | ".join(_cell(entry["regret"][c], entry["regret_se"][c]) for c in checkpoints)
-        out.append(f"| `{name}` | {CONDITION_MEANINGS.get(base, '')} | {entry.get('model', '—')} | "
+        out.append(f"| `{name}` | {condition_meaning(name)} | {entry.get('model', '—')} | "
                    f"{entry['runs']} | {cells} |")
     paired = summary.get("paired", {})
     if paired:

@@ -30,7 +30,9 @@ Options in brackets change the prior strategy, for its ablations: ``llm-prior[be
 (``prior_strength``), ``[weights=evidence]`` (``belief_weighting`` of the
 ``PriorWeightedGPSampler``), ``[width=0.1]`` (``prior_width``), ``[horizon=10]``
 (``prior_horizon``: no prior past 10 finished trials), ``[stated=off]`` (the prior ignores what
-the user states in ``domain_knowledge``; the warm start still takes the stated values).
+the user states in ``domain_knowledge``; the warm start still takes the stated values),
+``[design=prior]`` / ``[design=random]`` (``initial_design``: the GP's start-up trials drawn
+from the prior or uniformly).
 
 The suffix ``~<design>`` (e.g. ``llm-prior@qwen2.5-coder-1.5b~regular``) asks the warm start
 in another way, for the warm-start probe's comparison of designs (:data:`WARM_START_DESIGNS`).
@@ -59,7 +61,7 @@ _qwen_server: Any = None
 LLM_TIMEOUT_S = 300.0
 DESIGN_SEPARATOR = "~"
 #: Options of ``llm-prior[key=value,...]``, for ablations of the prior strategy.
-PRIOR_OPTIONS = ("beta", "weights", "width", "horizon", "stated")
+PRIOR_OPTIONS = ("beta", "weights", "width", "horizon", "stated", "design")
 _useless_server: Any = None
 
 
@@ -192,6 +194,7 @@ def build_sampler(name: str, seed: int, llm_kwargs: dict[str, Any] | None = None
         return SamplerSetup(optuna.samplers.RandomSampler(seed=seed), enqueue_default=True)
     if is_llm_sampler(name):
         from llm_guided_optuna import LLMGuidedSampler
+        from llm_guided_optuna.prior_sampler import INITIAL_DESIGNS
 
         kwargs: dict[str, Any] = {"timeout": LLM_TIMEOUT_S, **(llm_kwargs or {})}
         base, model = split_model(name)
@@ -220,6 +223,10 @@ def build_sampler(name: str, seed: int, llm_kwargs: dict[str, Any] | None = None
             sampler.fallback_sampler.prior_horizon = int(options["horizon"])
         if "stated" in options:
             sampler.fallback_sampler.stated_beliefs = options["stated"] != "off"
+        if "design" in options:
+            if options["design"] not in INITIAL_DESIGNS:
+                raise ValueError(f"unknown initial design {options['design']!r} in {name!r}; known: {INITIAL_DESIGNS}")
+            sampler.fallback_sampler.initial_design = options["design"]
         return SamplerSetup(sampler)
     raise ValueError(
         f"unknown sampler {name!r}; known: {', '.join(BASELINE_SAMPLERS)}, {GP_STARTUP_PREFIX}<K>, llm[-<strategy>]"

@@ -190,6 +190,7 @@ class ConfigurationPrior:
             raise ValueError("the prior's floor must be in (0, 1)")
         self.centers = centers.astype(float)
         self.is_categorical = is_categorical.astype(bool)
+        self.n_choices = np.maximum(n_choices.astype(int), 1)
         self.widths = widths
         self.informed = np.ones(centers.shape[1], dtype=bool) if informed is None else informed.astype(bool)
         choices = np.maximum(n_choices.astype(float), 2.0)
@@ -198,7 +199,9 @@ class ConfigurationPrior:
         self._log_other = np.log((1.0 - CATEGORICAL_BELIEF) / (choices - 1.0) * choices)
         self._log_gauss_peak = -np.log(self.widths * math.sqrt(2.0 * math.pi))
         shares = np.full(self.centers.shape[0], 1.0) if weights is None else weights.astype(float)
-        self._log_mixture_weights = math.log(1.0 - floor) + np.log(shares / shares.sum())
+        self.mixture_weights = shares / shares.sum()
+        self.floor = floor
+        self._log_mixture_weights = math.log(1.0 - floor) + np.log(self.mixture_weights)
         self._log_floor = math.log(floor)
         numeric_peak = float(self._log_gauss_peak[~self.is_categorical & self.informed].sum())
         categorical_peak = float(self._log_match[self.is_categorical & self.informed].sum())
@@ -223,6 +226,36 @@ class ConfigurationPrior:
         log_mixture = torch.logsumexp(per_center + log_weights, dim=-1)
         floor = torch.full_like(log_mixture, self._log_floor)
         return torch.logaddexp(log_mixture, floor) - self._log_peak
+
+    def sample(self, rng: np.random.RandomState, n: int = 1) -> np.ndarray:
+        """``n`` normalised points drawn from the prior, shape ``(n, d)``.
+
+        With probability ``ε`` a point is uniform; otherwise a centre is chosen by its weight,
+        each informed numerical coordinate is drawn from its Gaussian truncated to ``[0, 1]``,
+        each informed categorical one keeps the believed choice with probability
+        :data:`CATEGORICAL_BELIEF` (another choice otherwise), and uninformed coordinates are
+        uniform.
+
+        Example:
+            >>> import numpy as np
+            >>> prior = ConfigurationPrior(np.array([[0.5]]), np.array([False]), np.array([0]), width=0.01)
+            >>> bool(abs(prior.sample(np.random.RandomState(0))[0, 0] - 0.5) < 0.05)
+            True
+        """
+        k, d = self.centers.shape
+        chosen = self.centers[rng.choice(k, size=n, p=self.mixture_weights)]
+        points = rng.uniform(0.0, 1.0, size=(n, d))
+        informed = self.informed & ~(rng.uniform(size=(n, 1)) < self.floor)
+        numeric = informed & ~self.is_categorical
+        gauss = _truncated_normal(rng, chosen, self.widths)
+        points = np.where(numeric, gauss, points)
+        for j in np.flatnonzero(self.is_categorical):
+            n_choices = int(self.n_choices[j])
+            uniform_choice = rng.randint(0, n_choices, size=n).astype(float)
+            other = (chosen[:, j] + rng.randint(1, max(2, n_choices), size=n)) % n_choices
+            believed = np.where(rng.uniform(size=n) < CATEGORICAL_BELIEF, chosen[:, j], other)
+            points[:, j] = np.where(informed[:, j], believed, uniform_choice)
+        return points
 
     def log_density_numpy(self, x: np.ndarray) -> np.ndarray:
         """:meth:`log_density` for NumPy arrays."""
@@ -289,3 +322,15 @@ def _any_value(distribution: BaseDistribution) -> Any:
     if isinstance(distribution, CategoricalDistribution):
         return distribution.choices[0]
     return distribution.low  # type: ignore[attr-defined]
+
+
+def _truncated_normal(rng: np.random.RandomState, centers: np.ndarray, widths: np.ndarray) -> np.ndarray:
+    """Draws of ``N(centers, widths)`` kept inside ``[0, 1]`` by redrawing (clipped after 20 tries)."""
+    draws = centers + widths * rng.standard_normal(centers.shape)
+    for _ in range(20):
+        outside = (draws < 0.0) | (draws > 1.0)
+        if not outside.any():
+            break
+        redrawn = centers + widths * rng.standard_normal(centers.shape)
+        draws = np.where(outside, redrawn, draws)
+    return np.clip(draws, 0.0, 1.0)

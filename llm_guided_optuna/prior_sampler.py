@@ -17,6 +17,11 @@ grows slowly. Once ``handover_trials`` trials have finished, the prior has long 
 bounded however long the study runs (``docs/01_mathematical_foundations.md``, section on
 cost; ``python -m benchmarks.overhead``).
 
+With ``initial_design="prior"`` the start-up trials the GP fills before it models are drawn
+from the prior (πBO's initial design) while the evidence supports the beliefs. It is off by
+default: on the knowledge benchmark it helped a good hint a little and cost with a vague or a
+misleading one (docs/01, section 5.6).
+
 Example:
     >>> import optuna
     >>> sampler = PriorWeightedGPSampler(prior_strength=1.0, seed=0)  # doctest: +SKIP
@@ -60,6 +65,11 @@ if TYPE_CHECKING:
 
 #: Finished trials after which the GP hands its proposals to a multivariate TPE.
 DEFAULT_HANDOVER_TRIALS = 100
+#: How the start-up trials the GP fills before it models are drawn: uniformly at random
+#: (GPSampler's own design), or from the prior (πBO's initial design).
+INITIAL_DESIGNS = ("random", "prior")
+#: Trial system attribute marking a start-up trial drawn from the prior.
+PRIOR_DRAW_ATTR = "llm_prior_draw"
 
 
 class PriorWeightedGPSampler(GPSampler):
@@ -78,6 +88,10 @@ class PriorWeightedGPSampler(GPSampler):
             it only decays).
         stated_beliefs: Whether the values the user states in ``domain_knowledge`` become
             beliefs of the prior, with their own width (:mod:`llm_guided_optuna.stated_beliefs`).
+        initial_design: How the start-up trials (before ``n_startup_trials`` have finished)
+            are drawn: ``"random"`` (uniform, GPSampler's design) or ``"prior"`` (from the prior,
+            as πBO does, each with a probability equal to the beliefs' reliability so far and
+            uniformly otherwise; uniform while there are no beliefs).
         handover_trials: Complete trials after which a multivariate
             :class:`~optuna.samplers.TPESampler` (same seed) proposes instead of the GP, to bound
             the cost per trial; ``None`` keeps the GP for ever.
@@ -100,6 +114,7 @@ class PriorWeightedGPSampler(GPSampler):
         prior_horizon: int | None = None,
         stated_beliefs: bool = True,
         handover_trials: int | None = DEFAULT_HANDOVER_TRIALS,
+        initial_design: str = "random",
         **gp_kwargs: Any,
     ) -> None:
         if prior_strength < 0:
@@ -108,6 +123,8 @@ class PriorWeightedGPSampler(GPSampler):
             raise ValueError(f"handover_trials must be >= 1 or None, got {handover_trials!r}")
         if belief_weighting not in BELIEF_WEIGHTINGS:
             raise ValueError(f"belief_weighting must be one of {BELIEF_WEIGHTINGS}, got {belief_weighting!r}")
+        if initial_design not in INITIAL_DESIGNS:
+            raise ValueError(f"initial_design must be one of {INITIAL_DESIGNS}, got {initial_design!r}")
         super().__init__(**gp_kwargs)
         self.prior_strength = prior_strength
         self.prior_width = prior_width
@@ -115,6 +132,7 @@ class PriorWeightedGPSampler(GPSampler):
         self.prior_horizon = prior_horizon
         self.stated_beliefs = stated_beliefs
         self.handover_trials = handover_trials
+        self.initial_design = initial_design
         self._late_sampler = TPESampler(
             multivariate=True, seed=gp_kwargs.get("seed"), constraints_func=gp_kwargs.get("constraints_func")
         )
@@ -176,6 +194,11 @@ class PriorWeightedGPSampler(GPSampler):
         self._local.n_finished = len(trials)
         self._local.reliability = belief_reliability(trials, study.directions)
         try:
+            if self.initial_design == "prior" and search_space and len(trials) < self._n_startup_trials:
+                drawn = self._draw_from_prior(search_space)
+                if drawn is not None:
+                    study._storage.set_trial_system_attr(trial._trial_id, PRIOR_DRAW_ATTR, True)
+                    return drawn
             return super().sample_relative(study, trial, search_space)
         finally:
             self._local.beliefs = None
@@ -186,6 +209,34 @@ class PriorWeightedGPSampler(GPSampler):
         if self.prior_horizon is not None and n_finished > self.prior_horizon:
             return 0.0
         return reliability * self.prior_strength / max(1, n_finished)
+
+    def _draw_from_prior(self, search_space: dict[str, BaseDistribution]) -> dict[str, Any] | None:
+        """A start-up configuration drawn from the prior, with probability equal to the beliefs'
+        reliability; ``None`` (a uniform draw) otherwise or without beliefs."""
+        try:
+            from optuna._gp.search_space import SearchSpace
+
+            stated = read_stated_beliefs(self._local.knowledge, search_space)
+            prior = build_prior(self._local.beliefs, search_space, self.prior_width, self._local.weights, stated)
+            if prior is None:
+                return None
+            rng = self._rng.rng
+            if rng.uniform() >= self._local.reliability:
+                return None
+            return SearchSpace(dict(search_space)).get_unnormalized_param(prior.sample(rng)[0])
+        except Exception as error:  # Optuna's private GP API changed: a uniform draw instead.
+            self._warn_once(error)
+            return None
+
+    def _warn_once(self, error: Exception) -> None:
+        if not self._warned:
+            self._warned = True
+            warnings.warn(
+                f"the LLM prior could not be applied ({type(error).__name__}: {error}); "
+                "continuing with the plain GPSampler",
+                LLMSamplerWarning,
+                stacklevel=3,
+            )
 
     def _optimize_acqf(self, acqf: Any, best_params: np.ndarray | None) -> np.ndarray:
         weighted, extra_starts = self._weighted(acqf)
@@ -211,14 +262,7 @@ class PriorWeightedGPSampler(GPSampler):
                 return acqf, None
             return PriorWeightedAcquisition(acqf, prior, weight), prior.centers
         except Exception as error:  # Optuna's private GP API changed: carry on as plain GP.
-            if not self._warned:
-                self._warned = True
-                warnings.warn(
-                    f"the LLM prior could not be applied ({type(error).__name__}: {error}); "
-                    "continuing with the plain GPSampler acquisition",
-                    LLMSamplerWarning,
-                    stacklevel=2,
-                )
+            self._warn_once(error)
             return acqf, None
 
 

@@ -50,6 +50,22 @@ class TestEveryStrategy(BasicSamplerTestCase, RelativeSamplerTestCase, MultiObje
         return make_factory(request.param, model="openai/random-configurations", api_base=responder_url)
 
 
+class TestPriorDrawnInitialDesign(BasicSamplerTestCase, RelativeSamplerTestCase):
+    """The prior strategy whose start-up trials are drawn from the LLM's prior."""
+
+    @pytest.fixture
+    def sampler(self, responder_url: str) -> Callable[[], BaseSampler]:
+        pytest.importorskip("torch")
+        from llm_guided_optuna.prior_sampler import PriorWeightedGPSampler
+
+        def factory() -> BaseSampler:
+            optimizer = PriorWeightedGPSampler(seed=0, n_startup_trials=5, initial_design="prior")
+            return make_factory("prior", model="openai/random-configurations", api_base=responder_url,
+                                fallback_sampler=optimizer)()
+
+        return factory
+
+
 @pytest.mark.llm
 class TestDefaultStrategyOnTheEmbeddedModel(BasicSamplerTestCase):
     """The cases that optimise a study, on the real model; the cases that only draw values
