@@ -216,8 +216,7 @@ class PriorWeightedGPSampler(GPSampler):
         try:
             from optuna._gp.search_space import SearchSpace
 
-            stated = read_stated_beliefs(self._local.knowledge, search_space)
-            prior = build_prior(self._local.beliefs, search_space, self.prior_width, self._local.weights, stated)
+            prior = self._current_prior(search_space)
             if prior is None:
                 return None
             rng = self._rng.rng
@@ -227,6 +226,11 @@ class PriorWeightedGPSampler(GPSampler):
         except Exception as error:  # Optuna's private GP API changed: a uniform draw instead.
             self._warn_once(error)
             return None
+
+    def _current_prior(self, space: dict[str, BaseDistribution]) -> ConfigurationPrior | None:
+        """The prior over ``space`` from this trial's beliefs and the user's statements."""
+        stated = read_stated_beliefs(self._local.knowledge, space)
+        return build_prior(self._local.beliefs, space, self.prior_width, self._local.weights, stated)
 
     def _warn_once(self, error: Exception) -> None:
         if not self._warned:
@@ -255,9 +259,7 @@ class PriorWeightedGPSampler(GPSampler):
             return acqf, None
         try:
             # The space the acquisition works in, in its own order of parameters.
-            space = acqf.search_space._optuna_search_space
-            stated = read_stated_beliefs(knowledge, space)
-            prior = build_prior(beliefs, space, self.prior_width, self._local.weights, stated)
+            prior = self._current_prior(acqf.search_space._optuna_search_space)
             if prior is None:
                 return acqf, None
             return PriorWeightedAcquisition(acqf, prior, weight), prior.centers
