@@ -6,9 +6,6 @@ import math
 
 import numpy as np
 import optuna
-from optuna.distributions import CategoricalDistribution
-from optuna.distributions import FloatDistribution
-from optuna.distributions import IntDistribution
 import pytest
 
 
@@ -18,19 +15,13 @@ from llm_guided_optuna.context import PROPOSAL_ATTR  # noqa: E402
 from llm_guided_optuna.prior import ConfigurationPrior  # noqa: E402
 from llm_guided_optuna.prior_sampler import PRIOR_DRAW_ATTR  # noqa: E402
 from llm_guided_optuna.prior_sampler import PriorWeightedGPSampler  # noqa: E402
+from tests.support.mixed_space import objective  # noqa: E402
+from tests.support.mixed_space import SPACE  # noqa: E402
 
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 
 BELIEF = {"x": -3.0, "lr": 1e-4, "layers": 7, "kind": "c"}
-
-
-def objective(trial: optuna.Trial) -> float:
-    x = trial.suggest_float("x", -5.0, 5.0)
-    lr = trial.suggest_float("lr", 1e-5, 1e-1, log=True)
-    layers = trial.suggest_int("layers", 1, 8)
-    kind = trial.suggest_categorical("kind", ["a", "b", "c"])
-    return (x - 2.0) ** 2 + (math.log10(lr) + 3.0) ** 2 + 0.1 * layers + (kind != "b")
 
 
 def test_draws_follow_the_centres_widths_and_choices() -> None:
@@ -85,14 +76,10 @@ def test_the_random_design_is_gpsamplers_own() -> None:
 def test_refuted_beliefs_leave_the_start_up_to_uniform_draws(llm_value: float, drawn: bool) -> None:
     sampler = PriorWeightedGPSampler(seed=0, n_startup_trials=5, initial_design="prior")
     study = optuna.create_study(sampler=sampler)
-    distributions = {
-        "x": FloatDistribution(-5.0, 5.0), "lr": FloatDistribution(1e-5, 1e-1, log=True),
-        "layers": IntDistribution(1, 8), "kind": CategoricalDistribution(["a", "b", "c"]),
-    }
     good = {"x": 2.0, "lr": 1e-3, "layers": 1, "kind": "b"}
-    study.add_trial(optuna.trial.create_trial(value=0.1, params=good, distributions=distributions))
+    study.add_trial(optuna.trial.create_trial(value=0.1, params=good, distributions=SPACE))
     # The LLM's belief was tried: worse than the random trial (reliability 0) or better (1).
-    study.add_trial(optuna.trial.create_trial(value=llm_value, params=BELIEF, distributions=distributions,
+    study.add_trial(optuna.trial.create_trial(value=llm_value, params=BELIEF, distributions=SPACE,
                                               user_attrs={PROPOSAL_ATTR: BELIEF}))
     study.optimize(objective, n_trials=1)
     assert bool(study.trials[2].system_attrs.get(PRIOR_DRAW_ATTR)) is drawn

@@ -8,9 +8,7 @@ import warnings
 
 import numpy as np
 import optuna
-from optuna.distributions import CategoricalDistribution
 from optuna.distributions import FloatDistribution
-from optuna.distributions import IntDistribution
 import pytest
 
 pytest.importorskip("torch")
@@ -25,26 +23,12 @@ from llm_guided_optuna.prior_sampler import PriorWeightedGPSampler  # noqa: E402
 from tests.support.assertions import assert_all_params_valid  # noqa: E402
 from tests.support.assertions import trial_sources  # noqa: E402
 from tests.support.fault_server import FaultServer  # noqa: E402
+from tests.support.mixed_space import objective  # noqa: E402
+from tests.support.mixed_space import SPACE  # noqa: E402
 from tests.support.schema_responder import RandomConfigurationResponder  # noqa: E402
 
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
-
-SPACE = {
-    "x": FloatDistribution(-5.0, 5.0),
-    "lr": FloatDistribution(1e-5, 1e-1, log=True),
-    "layers": IntDistribution(1, 8),
-    "kind": CategoricalDistribution(["a", "b", "c"]),
-}
-
-
-def objective(trial: optuna.Trial) -> float:
-    x = trial.suggest_float("x", -5.0, 5.0)
-    lr = trial.suggest_float("lr", 1e-5, 1e-1, log=True)
-    layers = trial.suggest_int("layers", 1, 8)
-    kind = trial.suggest_categorical("kind", ["a", "b", "c"])
-    return (x - 2.0) ** 2 + (math.log10(lr) + 3.0) ** 2 + 0.1 * layers + (kind != "b")
-
 
 def test_the_prior_peaks_at_its_centres_and_falls_with_distance() -> None:
     prior = build_prior([{"x": 2.0, "lr": 1e-3, "layers": 4, "kind": "b"}], SPACE)
