@@ -32,7 +32,8 @@ Options in brackets change the prior strategy, for its ablations: ``llm-prior[be
 (``prior_horizon``: no prior past 10 finished trials), ``[stated=off]`` (the prior ignores what
 the user states in ``domain_knowledge``; the warm start still takes the stated values),
 ``[design=prior]`` / ``[design=random]`` (``initial_design``: the GP's start-up trials drawn
-from the prior or uniformly).
+from the prior or uniformly), ``[startup=3]`` (the GP's ``n_startup_trials``: it proposes from
+trial 3 on instead of trial 5; compare with ``gp-startup3``).
 
 The suffix ``~<design>`` (e.g. ``llm-prior@qwen2.5-coder-1.5b~regular``) asks the warm start
 in another way, for the warm-start probe's comparison of designs (:data:`WARM_START_DESIGNS`).
@@ -61,7 +62,7 @@ _qwen_server: Any = None
 LLM_TIMEOUT_S = 300.0
 DESIGN_SEPARATOR = "~"
 #: Options of ``llm-prior[key=value,...]``, for ablations of the prior strategy.
-PRIOR_OPTIONS = ("beta", "weights", "width", "horizon", "stated", "design")
+PRIOR_OPTIONS = ("beta", "weights", "width", "horizon", "stated", "design", "startup")
 _useless_server: Any = None
 
 
@@ -227,6 +228,11 @@ def build_sampler(name: str, seed: int, llm_kwargs: dict[str, Any] | None = None
             if options["design"] not in INITIAL_DESIGNS:
                 raise ValueError(f"unknown initial design {options['design']!r} in {name!r}; known: {INITIAL_DESIGNS}")
             sampler.fallback_sampler.initial_design = options["design"]
+        if "startup" in options:
+            n_startup = int(options["startup"])
+            if n_startup <= warm_start_trials_of(name):
+                raise ValueError(f"startup={n_startup} in {name!r} must exceed the warm start's trials")
+            sampler.fallback_sampler._n_startup_trials = n_startup  # GPSampler keeps it private.
         return SamplerSetup(sampler)
     raise ValueError(
         f"unknown sampler {name!r}; known: {', '.join(BASELINE_SAMPLERS)}, {GP_STARTUP_PREFIX}<K>, llm[-<strategy>]"

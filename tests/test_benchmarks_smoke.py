@@ -102,6 +102,20 @@ def test_gp_startup_ablation_sets_the_start_up_trials_and_bad_names_are_refused(
         build_sampler("gp-startupx", seed=0)
 
 
+def test_prior_options_reach_the_optimizer_and_bad_ones_are_refused() -> None:
+    from benchmarks.samplers import build_sampler
+
+    default = build_sampler("llm-prior", seed=0).sampler.fallback_sampler
+    varied = build_sampler("llm-prior[startup=3,design=prior,horizon=10]", seed=0).sampler.fallback_sampler
+    assert default._n_startup_trials == 5 and varied._n_startup_trials == 3
+    assert (default.initial_design, varied.initial_design) == ("random", "prior")
+    assert (default.prior_horizon, varied.prior_horizon) == (None, 10)
+    with pytest.raises(ValueError, match="must exceed the warm start's trials"):
+        build_sampler("llm-prior[startup=1]", seed=0)
+    with pytest.raises(ValueError, match="unknown options"):
+        build_sampler("llm-prior[start=3]", seed=0)
+
+
 def test_latest_json_keeps_ablations_out_of_the_published_samplers() -> None:
     from benchmarks.metrics import SamplerSummary
 
