@@ -205,3 +205,28 @@ def test_a_quote_names_the_hint_what_moved_and_the_regret_so_far() -> None:
     assert '- **precise** (hint "C around 300")' in text
     assert '"stated": 300.0' in text
     assert "best so far at 5, 10, 30: 0.40, 0.20, 0.10" in text
+
+
+def test_warm_start_effect_splits_the_lead_by_whether_trial_1_won(tmp_path: Path) -> None:
+    from benchmarks.runner import save_run
+    from benchmarks.warm_start_effect import describe, paired_runs
+
+    reference_dir = tmp_path / "reference"
+    reference_dir.mkdir()
+    # Minimise; the median random value is 249.5 and the best known 0: regret = value / 249.5.
+    (reference_dir / "t.json").write_text(json.dumps({"direction": "minimize", "random_values": list(range(500))}))
+    trial_1 = {("llm", 0): 10.0, ("llm", 1): 20.0, ("llm", 2): 400.0, ("llm", 3): 450.0}
+    for seed in range(4):
+        for sampler in ("llm", "random"):
+            values = [300.0] * 30
+            values[1] = trial_1.get((sampler, seed), 200.0)
+            save_run(tmp_path, {"format": 1, "task": "t", "sampler": sampler, "seed": seed, "n_trials": 30, "values": values})
+
+    runs = paired_runs("llm", "random", ["t"], seeds=5, trials=30, cache_dir=tmp_path, reference_dir=reference_dir)
+    assert [run.warm_start_won for run in runs] == [True, True, False, False]
+    assert runs[0].leads[10] == pytest.approx((10.0 - 200.0) / 249.5)
+    assert runs[2].leads[10] == pytest.approx(1.0 - 200.0 / 249.5)  # 300 is worse than the median: regret 1
+    lines = describe(runs, "llm", "random")
+    assert lines[0] == "llm - random: 4 paired runs; llm's trial 1 beat random's in 2 (50%)"
+    assert lines[2].startswith("  Δr@10: all ") and "trial 1 won (2) -0.741 ± 0.020 | not (2) +0.198 ± 0.000" in lines[2]
+    assert "70%: -0.460" in lines[-1]  # 0.7 x -0.741 + 0.3 x +0.198
