@@ -389,6 +389,7 @@ def render_markdown(
            f"--samplers {' '.join(control['summaries'])}   # the BBOB control"] if control else []),
         context["report_command"].strip(),
         "python -m benchmarks.probe --models qwen2.5-coder-1.5b smollm2-135m   # the warm-start probe",
+        "python -m benchmarks.warm_start_effect llm-prior gp-startup5   # the lead split by whether the warm start beat random",
         "python -m benchmarks.overhead   # sampler overhead vs history length",
         "```",
         "",
