@@ -26,8 +26,8 @@ from pathlib import Path
 
 from benchmarks.metrics import best_so_far
 from benchmarks.metrics import mean_and_standard_error
+from benchmarks.metrics import normalised_regret
 from benchmarks.metrics import regret_curve
-from benchmarks.probe import single_trial_regrets
 from benchmarks.reference import DEFAULT_REFERENCE_DIR
 from benchmarks.reference import load_reference
 from benchmarks.run import DEFAULT_CACHE_DIR
@@ -61,7 +61,7 @@ def paired_runs(first: str, second: str, tasks: list[str], seeds: int, trials: i
             if mine is None or theirs is None:
                 continue
             curves = [regret_curve(best_so_far(run["values"], reference.maximize), reference) for run in (mine, theirs)]
-            won = single_trial_regrets(mine, reference)[1] < single_trial_regrets(theirs, reference)[1]
+            won = normalised_regret(mine["values"][1], reference) < normalised_regret(theirs["values"][1], reference)
             leads = {c: curves[0][c - 1] - curves[1][c - 1] for c in CHECKPOINTS if c <= trials}
             runs.append(PairedRun(task, seed, won, leads))
     return runs
