@@ -24,7 +24,6 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.metrics import best_so_far
 from benchmarks.metrics import mean_and_standard_error
 from benchmarks.metrics import normalised_regret
 from benchmarks.metrics import regret_curve
@@ -60,7 +59,7 @@ def paired_runs(first: str, second: str, tasks: list[str], seeds: int, trials: i
             mine, theirs = (load_run(cache_dir, task, name, seed, trials) for name in (first, second))
             if mine is None or theirs is None:
                 continue
-            curves = [regret_curve(best_so_far(run["values"], reference.maximize), reference) for run in (mine, theirs)]
+            curves = [regret_curve(run["best_so_far"], reference) for run in (mine, theirs)]
             won = normalised_regret(mine["values"][1], reference) < normalised_regret(theirs["values"][1], reference)
             leads = {c: curves[0][c - 1] - curves[1][c - 1] for c in CHECKPOINTS if c <= trials}
             runs.append(PairedRun(task, seed, won, leads))
@@ -69,12 +68,12 @@ def paired_runs(first: str, second: str, tasks: list[str], seeds: int, trials: i
 
 def describe(runs: list[PairedRun], first: str, second: str) -> list[str]:
     """The report's lines: the split at each checkpoint and the projected leads."""
+    if not runs:
+        return [f"{first} - {second}: no paired runs"]
     won = [run for run in runs if run.warm_start_won]
     lost = [run for run in runs if not run.warm_start_won]
     lines = [f"{first} - {second}: {len(runs)} paired runs; {first}'s trial 1 beat {second}'s in "
-             f"{len(won)} ({len(won) / len(runs):.0%})" if runs else f"{first} - {second}: no paired runs"]
-    if not runs:
-        return lines
+             f"{len(won)} ({len(won) / len(runs):.0%})"]
 
     def cell(group: list[PairedRun], checkpoint: int) -> str:
         if len(group) < 2:

@@ -208,6 +208,7 @@ def test_a_quote_names_the_hint_what_moved_and_the_regret_so_far() -> None:
 
 
 def test_warm_start_effect_splits_the_lead_by_whether_trial_1_won(tmp_path: Path) -> None:
+    from benchmarks.metrics import best_so_far
     from benchmarks.runner import save_run
     from benchmarks.warm_start_effect import describe, paired_runs
 
@@ -220,7 +221,8 @@ def test_warm_start_effect_splits_the_lead_by_whether_trial_1_won(tmp_path: Path
         for sampler in ("llm", "random"):
             values = [300.0] * 30
             values[1] = trial_1.get((sampler, seed), 200.0)
-            save_run(tmp_path, {"format": 1, "task": "t", "sampler": sampler, "seed": seed, "n_trials": 30, "values": values})
+            save_run(tmp_path, {"format": 1, "task": "t", "sampler": sampler, "seed": seed, "n_trials": 30,
+                                "values": values, "best_so_far": best_so_far(values, maximize=False)})
 
     runs = paired_runs("llm", "random", ["t"], seeds=5, trials=30, cache_dir=tmp_path, reference_dir=reference_dir)
     assert [run.warm_start_won for run in runs] == [True, True, False, False]
