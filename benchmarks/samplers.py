@@ -33,7 +33,9 @@ Options in brackets change the prior strategy, for its ablations: ``llm-prior[be
 the user states in ``domain_knowledge``; the warm start still takes the stated values),
 ``[design=prior]`` / ``[design=random]`` (``initial_design``: the GP's start-up trials drawn
 from the prior or uniformly), ``[startup=3]`` (the GP's ``n_startup_trials``: it proposes from
-trial 3 on instead of trial 5; compare with ``gp-startup3``).
+trial 3 on instead of trial 5; compare with ``gp-startup3``), ``[reliability=rank]``
+(``reliability_estimate``: the rank check of the beliefs instead of the median check). With
+``+useless`` the options follow the suffix: ``llm-prior+useless[reliability=rank]``.
 
 The suffix ``~<design>`` (e.g. ``llm-prior@qwen2.5-coder-1.5b~regular``) asks the warm start
 in another way, for the warm-start probe's comparison of designs (:data:`WARM_START_DESIGNS`).
@@ -62,7 +64,7 @@ _qwen_server: Any = None
 LLM_TIMEOUT_S = 300.0
 DESIGN_SEPARATOR = "~"
 #: Options of ``llm-prior[key=value,...]``, for ablations of the prior strategy.
-PRIOR_OPTIONS = ("beta", "weights", "width", "horizon", "stated", "design", "startup")
+PRIOR_OPTIONS = ("beta", "weights", "width", "horizon", "stated", "design", "startup", "reliability")
 _useless_server: Any = None
 
 
@@ -195,6 +197,7 @@ def build_sampler(name: str, seed: int, llm_kwargs: dict[str, Any] | None = None
         return SamplerSetup(optuna.samplers.RandomSampler(seed=seed), enqueue_default=True)
     if is_llm_sampler(name):
         from llm_guided_optuna import LLMGuidedSampler
+        from llm_guided_optuna.prior import RELIABILITY_ESTIMATES
         from llm_guided_optuna.prior_sampler import INITIAL_DESIGNS
 
         kwargs: dict[str, Any] = {"timeout": LLM_TIMEOUT_S, **(llm_kwargs or {})}
@@ -233,6 +236,11 @@ def build_sampler(name: str, seed: int, llm_kwargs: dict[str, Any] | None = None
             if n_startup <= warm_start_trials_of(name):
                 raise ValueError(f"startup={n_startup} in {name!r} must exceed the warm start's trials")
             sampler.fallback_sampler._n_startup_trials = n_startup  # GPSampler keeps it private.
+        if "reliability" in options:
+            if options["reliability"] not in RELIABILITY_ESTIMATES:
+                known = ", ".join(RELIABILITY_ESTIMATES)
+                raise ValueError(f"unknown reliability estimate {options['reliability']!r} in {name!r}; known: {known}")
+            sampler.fallback_sampler.reliability_estimate = options["reliability"]
         return SamplerSetup(sampler)
     raise ValueError(
         f"unknown sampler {name!r}; known: {', '.join(BASELINE_SAMPLERS)}, {GP_STARTUP_PREFIX}<K>, llm[-<strategy>]"

@@ -54,6 +54,9 @@ MAX_BELIEFS = 8
 #: How the beliefs weigh in the prior's mixture: all alike, or by how their trials did.
 BELIEF_WEIGHTINGS = ("uniform", "evidence")
 EVIDENCE_TEMPERATURE = 0.25
+#: How the beliefs' reliability is read from the study: the median check
+#: (:func:`belief_reliability`) or the rank check (:func:`rank_reliability`).
+RELIABILITY_ESTIMATES = ("median", "rank")
 
 
 def llm_belief_trials(trials: Sequence[FrozenTrial]) -> list[FrozenTrial]:
@@ -134,6 +137,36 @@ def belief_reliability(complete: Sequence[FrozenTrial], directions: Sequence[Any
     rate_llm = (good_llm + 1) / (n_llm + 2)
     rate_other = (good_other + 1) / (n_other + 2)
     return min(1.0, rate_llm / rate_other)
+
+
+def rank_reliability(complete: Sequence[FrozenTrial], directions: Sequence[Any]) -> float:
+    """How far the LLM's trials outrank the others, in ``[0, 1]``: a rank check of the beliefs.
+
+    Over every pair of an LLM trial and another complete trial, the LLM's trial scores 1 when it
+    is strictly better, 1/2 on a tie and 0 otherwise; with ``A`` the mean score (the
+    Mann-Whitney statistic over the number of pairs), the reliability is ``max(0, 2A − 1)``,
+    the rank-biserial correlation clipped at 0. It is 1 when every LLM trial beats every other
+    trial and 0 when they do no better than chance. Unlike :func:`belief_reliability`, one
+    LLM trial that was lucky loses weight as soon as other trials outdo it: ranked 2nd of 10,
+    it wins 8 of 9 pairs and gets ``ρ = 7/9``, where the median check gives 1. It is 1 without
+    evidence (no LLM trial or no other trial yet) and for multi-objective studies.
+
+    Example:
+        >>> rank_reliability([], ["minimize"])
+        1.0
+    """
+    if len(directions) != 1:
+        return 1.0
+    sign = 1.0 if str(getattr(directions[0], "name", directions[0])).lower() == "minimize" else -1.0
+    scored = [(sign * float(t.values[0]), PROPOSAL_ATTR in t.user_attrs) for t in complete if t.values]
+    scored = [(value, is_llm) for value, is_llm in scored if math.isfinite(value)]
+    llm = np.array([value for value, is_llm in scored if is_llm])
+    other = np.array([value for value, is_llm in scored if not is_llm])
+    if llm.size == 0 or other.size == 0:
+        return 1.0
+    wins = np.sum(llm[:, None] < other[None, :]) + 0.5 * np.sum(llm[:, None] == other[None, :])
+    share = float(wins) / (llm.size * other.size)
+    return max(0.0, 2.0 * share - 1.0)
 
 
 class ConfigurationPrior:

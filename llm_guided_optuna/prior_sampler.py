@@ -48,6 +48,8 @@ from llm_guided_optuna.context import PROPOSAL_ATTR
 from llm_guided_optuna.failure_policy import LLMSamplerWarning
 from llm_guided_optuna.prior import BELIEF_WEIGHTINGS
 from llm_guided_optuna.prior import belief_reliability
+from llm_guided_optuna.prior import rank_reliability
+from llm_guided_optuna.prior import RELIABILITY_ESTIMATES
 from llm_guided_optuna.prior import belief_weights
 from llm_guided_optuna.prior import build_prior
 from llm_guided_optuna.prior import ConfigurationPrior
@@ -92,6 +94,10 @@ class PriorWeightedGPSampler(GPSampler):
             are drawn: ``"random"`` (uniform, GPSampler's design) or ``"prior"`` (from the prior,
             as πBO does, each with a probability equal to the beliefs' reliability so far and
             uniformly otherwise; uniform while there are no beliefs).
+        reliability_estimate: How the evidence scales the prior's weight: ``"median"`` (the
+            LLM's trials against the median, :func:`~llm_guided_optuna.prior.belief_reliability`)
+            or ``"rank"`` (every LLM trial against every other,
+            :func:`~llm_guided_optuna.prior.rank_reliability`).
         handover_trials: Complete trials after which a multivariate
             :class:`~optuna.samplers.TPESampler` (same seed) proposes instead of the GP, to bound
             the cost per trial; ``None`` keeps the GP for ever.
@@ -115,6 +121,7 @@ class PriorWeightedGPSampler(GPSampler):
         stated_beliefs: bool = True,
         handover_trials: int | None = DEFAULT_HANDOVER_TRIALS,
         initial_design: str = "random",
+        reliability_estimate: str = "median",
         **gp_kwargs: Any,
     ) -> None:
         if prior_strength < 0:
@@ -125,6 +132,10 @@ class PriorWeightedGPSampler(GPSampler):
             raise ValueError(f"belief_weighting must be one of {BELIEF_WEIGHTINGS}, got {belief_weighting!r}")
         if initial_design not in INITIAL_DESIGNS:
             raise ValueError(f"initial_design must be one of {INITIAL_DESIGNS}, got {initial_design!r}")
+        if reliability_estimate not in RELIABILITY_ESTIMATES:
+            raise ValueError(
+                f"reliability_estimate must be one of {RELIABILITY_ESTIMATES}, got {reliability_estimate!r}"
+            )
         super().__init__(**gp_kwargs)
         self.prior_strength = prior_strength
         self.prior_width = prior_width
@@ -133,6 +144,7 @@ class PriorWeightedGPSampler(GPSampler):
         self.stated_beliefs = stated_beliefs
         self.handover_trials = handover_trials
         self.initial_design = initial_design
+        self.reliability_estimate = reliability_estimate
         self._late_sampler = TPESampler(
             multivariate=True, seed=gp_kwargs.get("seed"), constraints_func=gp_kwargs.get("constraints_func")
         )
@@ -192,7 +204,8 @@ class PriorWeightedGPSampler(GPSampler):
         self._local.weights = weights
         self._local.knowledge = read_problem_context(study.user_attrs).domain_knowledge if self.stated_beliefs else None
         self._local.n_finished = len(trials)
-        self._local.reliability = belief_reliability(trials, study.directions)
+        estimate = rank_reliability if self.reliability_estimate == "rank" else belief_reliability
+        self._local.reliability = estimate(trials, study.directions)
         try:
             if self.initial_design == "prior" and search_space and len(trials) < self._n_startup_trials:
                 drawn = self._draw_from_prior(search_space)

@@ -221,6 +221,30 @@ def test_beliefs_without_evidence_or_with_several_objectives_are_trusted() -> No
     assert prior_module.belief_reliability(only_llm + [_complete(9.0, False, 0)], ["minimize", "minimize"]) == 1.0
 
 
+def test_the_rank_check_scores_every_llm_trial_against_every_other() -> None:
+    others = [_complete(float(v), False, i) for i, v in enumerate(range(2, 11))]  # values 2 … 10
+    best = prior_module.rank_reliability([_complete(1.0, True, 20)] + others, ["minimize"])
+    second = prior_module.rank_reliability([_complete(2.5, True, 20)] + others, ["minimize"])
+    median = prior_module.rank_reliability([_complete(6.0, True, 20)] + others, ["minimize"])
+    assert (best, second, median) == (1.0, pytest.approx(7 / 9), 0.0)
+    # Where the median check still trusts a lucky trial fully, the rank check does not.
+    assert prior_module.belief_reliability([_complete(2.5, True, 20)] + others, ["minimize"]) == 1.0
+    # Ties count half, so a plateau is no evidence for the beliefs.
+    plateau = [_complete(0.5, False, 0)] + [_complete(0.5, True, i) for i in range(1, 5)]
+    assert prior_module.rank_reliability(plateau, ["minimize"]) == 0.0
+    assert prior_module.rank_reliability([_complete(1.0, True, 20)] + others, ["maximize"]) == 0.0
+    only_llm = [_complete(0.1 * i, True, i) for i in range(1, 5)]
+    assert prior_module.rank_reliability(only_llm, ["minimize"]) == 1.0
+    assert prior_module.rank_reliability(only_llm + others, ["minimize", "minimize"]) == 1.0
+
+
+def test_the_reliability_estimate_is_chosen_by_name() -> None:
+    assert PriorWeightedGPSampler().reliability_estimate == "median"
+    assert PriorWeightedGPSampler(reliability_estimate="rank").reliability_estimate == "rank"
+    with pytest.raises(ValueError, match="reliability_estimate must be one of"):
+        PriorWeightedGPSampler(reliability_estimate="posterior")
+
+
 def test_partly_supported_beliefs_get_a_reduced_weight() -> None:
     values_other = [0.1, 0.2, 0.3, 0.9, 0.95, 0.99]
     values_llm = [0.25, 0.96, 0.97, 0.98]
