@@ -245,6 +245,23 @@ def test_the_reliability_estimate_is_chosen_by_name() -> None:
         PriorWeightedGPSampler(reliability_estimate="posterior")
 
 
+def test_a_user_supplied_optimizer_with_the_rank_check_weighs_the_prior_by_it() -> None:
+    optimizer = PriorWeightedGPSampler(reliability_estimate="rank", seed=0, n_startup_trials=5)
+    with FaultServer(responder=RandomConfigurationResponder(seed=5)) as server:
+        sampler = LLMGuidedSampler(model="openai/test", api_base=server.base_url, api_key="sk-test",
+                                   seed=0, strategy="prior", fallback_sampler=optimizer, timeout=5)
+        study = optuna.create_study(sampler=sampler)
+        study.optimize(objective, n_trials=8)
+    assert sampler.fallback_sampler is optimizer
+    assert trial_sources(study)[1] == "llm"
+    # The last trial was sampled with the rank check of the seven trials before it.
+    before_last = [t for t in study.trials[:-1] if t.state == optuna.trial.TrialState.COMPLETE]
+    rank = prior_module.rank_reliability(before_last, study.directions)
+    assert optimizer._local.reliability == pytest.approx(rank)
+    # Here the LLM's random trial is in the better half, which the median check trusts fully.
+    assert prior_module.belief_reliability(before_last, study.directions) == 1.0 and rank < 0.5
+
+
 def test_partly_supported_beliefs_get_a_reduced_weight() -> None:
     values_other = [0.1, 0.2, 0.3, 0.9, 0.95, 0.99]
     values_llm = [0.25, 0.96, 0.97, 0.98]
