@@ -95,7 +95,7 @@ def belief_weights(
     """
     if len(directions) != 1:
         return np.ones(len(belief_trials))
-    sign = 1.0 if str(getattr(directions[0], "name", directions[0])).lower() == "minimize" else -1.0
+    sign = _loss_sign(directions[0])
     losses = np.array([sign * float(t.values[0]) for t in complete if t.values and math.isfinite(t.values[0])])
     weights = []
     for trial in belief_trials:
@@ -104,6 +104,28 @@ def belief_weights(
             quantile = float(np.sum(losses < sign * float(trial.values[0]))) / losses.size
         weights.append(math.exp(-quantile / temperature))
     return np.array(weights)
+
+
+def _loss_sign(direction: Any) -> float:
+    """1 for a minimised objective, −1 for a maximised one: ``sign · value`` is a loss."""
+    return 1.0 if str(getattr(direction, "name", direction)).lower() == "minimize" else -1.0
+
+
+def _losses_by_source(
+    complete: Sequence[FrozenTrial], directions: Sequence[Any]
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The finite values of the LLM's complete trials and of the others, as losses (lower is
+    better); ``None`` with several objectives or while either kind has no trial."""
+    if len(directions) != 1:
+        return None
+    sign = _loss_sign(directions[0])
+    scored = [(sign * float(t.values[0]), PROPOSAL_ATTR in t.user_attrs) for t in complete if t.values]
+    scored = [(value, is_llm) for value, is_llm in scored if math.isfinite(value)]
+    llm = np.array([value for value, is_llm in scored if is_llm])
+    other = np.array([value for value, is_llm in scored if not is_llm])
+    if llm.size == 0 or other.size == 0:
+        return None
+    return llm, other
 
 
 def belief_reliability(complete: Sequence[FrozenTrial], directions: Sequence[Any]) -> float:
@@ -120,22 +142,17 @@ def belief_reliability(complete: Sequence[FrozenTrial], directions: Sequence[Any
         >>> belief_reliability([], ["minimize"])
         1.0
     """
-    if len(directions) != 1:
+    losses = _losses_by_source(complete, directions)
+    if losses is None:
         return 1.0
-    sign = 1.0 if str(getattr(directions[0], "name", directions[0])).lower() == "minimize" else -1.0
-    scored = [(sign * float(t.values[0]), PROPOSAL_ATTR in t.user_attrs) for t in complete if t.values]
-    scored = [(value, is_llm) for value, is_llm in scored if math.isfinite(value)]
-    n_llm = sum(is_llm for _, is_llm in scored)
-    n_other = len(scored) - n_llm
-    if n_llm == 0 or n_other == 0:
-        return 1.0
-    median = float(np.median([value for value, _ in scored]))
-    good_llm = sum(value < median for value, is_llm in scored if is_llm)
-    good_other = sum(value < median for value, is_llm in scored if not is_llm)
+    llm, other = losses
+    median = float(np.median(np.concatenate([llm, other])))
+    good_llm = int(np.sum(llm < median))
+    good_other = int(np.sum(other < median))
     if good_llm == 0:
         return 0.0
-    rate_llm = (good_llm + 1) / (n_llm + 2)
-    rate_other = (good_other + 1) / (n_other + 2)
+    rate_llm = (good_llm + 1) / (llm.size + 2)
+    rate_other = (good_other + 1) / (other.size + 2)
     return min(1.0, rate_llm / rate_other)
 
 
@@ -155,15 +172,10 @@ def rank_reliability(complete: Sequence[FrozenTrial], directions: Sequence[Any])
         >>> rank_reliability([], ["minimize"])
         1.0
     """
-    if len(directions) != 1:
+    losses = _losses_by_source(complete, directions)
+    if losses is None:
         return 1.0
-    sign = 1.0 if str(getattr(directions[0], "name", directions[0])).lower() == "minimize" else -1.0
-    scored = [(sign * float(t.values[0]), PROPOSAL_ATTR in t.user_attrs) for t in complete if t.values]
-    scored = [(value, is_llm) for value, is_llm in scored if math.isfinite(value)]
-    llm = np.array([value for value, is_llm in scored if is_llm])
-    other = np.array([value for value, is_llm in scored if not is_llm])
-    if llm.size == 0 or other.size == 0:
-        return 1.0
+    llm, other = losses
     wins = np.sum(llm[:, None] < other[None, :]) + 0.5 * np.sum(llm[:, None] == other[None, :])
     share = float(wins) / (llm.size * other.size)
     return max(0.0, 2.0 * share - 1.0)
