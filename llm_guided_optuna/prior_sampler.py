@@ -48,14 +48,14 @@ from llm_guided_optuna.context import PROPOSAL_ATTR
 from llm_guided_optuna.failure_policy import LLMSamplerWarning
 from llm_guided_optuna.prior import BELIEF_WEIGHTINGS
 from llm_guided_optuna.prior import belief_reliability
-from llm_guided_optuna.prior import rank_reliability
-from llm_guided_optuna.prior import RELIABILITY_ESTIMATES
 from llm_guided_optuna.prior import belief_weights
 from llm_guided_optuna.prior import build_prior
 from llm_guided_optuna.prior import ConfigurationPrior
 from llm_guided_optuna.prior import DEFAULT_PRIOR_STRENGTH
 from llm_guided_optuna.prior import DEFAULT_PRIOR_WIDTH
 from llm_guided_optuna.prior import llm_belief_trials
+from llm_guided_optuna.prior import rank_reliability
+from llm_guided_optuna.prior import RELIABILITY_ESTIMATES
 from llm_guided_optuna.problem import read_problem_context
 from llm_guided_optuna.stated_beliefs import read_stated_beliefs
 
