@@ -33,8 +33,9 @@ Options in brackets change the prior strategy, for its ablations: ``llm-prior[be
 the user states in ``domain_knowledge``; the warm start still takes the stated values),
 ``[design=prior]`` / ``[design=random]`` (``initial_design``: the GP's start-up trials drawn
 from the prior or uniformly), ``[startup=3]`` (the GP's ``n_startup_trials``: it proposes from
-trial 3 on instead of trial 5; compare with ``gp-startup3``), ``[reliability=rank]``
-(``reliability_estimate``: the rank check of the beliefs instead of the median check). With
+trial 3 on instead of trial 5; compare with ``gp-startup3``), ``[reliability=rank]`` and
+``[reliability=density]`` (``reliability_estimate``: the rank or the density check of the beliefs
+instead of the median check). With
 ``+useless`` the options follow the suffix: ``llm-prior+useless[reliability=rank]``.
 
 The suffix ``~<design>`` (e.g. ``llm-prior@qwen2.5-coder-1.5b~regular``) asks the warm start
@@ -197,7 +198,7 @@ def build_sampler(name: str, seed: int, llm_kwargs: dict[str, Any] | None = None
         return SamplerSetup(optuna.samplers.RandomSampler(seed=seed), enqueue_default=True)
     if is_llm_sampler(name):
         from llm_guided_optuna import LLMGuidedSampler
-        from llm_guided_optuna.prior import RELIABILITY_ESTIMATES
+        from llm_guided_optuna.reliability import RELIABILITY_ESTIMATES
         from llm_guided_optuna.prior_sampler import INITIAL_DESIGNS
 
         kwargs: dict[str, Any] = {"timeout": LLM_TIMEOUT_S, **(llm_kwargs or {})}

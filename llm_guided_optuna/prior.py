@@ -16,8 +16,9 @@ convergence. The derivation and the choice of ``β`` and the kernel width are in
 ``docs/01_mathematical_foundations.md``.
 
 This module reads the beliefs from the study (the ``llm_proposal`` of every trial the LLM
-proposed) and builds the prior density; :mod:`llm_guided_optuna.prior_sampler` holds the
-sampler that weights GPSampler's acquisition with it.
+proposed) and builds the prior density; :mod:`llm_guided_optuna.reliability` checks the beliefs
+against the study's evidence, and :mod:`llm_guided_optuna.prior_sampler` holds the sampler that
+weights GPSampler's acquisition with the prior.
 
 Example:
     >>> prior = build_prior([{"x": 0.3}], {"x": FloatDistribution(0, 1)}, width=0.2)  # doctest: +SKIP
@@ -39,6 +40,7 @@ from optuna.trial import FrozenTrial
 from optuna.trial import TrialState
 
 from llm_guided_optuna.context import PROPOSAL_ATTR
+from llm_guided_optuna.reliability import loss_sign
 from llm_guided_optuna.stated_beliefs import StatedBelief
 
 
@@ -54,9 +56,6 @@ MAX_BELIEFS = 8
 #: How the beliefs weigh in the prior's mixture: all alike, or by how their trials did.
 BELIEF_WEIGHTINGS = ("uniform", "evidence")
 EVIDENCE_TEMPERATURE = 0.25
-#: How the beliefs' reliability is read from the study: the median check
-#: (:func:`belief_reliability`) or the rank check (:func:`rank_reliability`).
-RELIABILITY_ESTIMATES = ("median", "rank")
 
 
 def llm_belief_trials(trials: Sequence[FrozenTrial]) -> list[FrozenTrial]:
@@ -95,7 +94,7 @@ def belief_weights(
     """
     if len(directions) != 1:
         return np.ones(len(belief_trials))
-    sign = _loss_sign(directions[0])
+    sign = loss_sign(directions[0])
     losses = np.array([sign * float(t.values[0]) for t in complete if t.values and math.isfinite(t.values[0])])
     weights = []
     for trial in belief_trials:
@@ -104,81 +103,6 @@ def belief_weights(
             quantile = float(np.sum(losses < sign * float(trial.values[0]))) / losses.size
         weights.append(math.exp(-quantile / temperature))
     return np.array(weights)
-
-
-def _loss_sign(direction: Any) -> float:
-    """1 for a minimised objective, −1 for a maximised one: ``sign · value`` is a loss."""
-    return 1.0 if str(getattr(direction, "name", direction)).lower() == "minimize" else -1.0
-
-
-def _losses_by_source(
-    complete: Sequence[FrozenTrial], directions: Sequence[Any]
-) -> tuple[np.ndarray, np.ndarray] | None:
-    """The finite values of the LLM's complete trials and of the others, as losses (lower is
-    better); ``None`` with several objectives or while either kind has no trial."""
-    if len(directions) != 1:
-        return None
-    sign = _loss_sign(directions[0])
-    scored = [(sign * float(t.values[0]), PROPOSAL_ATTR in t.user_attrs) for t in complete if t.values]
-    scored = [(value, is_llm) for value, is_llm in scored if math.isfinite(value)]
-    llm = np.array([value for value, is_llm in scored if is_llm])
-    other = np.array([value for value, is_llm in scored if not is_llm])
-    if llm.size == 0 or other.size == 0:
-        return None
-    return llm, other
-
-
-def belief_reliability(complete: Sequence[FrozenTrial], directions: Sequence[Any]) -> float:
-    """How far the study's evidence supports the LLM's beliefs, in ``[0, 1]``.
-
-    A complete trial is *good* when its value is strictly better than the median of all
-    complete values (ties are not good: a plateau says nothing). With ``r = (good + 1) /
-    (n + 2)`` for the LLM's trials and for the others, the reliability is
-    ``min(1, r_llm / r_others)``, and 0 when none of the LLM's trials is good: the beliefs are
-    refuted and the GP goes on alone. It is 1 without evidence (no LLM trial or no other
-    trial yet) and for multi-objective studies.
-
-    Example:
-        >>> belief_reliability([], ["minimize"])
-        1.0
-    """
-    losses = _losses_by_source(complete, directions)
-    if losses is None:
-        return 1.0
-    llm, other = losses
-    median = float(np.median(np.concatenate([llm, other])))
-    good_llm = int(np.sum(llm < median))
-    good_other = int(np.sum(other < median))
-    if good_llm == 0:
-        return 0.0
-    rate_llm = (good_llm + 1) / (llm.size + 2)
-    rate_other = (good_other + 1) / (other.size + 2)
-    return min(1.0, rate_llm / rate_other)
-
-
-def rank_reliability(complete: Sequence[FrozenTrial], directions: Sequence[Any]) -> float:
-    """How far the LLM's trials outrank the others, in ``[0, 1]``: a rank check of the beliefs.
-
-    Over every pair of an LLM trial and another complete trial, the LLM's trial scores 1 when it
-    is strictly better, 1/2 on a tie and 0 otherwise; with ``A`` the mean score (the
-    Mann-Whitney statistic over the number of pairs), the reliability is ``max(0, 2A − 1)``,
-    the rank-biserial correlation clipped at 0. It is 1 when every LLM trial beats every other
-    trial and 0 when they do no better than chance. Unlike :func:`belief_reliability`, one
-    LLM trial that was lucky loses weight as soon as other trials outdo it: ranked 2nd of 10,
-    it wins 8 of 9 pairs and gets ``ρ = 7/9``, where the median check gives 1. It is 1 without
-    evidence (no LLM trial or no other trial yet) and for multi-objective studies.
-
-    Example:
-        >>> rank_reliability([], ["minimize"])
-        1.0
-    """
-    losses = _losses_by_source(complete, directions)
-    if losses is None:
-        return 1.0
-    llm, other = losses
-    wins = np.sum(llm[:, None] < other[None, :]) + 0.5 * np.sum(llm[:, None] == other[None, :])
-    share = float(wins) / (llm.size * other.size)
-    return max(0.0, 2.0 * share - 1.0)
 
 
 class ConfigurationPrior:

@@ -47,16 +47,17 @@ from optuna.trial import TrialState
 from llm_guided_optuna.context import PROPOSAL_ATTR
 from llm_guided_optuna.failure_policy import LLMSamplerWarning
 from llm_guided_optuna.prior import BELIEF_WEIGHTINGS
-from llm_guided_optuna.prior import belief_reliability
 from llm_guided_optuna.prior import belief_weights
 from llm_guided_optuna.prior import build_prior
 from llm_guided_optuna.prior import ConfigurationPrior
 from llm_guided_optuna.prior import DEFAULT_PRIOR_STRENGTH
 from llm_guided_optuna.prior import DEFAULT_PRIOR_WIDTH
 from llm_guided_optuna.prior import llm_belief_trials
-from llm_guided_optuna.prior import rank_reliability
-from llm_guided_optuna.prior import RELIABILITY_ESTIMATES
 from llm_guided_optuna.problem import read_problem_context
+from llm_guided_optuna.reliability import belief_reliability
+from llm_guided_optuna.reliability import density_reliability
+from llm_guided_optuna.reliability import rank_reliability
+from llm_guided_optuna.reliability import RELIABILITY_ESTIMATES
 from llm_guided_optuna.stated_beliefs import read_stated_beliefs
 
 
@@ -95,9 +96,11 @@ class PriorWeightedGPSampler(GPSampler):
             as πBO does, each with a probability equal to the beliefs' reliability so far and
             uniformly otherwise; uniform while there are no beliefs).
         reliability_estimate: How the evidence scales the prior's weight: ``"median"`` (the
-            LLM's trials against the median, :func:`~llm_guided_optuna.prior.belief_reliability`)
-            or ``"rank"`` (every LLM trial against every other,
-            :func:`~llm_guided_optuna.prior.rank_reliability`).
+            LLM's trials against the median,
+            :func:`~llm_guided_optuna.reliability.belief_reliability`), ``"rank"`` (every LLM
+            trial against every other, :func:`~llm_guided_optuna.reliability.rank_reliability`)
+            or ``"density"`` (the prior's density at every trial against how good the trial
+            was, :func:`~llm_guided_optuna.reliability.density_reliability`).
         handover_trials: Complete trials after which a multivariate
             :class:`~optuna.samplers.TPESampler` (same seed) proposes instead of the GP, to bound
             the cost per trial; ``None`` keeps the GP for ever.
@@ -204,8 +207,7 @@ class PriorWeightedGPSampler(GPSampler):
         self._local.weights = weights
         self._local.knowledge = read_problem_context(study.user_attrs).domain_knowledge if self.stated_beliefs else None
         self._local.n_finished = len(trials)
-        estimate = rank_reliability if self.reliability_estimate == "rank" else belief_reliability
-        self._local.reliability = estimate(trials, study.directions)
+        self._local.reliability = self._reliability(trials, study.directions, search_space)
         try:
             if self.initial_design == "prior" and search_space and len(trials) < self._n_startup_trials:
                 drawn = self._draw_from_prior(search_space)
@@ -215,6 +217,21 @@ class PriorWeightedGPSampler(GPSampler):
             return super().sample_relative(study, trial, search_space)
         finally:
             self._local.beliefs = None
+
+    def _reliability(
+        self, trials: Sequence[FrozenTrial], directions: Sequence[Any], search_space: dict[str, BaseDistribution]
+    ) -> float:
+        """The beliefs' reliability by :attr:`reliability_estimate` (see
+        :mod:`llm_guided_optuna.reliability`); the median check if the prior cannot be built."""
+        if self.reliability_estimate == "rank":
+            return rank_reliability(trials, directions)
+        if self.reliability_estimate == "density":
+            try:
+                prior = self._current_prior(search_space) if search_space else None
+                return density_reliability(trials, directions, prior, search_space)
+            except Exception as error:  # Optuna's private GP API changed: the median check instead.
+                self._warn_once(error, "checking the beliefs by the median check instead")
+        return belief_reliability(trials, directions)
 
     def prior_weight(self, n_finished: int, reliability: float = 1.0) -> float:
         """The exponent ``reliability · β / n`` of the prior after ``n_finished`` trials, and 0
@@ -245,12 +262,11 @@ class PriorWeightedGPSampler(GPSampler):
         stated = read_stated_beliefs(self._local.knowledge, space)
         return build_prior(self._local.beliefs, space, self.prior_width, self._local.weights, stated)
 
-    def _warn_once(self, error: Exception) -> None:
+    def _warn_once(self, error: Exception, instead: str = "continuing with the plain GPSampler") -> None:
         if not self._warned:
             self._warned = True
             warnings.warn(
-                f"the LLM prior could not be applied ({type(error).__name__}: {error}); "
-                "continuing with the plain GPSampler",
+                f"the LLM prior could not be applied ({type(error).__name__}: {error}); {instead}",
                 LLMSamplerWarning,
                 stacklevel=3,
             )

@@ -114,6 +114,8 @@ def test_prior_options_reach_the_optimizer_and_bad_ones_are_refused() -> None:
     assert (default.reliability_estimate, varied.reliability_estimate) == ("median", "rank")
     useless = build_sampler("llm-prior+useless[reliability=rank]", seed=0).sampler
     assert useless.fallback_sampler.reliability_estimate == "rank"
+    density = build_sampler("llm-prior+useless[reliability=density]", seed=0).sampler
+    assert density.fallback_sampler.reliability_estimate == "density"
     with pytest.raises(ValueError, match="unknown reliability estimate 'mean'"):
         build_sampler("llm-prior[reliability=mean]", seed=0)
     with pytest.raises(ValueError, match="must exceed the warm start's trials"):

@@ -8,7 +8,6 @@ import warnings
 
 import numpy as np
 import optuna
-from optuna.distributions import FloatDistribution
 import pytest
 
 pytest.importorskip("torch")
@@ -194,80 +193,3 @@ def test_a_warm_start_of_one_configuration_per_call_calls_for_each_trial() -> No
         assert len(server.requests) == 4
     reasons = trial_sources(study)
     assert reasons[1:5] == ["llm", "duplicate", "duplicate", "duplicate"]
-
-
-def _complete(value: float, from_llm: bool, number: int) -> optuna.trial.FrozenTrial:
-    trial = optuna.trial.create_trial(value=value, params={"x": float(number)},
-                                      distributions={"x": FloatDistribution(0, 100)},
-                                      user_attrs={prior_module.PROPOSAL_ATTR: {"x": float(number)}} if from_llm else {})
-    return trial
-
-
-def test_beliefs_on_a_plateau_are_refuted() -> None:
-    trials = [_complete(0.5, False, 0)] + [_complete(0.5, True, i) for i in range(1, 5)]
-    assert prior_module.belief_reliability(trials, ["minimize"]) == 0.0
-
-
-def test_beliefs_that_pay_off_keep_their_full_weight() -> None:
-    trials = [_complete(1.0, False, 0), _complete(0.9, False, 5)] + [_complete(0.1 * i, True, i) for i in range(1, 5)]
-    assert prior_module.belief_reliability(trials, ["minimize"]) == 1.0
-    # The same values under maximisation: the LLM's trials are now mostly the bad ones.
-    assert prior_module.belief_reliability(trials, ["maximize"]) < 1.0
-
-
-def test_beliefs_without_evidence_or_with_several_objectives_are_trusted() -> None:
-    only_llm = [_complete(0.1 * i, True, i) for i in range(1, 5)]
-    assert prior_module.belief_reliability(only_llm, ["minimize"]) == 1.0
-    assert prior_module.belief_reliability(only_llm + [_complete(9.0, False, 0)], ["minimize", "minimize"]) == 1.0
-
-
-def test_the_rank_check_scores_every_llm_trial_against_every_other() -> None:
-    others = [_complete(float(v), False, i) for i, v in enumerate(range(2, 11))]  # values 2 … 10
-    best = prior_module.rank_reliability([_complete(1.0, True, 20)] + others, ["minimize"])
-    second = prior_module.rank_reliability([_complete(2.5, True, 20)] + others, ["minimize"])
-    median = prior_module.rank_reliability([_complete(6.0, True, 20)] + others, ["minimize"])
-    assert (best, second, median) == (1.0, pytest.approx(7 / 9), 0.0)
-    # Where the median check still trusts a lucky trial fully, the rank check does not.
-    assert prior_module.belief_reliability([_complete(2.5, True, 20)] + others, ["minimize"]) == 1.0
-    # Ties count half, so a plateau is no evidence for the beliefs.
-    plateau = [_complete(0.5, False, 0)] + [_complete(0.5, True, i) for i in range(1, 5)]
-    assert prior_module.rank_reliability(plateau, ["minimize"]) == 0.0
-    assert prior_module.rank_reliability([_complete(1.0, True, 20)] + others, ["maximize"]) == 0.0
-    only_llm = [_complete(0.1 * i, True, i) for i in range(1, 5)]
-    assert prior_module.rank_reliability(only_llm, ["minimize"]) == 1.0
-    assert prior_module.rank_reliability(only_llm + others, ["minimize", "minimize"]) == 1.0
-
-
-def test_the_reliability_estimate_is_chosen_by_name() -> None:
-    assert PriorWeightedGPSampler().reliability_estimate == "median"
-    assert PriorWeightedGPSampler(reliability_estimate="rank").reliability_estimate == "rank"
-    with pytest.raises(ValueError, match="reliability_estimate must be one of"):
-        PriorWeightedGPSampler(reliability_estimate="posterior")
-
-
-def test_a_user_supplied_optimizer_with_the_rank_check_weighs_the_prior_by_it() -> None:
-    optimizer = PriorWeightedGPSampler(reliability_estimate="rank", seed=0, n_startup_trials=5)
-    with FaultServer(responder=RandomConfigurationResponder(seed=5)) as server:
-        sampler = LLMGuidedSampler(model="openai/test", api_base=server.base_url, api_key="sk-test",
-                                   seed=0, strategy="prior", fallback_sampler=optimizer, timeout=5)
-        study = optuna.create_study(sampler=sampler)
-        study.optimize(objective, n_trials=8)
-    assert sampler.fallback_sampler is optimizer
-    assert trial_sources(study)[1] == "llm"
-    # The last trial was sampled with the rank check of the seven trials before it.
-    before_last = [t for t in study.trials[:-1] if t.state == optuna.trial.TrialState.COMPLETE]
-    rank = prior_module.rank_reliability(before_last, study.directions)
-    assert optimizer._local.reliability == pytest.approx(rank)
-    # Here the LLM's random trial is in the better half, which the median check trusts fully.
-    assert prior_module.belief_reliability(before_last, study.directions) == 1.0 and rank < 0.5
-
-
-def test_partly_supported_beliefs_get_a_reduced_weight() -> None:
-    values_other = [0.1, 0.2, 0.3, 0.9, 0.95, 0.99]
-    values_llm = [0.25, 0.96, 0.97, 0.98]
-    trials = [_complete(v, False, i) for i, v in enumerate(values_other)]
-    trials += [_complete(v, True, 10 + i) for i, v in enumerate(values_llm)]
-    reliability = prior_module.belief_reliability(trials, ["minimize"])
-    assert reliability == pytest.approx((2 / 6) / (5 / 8))
-    sampler = PriorWeightedGPSampler(prior_strength=5.0)
-    assert sampler.prior_weight(10, reliability) == pytest.approx(0.5 * reliability)
