@@ -26,6 +26,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from benchmarks.archive import add_archive_arguments
+from benchmarks.archive import restore_from_arguments
 from benchmarks.metrics import SamplerSummary, summarise
 from benchmarks.reference import (
     DEFAULT_RANDOM_CONFIGS,
@@ -238,6 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--min-random-configs", type=int, default=DEFAULT_RANDOM_CONFIGS,
                         help="random configurations a reference needs before it is used (default 500)")
     parser.add_argument("--no-update-reference", action="store_true", help="do not write best_from_runs")
+    add_archive_arguments(parser)
     return parser
 
 
@@ -271,6 +274,7 @@ def main(argv: list[str] | None = None) -> int:
     from benchmarks.render import render_markdown, save_figures
 
     args = build_parser().parse_args(argv)
+    restore_from_arguments(args)
     seeds = args.seeds if args.seeds is not None else (QUICK_SEEDS if args.quick else DEFAULT_SEEDS)
     tasks = resolve_task_names(args.tasks or (list(QUICK_TASKS) if args.quick else ["bayesmark"]))
     main_section = summarise_section(args, tasks, args.samplers, seeds)

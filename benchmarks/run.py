@@ -10,7 +10,9 @@ Examples::
     python -m benchmarks.report
 
 Each repetition is written to ``<cache-dir>/<task>/<sampler>__seed<k>__trials<n>.json``
-as soon as it finishes; rerunning the same command skips finished repetitions.
+as soon as it finishes; rerunning the same command skips finished repetitions. The archive of
+published runs and recorded LLM exchanges (``benchmarks/results/archive``) is restored into the
+cache first, unless ``--no-archive``: see :mod:`benchmarks.archive`.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ DEFAULT_TRIALS = 30
 
 def build_parser() -> argparse.ArgumentParser:
     """The command-line interface of ``python -m benchmarks.run``."""
+    from benchmarks.archive import add_archive_arguments
     from benchmarks.reference import DEFAULT_REFERENCE_DIR
     from benchmarks.samplers import DEFAULT_SAMPLERS
 
@@ -62,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--llm-model", default=None, help="LiteLLM model for the llm* samplers (default: embedded)")
     parser.add_argument("--no-progress", action="store_true", help="disable the progress bar")
+    add_archive_arguments(parser)
     return parser
 
 
@@ -171,6 +175,8 @@ def print_summary(tasks: list[str], samplers: list[str], seeds: int, trials: int
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m benchmarks.run``."""
+    from benchmarks.archive import restore_from_arguments
+
     args = build_parser().parse_args(argv)
     tasks, samplers, seeds, trials = resolve_settings(args)
     if not tasks or not samplers:
@@ -178,6 +184,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     logging.getLogger("LiteLLM").setLevel(logging.WARNING)
     llm_kwargs = {"model": args.llm_model} if args.llm_model else None
+    restore_from_arguments(args)
     counts = run_all(tasks, samplers, seeds, trials, args.cache_dir, args.reference_dir,
                      llm_kwargs, show_progress=not args.no_progress)
     print(f"{counts['ran']} runs done, {counts['cached']} taken from the cache ({args.cache_dir}).")

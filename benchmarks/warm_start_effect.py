@@ -24,6 +24,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks.archive import add_archive_arguments
+from benchmarks.archive import restore_from_arguments
 from benchmarks.metrics import mean_and_standard_error
 from benchmarks.metrics import normalised_regret
 from benchmarks.metrics import regret_curve
@@ -103,11 +105,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--trials", type=int, default=30)
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE_DIR)
     parser.add_argument("--reference-dir", type=Path, default=DEFAULT_REFERENCE_DIR)
+    add_archive_arguments(parser)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    restore_from_arguments(args)
     tasks = resolve_task_names(args.tasks)
     runs = paired_runs(args.first, args.second, tasks, args.seeds, args.trials, args.cache_dir, args.reference_dir)
     print("\n".join(describe(runs, args.first, args.second)))

@@ -42,7 +42,7 @@ SAMPLER_KEYS = {
 def _run(cache: Path, references: Path) -> None:
     run_cli.main([
         "--tasks", TASK, "--samplers", *SAMPLERS, "--seeds", "1", "--trials", str(TRIALS),
-        "--cache-dir", str(cache), "--reference-dir", str(references), "--no-progress",
+        "--cache-dir", str(cache), "--reference-dir", str(references), "--no-progress", "--no-archive",
     ])
 
 
@@ -74,7 +74,7 @@ def test_runner_caches_runs_and_report_writes_latest_json(tmp_path: Path, capsys
         "--tasks", TASK, "--seeds", "1", "--trials", str(TRIALS), "--cache-dir", str(cache),
         "--reference-dir", str(references), "--min-random-configs", "12", "--output-json", str(output_json),
         "--output-markdown", str(docs / "benchmarks.md"), "--figures-dir", str(docs),
-        "--overhead-json", str(tmp_path / "missing.json"),
+        "--overhead-json", str(tmp_path / "missing.json"), "--no-archive",
     ])
     assert status == 0
     latest = json.loads(output_json.read_text())
