@@ -391,7 +391,15 @@ def render_markdown(
         "python -m benchmarks.probe --models qwen2.5-coder-1.5b smollm2-135m   # the warm-start probe",
         "python -m benchmarks.warm_start_effect llm-prior gp-startup5   # the lead split by whether the warm start beat random",
         "python -m benchmarks.overhead   # sampler overhead vs history length",
+        "python -m benchmarks.archive save   # keep new runs and LLM exchanges in benchmarks/results/archive",
         "```",
+        "",
+        "`benchmarks.run`, `benchmarks.report` and `benchmarks.warm_start_effect` first restore into the "
+        "cache the runs and recorded LLM exchanges archived in `benchmarks/results/archive` "
+        "(`python -m benchmarks.archive list` says what it holds): on a fresh clone the report "
+        "reproduces these tables without rerunning, and a new LLM sampler replays the recorded warm "
+        "starts. `--no-archive` reruns from scratch; the LLM rows then reproduce bit for bit on the "
+        "same model and inference threads.",
         "",
         f"Machine: `{machine['platform']}`, {machine['processor']}, {machine['cpu_count']} CPUs, "
         f"OMP_NUM_THREADS={machine['omp_num_threads']}.  ",

@@ -1,7 +1,7 @@
 """Run one (task, sampler, seed) repetition and cache its record as JSON.
 
-A run record holds the objective value of every trial, the best-so-far and regret
-curves, the held-out test score of the best trial, and per-trial costs:
+A run record holds the objective value and the configuration of every trial, the best-so-far
+and regret curves, the held-out test score of the best trial, and per-trial costs:
 
 * ``objective_seconds``: the 5-fold cross-validation of the trial's configuration;
 * ``llm_seconds`` / ``llm_calls`` / ``prompt_tokens`` / ``completion_tokens``: deltas of
@@ -192,6 +192,7 @@ def run_one(
         "n_trials": n,
         "direction": task.direction,
         "values": values,
+        "params": [dict(t.params) for t in trials],
         "best_so_far": best_curve,
         "reference": None if reference is None else {
             "f_star": reference.f_star, "random_median": reference.random_median

@@ -61,6 +61,7 @@ def test_runner_caches_runs_and_report_writes_latest_json(tmp_path: Path, capsys
         assert all(0.0 <= value <= 1.0 for value in record["values"])  # accuracies
         assert record["best_trial"]["test_score"] is not None
         assert set(record["best_trial"]["params"]) == {"C", "gamma", "tol"}
+        assert len(record["params"]) == TRIALS and all(set(p) == {"C", "gamma", "tol"} for p in record["params"])
         assert sum(record["llm_calls"]) == 0
     modified = {path: path.stat().st_mtime_ns for path in run_files}
 
