@@ -1,7 +1,7 @@
 """Run one (task, sampler, seed) repetition and cache its record as JSON.
 
-A run record holds the objective value and the configuration of every trial, the best-so-far
-and regret curves, the held-out test score of the best trial, and per-trial costs:
+A run record holds the objective value and the configuration of every trial (and the LLM's
+proposal, for the trials the LLM proposed), the best-so-far and regret curves, the held-out test score of the best trial, and per-trial costs:
 
 * ``objective_seconds``: the 5-fold cross-validation of the trial's configuration;
 * ``llm_seconds`` / ``llm_calls`` / ``prompt_tokens`` / ``completion_tokens``: deltas of
@@ -31,6 +31,9 @@ from benchmarks.samplers import STAT_KEYS, build_sampler, full_statistics, llm_s
 from benchmarks.tasks import Task
 
 RECORD_FORMAT = 1
+#: The trial user attribute holding the LLM's proposal (``llm_guided_optuna.context.PROPOSAL_ATTR``;
+#: not imported, so that the baselines run without the library).
+LLM_PROPOSAL_ATTR = "llm_proposal"
 
 
 def run_path(cache_dir: Path, task: str, sampler: str, seed: int, n_trials: int) -> Path:
@@ -193,6 +196,7 @@ def run_one(
         "direction": task.direction,
         "values": values,
         "params": [dict(t.params) for t in trials],
+        "llm_proposals": [t.user_attrs.get(LLM_PROPOSAL_ATTR) for t in trials],
         "best_so_far": best_curve,
         "reference": None if reference is None else {
             "f_star": reference.f_star, "random_median": reference.random_median

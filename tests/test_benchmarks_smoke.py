@@ -241,3 +241,24 @@ def test_warm_start_effect_splits_the_lead_by_whether_trial_1_won(tmp_path: Path
     assert lines[0] == "llm - random: 4 paired runs; llm's trial 1 beat random's in 2 (50%)"
     assert lines[2].startswith("  Δr@10: all ") and "trial 1 won (2) -0.741 ± 0.020 | not (2) +0.198 ± 0.000" in lines[2]
     assert "70%: -0.460" in lines[-1]  # 0.7 x -0.741 + 0.3 x +0.198
+
+
+def test_the_reliability_trace_recomputes_each_check_from_a_recorded_run(tmp_path: Path) -> None:
+    from benchmarks.reliability_trace import describe, reliabilities
+    from benchmarks.runner import LLM_PROPOSAL_ATTR, load_run
+    from llm_guided_optuna.context import PROPOSAL_ATTR
+
+    assert LLM_PROPOSAL_ATTR == PROPOSAL_ATTR
+    sampler = "llm-prior+useless[reliability=density]"
+    run_cli.main(["--tasks", TASK, "--samplers", sampler, "--seeds", "1", "--trials", "8",
+                  "--cache-dir", str(tmp_path), "--no-progress", "--no-archive"])
+    record = load_run(tmp_path, TASK, sampler, 0, 8)
+    assert record is not None
+    proposed = [number for number, proposal in enumerate(record["llm_proposals"]) if proposal]
+    assert len(proposed) == 1 and record["llm_proposals"][proposed[0]] == record["params"][proposed[0]]
+    rho = reliabilities(record, 6)
+    assert set(rho) == {"median", "rank", "density"} and all(0.0 <= v <= 1.0 for v in rho.values())
+    lines = describe(sampler, [TASK], seeds=1, trials=8, cache_dir=tmp_path)
+    assert lines[0] == f"{sampler}: 1 runs with configurations and LLM proposals recorded"
+    assert lines[1].startswith("  ρ for trial 5: median ")
+    assert reliabilities({**record, "llm_proposals": [None] * 8}, 6) is None  # a baseline's run
