@@ -359,6 +359,15 @@ def _relative(path: Path, start: Path) -> str:
     return Path(os.path.relpath(path, start)).as_posix()
 
 
+def _version_mix_lines(mix: dict[str, dict[str, list[str]]]) -> list[str]:
+    """Lines saying which rows ran on which version, where the runs differ (results differ too)."""
+    lines = []
+    for library, versions in mix.items():
+        parts = "; ".join(f"{version}: {', '.join(f'`{name}`' for name in names)}" for version, names in versions.items())
+        lines += ["", f"The runs differ in {library}, which can change results: {parts}."]
+    return lines
+
+
 def render_markdown(
     main: dict[str, Any], control: dict[str, Any] | None, context: dict[str, Any],
     figures: list[Path], control_figures: list[Path], markdown_dir: Path,
@@ -404,6 +413,7 @@ def render_markdown(
         f"Machine: `{machine['platform']}`, {machine['processor']}, {machine['cpu_count']} CPUs, "
         f"OMP_NUM_THREADS={machine['omp_num_threads']}.  ",
         f"Versions: {version_text}.",
+        *_version_mix_lines(context.get("version_mix") or {}),
         "",
         f"## Bayesmark-lite: {len(main['tasks'])} tasks × {_seeds_title(main)} × {context['trials']} trials",
         "",

@@ -240,6 +240,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--min-random-configs", type=int, default=DEFAULT_RANDOM_CONFIGS,
                         help="random configurations a reference needs before it is used (default 500)")
     parser.add_argument("--no-update-reference", action="store_true", help="do not write best_from_runs")
+    parser.add_argument("--drop-rows", action="store_true",
+                        help="write the report even if rows of the existing --output-json have no runs in the cache")
     add_archive_arguments(parser)
     return parser
 
@@ -269,6 +271,31 @@ def summarise_section(
             "trials": trials}
 
 
+def dropped_rows(output_json: Path, samplers: list[str]) -> list[str]:
+    """The rows (samplers and ablations) of an existing ``output_json`` missing from ``samplers``."""
+    try:
+        published = json.loads(Path(output_json).read_text())
+    except (OSError, ValueError):
+        return []
+    names = list(published.get("samplers") or {}) + list(published.get("ablations") or {})
+    return [name for name in names if name not in samplers]
+
+
+#: Libraries whose versions can change the runs; a report whose runs differ in them says which.
+VERSIONED_LIBRARIES = ("optuna", "torch", "scikit-learn", "numpy")
+
+
+def version_mix(runs: dict[tuple[str, str, int], dict[str, Any]]) -> dict[str, dict[str, list[str]]]:
+    """For each of :data:`VERSIONED_LIBRARIES` the runs differ in: version -> the samplers run on it."""
+    seen: dict[str, dict[str, set[str]]] = {}
+    for (_, sampler, _), record in runs.items():
+        for library in VERSIONED_LIBRARIES:
+            version = str((record.get("versions") or {}).get(library))
+            seen.setdefault(library, {}).setdefault(version, set()).add(sampler)
+    return {library: {version: sorted(names) for version, names in sorted(versions.items())}
+            for library, versions in seen.items() if len(versions) > 1}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m benchmarks.report``."""
     from benchmarks.render import render_markdown, save_figures
@@ -291,6 +318,11 @@ def main(argv: list[str] | None = None) -> int:
     if control_tasks:
         control_section = summarise_section(args, control_tasks, args.samplers, seeds, args.control_trials)
 
+    dropped = dropped_rows(args.output_json, main_section["samplers"])
+    if dropped and not args.drop_rows:
+        print(f"The report would drop {len(dropped)} published rows of {args.output_json} whose runs are not in "
+              f"the cache ({', '.join(dropped)}): restore or rerun them, or pass --drop-rows.", file=sys.stderr)
+        return 2
     args.output_json.parent.mkdir(parents=True, exist_ok=True)
     payload = latest_json(main_section["summaries"], tasks, seeds, args.trials, args.default_strategy,
                           main_section["missing"], models_of(main_section["runs"]))
@@ -301,6 +333,7 @@ def main(argv: list[str] | None = None) -> int:
         "report_command": "python -m benchmarks.report " + " ".join(argv if argv is not None else sys.argv[1:]),
         "machine": machine_description(),
         "versions": first_run.get("versions") or library_versions(),
+        "version_mix": version_mix(main_section["runs"]),
         "trials": args.trials,
         "default_strategy": args.default_strategy,
         "json_path": args.output_json,

@@ -91,6 +91,34 @@ def test_runner_caches_runs_and_report_writes_latest_json(tmp_path: Path, capsys
     markdown = (docs / "benchmarks.md").read_text()
     assert "python -m benchmarks.run" in markdown and "| `tpe` |" in markdown
     assert (docs / "benchmark_regret.png").stat().st_size > 0
+    assert "The runs differ in" not in markdown
+
+    # A report that would drop a published row stops, and says which.
+    latest["ablations"] = {"gp-startup5": {}}
+    output_json.write_text(json.dumps(latest))
+    capsys.readouterr()
+    arguments = ["--tasks", TASK, "--seeds", "1", "--trials", str(TRIALS), "--cache-dir", str(cache),
+                 "--reference-dir", str(references), "--min-random-configs", "12", "--output-json", str(output_json),
+                 "--output-markdown", str(docs / "benchmarks.md"), "--figures-dir", str(docs),
+                 "--overhead-json", str(tmp_path / "missing.json"), "--no-archive"]
+    assert report_cli.main(arguments) == 2
+    assert "would drop 1 published rows" in capsys.readouterr().err and "gp-startup5" in output_json.read_text()
+    assert report_cli.main(arguments + ["--drop-rows"]) == 0
+    assert "gp-startup5" not in output_json.read_text()
+
+
+def test_a_report_over_runs_of_different_versions_says_which_rows_ran_on_which() -> None:
+    from benchmarks.render import _version_mix_lines
+    from benchmarks.report import version_mix
+
+    runs = {("t", "gp", 0): {"versions": {"optuna": "5.0.0", "torch": "2.14.1"}},
+            ("t", "gp", 1): {"versions": {"optuna": "5.0.0", "torch": "2.14.1"}},
+            ("t", "llm-prior", 0): {"versions": {"optuna": "5.1.0", "torch": "2.14.1"}}}
+    mix = version_mix(runs)
+    assert mix == {"optuna": {"5.0.0": ["gp"], "5.1.0": ["llm-prior"]}}
+    assert _version_mix_lines(mix)[1] == (
+        "The runs differ in optuna, which can change results: 5.0.0: `gp`; 5.1.0: `llm-prior`."
+    )
 
 
 def test_gp_startup_ablation_sets_the_start_up_trials_and_bad_names_are_refused() -> None:
