@@ -95,12 +95,12 @@ class PriorWeightedGPSampler(GPSampler):
             are drawn: ``"random"`` (uniform, GPSampler's design) or ``"prior"`` (from the prior,
             as πBO does, each with a probability equal to the beliefs' reliability so far and
             uniformly otherwise; uniform while there are no beliefs).
-        reliability_estimate: How the evidence scales the prior's weight: ``"median"`` (the
-            LLM's trials against the median,
-            :func:`~llm_guided_optuna.reliability.belief_reliability`), ``"rank"`` (every LLM
-            trial against every other, :func:`~llm_guided_optuna.reliability.rank_reliability`)
-            or ``"density"`` (the prior's density at every trial against how good the trial
-            was, :func:`~llm_guided_optuna.reliability.density_reliability`).
+        reliability_estimate: How the evidence scales the prior's weight: ``"density"`` (the
+            default: the prior's density at every trial against how good the trial was,
+            :func:`~llm_guided_optuna.reliability.density_reliability`), ``"median"`` (the LLM's
+            trials against the median, :func:`~llm_guided_optuna.reliability.belief_reliability`)
+            or ``"rank"`` (every LLM trial against every other,
+            :func:`~llm_guided_optuna.reliability.rank_reliability`).
         handover_trials: Complete trials after which a multivariate
             :class:`~optuna.samplers.TPESampler` (same seed) proposes instead of the GP, to bound
             the cost per trial; ``None`` keeps the GP for ever.
@@ -124,7 +124,7 @@ class PriorWeightedGPSampler(GPSampler):
         stated_beliefs: bool = True,
         handover_trials: int | None = DEFAULT_HANDOVER_TRIALS,
         initial_design: str = "random",
-        reliability_estimate: str = "median",
+        reliability_estimate: str = "density",
         **gp_kwargs: Any,
     ) -> None:
         if prior_strength < 0:

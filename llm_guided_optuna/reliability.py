@@ -1,17 +1,18 @@
 """How far the study's evidence supports the LLM's beliefs: the reliability checks of the prior.
 
 The prior strategy scales the prior's exponent by a reliability ``ρ`` in ``[0, 1]`` read from
-the study (``docs/01_mathematical_foundations.md``, sections 5.3 and 5.8), so that beliefs the
+the study (``docs/01_mathematical_foundations.md``, sections 5.3, 5.8 and 5.9), so that beliefs the
 evidence refutes stop steering the Gaussian process. Three checks are available, named by
 :data:`RELIABILITY_ESTIMATES` (``PriorWeightedGPSampler(reliability_estimate=...)``):
 
-* ``"median"`` (:func:`belief_reliability`, the default): are the LLM's own trials better than
-  the median trial, as often as the others are?
+* ``"density"`` (:func:`density_reliability`, the default): are the trials where the prior is
+  dense better than those where it is thin? Every trial counts, the optimizer's too: the trials
+  the prior steered near a belief are evidence for or against it. The values a user states in
+  ``domain_knowledge`` are checked the same way; the other two checks read only the LLM's trials.
+* ``"median"`` (:func:`belief_reliability`): are the LLM's own trials better than the median
+  trial, as often as the others are? (The default before the density check was measured.)
 * ``"rank"`` (:func:`rank_reliability`): how far do the LLM's trials outrank the others, pair
   by pair?
-* ``"density"`` (:func:`density_reliability`): are the trials where the prior is dense better
-  than those where it is thin? Every trial counts, the optimizer's too: the trials the prior
-  steered near a belief are evidence for or against it.
 
 Every check is 1 without evidence and for multi-objective studies.
 

@@ -140,7 +140,7 @@ def test_prior_options_reach_the_optimizer_and_bad_ones_are_refused() -> None:
     assert default._n_startup_trials == 5 and varied._n_startup_trials == 3
     assert (default.initial_design, varied.initial_design) == ("random", "prior")
     assert (default.prior_horizon, varied.prior_horizon) == (None, 10)
-    assert (default.reliability_estimate, varied.reliability_estimate) == ("median", "rank")
+    assert (default.reliability_estimate, varied.reliability_estimate) == ("density", "rank")
     useless = build_sampler("llm-prior+useless[reliability=rank]", seed=0).sampler
     assert useless.fallback_sampler.reliability_estimate == "rank"
     density = build_sampler("llm-prior+useless[reliability=density]", seed=0).sampler

@@ -50,7 +50,10 @@ def test_a_mixture_draws_from_each_centre_by_its_weight() -> None:
 
 
 def test_start_up_trials_are_drawn_around_the_beliefs_and_marked() -> None:
-    sampler = PriorWeightedGPSampler(beliefs=[BELIEF], seed=0, n_startup_trials=5, initial_design="prior")
+    # The median check trusts fixed beliefs fully (no LLM trial to check); the density check would
+    # weigh this poor belief down as its draws do badly.
+    sampler = PriorWeightedGPSampler(beliefs=[BELIEF], seed=0, n_startup_trials=5, initial_design="prior",
+                                     reliability_estimate="median")
     study = optuna.create_study(sampler=sampler)
     study.optimize(objective, n_trials=7)
     drawn = [t.number for t in study.trials if t.system_attrs.get(PRIOR_DRAW_ATTR)]
@@ -74,7 +77,8 @@ def test_the_random_design_is_gpsamplers_own() -> None:
 
 @pytest.mark.parametrize(("llm_value", "drawn"), [(50.0, False), (0.05, True)])
 def test_refuted_beliefs_leave_the_start_up_to_uniform_draws(llm_value: float, drawn: bool) -> None:
-    sampler = PriorWeightedGPSampler(seed=0, n_startup_trials=5, initial_design="prior")
+    # The median check: with two trials the density check has no evidence yet (reliability 1).
+    sampler = PriorWeightedGPSampler(seed=0, n_startup_trials=5, initial_design="prior", reliability_estimate="median")
     study = optuna.create_study(sampler=sampler)
     good = {"x": 2.0, "lr": 1e-3, "layers": 1, "kind": "b"}
     study.add_trial(optuna.trial.create_trial(value=0.1, params=good, distributions=SPACE))

@@ -80,12 +80,27 @@ def test_without_strength_it_is_the_plain_gp_sampler() -> None:
 
 def test_a_strong_prior_pulls_the_suggestions_to_the_belief() -> None:
     belief = {"x": -4.0, "lr": 1e-5, "layers": 8, "kind": "a"}  # far from the optimum
-    sampler = PriorWeightedGPSampler(prior_strength=1e4, beliefs=[belief], seed=0, n_startup_trials=4)
+    # The median check reads only the LLM's trials: with fixed beliefs it never weakens the prior.
+    sampler = PriorWeightedGPSampler(prior_strength=1e4, beliefs=[belief], seed=0, n_startup_trials=4,
+                                     reliability_estimate="median")
     study = optuna.create_study(sampler=sampler)
     study.optimize(objective, n_trials=8)
     for trial in study.trials[4:]:
         assert abs(trial.params["x"] - belief["x"]) < 1.0
         assert trial.params["kind"] == "a"
+
+
+def test_the_density_check_lets_the_evidence_withdraw_a_strong_wrong_belief() -> None:
+    belief = {"x": -4.0, "lr": 1e-5, "layers": 8, "kind": "a"}  # far from the optimum
+    sampler = PriorWeightedGPSampler(prior_strength=1e4, beliefs=[belief], seed=0, n_startup_trials=4)
+    study = optuna.create_study(sampler=sampler)
+    study.optimize(objective, n_trials=12)
+    # The first trial near the belief did badly: the trials by the prior's density are now
+    # anti-ordered, the prior has no weight, and the GP searches elsewhere.
+    assert abs(study.trials[4].params["x"] - belief["x"]) < 1.0
+    assert sampler._local.reliability == 0.0
+    late = [abs(trial.params["x"] - belief["x"]) for trial in study.trials[8:]]
+    assert sum(late) / len(late) > 3.0
 
 
 def test_the_weight_decays_as_beta_over_n() -> None:

@@ -71,7 +71,8 @@ def test_the_rank_check_scores_every_llm_trial_against_every_other() -> None:
 
 
 def test_the_reliability_estimate_is_chosen_by_name() -> None:
-    assert PriorWeightedGPSampler().reliability_estimate == "median"
+    assert PriorWeightedGPSampler().reliability_estimate == "density"
+    assert PriorWeightedGPSampler(reliability_estimate="median").reliability_estimate == "median"
     assert PriorWeightedGPSampler(reliability_estimate="rank").reliability_estimate == "rank"
     assert PriorWeightedGPSampler(reliability_estimate="density").reliability_estimate == "density"
     with pytest.raises(ValueError, match="reliability_estimate must be one of"):
