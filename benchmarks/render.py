@@ -406,9 +406,10 @@ def render_markdown(
         "`benchmarks.run`, `benchmarks.report` and `benchmarks.warm_start_effect` first restore into the "
         "cache the runs and recorded LLM exchanges archived in `benchmarks/results/archive` "
         "(`python -m benchmarks.archive list` says what it holds): on a fresh clone the report "
-        "reproduces these tables without rerunning, and a new LLM sampler replays the recorded warm "
-        "starts. `--no-archive` reruns from scratch; the LLM rows then reproduce bit for bit on the "
-        "same model and inference threads.",
+        "reproduces the archived rows without rerunning, and a new LLM sampler replays the recorded "
+        "warm starts. `--no-archive` reruns from scratch: on the same machine and library versions the rows "
+        "reproduce bit for bit, but the LLM's answers can differ on another machine (other warm "
+        "starts came back for the same model file, prompt and seed: docs/01, section 5.9).",
         "",
         f"Machine: `{machine['platform']}`, {machine['processor']}, {machine['cpu_count']} CPUs, "
         f"OMP_NUM_THREADS={machine['omp_num_threads']}.  ",
