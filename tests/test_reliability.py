@@ -79,13 +79,20 @@ def test_the_reliability_estimate_is_chosen_by_name() -> None:
         PriorWeightedGPSampler(reliability_estimate="posterior")
 
 
-def test_a_user_supplied_optimizer_with_the_rank_check_weighs_the_prior_by_it() -> None:
-    optimizer = PriorWeightedGPSampler(reliability_estimate="rank", seed=0, n_startup_trials=5)
+def _study_over_http(optimizer: PriorWeightedGPSampler, n_trials: int) -> tuple[LLMGuidedSampler, optuna.Study]:
+    """A prior-strategy study of ``n_trials`` with ``optimizer``, its LLM a local server answering
+    random valid configurations."""
     with FaultServer(responder=RandomConfigurationResponder(seed=5)) as server:
         sampler = LLMGuidedSampler(model="openai/test", api_base=server.base_url, api_key="sk-test",
                                    seed=0, strategy="prior", fallback_sampler=optimizer, timeout=5)
         study = optuna.create_study(sampler=sampler)
-        study.optimize(objective, n_trials=8)
+        study.optimize(objective, n_trials=n_trials)
+    return sampler, study
+
+
+def test_a_user_supplied_optimizer_with_the_rank_check_weighs_the_prior_by_it() -> None:
+    optimizer = PriorWeightedGPSampler(reliability_estimate="rank", seed=0, n_startup_trials=5)
+    sampler, study = _study_over_http(optimizer, n_trials=8)
     assert sampler.fallback_sampler is optimizer
     assert trial_sources(study)[1] == "llm"
     # The last trial was sampled with the rank check of the seven trials before it.
@@ -163,11 +170,7 @@ def test_the_density_check_skips_trials_outside_the_space() -> None:
 
 def test_a_user_supplied_optimizer_with_the_density_check_weighs_the_prior_by_it() -> None:
     optimizer = PriorWeightedGPSampler(reliability_estimate="density", seed=0, n_startup_trials=5)
-    with FaultServer(responder=RandomConfigurationResponder(seed=5)) as server:
-        sampler = LLMGuidedSampler(model="openai/test", api_base=server.base_url, api_key="sk-test",
-                                   seed=0, strategy="prior", fallback_sampler=optimizer, timeout=5)
-        study = optuna.create_study(sampler=sampler)
-        study.optimize(objective, n_trials=10)
+    _, study = _study_over_http(optimizer, n_trials=10)
     assert trial_sources(study)[1] == "llm"
     # The last trial was sampled with the density check of the nine trials before it.
     before_last = [t for t in study.trials[:-1] if t.state == optuna.trial.TrialState.COMPLETE]
