@@ -50,6 +50,12 @@ def _trials(record: dict[str, Any], space: dict[str, Any], count: int) -> list[A
     return trials
 
 
+def traceable(record: dict[str, Any]) -> bool:
+    """Whether ``record`` kept its trials' configurations and the LLM's proposals (an LLM run
+    recorded since both were added to run records)."""
+    return "params" in record and "llm_proposals" in record and any(record["llm_proposals"])
+
+
 def reliabilities(record: dict[str, Any], checkpoint: int) -> dict[str, float] | None:
     """``ρ`` by every check for trial ``checkpoint`` of ``record`` (from the trials before it);
     ``None`` for a record without configurations or LLM proposals."""
@@ -59,7 +65,7 @@ def reliabilities(record: dict[str, Any], checkpoint: int) -> dict[str, float] |
     from llm_guided_optuna.reliability import density_reliability
     from llm_guided_optuna.reliability import rank_reliability
 
-    if "params" not in record or "llm_proposals" not in record or not any(record["llm_proposals"]):
+    if not traceable(record):
         return None
     space = get_task(record["task"]).space
     before = _trials(record, space, checkpoint - 1)
@@ -75,7 +81,7 @@ def reliabilities(record: dict[str, Any], checkpoint: int) -> dict[str, float] |
 def describe(sampler: str, tasks: list[str], seeds: int, trials: int, cache_dir: Path) -> list[str]:
     """One line per checkpoint: the mean ``ρ`` (± SE) of ``sampler``'s runs by every check."""
     records = [load_run(cache_dir, task, sampler, seed, trials) for task in tasks for seed in range(seeds)]
-    usable = [record for record in records if record is not None and reliabilities(record, 2) is not None]
+    usable = [record for record in records if record is not None and traceable(record)]
     lines = [f"{sampler}: {len(usable)} runs with configurations and LLM proposals recorded"]
     for checkpoint in CHECKPOINTS:
         if checkpoint > trials or not usable:
