@@ -13,8 +13,8 @@ what the published figures were computed from, next to them:
 same task, sampler, seed and budget); ``restore`` writes into the cache what it lacks and never
 overwrites. ``python -m benchmarks.run`` and ``python -m benchmarks.report`` restore first
 (``--no-archive`` starts from the cache alone), so on a fresh clone the report reproduces the
-published tables, and a run of a new sampler replays the recorded LLM answers instead of asking
-the model again. The files are written sorted and with a fixed gzip time stamp: saving the same
+archived rows, and a run of a new sampler replays the recorded LLM answers instead of asking the
+model again. The files are written sorted and with a fixed gzip time stamp: saving the same
 content twice gives the same bytes.
 
 Examples::
@@ -37,13 +37,13 @@ import tempfile
 from typing import Any
 from typing import Iterator
 
+from benchmarks.run import DEFAULT_CACHE_DIR
 from benchmarks.runner import load_run
 from benchmarks.runner import RECORD_FORMAT
 from benchmarks.runner import save_run
 
 
 DEFAULT_ARCHIVE_DIR = Path(__file__).resolve().parent / "results" / "archive"
-DEFAULT_CACHE_DIR = Path(__file__).resolve().parent / ".cache"
 EXCHANGES_NAME = "exchanges.jsonl.gz"
 RUNS_DIR_NAME = "runs"
 EXCHANGES_DIR_NAME = "exchanges"

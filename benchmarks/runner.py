@@ -1,7 +1,8 @@
 """Run one (task, sampler, seed) repetition and cache its record as JSON.
 
 A run record holds the objective value and the configuration of every trial (and the LLM's
-proposal, for the trials the LLM proposed), the best-so-far and regret curves, the held-out test score of the best trial, and per-trial costs:
+proposal, for the trials the LLM proposed), the best-so-far and regret curves, the held-out
+test score of the best trial, and per-trial costs:
 
 * ``objective_seconds``: the 5-fold cross-validation of the trial's configuration;
 * ``llm_seconds`` / ``llm_calls`` / ``prompt_tokens`` / ``completion_tokens``: deltas of
