@@ -39,7 +39,7 @@ def warm_start_body(task_name: str, alias: str, seed: int) -> dict[str, Any]:
     import optuna
 
     from benchmarks.tasks import get_task
-    from llm_guided_optuna.context import ContextBuilder
+    from llm_guided_optuna.context_builder import ContextBuilder
     from llm_guided_optuna.llm_client import compact_json_grammar
     from llm_guided_optuna.search_space import UnionSearchSpace
     from llm_guided_optuna.warm_start import warm_start_request

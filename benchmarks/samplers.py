@@ -219,7 +219,7 @@ def build_sampler(name: str, seed: int, llm_kwargs: dict[str, Any] | None = None
         if "beta" in options:
             extra = {**extra, "prior_strength": float(options["beta"])}
         sampler = LLMGuidedSampler(seed=seed, strategy=llm_strategy(name), **{**kwargs, **extra})
-        sampler._warm_start_prompt = prompt  # The probe's designs; the library's default otherwise.
+        sampler._proposer.warm_start_prompt = prompt  # The probe's designs; the library's default otherwise.
         if "weights" in options:
             sampler.fallback_sampler.belief_weighting = options["weights"]
         if "width" in options:

@@ -19,9 +19,9 @@ from typing import Any
 from llm_guided_optuna.embedded.selection import LocalModel
 from llm_guided_optuna.embedded.server import get_embedded_server
 from llm_guided_optuna.llm_client import import_litellm
-from llm_guided_optuna.llm_client import LLMCallError
 from llm_guided_optuna.llm_client import LLMClient
 from llm_guided_optuna.llm_client import LLMReply
+from llm_guided_optuna.llm_errors import LLMCallError
 from llm_guided_optuna.progress import CallProgress
 from llm_guided_optuna.replay import ExchangeCache
 from llm_guided_optuna.statistics import SamplerStatistics

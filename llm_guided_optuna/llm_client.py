@@ -24,7 +24,6 @@ from dataclasses import dataclass
 import json
 import os
 import random
-import re
 import threading
 import time
 from typing import Any
@@ -33,6 +32,11 @@ import urllib.parse
 from pydantic import BaseModel
 
 from llm_guided_optuna._logging import get_logger
+from llm_guided_optuna.llm_errors import classify_error
+from llm_guided_optuna.llm_errors import LLMCallError
+from llm_guided_optuna.llm_errors import redact
+from llm_guided_optuna.llm_errors import retry_after_seconds
+from llm_guided_optuna.llm_errors import SECRET_ENV_SUFFIXES
 
 
 _logger = get_logger(__name__)
@@ -42,15 +46,6 @@ _logger = get_logger(__name__)
 #: (no indentation): half the tokens of ``json_schema`` for small local models.
 STRUCTURED_OUTPUT_MODES = ("llguidance", "json_schema", "json_object", "prompt")
 MAX_BACKOFF_SECONDS = 30.0
-SECRET_ENV_SUFFIXES = ("_API_KEY", "_KEY", "_TOKEN", "_SECRET")
-_KEY_PATTERN = re.compile(r"\b(sk|pk|rk|key)-[A-Za-z0-9_\-]{8,}")
-
-
-def redact(text: str, secrets: list[str]) -> str:
-    """``text`` with every known secret, and anything shaped like an API key, masked."""
-    for secret in secrets:
-        text = text.replace(secret, "***")
-    return _KEY_PATTERN.sub(lambda m: m.group(1) + "-***", text)
 
 _litellm_module: Any = None
 _import_lock = threading.Lock()
@@ -68,26 +63,6 @@ def import_litellm() -> Any:
             litellm.telemetry = False
             _litellm_module = litellm
     return _litellm_module
-
-
-class LLMCallError(RuntimeError):
-    """A completion request failed.
-
-    Attributes:
-        kind: ``timeout``, ``rate_limit``, ``server_error``, ``connection``,
-            ``authentication``, ``bad_request`` or ``unexpected_error``.
-        retryable: Whether trying again may help.
-        attempts: How many requests were sent.
-        elapsed_s: Seconds spent on them, waits between retries included.
-    """
-
-    def __init__(self, kind: str, message: str, retryable: bool, attempts: int = 1) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.retryable = retryable
-        self.attempts = attempts
-        self.retry_after: float | None = None
-        self.elapsed_s = 0.0
 
 
 @dataclass(frozen=True)
@@ -108,62 +83,6 @@ def compact_json_grammar(response_model: type[BaseModel]) -> str:
     schema = response_model.model_json_schema()
     schema["x-guidance"] = {"whitespace_flexible": False}
     return "%llguidance {}\nstart: %json " + json.dumps(schema, separators=(",", ":"))
-
-
-def classify_error(error: BaseException, litellm: Any) -> LLMCallError:
-    """Map a LiteLLM/OpenAI exception to an :class:`LLMCallError` kind."""
-    status = getattr(error, "status_code", None)
-    checks: list[tuple[str, str, bool]] = [
-        ("Timeout", "timeout", True),
-        ("RateLimitError", "rate_limit", True),
-        ("AuthenticationError", "authentication", False),
-        ("PermissionDeniedError", "authentication", False),
-        ("ContextWindowExceededError", "bad_request", False),
-        ("BadRequestError", "bad_request", False),
-        ("NotFoundError", "bad_request", False),
-        ("UnprocessableEntityError", "bad_request", False),
-        ("InternalServerError", "server_error", True),
-        ("ServiceUnavailableError", "server_error", True),
-        ("BadGatewayError", "server_error", True),
-        ("APIConnectionError", "connection", True),
-    ]
-    for class_name, kind, retryable in checks:
-        error_class = getattr(litellm, class_name, None)
-        if isinstance(error_class, type) and isinstance(error, error_class):
-            if kind == "server_error" and "connection error" in str(error).lower():
-                kind = "connection"  # The OpenAI client reports a dropped connection as a 500.
-            return LLMCallError(kind, _describe(error), retryable)
-    if isinstance(status, int):
-        if status == 429:
-            return LLMCallError("rate_limit", _describe(error), True)
-        if status >= 500:
-            return LLMCallError("server_error", _describe(error), True)
-        if status in (401, 403):
-            return LLMCallError("authentication", _describe(error), False)
-        if 400 <= status < 500:
-            return LLMCallError("bad_request", _describe(error), False)
-    if isinstance(error, (TimeoutError,)):
-        return LLMCallError("timeout", _describe(error), True)
-    if isinstance(error, (ConnectionError, OSError)):
-        return LLMCallError("connection", _describe(error), True)
-    return LLMCallError("unexpected_error", _describe(error), False)
-
-
-def _describe(error: BaseException) -> str:
-    text = " ".join(str(error).split())
-    return f"{type(error).__name__}: {text[:300]}"
-
-
-def _retry_after_seconds(error: BaseException) -> float | None:
-    response = getattr(error, "response", None)
-    headers = getattr(response, "headers", None)
-    if headers is None:
-        return None
-    try:
-        value = headers.get("retry-after") or headers.get("Retry-After")
-        return float(value) if value is not None else None
-    except (TypeError, ValueError):
-        return None
 
 
 class LLMClient:
@@ -323,7 +242,7 @@ class LLMClient:
             except Exception as error:  # noqa: BLE001 - classified below.
                 failure = classify_error(error, litellm)
                 failure.attempts = attempts
-                failure.retry_after = _retry_after_seconds(error)
+                failure.retry_after = retry_after_seconds(error)
                 if failure.kind == "bad_request" and response_model is not None:
                     if self._downgrade_mode(mode) and attempts <= self.max_retries:
                         continue
@@ -348,7 +267,7 @@ class LLMClient:
             return
         try:
             litellm.get_llm_provider(model=self.model, api_base=self.api_base)
-        except Exception as error:  # noqa: BLE001 - LiteLLM raises BadRequestError here.
+        except Exception:  # noqa: BLE001 - LiteLLM raises BadRequestError here.
             raise LLMCallError(
                 "unknown_model",
                 f"unknown model/provider {self.model!r}: LiteLLM knows no provider for it "

@@ -23,18 +23,8 @@ attributes (visible in optuna-dashboard and in ``trial.user_attrs``):
   ``call_id`` shared by every trial served by the same LLM call.
 
 :class:`ProvenanceRecorder` writes them and refuses configurations already tried or claimed by
-a running trial (:meth:`ProvenanceRecorder.claim`), across threads and worker processes.
-
-Claims across worker processes (shared RDB or journal storage) go through the storage: the
-claiming trial writes a marker, the trial system attribute ``llm_claim`` (``{"key": [...],
-"state": "pending"}``), then reads every other trial's marker. It loses if another trial has
-won the same configuration, or holds it pending with a lower trial number; it waits while a
-trial with a higher number holds it pending (that trial is deciding, and will see this one and
-give way); otherwise it wins. It then writes ``"won"`` or ``"lost"``. Because each trial
-writes before it reads, of two trials claiming the same configuration at least one sees the
-other, so two trials never both win; the lower number wins when both see each other. A trial
-whose worker died while deciding is waited for at most ``claim_wait_s`` seconds, then the claim
-is refused (never granted twice).
+a running trial (:meth:`ProvenanceRecorder.claim`), across threads and, through the storage,
+across worker processes (:mod:`~llm_guided_optuna.claims`).
 
 Example:
     >>> import optuna
@@ -48,22 +38,18 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Collection
-from collections.abc import Mapping
 import threading
-import time
 from typing import Any
 from typing import TYPE_CHECKING
 import uuid
 import weakref
 
-from optuna.distributions import BaseDistribution
-from optuna.exceptions import UpdateFinishedTrialError
-from optuna.storages import BaseStorage
-from optuna.storages import InMemoryStorage
 from optuna.trial import FrozenTrial
-from optuna.trial import TrialState
 
-from llm_guided_optuna._logging import get_logger
+from llm_guided_optuna.claims import claim_in_storage
+from llm_guided_optuna.claims import CLAIM_WAIT_S
+from llm_guided_optuna.claims import ConfigurationKey
+from llm_guided_optuna.claims import is_shared_storage
 from llm_guided_optuna.context import PROPOSAL_ATTR
 from llm_guided_optuna.llm_client import LLMReply
 from llm_guided_optuna.parameter_validator import ValidationResult
@@ -88,143 +74,7 @@ OPTIMIZER_REASONS = (
 )
 RATIONALE_ATTR = "llm_rationale"
 CALL_ATTR = "llm_call"
-CLAIM_ATTR = "llm_claim"
 MAX_DETAIL_CHARS = 300
-#: Seconds a claim waits for another worker's trial that is deciding on the same configuration.
-CLAIM_WAIT_S = 10.0
-
-ConfigurationKey = tuple[str, ...]
-
-_logger = get_logger(__name__)
-
-
-def configuration_key(
-    params: Mapping[str, Any], search_space: Mapping[str, BaseDistribution] | Collection[str]
-) -> ConfigurationKey:
-    """A hashable identity of a configuration over the parameters of ``search_space``.
-
-    ``search_space`` may also be the collection of parameter names alone.
-    """
-    return tuple(f"{name}={params.get(name, '<unset>')!r}" for name in sorted(search_space))
-
-
-def known_configurations(
-    study: Study, search_space: Mapping[str, BaseDistribution]
-) -> set[ConfigurationKey]:
-    """Configurations of every trial of the study, running ones by their LLM proposal or claim."""
-    keys: set[ConfigurationKey] = set()
-    for trial in study._get_trials(deepcopy=False, use_cache=True):
-        params: Mapping[str, Any] = trial.params
-        if trial.state == TrialState.RUNNING:
-            proposal = trial.user_attrs.get(PROPOSAL_ATTR)
-            if isinstance(proposal, Mapping):
-                params = {**proposal, **trial.params}
-            marker = _marker(trial)
-            if marker is not None and marker[1] == "won":
-                keys.add(marker[0])
-        if params:
-            keys.add(configuration_key(params, search_space))
-    return keys
-
-
-def _marker(trial: FrozenTrial) -> tuple[ConfigurationKey, str] | None:
-    """The claim marker of ``trial`` as ``(key, state)``, or None."""
-    marker = trial.system_attrs.get(CLAIM_ATTR)
-    if not isinstance(marker, Mapping):
-        return None
-    key, state = marker.get("key"), marker.get("state")
-    if not isinstance(key, list) or not isinstance(state, str):
-        return None
-    return tuple(str(part) for part in key), state
-
-
-def _names_of(key: ConfigurationKey) -> list[str]:
-    """The parameter names of a :func:`configuration_key` (names holding "=" are not supported)."""
-    return [part.split("=", 1)[0] for part in key]
-
-
-def is_shared_storage(storage: BaseStorage) -> bool:
-    """Whether other processes can reach ``storage`` (anything but an in-memory storage)."""
-    return not isinstance(storage, InMemoryStorage)
-
-
-def claim_in_storage(
-    storage: BaseStorage,
-    study_id: int,
-    trial: FrozenTrial,
-    key: ConfigurationKey,
-    wait_s: float = CLAIM_WAIT_S,
-) -> bool:
-    """Claim ``key`` for ``trial`` against every other trial of the study, in storage.
-
-    Writes the marker, reads the other trials, decides (waiting while a higher-numbered trial
-    is deciding on the same key), and writes the outcome; see the module docstring for why two
-    trials never both win. Returns whether ``trial`` won.
-
-    Example:
-        >>> import optuna
-        >>> storage = optuna.storages.JournalStorage(
-        ...     optuna.storages.journal.JournalFileBackend("journal.log"))  # doctest: +SKIP
-        >>> study = optuna.create_study(storage=storage)  # doctest: +SKIP
-        >>> a, b = study.ask(), study.ask()  # doctest: +SKIP
-        >>> frozen = study._storage.get_trial(b._trial_id)  # doctest: +SKIP
-        >>> claim_in_storage(study._storage, study._study_id, frozen, ("x=1",))  # doctest: +SKIP
-        True
-    """
-    names = _names_of(key)
-    try:
-        storage.set_trial_system_attr(trial._trial_id, CLAIM_ATTR, {"key": list(key), "state": "pending"})
-    except UpdateFinishedTrialError:
-        return False  # This trial was failed meanwhile (a missed heartbeat): nothing to claim for.
-    deadline = time.monotonic() + wait_s
-    delay = 0.005
-    while True:
-        verdict = _verdict(storage.get_all_trials(study_id, deepcopy=False), trial, key, names)
-        if verdict is None and time.monotonic() >= deadline:
-            _logger.warning(
-                "Trial %d: another worker's trial held the same configuration for %.1f s without "
-                "deciding (did its worker die?); this trial does not take it.",
-                trial.number,
-                wait_s,
-            )
-            verdict = False
-        if verdict is not None:
-            break
-        time.sleep(delay)
-        delay = min(delay * 2, 0.2)
-    try:
-        storage.set_trial_system_attr(
-            trial._trial_id, CLAIM_ATTR, {"key": list(key), "state": "won" if verdict else "lost"}
-        )
-    except UpdateFinishedTrialError:
-        return False
-    return verdict
-
-
-def _verdict(
-    trials: list[FrozenTrial], me: FrozenTrial, key: ConfigurationKey, names: list[str]
-) -> bool | None:
-    """True: ``me`` wins ``key``; False: it loses; None: wait for a trial that is deciding."""
-    undecided = False
-    for other in trials:
-        if other._trial_id == me._trial_id:
-            continue
-        marker = _marker(other)
-        if marker is not None and marker[0] == key:
-            state = marker[1]
-            if state == "won":
-                return False
-            if state == "pending" and other.state == TrialState.RUNNING:
-                if other.number < me.number:
-                    return False
-                undecided = True
-            continue
-        proposal = other.user_attrs.get(PROPOSAL_ATTR)
-        if isinstance(proposal, Mapping):
-            params = {**proposal, **other.params}
-            if configuration_key(params, names) == key:
-                return False
-    return None if undecided else True
 
 
 def source_of(reason: str) -> str:
@@ -355,7 +205,7 @@ class ProvenanceRecorder:
 def failure_usage(failure: BaseException | None) -> dict[str, Any]:
     """What a failed proposal tells of its call: requests, seconds and, after a reply, tokens.
 
-    An :class:`~llm_guided_optuna.llm_client.LLMCallError` carries ``attempts`` and
+    An :class:`~llm_guided_optuna.llm_errors.LLMCallError` carries ``attempts`` and
     ``elapsed_s``; a failure raised after a reply arrived may carry it as ``reply``.
     """
     usage: dict[str, Any] = {}

@@ -1,10 +1,14 @@
 """Optuna integration: :class:`LLMGuidedSampler`.
 
 The sampler reads as orchestration; each concern lives in its own module:
+:mod:`~llm_guided_optuna.strategies` (who proposes which trial),
 :mod:`~llm_guided_optuna.search_space` (which parameters to ask for),
-:mod:`~llm_guided_optuna.context` and :mod:`~llm_guided_optuna.prompt` (what the LLM is told),
-:mod:`~llm_guided_optuna.llm_caller` and :mod:`~llm_guided_optuna.llm_client` (the call), :mod:`~llm_guided_optuna.response_model`
-(the structured answer), :mod:`~llm_guided_optuna.parameter_validator` (making it valid) and
+:mod:`~llm_guided_optuna.llm_proposer` (a configuration from the LLM, which draws on
+:mod:`~llm_guided_optuna.context` and :mod:`~llm_guided_optuna.prompt` for what the LLM is told,
+:mod:`~llm_guided_optuna.llm_caller` and :mod:`~llm_guided_optuna.llm_client` for the call,
+:mod:`~llm_guided_optuna.response_model` for the structured answer and
+:mod:`~llm_guided_optuna.parameter_validator` for making it valid),
+:mod:`~llm_guided_optuna.failure_policy` (what a failed proposal does) and
 :mod:`~llm_guided_optuna.provenance` (what each trial records).
 """
 
@@ -13,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from collections.abc import Sequence
 import os
-import random
 from typing import Any
 from typing import TYPE_CHECKING
 
@@ -23,42 +26,27 @@ from optuna.trial import FrozenTrial
 from optuna.trial import TrialState
 
 from llm_guided_optuna.arguments import check_sampler_arguments
-from llm_guided_optuna.context import ContextBuilder
-from llm_guided_optuna.diversify import spread_batch
+from llm_guided_optuna.context_builder import ContextBuilder
 from llm_guided_optuna.embedded.selection import is_local_model_string
 from llm_guided_optuna.embedded.selection import resolve_local_model
 from llm_guided_optuna.failure_policy import FailurePolicy
 from llm_guided_optuna.failure_policy import LLMProposalError
 from llm_guided_optuna.failure_policy import LLMSamplerWarning  # noqa: F401 - re-exported
-from llm_guided_optuna.llm_client import LLMCallError
 from llm_guided_optuna.llm_caller import LLMCaller
 from llm_guided_optuna.llm_client import LLMClient
+from llm_guided_optuna.llm_errors import LLMCallError
+from llm_guided_optuna.llm_proposer import LLMProposer
 from llm_guided_optuna.parameter_validator import ParameterValidator
-from llm_guided_optuna.prompt import advice_instruction
-from llm_guided_optuna.prompt import render_messages
+from llm_guided_optuna.proposal_pool import ProposalPool
 from llm_guided_optuna.provenance import ProvenanceRecorder
 from llm_guided_optuna.replay import ExchangeCache
-from llm_guided_optuna.provenance import call_record
-from llm_guided_optuna.provenance import configuration_key
-from llm_guided_optuna.provenance import ConfigurationKey
-from llm_guided_optuna.provenance import known_configurations
-from llm_guided_optuna.response_model import answer_token_budget
-from llm_guided_optuna.response_model import build_response_model
-from llm_guided_optuna.response_model import parse_proposals
 from llm_guided_optuna.response_model import ProposalParseError
-from llm_guided_optuna.proposal_pool import PendingProposal
-from llm_guided_optuna.proposal_pool import ProposalPool
-from llm_guided_optuna.search_space import count_finished_trials
 from llm_guided_optuna.search_space import fixed_params
 from llm_guided_optuna.search_space import UnionSearchSpace
-from llm_guided_optuna.stated_beliefs import constrain_to_statements
-from llm_guided_optuna.stated_beliefs import read_stated_beliefs
 from llm_guided_optuna.statistics import SamplerStatistics
 from llm_guided_optuna.strategies import configure_strategy
 from llm_guided_optuna.strategies import DEFAULT_STRATEGY
 from llm_guided_optuna.strategies import STRATEGIES  # noqa: F401 - re-exported
-from llm_guided_optuna.warm_start import DEFAULT_WARM_START_PROMPT
-from llm_guided_optuna.warm_start import warm_start_request
 
 
 if TYPE_CHECKING:
@@ -193,11 +181,6 @@ class LLMGuidedSampler(BaseSampler):
             prior_strength=prior_strength,
         )
         self._schedule = plan.schedule
-        self._warm_start_prompt = DEFAULT_WARM_START_PROMPT
-        # A warm-start call answers for as many trials as it asked configurations for; those
-        # of them it leaves without a usable configuration go to the optimizer's initial
-        # design, not to another call. The last trial number a warm-start call answered for:
-        self._warm_start_answered_until = -1
         self._replay = ExchangeCache(cache_dir) if cache_dir is not None else None
         # A local model is resolved (and its file checked) now rather than at the first trial.
         if api_base is not None and model is not None and is_local_model_string(model):
@@ -219,15 +202,22 @@ class LLMGuidedSampler(BaseSampler):
         }
         LLMClient("check/arguments", **self._client_settings)  # Validates the settings now.
         self._search_space = UnionSearchSpace()
-        self._context_builder = ContextBuilder(max_context_trials=max_context_trials)
-        self._validator = ParameterValidator()
         self.proposals_per_call = plan.proposals_per_call
-        self._pool = ProposalPool(plan.max_proposal_age)
         self._stats = SamplerStatistics()
         self._provenance = ProvenanceRecorder(self._stats)
         self._failures = FailurePolicy(self._stats, on_error, max_llm_calls, max_cost_usd)
-        self._llm = LLMCaller(self.model_name, self._local_model, self._client_settings, seed=seed,
-                              stats=self._stats, replay=self._replay)
+        llm = LLMCaller(self.model_name, self._local_model, self._client_settings, seed=seed,
+                        stats=self._stats, replay=self._replay)
+        self._proposer = LLMProposer(
+            llm,
+            self._stats,
+            self._provenance,
+            ContextBuilder(max_context_trials=max_context_trials),
+            ParameterValidator(),
+            ProposalPool(plan.max_proposal_age),
+            proposals_per_call=plan.proposals_per_call,
+            seed=seed,
+        )
 
     def __repr__(self) -> str:
         return (
@@ -294,7 +284,7 @@ class LLMGuidedSampler(BaseSampler):
                 self._provenance.start_without_llm(study, trial, "schedule")
                 return advice
         try:
-            params = self._propose_with_llm(study, trial, search_space, to_propose, advice, warm_start)
+            params = self._proposer.propose(study, trial, search_space, to_propose, advice, warm_start)
         except (LLMCallError, ProposalParseError, LLMProposalError) as failure:
             self._handle_failure(study, trial, failure)
             return advice if advice is not None else self._optimizer_relative(study, trial, search_space)
@@ -347,121 +337,6 @@ class LLMGuidedSampler(BaseSampler):
         }
 
     # --------------------------------------------------------------------------- helpers
-
-    def _propose_with_llm(
-        self,
-        study: Study,
-        trial: FrozenTrial,
-        search_space: dict[str, BaseDistribution],
-        to_propose: dict[str, BaseDistribution],
-        advice: dict[str, Any] | None = None,
-        warm_start: bool = False,
-    ) -> dict[str, Any] | None:
-        """The LLM's configuration for ``trial``: a pending one, or one from a new call.
-
-        Returns ``None`` for a warm-start trial that an earlier warm-start call answered for
-        when nothing of that answer is left.
-        """
-        fixed = fixed_params(trial, search_space)
-        space_key = tuple(to_propose)
-        n_finished = count_finished_trials(study)
-
-        known: set[ConfigurationKey] | None = None
-
-        def key_of(params: Mapping[str, Any]) -> ConfigurationKey:
-            return configuration_key({**fixed, **params}, search_space)
-
-        def claim(params: dict[str, Any]) -> bool:
-            nonlocal known
-            if known is None:  # Read the study's configurations once per trial, not per candidate.
-                known = known_configurations(study, search_space)
-            return self._provenance.claim(key_of(params), known, study=study, trial=trial)
-
-        pending = self._pool.take(space_key, n_finished, claim)
-        if pending is None and warm_start and trial.number <= self._warm_start_answered_until:
-            return None
-        self._stats.increment("proposals_requested")
-        if pending is not None:
-            self._stats.increment("batched_proposals_used")
-            return self._use_proposal(study, trial, pending)
-
-        n_configurations = self.proposals_per_call
-        context = self._context_builder.build(study, search_space, trial)
-        if warm_start:
-            request = warm_start_request(context, to_propose, n_configurations, self._warm_start_prompt)
-            messages, response_model, max_tokens = request.messages, request.response_model, request.max_tokens
-        else:
-            messages = render_messages(
-                context, advice_instruction(advice, to_propose), n_configurations=n_configurations
-            )
-            response_model = build_response_model(to_propose, n_configurations)
-            max_tokens = answer_token_budget(len(to_propose), n_configurations)
-        reply = self._llm.call(messages, response_model, max_tokens, trial.number, n_configurations)
-        chosen: PendingProposal | None = None
-        leftovers: list[PendingProposal] = []
-        problem: tuple[str, str] | None = None
-        try:
-            proposals = parse_proposals(reply.content, response_model)
-        except ProposalParseError as failure:
-            failure.reply = reply  # type: ignore[attr-defined]  # the call's usage, for storage
-            raise
-        if warm_start:
-            answered_until = trial.number + n_configurations - 1
-            self._warm_start_answered_until = max(self._warm_start_answered_until, answered_until)
-        validations = [self._validator.validate(p.parameters, to_propose) for p in proposals]
-        candidates = [(v.params, {}) for v in validations]
-        if warm_start:  # What the user states about a parameter overrules the LLM's guess.
-            stated = read_stated_beliefs(context.problem.domain_knowledge, to_propose)
-            candidates = [constrain_to_statements(v.params, stated) for v in validations]
-        # Read afresh after the call: other trials may have started while the LLM answered.
-        known = known_configurations(study, search_space)
-        spread = spread_batch(
-            [params for params, _ in candidates],
-            to_propose,
-            key_of=key_of,
-            taken=known,
-            rng=random.Random(f"{self.seed}:{trial.number}"),
-            vary_repeats=not warm_start,
-        )
-        for index, (proposal, validation, (params, perturbed), (_, moved)) in enumerate(
-            zip(proposals, validations, spread, candidates)
-        ):
-            if not proposal.matches_schema:
-                self._stats.increment("schema_mismatches")
-            if not params:
-                problem = problem or ("invalid_values", f"no value could be used: {validation.rejected}")
-                continue
-            origin = call_record(reply, proposal, validation, index, len(proposals))
-            if moved:
-                origin["moved_to_stated"] = moved
-            if perturbed:
-                origin["perturbed"] = True
-                self._stats.increment("duplicates_perturbed")
-            candidate = PendingProposal(
-                params=params,
-                rationale=proposal.rationale,
-                space_key=space_key,
-                finished_at=n_finished,
-                origin=origin,
-            )
-            if chosen is not None:
-                leftovers.append(candidate)
-            elif claim(params):
-                chosen = candidate
-                self._stats.record_repairs(validation)
-            else:
-                problem = problem or ("duplicate", "the LLM proposed configurations already tried")
-        if chosen is None:
-            error = LLMProposalError(*(problem or ("invalid_values", "no usable configuration")))
-            error.reply = reply  # type: ignore[attr-defined]
-            raise error
-        self._pool.put(leftovers)
-        return self._use_proposal(study, trial, chosen)
-
-    def _use_proposal(self, study: Study, trial: FrozenTrial, proposal: PendingProposal) -> dict[str, Any]:
-        self._stats.record_success(used_params=len(proposal.params))
-        self._provenance.start_llm(study, trial, proposal.params, proposal.rationale, proposal.origin)
-        return dict(proposal.params)
 
     def _optimizer_relative(
         self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]

@@ -60,8 +60,8 @@ REGULAR_PROMPT = WarmStartPrompt(show_trials=True, rationale=True)
 
 
 @dataclass(frozen=True)
-class WarmStartRequest:
-    """The messages, the answer's model and its token budget."""
+class LLMRequest:
+    """One LLM call's messages, the model its answer must fit and the answer's token budget."""
 
     messages: list[dict[str, str]]
     response_model: type[BaseModel]
@@ -73,7 +73,7 @@ def warm_start_request(
     to_propose: Mapping[str, BaseDistribution],
     n_configurations: int,
     design: WarmStartPrompt = DEFAULT_WARM_START_PROMPT,
-) -> WarmStartRequest:
+) -> LLMRequest:
     """The warm-start request for ``to_propose`` under ``design``."""
     analysis_chars = ANALYSIS_CHARS if design.analysis else 0
     if design == REGULAR_PROMPT:
@@ -89,7 +89,7 @@ def warm_start_request(
     budget = answer_token_budget(
         len(to_propose), n_configurations, rationale=design.rationale, analysis_chars=analysis_chars
     )
-    return WarmStartRequest(messages, response_model, budget)
+    return LLMRequest(messages, response_model, budget)
 
 
 def describe(design: WarmStartPrompt) -> dict[str, Any]:

@@ -15,10 +15,10 @@ from optuna.distributions import IntDistribution
 from optuna.trial import TrialState
 import pytest
 
-from llm_guided_optuna.context import ContextBuilder
 from llm_guided_optuna.context import MAX_TEXT_CHARS
 from llm_guided_optuna.context import PROPOSAL_ATTR
-from llm_guided_optuna.context import read_problem_context
+from llm_guided_optuna.context_builder import ContextBuilder
+from llm_guided_optuna.problem import read_problem_context
 from llm_guided_optuna.prompt import messages_size
 from llm_guided_optuna.prompt import render_messages
 from llm_guided_optuna.prompt import SYSTEM_PROMPT

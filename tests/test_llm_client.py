@@ -12,10 +12,10 @@ from typing import Any
 import httpx
 import pytest
 
-from llm_guided_optuna.llm_client import classify_error
 from llm_guided_optuna.llm_client import import_litellm
-from llm_guided_optuna.llm_client import LLMCallError
 from llm_guided_optuna.llm_client import LLMClient
+from llm_guided_optuna.llm_errors import classify_error
+from llm_guided_optuna.llm_errors import LLMCallError
 from llm_guided_optuna.response_model import build_response_model
 from optuna.distributions import FloatDistribution
 

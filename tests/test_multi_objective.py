@@ -18,8 +18,8 @@ import pytest
 from tests.support.assertions import assert_all_params_valid
 
 from llm_guided_optuna import LLMGuidedSampler
-from llm_guided_optuna.context import ContextBuilder
 from llm_guided_optuna.context import MAX_FRONT_TRIALS
+from llm_guided_optuna.context_builder import ContextBuilder
 from llm_guided_optuna.pareto import pareto_front
 from llm_guided_optuna.pareto import spread_sample
 from llm_guided_optuna.pareto import widest_gap

@@ -5,7 +5,7 @@ PostgreSQL cluster that the tests start themselves (``tests/support/postgres_clu
 through Optuna's journal file storage. Their LLM is a fake OpenAI-compatible server in this
 process that answers concurrent requests *in pairs with the same configurations*, so that two
 workers regularly try to claim the same configuration at the same moment: only the claim made
-in storage (``provenance.claim_in_storage``) keeps them apart. One test runs the real embedded
+in storage (``claims.claim_in_storage``) keeps them apart. One test runs the real embedded
 model, served once by ``llm-optuna serve`` for all workers.
 """
 
@@ -29,9 +29,9 @@ from optuna.trial import TrialState
 import pytest
 
 from llm_guided_optuna import study_statistics
-from llm_guided_optuna.provenance import CLAIM_ATTR
+from llm_guided_optuna.claims import CLAIM_ATTR
 from llm_guided_optuna.provenance import LLM_SOURCES
-from llm_guided_optuna.provenance import claim_in_storage
+from llm_guided_optuna.claims import claim_in_storage
 from llm_guided_optuna.provenance import ProvenanceRecorder
 from llm_guided_optuna.statistics import SamplerStatistics
 from tests.support.fault_server import FaultServer
