@@ -47,6 +47,8 @@ DEFAULT_MARKDOWN = REPO_ROOT / "docs" / "benchmarks.md"
 DEFAULT_FIGURES_DIR = REPO_ROOT / "docs"
 DEFAULT_OVERHEAD_JSON = REPO_ROOT / "benchmarks" / "results" / "overhead.json"
 DEFAULT_PROBE_JSON = REPO_ROOT / "benchmarks" / "results" / "probe.json"
+DEFAULT_READING = REPO_ROOT / "benchmarks" / "results" / "reading.md"
+DEFAULT_TITLE = "Benchmarks"
 
 
 def sampler_order(names: list[str]) -> list[str]:
@@ -235,6 +237,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--figures-dir", type=Path, default=DEFAULT_FIGURES_DIR)
     parser.add_argument("--overhead-json", type=Path, default=DEFAULT_OVERHEAD_JSON)
     parser.add_argument("--probe-json", type=Path, default=DEFAULT_PROBE_JSON)
+    parser.add_argument("--no-probe", action="store_true",
+                        help="leave the probe's table out (e.g. when it was measured on other runs' machine)")
+    parser.add_argument("--reading", type=Path, default=DEFAULT_READING,
+                        help="the hand-written reading of the tables, placed after them (default: %(default)s)")
+    parser.add_argument("--title", default=DEFAULT_TITLE, help="the page's title (default: %(default)s)")
     parser.add_argument("--default-strategy", default=library_default_strategy(),
                         help="benchmark name of the library's default LLM strategy (default: read from the library)")
     parser.add_argument("--min-random-configs", type=int, default=DEFAULT_RANDOM_CONFIGS,
@@ -339,7 +346,9 @@ def main(argv: list[str] | None = None) -> int:
         "json_path": args.output_json,
         "reference_dir": args.reference_dir,
         "overhead": json.loads(args.overhead_json.read_text()) if args.overhead_json.exists() else None,
-        "probe": json.loads(args.probe_json.read_text()) if args.probe_json.exists() else None,
+        "probe": json.loads(args.probe_json.read_text()) if args.probe_json.exists() and not args.no_probe else None,
+        "reading": args.reading,
+        "title": args.title,
     }
     figures = save_figures(main_section, args.figures_dir, "benchmark")
     control_figures = save_figures(control_section, args.figures_dir, "benchmark_bbob") if control_section else []

@@ -106,6 +106,21 @@ def test_runner_caches_runs_and_report_writes_latest_json(tmp_path: Path, capsys
     assert report_cli.main(arguments + ["--drop-rows"]) == 0
     assert "gp-startup5" not in output_json.read_text()
 
+    # A report of some rows under its own title, with its own reading and no probe table.
+    reading = tmp_path / "reading.md"
+    reading.write_text("### Reading of these rows\n\nOnly tpe here.\n")
+    other_json, other_markdown = tmp_path / "results" / "other.json", docs / "other.md"
+    assert report_cli.main(arguments[:-9] + [
+        "--output-json", str(other_json), "--output-markdown", str(other_markdown), "--samplers", "tpe",
+        "--figures-dir", str(docs / "other"), "--overhead-json", str(tmp_path / "missing.json"), "--no-archive",
+        "--reading", str(reading), "--title", "Rows rerun on one machine", "--no-probe",
+    ]) == 0
+    other = other_markdown.read_text()
+    assert other.startswith("# Rows rerun on one machine\n") and "Only tpe here." in other
+    assert "### The warm-start probe" not in other and "| `tpe` |" in other
+    assert sorted(json.loads(other_json.read_text())["samplers"]) == ["tpe"]
+    assert (docs / "other" / "benchmark_regret.png").stat().st_size > 0
+
 
 def test_a_report_over_runs_of_different_versions_says_which_rows_ran_on_which() -> None:
     from benchmarks.render import _version_mix_lines
