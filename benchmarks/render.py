@@ -381,7 +381,7 @@ def render_markdown(
                 for t in section["tasks"]}
 
     machine, versions = context["machine"], context["versions"]
-    version_text = ", ".join(f"{k} {v}" for k, v in versions.items() if v)
+    version_text = ", ".join(f"{k} {v}" for k, v in sorted(versions.items()) if v)
     out = [
         f"# {context.get('title') or 'Benchmarks'}",
         "",

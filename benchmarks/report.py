@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import platform
+import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -337,7 +338,7 @@ def main(argv: list[str] | None = None) -> int:
     first_run = next(iter(main_section["runs"].values()))
     context = {
         "command": run_command(tasks, main_section["seeds_per_sampler"], seeds, args.trials),
-        "report_command": "python -m benchmarks.report " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "report_command": "python -m benchmarks.report " + shlex.join(argv if argv is not None else sys.argv[1:]),
         "machine": machine_description(),
         "versions": first_run.get("versions") or library_versions(),
         "version_mix": version_mix(main_section["runs"]),

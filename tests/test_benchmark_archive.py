@@ -97,3 +97,31 @@ def test_a_truncated_cache_file_is_replaced_by_the_archived_run(tmp_path: Path) 
     path.write_text(path.read_text()[:40])  # a process killed while writing
     assert archive.restore(cache, archive_dir) == {"runs": 1, "exchanges": 0}
     assert json.loads(path.read_text()) == expected
+
+
+@pytest.mark.slow
+def test_the_committed_one_machine_page_is_what_the_archive_gives(tmp_path: Path) -> None:
+    """docs/benchmarks_one_machine.md is rebuilt from the archive alone, figure for figure."""
+    import shlex
+
+    from benchmarks import report as report_cli
+
+    page = REPO_ROOT / "docs" / "benchmarks_one_machine.md"
+    committed = page.read_text()
+    command = next(line for line in committed.splitlines() if line.startswith("python -m benchmarks.report "))
+    arguments = shlex.split(command)[3:]
+    for option, value in (("--output-json", tmp_path / "one_machine.json"),
+                          ("--output-markdown", tmp_path / "docs" / page.name),
+                          ("--figures-dir", tmp_path / "docs" / "one_machine")):
+        arguments[arguments.index(option) + 1] = str(value)
+    arguments[arguments.index("--reading") + 1] = str(REPO_ROOT / arguments[arguments.index("--reading") + 1])
+    status = report_cli.main(arguments + ["--cache-dir", str(tmp_path / "cache")])
+    assert status == 0
+
+    def without_machine(text: str) -> list[str]:  # the one line that describes the reporting machine
+        return [line for line in text.splitlines() if not line.startswith("Machine: ")]
+
+    rebuilt = (tmp_path / "docs" / page.name).read_text()
+    assert without_machine(rebuilt)[12:] == without_machine(committed)[12:]  # all but the Reproduce commands
+    assert json.loads((tmp_path / "one_machine.json").read_text()) == json.loads(
+        (REPO_ROOT / "benchmarks" / "results" / "one_machine.json").read_text())
