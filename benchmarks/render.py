@@ -159,7 +159,7 @@ def results_tables(section: dict[str, Any]) -> str:
         out += ("\n\nThe LLM columns count the calls made during these runs. Runs of "
                 + ", ".join(f"`{name}`" for name in replayed)
                 + " replayed recorded exchanges (the same request made by the probe or an earlier run), which "
-                "cost no LLM time here: the probe's table gives the seconds and tokens of those calls.")
+                "cost no LLM time here: the probe or the run that first made a call recorded its seconds and tokens.")
     return out
 
 
@@ -438,7 +438,7 @@ def render_markdown(
     acceptance = acceptance_section(main, str(context.get("default_strategy")))
     if acceptance:
         out += ["### The LLM strategies against the baselines", "", acceptance, ""]
-    if context.get("probe"):
+    if context.get("probe") and not context.get("runs_only"):
         from benchmarks.probe import PROBE_DESCRIPTION, format_table
 
         out += ["### The warm-start probe: the LLM's first configurations against random ones", "",
@@ -468,15 +468,15 @@ def render_markdown(
             out += [differences, ""]
         out += [f"![BBOB regret]({_relative(path, markdown_dir)})" for path in control_figures[:1]] + [""]
         out += [per_task_tables(control), "", reference_table(control, reference_records(control)), ""]
-    multiobjective = _multiobjective_section(context)
+    multiobjective = None if context.get("runs_only") else _multiobjective_section(context)
     if multiobjective:
         out += [multiobjective, ""]
     from benchmarks.render_knowledge import load_knowledge_section
 
-    knowledge = load_knowledge_section()
+    knowledge = None if context.get("runs_only") else load_knowledge_section()
     if knowledge:
         out += [knowledge, ""]
-    if context.get("overhead"):
+    if context.get("overhead") and not context.get("runs_only"):
         out += ["## Sampler overhead vs history length", "", overhead_section(context["overhead"]), ""]
     out += [
         "## Method",

@@ -204,7 +204,7 @@ def run_command(tasks: list[str], samplers: list[str] | dict[str, list[int]], se
         groups.setdefault(max(sampler_seeds) + 1, []).append(name)
     return "\n".join(
         f"OMP_NUM_THREADS=1 python -m benchmarks.run --tasks {task_words} "
-        f"--samplers {' '.join(names)} --seeds {count} --trials {trials}"
+        f"--samplers {shlex.join(names)} --seeds {count} --trials {trials}"
         for count, names in sorted(groups.items(), key=lambda item: -item[0])
     )
 
@@ -238,8 +238,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--figures-dir", type=Path, default=DEFAULT_FIGURES_DIR)
     parser.add_argument("--overhead-json", type=Path, default=DEFAULT_OVERHEAD_JSON)
     parser.add_argument("--probe-json", type=Path, default=DEFAULT_PROBE_JSON)
-    parser.add_argument("--no-probe", action="store_true",
-                        help="leave the probe's table out (e.g. when it was measured on other runs' machine)")
+    parser.add_argument("--runs-only", action="store_true",
+                        help="report these runs alone: leave out the sections measured elsewhere (the probe, "
+                             "the multi-objective benchmark, the hints, the overhead)")
     parser.add_argument("--reading", type=Path, default=DEFAULT_READING,
                         help="the hand-written reading of the tables, placed after them (default: %(default)s)")
     parser.add_argument("--title", default=DEFAULT_TITLE, help="the page's title (default: %(default)s)")
@@ -347,7 +348,8 @@ def main(argv: list[str] | None = None) -> int:
         "json_path": args.output_json,
         "reference_dir": args.reference_dir,
         "overhead": json.loads(args.overhead_json.read_text()) if args.overhead_json.exists() else None,
-        "probe": json.loads(args.probe_json.read_text()) if args.probe_json.exists() and not args.no_probe else None,
+        "probe": json.loads(args.probe_json.read_text()) if args.probe_json.exists() else None,
+        "runs_only": args.runs_only,
         "reading": args.reading,
         "title": args.title,
     }

@@ -110,7 +110,7 @@ class ProvenanceRecorder:
     ) -> bool:
         """Reserve a configuration; False if a trial already has it or is about to.
 
-        ``known`` holds the configurations in storage (:func:`known_configurations`, read at
+        ``known`` holds the configurations in storage (:func:`~llm_guided_optuna.claims.known_configurations`, read at
         the start of the trial); this object's own reservations cover threads. With ``study``
         and ``trial`` (the claiming trial) on a storage that other processes share, the claim
         is also made in storage (:func:`claim_in_storage`), which covers the trials of other

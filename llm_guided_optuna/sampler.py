@@ -188,7 +188,6 @@ class LLMGuidedSampler(BaseSampler):
         self._local_model = resolve_local_model(model) if api_base is None else None
         self.model = model
         self.strategy = strategy
-        self.seed = seed
         self._optimizer = plan.optimizer
         self._client_settings: dict[str, Any] = {
             "api_base": api_base,
@@ -202,7 +201,6 @@ class LLMGuidedSampler(BaseSampler):
         }
         LLMClient("check/arguments", **self._client_settings)  # Validates the settings now.
         self._search_space = UnionSearchSpace()
-        self.proposals_per_call = plan.proposals_per_call
         self._stats = SamplerStatistics()
         self._provenance = ProvenanceRecorder(self._stats)
         self._failures = FailurePolicy(self._stats, on_error, max_llm_calls, max_cost_usd)
@@ -232,6 +230,17 @@ class LLMGuidedSampler(BaseSampler):
         if self._local_model is not None:
             return self._local_model.display_name
         return self.model if self.model is not None else "openai/default"
+
+    @property
+    def seed(self) -> int | None:
+        """The seed of the strategy's optimizer, of the LLM where the provider takes one, and of
+        the variants of repeated configurations."""
+        return self._proposer.seed
+
+    @property
+    def proposals_per_call(self) -> int:
+        """Configurations asked for in one LLM call: the argument, or the strategy's default."""
+        return self._proposer.proposals_per_call
 
     @property
     def fallback_sampler(self) -> BaseSampler:

@@ -113,11 +113,13 @@ def test_runner_caches_runs_and_report_writes_latest_json(tmp_path: Path, capsys
     assert report_cli.main(arguments[:-9] + [
         "--output-json", str(other_json), "--output-markdown", str(other_markdown), "--samplers", "tpe",
         "--figures-dir", str(docs / "other"), "--overhead-json", str(tmp_path / "missing.json"), "--no-archive",
-        "--reading", str(reading), "--title", "Rows rerun on one machine", "--no-probe",
+        "--reading", str(reading), "--title", "Rows rerun on one machine", "--runs-only",
     ]) == 0
     other = other_markdown.read_text()
     assert other.startswith("# Rows rerun on one machine\n") and "Only tpe here." in other
     assert "### The warm-start probe" not in other and "| `tpe` |" in other
+    assert "### The warm-start probe" in (docs / "benchmarks.md").read_text()  # the full report has it
+    assert "## What the user knows" in (docs / "benchmarks.md").read_text() and "## What the user knows" not in other
     assert sorted(json.loads(other_json.read_text())["samplers"]) == ["tpe"]
     assert (docs / "other" / "benchmark_regret.png").stat().st_size > 0
 
