@@ -13,8 +13,8 @@ Example:
     >>> result = validator.validate({"lr": "0.5", "units": 70.0, "bogus": 1}, space)
     >>> result.params
     {'lr': 0.1, 'units': 64}
-    >>> sorted(a.action for a in result.adjustments)
-    ['clamped', 'converted', 'snapped']
+    >>> sorted(a.action for a in result.adjustments)  # "0.5" and 70.0 converted; 0.5 clamped, 70 snapped
+    ['clamped', 'converted', 'converted', 'snapped']
 """
 
 from __future__ import annotations

@@ -16,7 +16,8 @@ Example:
     >>> from optuna.distributions import CategoricalDistribution, FloatDistribution
     >>> space = {"lr": FloatDistribution(1e-4, 1.0, log=True), "opt": CategoricalDistribution(["adam", "sgd"])}
     >>> model = build_response_model(space)
-    >>> proposal = parse_proposal('```json\\n{"parameters": {"lr": 0.01, "opt": "adam"}}\\n```', model)
+    >>> answer = '{"parameters": {"lr": 0.01, "opt": "adam"}, "rationale": "a usual start"}'
+    >>> proposal = parse_proposal('```json\\n' + answer + '\\n```', model)
     >>> proposal.parameters, proposal.matches_schema
     ({'lr': 0.01, 'opt': 'adam'}, True)
 """
