@@ -305,6 +305,11 @@ def version_mix(runs: dict[tuple[str, str, int], dict[str, Any]]) -> dict[str, d
             for library, versions in seen.items() if len(versions) > 1}
 
 
+def _read_json(path: Path) -> Any:
+    """The JSON at ``path``, or ``None`` where there is no such file."""
+    return json.loads(path.read_text()) if path.exists() else None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m benchmarks.report``."""
     from benchmarks.render import render_markdown, save_figures
@@ -347,8 +352,10 @@ def main(argv: list[str] | None = None) -> int:
         "default_strategy": args.default_strategy,
         "json_path": args.output_json,
         "reference_dir": args.reference_dir,
-        "overhead": json.loads(args.overhead_json.read_text()) if args.overhead_json.exists() else None,
-        "probe": json.loads(args.probe_json.read_text()) if args.probe_json.exists() else None,
+        # --runs-only leaves out what was measured on other runs: the probe and the overhead here,
+        # the multi-objective and hints sections in render_markdown.
+        "overhead": _read_json(args.overhead_json) if not args.runs_only else None,
+        "probe": _read_json(args.probe_json) if not args.runs_only else None,
         "runs_only": args.runs_only,
         "reading": args.reading,
         "title": args.title,
