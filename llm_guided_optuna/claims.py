@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from collections.abc import Mapping
+import threading
 import time
 from typing import Any
 from typing import TYPE_CHECKING
@@ -46,6 +47,12 @@ if TYPE_CHECKING:
 
 
 CLAIM_ATTR = "llm_claim"
+#: Trial system attribute of the warm-start claim: the same protocol, for the one key
+#: :data:`WARM_START_KEY` (one warm-start call per study, see :class:`WarmStartClaim`).
+WARM_START_CLAIM_ATTR = "llm_warm_start_claim"
+WARM_START_KEY = ("llm_warm_start",)
+#: Trial user attribute of the trial that carries the study's warm-start call (``True``).
+WARM_START_ATTR = "llm_warm_start"
 #: Seconds a claim waits for another worker's trial that is deciding on the same configuration.
 CLAIM_WAIT_S = 10.0
 
@@ -83,9 +90,9 @@ def known_configurations(
     return keys
 
 
-def _marker(trial: FrozenTrial) -> tuple[ConfigurationKey, str] | None:
-    """The claim marker of ``trial`` as ``(key, state)``, or None."""
-    marker = trial.system_attrs.get(CLAIM_ATTR)
+def _marker(trial: FrozenTrial, attr: str = CLAIM_ATTR) -> tuple[ConfigurationKey, str] | None:
+    """The claim marker of ``trial`` (in system attribute ``attr``) as ``(key, state)``, or None."""
+    marker = trial.system_attrs.get(attr)
     if not isinstance(marker, Mapping):
         return None
     key, state = marker.get("key"), marker.get("state")
@@ -110,8 +117,13 @@ def claim_in_storage(
     trial: FrozenTrial,
     key: ConfigurationKey,
     wait_s: float = CLAIM_WAIT_S,
+    *,
+    attr: str = CLAIM_ATTR,
 ) -> bool:
     """Claim ``key`` for ``trial`` against every other trial of the study, in storage.
+
+    ``attr`` is the trial system attribute that holds the markers: :data:`CLAIM_ATTR` for
+    configurations, :data:`WARM_START_CLAIM_ATTR` for the warm start.
 
     Writes the marker, reads the other trials, decides (waiting while a higher-numbered trial
     is deciding on the same key), and writes the outcome; see the module docstring for why two
@@ -129,13 +141,13 @@ def claim_in_storage(
     """
     names = _names_of(key)
     try:
-        storage.set_trial_system_attr(trial._trial_id, CLAIM_ATTR, {"key": list(key), "state": "pending"})
+        storage.set_trial_system_attr(trial._trial_id, attr, {"key": list(key), "state": "pending"})
     except UpdateFinishedTrialError:
         return False  # This trial was failed meanwhile (a missed heartbeat): nothing to claim for.
     deadline = time.monotonic() + wait_s
     delay = 0.005
     while True:
-        verdict = _verdict(storage.get_all_trials(study_id, deepcopy=False), trial, key, names)
+        verdict = _verdict(storage.get_all_trials(study_id, deepcopy=False), trial, key, names, attr)
         if verdict is None and time.monotonic() >= deadline:
             _logger.warning(
                 "Trial %d: another worker's trial held the same configuration for %.1f s without "
@@ -150,7 +162,7 @@ def claim_in_storage(
         delay = min(delay * 2, 0.2)
     try:
         storage.set_trial_system_attr(
-            trial._trial_id, CLAIM_ATTR, {"key": list(key), "state": "won" if verdict else "lost"}
+            trial._trial_id, attr, {"key": list(key), "state": "won" if verdict else "lost"}
         )
     except UpdateFinishedTrialError:
         return False
@@ -158,14 +170,14 @@ def claim_in_storage(
 
 
 def _verdict(
-    trials: list[FrozenTrial], me: FrozenTrial, key: ConfigurationKey, names: list[str]
+    trials: list[FrozenTrial], me: FrozenTrial, key: ConfigurationKey, names: list[str], attr: str = CLAIM_ATTR
 ) -> bool | None:
     """True: ``me`` wins ``key``; False: it loses; None: wait for a trial that is deciding."""
     undecided = False
     for other in trials:
         if other._trial_id == me._trial_id:
             continue
-        marker = _marker(other)
+        marker = _marker(other, attr)
         if marker is not None and marker[0] == key:
             state = marker[1]
             if state == "won":
@@ -175,9 +187,81 @@ def _verdict(
                     return False
                 undecided = True
             continue
-        proposal = other.user_attrs.get(PROPOSAL_ATTR)
+        proposal = other.user_attrs.get(PROPOSAL_ATTR) if attr == CLAIM_ATTR else None
         if isinstance(proposal, Mapping):
             params = {**proposal, **other.params}
             if configuration_key(params, names) == key:
                 return False
     return None if undecided else True
+
+
+class WarmStartClaim:
+    """Which trials the warm start is for: once per study, whatever the number of workers.
+
+    The first trial that reaches the sampler with the study's search space known (a trial
+    whose parameters are all new has nothing to ask the LLM about) claims the warm start,
+    against the other threads of this process and, on a shared storage, against every other
+    worker's trials (:func:`claim_in_storage` on :data:`WARM_START_KEY`). Exactly one trial
+    wins; it records :data:`WARM_START_ATTR` and makes the warm-start call, whatever its
+    outcome, and its call answers for it and the ``n_trials - 1`` trials after it that this
+    process runs. Every other trial goes to the optimizer. A study that already holds a
+    warm-start trial (an earlier session, another worker) gets no second call.
+
+    In one process running trials one after another, trial 0 has no search space yet and
+    trial 1 wins: the warm start is trials ``1..n_trials``, as it always was.
+
+    Example:
+        >>> import optuna
+        >>> study = optuna.create_study()
+        >>> claim = WarmStartClaim(n_trials=1)
+        >>> first, second = study.ask(), study.ask()
+        >>> frozen = [study._storage.get_trial(t._trial_id) for t in (first, second)]
+        >>> claim.covers(study, frozen[0]), claim.covers(study, frozen[1])
+        (True, False)
+    """
+
+    def __init__(self, n_trials: int, wait_s: float = CLAIM_WAIT_S) -> None:
+        self.n_trials = n_trials
+        self.wait_s = wait_s
+        self._lock = threading.Lock()
+        #: (storage, study id) -> (first, last) trial numbers this process's warm start is for.
+        self._windows: dict[tuple[int, int], tuple[int, int]] = {}
+        self._refused: set[tuple[int, int]] = set()
+
+    def covers(self, study: Study, trial: FrozenTrial) -> bool:
+        """Whether ``trial`` belongs to the warm start; the first call that returns True for a
+        study claimed it for ``trial``."""
+        if self.n_trials < 1:
+            return False
+        study_key = (id(study._storage), study._study_id)
+        with self._lock:
+            window = self._windows.get(study_key)
+            if window is not None:
+                return window[0] <= trial.number <= window[1]
+            if study_key in self._refused:
+                return False
+            if not self._claim(study, trial):
+                if any(_carries_warm_start(t) for t in study._get_trials(deepcopy=False, use_cache=False)):
+                    self._refused.add(study_key)  # Decided for good: another trial has it.
+                return False
+            self._windows[study_key] = (trial.number, trial.number + self.n_trials - 1)
+        study._storage.set_trial_user_attr(trial._trial_id, WARM_START_ATTR, True)
+        return True
+
+    def _claim(self, study: Study, trial: FrozenTrial) -> bool:
+        trials = study._get_trials(deepcopy=False, use_cache=False)
+        if any(_carries_warm_start(t) for t in trials if t._trial_id != trial._trial_id):
+            return False
+        if not is_shared_storage(study._storage):
+            return True  # This process is the only one; its lock decided.
+        return claim_in_storage(
+            study._storage, study._study_id, trial, WARM_START_KEY, self.wait_s, attr=WARM_START_CLAIM_ATTR
+        )
+
+
+def _carries_warm_start(trial: FrozenTrial) -> bool:
+    """Whether ``trial`` won the warm start (or recorded it, in an earlier session)."""
+    if trial.user_attrs.get(WARM_START_ATTR):
+        return True
+    marker = _marker(trial, WARM_START_CLAIM_ATTR)
+    return marker is not None and marker[1] == "won"

@@ -4,9 +4,11 @@ Published results agree that an LLM proposing every trial loses to TPE and CMA-E
 search spaces, while an LLM that *advises* a classical optimizer helps, mostly in the first
 trials. :class:`AdaptiveLLMShare` decides, trial by trial, which of the two proposes:
 
-- **Warm start.** The first ``warm_start_trials`` trials after the first one are the LLM's: it
-  proposes them in one call from the problem context and the parameter names, replacing the
-  random initial design of the classical optimizer (which starts modelling right after).
+- **Warm start.** ``warm_start_trials`` trials are the LLM's: the first trial that sees the
+  search space (trial 1 in a single process) claims them (:class:`~llm_guided_optuna.claims.WarmStartClaim`),
+  and the LLM proposes them in one call from the problem context and the parameter names,
+  replacing part of the random initial design of the classical optimizer (which starts
+  modelling right after).
 - **Adaptive share.** Afterwards the LLM proposes a trial with probability ``share``. Its share
   follows its record: each finished trial is scored *good* when its value is in the best
   quarter of the complete trials before it; with Beta(1, 1) smoothing, the share is
@@ -109,14 +111,9 @@ class AdaptiveLLMShare:
         self.seed = seed
         self.decay_start = 2 * (warm_start_trials + 1) if decay_start is None else decay_start
 
-    def in_warm_start(self, trial: FrozenTrial) -> bool:
-        """Whether ``trial`` belongs to the warm start (the LLM proposes it)."""
-        return 1 <= trial.number <= self.warm_start_trials
-
     def ask_llm(self, study: Study, trial: FrozenTrial) -> bool:
-        """Whether the LLM proposes ``trial``."""
-        if self.in_warm_start(trial):
-            return True
+        """Whether the LLM proposes ``trial``, a trial after the warm start (which trials the
+        warm start is for, :class:`~llm_guided_optuna.claims.WarmStartClaim` decides)."""
         if self.initial_share == 0.0:
             return False
         share = self.current_share(study)

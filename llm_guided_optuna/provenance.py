@@ -20,7 +20,12 @@ attributes (visible in optuna-dashboard and in ``trial.user_attrs``):
 - ``llm_proposal``: the validated configuration the LLM proposed;
 - ``llm_rationale``: the LLM's one-line reason, when it gave one;
 - ``llm_call``: model, latency, attempts, tokens, cost, the changes the validator made, and a
-  ``call_id`` shared by every trial served by the same LLM call.
+  ``call_id`` shared by every trial served by the same LLM call;
+- ``llm_warm_start``: ``True`` on the one trial of the study that made the warm-start call
+  (``prior`` and ``hybrid``; :class:`~llm_guided_optuna.claims.WarmStartClaim`);
+- ``llm_repeat_varied``: ``True`` where the optimizer proposed a configuration that a trial
+  already had (or that another worker claimed at the same moment) and a nearby variant ran
+  instead.
 
 :class:`ProvenanceRecorder` writes them and refuses configurations already tried or claimed by
 a running trial (:meth:`ProvenanceRecorder.claim`), across threads and, through the storage,
@@ -50,6 +55,7 @@ from llm_guided_optuna.claims import claim_in_storage
 from llm_guided_optuna.claims import CLAIM_WAIT_S
 from llm_guided_optuna.claims import ConfigurationKey
 from llm_guided_optuna.claims import is_shared_storage
+from llm_guided_optuna.claims import WARM_START_ATTR  # noqa: F401 - a trial attribute, listed above
 from llm_guided_optuna.context import PROPOSAL_ATTR
 from llm_guided_optuna.llm_client import LLMReply
 from llm_guided_optuna.parameter_validator import ValidationResult
@@ -73,6 +79,9 @@ OPTIMIZER_REASONS = (
     "new_parameters", "schedule", "warm_start_answered", "not_proposed", "budget_llm_calls", "budget_cost",
 )
 RATIONALE_ATTR = "llm_rationale"
+#: ``True`` on a trial whose optimizer configuration repeated one already tried or claimed by
+#: another worker, and was replaced by a nearby variant.
+REPEAT_VARIED_ATTR = "llm_repeat_varied"
 CALL_ATTR = "llm_call"
 MAX_DETAIL_CHARS = 300
 
@@ -174,6 +183,17 @@ class ProvenanceRecorder:
             record: dict[str, Any] = {"error": detail[:MAX_DETAIL_CHARS]}
             record.update(failure_usage(failure))
             storage.set_trial_user_attr(trial._trial_id, CALL_ATTR, record)
+
+    def proposed_by_llm(self, trial: FrozenTrial) -> bool:
+        """Whether the LLM proposed ``trial``'s configuration (recorded by :meth:`start_llm`)."""
+        with self._lock:
+            source = self._sources.get(trial._trial_id)
+        return source is not None and source[0] == "llm"
+
+    def record_repeat_varied(self, study: Study, trial: FrozenTrial) -> None:
+        """Record that the optimizer's configuration for ``trial`` was a repeat, replaced by a variant."""
+        self._stats.increment("repeats_varied")
+        study._storage.set_trial_user_attr(trial._trial_id, REPEAT_VARIED_ATTR, True)
 
     def record_optimizer_param(self, trial: FrozenTrial, name: str) -> None:
         """Count one parameter that the optimizer chooses for ``trial`` (``sample_independent``)."""

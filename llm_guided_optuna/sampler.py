@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from collections.abc import Sequence
 import os
+import random
 from typing import Any
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,10 @@ from optuna.trial import FrozenTrial
 from optuna.trial import TrialState
 
 from llm_guided_optuna.arguments import check_sampler_arguments
+from llm_guided_optuna.claims import configuration_key
+from llm_guided_optuna.claims import known_configurations
+from llm_guided_optuna.claims import WarmStartClaim
+from llm_guided_optuna.diversify import distinct_variant
 from llm_guided_optuna.context_builder import ContextBuilder
 from llm_guided_optuna.embedded.selection import is_local_model_string
 from llm_guided_optuna.embedded.selection import resolve_local_model
@@ -181,6 +186,7 @@ class LLMGuidedSampler(BaseSampler):
             prior_strength=prior_strength,
         )
         self._schedule = plan.schedule
+        self._warm_start = WarmStartClaim(plan.schedule.warm_start_trials) if plan.schedule is not None else None
         self._replay = ExchangeCache(cache_dir) if cache_dir is not None else None
         # A local model is resolved (and its file checked) now rather than at the first trial.
         if api_base is not None and model is not None and is_local_model_string(model):
@@ -271,7 +277,40 @@ class LLMGuidedSampler(BaseSampler):
             if name not in params:
                 self._provenance.record_optimizer_param(trial, name)
                 params[name] = self._optimizer.sample_independent(study, trial, name, distribution)
+        if not self._provenance.proposed_by_llm(trial):  # The LLM's configurations are claimed already.
+            params = self._claim_optimizer_configuration(study, trial, search_space, fixed, params)
         return params
+
+    def _claim_optimizer_configuration(
+        self,
+        study: Study,
+        trial: FrozenTrial,
+        search_space: dict[str, BaseDistribution],
+        fixed: dict[str, Any],
+        params: dict[str, Any],
+    ) -> dict[str, Any]:
+        """``params`` (the optimizer's), claimed like an LLM configuration; if a trial already has
+        it or another worker claims it at the same moment, a nearby unclaimed variant.
+
+        Optimizers in two workers that read the same history at the same moment can propose the
+        very same point (the acquisition's optimum from the same starts), and none of them sees
+        the other's running trial before its parameters reach the storage.
+        """
+        known = known_configurations(study, search_space)
+
+        def claimed(candidate: Mapping[str, Any]) -> bool:
+            key = configuration_key({**params, **candidate, **fixed}, search_space)
+            return self._provenance.claim(key, known, study=study, trial=trial)
+
+        if claimed(params):
+            return params
+        free = {name: d for name, d in search_space.items() if name in params and name not in fixed}
+        rng = random.Random(f"{self.seed}:{trial.number}:repeat")
+        variant = distinct_variant({n: params[n] for n in free}, free, lambda p: not claimed(p), rng)
+        if variant is None:  # A space too small for a new configuration nearby: keep the repeat.
+            return params
+        self._provenance.record_repeat_varied(study, trial)
+        return {**params, **variant}
 
     def _propose(
         self,
@@ -286,7 +325,7 @@ class LLMGuidedSampler(BaseSampler):
             self._provenance.start_without_llm(study, trial, self._failures.disabled_reason)
             return self._optimizer_relative(study, trial, search_space)
         advice: dict[str, Any] | None = None
-        warm_start = self._schedule is not None and self._schedule.in_warm_start(trial)
+        warm_start = self._warm_start is not None and self._warm_start.covers(study, trial)
         if self._schedule is not None and not warm_start:
             advice = self._optimizer_relative(study, trial, search_space)
             if not self._schedule.ask_llm(study, trial):

@@ -33,6 +33,7 @@ STANDARD_COUNTERS = (
     "completion_tokens",
     "batched_proposals_used",
     "duplicates_perturbed",
+    "repeats_varied",
     "claim_conflicts",
     "schema_mismatches",
     "replay_hits",
@@ -55,6 +56,8 @@ class SamplerStatistics:
         - ``duplicates_perturbed``: proposed configurations that repeated one already tried
           (or one earlier in the same answer) and were replaced by a nearby variant
           (:mod:`llm_guided_optuna.diversify`).
+        - ``repeats_varied``: configurations of the optimizer that repeated one already tried
+          or claimed by another worker's trial, replaced by a nearby variant.
         - ``claim_conflicts``: configurations lost to another trial (thread or worker
           process) that claimed the same one at the same time.
         - ``llm_seconds`` and ``average_llm_time``: time spent waiting for the LLM, in total

@@ -43,6 +43,7 @@ from llm_guided_optuna.provenance import CALL_ATTR
 from llm_guided_optuna.provenance import LLM_SOURCES
 from llm_guided_optuna.provenance import OPTIMIZER_PARAMS_ATTR
 from llm_guided_optuna.provenance import REASON_ATTR
+from llm_guided_optuna.provenance import REPEAT_VARIED_ATTR
 from llm_guided_optuna.provenance import SOURCE_ATTR
 from llm_guided_optuna.statistics import STANDARD_COUNTERS
 
@@ -160,6 +161,8 @@ def study_statistics(study: Study) -> dict[str, Any]:
         if isinstance(optimizer_params, list):
             counts["optimizer_params"] += len(optimizer_params)
         reason = str(attrs.get(REASON_ATTR, "unknown"))
+        if attrs.get(REPEAT_VARIED_ATTR) is True:
+            counts["repeats_varied"] += 1
         if source in LLM_SOURCES:
             counts["proposals_requested"] += 1
             counts["llm_successes"] += 1
