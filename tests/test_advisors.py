@@ -96,3 +96,13 @@ def test_the_default_strategy_on_an_oracle_starts_from_its_pool() -> None:
     study.optimize(lambda trial: task.evaluate_cv(task.suggest(trial)), n_trials=2)
     assert sampler.model_name == "openai/advisor/oracle-top10"
     assert study.trials[1].params in [dict(p) for p in oracle_pool("svm-iris", "oracle-top10")]
+
+
+def test_the_precise_top1_hint_takes_its_values_from_the_best_percent() -> None:
+    from benchmarks.hints import human_number, task_hints
+
+    hints = task_hints(get_task("svm-wine"))
+    assert hints.good_top1 is not None and set(hints.good_top1) == set(hints.good)
+    assert hints.texts["precise-top1"] == ", ".join(f"{n} around {human_number(hints.good_top1[n])}"
+                                                    for n in hints.parameters)
+    assert hints.partial_configuration("precise-top1") != hints.partial_configuration("precise")
