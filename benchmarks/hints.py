@@ -20,6 +20,8 @@ cross-validated scores (``benchmarks/reference``; test-set scores never enter), 
      the good value lies in the parameter's range (thirds, on the log scale for log-scaled
      parameters), ``"the choice of <name> matters"`` for a categorical one;
    - *misleading*: like *precise*, with the bad values;
+   - *precise-top1*: like *precise*, with the median over the best 1 % (:data:`TOP1_FRACTION`)
+     instead of the best 10 %: a hint of known, very high skill (issue 28);
    - *none*: no hint.
 
 Example:
@@ -47,10 +49,11 @@ from benchmarks.reference import reference_path
 from benchmarks.tasks import Task
 
 
-CONDITIONS: tuple[str, ...] = ("precise", "vague", "misleading", "none")
+CONDITIONS: tuple[str, ...] = ("precise", "vague", "misleading", "none", "precise-top1")
 N_BINS = 5
 N_HINTED = 2
 TAIL_FRACTION = 0.1
+TOP1_FRACTION = 0.01
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,8 @@ class TaskHints:
     Attributes:
         parameters: The hinted parameters, most influential first.
         influence: Every parameter's influence (η²).
-        good: The good value of each hinted parameter; ``bad`` likewise.
+        good: The good value of each hinted parameter; ``bad`` likewise; ``good_top1`` the
+            good value over the best 1 % (the ``precise-top1`` hint).
         texts: The hint of each condition (``""`` for ``none``).
     """
 
@@ -69,6 +73,7 @@ class TaskHints:
     good: dict[str, Any]
     bad: dict[str, Any]
     texts: dict[str, str]
+    good_top1: dict[str, Any] | None = None
 
     def domain_knowledge(self, condition: str) -> dict[str, str] | None:
         """The ``domain_knowledge`` user attribute of ``condition`` (``None``: set nothing)."""
@@ -79,6 +84,8 @@ class TaskHints:
         """The hinted values as the hint writes them, as a partial configuration (what
         ``enqueue_trial`` is given)."""
         values = self.bad if condition == "misleading" else self.good
+        if condition == "precise-top1" and self.good_top1 is not None:
+            values = self.good_top1
         return {name: _as_written(value) for name, value in values.items()}
 
 
@@ -167,10 +174,13 @@ def task_hints(task: Task, reference_dir: Path = DEFAULT_REFERENCE_DIR) -> TaskH
     worst = [configurations[i] for i in order[-tail:]]
     good = {n: _tail_value([c[n] for c in best], space[n]) for n in hinted}
     bad = {n: _tail_value([c[n] for c in worst], space[n]) for n in hinted}
+    best_1 = [configurations[i] for i in order[:max(1, int(round(TOP1_FRACTION * len(order))))]]
+    good_top1 = {n: _tail_value([c[n] for c in best_1], space[n]) for n in hinted}
     texts = {
         "precise": ", ".join(f"{n} around {human_number(good[n])}" for n in hinted),
         "vague": ", ".join(_words(n, good[n], space[n]) for n in hinted),
         "misleading": ", ".join(f"{n} around {human_number(bad[n])}" for n in hinted),
         "none": "",
+        "precise-top1": ", ".join(f"{n} around {human_number(good_top1[n])}" for n in hinted),
     }
-    return TaskHints(hinted, influences, good, bad, texts)
+    return TaskHints(hinted, influences, good, bad, texts, good_top1)

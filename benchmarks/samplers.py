@@ -6,6 +6,10 @@ configuration). Every name starting with ``llm`` is an ``LLMGuidedSampler`` stra
 ``llm`` -> ``strategy="llm"``, ``llm-<x>`` (or ``llm:<x>``) -> ``strategy="<x>"``. The
 suffix ``+useless`` (e.g. ``llm-prior+useless``) replaces the LLM by a local server that
 answers random valid configurations: the check that a weak LLM never makes users lose. The
+other suffixes of :data:`ADVISORS` replace it by an advisor of known skill, for the skill ladder
+(``llm-prior+oracle-top10``, ``llm-hybrid+local-step``; :mod:`benchmarks.advisor_responder`);
+their runs record the model ``openai/advisor/<name>`` and no exchanges (the advisor's answer is
+a function of the request). The
 ``llm_guided_optuna`` package is imported only when such a sampler is built, so the
 baselines run without it.
 
@@ -57,7 +61,12 @@ BASELINE_SAMPLERS: tuple[str, ...] = ("random", "tpe", "gp", "cmaes", "seeded-de
 DEFAULT_SAMPLERS: tuple[str, ...] = BASELINE_SAMPLERS + ("llm",)
 STAT_KEYS: tuple[str, ...] = ("llm_calls", "llm_seconds", "prompt_tokens", "completion_tokens")
 GP_STARTUP_PREFIX = "gp-startup"
-USELESS_SUFFIX = "+useless"
+ADVISOR_SEPARATOR = "+"
+USELESS = "useless"
+USELESS_SUFFIX = ADVISOR_SEPARATOR + USELESS
+#: The stand-in LLMs a ``+<advisor>`` suffix names: the useless control and the advisors of known skill.
+ADVISORS: tuple[str, ...] = (USELESS, "oracle-top1", "oracle-top10", "oracle-top30", "local-step")
+ADVISOR_MODEL_PREFIX = "openai/advisor/"
 MODEL_SEPARATOR = "@"
 QWEN_05B = "qwen2.5-coder-0.5b"
 QWEN_05B_SHA256 = "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
@@ -67,6 +76,7 @@ DESIGN_SEPARATOR = "~"
 #: Options of ``llm-prior[key=value,...]``, for ablations of the prior strategy.
 PRIOR_OPTIONS = ("beta", "weights", "width", "horizon", "stated", "design", "startup", "reliability")
 _useless_server: Any = None
+_advisor_server: Any = None
 
 
 def is_llm_sampler(name: str) -> bool:
@@ -78,6 +88,20 @@ def split_model(name: str) -> tuple[str, str | None]:
     """``(sampler name without [options], @model and ~design, model or None)``."""
     base, _, model = name.split(DESIGN_SEPARATOR, 1)[0].partition(MODEL_SEPARATOR)
     return base.split("[", 1)[0], (model or None)
+
+
+def advisor_of(name: str) -> str | None:
+    """The stand-in LLM a sampler name's ``+<advisor>`` suffix names, or ``None`` (a real model).
+
+    Raises:
+        ValueError: The suffix names no advisor of :data:`ADVISORS`.
+    """
+    _, separator, advisor = split_model(name)[0].partition(ADVISOR_SEPARATOR)
+    if not separator:
+        return None
+    if advisor not in ADVISORS:
+        raise ValueError(f"unknown advisor {advisor!r} in {name!r}; known: {', '.join(ADVISORS)}")
+    return advisor
 
 
 def prior_options(name: str) -> dict[str, str]:
@@ -142,16 +166,20 @@ def default_llm_model() -> str:
 
 
 def llm_model_of(name: str) -> str:
-    """The model an LLM sampler runs on, as recorded: ``embedded/<name>``, or ``openai/useless``."""
-    if split_model(name)[0].endswith(USELESS_SUFFIX):
+    """The model an LLM sampler runs on, as recorded: ``embedded/<name>``, ``openai/useless``, or
+    ``openai/advisor/<name>``."""
+    advisor = advisor_of(name)
+    if advisor == USELESS:
         return "openai/useless"
+    if advisor is not None:
+        return ADVISOR_MODEL_PREFIX + advisor
     model = split_model(name)[1] or default_llm_model()
     return model if model == QWEN_05B else "embedded/" + model
 
 
 def llm_strategy(name: str) -> str:
     """The ``strategy`` argument for the sampler called ``name`` (``llm`` -> ``"llm"``)."""
-    rest = split_model(name)[0][len("llm"):].removesuffix(USELESS_SUFFIX)
+    rest = split_model(name)[0][len("llm"):].partition(ADVISOR_SEPARATOR)[0]
     if not rest:
         return "llm"
     return rest.lstrip("-:_")
@@ -203,8 +231,12 @@ def build_sampler(name: str, seed: int, llm_kwargs: dict[str, Any] | None = None
 
         kwargs: dict[str, Any] = {"timeout": LLM_TIMEOUT_S, **(llm_kwargs or {})}
         base, model = split_model(name)
-        if base.endswith(USELESS_SUFFIX):
+        advisor = advisor_of(name)
+        if advisor == USELESS:
             kwargs.update(model="openai/useless", api_base=useless_llm_url(), api_key="sk-none")
+        elif advisor is not None:
+            kwargs.pop("cache_dir", None)  # Its answer is a function of the request: nothing to record.
+            kwargs.update(model=llm_model_of(name), api_base=advisor_llm_url(), api_key="sk-none")
         elif model == QWEN_05B:
             server = qwen_server()
             kwargs.update(model=server.litellm_model, api_base=server.api_base, structured_output="llguidance")
@@ -259,6 +291,19 @@ def useless_llm_url() -> str:
         _useless_server = FaultServer(responder=RandomConfigurationResponder(seed=0))
         _useless_server.__enter__()
     return str(_useless_server.base_url)
+
+
+def advisor_llm_url() -> str:
+    """Base URL of a local OpenAI-compatible server that answers as the advisors of known skill
+    (started once per process, on 127.0.0.1; see :mod:`benchmarks.advisor_responder`)."""
+    global _advisor_server
+    if _advisor_server is None:
+        from benchmarks.advisor_responder import AdvisorResponder
+        from tests.support.fault_server import FaultServer
+
+        _advisor_server = FaultServer(responder=AdvisorResponder())
+        _advisor_server.__enter__()
+    return str(_advisor_server.base_url)
 
 
 def qwen_server() -> Any:

@@ -1,0 +1,108 @@
+"""The advisors of known skill (benchmarks/advisor_responder.py) and their sampler names."""
+
+from __future__ import annotations
+
+import json
+
+import optuna
+import pytest
+
+from benchmarks.advisor_responder import AdvisorResponder
+from benchmarks.advisor_responder import best_shown_trial
+from benchmarks.advisor_responder import oracle_pool
+from benchmarks.advisor_responder import ranked_configurations
+from benchmarks.advisor_responder import task_of_prompt
+from benchmarks.reference import read_reference_file
+from benchmarks.samplers import advisor_of
+from benchmarks.samplers import build_sampler
+from benchmarks.samplers import llm_model_of
+from benchmarks.samplers import llm_strategy
+from benchmarks.tasks import BAYESMARK_TASK_NAMES
+from benchmarks.tasks import get_task
+
+
+def _request(model: str, prompt: str, n: int = 1, seed: int = 0) -> dict:
+    parameters = {"type": "object", "properties": {
+        "C": {"type": "number", "minimum": 1.0, "maximum": 1000.0, "description": "log scale"},
+        "gamma": {"type": "number", "minimum": 1e-4, "maximum": 1e-3, "description": "log scale"},
+        "tol": {"type": "number", "minimum": 1e-5, "maximum": 0.1, "description": "log scale"},
+    }}
+    item = {"type": "object", "properties": {"parameters": parameters, "analysis": {"type": "string"}},
+            "required": ["parameters", "analysis"]}
+    schema = item if n == 1 else {"type": "object", "properties": {
+        "configurations": {"type": "array", "items": item, "minItems": n, "maxItems": n}}, "required": ["configurations"]}
+    return {"model": model, "seed": seed, "messages": [{"role": "user", "content": prompt}],
+            "response_format": {"type": "json_schema", "json_schema": {"name": "a", "schema": schema}}}
+
+
+def _prompt(task: str, trials: str = "") -> str:
+    return f"## Goal\nMaximize the objective value.\n{get_task(task).problem_description}\n{trials}"
+
+
+def test_every_task_is_recognised_by_its_description() -> None:
+    assert [task_of_prompt(_prompt(name)) for name in BAYESMARK_TASK_NAMES] == list(BAYESMARK_TASK_NAMES)
+    with pytest.raises(ValueError, match="describes 0 tasks"):
+        task_of_prompt("no task here")
+
+
+def test_oracle_pools_hold_the_best_fraction_of_the_reference() -> None:
+    record = read_reference_file("svm-iris")
+    assert record is not None
+    ranked = ranked_configurations("svm-iris")
+    values = {json.dumps(p, sort_keys=True): v for p, v in zip(record["random_params"], record["random_values"])}
+    scores = [values[json.dumps(p, sort_keys=True)] for p in ranked]
+    assert scores == sorted(scores, reverse=True)  # maximised: best first
+    assert [len(oracle_pool("svm-iris", a)) for a in ("oracle-top1", "oracle-top10", "oracle-top30")] == [5, 50, 150]
+
+
+def test_an_oracle_answers_distinct_configurations_of_its_pool_reproducibly() -> None:
+    responder = AdvisorResponder()
+    request = _request("advisor/oracle-top1", _prompt("svm-iris"), n=4)
+    answer = json.loads(responder(request))
+    pool = [dict(p) for p in oracle_pool("svm-iris", "oracle-top1")]
+    drawn = [c["parameters"] for c in answer["configurations"]]
+    assert all(c in pool for c in drawn) and len({json.dumps(c) for c in drawn}) == 4
+    assert all(c["analysis"] for c in answer["configurations"])
+    assert json.loads(responder(request)) == answer  # the same request, the same answer
+    assert json.loads(responder(_request("advisor/oracle-top1", _prompt("svm-iris"), n=4, seed=1))) != answer
+
+
+def test_local_step_moves_near_the_best_trial_shown() -> None:
+    trials = "## Best trials\n#3 value=0.95: C=300, gamma=0.0005, tol=0.001\n#1 value=0.5: C=2, gamma=0.0001, tol=0.05"
+    assert best_shown_trial(_prompt("svm-iris", trials)) == {"C": "300", "gamma": "0.0005", "tol": "0.001"}
+    answer = json.loads(AdvisorResponder()(_request("advisor/local-step", _prompt("svm-iris", trials))))
+    parameters = answer["parameters"]
+    assert 30 < parameters["C"] < 1000 and 2e-4 < parameters["gamma"] < 1e-3  # within ~2 steps of trial 3
+    with pytest.raises(ValueError, match="unknown advisor"):
+        AdvisorResponder()(_request("advisor/genius", _prompt("svm-iris")))
+
+
+def test_advisor_names_extend_the_useless_suffix() -> None:
+    assert advisor_of("llm-prior") is None
+    assert advisor_of("llm-prior+useless[reliability=rank]") == "useless"
+    assert llm_model_of("llm-prior+useless") == "openai/useless"
+    assert llm_model_of("llm-hybrid+oracle-top10") == "openai/advisor/oracle-top10"
+    assert llm_strategy("llm-hybrid+oracle-top10") == "hybrid" and llm_strategy("llm+local-step") == "llm"
+    with pytest.raises(ValueError, match="unknown advisor"):
+        advisor_of("llm-prior+genius")
+
+
+def test_the_default_strategy_on_an_oracle_starts_from_its_pool() -> None:
+    task = get_task("svm-iris")
+    sampler = build_sampler("llm-prior+oracle-top10", seed=0).sampler
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.create_study(direction=task.direction, sampler=sampler)
+    study.set_user_attr("problem_description", task.problem_description)
+    study.optimize(lambda trial: task.evaluate_cv(task.suggest(trial)), n_trials=2)
+    assert sampler.model_name == "openai/advisor/oracle-top10"
+    assert study.trials[1].params in [dict(p) for p in oracle_pool("svm-iris", "oracle-top10")]
+
+
+def test_the_precise_top1_hint_takes_its_values_from_the_best_percent() -> None:
+    from benchmarks.hints import human_number, task_hints
+
+    hints = task_hints(get_task("svm-wine"))
+    assert hints.good_top1 is not None and set(hints.good_top1) == set(hints.good)
+    assert hints.texts["precise-top1"] == ", ".join(f"{n} around {human_number(hints.good_top1[n])}"
+                                                    for n in hints.parameters)
+    assert hints.partial_configuration("precise-top1") != hints.partial_configuration("precise")
