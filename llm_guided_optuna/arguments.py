@@ -56,7 +56,7 @@ def check_range(
 def check_sampler_arguments(arguments: dict[str, Any]) -> None:
     """Check every numeric argument of :class:`~llm_guided_optuna.LLMGuidedSampler`."""
     check_range("temperature", arguments["temperature"], 0.0, 2.0)
-    check_range("timeout", arguments["timeout"], 0.0, low_open=True)
+    check_range("timeout", arguments["timeout"], 0.0, low_open=True, optional=True)
     check_range("max_retries", arguments["max_retries"], 0, integer=True)
     check_range("max_context_trials", arguments["max_context_trials"], 0, integer=True)
     check_range("seed", arguments["seed"], 0, integer=True, optional=True)

@@ -37,6 +37,7 @@ from llm_guided_optuna.llm_errors import LLMCallError
 from llm_guided_optuna.llm_errors import redact
 from llm_guided_optuna.llm_errors import retry_after_seconds
 from llm_guided_optuna.llm_errors import SECRET_ENV_SUFFIXES
+from llm_guided_optuna.timeouts import request_timeout
 
 
 _logger = get_logger(__name__)
@@ -95,7 +96,9 @@ class LLMClient:
         api_key: The provider key; otherwise LiteLLM reads the provider's usual environment
             variable. It is never logged or shown in ``repr``.
         temperature: Sampling temperature.
-        timeout: Seconds allowed for one request.
+        timeout: Seconds allowed for one request. ``None``: a default that fits the model (see
+            :func:`~llm_guided_optuna.timeouts.request_timeout`): 30 s for a hosted model, more
+            for a server at ``api_base`` (the embedded models included), by the answer's length.
         max_retries: Retries after the first request, for transient errors only.
         retry_backoff: Seconds before the first retry; doubled at each further one.
         structured_output: ``"auto"`` (a JSON schema where the provider takes one, otherwise
@@ -112,7 +115,7 @@ class LLMClient:
         api_base: str | None = None,
         api_key: str | None = None,
         temperature: float = 0.3,
-        timeout: float = 30.0,
+        timeout: float | None = None,
         max_retries: int = 3,
         retry_backoff: float = 1.0,
         structured_output: str = "auto",
@@ -124,7 +127,7 @@ class LLMClient:
                 f"structured_output must be 'auto' or one of {STRUCTURED_OUTPUT_MODES}, "
                 f"got {structured_output!r}"
             )
-        if timeout <= 0:
+        if timeout is not None and timeout <= 0:
             raise ValueError("timeout must be positive")
         if max_retries < 0:
             raise ValueError("max_retries must be >= 0")
@@ -132,7 +135,7 @@ class LLMClient:
         self.api_base = api_base
         self._api_key = api_key
         self.temperature = temperature
-        self.timeout = float(timeout)
+        self.timeout = None if timeout is None else float(timeout)
         self.max_retries = int(max_retries)
         self.retry_backoff = float(retry_backoff)
         self.completion_kwargs = dict(completion_kwargs or {})
@@ -195,7 +198,7 @@ class LLMClient:
             "model": self.model,
             "messages": messages,
             "temperature": self.temperature,
-            "timeout": self.timeout,
+            "timeout": self.timeout_for(max_tokens),
             "num_retries": 0,
             "drop_params": True,
         }
@@ -248,10 +251,16 @@ class LLMClient:
                         continue
                 if not failure.retryable or attempts > self.max_retries:
                     failure.elapsed_s = time.perf_counter() - started
-                    raise self._redact(self._name_the_cause(failure)) from None
+                    raise self._redact(self._name_the_cause(failure, self.timeout_for(max_tokens))) from None
                 self._sleep(self._backoff_seconds(attempts, failure.retry_after))
                 continue
             return self._reply(response, litellm, attempts, time.perf_counter() - started)
+
+    def timeout_for(self, max_tokens: int | None) -> float:
+        """Seconds allowed for one request whose answer may have ``max_tokens`` tokens."""
+        if self.timeout is not None:
+            return self.timeout
+        return request_timeout(max_tokens, self_hosted=self.api_base is not None)
 
     @property
     def where(self) -> str:
@@ -276,12 +285,12 @@ class LLMClient:
             ) from None
         self._model_checked = True
 
-    def _name_the_cause(self, failure: LLMCallError) -> LLMCallError:
+    def _name_the_cause(self, failure: LLMCallError, timeout: float) -> LLMCallError:
         """The failure with its cause first: the address that refused or timed out, or the
         credentials that were rejected."""
         causes = {
             "connection": f"cannot reach {self.where}",
-            "timeout": f"no answer from {self.where} within {self.timeout:g} s",
+            "timeout": f"no answer from {self.where} within {timeout:g} s",
             "authentication": f"authentication failed at {self.where}",
             "rate_limit": f"rate limited by {self.where}",
             "server_error": f"server error at {self.where}",

@@ -97,7 +97,9 @@ class LLMGuidedSampler(BaseSampler):
             ``None``: the best embedded model installed (see
             :mod:`llm_guided_optuna.embedded.selection`).
         temperature: LLM sampling temperature.
-        timeout: Seconds allowed for one LLM request.
+        timeout: Seconds allowed for one LLM request. ``None`` (the default): 30 s for a hosted
+            model; for an embedded model or a server at ``api_base``, 60 s plus 1 s per token the
+            answer may have (:func:`~llm_guided_optuna.timeouts.request_timeout`).
         max_retries: Retries of a request after transient errors (timeouts, rate limits, 5xx,
             dropped connections). Authentication and bad-request errors are never retried.
         max_context_trials: How many recent (and running) trials the LLM is shown.
@@ -152,7 +154,7 @@ class LLMGuidedSampler(BaseSampler):
         self,
         model: str | None = None,
         temperature: float = 0.3,
-        timeout: float = 30.0,
+        timeout: float | None = None,
         max_retries: int = 3,
         max_context_trials: int = 10,
         *,
