@@ -469,9 +469,10 @@ def render_markdown(
         out += [f"![BBOB regret]({_relative(path, markdown_dir)})" for path in control_figures[:1]] + [""]
         out += [per_task_tables(control), "", reference_table(control, reference_records(control)), ""]
     if not context.get("runs_only"):  # sections measured elsewhere, read from their own results
+        from benchmarks.render_advisors import load_advisors_section
         from benchmarks.render_knowledge import load_knowledge_section
 
-        for section in (_multiobjective_section(context), load_knowledge_section()):
+        for section in (_multiobjective_section(context), load_knowledge_section(), load_advisors_section()):
             if section:
                 out += [section, ""]
     if context.get("overhead"):

@@ -22,6 +22,7 @@ CONDITION_MEANINGS = {
     "vague": "the same knowledge in words only",
     "misleading": "hint with values from the worst tenth",
     "none": "no hint",
+    "precise-top1": "hint with good values of the same 2 parameters from the best 1 %",
     "gp": "GPSampler, no hint",
     "tpe": "TPESampler, no hint",
     "gp+enqueue": "GPSampler, precise values enqueued as trial 0",

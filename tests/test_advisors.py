@@ -106,3 +106,21 @@ def test_the_precise_top1_hint_takes_its_values_from_the_best_percent() -> None:
     assert hints.texts["precise-top1"] == ", ".join(f"{n} around {human_number(hints.good_top1[n])}"
                                                     for n in hints.parameters)
     assert hints.partial_configuration("precise-top1") != hints.partial_configuration("precise")
+
+
+def test_the_ladder_section_judges_the_issue_lines_from_the_rows() -> None:
+    from benchmarks.render_advisors import acceptance_lines, advisors_section
+
+    def row(r10: float, r30: float, paired: dict | None = None) -> dict:
+        return {"runs": 80, "regret": {"5": 0.5, "10": r10, "30": r30},
+                "regret_se": {"5": 0.03, "10": 0.02, "30": 0.02}, "paired": paired or {}}
+
+    results = {"advisors": {"oracle-top1": {"skill": 0.15, "skill_se": 0.02, "runs": 80}},
+               "rows": {"gp-startup5": row(0.25, 0.13), "default@oracle-top1": row(0.10, 0.05),
+                        "llm@oracle-top1": row(0.05, 0.04)}}
+    lines = acceptance_lines(results)
+    assert lines[0][0].startswith("`default@oracle-top10`") and lines[0][2] is None  # no such row
+    assert lines[1][0].startswith("`default@oracle-top1`") and lines[1][2] is False  # 0.10 > 0.35 × 0.25
+    best = [met for line, _, met in acceptance_lines(results) if "best strategy" in line]
+    assert best == [False, True]  # 0.05 behind llm at 10 trials; 0.01 (< SE) at 30
+    assert "| `default@oracle-top1` |" in advisors_section(results)

@@ -1,0 +1,119 @@
+"""The skill ladder's section of ``docs/benchmarks.md``, from ``results/advisors.json``.
+
+``python -m benchmarks.advisors`` writes the figures; ``python -m benchmarks.report`` puts this
+section in the page (after the knowledge benchmark's).
+
+Example:
+    >>> advisors_section({"advisors": {}, "rows": {}})
+    ''
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+ADVISORS_RESULTS = RESULTS_DIR / "advisors.json"
+FIGURE = "advisors/skill_ladder.png"  # relative to docs/
+ADVISOR_MEANINGS = {
+    "oracle-top1": "each configuration drawn from the best 1 % of the task's 500 reference configurations",
+    "oracle-top10": "… from the best 10 %",
+    "oracle-top30": "… from the best 30 %",
+    "local-step": "a Gaussian step (0.1 of each range) around the best trial the prompt shows; uniform when none",
+    "useless": "uniform random valid configurations (the control)",
+    "smollm2-135m": "the embedded SmolLM2-135M",
+    "qwen2.5-coder-1.5b": "the embedded Qwen2.5-Coder-1.5B (the default model)",
+}
+
+
+def acceptance_lines(results: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
+    """``(line of issue 28, what was measured, met)`` for the lines these rows can check
+    (``None``: a row it needs is missing)."""
+    rows = results["rows"]
+
+    def regret(row: str, checkpoint: str) -> float | None:
+        return rows[row]["regret"][checkpoint] if row in rows else None
+
+    def paired(row: str, base: str, checkpoint: str) -> list[float] | None:
+        return rows.get(row, {}).get("paired", {}).get(base, {}).get(checkpoint)
+
+    lines: list[tuple[str, str, bool | None]] = []
+    startup = regret("gp-startup5", "10")
+    for advisor, factor in (("oracle-top10", 0.6), ("oracle-top1", 0.35)):
+        mine = regret(f"default@{advisor}", "10")
+        if mine is None or startup is None:
+            lines.append((f"`default@{advisor}` r@10 ≤ {factor} × `gp-startup5`", "row missing", None))
+            continue
+        lines.append((f"`default@{advisor}` r@10 ≤ {factor} × `gp-startup5`'s ({factor * startup:.3f})",
+                      f"{mine:.3f} ({mine / startup:.2f} ×; {rows[f'default@{advisor}']['runs']} runs)",
+                      mine <= factor * startup))
+    cell = paired("default@useless", "gp", "30")
+    if cell is not None:
+        lines.append(("`default@useless` r@30 no worse than GP's beyond one SE",
+                      f"paired Δr@30 {cell[0]:+.3f} ± {cell[1]:.3f}", cell[0] <= cell[1]))
+    cell = paired("default@qwen2.5-coder-1.5b", "gp-startup5", "10")
+    if cell is not None:
+        lines.append(("`default@qwen2.5-coder-1.5b` Δr@10 vs `gp-startup5` below 0 by more than 2 SE",
+                      f"{cell[0]:+.3f} ± {cell[1]:.3f}", cell[0] < -2 * cell[1]))
+    cell = paired("default@qwen2.5-coder-1.5b", "default@useless", "30")
+    if cell is not None:
+        lines.append(("`default@qwen2.5-coder-1.5b` Δr@30 vs `default@useless` ≤ 0",
+                      f"{cell[0]:+.3f} ± {cell[1]:.3f}", cell[0] <= 0))
+    for advisor in results["advisors"]:
+        strategies = {row.split("@")[0]: entry for row, entry in rows.items() if row.endswith(f"@{advisor}")}
+        if "default" not in strategies or len(strategies) < 2:
+            continue
+        for checkpoint in ("10", "30"):
+            best = min(strategies, key=lambda s: strategies[s]["regret"][checkpoint])
+            mine = strategies["default"]
+            gap = mine["regret"][checkpoint] - strategies[best]["regret"][checkpoint]
+            lines.append((f"`default@{advisor}` within one SE of the best strategy at r@{checkpoint}",
+                          f"best `{best}`, gap {gap:+.3f} (default's SE {mine['regret_se'][checkpoint]:.3f})",
+                          gap <= mine["regret_se"][checkpoint]))
+    return lines
+
+
+def advisors_section(results: dict[str, Any]) -> str:
+    """The section's Markdown ('' when there are no rows)."""
+    from benchmarks.advisors import format_table
+
+    if not results.get("rows"):
+        return ""
+    skills = ["| advisor | what it answers | skill: trial-1 regret in the probe | probe runs |", "|---|---|---|---|"]
+    for name, entry in results["advisors"].items():
+        skills.append(f"| `{name}` | {ADVISOR_MEANINGS.get(name, '')} | {entry['skill']:.3f} ± {entry['skill_se']:.3f} "
+                      f"| {entry['runs']} |")
+    checks = ["| line | measured | met |", "|---|---|---|"]
+    for line, measured, met in acceptance_lines(results):
+        checks.append(f"| {line} | {measured} | {'–' if met is None else 'yes' if met else '**no**'} |")
+    return "\n".join([
+        "## The skill ladder: advisors of known skill (issue 28)",
+        "",
+        "How much of an advisor's skill does each strategy turn into lower regret? Besides the two embedded "
+        "models, stand-in advisors of known skill answer on loopback (`benchmarks/advisor_responder.py`; rows "
+        "`STRATEGY@ADVISOR`, `default` = `llm-prior`). An advisor's skill is measured as for the real models: "
+        "the warm-start probe's trial-1 regret (0 = best known, 1 = median random configuration). Paired "
+        "differences are by task × seed (negative = the row is better).",
+        "",
+        f"Command: `{results.get('command', 'python -m benchmarks.advisors')}`",
+        "",
+        "\n".join(skills),
+        "",
+        format_table(results),
+        "",
+        f"![the skill ladder]({FIGURE})",
+        "",
+        "Acceptance lines of issue 28 that these rows check:",
+        "",
+        "\n".join(checks),
+    ])
+
+
+def load_advisors_section(path: Path = ADVISORS_RESULTS) -> str:
+    """The section from ``path``, or '' when the file does not exist."""
+    import json
+
+    if not path.exists():
+        return ""
+    return advisors_section(json.loads(path.read_text()))
