@@ -46,6 +46,7 @@ from benchmarks.reference import DEFAULT_REFERENCE_DIR
 from benchmarks.reference import read_reference_file
 from benchmarks.tasks import BAYESMARK_TASK_NAMES
 from tests.support.schema_responder import request_schema
+from tests.support.schema_responder import resolve_ref
 
 #: Advisor name -> the best fraction of the reference its configurations are drawn from.
 ORACLE_FRACTIONS: dict[str, float] = {"oracle-top1": 0.01, "oracle-top10": 0.10, "oracle-top30": 0.30}
@@ -92,16 +93,6 @@ def oracle_pool(task: str, advisor: str, reference_dir: Path = DEFAULT_REFERENCE
     """The configurations ``advisor`` (an ``oracle-top<K>``) draws from: the best ``K`` %."""
     ranked = ranked_configurations(task, reference_dir)
     return ranked[: max(1, math.ceil(ORACLE_FRACTIONS[advisor] * len(ranked)))]
-
-
-def _resolve(schema: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
-    ref = schema.get("$ref")
-    if isinstance(ref, str) and ref.startswith("#/"):
-        node: Any = root
-        for part in ref[2:].split("/"):
-            node = node[part]
-        return _resolve(node, root)
-    return schema
 
 
 def _unit(value: float, schema: dict[str, Any]) -> float:
@@ -173,7 +164,7 @@ class AdvisorResponder:
         drawn = self._draw(advisor, text, count, rng, self._parameter_schemas(schema))
         if batch is None:
             return json.dumps(self._fill(schema, schema, drawn[0]))
-        items = _resolve(batch["items"], schema)
+        items = resolve_ref(batch["items"], schema)
         return json.dumps(self._fill(schema, schema, None, {"configurations": [self._fill(items, schema, c) for c in drawn]}))
 
     @staticmethod
@@ -181,9 +172,9 @@ class AdvisorResponder:
         node = schema
         batch = schema.get("properties", {}).get("configurations")
         if batch is not None:
-            node = _resolve(batch["items"], schema)
-        parameters = _resolve(_resolve(node, schema)["properties"]["parameters"], schema)
-        return {name: _resolve(sub, schema) for name, sub in parameters["properties"].items()}
+            node = resolve_ref(batch["items"], schema)
+        parameters = resolve_ref(resolve_ref(node, schema)["properties"]["parameters"], schema)
+        return {name: resolve_ref(sub, schema) for name, sub in parameters["properties"].items()}
 
     def _draw(self, advisor: str, text: str, count: int, rng: random.Random,
               parameters: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
@@ -222,11 +213,11 @@ class AdvisorResponder:
               given: dict[str, Any] | None = None) -> dict[str, Any]:
         """An object of ``schema``: the parameters, ``given`` fields, and a text in every other
         required string field."""
-        node = _resolve(schema, root)
+        node = resolve_ref(schema, root)
         answer: dict[str, Any] = dict(given or {})
         if parameters is not None:
             answer["parameters"] = parameters
         for name in node.get("required", []):
-            if name not in answer and _resolve(node["properties"][name], root).get("type") == "string":
+            if name not in answer and resolve_ref(node["properties"][name], root).get("type") == "string":
                 answer[name] = "advice of known skill"
         return answer

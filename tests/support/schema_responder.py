@@ -20,13 +20,14 @@ import threading
 from typing import Any
 
 
-def _resolve(schema: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
+def resolve_ref(schema: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` with its ``$ref`` (a pointer into ``root``, e.g. ``#/$defs/X``) followed."""
     ref = schema.get("$ref")
     if isinstance(ref, str) and ref.startswith("#/"):
         node: Any = root
         for part in ref[2:].split("/"):
             node = node[part]
-        return _resolve(node, root)
+        return resolve_ref(node, root)
     return schema
 
 
@@ -66,9 +67,9 @@ class RandomConfigurationResponder:
         return None
 
     def _configuration(self, schema: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
-        parameters_schema = _resolve(_resolve(schema, root)["properties"]["parameters"], root)
+        parameters_schema = resolve_ref(resolve_ref(schema, root)["properties"]["parameters"], root)
         parameters = {
-            name: self.fixed.get(name, self.draw(_resolve(sub, root)))
+            name: self.fixed.get(name, self.draw(resolve_ref(sub, root)))
             for name, sub in parameters_schema["properties"].items()
         }
         self.proposals.append(parameters)
