@@ -240,23 +240,18 @@ class WarmStartClaim:
                 return window[0] <= trial.number <= window[1]
             if study_key in self._refused:
                 return False
-            if not self._claim(study, trial):
-                if any(_carries_warm_start(t) for t in study._get_trials(deepcopy=False, use_cache=False)):
-                    self._refused.add(study_key)  # Decided for good: another trial has it.
+            trials = study._get_trials(deepcopy=False, use_cache=False)
+            if any(_carries_warm_start(t) for t in trials if t._trial_id != trial._trial_id):
+                self._refused.add(study_key)  # Decided for good: another trial has it.
                 return False
+            # On a storage no other process reaches, this process's lock has decided.
+            if is_shared_storage(study._storage) and not claim_in_storage(
+                study._storage, study._study_id, trial, WARM_START_KEY, self.wait_s, attr=WARM_START_CLAIM_ATTR
+            ):
+                return False  # The winner's marker refuses this study at the next trial's read.
             self._windows[study_key] = (trial.number, trial.number + self.n_trials - 1)
         study._storage.set_trial_user_attr(trial._trial_id, WARM_START_ATTR, True)
         return True
-
-    def _claim(self, study: Study, trial: FrozenTrial) -> bool:
-        trials = study._get_trials(deepcopy=False, use_cache=False)
-        if any(_carries_warm_start(t) for t in trials if t._trial_id != trial._trial_id):
-            return False
-        if not is_shared_storage(study._storage):
-            return True  # This process is the only one; its lock decided.
-        return claim_in_storage(
-            study._storage, study._study_id, trial, WARM_START_KEY, self.wait_s, attr=WARM_START_CLAIM_ATTR
-        )
 
 
 def _carries_warm_start(trial: FrozenTrial) -> bool:
