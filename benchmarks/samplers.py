@@ -39,7 +39,8 @@ the user states in ``domain_knowledge``; the warm start still takes the stated v
 from the prior or uniformly), ``[startup=3]`` (the GP's ``n_startup_trials``: it proposes from
 trial 3 on instead of trial 5; compare with ``gp-startup3``), ``[reliability=rank]`` and
 ``[reliability=density]`` (``reliability_estimate``: the rank or the density check of the beliefs
-instead of the median check). With
+instead of the median check), ``[share=0.8]`` (``llm_share``: for ``llm-trust``, the LLM's share at
+full trust). With
 ``+useless`` the options follow the suffix: ``llm-prior+useless[reliability=rank]``.
 
 The suffix ``~<design>`` (e.g. ``llm-prior@qwen2.5-coder-1.5b~regular``) asks the warm start
@@ -74,7 +75,7 @@ _qwen_server: Any = None
 LLM_TIMEOUT_S = 300.0
 DESIGN_SEPARATOR = "~"
 #: Options of ``llm-prior[key=value,...]``, for ablations of the prior strategy.
-PRIOR_OPTIONS = ("beta", "weights", "width", "horizon", "stated", "design", "startup", "reliability")
+PRIOR_OPTIONS = ("beta", "weights", "width", "horizon", "stated", "design", "startup", "reliability", "share")
 _useless_server: Any = None
 _advisor_server: Any = None
 
@@ -250,6 +251,8 @@ def build_sampler(name: str, seed: int, llm_kwargs: dict[str, Any] | None = None
         options = prior_options(name)
         if "beta" in options:
             extra = {**extra, "prior_strength": float(options["beta"])}
+        if "share" in options:
+            extra = {**extra, "llm_share": float(options["share"])}
         sampler = LLMGuidedSampler(seed=seed, strategy=llm_strategy(name), **{**kwargs, **extra})
         sampler._proposer.warm_start_prompt = prompt  # The probe's designs; the library's default otherwise.
         if "weights" in options:

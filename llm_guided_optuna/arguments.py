@@ -64,7 +64,7 @@ def check_sampler_arguments(arguments: dict[str, Any]) -> None:
     check_range("proposals_per_call", arguments["proposals_per_call"], 1, 16, integer=True, optional=True)
     check_range("max_proposal_age", arguments["max_proposal_age"], 0, integer=True, optional=True)
     check_range("warm_start_trials", arguments["warm_start_trials"], 0, 16, integer=True)
-    check_range("llm_share", arguments["llm_share"], 0.0, 1.0)
+    check_range("llm_share", arguments["llm_share"], 0.0, 1.0, optional=True)
     check_range("prior_strength", arguments["prior_strength"], 0.0, optional=True)
     check_range("max_llm_calls", arguments["max_llm_calls"], 0, integer=True, optional=True)
     check_range("max_cost_usd", arguments["max_cost_usd"], 0.0, optional=True)

@@ -53,7 +53,7 @@ def loss_sign(direction: Any) -> float:
     return 1.0 if str(getattr(direction, "name", direction)).lower() == "minimize" else -1.0
 
 
-def _losses_by_source(
+def losses_by_source(
     complete: Sequence[FrozenTrial], directions: Sequence[Any]
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """The finite values of the LLM's complete trials and of the others, as losses (lower is
@@ -84,7 +84,7 @@ def belief_reliability(complete: Sequence[FrozenTrial], directions: Sequence[Any
         >>> belief_reliability([], ["minimize"])
         1.0
     """
-    losses = _losses_by_source(complete, directions)
+    losses = losses_by_source(complete, directions)
     if losses is None:
         return 1.0
     llm, other = losses
@@ -114,7 +114,7 @@ def rank_reliability(complete: Sequence[FrozenTrial], directions: Sequence[Any])
         >>> rank_reliability([], ["minimize"])
         1.0
     """
-    losses = _losses_by_source(complete, directions)
+    losses = losses_by_source(complete, directions)
     if losses is None:
         return 1.0
     llm, other = losses

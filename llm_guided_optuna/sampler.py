@@ -139,7 +139,8 @@ class LLMGuidedSampler(BaseSampler):
             proposes from the problem context, in one call; with trial 0 they are the
             optimizer's initial design (a trial the answer cannot fill with a new
             configuration gets a random one).
-        llm_share: ``"hybrid"`` only: the LLM's initial share of later trials.
+        llm_share: ``"hybrid"``: the LLM's initial share of later trials (default 0.3).
+            ``"trust"``: its share at full trust (default 0.5; see :mod:`llm_guided_optuna.trust`).
         prior_strength: ``"prior"`` only: ``β`` of the prior's decaying weight ``β / n``
             (default 1; 0 gives plain GP after the warm start).
         max_llm_calls: A budget of LLM calls; once spent, the sampler goes on with the
@@ -170,7 +171,7 @@ class LLMGuidedSampler(BaseSampler):
         proposals_per_call: int | None = None,
         max_proposal_age: int | None = None,
         warm_start_trials: int = 1,
-        llm_share: float = 0.3,
+        llm_share: float | None = None,
         prior_strength: float | None = None,
         max_llm_calls: int | None = None,
         max_cost_usd: float | None = None,

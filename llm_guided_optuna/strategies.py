@@ -9,6 +9,10 @@
   initial design); afterwards the GP proposes every trial with an acquisition weighted by the
   LLM's beliefs, whose influence decays as evidence accumulates (πBO;
   :mod:`llm_guided_optuna.prior`). One LLM call per study.
+- ``"trust"``: as ``"prior"``, and after the warm start the LLM proposes again, seeing the
+  history and the optimizer's proposal, while its trials outrank the others: with probability
+  ``llm_share`` times its trust (:mod:`llm_guided_optuna.trust`). Its proposals join the
+  prior's beliefs.
 
 Example:
     >>> plan = configure_strategy("llm", seed=0)
@@ -28,13 +32,17 @@ from llm_guided_optuna.failure_policy import LLMSamplerWarning
 from llm_guided_optuna.hybrid import AdaptiveLLMShare
 from llm_guided_optuna.hybrid import default_optimizer
 from llm_guided_optuna.hybrid import gp_available
+from llm_guided_optuna.trust import DEFAULT_MAX_SHARE
+from llm_guided_optuna.trust import EvidenceTrust
 
 
-STRATEGIES = ("llm", "hybrid", "prior")
+STRATEGIES = ("llm", "hybrid", "prior", "trust")
 DEFAULT_STRATEGY = "prior"
 #: Trials before the optimizer of ``hybrid`` and ``prior`` starts modelling (trial 0, the warm
 #: start, random points for the rest).
 INITIAL_DESIGN_TRIALS = 5
+#: ``"hybrid"``: the LLM's share of later trials while its record is even.
+DEFAULT_HYBRID_SHARE = 0.3
 
 
 @dataclass(frozen=True)
@@ -48,7 +56,7 @@ class StrategyPlan:
         max_proposal_age: Trials that may finish before an unused configuration is stale.
     """
 
-    schedule: AdaptiveLLMShare | None
+    schedule: AdaptiveLLMShare | EvidenceTrust | None
     optimizer: BaseSampler
     proposals_per_call: int
     max_proposal_age: int
@@ -62,8 +70,9 @@ def configure_strategy(
     proposals_per_call: int | None = None,
     max_proposal_age: int | None = None,
     warm_start_trials: int = 1,
-    llm_share: float = 0.3,
+    llm_share: float | None = None,
     prior_strength: float | None = None,
+    max_llm_trials: int | None = None,
 ) -> StrategyPlan:
     """The :class:`StrategyPlan` of ``strategy`` with the user's overrides applied."""
     if strategy not in STRATEGIES:
@@ -83,13 +92,20 @@ def configure_strategy(
     # INITIAL_DESIGN_TRIALS; the optimizer models from there on.
     n_startup = max(INITIAL_DESIGN_TRIALS, warm_start_trials + 1)
     if strategy == "hybrid":
-        schedule = AdaptiveLLMShare(warm_start_trials=warm_start_trials, initial_share=llm_share, seed=seed,
+        share = DEFAULT_HYBRID_SHARE if llm_share is None else llm_share
+        schedule = AdaptiveLLMShare(warm_start_trials=warm_start_trials, initial_share=share, seed=seed,
                                     decay_start=2 * n_startup)
         optimizer = fallback_sampler or default_optimizer(seed, n_startup)
         return StrategyPlan(schedule, optimizer, batch, age)
+    optimizer = fallback_sampler or _prior_optimizer(seed, n_startup, prior_strength)
+    if strategy == "trust":
+        share = DEFAULT_MAX_SHARE if llm_share is None else llm_share
+        trust = EvidenceTrust(warm_start_trials=warm_start_trials, max_share=share, max_calls=max_llm_trials,
+                              seed=seed)
+        return StrategyPlan(trust, optimizer, batch, age)
     # "prior": the LLM's share after the warm start is 0; its beliefs weight the GP instead.
     schedule = AdaptiveLLMShare(warm_start_trials=warm_start_trials, initial_share=0.0, seed=seed)
-    return StrategyPlan(schedule, fallback_sampler or _prior_optimizer(seed, n_startup, prior_strength), batch, age)
+    return StrategyPlan(schedule, optimizer, batch, age)
 
 
 def _prior_optimizer(seed: int | None, n_startup: int, prior_strength: float | None) -> BaseSampler:

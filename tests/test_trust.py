@@ -1,0 +1,108 @@
+"""Tests of the trust strategy: the LLM is asked again while its trials outrank the others."""
+
+from __future__ import annotations
+
+import math
+
+import optuna
+from optuna.distributions import FloatDistribution
+import pytest
+
+from llm_guided_optuna import LLMGuidedSampler
+from llm_guided_optuna.context import PROPOSAL_ATTR
+from llm_guided_optuna.provenance import LLM_SOURCES
+from llm_guided_optuna.trust import EvidenceTrust
+from tests.support.fault_server import FaultServer
+from tests.support.schema_responder import RandomConfigurationResponder
+
+
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+
+
+def objective(trial: optuna.Trial) -> float:
+    x = trial.suggest_float("x", -5, 5)
+    y = trial.suggest_float("y", 1e-4, 1.0, log=True)
+    kind = trial.suggest_categorical("kind", ["a", "b"])
+    return x**2 + abs(math.log10(y) + 2) + 3 * (kind == "b")
+
+
+def study_with(values: list[tuple[float, bool]]) -> optuna.Study:
+    """A study of complete trials ``(value, proposed by the LLM)``."""
+    study = optuna.create_study()
+    for value, by_llm in values:
+        attrs = {PROPOSAL_ATTR: {"x": value}} if by_llm else {}
+        study.add_trial(optuna.trial.create_trial(
+            params={"x": value}, distributions={"x": FloatDistribution(-10, 10)}, value=value, user_attrs=attrs,
+        ))
+    return study
+
+
+def test_trust_is_zero_without_evidence() -> None:
+    schedule = EvidenceTrust()
+    assert schedule.trust(study_with([]).trials, [optuna.study.StudyDirection.MINIMIZE]) == 0.0
+    only_llm = study_with([(1.0, True), (2.0, True)])
+    assert schedule.trust(only_llm.trials, only_llm.directions) == 0.0
+
+
+def test_trust_rises_with_the_pairs_won_and_falls_to_zero_at_chance() -> None:
+    schedule = EvidenceTrust(pseudo_pairs=1.0)
+    best = study_with([(0.0, True), (1.0, False), (2.0, False), (3.0, False), (4.0, False)])
+    assert schedule.trust(best.trials, best.directions) == pytest.approx(2 * 4.5 / 5 - 1)
+    middle = study_with([(2.0, True), (1.0, False), (3.0, False)])
+    assert schedule.trust(middle.trials, middle.directions) == 0.0
+    worst = study_with([(9.0, True), (1.0, False), (2.0, False)])
+    assert schedule.trust(worst.trials, worst.directions) == 0.0
+    # Maximised: the same values, the order reversed.
+    maximised = optuna.create_study(direction="maximize")
+    for trial in worst.trials:
+        maximised.add_trial(trial)
+    assert schedule.trust(maximised.trials, maximised.directions) == pytest.approx(2 * 2.5 / 3 - 1)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [({"max_share": 1.5}, "max_share"), ({"pseudo_pairs": -1}, "pseudo_pairs"), ({"max_calls": -1}, "max_calls")],
+)
+def test_bad_settings_are_refused(kwargs, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        EvidenceTrust(**kwargs)
+
+
+def run_study(fixed: dict, n_trials: int = 16, **kwargs) -> tuple[optuna.Study, FaultServer]:
+    server = FaultServer(responder=RandomConfigurationResponder(seed=1, fixed=fixed))
+    with server:
+        sampler = LLMGuidedSampler(
+            model="openai/test", api_base=server.base_url, api_key="sk-test", seed=0, strategy="trust",
+            retry_backoff=0.01, timeout=5, llm_share=1.0, **kwargs,
+        )
+        study = optuna.create_study(sampler=sampler)
+        study.optimize(objective, n_trials=n_trials)
+    return study, server
+
+
+def llm_trials(study: optuna.Study) -> list[int]:
+    return [t.number for t in study.trials if t.user_attrs.get("llm_source") in LLM_SOURCES]
+
+
+def test_an_advisor_whose_trials_pay_is_asked_again() -> None:
+    study, server = run_study({"x": 0.0, "kind": "a"})
+    asked = llm_trials(study)
+    assert asked[0] == 1 and len(asked) >= 4, asked
+    # Every later request shows the LLM the history: the first trial is in it.
+    assert len(server.requests) == len(asked)
+    for number, request in zip(asked[1:], server.requests[1:]):
+        assert f"{number} complete" in request.body["messages"][-1]["content"]
+
+
+def test_an_advisor_whose_trials_do_not_pay_is_not_asked_again() -> None:
+    study, server = run_study({"x": 5.0, "kind": "b"})
+    assert llm_trials(study) == [1]
+    assert len(server.requests) == 1
+    assert {t.user_attrs["llm_reason"] for t in study.trials[2:]} == {"schedule"}
+
+
+def test_the_trust_strategy_builds_its_prior_from_every_llm_trial() -> None:
+    study, _ = run_study({"x": 0.0, "kind": "a"})
+    from llm_guided_optuna.prior import llm_beliefs
+
+    assert len(llm_beliefs(study.trials)) == min(8, len(llm_trials(study)))
