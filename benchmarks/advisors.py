@@ -5,7 +5,7 @@ Each rung is an advisor: the stand-ins of known skill (:mod:`benchmarks.advisor_
 control) and the two embedded models. An advisor's *skill* is measured exactly as for the real
 models: the warm-start probe's trial-1 regret (:mod:`benchmarks.probe`; the real models' figures
 are read from ``benchmarks/results/probe.json``). A row ``STRATEGY@ADVISOR`` is a strategy of the
-sampler (``default`` = ``llm-prior``, ``hybrid``, ``llm``) on that advisor, over 16 tasks × 5 seeds
+sampler (``default`` = ``llm-prior``, ``trust``, ``hybrid``, ``llm``) on that advisor, over 16 tasks × 5 seeds
 × 30 trials, paired by (task, seed) against ``gp``, ``gp-startup5`` and ``default@useless``.
 
 The advisors' runs are cached in ``benchmarks/.cache/advisors`` and archived in
@@ -52,7 +52,7 @@ STAND_INS: tuple[str, ...] = ("oracle-top1", "oracle-top10", "oracle-top30", "lo
 REAL_MODELS: tuple[str, ...] = ("smollm2-135m", "qwen2.5-coder-1.5b")
 LADDER: tuple[str, ...] = STAND_INS + REAL_MODELS
 #: Row strategy -> the benchmark's sampler name of that strategy.
-STRATEGIES: dict[str, str] = {"default": "llm-prior", "hybrid": "llm-hybrid", "llm": "llm"}
+STRATEGIES: dict[str, str] = {"default": "llm-prior", "trust": "llm-trust", "hybrid": "llm-hybrid", "llm": "llm"}
 BASELINES: tuple[str, ...] = ("gp", "gp-startup5")
 PAIRED_BASES: tuple[str, ...] = ("gp", "gp-startup5", "default@useless")
 CHECKPOINTS: tuple[int, ...] = (5, 10, 30)
@@ -198,7 +198,7 @@ def plot_ladder(results: dict[str, Any], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     figure, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=False)
-    markers = {"default": "o", "hybrid": "s", "llm": "^"}
+    markers = {"default": "o", "trust": "D", "hybrid": "s", "llm": "^"}
     for axis, checkpoint in zip(axes, ("10", "30")):
         for strategy, marker in markers.items():
             points = []

@@ -66,5 +66,6 @@ def check_sampler_arguments(arguments: dict[str, Any]) -> None:
     check_range("warm_start_trials", arguments["warm_start_trials"], 0, 16, integer=True)
     check_range("llm_share", arguments["llm_share"], 0.0, 1.0, optional=True)
     check_range("prior_strength", arguments["prior_strength"], 0.0, optional=True)
+    check_range("max_llm_trials", arguments["max_llm_trials"], 0, integer=True, optional=True)
     check_range("max_llm_calls", arguments["max_llm_calls"], 0, integer=True, optional=True)
     check_range("max_cost_usd", arguments["max_cost_usd"], 0.0, optional=True)

@@ -52,6 +52,7 @@ from llm_guided_optuna.statistics import SamplerStatistics
 from llm_guided_optuna.strategies import configure_strategy
 from llm_guided_optuna.strategies import DEFAULT_STRATEGY
 from llm_guided_optuna.strategies import STRATEGIES  # noqa: F401 - re-exported
+from llm_guided_optuna.trust import default_max_llm_trials
 
 
 if TYPE_CHECKING:
@@ -121,7 +122,10 @@ class LLMGuidedSampler(BaseSampler):
             (``fallback_sampler``; default GPSampler, or a multivariate TPESampler without
             PyTorch) keeps the state and learns from every trial; the LLM warm-starts, then
             proposes an adaptive, decaying share of trials, seeing the optimizer's proposal
-            (see :mod:`llm_guided_optuna.hybrid`). ``"llm"``: the LLM proposes every trial.
+            (see :mod:`llm_guided_optuna.hybrid`). ``"trust"``: as ``"prior"``, and after the
+            warm start the LLM proposes again while its trials outrank the others, with
+            probability ``llm_share`` times that trust (see :mod:`llm_guided_optuna.trust`).
+            ``"llm"``: the LLM proposes every trial.
         on_error: ``"fallback"`` (record the failure and use the fallback sampler) or
             ``"raise"`` (raise :class:`LLMProposalError`).
         retry_backoff: Seconds before the first retry, doubled at each further one.
@@ -143,6 +147,10 @@ class LLMGuidedSampler(BaseSampler):
             ``"trust"``: its share at full trust (default 0.5; see :mod:`llm_guided_optuna.trust`).
         prior_strength: ``"prior"`` only: ``β`` of the prior's decaying weight ``β / n``
             (default 1; 0 gives plain GP after the warm start).
+        max_llm_trials: ``"trust"`` only: the trials after the warm start that the LLM may be
+            asked for at most. ``None`` (the default): 3 for a model run in this process
+            (embedded or GGUF), 10 for a hosted one or one at ``api_base``
+            (:func:`~llm_guided_optuna.trust.default_max_llm_trials`).
         max_llm_calls: A budget of LLM calls; once spent, the sampler goes on with the
             fallback sampler only and says so once.
         max_cost_usd: A budget in US dollars (as LiteLLM prices the calls); likewise.
@@ -173,11 +181,18 @@ class LLMGuidedSampler(BaseSampler):
         warm_start_trials: int = 1,
         llm_share: float | None = None,
         prior_strength: float | None = None,
+        max_llm_trials: int | None = None,
         max_llm_calls: int | None = None,
         max_cost_usd: float | None = None,
         cache_dir: str | os.PathLike[str] | None = None,
     ) -> None:
         check_sampler_arguments(locals())
+        # A local model is resolved (and its file checked) now rather than at the first trial.
+        if api_base is not None and model is not None and is_local_model_string(model):
+            raise ValueError(f"model={model!r} runs in this process; api_base is for a model served elsewhere")
+        self._local_model = resolve_local_model(model) if api_base is None else None
+        if max_llm_trials is None:
+            max_llm_trials = default_max_llm_trials(in_process=self._local_model is not None)
         plan = configure_strategy(
             strategy,
             seed=seed,
@@ -187,14 +202,11 @@ class LLMGuidedSampler(BaseSampler):
             warm_start_trials=warm_start_trials,
             llm_share=llm_share,
             prior_strength=prior_strength,
+            max_llm_trials=max_llm_trials,
         )
         self._schedule = plan.schedule
         self._warm_start = WarmStartClaim(plan.schedule.warm_start_trials) if plan.schedule is not None else None
         self._replay = ExchangeCache(cache_dir) if cache_dir is not None else None
-        # A local model is resolved (and its file checked) now rather than at the first trial.
-        if api_base is not None and model is not None and is_local_model_string(model):
-            raise ValueError(f"model={model!r} runs in this process; api_base is for a model served elsewhere")
-        self._local_model = resolve_local_model(model) if api_base is None else None
         self.model = model
         self.strategy = strategy
         self._optimizer = plan.optimizer

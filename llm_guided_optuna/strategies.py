@@ -100,7 +100,7 @@ def configure_strategy(
     optimizer = fallback_sampler or _prior_optimizer(seed, n_startup, prior_strength)
     if strategy == "trust":
         share = DEFAULT_MAX_SHARE if llm_share is None else llm_share
-        trust = EvidenceTrust(warm_start_trials=warm_start_trials, max_share=share, max_calls=max_llm_trials,
+        trust = EvidenceTrust(warm_start_trials=warm_start_trials, max_share=share, max_llm_trials=max_llm_trials,
                               seed=seed)
         return StrategyPlan(trust, optimizer, batch, age)
     # "prior": the LLM's share after the warm start is 0; its beliefs weight the GP instead.

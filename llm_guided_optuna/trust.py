@@ -15,10 +15,13 @@ from the evidence in the study alone:
   start-up trials and the optimizer is not asked again. Later trials of the optimizer that
   outdo the LLM's lower its trust, so a fixed-skill advisor is asked less as the optimizer
   overtakes it.
-- **Budget.** At most ``max_calls`` calls after the warm start (``None``: no limit), so a slow
-  local model cannot take over a study's time.
+- **Budget.** The LLM is asked for at most ``max_llm_trials`` trials after the warm start (``None``: no limit), so
+  a slow local model cannot take over a study's time: by default
+  :data:`IN_PROCESS_MAX_LLM_TRIALS` for a model run in this process (embedded or a GGUF file;
+  on two CPU cores a call takes 20–50 s) and :data:`SERVED_MAX_LLM_TRIALS` for a model served
+  elsewhere (:func:`default_max_llm_trials`).
 
-The schedule reads the study itself (``llm_proposal`` of every trial), so it is the same in
+The schedule reads the study itself (``llm_proposal`` and ``llm_call`` of every trial), so it is the same in
 every thread and worker process, and a restarted worker carries on.
 
 Example:
@@ -37,7 +40,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from optuna.trial import TrialState
 
-from llm_guided_optuna.context import PROPOSAL_ATTR
+from llm_guided_optuna.provenance import CALL_ATTR
 from llm_guided_optuna.reliability import losses_by_source
 
 
@@ -50,6 +53,20 @@ if TYPE_CHECKING:
 DEFAULT_MAX_SHARE = 0.5
 #: Pairs scored 1/2 added to the evidence: one lucky trial does not earn full trust.
 DEFAULT_PSEUDO_PAIRS = 1.0
+#: LLM trials after the warm start at most, for a model run in this process.
+IN_PROCESS_MAX_LLM_TRIALS = 3
+#: LLM trials after the warm start at most, for a hosted model or one served at ``api_base``.
+SERVED_MAX_LLM_TRIALS = 10
+
+
+def default_max_llm_trials(in_process: bool) -> int:
+    """The trust strategy's default budget of LLM trials after the warm start.
+
+    Example:
+        >>> default_max_llm_trials(in_process=True), default_max_llm_trials(in_process=False)
+        (3, 10)
+    """
+    return IN_PROCESS_MAX_LLM_TRIALS if in_process else SERVED_MAX_LLM_TRIALS
 
 
 class EvidenceTrust:
@@ -60,8 +77,8 @@ class EvidenceTrust:
             one call (:class:`~llm_guided_optuna.claims.WarmStartClaim` decides which).
         max_share: The LLM's share of later trials at full trust.
         pseudo_pairs: Pairs scored 1/2 that smooth the trust (see the module's docstring).
-        max_calls: Trials after the warm start that the LLM may propose at most (``None``: no
-            limit).
+        max_llm_trials: Trials after the warm start that the LLM may propose at most
+            (``None``: no limit).
         seed: Makes the per-trial draws reproducible.
     """
 
@@ -71,7 +88,7 @@ class EvidenceTrust:
         warm_start_trials: int = 1,
         max_share: float = DEFAULT_MAX_SHARE,
         pseudo_pairs: float = DEFAULT_PSEUDO_PAIRS,
-        max_calls: int | None = None,
+        max_llm_trials: int | None = None,
         seed: int | None = None,
     ) -> None:
         if warm_start_trials < 0:
@@ -80,12 +97,12 @@ class EvidenceTrust:
             raise ValueError(f"max_share must be between 0 and 1, got {max_share!r}")
         if pseudo_pairs < 0:
             raise ValueError(f"pseudo_pairs must be >= 0, got {pseudo_pairs!r}")
-        if max_calls is not None and max_calls < 0:
-            raise ValueError(f"max_calls must be >= 0 or None, got {max_calls!r}")
+        if max_llm_trials is not None and max_llm_trials < 0:
+            raise ValueError(f"max_llm_trials must be >= 0 or None, got {max_llm_trials!r}")
         self.warm_start_trials = warm_start_trials
         self.max_share = max_share
         self.pseudo_pairs = pseudo_pairs
-        self.max_calls = max_calls
+        self.max_llm_trials = max_llm_trials
         self.seed = seed
 
     def ask_llm(self, study: Study, trial: FrozenTrial) -> bool:
@@ -93,9 +110,10 @@ class EvidenceTrust:
         if self.max_share == 0.0:
             return False
         trials = study._get_trials(deepcopy=False, use_cache=True)
-        if self.max_calls is not None:
-            asked = sum(1 for t in trials if PROPOSAL_ATTR in t.user_attrs)
-            if asked >= self.max_calls + max(1, self.warm_start_trials):
+        if self.max_llm_trials is not None:
+            # Every trial the LLM was asked for records its call, a failed one too.
+            asked = sum(1 for t in trials if CALL_ATTR in t.user_attrs)
+            if asked >= self.max_llm_trials + max(1, self.warm_start_trials):
                 return False
         share = self.max_share * self.trust(trials, study.directions)
         draw = random.Random(f"{self.seed}:{trial.number}:trust").random()

@@ -12,6 +12,8 @@ from llm_guided_optuna import LLMGuidedSampler
 from llm_guided_optuna.context import PROPOSAL_ATTR
 from llm_guided_optuna.provenance import LLM_SOURCES
 from llm_guided_optuna.trust import EvidenceTrust
+from llm_guided_optuna.trust import IN_PROCESS_MAX_LLM_TRIALS
+from llm_guided_optuna.trust import SERVED_MAX_LLM_TRIALS
 from tests.support.fault_server import FaultServer
 from tests.support.schema_responder import RandomConfigurationResponder
 
@@ -61,7 +63,7 @@ def test_trust_rises_with_the_pairs_won_and_falls_to_zero_at_chance() -> None:
 
 @pytest.mark.parametrize(
     "kwargs, message",
-    [({"max_share": 1.5}, "max_share"), ({"pseudo_pairs": -1}, "pseudo_pairs"), ({"max_calls": -1}, "max_calls")],
+    [({"max_share": 1.5}, "max_share"), ({"pseudo_pairs": -1}, "pseudo_pairs"), ({"max_llm_trials": -1}, "max_llm_trials")],
 )
 def test_bad_settings_are_refused(kwargs, message) -> None:
     with pytest.raises(ValueError, match=message):
@@ -106,3 +108,18 @@ def test_the_trust_strategy_builds_its_prior_from_every_llm_trial() -> None:
     from llm_guided_optuna.prior import llm_beliefs
 
     assert len(llm_beliefs(study.trials)) == min(8, len(llm_trials(study)))
+
+
+def test_the_llm_is_asked_for_at_most_max_llm_trials_after_the_warm_start() -> None:
+    study, server = run_study({"x": 0.0, "kind": "a"}, max_llm_trials=2)
+    assert len(llm_trials(study)) == 3
+    assert len(server.requests) == 3
+    assert {t.user_attrs["llm_reason"] for t in study.trials if t.number > max(llm_trials(study))} == {"schedule"}
+
+
+def test_the_default_budget_depends_on_where_the_model_runs() -> None:
+    with FaultServer(responder=RandomConfigurationResponder(seed=1)) as server:
+        served = LLMGuidedSampler(model="openai/test", api_base=server.base_url, api_key="sk-test", strategy="trust")
+    in_process = LLMGuidedSampler(model="embedded/smollm2-135m", strategy="trust")
+    assert served._schedule.max_llm_trials == SERVED_MAX_LLM_TRIALS
+    assert in_process._schedule.max_llm_trials == IN_PROCESS_MAX_LLM_TRIALS
