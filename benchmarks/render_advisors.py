@@ -40,14 +40,19 @@ def acceptance_lines(results: dict[str, Any]) -> list[tuple[str, str, bool | Non
 
     lines: list[tuple[str, str, bool | None]] = []
     startup = regret("gp-startup5", "10")
-    for advisor, factor in (("oracle-top10", 0.6), ("oracle-top1", 0.35)):
-        mine = regret(f"default@{advisor}", "10")
-        if mine is None or startup is None:
-            lines.append((f"`default@{advisor}` r@10 ≤ {factor} × `gp-startup5`", "row missing", None))
-            continue
-        lines.append((f"`default@{advisor}` r@10 ≤ {factor} × `gp-startup5`'s ({factor * startup:.3f})",
-                      f"{mine:.3f} ({mine / startup:.2f} ×; {rows[f'default@{advisor}']['runs']} runs)",
-                      mine <= factor * startup))
+    # The lines are the default's; the same lines for the trust strategy (a candidate default)
+    # follow when its rows exist.
+    for strategy in ("default", "trust"):
+        for advisor, factor in (("oracle-top10", 0.6), ("oracle-top1", 0.35)):
+            row = f"{strategy}@{advisor}"
+            mine = regret(row, "10")
+            if mine is None or startup is None:
+                if strategy == "default":
+                    lines.append((f"`{row}` r@10 ≤ {factor} × `gp-startup5`", "row missing", None))
+                continue
+            lines.append((f"`{row}` r@10 ≤ {factor} × `gp-startup5`'s ({factor * startup:.3f})",
+                          f"{mine:.3f} ({mine / startup:.2f} ×; {rows[row]['runs']} runs)",
+                          mine <= factor * startup))
     cell = paired("default@useless", "gp", "30")
     if cell is not None:
         lines.append(("`default@useless` r@30 no worse than GP's beyond one SE",
@@ -92,7 +97,7 @@ def advisors_section(results: dict[str, Any]) -> str:
         "",
         "How much of an advisor's skill does each strategy turn into lower regret? Besides the two embedded "
         "models, stand-in advisors of known skill answer on loopback (`benchmarks/advisor_responder.py`; rows "
-        "`STRATEGY@ADVISOR`, `default` = `llm-prior`). An advisor's skill is measured as for the real models: "
+        "`STRATEGY@ADVISOR`, `default` = `llm-prior`, `trust` = `llm-trust`). An advisor's skill is measured as for the real models: "
         "the warm-start probe's trial-1 regret (0 = best known, 1 = median random configuration). Paired "
         "differences are by task × seed (negative = the row is better).",
         "",
