@@ -37,8 +37,7 @@ import tempfile
 from typing import Any
 from typing import Iterator
 
-from benchmarks.run import DEFAULT_CACHE_DIR
-from benchmarks.runner import load_run
+from benchmarks.runner import DEFAULT_CACHE_DIR, load_run
 from benchmarks.runner import RECORD_FORMAT
 from benchmarks.runner import save_run
 

@@ -19,7 +19,7 @@ from typing import Any, Iterator
 import numpy as np
 from optuna.distributions import FloatDistribution
 
-from benchmarks.tasks import Params, Task
+from benchmarks.task_types import Params, Task
 
 BBOB_FUNCTIONS: tuple[int, ...] = (1, 6, 8, 15, 21)
 BBOB_DIMENSION = 5

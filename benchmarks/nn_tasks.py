@@ -165,7 +165,7 @@ def nn_available() -> tuple[bool, str]:
 
 def make_nn_task(name: str) -> Any:
     """Build the task ``name`` (``hpobench-mlp-<dataset>`` or ``fcnet-<dataset>``)."""
-    from benchmarks.tasks import Task
+    from benchmarks.task_types import Task
 
     if name.startswith(HPOBENCH_PREFIX) and name[len(HPOBENCH_PREFIX):] in HPOBENCH_DATASETS:
         dataset = name[len(HPOBENCH_PREFIX):]
@@ -219,7 +219,7 @@ def nn_reference(name: str) -> Any:
     Both are of noise-free values (means over the table's seeds); FCNet's losses are normalised
     in log space (``Reference.log``).
     """
-    from benchmarks.reference import Reference
+    from benchmarks.task_types import Reference
 
     values = tabular_benchmark(name).all_noise_free()
     maximize = name.startswith(HPOBENCH_PREFIX)

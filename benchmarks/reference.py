@@ -18,30 +18,18 @@ import argparse
 import json
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from benchmarks.task_types import Reference  # noqa: F401 - re-exported
 from benchmarks.tasks import Task, get_task, resolve_task_names, sample_uniform_config
 
 DEFAULT_REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 DEFAULT_RANDOM_CONFIGS = 500
 RANDOM_SEED = 20240501  # fixed: the random configurations are the same on every machine
 CHECKPOINT_SECONDS = 15.0
-
-
-@dataclass(frozen=True)
-class Reference:
-    """The two numbers that normalise a task's regret (in log space where ``log``)."""
-
-    task: str
-    maximize: bool
-    f_star: float
-    random_median: float
-    n_random: int
-    log: bool = False
 
 
 def sklearn_version() -> str:

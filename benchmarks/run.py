@@ -34,7 +34,8 @@ import warnings  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
-DEFAULT_CACHE_DIR = Path(__file__).resolve().parent / ".cache"
+from benchmarks.runner import DEFAULT_CACHE_DIR  # noqa: E402, F401 - re-exported
+
 QUICK_TASKS: tuple[str, ...] = ("svm-wine", "rf-breast_cancer", "mlp-sgd-diabetes")
 DEFAULT_SEEDS = 5
 QUICK_SEEDS = 3

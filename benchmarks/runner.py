@@ -35,6 +35,9 @@ from benchmarks.reference import Reference
 from benchmarks.samplers import STAT_KEYS, build_sampler, full_statistics, llm_statistics
 from benchmarks.tasks import Task
 
+#: Where run records are cached (one folder per task); the archive restores into it.
+DEFAULT_CACHE_DIR = Path(__file__).resolve().parent / ".cache"
+
 RECORD_FORMAT = 1
 #: The trial user attribute holding the LLM's proposal (``llm_guided_optuna.context.PROPOSAL_ATTR``;
 #: not imported, so that the baselines run without the library).

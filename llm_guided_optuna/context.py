@@ -212,12 +212,3 @@ def summarize_trial(
         violations=violations,
     )
 
-
-def __getattr__(name: str) -> Any:
-    """``ContextBuilder`` moved to :mod:`~llm_guided_optuna.context_builder`; it stays importable
-    from here, where earlier versions had it."""
-    if name == "ContextBuilder":
-        from llm_guided_optuna.context_builder import ContextBuilder
-
-        return ContextBuilder
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

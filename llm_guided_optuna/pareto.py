@@ -41,6 +41,11 @@ MAX_CONSTRAINT_NAME_CHARS = 40
 _UNSAFE_NAME = re.compile(r"[^\w.:+-]")
 
 
+def loss_sign(direction: Any) -> float:
+    """1 for a minimised objective, −1 for a maximised one: ``sign · value`` is a loss."""
+    return 1.0 if str(getattr(direction, "name", direction)).lower() == "minimize" else -1.0
+
+
 def constraint_label(name: str) -> str:
     """A constraint name made safe for the prompt: one token, at most 40 characters."""
     label = _UNSAFE_NAME.sub("_", str(name))[:MAX_CONSTRAINT_NAME_CHARS]
@@ -86,7 +91,7 @@ def is_feasible(constraints: Mapping[str, float]) -> bool:
 
 def losses(trials: Sequence[FrozenTrial], directions: Sequence[str]) -> np.ndarray:
     """Objective values as losses (to be minimised), one row per trial; NaN counts as worst."""
-    signs = np.array([-1.0 if d == "maximize" else 1.0 for d in directions])
+    signs = np.array([loss_sign(d) for d in directions])
     values = np.array([list(t.values) for t in trials], dtype=float).reshape(len(trials), len(signs))
     result = values * signs
     result[np.isnan(result)] = math.inf

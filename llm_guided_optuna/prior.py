@@ -40,7 +40,7 @@ from optuna.trial import FrozenTrial
 from optuna.trial import TrialState
 
 from llm_guided_optuna.context import PROPOSAL_ATTR
-from llm_guided_optuna.reliability import loss_sign
+from llm_guided_optuna.pareto import loss_sign
 from llm_guided_optuna.stated_beliefs import StatedBelief
 
 

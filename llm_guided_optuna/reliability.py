@@ -34,6 +34,7 @@ from optuna.distributions import BaseDistribution
 from optuna.trial import FrozenTrial
 
 from llm_guided_optuna.context import PROPOSAL_ATTR
+from llm_guided_optuna.pareto import loss_sign
 
 
 if TYPE_CHECKING:
@@ -46,11 +47,6 @@ RELIABILITY_ESTIMATES = ("median", "rank", "density")
 MAX_DENSITY_EVIDENCE = 500
 #: Prior log densities closer than this are a tie for the density check.
 DENSITY_TIE = 1e-9
-
-
-def loss_sign(direction: Any) -> float:
-    """1 for a minimised objective, −1 for a maximised one: ``sign · value`` is a loss."""
-    return 1.0 if str(getattr(direction, "name", direction)).lower() == "minimize" else -1.0
 
 
 def losses_by_source(
