@@ -129,10 +129,15 @@ QUOTES = (
           (lambda: f3(regret("latest", "gp", "10")), lambda: f3(regret("latest", "seeded-default", "10")))),
     Quote("docs/00_project_overview.md", "At trial 30 it is at {} ± {}",
           (lambda: f3(regret("latest", "llm-prior", "30")), lambda: f3(at("latest", "samplers", "llm-prior", "regret_se", "30")))),
-    # docs/user_guide.md: the hints' table (knowledge.json).
+    Quote("docs/00_project_overview.md", "(regret {} at trial 10 and {} at 30,\n  against {} and {} for GP, and {} and {} for `gp-startup5`)",
+          tuple((lambda r=row, c=checkpoint: f3(regret(OM, r, c)))
+                for row in ("llm-prior", "gp", "gp-startup5") for checkpoint in ("10", "30"))),
+    Quote("docs/00_project_overview.md", "`hybrid` (80 runs) reaches {} at trial 10\n    and {} at 30",
+          (lambda: f3(regret("latest", "llm-hybrid", "10")), lambda: f3(regret("latest", "llm-hybrid", "30")))),
+    Quote("docs/00_project_overview.md", "`llm` (32 runs, on one machine) {} and {}",
+          (lambda: f3(regret(OM, "llm", "10")), lambda: f3(regret(OM, "llm", "30")))),
+    # docs/user_guide.md: the hints' table (knowledge.json); the page bolds the good hints at 5 trials.
     *(Quote("docs/user_guide.md", f"{label} | {{}} | {{}} | {{}} |",
-            tuple((lambda c=condition, k=checkpoint: f3(at("knowledge", "conditions", c, "regret", k)))
-                  for checkpoint in ("10", "30")) and
             tuple((lambda c=condition, k=checkpoint, bold=(i == 0 and condition in ("precise", "vague")):
                    (f"**{f3(at('knowledge', 'conditions', c, 'regret', k))}**" if bold
                     else f3(at("knowledge", "conditions", c, "regret", k))))
