@@ -102,3 +102,14 @@ def test_quick_start_runs_as_written(tmp_path: Path) -> None:
     assert lines[1].split()[1] in {"llm", "fallback", "llm+fallback"}
     best = float(lines[-1].split()[1])
     assert 0.9 < best <= 1.0, result.stdout  # 20 trials of a GP find a good SVC on the digits
+
+
+def test_install_lines_name_the_repository_of_pyproject() -> None:
+    import tomllib
+
+    url = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["urls"]["Repository"]
+    install = f'llm-guided-optuna[local,gp] @ git+{url}'
+    assert f'pip install "{install}"' in README.read_text()
+    assert f'pip install "{install}"' in (ROOT / "package/samplers/llm_guided/README.md").read_text()
+    assert install in (ROOT / "package/samplers/llm_guided/requirements.txt").read_text()
+    assert f"@ git+{url}" in (ROOT / "requirements.txt").read_text()
