@@ -111,3 +111,24 @@ def test_install_lines_name_the_repository_of_pyproject() -> None:
     assert f'pip install "{install}"' in (ROOT / "package/samplers/llm_guided/README.md").read_text()
     assert install in (ROOT / "package/samplers/llm_guided/requirements.txt").read_text()
     assert f"@ git+{url}" in (ROOT / "requirements.txt").read_text()
+
+
+def anchor(heading: str) -> str:
+    """GitHub's anchor of a Markdown heading.
+
+    >>> anchor("Install: sizes and timings")
+    'install-sizes-and-timings'
+    """
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_readme_links_reach_their_files_and_headings() -> None:
+    for target in re.findall(r"\]\(([^)\s]+)\)", prose(README.read_text())):
+        if target.startswith(("http://", "https://", "mailto:")):
+            continue
+        path, _, fragment = target.partition("#")
+        page = (ROOT / path) if path else README
+        assert page.exists(), target
+        if fragment and page.suffix == ".md":
+            headings = re.findall(r"^#+ (.+)$", page.read_text(), re.M)
+            assert fragment in {anchor(h) for h in headings}, target
