@@ -86,6 +86,9 @@ def test_configuration_table_names_every_argument_of_the_sampler() -> None:
     documented = {name for pair in named for name in pair if name}
     arguments = set(inspect.signature(LLMGuidedSampler.__init__).parameters) - {"self"}
     assert arguments - documented == set()
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    longest = max(len(cell.split()) for row in rows for cell in row.strip("|").split("|"))
+    assert longest <= 15, "a configuration cell of more than 15 words: details go to docs/user_guide.md"
 
 
 @pytest.mark.llm
