@@ -136,6 +136,10 @@ QUOTES = (
           (lambda: f3(regret("latest", "llm-hybrid", "10")), lambda: f3(regret("latest", "llm-hybrid", "30")))),
     Quote("docs/00_project_overview.md", "`llm` (32 runs, on one machine) {} and {}",
           (lambda: f3(regret(OM, "llm", "10")), lambda: f3(regret(OM, "llm", "30")))),
+    Quote("docs/00_project_overview.md", "(single-trial regret {} against\n    {} with the default request of one configuration; 80 pairs,\n    `benchmarks/results/probe.json`), and SmolLM2's does not ({}, worse",
+          (lambda: f"{at('probe', 'rows', 'llm-prior@qwen2.5-coder-1.5b', 'trial_1', 'llm')[0]:.2f}",
+           lambda: f"{at('probe', 'rows', 'llm-prior@qwen2.5-coder-1.5b', 'trial_1', 'random')[0]:.2f}",
+           lambda: f"{at('probe', 'rows', 'llm-prior@smollm2-135m', 'trial_1', 'llm')[0]:.2f}")),
     # docs/user_guide.md: the hints' table (knowledge.json); the page bolds the good hints at 5 trials.
     *(Quote("docs/user_guide.md", f"{label} | {{}} | {{}} | {{}} |",
             tuple((lambda c=condition, k=checkpoint, bold=(i == 0 and condition in ("precise", "vague")):
