@@ -57,6 +57,12 @@ def per_study(name: str, row: str, key: str, trials: int = 30) -> float:
     return at(name, "samplers", row, key) * trials
 
 
+def overhead(sampler: str, n_finished: int) -> float:
+    """Seconds of one ``ask()`` with ``n_finished`` trials in the history (``overhead.json``)."""
+    (row,) = [r for r in at("overhead", "results") if r["sampler"] == sampler and r["n_finished"] == n_finished]
+    return row["sampler_seconds"]
+
+
 def f3(value: float) -> str:
     return f"{value:.3f}"
 
@@ -140,6 +146,11 @@ QUOTES = (
           (lambda: f"{at('probe', 'rows', 'llm-prior@qwen2.5-coder-1.5b', 'trial_1', 'llm')[0]:.2f}",
            lambda: f"{at('probe', 'rows', 'llm-prior@qwen2.5-coder-1.5b', 'trial_1', 'random')[0]:.2f}",
            lambda: f"{at('probe', 'rows', 'llm-prior@smollm2-135m', 'trial_1', 'llm')[0]:.2f}")),
+    # docs/00: the sampler's overhead per ask() (overhead.json).
+    Quote("docs/00_project_overview.md", "machine): the default strategy's own time per `ask()` is {} / {} / {} s with 100 /\n  1,000 / 5,000 finished trials, against {} / {} / {} s for TPE and {} / {} s for\n  Optuna's GP at 100 / 1,000",
+          (*(lambda n=n: f"{overhead('llm-prior', n):.2f}" for n in (100, 1000, 5000)),
+           *(lambda n=n: f"{overhead('tpe', n):.2f}" for n in (100, 1000, 5000)),
+           *(lambda n=n: f1(overhead("gp", n)) for n in (100, 1000)))),
     # docs/user_guide.md: the hints' table (knowledge.json); the page bolds the good hints at 5 trials.
     *(Quote("docs/user_guide.md", f"{label} | {{}} | {{}} | {{}} |",
             tuple((lambda c=condition, k=checkpoint, bold=(i == 0 and condition in ("precise", "vague")):
