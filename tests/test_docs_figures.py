@@ -63,6 +63,18 @@ def overhead(sampler: str, n_finished: int) -> float:
     return row["sampler_seconds"]
 
 
+def rate(storage: str, workers: int) -> float:
+    """Ask/tell cycles per second of ``workers`` on ``storage`` (``storage_throughput.json``)."""
+    (row,) = [r for r in at("storage_throughput", "rates") if r["storage"] == storage and r["workers"] == workers]
+    return row["trials_per_second"]
+
+
+def claim(storage: str, key: str) -> float:
+    """A claim's figure on ``storage`` in milliseconds (``storage_throughput.json``)."""
+    (row,) = [r for r in at("storage_throughput", "claims") if r["storage"] == storage]
+    return row[key] * 1000
+
+
 def f3(value: float) -> str:
     return f"{value:.3f}"
 
@@ -151,6 +163,14 @@ QUOTES = (
           (*(lambda n=n: f"{overhead('llm-prior', n):.2f}" for n in (100, 1000, 5000)),
            *(lambda n=n: f"{overhead('tpe', n):.2f}" for n in (100, 1000, 5000)),
            *(lambda n=n: f1(overhead("gp", n)) for n in (100, 1000)))),
+    # docs/06: what a claim costs and what one PostgreSQL sustains (storage_throughput.json).
+    Quote("docs/06_scaling_out.md", "median {} ms per trial on PostgreSQL directly (p90 {} ms),\n{} ms through the proxy (p90 {} ms), beside a whole ask/tell cycle of {} ms and {} ms",
+          (lambda: f1(claim("postgresql", "claim_seconds_median")), lambda: f"{claim('postgresql', 'claim_seconds_p90'):.0f}",
+           lambda: f1(claim("grpc-proxy", "claim_seconds_median")), lambda: f"{claim('grpc-proxy', 'claim_seconds_p90'):.0f}",
+           lambda: f"{claim('postgresql', 'ask_tell_seconds_median'):.0f}", lambda: f"{claim('grpc-proxy', 'ask_tell_seconds_median'):.0f}")),
+    *(Quote("docs/06_scaling_out.md", f"| {workers} | {{}} /s | {{}} /s |",
+            (lambda w=workers: f1(rate("postgresql", w)), lambda w=workers: f1(rate("grpc-proxy", w))))
+      for workers in (1, 4, 16)),
     # docs/user_guide.md: the hints' table (knowledge.json); the page bolds the good hints at 5 trials.
     *(Quote("docs/user_guide.md", f"{label} | {{}} | {{}} | {{}} |",
             tuple((lambda c=condition, k=checkpoint, bold=(i == 0 and condition in ("precise", "vague")):

@@ -135,3 +135,17 @@ def test_readme_links_reach_their_files_and_headings() -> None:
         if fragment and page.suffix == ".md":
             headings = re.findall(r"^#+ (.+)$", page.read_text(), re.M)
             assert fragment in {anchor(h) for h in headings}, target
+
+
+def test_the_versions_named_as_tested_are_the_ones_running() -> None:
+    import platform
+
+    import optuna
+
+    changelog = (ROOT / "CHANGELOG.md").read_text()
+    compatibility = changelog.split("**Compatibility.**", 1)[1].split("\n\n", 1)[0]
+    assert f"Python {platform.python_version()}" in compatibility
+    assert f"Optuna {optuna.__version__}" in compatibility
+    page = (ROOT / "package/samplers/llm_guided/README.md").read_text()
+    versions = re.search(r"^optuna_versions: \[(.*)\]$", page, re.M).group(1)
+    assert optuna.__version__ in [v.strip() for v in versions.split(",")]
