@@ -149,3 +149,12 @@ def test_the_versions_named_as_tested_are_the_ones_running() -> None:
     page = (ROOT / "package/samplers/llm_guided/README.md").read_text()
     versions = re.search(r"^optuna_versions: \[(.*)\]$", page, re.M).group(1)
     assert optuna.__version__ in [v.strip() for v in versions.split(",")]
+
+
+def test_setup_without_flags_installs_what_the_demo_needs() -> None:
+    setup = (ROOT / "scripts" / "setup.sh").read_text()
+    extras = re.search(r'^extras="([^"]+)"', setup, re.M).group(1).split(",")
+    assert {"local", "plot", "demo"} <= set(extras) and '".[$extras,gp]"' in setup
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    assert re.search(r'^demo = \["scikit-learn>=[\d.]+"\]$', pyproject, re.M)
+    assert re.search(r'^plot = \["matplotlib>=[\d.]+"\]$', pyproject, re.M)
