@@ -1,7 +1,8 @@
 """Multi-objective tuning with a constraint: error against latency, within a memory limit.
 
-Run it with ``python examples/multi_objective.py``. It runs offline on the embedded model
-(SmolLM2-135M-Instruct); pass ``--model gpt-4o-mini`` (with ``OPENAI_API_KEY``) for a hosted one.
+Run it with ``python examples/multi_objective.py``. It runs offline on the best embedded
+model installed (Qwen2.5-Coder-1.5B after ``bash scripts/setup.sh``; the test suite sets
+``LLM_GUIDED_OPTUNA_MODEL=smollm2-135m``); pass ``--model gpt-4o-mini`` (with ``OPENAI_API_KEY``) for a hosted one.
 
 The study has two objectives (``directions=[...]``): the validation error and the latency of
 a simulated CNN, both minimised. Wider networks and larger batches lower the error but cost

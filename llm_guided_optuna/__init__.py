@@ -4,6 +4,7 @@ Example:
     >>> import optuna
     >>> from llm_guided_optuna import LLMGuidedSampler
     >>> study = optuna.create_study(sampler=LLMGuidedSampler(seed=0))  # doctest: +SKIP
+    >>> from llm_guided_optuna import PriorWeightedGPSampler  # the default strategy's optimizer
 """
 
 from llm_guided_optuna._logging import show_llm_progress
@@ -12,6 +13,7 @@ from llm_guided_optuna.embedded import EmbeddedModelServer
 from llm_guided_optuna.embedded import EmbeddedModelUnavailableError
 from llm_guided_optuna.embedded import get_embedded_server
 from llm_guided_optuna.parameter_validator import ParameterValidator
+from llm_guided_optuna.prior_sampler import PriorWeightedGPSampler
 from llm_guided_optuna.sampler import LLMGuidedSampler
 from llm_guided_optuna.failure_policy import LLMProposalError
 from llm_guided_optuna.failure_policy import LLMSamplerWarning
@@ -28,6 +30,7 @@ __all__ = [
     "LLMProposalError",
     "LLMSamplerWarning",
     "ParameterValidator",
+    "PriorWeightedGPSampler",
     "get_embedded_server",
     "show_llm_progress",
     "study_statistics",

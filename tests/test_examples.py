@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 import subprocess
 import sys
@@ -9,7 +10,8 @@ import sys
 import pytest
 
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
 pytestmark = pytest.mark.llm
 
 
@@ -17,14 +19,19 @@ def run_example(name: str, *arguments: str) -> str:
     result = subprocess.run(
         [sys.executable, str(EXAMPLES / name), *arguments],
         capture_output=True, text=True, timeout=900, check=False,
-    )
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))},
+    )  # The checkout's library, even where another copy is installed.
     assert result.returncode == 0, result.stderr[-3000:]
     return result.stdout
 
 
-def test_basic_usage() -> None:
-    out = run_example("basic_usage.py", "--trials", "5")
+def test_basic_usage_tunes_a_real_model_and_compares(tmp_path: Path) -> None:
+    plot = tmp_path / "best.png"
+    out = run_example("basic_usage.py", "--trials", "5", "--compare", "--plot", str(plot))
     assert "Finished 5 trials" in out and "Success rate" in out
+    assert "LLM's proposal (trial 1): C=" in out  # the warm start's configuration and its score
+    assert "Optuna's default sampler (TPESampler): best value 0." in out
+    assert plot.stat().st_size > 10_000
 
 
 def test_advanced_usage() -> None:
