@@ -34,6 +34,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 import random
 from typing import TYPE_CHECKING
 
@@ -46,6 +47,7 @@ from llm_guided_optuna.reliability import losses_by_source
 
 if TYPE_CHECKING:
     from optuna.study import Study
+    from optuna.study import StudyDirection
     from optuna.trial import FrozenTrial
 
 
@@ -119,9 +121,10 @@ class EvidenceTrust:
         draw = random.Random(f"{self.seed}:{trial.number}:trust").random()
         return draw < share
 
-    def trust(self, trials: list[FrozenTrial], directions: list) -> float:
+    def trust(self, trials: Sequence[FrozenTrial], directions: Sequence[StudyDirection]) -> float:
         """The LLM's trust in ``[0, 1]`` from the complete ``trials`` (0 without evidence:
-        no LLM trial or no other trial complete yet)."""
+        no LLM trial or no other trial complete yet; and with several objectives, where the
+        strategy is ``"prior"``'s: one warm start)."""
         complete = [t for t in trials if t.state == TrialState.COMPLETE]
         losses = losses_by_source(complete, directions)
         if losses is None:
