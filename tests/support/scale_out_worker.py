@@ -10,8 +10,11 @@ each trial (user attribute ``worker``) and, at the end, writes ``get_statistics(
 ``--total N`` stops once the study has N complete trials (whoever ran them) instead of after
 ``--trials`` of its own. ``--hang-at K`` makes the worker's K-th trial (from 0) mark itself
 with the user attribute ``hanging`` and then block, so that a test can kill the worker in the
-middle of a trial. With RDB storage the worker sends heartbeats (``--heartbeat``, ``--grace``)
-and retries trials of dead workers once. Through the gRPC proxy it sends none: Optuna's
+middle of a trial. With RDB storage and ``--heartbeat S`` (with ``--grace``) the worker sends
+heartbeats and retries trials of dead workers once; without it, it sends none. A heartbeat is a
+timing contract: on a busy machine a live worker can miss one and have its running trial failed
+by another worker (Optuna then stops the live worker at its ``tell``), so only the test that
+kills a worker asks for one. Through the gRPC proxy it sends none: Optuna's
 ``GrpcStorageProxy`` has no heartbeat (see tests/test_grpc_proxy.py).
 """
 
@@ -55,6 +58,8 @@ def make_storage(args: argparse.Namespace) -> optuna.storages.BaseStorage:
     callback_name = "heartbeat_stale_trial_callback"
     if retry is None or callback_name not in inspect.signature(optuna.storages.RDBStorage).parameters:
         retry, callback_name = optuna.storages.RetryFailedTrialCallback, "failed_trial_callback"
+    if args.heartbeat is None:
+        return optuna.storages.RDBStorage(args.storage)
     return optuna.storages.RDBStorage(
         args.storage, heartbeat_interval=args.heartbeat, grace_period=args.grace, **{callback_name: retry(max_retry=1)}
     )
@@ -76,8 +81,8 @@ def main() -> None:
     parser.add_argument("--hang-at", type=int, default=None)
     parser.add_argument("--timeout", type=float, default=30.0)
     parser.add_argument("--trial-seconds", type=float, default=0.0, help="simulated training time per trial")
-    parser.add_argument("--heartbeat", type=int, default=1)
-    parser.add_argument("--grace", type=int, default=2)
+    parser.add_argument("--heartbeat", type=int, default=None, help="seconds between heartbeats (default: none)")
+    parser.add_argument("--grace", type=int, default=None)
     parser.add_argument("--stats-out")
     args = parser.parse_args()
 
