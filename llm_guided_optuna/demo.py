@@ -17,7 +17,6 @@ Example:
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
 from functools import lru_cache
 import math
 from pathlib import Path
@@ -28,6 +27,7 @@ import optuna
 from optuna.trial import TrialState
 
 from llm_guided_optuna._logging import show_llm_progress
+from llm_guided_optuna.explain import best_so_far
 from llm_guided_optuna.sampler import LLMGuidedSampler
 from llm_guided_optuna.strategies import DEFAULT_STRATEGY
 
@@ -173,14 +173,6 @@ def run_optuna_default(n_trials: int = 30, seed: int = 42) -> tuple[optuna.Study
     started = time.perf_counter()
     study.optimize(svc_objective, n_trials=n_trials)
     return study, time.perf_counter() - started
-
-
-def best_so_far(values: Sequence[float], maximize: bool) -> list[float]:
-    """The running best of ``values`` (the highest if ``maximize``, else the lowest)."""
-    best: list[float] = []
-    for value in values:
-        best.append(value if not best else (max(best[-1], value) if maximize else min(best[-1], value)))
-    return best
 
 
 def plot_best_so_far(studies: dict[str, optuna.Study], path: str | Path) -> Path:

@@ -16,6 +16,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,6 +103,19 @@ SOURCE_MARKERS = {
 }
 
 
+def best_so_far(values: Sequence[float], maximize: bool) -> list[float]:
+    """The running best of ``values`` (the highest if ``maximize``, else the lowest).
+
+    Example:
+        >>> best_so_far([0.5, 0.9, 0.7, 0.95], maximize=True)
+        [0.5, 0.9, 0.9, 0.95]
+    """
+    best: list[float] = []
+    for value in values:
+        best.append(value if not best else (max(best[-1], value) if maximize else min(best[-1], value)))
+    return best
+
+
 def plot_history(study: optuna.Study, path: str | Path) -> Path:
     """Save the optimisation history, each trial marked by its source, as an image.
 
@@ -124,12 +138,8 @@ def plot_history(study: optuna.Study, path: str | Path) -> Path:
             axes.scatter([t.number for t in chosen], [t.values[0] for t in chosen], marker=marker,
                          color=colour, label=source, zorder=3)
     if complete and len(study.directions) == 1:
-        best, best_values = None, []
         maximize = study.direction == optuna.study.StudyDirection.MAXIMIZE
-        for trial in complete:
-            value = trial.values[0]
-            best = value if best is None else (max(best, value) if maximize else min(best, value))
-            best_values.append(best)
+        best_values = best_so_far([t.values[0] for t in complete], maximize)
         axes.step([t.number for t in complete], best_values, where="post", color="black", label="best so far")
     axes.set_xlabel("trial")
     axes.set_ylabel("objective value")
