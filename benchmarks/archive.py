@@ -7,7 +7,7 @@ what the published figures were computed from, next to them:
 * ``benchmarks/results/archive/runs/<task>.jsonl.gz``: every run record of the task, one per
   line (see :mod:`benchmarks.runner`);
 * ``benchmarks/results/archive/exchanges.jsonl.gz``: every recorded exchange with an LLM, one
-  per line with its request fingerprint (see :mod:`llm_guided_optuna.replay`).
+  per line with its request fingerprint (see :mod:`llm_guided_optuna._llm.replay`).
 
 ``save`` adds what the cache holds to the archive (a cached run replaces an archived run of the
 same task, sampler, seed and budget); ``restore`` writes into the cache what it lacks and never

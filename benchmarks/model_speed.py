@@ -39,10 +39,10 @@ def warm_start_body(task_name: str, alias: str, seed: int) -> dict[str, Any]:
     import optuna
 
     from benchmarks.tasks import get_task
-    from llm_guided_optuna.context_builder import ContextBuilder
-    from llm_guided_optuna.llm_client import compact_json_grammar
-    from llm_guided_optuna.search_space import UnionSearchSpace
-    from llm_guided_optuna.warm_start import warm_start_request
+    from llm_guided_optuna._prompt.context_builder import ContextBuilder
+    from llm_guided_optuna._llm.client import compact_json_grammar
+    from llm_guided_optuna._sampler.search_space import UnionSearchSpace
+    from llm_guided_optuna._prompt.request import warm_start_request
 
     task = get_task(task_name)
     optuna.logging.set_verbosity(optuna.logging.WARNING)

@@ -217,7 +217,7 @@ def mean_and_se(samples: Sequence[float]) -> tuple[float | None, float | None]:
 def llm_strategies() -> list[str]:
     """The strategies ``LLMGuidedSampler`` accepts now (``prior`` only where it exists)."""
     try:
-        from llm_guided_optuna.sampler import STRATEGIES
+        from llm_guided_optuna._sampler.sampler import STRATEGIES
     except Exception:  # noqa: BLE001 - without the library the baselines still run
         return []
     return [s for s in ("llm", "hybrid", "prior") if s in STRATEGIES]
@@ -415,7 +415,7 @@ def _llm_share(record: dict[str, Any]) -> float:
     sources = record.get("sources") or []
     if not sources:
         return 0.0
-    from llm_guided_optuna.provenance import LLM_SOURCES
+    from llm_guided_optuna._proposal.provenance import LLM_SOURCES
 
     return sum(1 for s in sources if s in LLM_SOURCES) / len(sources)
 

@@ -4,7 +4,7 @@ from a useless one?
 For every cached run of the given samplers that recorded its trials' configurations and the
 LLM's proposals, the reliability ``ρ`` the prior strategy would use for trial ``k`` is
 recomputed from the ``k − 1`` trials before it, by each check of
-:mod:`llm_guided_optuna.reliability` (the prior for the density check is built from the LLM's
+:mod:`llm_guided_optuna._prior.reliability` (the prior for the density check is built from the LLM's
 proposals, as the sampler builds it). A check that tells beliefs apart gives a good LLM's runs a
 high mean ``ρ`` and a useless LLM's runs a low one; one that only trusts everything less lowers
 both alike.
@@ -35,7 +35,7 @@ def _trials(record: dict[str, Any], space: dict[str, Any], count: int) -> list[A
     """The first ``count`` complete trials of ``record``, rebuilt as Optuna trials."""
     import optuna
 
-    from llm_guided_optuna.context import PROPOSAL_ATTR
+    from llm_guided_optuna._prompt.context import PROPOSAL_ATTR
 
     trials = []
     for number, (value, params, proposal) in enumerate(
@@ -59,11 +59,11 @@ def traceable(record: dict[str, Any]) -> bool:
 def reliabilities(record: dict[str, Any], checkpoint: int) -> dict[str, float] | None:
     """``ρ`` by every check for trial ``checkpoint`` of ``record`` (from the trials before it);
     ``None`` for a record without configurations or LLM proposals."""
-    from llm_guided_optuna.prior import build_prior
-    from llm_guided_optuna.prior import llm_beliefs
-    from llm_guided_optuna.reliability import belief_reliability
-    from llm_guided_optuna.reliability import density_reliability
-    from llm_guided_optuna.reliability import rank_reliability
+    from llm_guided_optuna._prior.configuration_prior import build_prior
+    from llm_guided_optuna._prior.configuration_prior import llm_beliefs
+    from llm_guided_optuna._prior.reliability import belief_reliability
+    from llm_guided_optuna._prior.reliability import density_reliability
+    from llm_guided_optuna._prior.reliability import rank_reliability
 
     if not traceable(record):
         return None

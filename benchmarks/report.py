@@ -212,7 +212,7 @@ def run_command(tasks: list[str], samplers: list[str] | dict[str, list[int]], se
 def library_default_strategy() -> str:
     """The benchmark name of ``LLMGuidedSampler``'s default strategy (``llm`` or ``llm-<x>``)."""
     try:
-        from llm_guided_optuna.strategies import DEFAULT_STRATEGY
+        from llm_guided_optuna._sampler.strategies import DEFAULT_STRATEGY
     except ImportError:
         return "llm-prior"
     return "llm" if DEFAULT_STRATEGY == "llm" else f"llm-{DEFAULT_STRATEGY}"

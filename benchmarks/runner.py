@@ -39,7 +39,7 @@ from benchmarks.tasks import Task
 DEFAULT_CACHE_DIR = Path(__file__).resolve().parent / ".cache"
 
 RECORD_FORMAT = 1
-#: The trial user attribute holding the LLM's proposal (``llm_guided_optuna.context.PROPOSAL_ATTR``;
+#: The trial user attribute holding the LLM's proposal (``llm_guided_optuna._prompt.context.PROPOSAL_ATTR``;
 #: not imported, so that the baselines run without the library).
 LLM_PROPOSAL_ATTR = "llm_proposal"
 #: The trial user attribute holding the noise-free value of a noisy task's configuration.

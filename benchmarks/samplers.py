@@ -136,9 +136,9 @@ def warm_start_trials_of(name: str) -> int:
 
 def _warm_start_designs() -> dict[str, tuple[Any, dict[str, Any]]]:
     """Design name -> (``WarmStartPrompt``, extra sampler arguments)."""
-    from llm_guided_optuna.warm_start import DEFAULT_WARM_START_PROMPT
-    from llm_guided_optuna.warm_start import REGULAR_PROMPT
-    from llm_guided_optuna.warm_start import WarmStartPrompt
+    from llm_guided_optuna._prompt.request import DEFAULT_WARM_START_PROMPT
+    from llm_guided_optuna._prompt.request import REGULAR_PROMPT
+    from llm_guided_optuna._prompt.request import WarmStartPrompt
 
     return {
         "default": (DEFAULT_WARM_START_PROMPT, {}),
@@ -227,8 +227,8 @@ def build_sampler(name: str, seed: int, llm_kwargs: dict[str, Any] | None = None
         return SamplerSetup(optuna.samplers.RandomSampler(seed=seed), enqueue_default=True)
     if is_llm_sampler(name):
         from llm_guided_optuna import LLMGuidedSampler
-        from llm_guided_optuna.reliability import RELIABILITY_ESTIMATES
-        from llm_guided_optuna.prior_sampler import INITIAL_DESIGNS
+        from llm_guided_optuna._prior.reliability import RELIABILITY_ESTIMATES
+        from llm_guided_optuna._prior.sampler import INITIAL_DESIGNS
 
         kwargs: dict[str, Any] = {"timeout": LLM_TIMEOUT_S, **(llm_kwargs or {})}
         base, model = split_model(name)

@@ -10,7 +10,7 @@ cache as ``load_study`` wraps it) and ``grpc-proxy`` (``GrpcStorageProxy`` to on
 ``run_grpc_proxy_server`` process in front of the same database, ``tests/support/grpc_proxy.py``).
 
 - **Claim**: one process asks ``--claims`` trials of a fresh study one after the other; for each
-  it times ``llm_guided_optuna.claims.claim_in_storage`` on a new configuration (two
+  it times ``llm_guided_optuna._proposal.claims.claim_in_storage`` on a new configuration (two
   attribute writes and one read of the study's unfinished and new trials: what the sampler adds
   to a trial of an LLM proposal in shared storage, without contention) and, apart, the trial's
   ``ask`` and ``tell``. Medians are reported.
@@ -70,7 +70,7 @@ def quiet() -> None:
 
 def measure_claims(storage: optuna.storages.BaseStorage, n_trials: int) -> dict[str, Any]:
     """Median seconds of ``claim_in_storage`` and of ask+tell over ``n_trials`` trials."""
-    from llm_guided_optuna.claims import claim_in_storage
+    from llm_guided_optuna._proposal.claims import claim_in_storage
 
     study = optuna.create_study(storage=storage, sampler=optuna.samplers.RandomSampler(seed=0))
     claims, cycles = [], []
@@ -279,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
             measured = run(args, cluster.url)
     payload = {
         "description": (
-            "Median seconds per trial of llm_guided_optuna.claims.claim_in_storage (one process, no "
+            "Median seconds per trial of llm_guided_optuna._proposal.claims.claim_in_storage (one process, no "
             "contention) and Optuna ask/tell cycles per second of 1, 4 and 16 worker processes "
             "(RandomSampler, one suggest_float), on PostgreSQL directly (RDBStorage) and through one "
             "run_grpc_proxy_server process (GrpcStorageProxy); all on one machine, loopback."

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import argparse
 
-from llm_guided_optuna.demo import plot_best_so_far
-from llm_guided_optuna.demo import run_demo
-from llm_guided_optuna.demo import run_optuna_default
-from llm_guided_optuna.demo import summary_lines
+from llm_guided_optuna.cli.demo import plot_best_so_far
+from llm_guided_optuna.cli.demo import run_demo
+from llm_guided_optuna.cli.demo import run_optuna_default
+from llm_guided_optuna.cli.demo import summary_lines
 
 
 def main() -> None:

@@ -23,7 +23,7 @@ import optuna
 
 from llm_guided_optuna import LLMGuidedSampler
 from llm_guided_optuna import show_llm_progress
-from llm_guided_optuna.provenance import LLM_SOURCES
+from llm_guided_optuna._proposal.provenance import LLM_SOURCES
 
 MEMORY_LIMIT_MB = 6000.0
 

@@ -35,7 +35,7 @@ import optuna
 from llm_guided_optuna import LLMGuidedSampler
 from llm_guided_optuna import show_llm_progress
 from llm_guided_optuna import study_statistics
-from llm_guided_optuna.demo import cnn_objective
+from llm_guided_optuna.cli.demo import cnn_objective
 
 
 SERVED_MODEL = "openai/local"  # llama.cpp's server answers with the model it serves, whatever the name

@@ -291,7 +291,7 @@ def test_warm_start_effect_splits_the_lead_by_whether_trial_1_won(tmp_path: Path
 def test_the_reliability_trace_recomputes_each_check_from_a_recorded_run(tmp_path: Path) -> None:
     from benchmarks.reliability_trace import describe, reliabilities
     from benchmarks.runner import LLM_PROPOSAL_ATTR, load_run
-    from llm_guided_optuna.context import PROPOSAL_ATTR
+    from llm_guided_optuna._prompt.context import PROPOSAL_ATTR
 
     assert LLM_PROPOSAL_ATTR == PROPOSAL_ATTR
     sampler = "llm-prior+useless[reliability=density]"

@@ -11,7 +11,7 @@ import optuna
 import pytest
 
 from llm_guided_optuna import LLMGuidedSampler
-from llm_guided_optuna.cli import main
+from llm_guided_optuna.cli.main import main
 from tests.support.fault_server import FaultServer
 from tests.support.schema_responder import RandomConfigurationResponder
 
@@ -21,7 +21,7 @@ def test_help_names_every_command(capsys) -> None:
         main(["--help"])
     assert info.value.code == 0
     out = capsys.readouterr().out
-    for command in ("demo", "explain", "serve", "benchmark"):
+    for command in ("demo", "explain", "serve", "models"):
         assert command in out
 
 
@@ -70,7 +70,7 @@ def test_demo_runs_on_the_embedded_model(capsys) -> None:
 @pytest.mark.llm
 def test_serve_answers_on_loopback_and_stops_on_sigterm() -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "llm_guided_optuna.cli", "serve", "--port", "0", "--parallel", "1"],
+        [sys.executable, "-m", "llm_guided_optuna.cli.main", "serve", "--port", "0", "--parallel", "1"],
         stdout=subprocess.PIPE, text=True,
     )
     try:

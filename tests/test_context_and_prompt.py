@@ -15,14 +15,14 @@ from optuna.distributions import IntDistribution
 from optuna.trial import TrialState
 import pytest
 
-from llm_guided_optuna.context import MAX_TEXT_CHARS
-from llm_guided_optuna.context import PROPOSAL_ATTR
-from llm_guided_optuna.context_builder import ContextBuilder
-from llm_guided_optuna.problem import read_problem_context
-from llm_guided_optuna.prompt import messages_size
-from llm_guided_optuna.prompt import render_messages
-from llm_guided_optuna.prompt import SYSTEM_PROMPT
-from llm_guided_optuna.search_space import UnionSearchSpace
+from llm_guided_optuna._prompt.context import MAX_TEXT_CHARS
+from llm_guided_optuna._prompt.context import PROPOSAL_ATTR
+from llm_guided_optuna._prompt.context_builder import ContextBuilder
+from llm_guided_optuna._prompt.problem import read_problem_context
+from llm_guided_optuna._prompt.render import messages_size
+from llm_guided_optuna._prompt.render import render_messages
+from llm_guided_optuna._prompt.render import SYSTEM_PROMPT
+from llm_guided_optuna._sampler.search_space import UnionSearchSpace
 
 
 SPACE = {
@@ -223,7 +223,7 @@ def search_spaces(draw: st.DrawFn) -> dict:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(space=search_spaces())
 def test_any_search_space_gives_a_prompt_and_a_schema(space) -> None:
-    from llm_guided_optuna.response_model import build_response_model
+    from llm_guided_optuna._prompt.response import build_response_model
 
     context = ContextBuilder().build(optuna.create_study(), space)
     messages = render_messages(context, n_configurations=3)

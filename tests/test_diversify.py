@@ -11,9 +11,9 @@ from optuna.distributions import CategoricalDistribution
 from optuna.distributions import FloatDistribution
 from optuna.distributions import IntDistribution
 
-from llm_guided_optuna.diversify import distinct_variant
-from llm_guided_optuna.diversify import nearby_configuration
-from llm_guided_optuna.diversify import spread_batch
+from llm_guided_optuna._proposal.diversify import distinct_variant
+from llm_guided_optuna._proposal.diversify import nearby_configuration
+from llm_guided_optuna._proposal.diversify import spread_batch
 
 
 SPACE = {

@@ -15,7 +15,7 @@ MODULES = sorted(info.name for info in pkgutil.walk_packages(llm_guided_optuna._
 
 
 def test_every_library_module_is_checked() -> None:
-    assert "llm_guided_optuna.claims" in MODULES and "llm_guided_optuna.embedded.selection" in MODULES
+    assert "llm_guided_optuna._proposal.claims" in MODULES and "llm_guided_optuna.embedded.selection" in MODULES
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -16,17 +16,17 @@ import zipfile
 import pytest
 
 from llm_guided_optuna import LLMGuidedSampler
-from llm_guided_optuna.cli import main
+from llm_guided_optuna.cli.main import main
 from llm_guided_optuna.embedded import default_embedded_model
 from llm_guided_optuna.embedded import EMBEDDED_MODELS
-from llm_guided_optuna.embedded import EmbeddedModelUnavailableError
+from llm_guided_optuna.exceptions import EmbeddedModelUnavailableError
 from llm_guided_optuna.embedded import find_installed_model
 from llm_guided_optuna.embedded import get_model_spec
 from llm_guided_optuna.embedded import resolve_local_model
-from llm_guided_optuna.embedded.gguf import GGUFFormatError
+from llm_guided_optuna.exceptions import GGUFFormatError
 from llm_guided_optuna.embedded.gguf import read_gguf_metadata
 from llm_guided_optuna.embedded.install import install_model
-from llm_guided_optuna.embedded.install import ModelInstallError
+from llm_guided_optuna.exceptions import ModelInstallError
 from llm_guided_optuna.embedded.registry import EmbeddedModelSpec
 from llm_guided_optuna.embedded.registry import WheelPart
 from llm_guided_optuna.embedded.server import choose_thread_count

@@ -20,11 +20,11 @@ import pytest
 from llm_guided_optuna import EmbeddedModelServer
 from llm_guided_optuna import LLMGuidedSampler
 from llm_guided_optuna import LLMSamplerWarning
-from llm_guided_optuna.explain import plot_history
-from llm_guided_optuna.explain import PlotUnavailableError
-from llm_guided_optuna.explain import SOURCE_MARKERS
-from llm_guided_optuna.provenance import OPTIMIZER_REASONS
-from llm_guided_optuna.provenance import SOURCES
+from llm_guided_optuna.cli.explain import plot_history
+from llm_guided_optuna.exceptions import PlotUnavailableError
+from llm_guided_optuna.cli.explain import SOURCE_MARKERS
+from llm_guided_optuna._proposal.provenance import OPTIMIZER_REASONS
+from llm_guided_optuna._proposal.provenance import SOURCES
 from tests.support.fault_server import FaultServer
 from tests.support.schema_responder import RandomConfigurationResponder
 

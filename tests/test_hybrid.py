@@ -9,8 +9,8 @@ from optuna.trial import TrialState
 import pytest
 
 from llm_guided_optuna import LLMGuidedSampler
-from llm_guided_optuna.hybrid import AdaptiveLLMShare
-from llm_guided_optuna.hybrid import score_record
+from llm_guided_optuna._sampler.schedule import AdaptiveLLMShare
+from llm_guided_optuna._sampler.schedule import score_record
 from tests.support.fault_server import FaultServer
 from tests.support.schema_responder import RandomConfigurationResponder
 

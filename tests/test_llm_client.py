@@ -12,11 +12,11 @@ from typing import Any
 import httpx
 import pytest
 
-from llm_guided_optuna.llm_client import import_litellm
-from llm_guided_optuna.llm_client import LLMClient
-from llm_guided_optuna.llm_errors import classify_error
-from llm_guided_optuna.llm_errors import LLMCallError
-from llm_guided_optuna.response_model import build_response_model
+from llm_guided_optuna._llm.client import import_litellm
+from llm_guided_optuna._llm.client import LLMClient
+from llm_guided_optuna._llm.errors import classify_error
+from llm_guided_optuna.exceptions import LLMCallError
+from llm_guided_optuna._prompt.response import build_response_model
 from optuna.distributions import FloatDistribution
 
 

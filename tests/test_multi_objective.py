@@ -18,14 +18,14 @@ import pytest
 from tests.support.assertions import assert_all_params_valid
 
 from llm_guided_optuna import LLMGuidedSampler
-from llm_guided_optuna.context import MAX_FRONT_TRIALS
-from llm_guided_optuna.context_builder import ContextBuilder
-from llm_guided_optuna.pareto import pareto_front
-from llm_guided_optuna.pareto import spread_sample
-from llm_guided_optuna.pareto import widest_gap
-from llm_guided_optuna.prompt import messages_size
-from llm_guided_optuna.prompt import render_messages
-from llm_guided_optuna.prompt import SYSTEM_PROMPT
+from llm_guided_optuna._prompt.context import MAX_FRONT_TRIALS
+from llm_guided_optuna._prompt.context_builder import ContextBuilder
+from llm_guided_optuna._trials import pareto_front
+from llm_guided_optuna._trials import spread_sample
+from llm_guided_optuna._trials import widest_gap
+from llm_guided_optuna._prompt.render import messages_size
+from llm_guided_optuna._prompt.render import render_messages
+from llm_guided_optuna._prompt.render import SYSTEM_PROMPT
 
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)

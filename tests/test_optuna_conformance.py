@@ -21,7 +21,7 @@ from optuna.testing.pytest_samplers import RelativeSamplerTestCase
 import pytest
 
 from llm_guided_optuna import LLMGuidedSampler
-from llm_guided_optuna.strategies import STRATEGIES
+from llm_guided_optuna._sampler.strategies import STRATEGIES
 from tests.support.fault_server import FaultServer
 from tests.support.schema_responder import RandomConfigurationResponder
 
@@ -56,7 +56,7 @@ class TestPriorDrawnInitialDesign(BasicSamplerTestCase, RelativeSamplerTestCase)
     @pytest.fixture
     def sampler(self, responder_url: str) -> Callable[[], BaseSampler]:
         pytest.importorskip("torch")
-        from llm_guided_optuna.prior_sampler import PriorWeightedGPSampler
+        from llm_guided_optuna._prior.sampler import PriorWeightedGPSampler
 
         def factory() -> BaseSampler:
             optimizer = PriorWeightedGPSampler(seed=0, n_startup_trials=5, initial_design="prior")

@@ -13,8 +13,8 @@ from optuna.distributions import FloatDistribution
 from optuna.distributions import IntDistribution
 import pytest
 
-from llm_guided_optuna.parameter_validator import InvalidValueError
-from llm_guided_optuna.parameter_validator import ParameterValidator
+from llm_guided_optuna.exceptions import InvalidValueError
+from llm_guided_optuna._proposal.validator import ParameterValidator
 
 
 validator = ParameterValidator()

@@ -14,11 +14,11 @@ pytest.importorskip("torch")
 
 from llm_guided_optuna import LLMGuidedSampler  # noqa: E402
 from llm_guided_optuna import LLMSamplerWarning  # noqa: E402
-from llm_guided_optuna import prior as prior_module  # noqa: E402
-from llm_guided_optuna import prior_sampler as prior_sampler_module  # noqa: E402
-from llm_guided_optuna.prior import build_prior  # noqa: E402
-from llm_guided_optuna.prior import ConfigurationPrior  # noqa: E402
-from llm_guided_optuna.prior_sampler import PriorWeightedGPSampler  # noqa: E402
+from llm_guided_optuna._prior import configuration_prior as prior_module  # noqa: E402
+from llm_guided_optuna._prior import sampler as prior_sampler_module  # noqa: E402
+from llm_guided_optuna._prior.configuration_prior import build_prior  # noqa: E402
+from llm_guided_optuna._prior.configuration_prior import ConfigurationPrior  # noqa: E402
+from llm_guided_optuna._prior.sampler import PriorWeightedGPSampler  # noqa: E402
 from tests.support.assertions import assert_all_params_valid  # noqa: E402
 from tests.support.assertions import trial_sources  # noqa: E402
 from tests.support.fault_server import FaultServer  # noqa: E402

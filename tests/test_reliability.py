@@ -12,12 +12,12 @@ pytest.importorskip("torch")
 
 from llm_guided_optuna import LLMGuidedSampler  # noqa: E402
 from llm_guided_optuna import LLMSamplerWarning  # noqa: E402
-from llm_guided_optuna import prior_sampler as prior_sampler_module  # noqa: E402
-from llm_guided_optuna import reliability  # noqa: E402
-from llm_guided_optuna.context import PROPOSAL_ATTR  # noqa: E402
-from llm_guided_optuna.prior import build_prior  # noqa: E402
-from llm_guided_optuna.prior import llm_beliefs  # noqa: E402
-from llm_guided_optuna.prior_sampler import PriorWeightedGPSampler  # noqa: E402
+from llm_guided_optuna._prior import sampler as prior_sampler_module  # noqa: E402
+from llm_guided_optuna._prior import reliability  # noqa: E402
+from llm_guided_optuna._prompt.context import PROPOSAL_ATTR  # noqa: E402
+from llm_guided_optuna._prior.configuration_prior import build_prior  # noqa: E402
+from llm_guided_optuna._prior.configuration_prior import llm_beliefs  # noqa: E402
+from llm_guided_optuna._prior.sampler import PriorWeightedGPSampler  # noqa: E402
 from tests.support.assertions import trial_sources  # noqa: E402
 from tests.support.fault_server import FaultServer  # noqa: E402
 from tests.support.mixed_space import objective  # noqa: E402

@@ -8,7 +8,7 @@ import socket
 import optuna
 
 from llm_guided_optuna import LLMGuidedSampler
-from llm_guided_optuna.replay import ExchangeCache
+from llm_guided_optuna._llm.replay import ExchangeCache
 from tests.support.fault_server import FaultServer
 from tests.support.schema_responder import RandomConfigurationResponder
 

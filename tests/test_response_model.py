@@ -12,10 +12,10 @@ from optuna.distributions import FloatDistribution
 from optuna.distributions import IntDistribution
 import pytest
 
-from llm_guided_optuna.response_model import build_response_model
-from llm_guided_optuna.response_model import MAX_CONTENT_CHARS
-from llm_guided_optuna.response_model import parse_proposal
-from llm_guided_optuna.response_model import ProposalParseError
+from llm_guided_optuna._prompt.response import build_response_model
+from llm_guided_optuna._prompt.response import MAX_CONTENT_CHARS
+from llm_guided_optuna._prompt.response import parse_proposal
+from llm_guided_optuna.exceptions import ProposalParseError
 
 
 SPACE = {

@@ -29,11 +29,11 @@ from optuna.trial import TrialState
 import pytest
 
 from llm_guided_optuna import study_statistics
-from llm_guided_optuna.claims import CLAIM_ATTR
-from llm_guided_optuna.provenance import LLM_SOURCES
-from llm_guided_optuna.claims import claim_in_storage
-from llm_guided_optuna.provenance import ProvenanceRecorder
-from llm_guided_optuna.statistics import SamplerStatistics
+from llm_guided_optuna._proposal.claims import CLAIM_ATTR
+from llm_guided_optuna._proposal.provenance import LLM_SOURCES
+from llm_guided_optuna._proposal.claims import claim_in_storage
+from llm_guided_optuna._proposal.provenance import ProvenanceRecorder
+from llm_guided_optuna._sampler.statistics import SamplerStatistics
 from tests.support.fault_server import FaultServer
 from tests.support.postgres_cluster import postgres_url  # noqa: F401 - fixture
 from tests.support.schema_responder import RandomConfigurationResponder
@@ -463,7 +463,7 @@ def test_a_killed_worker_leaves_a_failed_trial_and_a_restarted_worker_resumes(po
 def test_four_workers_share_one_served_embedded_model(postgres_storage, tmp_path) -> None:
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
     server = subprocess.Popen(
-        [sys.executable, "-m", "llm_guided_optuna.cli", "serve", "--port", "0", "--parallel", "4"],
+        [sys.executable, "-m", "llm_guided_optuna.cli.main", "serve", "--port", "0", "--parallel", "4"],
         stdout=subprocess.PIPE, text=True, env=env,
     )
     try:

@@ -12,9 +12,9 @@ from optuna.distributions import FloatDistribution
 from optuna.distributions import IntDistribution
 import pytest
 
-from llm_guided_optuna.stated_beliefs import AROUND_WIDTH
-from llm_guided_optuna.stated_beliefs import constrain_to_statements
-from llm_guided_optuna.stated_beliefs import read_stated_beliefs
+from llm_guided_optuna._proposal.stated_beliefs import AROUND_WIDTH
+from llm_guided_optuna._proposal.stated_beliefs import constrain_to_statements
+from llm_guided_optuna._proposal.stated_beliefs import read_stated_beliefs
 
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -105,8 +105,8 @@ def test_a_proposal_is_moved_to_agree_with_the_statements() -> None:
 torch = pytest.importorskip("torch")
 
 from llm_guided_optuna import LLMGuidedSampler  # noqa: E402
-from llm_guided_optuna.prior import build_prior  # noqa: E402
-from llm_guided_optuna.prior_sampler import PriorWeightedGPSampler  # noqa: E402
+from llm_guided_optuna._prior.configuration_prior import build_prior  # noqa: E402
+from llm_guided_optuna._prior.sampler import PriorWeightedGPSampler  # noqa: E402
 from tests.support.fault_server import FaultServer  # noqa: E402
 
 

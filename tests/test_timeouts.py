@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 
 from llm_guided_optuna import LLMGuidedSampler
-from llm_guided_optuna.llm_client import LLMClient
-from llm_guided_optuna.llm_errors import LLMCallError
-from llm_guided_optuna.response_model import answer_token_budget
-from llm_guided_optuna.timeouts import HOSTED_TIMEOUT_S
-from llm_guided_optuna.timeouts import request_timeout
+from llm_guided_optuna._llm.client import LLMClient
+from llm_guided_optuna.exceptions import LLMCallError
+from llm_guided_optuna._prompt.response import answer_token_budget
+from llm_guided_optuna._llm.timeouts import HOSTED_TIMEOUT_S
+from llm_guided_optuna._llm.timeouts import request_timeout
 from tests.support.fault_server import FaultServer
 
 MESSAGES = [{"role": "user", "content": "propose"}]

@@ -9,11 +9,11 @@ from optuna.distributions import FloatDistribution
 import pytest
 
 from llm_guided_optuna import LLMGuidedSampler
-from llm_guided_optuna.context import PROPOSAL_ATTR
-from llm_guided_optuna.provenance import LLM_SOURCES
-from llm_guided_optuna.trust import EvidenceTrust
-from llm_guided_optuna.trust import IN_PROCESS_MAX_LLM_TRIALS
-from llm_guided_optuna.trust import SERVED_MAX_LLM_TRIALS
+from llm_guided_optuna._prompt.context import PROPOSAL_ATTR
+from llm_guided_optuna._proposal.provenance import LLM_SOURCES
+from llm_guided_optuna._sampler.trust import EvidenceTrust
+from llm_guided_optuna._sampler.trust import IN_PROCESS_MAX_LLM_TRIALS
+from llm_guided_optuna._sampler.trust import SERVED_MAX_LLM_TRIALS
 from tests.support.fault_server import FaultServer
 from tests.support.schema_responder import RandomConfigurationResponder
 
@@ -105,7 +105,7 @@ def test_an_advisor_whose_trials_do_not_pay_is_not_asked_again() -> None:
 
 def test_the_trust_strategy_builds_its_prior_from_every_llm_trial() -> None:
     study, _ = run_study({"x": 0.0, "kind": "a"})
-    from llm_guided_optuna.prior import llm_beliefs
+    from llm_guided_optuna._prior.configuration_prior import llm_beliefs
 
     assert len(llm_beliefs(study.trials)) == min(8, len(llm_trials(study)))
 

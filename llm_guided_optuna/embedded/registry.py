@@ -19,6 +19,7 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from llm_guided_optuna.exceptions import UnknownEmbeddedModelError
 
 
 EMBEDDED_PREFIX = "embedded/"
@@ -161,10 +162,6 @@ SMOLLM2_135M = EmbeddedModelSpec(
 EMBEDDED_MODELS: dict[str, EmbeddedModelSpec] = {spec.name: spec for spec in (QWEN_CODER_1_5B, SMOLLM2_135M)}
 #: ``model=None`` uses the first of these that is installed.
 DEFAULT_PREFERENCE: tuple[str, ...] = (QWEN_CODER_1_5B.name, SMOLLM2_135M.name)
-
-
-class UnknownEmbeddedModelError(ValueError):
-    """A name that is not in the registry."""
 
 
 def is_embedded_model_string(model: str) -> bool:

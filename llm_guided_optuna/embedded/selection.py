@@ -27,7 +27,7 @@ from llm_guided_optuna.embedded.registry import EMBEDDED_MODELS
 from llm_guided_optuna.embedded.registry import EmbeddedModelSpec
 from llm_guided_optuna.embedded.registry import get_model_spec
 from llm_guided_optuna.embedded.registry import is_embedded_model_string
-from llm_guided_optuna.embedded.store import EmbeddedModelUnavailableError
+from llm_guided_optuna.exceptions import EmbeddedModelUnavailableError
 from llm_guided_optuna.embedded.store import find_installed_model
 from llm_guided_optuna.embedded.store import installed_model_file
 

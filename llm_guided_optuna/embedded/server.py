@@ -31,7 +31,7 @@ import urllib.request
 from llm_guided_optuna._logging import get_logger
 from llm_guided_optuna.embedded.registry import EmbeddedModelSpec
 from llm_guided_optuna.embedded.registry import get_model_spec
-from llm_guided_optuna.embedded.store import EmbeddedModelUnavailableError
+from llm_guided_optuna.exceptions import EmbeddedModelUnavailableError
 from llm_guided_optuna.embedded.store import find_installed_model
 
 

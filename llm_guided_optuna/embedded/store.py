@@ -26,15 +26,12 @@ import os
 from pathlib import Path
 
 from llm_guided_optuna.embedded.registry import EmbeddedModelSpec
+from llm_guided_optuna.exceptions import EmbeddedModelUnavailableError
 
 
 MODELS_DIR_VARIABLE = "LLM_GUIDED_OPTUNA_MODELS"
 VERIFIED_SUFFIX = ".verified"
 _BLOCK = 1 << 20
-
-
-class EmbeddedModelUnavailableError(RuntimeError):
-    """The embedded model or its runtime is not installed, or its file is not the pinned one."""
 
 
 def models_dir() -> Path:

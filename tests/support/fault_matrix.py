@@ -26,7 +26,7 @@ from optuna.distributions import FloatDistribution
 from optuna.distributions import IntDistribution
 
 from llm_guided_optuna import LLMGuidedSampler
-from llm_guided_optuna.llm_client import import_litellm
+from llm_guided_optuna._llm.client import import_litellm
 from tests.support.fault_server import FaultServer
 from tests.support.schema_responder import RandomConfigurationResponder
 

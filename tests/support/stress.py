@@ -43,7 +43,7 @@ import optuna
 from optuna.trial import TrialState
 
 from llm_guided_optuna import study_statistics
-from llm_guided_optuna.claims import WARM_START_ATTR
+from llm_guided_optuna._proposal.claims import WARM_START_ATTR
 
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -213,7 +213,7 @@ def served_model(name: str) -> Iterator[str]:
     """``llm-optuna serve`` of the embedded model ``name`` for every worker; yields its URL."""
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
     server = subprocess.Popen(
-        [sys.executable, "-m", "llm_guided_optuna.cli", "serve", "--model", name, "--port", "0", "--parallel", "4"],
+        [sys.executable, "-m", "llm_guided_optuna.cli.main", "serve", "--model", name, "--port", "0", "--parallel", "4"],
         stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT,
     )
     try:

@@ -1,0 +1,132 @@
+"""One LLM call of the sampler: the client made on first use, recorded exchanges replayed,
+progress lines while it runs, and the call counted in the sampler's statistics.
+
+Example:
+    >>> caller = LLMCaller("openai/my-model", None, {"api_base": "http://127.0.0.1:8000/v1",
+    ...     "api_key": None, "completion_kwargs": {}, "structured_output": "auto"},
+    ...     seed=0, stats=SamplerStatistics())  # doctest: +SKIP
+    >>> reply = caller.call(messages, response_model, max_tokens=400, trial_number=1,
+    ...                     n_configurations=1)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+import os
+import threading
+from typing import Any
+
+from llm_guided_optuna.embedded.selection import LocalModel
+from llm_guided_optuna.embedded.server import get_embedded_server
+from llm_guided_optuna._llm.client import import_litellm
+from llm_guided_optuna._llm.client import LLMClient
+from llm_guided_optuna._llm.client import LLMReply
+from llm_guided_optuna.exceptions import LLMCallError
+from llm_guided_optuna._llm.progress import CallProgress
+from llm_guided_optuna._llm.replay import ExchangeCache
+from llm_guided_optuna._sampler.statistics import SamplerStatistics
+
+
+#: The key sent to servers at ``api_base`` when none is given (they ignore it).
+NO_KEY_PLACEHOLDER = "sk-no-key-required"
+
+
+class LLMCaller:
+    """Makes the sampler's LLM calls (thread-safe).
+
+    Args:
+        model_name: The model as the sampler names it (``embedded/<name>``, a LiteLLM string).
+        local_model: The embedded model or GGUF file to serve in-process, or ``None``.
+        client_settings: Keyword arguments of :class:`~llm_guided_optuna._llm.client.LLMClient`.
+        seed: Sent to the LLM as its seed where the provider takes one.
+        stats: The sampler's counters; every call, failed or not, is recorded there.
+        replay: Recorded exchanges to answer from (and record into), or ``None``.
+    """
+
+    def __init__(
+        self,
+        model_name: str,
+        local_model: LocalModel | None,
+        client_settings: Mapping[str, Any],
+        *,
+        seed: int | None,
+        stats: SamplerStatistics,
+        replay: ExchangeCache | None = None,
+    ) -> None:
+        self.model_name = model_name
+        self._local_model = local_model
+        self._settings = dict(client_settings)
+        self._seed = seed
+        self._stats = stats
+        self._replay = replay
+        self._client: LLMClient | None = None
+        self._lock = threading.Lock()
+
+    def client(self) -> LLMClient:
+        """The LiteLLM client, made on first use (an embedded model is loaded then)."""
+        with self._lock:
+            if self._client is None:
+                settings = dict(self._settings)
+                settings["completion_kwargs"] = dict(settings.get("completion_kwargs") or {})
+                model = self.model_name
+                if self._local_model is not None:
+                    server = get_embedded_server(self._local_model.server_key)
+                    model, settings["api_base"] = server.litellm_model, server.api_base
+                    if settings["structured_output"] == "auto":
+                        settings["structured_output"] = "llguidance"
+                if settings["api_base"] is not None and settings["api_key"] is None:
+                    # Local OpenAI-compatible servers need no key, but LiteLLM's OpenAI client
+                    # refuses to send a request without one: send a placeholder they ignore,
+                    # unless the environment holds a real key for the provider.
+                    if not (model.startswith("openai/") and os.environ.get("OPENAI_API_KEY")):
+                        settings["api_key"] = NO_KEY_PLACEHOLDER
+                if self._seed is not None:
+                    settings["completion_kwargs"].setdefault("seed", self._seed)
+                import_litellm()  # Seconds, once: not to be counted as the first call's wait.
+                self._client = LLMClient(model, **settings)
+            return self._client
+
+    def call(
+        self,
+        messages: list[dict[str, str]],
+        response_model: type[Any],
+        max_tokens: int,
+        trial_number: int,
+        n_configurations: int,
+    ) -> LLMReply:
+        """The reply to ``messages``: a recorded one, or a new call (with progress lines).
+
+        Raises:
+            LLMCallError: The call failed (after its retries); it is counted all the same.
+        """
+        fingerprint = None
+        if self._replay is not None:
+            llm_seed = self._settings.get("completion_kwargs", {}).get("seed", self._seed)
+            fingerprint = self._replay.fingerprint(
+                self.model_name, messages, response_model, self._settings["temperature"], max_tokens, llm_seed
+            )
+            recorded = self._replay.get(fingerprint)
+            if recorded is not None:
+                self._stats.increment("replay_hits")
+                return recorded
+            self._stats.increment("replay_misses")
+        client = self.client()  # Outside the progress lines: loading a model logs itself.
+        try:
+            with CallProgress(self.model_name, trial_number, n_configurations) as progress:
+                reply = client.complete(messages, response_model, max_tokens)
+                progress.answered(reply.prompt_tokens, reply.completion_tokens)
+        except LLMCallError as failure:
+            self._stats.record_call(
+                attempts=failure.attempts, seconds=failure.elapsed_s, prompt_tokens=0, completion_tokens=0, cost_usd=0.0
+            )
+            raise
+        self._stats.record_call(
+            attempts=reply.attempts,
+            seconds=reply.latency_s,
+            prompt_tokens=reply.prompt_tokens,
+            completion_tokens=reply.completion_tokens,
+            cost_usd=reply.cost_usd,
+        )
+        if self._replay is not None and fingerprint is not None:
+            self._replay.put(fingerprint, self.model_name, messages, reply)
+        return reply

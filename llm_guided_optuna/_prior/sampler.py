@@ -1,0 +1,314 @@
+"""The prior strategy's optimizer: GPSampler with an acquisition weighted by the LLM's prior.
+
+:class:`PriorWeightedGPSampler` is Optuna's :class:`~optuna.samplers.GPSampler` whose
+acquisition after ``n`` finished trials is ``log EI(x) + (β / n) · log π(x)`` (πBO), with the
+prior ``π`` built from the LLM's beliefs by :mod:`llm_guided_optuna._prior.configuration_prior`. It reads the beliefs
+from the study itself (the ``llm_proposal`` of every trial the LLM proposed, and the values the
+user states in ``domain_knowledge``, :mod:`llm_guided_optuna._proposal.stated_beliefs`), so every worker
+process sees the same prior and a restarted worker rebuilds it. It uses the acquisition hook
+``GPSampler._optimize_acqf``, which Optuna documents as overridable but not stable: if the
+hook or the prior ever fails, the sampler warns once and goes on as the plain GPSampler.
+
+A Gaussian process costs more with every trial it is fitted on (about 1 s per trial asked
+at 100 finished trials on two CPU cores, 12 s at 1,000), while a multivariate TPE's cost
+grows slowly. Once ``handover_trials`` trials have finished, the prior has long decayed
+(its exponent is ``β / n``) and the sampler hands its proposals to a multivariate
+:class:`~optuna.samplers.TPESampler` fitted on the whole history, so its own cost stays
+bounded however long the study runs (``docs/01_mathematical_foundations.md``, section on
+cost; ``python -m benchmarks.overhead``).
+
+With ``initial_design="prior"`` the start-up trials the GP fills before it models are drawn
+from the prior (πBO's initial design) while the evidence supports the beliefs. It is off by
+default: on the knowledge benchmark it helped a good hint a little and cost with a vague or a
+misleading one (docs/01, section 5.6).
+
+Example:
+    >>> import optuna
+    >>> sampler = PriorWeightedGPSampler(prior_strength=1.0, seed=0)  # doctest: +SKIP
+    >>> study = optuna.create_study(sampler=sampler)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from collections.abc import Sequence
+import threading
+from typing import Any
+from typing import TYPE_CHECKING
+
+import numpy as np
+from optuna.distributions import BaseDistribution
+from optuna.samplers import GPSampler
+from optuna.samplers import TPESampler
+from optuna.trial import FrozenTrial
+from optuna.trial import TrialState
+
+from llm_guided_optuna._prompt.context import PROPOSAL_ATTR
+from llm_guided_optuna.exceptions import LLMSamplerWarning
+from llm_guided_optuna._prior.configuration_prior import BELIEF_WEIGHTINGS
+from llm_guided_optuna._prior.configuration_prior import belief_weights
+from llm_guided_optuna._prior.configuration_prior import build_prior
+from llm_guided_optuna._prior.configuration_prior import ConfigurationPrior
+from llm_guided_optuna._prior.configuration_prior import DEFAULT_PRIOR_STRENGTH
+from llm_guided_optuna._prior.configuration_prior import DEFAULT_PRIOR_WIDTH
+from llm_guided_optuna._prior.configuration_prior import llm_belief_trials
+from llm_guided_optuna._prompt.problem import read_problem_context
+from llm_guided_optuna._prior.reliability import belief_reliability
+from llm_guided_optuna._prior.reliability import density_reliability
+from llm_guided_optuna._prior.reliability import rank_reliability
+from llm_guided_optuna._prior.reliability import RELIABILITY_ESTIMATES
+from llm_guided_optuna._proposal.stated_beliefs import read_stated_beliefs
+from llm_guided_optuna._warnings import llm_warn
+
+
+if TYPE_CHECKING:
+    from optuna.study import Study
+    import torch
+
+
+#: Finished trials after which the GP hands its proposals to a multivariate TPE.
+DEFAULT_HANDOVER_TRIALS = 100
+#: How the start-up trials the GP fills before it models are drawn: uniformly at random
+#: (GPSampler's own design), or from the prior (πBO's initial design).
+INITIAL_DESIGNS = ("random", "prior")
+#: Trial system attribute marking a start-up trial drawn from the prior.
+PRIOR_DRAW_ATTR = "llm_prior_draw"
+
+
+class PriorWeightedGPSampler(GPSampler):
+    """Optuna's GPSampler whose acquisition is weighted by the LLM's prior, decaying as β/n.
+
+    Args:
+        prior_strength: ``β``: the prior's exponent is ``β / n`` after ``n`` finished trials.
+            0 gives the plain GPSampler.
+        prior_width: Standard deviation of the prior around each believed configuration, in
+            the normalised search space.
+        beliefs: Fixed believed configurations; by default they are read from the study
+            (:func:`llm_beliefs`).
+        belief_weighting: ``"uniform"`` (every belief alike) or ``"evidence"`` (each belief
+            weighs by how its trial did, :func:`belief_weights`).
+        prior_horizon: Finished trials after which the prior is dropped altogether (``None``:
+            it only decays).
+        stated_beliefs: Whether the values the user states in ``domain_knowledge`` become
+            beliefs of the prior, with their own width (:mod:`llm_guided_optuna._proposal.stated_beliefs`).
+        initial_design: How the start-up trials (before ``n_startup_trials`` have finished)
+            are drawn: ``"random"`` (uniform, GPSampler's design) or ``"prior"`` (from the prior,
+            as πBO does, each with a probability equal to the beliefs' reliability so far and
+            uniformly otherwise; uniform while there are no beliefs).
+        reliability_estimate: How the evidence scales the prior's weight: ``"density"`` (the
+            default: the prior's density at every trial against how good the trial was,
+            :func:`~llm_guided_optuna._prior.reliability.density_reliability`), ``"median"`` (the LLM's
+            trials against the median, :func:`~llm_guided_optuna._prior.reliability.belief_reliability`)
+            or ``"rank"`` (every LLM trial against every other,
+            :func:`~llm_guided_optuna._prior.reliability.rank_reliability`).
+        handover_trials: Complete trials after which a multivariate
+            :class:`~optuna.samplers.TPESampler` (same seed) proposes instead of the GP, to bound
+            the cost per trial; ``None`` keeps the GP for ever.
+        **gp_kwargs: Passed to :class:`~optuna.samplers.GPSampler` (``seed``,
+            ``n_startup_trials``, ...).
+
+    Example:
+        >>> sampler = PriorWeightedGPSampler(
+        ...     beliefs=[{"x": 0.3}], prior_strength=1.0, seed=0
+        ... )  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        *,
+        prior_strength: float = DEFAULT_PRIOR_STRENGTH,
+        prior_width: float = DEFAULT_PRIOR_WIDTH,
+        beliefs: Sequence[Mapping[str, Any]] | None = None,
+        belief_weighting: str = "uniform",
+        prior_horizon: int | None = None,
+        stated_beliefs: bool = True,
+        handover_trials: int | None = DEFAULT_HANDOVER_TRIALS,
+        initial_design: str = "random",
+        reliability_estimate: str = "density",
+        **gp_kwargs: Any,
+    ) -> None:
+        if prior_strength < 0:
+            raise ValueError("prior_strength must be >= 0")
+        if handover_trials is not None and handover_trials < 1:
+            raise ValueError(f"handover_trials must be >= 1 or None, got {handover_trials!r}")
+        if belief_weighting not in BELIEF_WEIGHTINGS:
+            raise ValueError(f"belief_weighting must be one of {BELIEF_WEIGHTINGS}, got {belief_weighting!r}")
+        if initial_design not in INITIAL_DESIGNS:
+            raise ValueError(f"initial_design must be one of {INITIAL_DESIGNS}, got {initial_design!r}")
+        if reliability_estimate not in RELIABILITY_ESTIMATES:
+            raise ValueError(
+                f"reliability_estimate must be one of {RELIABILITY_ESTIMATES}, got {reliability_estimate!r}"
+            )
+        super().__init__(**gp_kwargs)
+        self.prior_strength = prior_strength
+        self.prior_width = prior_width
+        self.belief_weighting = belief_weighting
+        self.prior_horizon = prior_horizon
+        self.stated_beliefs = stated_beliefs
+        self.handover_trials = handover_trials
+        self.initial_design = initial_design
+        self.reliability_estimate = reliability_estimate
+        self._late_sampler = TPESampler(
+            multivariate=True, seed=gp_kwargs.get("seed"), constraints_func=gp_kwargs.get("constraints_func")
+        )
+        self._fixed_beliefs = [dict(b) for b in beliefs] if beliefs is not None else None
+        self._local = threading.local()
+        self._warned = False
+
+    def handed_over(self, study: Study) -> bool:
+        """Whether the TPE proposes now: ``handover_trials`` trials of ``study`` are complete."""
+        if self.handover_trials is None:
+            return False
+        complete = study._get_trials(deepcopy=False, states=(TrialState.COMPLETE,), use_cache=True)
+        return len(complete) >= self.handover_trials
+
+    def reseed_rng(self) -> None:
+        super().reseed_rng()
+        self._late_sampler.reseed_rng()
+
+    def infer_relative_search_space(
+        self, study: Study, trial: FrozenTrial
+    ) -> dict[str, BaseDistribution]:
+        if self.handed_over(study):
+            return self._late_sampler.infer_relative_search_space(study, trial)
+        return super().infer_relative_search_space(study, trial)
+
+    def sample_independent(
+        self, study: Study, trial: FrozenTrial, param_name: str, param_distribution: BaseDistribution
+    ) -> Any:
+        if self.handed_over(study):
+            return self._late_sampler.sample_independent(study, trial, param_name, param_distribution)
+        return super().sample_independent(study, trial, param_name, param_distribution)
+
+    def before_trial(self, study: Study, trial: FrozenTrial) -> None:
+        super().before_trial(study, trial)
+        self._late_sampler.before_trial(study, trial)
+
+    def after_trial(
+        self, study: Study, trial: FrozenTrial, state: TrialState, values: Sequence[float] | None
+    ) -> None:
+        super().after_trial(study, trial, state, values)
+        self._late_sampler.after_trial(study, trial, state, values)
+
+    def sample_relative(
+        self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
+    ) -> dict[str, Any]:
+        if self.handed_over(study):
+            return self._late_sampler.sample_relative(study, trial, search_space)
+        trials = study._get_trials(deepcopy=False, states=(TrialState.COMPLETE,), use_cache=True)
+        beliefs = self._fixed_beliefs
+        weights = None
+        if beliefs is None:
+            belief_trials = llm_belief_trials(study._get_trials(deepcopy=False, use_cache=True))
+            beliefs = [dict(t.user_attrs[PROPOSAL_ATTR]) for t in belief_trials]
+            if self.belief_weighting == "evidence":
+                weights = belief_weights(belief_trials, trials, study.directions)
+        self._local.beliefs = beliefs
+        self._local.weights = weights
+        self._local.knowledge = read_problem_context(study.user_attrs).domain_knowledge if self.stated_beliefs else None
+        self._local.n_finished = len(trials)
+        self._local.reliability = self._reliability(trials, study.directions, search_space)
+        try:
+            if self.initial_design == "prior" and search_space and len(trials) < self._n_startup_trials:
+                drawn = self._draw_from_prior(search_space)
+                if drawn is not None:
+                    study._storage.set_trial_system_attr(trial._trial_id, PRIOR_DRAW_ATTR, True)
+                    return drawn
+            return super().sample_relative(study, trial, search_space)
+        finally:
+            self._local.beliefs = None
+
+    def _reliability(
+        self, trials: Sequence[FrozenTrial], directions: Sequence[Any], search_space: dict[str, BaseDistribution]
+    ) -> float:
+        """The beliefs' reliability by :attr:`reliability_estimate` (see
+        :mod:`llm_guided_optuna._prior.reliability`); the median check if the prior cannot be built."""
+        if self.reliability_estimate == "rank":
+            return rank_reliability(trials, directions)
+        if self.reliability_estimate == "density":
+            try:
+                prior = self._current_prior(search_space) if search_space else None
+                return density_reliability(trials, directions, prior, search_space)
+            except Exception as error:  # Optuna's private GP API changed: the median check instead.
+                self._warn_once(error, "checking the beliefs by the median check instead")
+        return belief_reliability(trials, directions)
+
+    def prior_weight(self, n_finished: int, reliability: float = 1.0) -> float:
+        """The exponent ``reliability · β / n`` of the prior after ``n_finished`` trials, and 0
+        once ``n_finished`` passes ``prior_horizon``."""
+        if self.prior_horizon is not None and n_finished > self.prior_horizon:
+            return 0.0
+        return reliability * self.prior_strength / max(1, n_finished)
+
+    def _draw_from_prior(self, search_space: dict[str, BaseDistribution]) -> dict[str, Any] | None:
+        """A start-up configuration drawn from the prior, with probability equal to the beliefs'
+        reliability; ``None`` (a uniform draw) otherwise or without beliefs."""
+        try:
+            from optuna._gp.search_space import SearchSpace
+
+            prior = self._current_prior(search_space)
+            if prior is None:
+                return None
+            rng = self._rng.rng
+            if rng.uniform() >= self._local.reliability:
+                return None
+            return SearchSpace(dict(search_space)).get_unnormalized_param(prior.sample(rng)[0])
+        except Exception as error:  # Optuna's private GP API changed: a uniform draw instead.
+            self._warn_once(error)
+            return None
+
+    def _current_prior(self, space: dict[str, BaseDistribution]) -> ConfigurationPrior | None:
+        """The prior over ``space`` from this trial's beliefs and the user's statements."""
+        stated = read_stated_beliefs(self._local.knowledge, space)
+        return build_prior(self._local.beliefs, space, self.prior_width, self._local.weights, stated)
+
+    def _warn_once(self, error: Exception, instead: str = "continuing with the plain GPSampler") -> None:
+        if not self._warned:
+            self._warned = True
+            llm_warn(
+                f"the LLM prior could not be applied ({type(error).__name__}: {error}); {instead}"
+            )
+
+    def _optimize_acqf(self, acqf: Any, best_params: np.ndarray | None) -> np.ndarray:
+        weighted, extra_starts = self._weighted(acqf)
+        if extra_starts is not None:
+            best_params = extra_starts if best_params is None else np.vstack([best_params, extra_starts])
+            best_params = best_params[: self._n_local_search - 1]
+        return super()._optimize_acqf(weighted, best_params)
+
+    def _weighted(self, acqf: Any) -> tuple[Any, np.ndarray | None]:
+        beliefs = getattr(self._local, "beliefs", None)
+        knowledge = getattr(self._local, "knowledge", None)
+        if beliefs is None or not (beliefs or knowledge):
+            return acqf, None
+        weight = self.prior_weight(self._local.n_finished, self._local.reliability)
+        if weight <= 0.0:
+            return acqf, None
+        try:
+            # The space the acquisition works in, in its own order of parameters.
+            prior = self._current_prior(acqf.search_space._optuna_search_space)
+            if prior is None:
+                return acqf, None
+            return PriorWeightedAcquisition(acqf, prior, weight), prior.centers
+        except Exception as error:  # Optuna's private GP API changed: carry on as plain GP.
+            self._warn_once(error)
+            return acqf, None
+
+
+def _acquisition_base() -> type:
+    from optuna._gp.acqf import BaseAcquisitionFunc
+
+    return BaseAcquisitionFunc
+
+
+class PriorWeightedAcquisition(_acquisition_base()):  # type: ignore[misc]
+    """``log α(x) + weight · log π(x)``: an acquisition function weighted by a prior."""
+
+    def __init__(self, base: Any, prior: ConfigurationPrior, weight: float) -> None:
+        self._base = base
+        self._prior = prior
+        self._weight = weight
+        super().__init__(base.length_scales, base.search_space)
+
+    def eval_acqf(self, x: torch.Tensor) -> torch.Tensor:
+        return self._base.eval_acqf(x) + self._weight * self._prior.log_density(x)

@@ -1,0 +1,244 @@
+"""A trial's configuration from the LLM: :class:`LLMProposer`.
+
+One LLM call asks for several configurations. The proposer first hands out one that an earlier
+call left in the pool (:mod:`~llm_guided_optuna._proposal.pool`). Otherwise it asks the LLM: the
+warm-start prompt (:mod:`~llm_guided_optuna._prompt.request`) early on, later the prompt that shows
+the optimizer's proposal as advice (:mod:`~llm_guided_optuna._prompt.render`). Every configuration of
+the answer is validated (:mod:`~llm_guided_optuna._proposal.validator`), moved to what the user
+states (:mod:`~llm_guided_optuna._proposal.stated_beliefs`, warm start only) and spread apart from the
+trials already tried (:mod:`~llm_guided_optuna._proposal.diversify`). The first new one goes to the trial,
+the rest wait in the pool, and every one records where it came from
+(:mod:`~llm_guided_optuna._proposal.provenance`).
+
+Example:
+    .. code-block:: python
+
+        proposer = LLMProposer(llm, stats, provenance, ContextBuilder(), ParameterValidator(),
+                               ProposalPool(max_age=4), proposals_per_call=4, seed=0)
+        params = proposer.propose(study, trial, search_space, to_propose)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+import random
+from typing import Any
+from typing import TYPE_CHECKING
+
+from optuna.distributions import BaseDistribution
+from optuna.trial import FrozenTrial
+
+from llm_guided_optuna._proposal.claims import configuration_key
+from llm_guided_optuna._proposal.claims import ConfigurationKey
+from llm_guided_optuna._proposal.claims import known_configurations
+from llm_guided_optuna._prompt.context import OptimizationContext
+from llm_guided_optuna._prompt.context_builder import ContextBuilder
+from llm_guided_optuna._proposal.diversify import spread_batch
+from llm_guided_optuna.exceptions import LLMProposalError
+from llm_guided_optuna._llm.caller import LLMCaller
+from llm_guided_optuna._proposal.validator import ParameterValidator
+from llm_guided_optuna._prompt.render import advice_instruction
+from llm_guided_optuna._prompt.render import render_messages
+from llm_guided_optuna._proposal.pool import PendingProposal
+from llm_guided_optuna._proposal.pool import ProposalPool
+from llm_guided_optuna._proposal.provenance import call_record
+from llm_guided_optuna._proposal.provenance import ProvenanceRecorder
+from llm_guided_optuna._prompt.response import answer_token_budget
+from llm_guided_optuna._prompt.response import build_response_model
+from llm_guided_optuna._prompt.response import parse_proposals
+from llm_guided_optuna.exceptions import ProposalParseError
+from llm_guided_optuna._sampler.search_space import count_finished_trials
+from llm_guided_optuna._sampler.search_space import fixed_params
+from llm_guided_optuna._proposal.stated_beliefs import constrain_to_statements
+from llm_guided_optuna._proposal.stated_beliefs import read_stated_beliefs
+from llm_guided_optuna._sampler.statistics import SamplerStatistics
+from llm_guided_optuna._prompt.request import DEFAULT_WARM_START_PROMPT
+from llm_guided_optuna._prompt.request import LLMRequest
+from llm_guided_optuna._prompt.request import warm_start_request
+from llm_guided_optuna._prompt.request import WarmStartPrompt
+
+
+if TYPE_CHECKING:
+    from optuna.study import Study
+
+
+class LLMProposer:
+    """Gets a trial's configuration from the LLM, one call serving several trials.
+
+    Args:
+        llm: The call, with its replay cache and statistics.
+        stats: The sampler's counters.
+        provenance: Claims configurations and records each trial's origin.
+        context_builder: What the LLM is shown of the study.
+        validator: Makes the LLM's values valid for their distributions.
+        pool: The configurations of earlier calls not used yet.
+        proposals_per_call: Configurations asked for in one call.
+        seed: Seeds the spreading of repeated configurations (with the trial number).
+        warm_start_prompt: The design of the warm-start prompt.
+    """
+
+    def __init__(
+        self,
+        llm: LLMCaller,
+        stats: SamplerStatistics,
+        provenance: ProvenanceRecorder,
+        context_builder: ContextBuilder,
+        validator: ParameterValidator,
+        pool: ProposalPool,
+        *,
+        proposals_per_call: int,
+        seed: int | None,
+        warm_start_prompt: WarmStartPrompt = DEFAULT_WARM_START_PROMPT,
+    ) -> None:
+        self._llm = llm
+        self._stats = stats
+        self._provenance = provenance
+        self._context_builder = context_builder
+        self._validator = validator
+        self._pool = pool
+        self.proposals_per_call = proposals_per_call
+        self.seed = seed
+        self.warm_start_prompt = warm_start_prompt
+        # A warm-start call answers for as many trials as it asked configurations for; those
+        # of them it leaves without a usable configuration go to the optimizer's initial
+        # design, not to another call. The last trial number a warm-start call answered for:
+        self._warm_start_answered_until = -1
+
+    def propose(
+        self,
+        study: Study,
+        trial: FrozenTrial,
+        search_space: dict[str, BaseDistribution],
+        to_propose: dict[str, BaseDistribution],
+        advice: dict[str, Any] | None = None,
+        warm_start: bool = False,
+    ) -> dict[str, Any] | None:
+        """The LLM's configuration for ``trial``: a pending one, or one from a new call.
+
+        Returns ``None`` for a warm-start trial that an earlier warm-start call answered for
+        when nothing of that answer is left.
+
+        Raises:
+            LLMCallError: The call failed.
+            ProposalParseError: The answer could not be read.
+            LLMProposalError: The answer held no usable new configuration.
+        """
+        fixed = fixed_params(trial, search_space)
+        space_key = tuple(to_propose)
+        n_finished = count_finished_trials(study)
+        known: set[ConfigurationKey] | None = None
+
+        def key_of(params: Mapping[str, Any]) -> ConfigurationKey:
+            return configuration_key({**fixed, **params}, search_space)
+
+        def claim(params: dict[str, Any]) -> bool:
+            nonlocal known
+            if known is None:  # Read the study's configurations once per trial, not per candidate.
+                known = known_configurations(study, search_space)
+            return self._provenance.claim(key_of(params), known, study=study, trial=trial)
+
+        pending = self._pool.take(space_key, n_finished, claim)
+        if pending is None and warm_start and trial.number <= self._warm_start_answered_until:
+            return None
+        self._stats.increment("proposals_requested")
+        if pending is not None:
+            self._stats.increment("batched_proposals_used")
+            return self._use(study, trial, pending)
+
+        n_configurations = self.proposals_per_call
+        context = self._context_builder.build(study, search_space, trial)
+        request = self._request(context, to_propose, advice, warm_start)
+        reply = self._llm.call(
+            request.messages, request.response_model, request.max_tokens, trial.number, n_configurations
+        )
+        try:
+            proposals = parse_proposals(reply.content, request.response_model)
+        except ProposalParseError as failure:  # Raised again with the call's usage, for storage.
+            raise ProposalParseError(failure.kind, str(failure), reply=reply) from failure
+        if warm_start:
+            answered_until = trial.number + n_configurations - 1
+            self._warm_start_answered_until = max(self._warm_start_answered_until, answered_until)
+        validations = [self._validator.validate(p.parameters, to_propose) for p in proposals]
+        candidates = [(v.params, {}) for v in validations]
+        if warm_start:  # What the user states about a parameter overrules the LLM's guess.
+            stated = read_stated_beliefs(context.problem.domain_knowledge, to_propose)
+            candidates = [constrain_to_statements(v.params, stated) for v in validations]
+        # Read afresh after the call: other trials may have started while the LLM answered.
+        known = known_configurations(study, search_space)
+        spread = spread_batch(
+            [params for params, _ in candidates],
+            to_propose,
+            key_of=key_of,
+            taken=known,
+            rng=random.Random(f"{self.seed}:{trial.number}"),
+            vary_repeats=not warm_start,
+        )
+        chosen: PendingProposal | None = None
+        leftovers: list[PendingProposal] = []
+        problem: tuple[str, str] | None = None
+        for index, (proposal, validation, (params, perturbed), (_, moved)) in enumerate(
+            zip(proposals, validations, spread, candidates)
+        ):
+            if not proposal.matches_schema:
+                self._stats.increment("schema_mismatches")
+            if not params:
+                problem = problem or ("invalid_values", f"no value could be used: {validation.rejected}")
+                continue
+            origin = call_record(reply, proposal, validation, index, len(proposals))
+            if moved:
+                origin["moved_to_stated"] = moved
+            if perturbed:
+                origin["perturbed"] = True
+                self._stats.increment("duplicates_perturbed")
+            candidate = PendingProposal(
+                params=params,
+                rationale=proposal.rationale,
+                space_key=space_key,
+                finished_at=n_finished,
+                origin=origin,
+            )
+            if chosen is not None:
+                leftovers.append(candidate)
+            elif claim(params):
+                chosen = candidate
+                self._stats.record_repairs(validation)
+            else:
+                problem = problem or ("duplicate", "the LLM proposed configurations already tried")
+        if chosen is None:
+            kind, message = problem or ("invalid_values", "no usable configuration")
+            raise LLMProposalError(kind, message, reply=reply)
+        self._pool.put(leftovers)
+        return self._use(study, trial, chosen)
+
+    def _request(
+        self,
+        context: OptimizationContext,
+        to_propose: dict[str, BaseDistribution],
+        advice: dict[str, Any] | None,
+        warm_start: bool,
+    ) -> LLMRequest:
+        if warm_start:
+            return warm_start_request(context, to_propose, self.proposals_per_call, self.warm_start_prompt)
+        return advice_request(context, to_propose, advice, self.proposals_per_call)
+
+    def _use(self, study: Study, trial: FrozenTrial, proposal: PendingProposal) -> dict[str, Any]:
+        self._stats.record_success(used_params=len(proposal.params))
+        self._provenance.start_llm(study, trial, proposal.params, proposal.rationale, proposal.origin)
+        return dict(proposal.params)
+
+
+def advice_request(
+    context: OptimizationContext,
+    to_propose: dict[str, BaseDistribution],
+    advice: dict[str, Any] | None,
+    n_configurations: int,
+) -> LLMRequest:
+    """The request after the warm start: the regular prompt, with the optimizer's proposal
+    (``advice``) shown where the strategy has one."""
+    return LLMRequest(
+        messages=render_messages(
+            context, advice_instruction(advice, to_propose), n_configurations=n_configurations
+        ),
+        response_model=build_response_model(to_propose, n_configurations),
+        max_tokens=answer_token_budget(len(to_propose), n_configurations),
+    )

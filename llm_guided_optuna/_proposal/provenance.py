@@ -1,0 +1,303 @@
+"""What each trial records about where its parameters came from.
+
+Every trial of an :class:`~llm_guided_optuna.LLMGuidedSampler` study carries these user
+attributes (visible in optuna-dashboard and in ``trial.user_attrs``):
+
+- ``llm_source``: who proposed the trial's parameters (:data:`SOURCES`):
+
+  - ``"llm"``: the LLM, every parameter;
+  - ``"optimizer"``: the strategy's optimizer, by design (the first trial, trials after the
+    warm start, a spent budget);
+  - ``"fallback"``: the optimizer, standing in for an LLM proposal that failed (a timeout,
+    invalid JSON, a repeated configuration, ...);
+  - ``"llm+optimizer"``: the LLM, and the optimizer for parameters the LLM was not asked about
+    (new in this trial);
+  - ``"llm+fallback"``: the LLM, and the optimizer for values the LLM was asked for but did not give;
+- ``llm_reason``: why the LLM did not propose (every parameter of) the trial, one of
+  :data:`OPTIMIZER_REASONS` or a failure kind (listed in the README);
+- ``llm_optimizer_params``: the parameters the optimizer chose through ``sample_independent``
+  (new ones, or values the LLM did not give);
+- ``llm_proposal``: the validated configuration the LLM proposed;
+- ``llm_rationale``: the LLM's one-line reason, when it gave one;
+- ``llm_call``: model, latency, attempts, tokens, cost, the changes the validator made, and a
+  ``call_id`` shared by every trial served by the same LLM call;
+- ``llm_warm_start``: ``True`` on the one trial of the study that made the warm-start call
+  (``prior`` and ``hybrid``; :class:`~llm_guided_optuna._proposal.claims.WarmStartClaim`);
+- ``llm_repeat_varied``: ``True`` where the optimizer proposed a configuration that a trial
+  already had (or that another worker claimed at the same moment) and a nearby variant ran
+  instead.
+
+:class:`ProvenanceRecorder` writes them and refuses configurations already tried or claimed by
+a running trial (:meth:`ProvenanceRecorder.claim`), across threads and, through the storage,
+across worker processes (:mod:`~llm_guided_optuna._proposal.claims`).
+
+Example:
+    >>> import optuna
+    >>> from llm_guided_optuna._sampler.statistics import SamplerStatistics
+    >>> study = optuna.create_study()
+    >>> recorder = ProvenanceRecorder(SamplerStatistics())
+    >>> recorder.claim(("x=1",)), recorder.claim(("x=1",))
+    (True, False)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+import threading
+from typing import Any
+from typing import TYPE_CHECKING
+import uuid
+import weakref
+
+from optuna.trial import FrozenTrial
+
+from llm_guided_optuna._proposal.claims import claim_in_storage
+from llm_guided_optuna._proposal.claims import CLAIM_WAIT_S
+from llm_guided_optuna._proposal.claims import ConfigurationKey
+from llm_guided_optuna._proposal.claims import is_shared_storage
+from llm_guided_optuna._proposal.claims import WARM_START_ATTR  # noqa: F401 - a trial attribute, listed above
+from llm_guided_optuna._prompt.context import PROPOSAL_ATTR
+from llm_guided_optuna._llm.client import LLMReply
+from llm_guided_optuna._proposal.validator import ValidationResult
+from llm_guided_optuna._prompt.response import ParsedProposal
+from llm_guided_optuna._sampler.statistics import SamplerStatistics
+from llm_guided_optuna.exceptions import LLMProposalError
+from llm_guided_optuna.exceptions import ProposalParseError
+
+
+if TYPE_CHECKING:
+    from optuna.study import Study
+
+
+SOURCE_ATTR = "llm_source"
+REASON_ATTR = "llm_reason"
+OPTIMIZER_PARAMS_ATTR = "llm_optimizer_params"
+#: Every value of ``llm_source``.
+SOURCES = ("llm", "optimizer", "fallback", "llm+optimizer", "llm+fallback")
+#: The sources of trials whose configuration the LLM proposed.
+LLM_SOURCES = ("llm", "llm+optimizer", "llm+fallback")
+#: Reasons for which the optimizer proposes by design; any other reason is a failure.
+OPTIMIZER_REASONS = (
+    "new_parameters", "schedule", "warm_start_answered", "not_proposed", "budget_llm_calls", "budget_cost",
+)
+RATIONALE_ATTR = "llm_rationale"
+#: ``True`` on a trial whose optimizer configuration repeated one already tried or claimed by
+#: another worker, and was replaced by a nearby variant.
+REPEAT_VARIED_ATTR = "llm_repeat_varied"
+CALL_ATTR = "llm_call"
+MAX_DETAIL_CHARS = 300
+
+
+def source_of(reason: str) -> str:
+    """``"optimizer"`` for a reason of :data:`OPTIMIZER_REASONS`, ``"fallback"`` for a failure."""
+    return "optimizer" if reason in OPTIMIZER_REASONS else "fallback"
+
+
+class ProvenanceRecorder:
+    """Records each trial's provenance and counts the optimizer's and the fallback's trials,
+    thread-safely.
+
+    Args:
+        stats: The sampler's counters (``claim_conflicts`` counts claims lost in storage).
+        claim_wait_s: How long a claim waits for another worker's trial that is deciding on
+            the same configuration (see :func:`claim_in_storage`).
+    """
+
+    def __init__(self, stats: SamplerStatistics, claim_wait_s: float = CLAIM_WAIT_S) -> None:
+        self._stats = stats
+        self.claim_wait_s = claim_wait_s
+        self._lock = threading.Lock()
+        self._claimed: set[ConfigurationKey] = set()
+        self._sources: dict[int, tuple[str, frozenset[str]]] = {}
+        self._optimizer_params: dict[int, list[str]] = {}
+
+    def claim(
+        self,
+        key: ConfigurationKey,
+        known: Collection[ConfigurationKey] = (),
+        *,
+        study: Study | None = None,
+        trial: FrozenTrial | None = None,
+    ) -> bool:
+        """Reserve a configuration; False if a trial already has it or is about to.
+
+        ``known`` holds the configurations in storage (:func:`~llm_guided_optuna._proposal.claims.known_configurations`, read at
+        the start of the trial); this object's own reservations cover threads. With ``study``
+        and ``trial`` (the claiming trial) on a storage that other processes share, the claim
+        is also made in storage (:func:`claim_in_storage`), which covers the trials of other
+        worker processes that claim the same configuration at the same time.
+        """
+        with self._lock:
+            if key in self._claimed:
+                return False
+            self._claimed.add(key)
+        if key in known:
+            return False
+        if study is None or trial is None or not is_shared_storage(study._storage):
+            return True
+        won = claim_in_storage(study._storage, study._study_id, trial, key, self.claim_wait_s)
+        if not won:
+            self._stats.increment("claim_conflicts")
+        return won
+
+    def start_llm(
+        self,
+        study: Study,
+        trial: FrozenTrial,
+        params: dict[str, Any],
+        rationale: str | None,
+        call: dict[str, Any],
+    ) -> None:
+        """Record a trial whose relative parameters the LLM proposed."""
+        missing = call.get("missing") or []
+        with self._lock:
+            self._sources[trial._trial_id] = ("llm", frozenset(str(name) for name in missing))
+        storage = study._storage
+        storage.set_trial_user_attr(trial._trial_id, PROPOSAL_ATTR, params)
+        storage.set_trial_user_attr(trial._trial_id, SOURCE_ATTR, "llm")
+        if rationale:
+            storage.set_trial_user_attr(trial._trial_id, RATIONALE_ATTR, rationale)
+        storage.set_trial_user_attr(trial._trial_id, CALL_ATTR, call)
+
+    def start_without_llm(
+        self,
+        study: Study,
+        trial: FrozenTrial,
+        reason: str,
+        detail: str | None = None,
+        *,
+        failure: BaseException | None = None,
+    ) -> None:
+        """Record a trial that the optimizer samples, and why: by design (``"optimizer"``) or in
+        place of a failed LLM proposal (``"fallback"``).
+
+        ``detail`` (the failure's message) is recorded as ``llm_call["error"]``; with
+        ``failure``, so is what it tells of the call (:func:`failure_usage`).
+        """
+        source = source_of(reason)
+        with self._lock:
+            self._sources[trial._trial_id] = (source, frozenset())
+        self._stats.record_trial_reason(trial.number, reason, failed=source == "fallback")
+        storage = study._storage
+        storage.set_trial_user_attr(trial._trial_id, SOURCE_ATTR, source)
+        storage.set_trial_user_attr(trial._trial_id, REASON_ATTR, reason)
+        if detail:
+            record: dict[str, Any] = {"error": detail[:MAX_DETAIL_CHARS]}
+            record.update(failure_usage(failure))
+            storage.set_trial_user_attr(trial._trial_id, CALL_ATTR, record)
+
+    def proposed_by_llm(self, trial: FrozenTrial) -> bool:
+        """Whether the LLM proposed ``trial``'s configuration (recorded by :meth:`start_llm`)."""
+        with self._lock:
+            source = self._sources.get(trial._trial_id)
+        return source is not None and source[0] == "llm"
+
+    def record_repeat_varied(self, study: Study, trial: FrozenTrial) -> None:
+        """Record that the optimizer's configuration for ``trial`` was a repeat, replaced by a variant."""
+        self._stats.increment("repeats_varied")
+        study._storage.set_trial_user_attr(trial._trial_id, REPEAT_VARIED_ATTR, True)
+
+    def record_optimizer_param(self, trial: FrozenTrial, name: str) -> None:
+        """Count one parameter that the optimizer chooses for ``trial`` (``sample_independent``)."""
+        with self._lock:
+            self._optimizer_params.setdefault(trial._trial_id, []).append(name)
+        self._stats.increment("optimizer_params")
+
+    def finish(self, study: Study, trial: FrozenTrial) -> None:
+        """Write what only the end of the trial tells: which parameters were not the LLM's."""
+        with self._lock:
+            source, missing = self._sources.pop(trial._trial_id, (None, frozenset()))
+            optimizer_params = self._optimizer_params.pop(trial._trial_id, [])
+        if not optimizer_params:
+            return
+        storage = study._storage
+        storage.set_trial_user_attr(trial._trial_id, OPTIMIZER_PARAMS_ATTR, optimizer_params)
+        if source is None:
+            self._stats.record_trial_reason(trial.number, "new_parameters", failed=False)
+            storage.set_trial_user_attr(trial._trial_id, SOURCE_ATTR, "optimizer")
+            storage.set_trial_user_attr(trial._trial_id, REASON_ATTR, "new_parameters")
+        elif source == "llm":
+            failed = bool(missing.intersection(optimizer_params))
+            reason = "missing_values" if failed else "not_proposed"
+            self._stats.record_trial_reason(trial.number, reason, failed=failed)
+            storage.set_trial_user_attr(trial._trial_id, SOURCE_ATTR, "llm+fallback" if failed else "llm+optimizer")
+            storage.set_trial_user_attr(trial._trial_id, REASON_ATTR, reason)
+
+
+def failure_usage(failure: BaseException | None) -> dict[str, Any]:
+    """What a failed proposal tells of its call: requests, seconds and, after a reply, tokens.
+
+    An :class:`~llm_guided_optuna._llm.errors.LLMCallError` carries ``attempts`` and
+    ``elapsed_s``; a failure raised after a reply arrived carries it as ``reply``.
+    """
+    usage: dict[str, Any] = {}
+    reply = failure.reply if isinstance(failure, (ProposalParseError, LLMProposalError)) else None
+    if isinstance(reply, LLMReply):
+        usage.update(
+            model=reply.model,
+            latency_s=round(reply.latency_s, 4),
+            attempts=reply.attempts,
+            prompt_tokens=reply.prompt_tokens,
+            completion_tokens=reply.completion_tokens,
+            cost_usd=reply.cost_usd,
+        )
+    else:
+        attempts, elapsed = getattr(failure, "attempts", None), getattr(failure, "elapsed_s", None)
+        if isinstance(attempts, int):
+            usage["attempts"] = attempts
+        if isinstance(elapsed, (int, float)):
+            usage["latency_s"] = round(float(elapsed), 4)
+    return usage
+
+
+def call_record(
+    reply: LLMReply,
+    proposal: ParsedProposal,
+    validation: ValidationResult,
+    index: int,
+    batch_size: int,
+) -> dict[str, Any]:
+    """What a trial records about the LLM call that proposed its parameters.
+
+    Every configuration of one call gets the same ``call_id``, so that statistics read from
+    storage count the call once however many trials it served
+    (:func:`~llm_guided_optuna._sampler.study_statistics.study_statistics`).
+    """
+    repairs: dict[str, int] = {}
+    for adjustment in validation.adjustments:
+        repairs[adjustment.action] = repairs.get(adjustment.action, 0) + 1
+    return {
+        "call_id": _call_id(reply),
+        "model": reply.model,
+        "latency_s": round(reply.latency_s, 4),
+        "attempts": reply.attempts,
+        "replayed": reply.attempts == 0,
+        "prompt_tokens": reply.prompt_tokens,
+        "completion_tokens": reply.completion_tokens,
+        "cost_usd": reply.cost_usd,
+        "batch_position": f"{index + 1}/{batch_size}",
+        "matches_schema": proposal.matches_schema,
+        "adjusted": [f"{a.name}: {a.action} {a.proposed}" for a in validation.adjustments],
+        "rejected": validation.rejected,
+        "missing": validation.missing,
+        "ignored": len(validation.ignored),
+        "repairs": repairs,
+    }
+
+
+_call_ids: dict[int, tuple[weakref.ref[LLMReply], str]] = {}
+_call_ids_lock = threading.Lock()
+
+
+def _call_id(reply: LLMReply) -> str:
+    """A random identifier of one reply object, the same for each of its configurations."""
+    with _call_ids_lock:
+        entry = _call_ids.get(id(reply))
+        if entry is not None and entry[0]() is reply:
+            return entry[1]
+        if len(_call_ids) >= 256:  # Forget replies that no longer exist.
+            for ident in [i for i, (ref, _) in _call_ids.items() if ref() is None]:
+                del _call_ids[ident]
+        identifier = uuid.uuid4().hex[:16]
+        _call_ids[id(reply)] = (weakref.ref(reply), identifier)
+        return identifier

@@ -1,0 +1,415 @@
+"""Optuna integration: :class:`LLMGuidedSampler`.
+
+The sampler reads as orchestration; each concern lives in its own module:
+:mod:`~llm_guided_optuna._sampler.strategies` (who proposes which trial),
+:mod:`~llm_guided_optuna._sampler.search_space` (which parameters to ask for),
+:mod:`~llm_guided_optuna._proposal.proposer` (a configuration from the LLM, which draws on
+:mod:`~llm_guided_optuna._prompt.context` and :mod:`~llm_guided_optuna._prompt.render` for what the LLM is told,
+:mod:`~llm_guided_optuna._llm.caller` and :mod:`~llm_guided_optuna._llm.client` for the call,
+:mod:`~llm_guided_optuna._prompt.response` for the structured answer and
+:mod:`~llm_guided_optuna._proposal.validator` for making it valid),
+:mod:`~llm_guided_optuna._sampler.failure_policy` (what a failed proposal does) and
+:mod:`~llm_guided_optuna._proposal.provenance` (what each trial records).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from collections.abc import Sequence
+import os
+import random
+from typing import Any
+from typing import TYPE_CHECKING
+
+from optuna.distributions import BaseDistribution
+from optuna.samplers import BaseSampler
+from optuna.trial import FrozenTrial
+from optuna.trial import TrialState
+
+from llm_guided_optuna._sampler.arguments import check_sampler_arguments
+from llm_guided_optuna._proposal.claims import configuration_key
+from llm_guided_optuna._proposal.claims import known_configurations
+from llm_guided_optuna._proposal.claims import WarmStartClaim
+from llm_guided_optuna._proposal.diversify import distinct_variant
+from llm_guided_optuna._prompt.context_builder import ContextBuilder
+from llm_guided_optuna.embedded.selection import is_local_model_string
+from llm_guided_optuna.embedded.selection import resolve_local_model
+from llm_guided_optuna._sampler.failure_policy import FailurePolicy
+from llm_guided_optuna.exceptions import LLMProposalError
+from llm_guided_optuna.exceptions import LLMSamplerWarning
+from llm_guided_optuna._llm.caller import LLMCaller
+from llm_guided_optuna._llm.client import LLMClient
+from llm_guided_optuna.exceptions import LLMCallError
+from llm_guided_optuna._proposal.proposer import LLMProposer
+from llm_guided_optuna._proposal.validator import ParameterValidator
+from llm_guided_optuna._proposal.pool import ProposalPool
+from llm_guided_optuna._proposal.provenance import ProvenanceRecorder
+from llm_guided_optuna._llm.replay import ExchangeCache
+from llm_guided_optuna.exceptions import ProposalParseError
+from llm_guided_optuna._sampler.search_space import fixed_params
+from llm_guided_optuna._sampler.search_space import UnionSearchSpace
+from llm_guided_optuna._sampler.statistics import SamplerStatistics
+from llm_guided_optuna._sampler.strategies import configure_strategy
+from llm_guided_optuna._sampler.strategies import DEFAULT_STRATEGY
+from llm_guided_optuna._sampler.strategies import STRATEGIES  # noqa: F401 - re-exported
+from llm_guided_optuna._sampler.trust import default_max_llm_trials
+
+
+if TYPE_CHECKING:
+    from optuna.study import Study
+
+
+
+
+class LLMGuidedSampler(BaseSampler):
+    """An Optuna sampler that asks a Large Language Model for complete configurations.
+
+    For each trial the sampler shows the LLM the search space, the best and most recent trials,
+    the trials still running, the progress so far and the problem context stored in
+    ``study.user_attrs`` (``problem_type``, ``problem_description``, ``constraints``,
+    ``domain_knowledge``), and asks for one value per parameter in a single call. The answer is
+    validated (clamped, snapped, converted). The strategy's optimizer (``fallback_sampler``)
+    proposes the trials the strategy gives it and parameters seen for the first time, and
+    stands in for every failed proposal. Each trial records where its parameters came from in
+    its user attributes (``llm_source``: ``llm``, ``optimizer``, ``fallback``, ...;
+    ``llm_reason``, ``llm_rationale``, ``llm_proposal``, ``llm_call``; see
+    :mod:`~llm_guided_optuna._proposal.provenance`).
+
+    Example:
+        .. code-block:: python
+
+            import optuna
+            from llm_guided_optuna import LLMGuidedSampler
+
+            sampler = LLMGuidedSampler(seed=0)  # the embedded local model; no key needed
+            study = optuna.create_study(sampler=sampler)
+            study.set_user_attr("problem_description", "Tune an SGD classifier")
+            study.optimize(
+                lambda t: (t.suggest_float("lr", 1e-5, 1e-1, log=True) - 1e-2) ** 2,
+                n_trials=20,
+            )
+            print(sampler.get_statistics()["sampler_stats"]["success_rate"])
+
+    Args:
+        model: Any LiteLLM model string (``"gpt-4o-mini"``, ``"anthropic/claude-3-5-haiku-latest"``,
+            ``"ollama/llama3.1"``, ``"openai/<name>"`` with ``api_base``), an embedded model
+            (``"embedded/qwen2.5-coder-1.5b"``, ``"embedded/smollm2-135m"``) or a GGUF file of
+            your own (``"gguf:/path/model.gguf"``), both served in-process on 127.0.0.1.
+            ``None``: the best embedded model installed (see
+            :mod:`llm_guided_optuna.embedded.selection`).
+        temperature: LLM sampling temperature.
+        timeout: Seconds allowed for one LLM request. ``None`` (the default): 30 s for a hosted
+            model; for an embedded model or a server at ``api_base``, 60 s plus 1 s per token the
+            answer may have (:func:`~llm_guided_optuna._llm.timeouts.request_timeout`).
+        max_retries: Retries of a request after transient errors (timeouts, rate limits, 5xx,
+            dropped connections). Authentication and bad-request errors are never retried.
+        max_context_trials: How many recent (and running) trials the LLM is shown.
+        seed: Seed of the strategy's optimizer, and of the LLM where the provider takes one.
+        fallback_sampler: The strategy's optimizer: it proposes what the LLM does not and stands
+            in when a proposal fails. Default: ``PriorWeightedGPSampler`` (``"prior"``),
+            ``GPSampler`` (``"hybrid"``), ``TPESampler(seed=seed)`` (``"llm"``).
+        api_base: Base URL of an OpenAI-compatible server (vLLM, llama.cpp, LM Studio, ...);
+            no key is needed for it.
+        api_key: Provider key; otherwise LiteLLM reads the provider's environment variable.
+            Never stored in the study, logged, or shown in ``repr``.
+        completion_kwargs: Extra keyword arguments for ``litellm.completion``.
+        strategy: How the LLM is used (see :mod:`llm_guided_optuna._sampler.strategies`).
+            ``"prior"`` (default): the LLM proposes the first ``warm_start_trials`` trials
+            from the problem context; then Optuna's GPSampler proposes every trial with an
+            acquisition weighted by those beliefs, a weight that decays as ``prior_strength
+            / n`` (πBO); one LLM call per study; past 100 complete trials a multivariate
+            TPESampler takes over, to keep the cost per trial bounded. ``"hybrid"``: a classical optimizer
+            (``fallback_sampler``; default GPSampler, or a multivariate TPESampler without
+            PyTorch) keeps the state and learns from every trial; the LLM warm-starts, then
+            proposes an adaptive, decaying share of trials, seeing the optimizer's proposal
+            (see :mod:`llm_guided_optuna._sampler.schedule`). ``"trust"``: as ``"prior"``, and after the
+            warm start the LLM proposes again while its trials outrank the others, with
+            probability ``llm_share`` times that trust (see :mod:`llm_guided_optuna._sampler.trust`).
+            ``"llm"``: the LLM proposes every trial.
+        on_error: ``"fallback"`` (record the failure and use the fallback sampler) or
+            ``"raise"`` (raise :class:`LLMProposalError`).
+        retry_backoff: Seconds before the first retry, doubled at each further one.
+        structured_output: ``"auto"``, ``"llguidance"`` (llama.cpp servers; the embedded
+            model's default), ``"json_schema"``, ``"json_object"`` or ``"prompt"``.
+        proposals_per_call: Configurations asked for in one LLM call (default 4; for
+            ``"hybrid"`` and ``"prior"``, ``warm_start_trials``). The first new one goes to the trial; the
+            others serve the next trials (see ``max_proposal_age``) and replace proposals that
+            repeat a configuration already tried.
+        max_proposal_age: How many trials may finish before an unused configuration of a
+            call is discarded as stale (default 4; for ``"hybrid"`` and ``"prior"``,
+            ``warm_start_trials``);
+            0 asks the LLM afresh for every trial.
+        warm_start_trials: ``"hybrid"`` and ``"prior"``: trials after the first that the LLM
+            proposes from the problem context, in one call; with trial 0 they are the
+            optimizer's initial design (a trial the answer cannot fill with a new
+            configuration gets a random one).
+        llm_share: ``"hybrid"``: the LLM's initial share of later trials (default 0.3).
+            ``"trust"``: its share at full trust (default 0.5; see :mod:`llm_guided_optuna._sampler.trust`).
+        prior_strength: ``"prior"`` only: ``β`` of the prior's decaying weight ``β / n``
+            (default 1; 0 gives plain GP after the warm start).
+        max_llm_trials: ``"trust"`` only: the trials after the warm start that the LLM may be
+            asked for at most. ``None`` (the default): 3 for a model run in this process
+            (embedded or GGUF), 10 for a hosted one or one at ``api_base``
+            (:func:`~llm_guided_optuna._sampler.trust.default_max_llm_trials`).
+        max_llm_calls: A budget of LLM calls; once spent, the sampler goes on with the
+            fallback sampler only and says so once.
+        max_cost_usd: A budget in US dollars (as LiteLLM prices the calls); likewise.
+        cache_dir: Record every LLM exchange there, and replay recorded ones instead of
+            calling the LLM: a study rerun with the same ``cache_dir`` and ``seed`` gets the
+            same parameters without contacting any LLM (see :mod:`llm_guided_optuna._llm.replay`).
+    """
+
+    def __init__(
+        self,
+        model: str | None = None,
+        temperature: float = 0.3,
+        timeout: float | None = None,
+        max_retries: int = 3,
+        max_context_trials: int = 10,
+        *,
+        seed: int | None = None,
+        fallback_sampler: BaseSampler | None = None,
+        api_base: str | None = None,
+        api_key: str | None = None,
+        completion_kwargs: Mapping[str, Any] | None = None,
+        strategy: str = DEFAULT_STRATEGY,
+        on_error: str = "fallback",
+        retry_backoff: float = 1.0,
+        structured_output: str = "auto",
+        proposals_per_call: int | None = None,
+        max_proposal_age: int | None = None,
+        warm_start_trials: int = 1,
+        llm_share: float | None = None,
+        prior_strength: float | None = None,
+        max_llm_trials: int | None = None,
+        max_llm_calls: int | None = None,
+        max_cost_usd: float | None = None,
+        cache_dir: str | os.PathLike[str] | None = None,
+    ) -> None:
+        check_sampler_arguments(locals())
+        # A local model is resolved (and its file checked) now rather than at the first trial.
+        if api_base is not None and model is not None and is_local_model_string(model):
+            raise ValueError(f"model={model!r} runs in this process; api_base is for a model served elsewhere")
+        self._local_model = resolve_local_model(model) if api_base is None else None
+        if max_llm_trials is None:
+            max_llm_trials = default_max_llm_trials(in_process=self._local_model is not None)
+        plan = configure_strategy(
+            strategy,
+            seed=seed,
+            fallback_sampler=fallback_sampler,
+            proposals_per_call=proposals_per_call,
+            max_proposal_age=max_proposal_age,
+            warm_start_trials=warm_start_trials,
+            llm_share=llm_share,
+            prior_strength=prior_strength,
+            max_llm_trials=max_llm_trials,
+        )
+        self._schedule = plan.schedule
+        self._warm_start = WarmStartClaim(plan.schedule.warm_start_trials) if plan.schedule is not None else None
+        self._replay = ExchangeCache(cache_dir) if cache_dir is not None else None
+        self.model = model
+        self.strategy = strategy
+        self._optimizer = plan.optimizer
+        self._client_settings: dict[str, Any] = {
+            "api_base": api_base,
+            "api_key": api_key,
+            "temperature": temperature,
+            "timeout": timeout,
+            "max_retries": max_retries,
+            "retry_backoff": retry_backoff,
+            "structured_output": structured_output,
+            "completion_kwargs": dict(completion_kwargs or {}),
+        }
+        LLMClient("check/arguments", **self._client_settings)  # Validates the settings now.
+        self._search_space = UnionSearchSpace()
+        self._stats = SamplerStatistics()
+        self._provenance = ProvenanceRecorder(self._stats)
+        self._failures = FailurePolicy(self._stats, on_error, max_llm_calls, max_cost_usd)
+        llm = LLMCaller(self.model_name, self._local_model, self._client_settings, seed=seed,
+                        stats=self._stats, replay=self._replay)
+        self._proposer = LLMProposer(
+            llm,
+            self._stats,
+            self._provenance,
+            ContextBuilder(max_context_trials=max_context_trials),
+            ParameterValidator(),
+            ProposalPool(plan.max_proposal_age),
+            proposals_per_call=plan.proposals_per_call,
+            seed=seed,
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(model={self.model_name!r}, strategy={self.strategy!r}, "
+            f"fallback_sampler={type(self._optimizer).__name__})"
+        )
+
+    @property
+    def model_name(self) -> str:
+        """The model in use: ``embedded/<name>`` for an embedded model (``model=None`` included),
+        ``gguf:<file name>`` for a local GGUF file, otherwise ``model`` itself."""
+        if self._local_model is not None:
+            return self._local_model.display_name
+        return self.model if self.model is not None else "openai/default"
+
+    @property
+    def seed(self) -> int | None:
+        """The seed of the strategy's optimizer, of the LLM where the provider takes one, and of
+        the variants of repeated configurations."""
+        return self._proposer.seed
+
+    @property
+    def proposals_per_call(self) -> int:
+        """Configurations asked for in one LLM call: the argument, or the strategy's default."""
+        return self._proposer.proposals_per_call
+
+    @property
+    def fallback_sampler(self) -> BaseSampler:
+        """The strategy's optimizer: it proposes what the LLM does not, and stands in for failures."""
+        return self._optimizer
+
+    # ---------------------------------------------------------------- Optuna's interface
+
+    def reseed_rng(self) -> None:
+        self._optimizer.reseed_rng()
+
+    def infer_relative_search_space(
+        self, study: Study, trial: FrozenTrial
+    ) -> dict[str, BaseDistribution]:
+        return self._search_space.calculate(study)
+
+    def sample_relative(
+        self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
+    ) -> dict[str, Any]:
+        fixed = fixed_params(trial, search_space)
+        to_propose = {name: d for name, d in search_space.items() if name not in fixed}
+        if not to_propose:
+            return {}
+        params = self._propose(study, trial, search_space, to_propose)
+        # Every parameter of the space gets a value here, as Optuna's sampler contract asks of
+        # sample_relative (the optimizer's start-up design gives none, the LLM may leave some out).
+        for name, distribution in to_propose.items():
+            if name not in params:
+                self._provenance.record_optimizer_param(trial, name)
+                params[name] = self._optimizer.sample_independent(study, trial, name, distribution)
+        if not self._provenance.proposed_by_llm(trial):  # The LLM's configurations are claimed already.
+            params = self._claim_optimizer_configuration(study, trial, search_space, fixed, params)
+        return params
+
+    def _claim_optimizer_configuration(
+        self,
+        study: Study,
+        trial: FrozenTrial,
+        search_space: dict[str, BaseDistribution],
+        fixed: dict[str, Any],
+        params: dict[str, Any],
+    ) -> dict[str, Any]:
+        """``params`` (the optimizer's), claimed like an LLM configuration; if a trial already has
+        it or another worker claims it at the same moment, a nearby unclaimed variant.
+
+        Optimizers in two workers that read the same history at the same moment can propose the
+        very same point (the acquisition's optimum from the same starts), and none of them sees
+        the other's running trial before its parameters reach the storage.
+        """
+        known = known_configurations(study, search_space)
+
+        def claimed(candidate: Mapping[str, Any]) -> bool:
+            key = configuration_key({**params, **candidate, **fixed}, search_space)
+            return self._provenance.claim(key, known, study=study, trial=trial)
+
+        if claimed(params):
+            return params
+        free = {name: d for name, d in search_space.items() if name in params and name not in fixed}
+        rng = random.Random(f"{self.seed}:{trial.number}:repeat")
+        variant = distinct_variant({n: params[n] for n in free}, free, lambda p: not claimed(p), rng)
+        if variant is None:  # A space too small for a new configuration nearby: keep the repeat.
+            return params
+        self._provenance.record_repeat_varied(study, trial)
+        return {**params, **variant}
+
+    def _propose(
+        self,
+        study: Study,
+        trial: FrozenTrial,
+        search_space: dict[str, BaseDistribution],
+        to_propose: dict[str, BaseDistribution],
+    ) -> dict[str, Any]:
+        """The trial's relative parameters from the LLM or the optimizer, some possibly missing."""
+        self._failures.check_budgets(type(self._optimizer).__name__)
+        if self._failures.disabled_reason is not None:
+            self._provenance.start_without_llm(study, trial, self._failures.disabled_reason)
+            return self._optimizer_relative(study, trial, search_space)
+        advice: dict[str, Any] | None = None
+        warm_start = self._warm_start is not None and self._warm_start.covers(study, trial)
+        if self._schedule is not None and not warm_start:
+            advice = self._optimizer_relative(study, trial, search_space)
+            if not self._schedule.ask_llm(study, trial):
+                self._provenance.start_without_llm(study, trial, "schedule")
+                return advice
+        try:
+            params = self._proposer.propose(study, trial, search_space, to_propose, advice, warm_start)
+        except (LLMCallError, ProposalParseError, LLMProposalError) as failure:
+            self._handle_failure(study, trial, failure)
+            return advice if advice is not None else self._optimizer_relative(study, trial, search_space)
+        if params is None:
+            self._provenance.start_without_llm(study, trial, "warm_start_answered")
+            return self._optimizer_relative(study, trial, search_space)
+        return params
+
+    def sample_independent(
+        self,
+        study: Study,
+        trial: FrozenTrial,
+        param_name: str,
+        param_distribution: BaseDistribution,
+    ) -> Any:
+        self._provenance.record_optimizer_param(trial, param_name)
+        return self._optimizer.sample_independent(study, trial, param_name, param_distribution)
+
+    def before_trial(self, study: Study, trial: FrozenTrial) -> None:
+        self._optimizer.before_trial(study, trial)
+
+    def after_trial(
+        self,
+        study: Study,
+        trial: FrozenTrial,
+        state: TrialState,
+        values: Sequence[float] | None,
+    ) -> None:
+        self._provenance.finish(study, trial)
+        self._optimizer.after_trial(study, trial, state, values)
+
+    # ------------------------------------------------------------------------ statistics
+
+    def get_statistics(self) -> dict[str, Any]:
+        """Counters of this sampler since its creation.
+
+        Returns:
+            ``{"sampler_stats": {...}, "model": ..., "strategy": ..., "fallback_sampler": ...}``;
+            ``sampler_stats`` holds ``success_rate``, ``average_llm_time``,
+            ``optimizer_trials``, ``fallback_uses``, ``llm_calls``, ``failures`` (by kind), ``clamped_values``,
+            ``prompt_tokens``, ``completion_tokens``, ``cost_usd`` and more (see
+            :class:`~llm_guided_optuna._sampler.statistics.SamplerStatistics`).
+        """
+        return {
+            "sampler_stats": self._stats.snapshot(),
+            "model": self.model_name,
+            "strategy": self.strategy,
+            "fallback_sampler": type(self._optimizer).__name__,
+            "llm_disabled_reason": self._failures.disabled_reason,
+        }
+
+    # --------------------------------------------------------------------------- helpers
+
+    def _optimizer_relative(
+        self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
+    ) -> dict[str, Any]:
+        optimizer_space = self._optimizer.infer_relative_search_space(study, trial)
+        params = self._optimizer.sample_relative(study, trial, optimizer_space)
+        return {name: value for name, value in params.items() if name in search_space}
+
+    def _handle_failure(self, study: Study, trial: FrozenTrial, failure: Exception) -> None:
+        kind = getattr(failure, "kind", "unexpected_error")
+        self._stats.record_failure(kind)
+        self._provenance.start_without_llm(study, trial, kind, detail=str(failure), failure=failure)
+        self._failures.report(trial.number, failure, self.model_name, type(self._optimizer).__name__)

@@ -1,0 +1,134 @@
+"""How the LLM is used: the strategies of :class:`~llm_guided_optuna.LLMGuidedSampler`.
+
+- ``"llm"``: the LLM proposes every trial; a fallback sampler (TPE) covers failures and
+  parameters the LLM does not give. Each call asks for a batch of configurations.
+- ``"hybrid"``: a classical optimizer keeps the state; the LLM warm-starts the first trials
+  and then proposes an adaptive, decaying share of trials, seeing the optimizer's proposal
+  (:mod:`llm_guided_optuna._sampler.schedule`).
+- ``"prior"``: the LLM proposes trials 1..``warm_start_trials`` (with trial 0 they are the GP's
+  initial design); afterwards the GP proposes every trial with an acquisition weighted by the
+  LLM's beliefs, whose influence decays as evidence accumulates (πBO;
+  :mod:`llm_guided_optuna._prior.configuration_prior`). One LLM call per study.
+- ``"trust"``: as ``"prior"``, and after the warm start the LLM proposes again, seeing the
+  history and the optimizer's proposal, while its trials outrank the others: with probability
+  ``llm_share`` times its trust (:mod:`llm_guided_optuna._sampler.trust`). Its proposals join the
+  prior's beliefs.
+
+Example:
+    >>> plan = configure_strategy("llm", seed=0)
+    >>> plan.proposals_per_call, plan.schedule is None
+    (4, True)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from optuna.samplers import BaseSampler
+from optuna.samplers import TPESampler
+
+from llm_guided_optuna.exceptions import LLMSamplerWarning
+from llm_guided_optuna._sampler.schedule import AdaptiveLLMShare
+from llm_guided_optuna._sampler.schedule import default_optimizer
+from llm_guided_optuna._sampler.schedule import gp_available
+from llm_guided_optuna._sampler.trust import DEFAULT_MAX_SHARE
+from llm_guided_optuna._sampler.trust import EvidenceTrust
+from llm_guided_optuna._warnings import llm_warn
+
+
+STRATEGIES = ("llm", "hybrid", "prior", "trust")
+DEFAULT_STRATEGY = "prior"
+#: Trials before the optimizer of ``hybrid`` and ``prior`` starts modelling (trial 0, the warm
+#: start, random points for the rest).
+INITIAL_DESIGN_TRIALS = 5
+#: ``"hybrid"``: the LLM's share of later trials while its record is even.
+DEFAULT_HYBRID_SHARE = 0.3
+
+
+@dataclass(frozen=True)
+class StrategyPlan:
+    """What a strategy needs from the sampler.
+
+    Attributes:
+        schedule: Decides per trial whether the LLM proposes (``None``: always).
+        optimizer: The sampler for everything the LLM does not propose.
+        proposals_per_call: Configurations asked for in one LLM call.
+        max_proposal_age: Trials that may finish before an unused configuration is stale.
+    """
+
+    schedule: AdaptiveLLMShare | EvidenceTrust | None
+    optimizer: BaseSampler
+    proposals_per_call: int
+    max_proposal_age: int
+
+
+def configure_strategy(
+    strategy: str,
+    *,
+    seed: int | None = None,
+    fallback_sampler: BaseSampler | None = None,
+    proposals_per_call: int | None = None,
+    max_proposal_age: int | None = None,
+    warm_start_trials: int = 1,
+    llm_share: float | None = None,
+    prior_strength: float | None = None,
+    max_llm_trials: int | None = None,
+) -> StrategyPlan:
+    """The :class:`StrategyPlan` of ``strategy`` with the user's overrides applied."""
+    if strategy not in STRATEGIES:
+        raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
+    if warm_start_trials < 0:
+        raise ValueError("warm_start_trials must be >= 0")
+    if strategy == "llm":
+        return StrategyPlan(
+            schedule=None,
+            optimizer=fallback_sampler or TPESampler(seed=seed),
+            proposals_per_call=_at_least_one(proposals_per_call, 4),
+            max_proposal_age=4 if max_proposal_age is None else max_proposal_age,
+        )
+    batch = _at_least_one(proposals_per_call, max(1, warm_start_trials))
+    age = warm_start_trials if max_proposal_age is None else max_proposal_age
+    # The optimizer's initial design: trial 0, the warm start, then random trials up to
+    # INITIAL_DESIGN_TRIALS; the optimizer models from there on.
+    n_startup = max(INITIAL_DESIGN_TRIALS, warm_start_trials + 1)
+    if strategy == "hybrid":
+        share = DEFAULT_HYBRID_SHARE if llm_share is None else llm_share
+        schedule = AdaptiveLLMShare(warm_start_trials=warm_start_trials, initial_share=share, seed=seed,
+                                    decay_start=2 * n_startup)
+        optimizer = fallback_sampler or default_optimizer(seed, n_startup)
+        return StrategyPlan(schedule, optimizer, batch, age)
+    optimizer = fallback_sampler or _prior_optimizer(seed, n_startup, prior_strength)
+    if strategy == "trust":
+        share = DEFAULT_MAX_SHARE if llm_share is None else llm_share
+        trust = EvidenceTrust(warm_start_trials=warm_start_trials, max_share=share, max_llm_trials=max_llm_trials,
+                              seed=seed)
+        return StrategyPlan(trust, optimizer, batch, age)
+    # "prior": the LLM's share after the warm start is 0; its beliefs weight the GP instead.
+    schedule = AdaptiveLLMShare(warm_start_trials=warm_start_trials, initial_share=0.0, seed=seed)
+    return StrategyPlan(schedule, optimizer, batch, age)
+
+
+def _prior_optimizer(seed: int | None, n_startup: int, prior_strength: float | None) -> BaseSampler:
+    if not gp_available():
+        llm_warn(
+            'strategy="prior" needs PyTorch and SciPy for its Gaussian process; without them the LLM '
+            "only warm-starts a multivariate TPESampler (pip install 'llm-guided-optuna[gp]'; PyTorch's "
+            "CPU build is enough: pip install torch --index-url https://download.pytorch.org/whl/cpu)"
+        )
+        return default_optimizer(seed, n_startup)
+    from llm_guided_optuna._prior.configuration_prior import DEFAULT_PRIOR_STRENGTH
+    from llm_guided_optuna._prior.sampler import PriorWeightedGPSampler
+
+    strength = DEFAULT_PRIOR_STRENGTH if prior_strength is None else prior_strength
+    # The GP takes over right after the warm start: on the benchmark a GP that starts after 4
+    # random trials halves the regret at 10 trials of one that starts after 10 (Optuna's
+    # default). The warm start must then not be clustered: repeats in its answer go to the
+    # GP's random initial design, not to nearby variants (see docs/benchmarks.md).
+    return PriorWeightedGPSampler(prior_strength=strength, seed=seed, n_startup_trials=n_startup)
+
+
+def _at_least_one(value: int | None, default: int) -> int:
+    value = default if value is None else value
+    if value < 1:
+        raise ValueError("proposals_per_call must be >= 1")
+    return value
