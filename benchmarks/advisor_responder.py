@@ -37,9 +37,9 @@ import functools
 import hashlib
 import json
 import math
+from pathlib import Path
 import random
 import re
-from pathlib import Path
 from typing import Any
 
 from benchmarks.reference import DEFAULT_REFERENCE_DIR
@@ -48,8 +48,13 @@ from benchmarks.tasks import BAYESMARK_TASK_NAMES
 from tests.support.schema_responder import request_schema
 from tests.support.schema_responder import resolve_ref
 
+
 #: Advisor name -> the best fraction of the reference its configurations are drawn from.
-ORACLE_FRACTIONS: dict[str, float] = {"oracle-top1": 0.01, "oracle-top10": 0.10, "oracle-top30": 0.30}
+ORACLE_FRACTIONS: dict[str, float] = {
+    "oracle-top1": 0.01,
+    "oracle-top10": 0.10,
+    "oracle-top30": 0.30,
+}
 LOCAL_STEP = "local-step"
 SKILLED_ADVISORS: tuple[str, ...] = tuple(ORACLE_FRACTIONS) + (LOCAL_STEP,)
 MODEL_PREFIX = "advisor/"
@@ -74,22 +79,32 @@ def task_of_prompt(text: str) -> str:
     """
     found = [name for description, name in _task_descriptions().items() if description in text]
     if len(found) != 1:
-        raise ValueError(f"the prompt describes {len(found)} tasks of the suite ({found}); an advisor needs one")
+        raise ValueError(
+            f"the prompt describes {len(found)} tasks of the suite ({found}); an advisor needs one"
+        )
     return found[0]
 
 
 @functools.lru_cache(maxsize=None)
-def ranked_configurations(task: str, reference_dir: Path = DEFAULT_REFERENCE_DIR) -> tuple[dict[str, Any], ...]:
+def ranked_configurations(
+    task: str, reference_dir: Path = DEFAULT_REFERENCE_DIR
+) -> tuple[dict[str, Any], ...]:
     """The task's stored random configurations, best first (ties in stored order)."""
     record = read_reference_file(task, reference_dir)
     if record is None:
-        raise ValueError(f"no reference configurations for {task!r}: run python -m benchmarks.reference")
+        raise ValueError(
+            f"no reference configurations for {task!r}: run python -m benchmarks.reference"
+        )
     sign = -1.0 if record["direction"] == "maximize" else 1.0
-    order = sorted(range(len(record["random_values"])), key=lambda i: (sign * record["random_values"][i], i))
+    order = sorted(
+        range(len(record["random_values"])), key=lambda i: (sign * record["random_values"][i], i)
+    )
     return tuple(record["random_params"][i] for i in order)
 
 
-def oracle_pool(task: str, advisor: str, reference_dir: Path = DEFAULT_REFERENCE_DIR) -> tuple[dict[str, Any], ...]:
+def oracle_pool(
+    task: str, advisor: str, reference_dir: Path = DEFAULT_REFERENCE_DIR
+) -> tuple[dict[str, Any], ...]:
     """The configurations ``advisor`` (an ``oracle-top<K>``) draws from: the best ``K`` %."""
     ranked = ranked_configurations(task, reference_dir)
     return ranked[: max(1, math.ceil(ORACLE_FRACTIONS[advisor] * len(ranked)))]
@@ -105,8 +120,11 @@ def _unit(value: float, schema: dict[str, Any]) -> float:
 def _from_unit(position: float, schema: dict[str, Any]) -> float | int:
     low, high = float(schema["minimum"]), float(schema["maximum"])
     position = min(1.0, max(0.0, position))
-    value = (math.exp(math.log(low) + position * (math.log(high) - math.log(low))) if _is_log(schema)
-             else low + position * (high - low))
+    value = (
+        math.exp(math.log(low) + position * (math.log(high) - math.log(low)))
+        if _is_log(schema)
+        else low + position * (high - low)
+    )
     value = min(high, max(low, value))
     return int(round(value)) if schema.get("type") == "integer" else value
 
@@ -151,13 +169,19 @@ class AdvisorResponder:
         model = str(request.get("model", ""))
         advisor = model.split(MODEL_PREFIX, 1)[1] if MODEL_PREFIX in model else model
         if advisor not in SKILLED_ADVISORS:
-            raise ValueError(f"unknown advisor {advisor!r} (model {model!r}); known: {', '.join(SKILLED_ADVISORS)}")
+            raise ValueError(
+                f"unknown advisor {advisor!r} (model {model!r}); known: {', '.join(SKILLED_ADVISORS)}"
+            )
         messages = request.get("messages") or []
         text = "\n".join(str(m.get("content", "")) for m in messages if isinstance(m, dict))
         schema = request_schema(request)
         if schema is None:
-            raise ValueError("the request names no JSON schema: an advisor answers structured requests only")
-        key = json.dumps([advisor, request.get("seed"), messages], sort_keys=True, ensure_ascii=False)
+            raise ValueError(
+                "the request names no JSON schema: an advisor answers structured requests only"
+            )
+        key = json.dumps(
+            [advisor, request.get("seed"), messages], sort_keys=True, ensure_ascii=False
+        )
         rng = random.Random(int(hashlib.sha256(key.encode("utf-8")).hexdigest()[:16], 16))
         batch = schema.get("properties", {}).get("configurations")
         count = 1 if batch is None else int(batch.get("minItems", 1))
@@ -165,7 +189,14 @@ class AdvisorResponder:
         if batch is None:
             return json.dumps(self._fill(schema, schema, drawn[0]))
         items = resolve_ref(batch["items"], schema)
-        return json.dumps(self._fill(schema, schema, None, {"configurations": [self._fill(items, schema, c) for c in drawn]}))
+        return json.dumps(
+            self._fill(
+                schema,
+                schema,
+                None,
+                {"configurations": [self._fill(items, schema, c) for c in drawn]},
+            )
+        )
 
     @staticmethod
     def _parameter_schemas(schema: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -176,13 +207,21 @@ class AdvisorResponder:
         parameters = resolve_ref(resolve_ref(node, schema)["properties"]["parameters"], schema)
         return {name: resolve_ref(sub, schema) for name, sub in parameters["properties"].items()}
 
-    def _draw(self, advisor: str, text: str, count: int, rng: random.Random,
-              parameters: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    def _draw(
+        self,
+        advisor: str,
+        text: str,
+        count: int,
+        rng: random.Random,
+        parameters: dict[str, dict[str, Any]],
+    ) -> list[dict[str, Any]]:
         if advisor in ORACLE_FRACTIONS:
             pool = oracle_pool(task_of_prompt(text), advisor, self.reference_dir)
             missing = set(parameters) - set(pool[0])
             if missing:
-                raise ValueError(f"the reference configurations lack the parameters {sorted(missing)}")
+                raise ValueError(
+                    f"the reference configurations lack the parameters {sorted(missing)}"
+                )
             chosen = rng.sample(range(len(pool)), min(count, len(pool)))
             chosen += [rng.randrange(len(pool)) for _ in range(count - len(chosen))]
             return [{name: pool[i][name] for name in parameters} for i in chosen]
@@ -190,8 +229,9 @@ class AdvisorResponder:
         return [self._local_step(best, parameters, rng) for _ in range(count)]
 
     @staticmethod
-    def _local_step(best: dict[str, str] | None, parameters: dict[str, dict[str, Any]],
-                    rng: random.Random) -> dict[str, Any]:
+    def _local_step(
+        best: dict[str, str] | None, parameters: dict[str, dict[str, Any]], rng: random.Random
+    ) -> dict[str, Any]:
         configuration: dict[str, Any] = {}
         for name, schema in parameters.items():
             written = None if best is None else best.get(name)
@@ -209,8 +249,12 @@ class AdvisorResponder:
         return configuration
 
     @staticmethod
-    def _fill(schema: dict[str, Any], root: dict[str, Any], parameters: dict[str, Any] | None,
-              given: dict[str, Any] | None = None) -> dict[str, Any]:
+    def _fill(
+        schema: dict[str, Any],
+        root: dict[str, Any],
+        parameters: dict[str, Any] | None,
+        given: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         """An object of ``schema``: the parameters, ``given`` fields, and a text in every other
         required string field."""
         node = resolve_ref(schema, root)
@@ -218,6 +262,9 @@ class AdvisorResponder:
         if parameters is not None:
             answer["parameters"] = parameters
         for name in node.get("required", []):
-            if name not in answer and resolve_ref(node["properties"][name], root).get("type") == "string":
+            if (
+                name not in answer
+                and resolve_ref(node["properties"][name], root).get("type") == "string"
+            ):
                 answer[name] = "advice of known skill"
         return answer

@@ -28,19 +28,21 @@ from __future__ import annotations
 
 import os
 
+
 for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 import argparse  # noqa: E402
 import json  # noqa: E402
-import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
+import sys  # noqa: E402
 from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
 
 from benchmarks.run import DEFAULT_CACHE_DIR  # noqa: E402
+
 
 ROOT = Path(__file__).resolve().parent
 ADVISORS_CACHE_DIR = DEFAULT_CACHE_DIR / "advisors"
@@ -48,11 +50,22 @@ ADVISORS_ARCHIVE_DIR = ROOT / "results" / "advisors_archive"
 DEFAULT_OUTPUT = ROOT / "results" / "advisors.json"
 PROBE_RESULTS = ROOT / "results" / "probe.json"
 DEFAULT_FIGURE = ROOT.parent / "docs" / "advisors" / "skill_ladder.png"
-STAND_INS: tuple[str, ...] = ("oracle-top1", "oracle-top10", "oracle-top30", "local-step", "useless")
+STAND_INS: tuple[str, ...] = (
+    "oracle-top1",
+    "oracle-top10",
+    "oracle-top30",
+    "local-step",
+    "useless",
+)
 REAL_MODELS: tuple[str, ...] = ("smollm2-135m", "qwen2.5-coder-1.5b")
 LADDER: tuple[str, ...] = STAND_INS + REAL_MODELS
 #: Row strategy -> the benchmark's sampler name of that strategy.
-STRATEGIES: dict[str, str] = {"default": "llm-prior", "trust": "llm-trust", "hybrid": "llm-hybrid", "llm": "llm"}
+STRATEGIES: dict[str, str] = {
+    "default": "llm-prior",
+    "trust": "llm-trust",
+    "hybrid": "llm-hybrid",
+    "llm": "llm",
+}
 BASELINES: tuple[str, ...] = ("gp", "gp-startup5")
 PAIRED_BASES: tuple[str, ...] = ("gp", "gp-startup5", "default@useless")
 CHECKPOINTS: tuple[int, ...] = (5, 10, 30)
@@ -77,9 +90,13 @@ def sampler_of_row(row: str) -> str:
     return base if advisor == default_llm_model() else f"{base}@{advisor}"
 
 
-def probe_skills(seeds: int, tasks: list[str], run_missing: bool, show_progress: bool) -> dict[str, dict[str, float]]:
+def probe_skills(
+    seeds: int, tasks: list[str], run_missing: bool, show_progress: bool
+) -> dict[str, dict[str, float]]:
     """Each advisor's mean trial-1 regret (and its SE) in the warm-start probe."""
-    from benchmarks.probe import PROBE_TRIALS, RANDOM_DESIGN, summarise_probe
+    from benchmarks.probe import PROBE_TRIALS
+    from benchmarks.probe import RANDOM_DESIGN
+    from benchmarks.probe import summarise_probe
     from benchmarks.reference import load_reference
     from benchmarks.run import run_all
     from benchmarks.runner import load_run
@@ -87,8 +104,15 @@ def probe_skills(seeds: int, tasks: list[str], run_missing: bool, show_progress:
     probe_dir = ADVISORS_CACHE_DIR / "probe"
     names = {advisor: f"llm-prior+{advisor}" for advisor in STAND_INS}
     if run_missing:
-        run_all(tasks, [RANDOM_DESIGN] + list(names.values()), seeds, PROBE_TRIALS, probe_dir,
-                ROOT / "reference", show_progress=show_progress)
+        run_all(
+            tasks,
+            [RANDOM_DESIGN] + list(names.values()),
+            seeds,
+            PROBE_TRIALS,
+            probe_dir,
+            ROOT / "reference",
+            show_progress=show_progress,
+        )
     skills: dict[str, dict[str, float]] = {}
     for advisor, name in names.items():
         pairs = []
@@ -100,19 +124,26 @@ def probe_skills(seeds: int, tasks: list[str], run_missing: bool, show_progress:
                     pairs.append((mine, random_design, load_reference(task)))
         if pairs:
             summary = summarise_probe(pairs, 1)
-            skills[advisor] = {"skill": summary["trial_1"]["llm"][0], "skill_se": summary["trial_1"]["llm"][1],
-                               "runs": summary["runs"]}
+            skills[advisor] = {
+                "skill": summary["trial_1"]["llm"][0],
+                "skill_se": summary["trial_1"]["llm"][1],
+                "runs": summary["runs"],
+            }
     probe = json.loads(PROBE_RESULTS.read_text()) if PROBE_RESULTS.exists() else {"rows": {}}
     for model in REAL_MODELS:
         entry = probe["rows"].get(f"llm-prior@{model}")
         if entry is not None:
-            skills[model] = {"skill": entry["trial_1"]["llm"][0], "skill_se": entry["trial_1"]["llm"][1],
-                             "runs": entry["runs"]}
+            skills[model] = {
+                "skill": entry["trial_1"]["llm"][0],
+                "skill_se": entry["trial_1"]["llm"][1],
+                "runs": entry["runs"],
+            }
     return skills
 
 
-def load_rows(rows: list[str], tasks: list[str], seeds: int,
-              trials: int) -> tuple[dict[str, dict[tuple[str, int], np.ndarray]], dict[str, str]]:
+def load_rows(
+    rows: list[str], tasks: list[str], seeds: int, trials: int
+) -> tuple[dict[str, dict[tuple[str, int], np.ndarray]], dict[str, str]]:
     """The regret curve of every finished (task, seed) of each row, from either cache, and the
     model each row's records name."""
     from benchmarks.metrics import regret_curve
@@ -127,10 +158,13 @@ def load_rows(rows: list[str], tasks: list[str], seeds: int,
         found: dict[tuple[str, int], np.ndarray] = {}
         for task in tasks:
             for seed in range(seeds):
-                record = (load_run(ADVISORS_CACHE_DIR, task, sampler, seed, trials)
-                          or load_run(DEFAULT_CACHE_DIR, task, sampler, seed, trials))
+                record = load_run(ADVISORS_CACHE_DIR, task, sampler, seed, trials) or load_run(
+                    DEFAULT_CACHE_DIR, task, sampler, seed, trials
+                )
                 if record is not None:
-                    found[(task, seed)] = np.asarray(regret_curve(record["best_so_far"], references[task]))
+                    found[(task, seed)] = np.asarray(
+                        regret_curve(record["best_so_far"], references[task])
+                    )
                     if record.get("model"):
                         models.setdefault(row, set()).add(str(record["model"]))
         if found:
@@ -138,8 +172,9 @@ def load_rows(rows: list[str], tasks: list[str], seeds: int,
     return curves, {row: ", ".join(sorted(names)) for row, names in models.items()}
 
 
-def summarise_rows(curves: dict[str, dict[tuple[str, int], np.ndarray]],
-                   models: dict[str, str] | None = None) -> dict[str, Any]:
+def summarise_rows(
+    curves: dict[str, dict[tuple[str, int], np.ndarray]], models: dict[str, str] | None = None
+) -> dict[str, Any]:
     """Mean regret at the checkpoints and the paired differences against each base, per row."""
     from benchmarks.metrics import mean_and_standard_error
 
@@ -162,8 +197,10 @@ def summarise_rows(curves: dict[str, dict[tuple[str, int], np.ndarray]],
             if len(keys) < 2:
                 continue
             differences = np.array([found[key] - curves[base][key] for key in keys])
-            entry["paired"][base] = {str(c): [float(v) for v in mean_and_standard_error(list(differences[:, c - 1]))]
-                                     for c in PAIRED_CHECKPOINTS}
+            entry["paired"][base] = {
+                str(c): [float(v) for v in mean_and_standard_error(list(differences[:, c - 1]))]
+                for c in PAIRED_CHECKPOINTS
+            }
             entry["paired"][base]["runs"] = len(keys)
         summary[row] = entry
     return summary
@@ -171,8 +208,10 @@ def summarise_rows(curves: dict[str, dict[tuple[str, int], np.ndarray]],
 
 def format_table(results: dict[str, Any]) -> str:
     """The rows as a Markdown table: regret ± SE and the paired differences at 10 and 30 trials."""
-    header = ("| row | model | advisor skill | runs | r@5 | r@10 | r@30 | Δr@10 vs gp-startup5 | Δr@30 vs gp "
-              "| Δr@10 vs default@useless | Δr@30 vs default@useless |")
+    header = (
+        "| row | model | advisor skill | runs | r@5 | r@10 | r@30 | Δr@10 vs gp-startup5 | Δr@30 vs gp "
+        "| Δr@10 vs default@useless | Δr@30 vs default@useless |"
+    )
     lines = [header, "|" + "---|" * (header.count("|") - 1)]
 
     def paired(entry: dict[str, Any], base: str, checkpoint: str) -> str:
@@ -183,10 +222,14 @@ def format_table(results: dict[str, Any]) -> str:
         advisor = row.partition("@")[2]
         skill = results["advisors"].get(advisor)
         skill_text = "–" if skill is None else f"{skill['skill']:.3f} ± {skill['skill_se']:.3f}"
-        cells = " | ".join(f"{entry['regret'][c]:.3f} ± {entry['regret_se'][c]:.3f}" for c in ("5", "10", "30"))
-        lines.append(f"| `{row}` | {entry.get('model', '–')} | {skill_text} | {entry['runs']} | {cells} "
-                     f"| {paired(entry, 'gp-startup5', '10')} | {paired(entry, 'gp', '30')} "
-                     f"| {paired(entry, 'default@useless', '10')} | {paired(entry, 'default@useless', '30')} |")
+        cells = " | ".join(
+            f"{entry['regret'][c]:.3f} ± {entry['regret_se'][c]:.3f}" for c in ("5", "10", "30")
+        )
+        lines.append(
+            f"| `{row}` | {entry.get('model', '–')} | {skill_text} | {entry['runs']} | {cells} "
+            f"| {paired(entry, 'gp-startup5', '10')} | {paired(entry, 'gp', '30')} "
+            f"| {paired(entry, 'default@useless', '10')} | {paired(entry, 'default@useless', '30')} |"
+        )
     return "\n".join(lines)
 
 
@@ -206,7 +249,14 @@ def plot_ladder(results: dict[str, Any], path: Path) -> None:
                 entry = results["rows"].get(f"{strategy}@{advisor}")
                 skill = results["advisors"].get(advisor)
                 if entry is not None and skill is not None:
-                    points.append((skill["skill"], entry["regret"][checkpoint], entry["regret_se"][checkpoint], advisor))
+                    points.append(
+                        (
+                            skill["skill"],
+                            entry["regret"][checkpoint],
+                            entry["regret_se"][checkpoint],
+                            advisor,
+                        )
+                    )
             if not points:
                 continue
             points.sort()
@@ -214,11 +264,15 @@ def plot_ladder(results: dict[str, Any], path: Path) -> None:
             axis.errorbar(xs, ys, yerr=errors, marker=marker, capsize=3, label=strategy)
             if strategy == "default":
                 for x, y, label in zip(xs, ys, labels):
-                    axis.annotate(label, (x, y), textcoords="offset points", xytext=(4, 4), fontsize=7)
+                    axis.annotate(
+                        label, (x, y), textcoords="offset points", xytext=(4, 4), fontsize=7
+                    )
         for baseline, style in (("gp", ":"), ("gp-startup5", "--")):
             entry = results["rows"].get(baseline)
             if entry is not None:
-                axis.axhline(entry["regret"][checkpoint], linestyle=style, color="grey", label=baseline)
+                axis.axhline(
+                    entry["regret"][checkpoint], linestyle=style, color="grey", label=baseline
+                )
         axis.set_xlabel("advisor skill: trial-1 regret in the probe (lower is better)")
         axis.set_ylabel(f"normalised regret after {checkpoint} trials")
         axis.set_title(f"r@{checkpoint}")
@@ -232,35 +286,49 @@ def plot_ladder(results: dict[str, Any], path: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m benchmarks.advisors``."""
-    from benchmarks.archive import restore
     from benchmarks.archive import DEFAULT_ARCHIVE_DIR
+    from benchmarks.archive import restore
     from benchmarks.tasks import resolve_task_names
 
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.advisors", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.advisors",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--tasks", nargs="+", default=["bayesmark"])
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--trials", type=int, default=30)
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     parser.add_argument("--figure", type=Path, default=DEFAULT_FIGURE)
-    parser.add_argument("--cached-only", action="store_true", help="run no probe: summarise what is cached")
+    parser.add_argument(
+        "--cached-only", action="store_true", help="run no probe: summarise what is cached"
+    )
     parser.add_argument("--no-progress", action="store_true")
     args = parser.parse_args(argv)
     tasks = resolve_task_names(args.tasks)
     restore(DEFAULT_CACHE_DIR, DEFAULT_ARCHIVE_DIR)
     restore(ADVISORS_CACHE_DIR, ADVISORS_ARCHIVE_DIR)
     skills = probe_skills(args.seeds, tasks, not args.cached_only, not args.no_progress)
-    rows = list(BASELINES) + [f"{strategy}@{advisor}" for strategy in STRATEGIES for advisor in LADDER]
+    rows = list(BASELINES) + [
+        f"{strategy}@{advisor}" for strategy in STRATEGIES for advisor in LADDER
+    ]
     curves, models = load_rows(rows, tasks, args.seeds, args.trials)
     results = {
-        "tasks": len(tasks), "seeds": args.seeds, "trials": args.trials,
+        "tasks": len(tasks),
+        "seeds": args.seeds,
+        "trials": args.trials,
         "advisors": skills,
         "rows": summarise_rows(curves, models),
-        "command": "python -m benchmarks.advisors " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "command": "python -m benchmarks.advisors "
+        + " ".join(argv if argv is not None else sys.argv[1:]),
     }
     print(format_table(results))
-    print("\n".join(f"skill {name:<20} {entry['skill']:.3f} ± {entry['skill_se']:.3f} ({entry['runs']} runs)"
-                    for name, entry in skills.items()))
+    print(
+        "\n".join(
+            f"skill {name:<20} {entry['skill']:.3f} ± {entry['skill_se']:.3f} ({entry['runs']} runs)"
+            for name, entry in skills.items()
+        )
+    )
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=1) + "\n")
     plot_ladder(results, args.figure)

@@ -37,7 +37,8 @@ import tempfile
 from typing import Any
 from typing import Iterator
 
-from benchmarks.runner import DEFAULT_CACHE_DIR, load_run
+from benchmarks.runner import DEFAULT_CACHE_DIR
+from benchmarks.runner import load_run
 from benchmarks.runner import RECORD_FORMAT
 from benchmarks.runner import save_run
 
@@ -49,7 +50,12 @@ EXCHANGES_DIR_NAME = "exchanges"
 
 
 def _run_key(record: dict[str, Any]) -> tuple[str, str, int, int]:
-    return str(record["task"]), str(record["sampler"]), int(record["seed"]), int(record["n_trials"])
+    return (
+        str(record["task"]),
+        str(record["sampler"]),
+        int(record["seed"]),
+        int(record["n_trials"]),
+    )
 
 
 def _read_lines(path: Path) -> Iterator[dict[str, Any]]:
@@ -66,9 +72,18 @@ def _write_lines(path: Path, items: list[dict[str, Any]]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     try:
-        with os.fdopen(handle, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as stream:
+        with (
+            os.fdopen(handle, "wb") as raw,
+            gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as stream,
+        ):
             for item in items:
-                line = json.dumps(item, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+                line = json.dumps(
+                    item,
+                    sort_keys=True,
+                    ensure_ascii=False,
+                    separators=(",", ":"),
+                    allow_nan=False,
+                )
                 stream.write(line.encode("utf-8") + b"\n")
         os.replace(temporary, path)
     except BaseException:
@@ -86,7 +101,9 @@ def cached_run_records(cache_dir: Path) -> Iterator[dict[str, Any]]:
                 record = json.loads(path.read_text())
             except (OSError, json.JSONDecodeError):
                 continue
-            if record.get("format") == RECORD_FORMAT and len(record.get("values", [])) == record.get("n_trials"):
+            if record.get("format") == RECORD_FORMAT and len(
+                record.get("values", [])
+            ) == record.get("n_trials"):
                 yield record
 
 
@@ -115,7 +132,9 @@ def save(cache_dir: Path, archive_dir: Path) -> dict[str, int]:
             runs[_run_key(record)] = record
     for task in sorted(changed):
         runs = by_task[task]
-        _write_lines(archive_dir / RUNS_DIR_NAME / f"{task}.jsonl.gz", [runs[key] for key in sorted(runs)])
+        _write_lines(
+            archive_dir / RUNS_DIR_NAME / f"{task}.jsonl.gz", [runs[key] for key in sorted(runs)]
+        )
     exchanges = {item["fingerprint"]: item for item in _read_lines(archive_dir / EXCHANGES_NAME)}
     for fingerprint, record in _cached_exchanges(cache_dir):
         if fingerprint not in exchanges:
@@ -150,10 +169,17 @@ def restore(cache_dir: Path, archive_dir: Path) -> dict[str, int]:
 
 def add_archive_arguments(parser: argparse.ArgumentParser) -> None:
     """``--archive-dir`` and ``--no-archive``, for the commands that restore first."""
-    parser.add_argument("--archive-dir", type=Path, default=DEFAULT_ARCHIVE_DIR,
-                        help="the archive restored into the cache first (see benchmarks/archive.py)")
-    parser.add_argument("--no-archive", action="store_true",
-                        help="do not restore the archive: work from the cache alone (e.g. to rerun from scratch)")
+    parser.add_argument(
+        "--archive-dir",
+        type=Path,
+        default=DEFAULT_ARCHIVE_DIR,
+        help="the archive restored into the cache first (see benchmarks/archive.py)",
+    )
+    parser.add_argument(
+        "--no-archive",
+        action="store_true",
+        help="do not restore the archive: work from the cache alone (e.g. to rerun from scratch)",
+    )
 
 
 def restore_from_arguments(args: argparse.Namespace) -> None:
@@ -162,8 +188,11 @@ def restore_from_arguments(args: argparse.Namespace) -> None:
         return
     counts = restore(args.cache_dir, args.archive_dir)
     if counts["runs"] or counts["exchanges"]:
-        print(f"Restored {counts['runs']} runs and {counts['exchanges']} LLM exchanges from the archive "
-              f"({args.archive_dir}) into {args.cache_dir}.", file=sys.stderr)
+        print(
+            f"Restored {counts['runs']} runs and {counts['exchanges']} LLM exchanges from the archive "
+            f"({args.archive_dir}) into {args.cache_dir}.",
+            file=sys.stderr,
+        )
 
 
 def summary(archive_dir: Path) -> list[str]:
@@ -175,8 +204,10 @@ def summary(archive_dir: Path) -> list[str]:
             key = (str(record["sampler"]), int(record["n_trials"]))
             counts[key] += 1
             tasks.setdefault(key, set()).add(str(record["task"]))
-    lines = [f"{sampler:<44} {n_trials:>4} trials {count:>5} runs on {len(tasks[(sampler, n_trials)])} tasks"
-             for (sampler, n_trials), count in sorted(counts.items())]
+    lines = [
+        f"{sampler:<44} {n_trials:>4} trials {count:>5} runs on {len(tasks[(sampler, n_trials)])} tasks"
+        for (sampler, n_trials), count in sorted(counts.items())
+    ]
     exchanges = sum(1 for _ in _read_lines(archive_dir / EXCHANGES_NAME))
     lines.append(f"{exchanges} recorded LLM exchanges")
     return lines
@@ -184,8 +215,11 @@ def summary(archive_dir: Path) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m benchmarks.archive``."""
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.archive", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.archive",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("action", choices=("save", "restore", "list"))
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE_DIR)
     parser.add_argument("--archive-dir", type=Path, default=DEFAULT_ARCHIVE_DIR)

@@ -14,12 +14,15 @@ import math
 import os
 import tempfile
 import threading
-from typing import Any, Iterator
+from typing import Any
+from typing import Iterator
 
 import numpy as np
 from optuna.distributions import FloatDistribution
 
-from benchmarks.task_types import Params, Task
+from benchmarks.task_types import Params
+from benchmarks.task_types import Task
+
 
 BBOB_FUNCTIONS: tuple[int, ...] = (1, 6, 8, 15, 21)
 BBOB_DIMENSION = 5
@@ -67,7 +70,9 @@ def _suite() -> Any:
 def _problem_and_optimum(function: int) -> tuple[Any, float]:
     """The cocoex problem of ``function`` and its optimal value ``f_opt``."""
     suite = _suite()
-    problem = suite.get_problem_by_function_dimension_instance(function, BBOB_DIMENSION, BBOB_INSTANCE)
+    problem = suite.get_problem_by_function_dimension_instance(
+        function, BBOB_DIMENSION, BBOB_INSTANCE
+    )
     with _inside_temporary_directory():
         problem._best_parameter("print")  # the only public route to x_opt in cocoex 2.8.2
         x_opt = np.loadtxt("._bbob_problem_best_parameter.txt")
@@ -84,7 +89,9 @@ def make_bbob_task(name: str) -> Task:
         raise KeyError(f"unknown BBOB task {name!r}; known: {', '.join(BBOB_TASK_NAMES)}")
     problem, f_opt = _problem_and_optimum(function)
     lower, upper = problem.lower_bounds, problem.upper_bounds
-    space = {f"x{i}": FloatDistribution(float(lower[i]), float(upper[i])) for i in range(BBOB_DIMENSION)}
+    space = {
+        f"x{i}": FloatDistribution(float(lower[i]), float(upper[i])) for i in range(BBOB_DIMENSION)
+    }
 
     def evaluate(params: Params) -> float:
         x = np.array([params[f"x{i}"] for i in range(BBOB_DIMENSION)], dtype=float)

@@ -112,8 +112,11 @@ def influence(values: list[Any], scores: np.ndarray, distribution: BaseDistribut
     total = float(np.var(scores))
     if total == 0.0:
         return 0.0
-    explained = sum(float(np.sum(labels == b)) * (float(np.mean(scores[labels == b])) - float(np.mean(scores))) ** 2
-                    for b in np.unique(labels)) / len(scores)
+    explained = sum(
+        float(np.sum(labels == b))
+        * (float(np.mean(scores[labels == b])) - float(np.mean(scores))) ** 2
+        for b in np.unique(labels)
+    ) / len(scores)
     return explained / total
 
 
@@ -123,7 +126,11 @@ def _tail_value(values: list[Any], distribution: BaseDistribution) -> Any:
     if isinstance(distribution, CategoricalDistribution):
         return Counter(values).most_common(1)[0][0]
     ordered = np.array([float(v) for v in values])
-    value = float(np.exp(np.median(np.log(ordered)))) if _is_log(distribution) else float(np.median(ordered))
+    value = (
+        float(np.exp(np.median(np.log(ordered))))
+        if _is_log(distribution)
+        else float(np.median(ordered))
+    )
     return int(round(value)) if isinstance(distribution, IntDistribution) else value
 
 
@@ -140,7 +147,12 @@ def human_number(value: Any) -> str:
     if 1e-4 <= abs(rounded) < 1e5:
         text = f"{rounded:f}".rstrip("0").rstrip(".")
         return text
-    return f"{rounded:.1e}".replace(".0e", "e").replace("e-0", "e-").replace("e+0", "e").replace("e+", "e")
+    return (
+        f"{rounded:.1e}".replace(".0e", "e")
+        .replace("e-0", "e-")
+        .replace("e+0", "e")
+        .replace("e+", "e")
+    )
 
 
 def _as_written(value: Any) -> Any:
@@ -166,15 +178,19 @@ def task_hints(task: Task, reference_dir: Path = DEFAULT_REFERENCE_DIR) -> TaskH
     if not task.maximize:
         scores = -scores  # larger is better from here on
     space = task.space
-    influences = {name: influence([c[name] for c in configurations], scores, d) for name, d in space.items()}
-    hinted = tuple(sorted(influences, key=lambda n: (-influences[n], list(space).index(n)))[:N_HINTED])
+    influences = {
+        name: influence([c[name] for c in configurations], scores, d) for name, d in space.items()
+    }
+    hinted = tuple(
+        sorted(influences, key=lambda n: (-influences[n], list(space).index(n)))[:N_HINTED]
+    )
     order = np.argsort(-scores, kind="stable")
     tail = max(1, int(round(TAIL_FRACTION * len(order))))
     best = [configurations[i] for i in order[:tail]]
     worst = [configurations[i] for i in order[-tail:]]
     good = {n: _tail_value([c[n] for c in best], space[n]) for n in hinted}
     bad = {n: _tail_value([c[n] for c in worst], space[n]) for n in hinted}
-    best_1 = [configurations[i] for i in order[:max(1, int(round(TOP1_FRACTION * len(order))))]]
+    best_1 = [configurations[i] for i in order[: max(1, int(round(TOP1_FRACTION * len(order))))]]
     good_top1 = {n: _tail_value([c[n] for c in best_1], space[n]) for n in hinted}
     texts = {
         "precise": ", ".join(f"{n} around {human_number(good[n])}" for n in hinted),

@@ -29,14 +29,15 @@ from __future__ import annotations
 
 import os
 
+
 for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 import argparse  # noqa: E402
 import json  # noqa: E402
-import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
+import sys  # noqa: E402
 from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -46,23 +47,33 @@ from benchmarks.hints import task_hints  # noqa: E402
 from benchmarks.hints import TaskHints  # noqa: E402
 from benchmarks.run import DEFAULT_CACHE_DIR  # noqa: E402
 
+
 BASELINES: tuple[str, ...] = ("gp", "tpe", "gp+enqueue", "tpe+enqueue")
 CONDITIONS: tuple[str, ...] = HINT_CONDITIONS + BASELINES
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results" / "knowledge.json"
 CHECKPOINTS: tuple[int, ...] = (5, 10, 30)
 #: The comparisons the acceptance of the benchmark asks for: (condition, against).
 COMPARISONS: tuple[tuple[str, str], ...] = (
-    ("precise", "none"), ("precise-top1", "none"), ("precise", "gp+enqueue"), ("vague", "none"), ("misleading", "gp"), ("none", "gp"),
+    ("precise", "none"),
+    ("precise-top1", "none"),
+    ("precise", "gp+enqueue"),
+    ("vague", "none"),
+    ("misleading", "gp"),
+    ("none", "gp"),
 )
 
 
 def split_condition(condition: str) -> tuple[str, str]:
     """``(base condition, variant)``: ``"precise[beta=3]@smollm2-135m"`` -> ``("precise", "[beta=3]@smollm2-135m")``."""
-    cut = min([i for i in (condition.find("["), condition.find("@")) if i >= 0], default=len(condition))
+    cut = min(
+        [i for i in (condition.find("["), condition.find("@")) if i >= 0], default=len(condition)
+    )
     return condition[:cut], condition[cut:]
 
 
-def condition_setup(condition: str, hints: TaskHints) -> tuple[str, dict[str, Any] | None, dict[str, Any] | None]:
+def condition_setup(
+    condition: str, hints: TaskHints
+) -> tuple[str, dict[str, Any] | None, dict[str, Any] | None]:
     """The sampler name, the study's extra user attributes and the enqueued configuration.
 
     A hint condition may carry options of the prior strategy and name another embedded model:
@@ -71,7 +82,11 @@ def condition_setup(condition: str, hints: TaskHints) -> tuple[str, dict[str, An
     base, variant = split_condition(condition)
     if base in HINT_CONDITIONS:
         knowledge = hints.domain_knowledge(base)
-        return "llm-prior" + variant, ({"domain_knowledge": knowledge} if knowledge else None), None
+        return (
+            "llm-prior" + variant,
+            ({"domain_knowledge": knowledge} if knowledge else None),
+            None,
+        )
     if condition in ("gp", "tpe"):
         return condition, None, None
     if condition in ("gp+enqueue", "tpe+enqueue"):
@@ -79,8 +94,15 @@ def condition_setup(condition: str, hints: TaskHints) -> tuple[str, dict[str, An
     raise ValueError(f"unknown condition {condition!r}; known: {', '.join(CONDITIONS)}")
 
 
-def run_conditions(tasks: list[str], conditions: list[str], seeds: int | list[int], trials: int, cache_dir: Path,
-                   show_progress: bool = True, run_missing: bool = True) -> dict[tuple[str, str, int], dict[str, Any]]:
+def run_conditions(
+    tasks: list[str],
+    conditions: list[str],
+    seeds: int | list[int],
+    trials: int,
+    cache_dir: Path,
+    show_progress: bool = True,
+    run_missing: bool = True,
+) -> dict[tuple[str, str, int], dict[str, Any]]:
     """Run every missing (task, condition, seed), seed-major; return every finished record.
 
     ``seeds`` is a count (seeds 0 .. seeds - 1) or a list of seeds. With ``run_missing=False``
@@ -91,16 +113,26 @@ def run_conditions(tasks: list[str], conditions: list[str], seeds: int | list[in
 
     from benchmarks.reference import load_reference
     from benchmarks.run import exchanges_dir
-    from benchmarks.runner import load_run, run_one, save_run
+    from benchmarks.runner import load_run
+    from benchmarks.runner import run_one
+    from benchmarks.runner import save_run
     from benchmarks.tasks import get_task
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     knowledge_dir = cache_dir / "knowledge"
     llm_kwargs = {"cache_dir": exchanges_dir(cache_dir)}
     seed_list = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
-    plan = [(task, condition, seed) for seed in seed_list for task in tasks for condition in conditions]
+    plan = [
+        (task, condition, seed) for seed in seed_list for task in tasks for condition in conditions
+    ]
     records: dict[tuple[str, str, int], dict[str, Any]] = {}
-    with tqdm(total=len(plan), unit="run", disable=not show_progress, desc="knowledge", dynamic_ncols=True) as bar:
+    with tqdm(
+        total=len(plan),
+        unit="run",
+        disable=not show_progress,
+        desc="knowledge",
+        dynamic_ncols=True,
+    ) as bar:
         for task_name, condition, seed in plan:
             record = load_run(knowledge_dir, task_name, condition, seed, trials)
             if record is None and not run_missing:
@@ -110,19 +142,37 @@ def run_conditions(tasks: list[str], conditions: list[str], seeds: int | list[in
                 bar.set_postfix_str(f"{task_name} {condition} seed {seed}")
                 task = get_task(task_name)
                 sampler, user_attrs, enqueue = condition_setup(condition, task_hints(task))
-                record = run_one(task, sampler, seed, trials, load_reference(task_name), llm_kwargs,
-                                 user_attrs=user_attrs, enqueue=enqueue)
-                record.update(sampler=condition, base_sampler=sampler, domain_knowledge=user_attrs, enqueued=enqueue)
+                record = run_one(
+                    task,
+                    sampler,
+                    seed,
+                    trials,
+                    load_reference(task_name),
+                    llm_kwargs,
+                    user_attrs=user_attrs,
+                    enqueue=enqueue,
+                )
+                record.update(
+                    sampler=condition,
+                    base_sampler=sampler,
+                    domain_knowledge=user_attrs,
+                    enqueued=enqueue,
+                )
                 save_run(knowledge_dir, record)
             records[(task_name, condition, seed)] = record
             bar.update()
     return records
 
 
-def summarise_conditions(records: dict[tuple[str, str, int], dict[str, Any]], tasks: list[str],
-                         conditions: list[str], seeds: int) -> dict[str, Any]:
+def summarise_conditions(
+    records: dict[tuple[str, str, int], dict[str, Any]],
+    tasks: list[str],
+    conditions: list[str],
+    seeds: int,
+) -> dict[str, Any]:
     """Mean normalised regret per condition and the paired comparisons, as ``knowledge.json``."""
-    from benchmarks.metrics import mean_and_standard_error, regret_curve
+    from benchmarks.metrics import mean_and_standard_error
+    from benchmarks.metrics import regret_curve
     from benchmarks.reference import load_reference
 
     references = {task: load_reference(task) for task in tasks}
@@ -130,7 +180,9 @@ def summarise_conditions(records: dict[tuple[str, str, int], dict[str, Any]], ta
     checkpoints = [c for c in CHECKPOINTS if c < n_trials] + [n_trials]
 
     def curve(task: str, condition: str, seed: int) -> np.ndarray:
-        return np.asarray(regret_curve(records[(task, condition, seed)]["best_so_far"], references[task]))
+        return np.asarray(
+            regret_curve(records[(task, condition, seed)]["best_so_far"], references[task])
+        )
 
     summary: dict[str, Any] = {"conditions": {}, "paired": {}}
     for condition in conditions:
@@ -139,8 +191,13 @@ def summarise_conditions(records: dict[tuple[str, str, int], dict[str, Any]], ta
             continue
         curves = np.array([curve(t, condition, s) for t, s in keys])
         stats = [mean_and_standard_error(curves[:, c - 1]) for c in checkpoints]
-        models = sorted({str(records[(t, condition, s)].get("model")) for t, s in keys
-                         if records[(t, condition, s)].get("model")})
+        models = sorted(
+            {
+                str(records[(t, condition, s)].get("model"))
+                for t, s in keys
+                if records[(t, condition, s)].get("model")
+            }
+        )
         summary["conditions"][condition] = {
             "runs": len(keys),
             **({"model": ", ".join(models)} if models else {}),
@@ -148,13 +205,22 @@ def summarise_conditions(records: dict[tuple[str, str, int], dict[str, Any]], ta
             "regret_se": {str(c): se for c, (_, se) in zip(checkpoints, stats)},
         }
     variants = sorted({split_condition(c)[1] for c in conditions} - {""})
-    comparisons = list(COMPARISONS) + [
-        (c + v if c in HINT_CONDITIONS else c, a + v if a in HINT_CONDITIONS else a)
-        for v in variants for c, a in COMPARISONS
-    ] + [(c + v, c) for v in variants for c in HINT_CONDITIONS if "@" not in v]  # the option's own effect
+    comparisons = (
+        list(COMPARISONS)
+        + [
+            (c + v if c in HINT_CONDITIONS else c, a + v if a in HINT_CONDITIONS else a)
+            for v in variants
+            for c, a in COMPARISONS
+        ]
+        + [(c + v, c) for v in variants for c in HINT_CONDITIONS if "@" not in v]
+    )  # the option's own effect
     for condition, against in comparisons:
-        keys = [(t, s) for t in tasks for s in range(seeds)
-                if (t, condition, s) in records and (t, against, s) in records]
+        keys = [
+            (t, s)
+            for t in tasks
+            for s in range(seeds)
+            if (t, condition, s) in records and (t, against, s) in records
+        ]
         if not keys:
             continue
         differences = np.array([curve(t, condition, s) - curve(t, against, s) for t, s in keys])
@@ -174,42 +240,81 @@ def records_seeds(records: dict[tuple[str, str, int], dict[str, Any]]) -> set[in
 
 def main(argv: list[str] | None = None) -> int:
     """CLI: run what is missing, print the table, write ``knowledge.json``."""
-    from benchmarks.tasks import get_task, resolve_task_names
+    from benchmarks.tasks import get_task
+    from benchmarks.tasks import resolve_task_names
 
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.knowledge", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.knowledge",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--tasks", nargs="+", default=["bayesmark"])
-    parser.add_argument("--conditions", nargs="+", default=list(CONDITIONS),
-                        help=f"of {', '.join(CONDITIONS)}; a hint condition may add options and a model: "
-                             "precise[beta=3]@smollm2-135m")
+    parser.add_argument(
+        "--conditions",
+        nargs="+",
+        default=list(CONDITIONS),
+        help=f"of {', '.join(CONDITIONS)}; a hint condition may add options and a model: "
+        "precise[beta=3]@smollm2-135m",
+    )
     parser.add_argument("--seeds", type=int, default=5)
-    parser.add_argument("--only-seeds", type=int, nargs="+", default=None,
-                        help="run only these seeds (to share the work between processes); the table covers them")
+    parser.add_argument(
+        "--only-seeds",
+        type=int,
+        nargs="+",
+        default=None,
+        help="run only these seeds (to share the work between processes); the table covers them",
+    )
     parser.add_argument("--trials", type=int, default=30)
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE_DIR)
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     parser.add_argument("--no-progress", action="store_true")
-    parser.add_argument("--cached-only", action="store_true",
-                        help="run nothing: summarise the finished runs (while other processes run the rest)")
+    parser.add_argument(
+        "--cached-only",
+        action="store_true",
+        help="run nothing: summarise the finished runs (while other processes run the rest)",
+    )
     args = parser.parse_args(argv)
     tasks = resolve_task_names(args.tasks)
-    unknown = [c for c in args.conditions if c not in CONDITIONS and split_condition(c)[0] not in HINT_CONDITIONS]
+    unknown = [
+        c
+        for c in args.conditions
+        if c not in CONDITIONS and split_condition(c)[0] not in HINT_CONDITIONS
+    ]
     if unknown:
-        parser.error(f"unknown condition {unknown[0]!r}; known: {', '.join(CONDITIONS)} "
-                     "(hint conditions may add [options] and @model)")
+        parser.error(
+            f"unknown condition {unknown[0]!r}; known: {', '.join(CONDITIONS)} "
+            "(hint conditions may add [options] and @model)"
+        )
     seeds = args.only_seeds if args.only_seeds is not None else args.seeds
-    records = run_conditions(tasks, args.conditions, seeds, args.trials, args.cache_dir,
-                             show_progress=not args.no_progress, run_missing=not args.cached_only)
-    summary = summarise_conditions(records, tasks, args.conditions, max(records_seeds(records)) + 1 if records else 0)
+    records = run_conditions(
+        tasks,
+        args.conditions,
+        seeds,
+        args.trials,
+        args.cache_dir,
+        show_progress=not args.no_progress,
+        run_missing=not args.cached_only,
+    )
+    summary = summarise_conditions(
+        records, tasks, args.conditions, max(records_seeds(records)) + 1 if records else 0
+    )
     summary["hints"] = {task: task_hints(get_task(task)).texts for task in tasks}
-    summary["command"] = "python -m benchmarks.knowledge " + " ".join(argv if argv is not None else sys.argv[1:])
-    checkpoints = list(next(iter(summary["conditions"].values()))["regret"]) if summary["conditions"] else []
+    summary["command"] = "python -m benchmarks.knowledge " + " ".join(
+        argv if argv is not None else sys.argv[1:]
+    )
+    checkpoints = (
+        list(next(iter(summary["conditions"].values()))["regret"]) if summary["conditions"] else []
+    )
     print(f"{'condition':<14}{'runs':>6}" + "".join(f"{'r@' + c:>16}" for c in checkpoints))
     for name, entry in summary["conditions"].items():
-        cells = "".join(f"{entry['regret'][c]:>9.3f}±{entry['regret_se'][c]:.3f}" for c in checkpoints)
+        cells = "".join(
+            f"{entry['regret'][c]:>9.3f}±{entry['regret_se'][c]:.3f}" for c in checkpoints
+        )
         print(f"{name:<14}{entry['runs']:>6}{cells}")
     for name, entry in summary["paired"].items():
-        cells = "".join(f"{entry['difference'][c]:>+9.3f}±{entry['difference_se'][c]:.3f}" for c in checkpoints)
+        cells = "".join(
+            f"{entry['difference'][c]:>+9.3f}±{entry['difference_se'][c]:.3f}" for c in checkpoints
+        )
         print(f"{name:<28}{entry['runs']:>4}{cells}")
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(summary, indent=2) + "\n")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 
+
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 import argparse  # noqa: E402
@@ -28,7 +29,9 @@ from benchmarks.hints import CONDITIONS as HINT_CONDITIONS  # noqa: E402
 from benchmarks.run import DEFAULT_CACHE_DIR  # noqa: E402
 
 
-def warm_start_quote(task_name: str, condition: str, seed: int, cache_dir: Path = DEFAULT_CACHE_DIR) -> dict[str, Any]:
+def warm_start_quote(
+    task_name: str, condition: str, seed: int, cache_dir: Path = DEFAULT_CACHE_DIR
+) -> dict[str, Any]:
     """The warm start of ``condition`` on (``task_name``, ``seed``), replayed, and the run's regret."""
     import optuna
 
@@ -52,7 +55,9 @@ def warm_start_quote(task_name: str, condition: str, seed: int, cache_dir: Path 
     warm = study.trials[1].user_attrs
     record = load_run(cache_dir / "knowledge", task_name, condition, seed, 30)
     reference = load_reference(task_name)
-    regret = [round(regret_curve([v], reference)[0], 2) for v in record["values"]] if record else []
+    regret = (
+        [round(regret_curve([v], reference)[0], 2) for v in record["values"]] if record else []
+    )
     return {
         "condition": condition,
         "hint": hints.texts.get(condition.split("@")[0].split("[")[0], ""),
@@ -69,22 +74,27 @@ def format_quote(quote: dict[str, Any]) -> str:
     hint = f'hint "{quote["hint"]}"' if quote["hint"] else "no hint"
     lines = [f"- **{quote['condition']}** ({hint})"]
     if quote.get("analysis"):
-        lines.append(f"  - analysis: \"{quote['analysis']}\"")
+        lines.append(f'  - analysis: "{quote["analysis"]}"')
     lines.append(f"  - configuration: `{json.dumps(quote['proposal'])}`")
     if quote.get("moved"):
         lines.append(f"  - moved to the stated values: `{json.dumps(quote['moved'])}`")
     if quote.get("regret"):
         regret = quote["regret"]
         best = [min(regret[: k + 1]) for k in range(len(regret))]
-        lines.append(f"  - regret of trials 0–9: {regret[:10]}; best so far at 5, 10, 30: "
-                     f"{best[4]:.2f}, {best[9]:.2f}, {best[-1]:.2f}")
+        lines.append(
+            f"  - regret of trials 0–9: {regret[:10]}; best so far at 5, 10, 30: "
+            f"{best[4]:.2f}, {best[9]:.2f}, {best[-1]:.2f}"
+        )
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     """CLI: print the quotes of one (task, seed)."""
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.knowledge_quotes", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.knowledge_quotes",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("task")
     parser.add_argument("seed", type=int)
     parser.add_argument("--conditions", nargs="+", default=list(HINT_CONDITIONS))

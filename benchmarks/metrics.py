@@ -10,18 +10,31 @@ logarithms first.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import replace
 import math
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from typing import Any
+from typing import Iterable
+from typing import Mapping
+from typing import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
+
 
 if TYPE_CHECKING:
     from benchmarks.reference import Reference
 
 CHECKPOINTS: tuple[int, ...] = (5, 10, 20, 30)
 TARGET_REGRET = 0.05
-COST_KEYS: tuple[str, ...] = ("sampler_seconds", "llm_seconds", "llm_calls", "prompt_tokens", "completion_tokens")
+COST_KEYS: tuple[str, ...] = (
+    "sampler_seconds",
+    "llm_seconds",
+    "llm_calls",
+    "prompt_tokens",
+    "completion_tokens",
+)
 
 
 def best_so_far(values: Sequence[float | None], maximize: bool) -> list[float | None]:
@@ -43,8 +56,12 @@ def normalised_regret(best: float | None, reference: "Reference") -> float:
     if getattr(reference, "log", False):
         if best <= 0 or reference.f_star <= 0 or reference.random_median <= 0:
             raise ValueError(f"log-space regret of {reference.task} needs positive values")
-        reference = replace(reference, f_star=math.log(reference.f_star),
-                            random_median=math.log(reference.random_median), log=False)
+        reference = replace(
+            reference,
+            f_star=math.log(reference.f_star),
+            random_median=math.log(reference.random_median),
+            log=False,
+        )
         best = math.log(best)
     if reference.maximize:
         gap, scale = reference.f_star - best, reference.f_star - reference.random_median
@@ -147,15 +164,21 @@ def summarise(
     for task in tasks:
         task_ranks: dict[str, list[float]] = {sampler: [] for sampler in samplers}
         for seed in all_seeds:
-            present = [sampler for sampler in samplers
-                       if seed in seeds_of[sampler] and (task, sampler, seed) in runs]
+            present = [
+                sampler
+                for sampler in samplers
+                if seed in seeds_of[sampler] and (task, sampler, seed) in runs
+            ]
             if not present:
                 continue
             finals = [regrets[(task, sampler, seed)][-1] for sampler in present]
             for sampler, rank in zip(present, rankdata(finals)):
                 if len(present) < n_samplers:
-                    rank = 1.0 + (rank - 1.0) * (n_samplers - 1) / (len(present) - 1) if len(present) > 1 \
+                    rank = (
+                        1.0 + (rank - 1.0) * (n_samplers - 1) / (len(present) - 1)
+                        if len(present) > 1
                         else (n_samplers + 1) / 2
+                    )
                 task_ranks[sampler].append(float(rank))
         for sampler in samplers:
             if task_ranks[sampler]:
@@ -167,10 +190,19 @@ def summarise(
     summaries: dict[str, SamplerSummary] = {}
     for sampler in samplers:
         sampler_seeds = seeds_of[sampler]
-        keys = [(task, sampler, seed) for task in tasks for seed in sampler_seeds if (task, sampler, seed) in runs]
+        keys = [
+            (task, sampler, seed)
+            for task in tasks
+            for seed in sampler_seeds
+            if (task, sampler, seed) in runs
+        ]
         curves = np.array([regrets[key] for key in keys], dtype=float)
-        summary = SamplerSummary(name=sampler, n_runs=len(keys), seeds=list(sampler_seeds),
-                                 mean_rank=float(np.mean(ranks[sampler])))
+        summary = SamplerSummary(
+            name=sampler,
+            n_runs=len(keys),
+            seeds=list(sampler_seeds),
+            mean_rank=float(np.mean(ranks[sampler])),
+        )
         for checkpoint in checkpoints:
             mean, se = mean_and_standard_error(curves[:, checkpoint - 1])
             summary.regret[str(checkpoint)] = mean
@@ -180,30 +212,40 @@ def summarise(
             summary.curve_mean.append(mean)
             summary.curve_se.append(se)
         hits = [trials_to_target(regrets[key]) for key in keys]
-        summary.trials_to_target = float(np.mean([n_trials + 1 if hit is None else hit for hit in hits]))
+        summary.trials_to_target = float(
+            np.mean([n_trials + 1 if hit is None else hit for hit in hits])
+        )
         summary.target_reached_fraction = float(np.mean([hit is not None for hit in hits]))
         total_trials = sum(runs[key]["n_trials"] for key in keys)
         summary.cost_per_trial = {
-            cost: float(sum(sum(runs[key][cost]) for key in keys) / total_trials) for cost in COST_KEYS
+            cost: float(sum(sum(runs[key][cost]) for key in keys) / total_trials)
+            for cost in COST_KEYS
         }
         task_test_scores: list[float] = []
         for task in tasks:
-            task_keys = [(task, sampler, seed) for seed in sampler_seeds if (task, sampler, seed) in runs]
+            task_keys = [
+                (task, sampler, seed) for seed in sampler_seeds if (task, sampler, seed) in runs
+            ]
             if not task_keys:
                 summary.per_task_final_regret[task] = math.nan
                 summary.per_task_best_value[task] = math.nan
                 summary.per_task_test_score[task] = None
                 continue
-            summary.per_task_final_regret[task] = float(np.mean([regrets[key][-1] for key in task_keys]))
-            bests = [runs[key]["best_so_far"][-1] for key in task_keys if runs[key]["best_so_far"][-1] is not None]
-            summary.per_task_best_value[task] = float(np.mean(bests)) if bests else math.nan
-            scores = [
-                (runs[key]["best_trial"] or {}).get("test_score")
+            summary.per_task_final_regret[task] = float(
+                np.mean([regrets[key][-1] for key in task_keys])
+            )
+            bests = [
+                runs[key]["best_so_far"][-1]
                 for key in task_keys
+                if runs[key]["best_so_far"][-1] is not None
             ]
+            summary.per_task_best_value[task] = float(np.mean(bests)) if bests else math.nan
+            scores = [(runs[key]["best_trial"] or {}).get("test_score") for key in task_keys]
             scores = [score for score in scores if score is not None]
             summary.per_task_test_score[task] = float(np.mean(scores)) if scores else None
-            oriented = oriented_test_score(summary.per_task_test_score[task], references[task].maximize)
+            oriented = oriented_test_score(
+                summary.per_task_test_score[task], references[task].maximize
+            )
             if oriented is not None:
                 task_test_scores.append(oriented)
         summary.test_score = float(np.mean(task_test_scores)) if task_test_scores else None

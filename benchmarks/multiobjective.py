@@ -35,29 +35,37 @@ from __future__ import annotations
 
 import os
 
+
 for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 import argparse  # noqa: E402
+from collections.abc import Sequence  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
 import datetime  # noqa: E402
 import json  # noqa: E402
 import logging  # noqa: E402
 import math  # noqa: E402
+from pathlib import Path  # noqa: E402
 import re  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
-import warnings  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
-from pathlib import Path  # noqa: E402
-from collections.abc import Sequence  # noqa: E402
 from typing import Any  # noqa: E402
+import warnings  # noqa: E402
 
 import numpy as np  # noqa: E402
 import optuna  # noqa: E402
 
-from benchmarks.runner import RECORD_FORMAT, load_run, run_path, save_run  # noqa: E402,F401 - same cache format
-from benchmarks.tasks import TREE_SPACE, build_estimator, load_split, suggest_from_space  # noqa: E402
+from benchmarks.runner import load_run  # noqa: E402,F401 - same cache format
+from benchmarks.runner import RECORD_FORMAT  # noqa: E402,F401 - same cache format
+from benchmarks.runner import run_path  # noqa: E402,F401 - same cache format
+from benchmarks.runner import save_run  # noqa: E402,F401 - same cache format
+from benchmarks.tasks import build_estimator  # noqa: E402
+from benchmarks.tasks import load_split  # noqa: E402
+from benchmarks.tasks import suggest_from_space  # noqa: E402
+from benchmarks.tasks import TREE_SPACE  # noqa: E402
+
 
 N_TREES = 10
 CV_FOLDS = 5
@@ -104,9 +112,17 @@ class MultiObjectiveTask:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             result = cross_validate(
-                estimator, data.x_train, data.y_train, cv=CV_FOLDS, scoring="accuracy", return_estimator=True
+                estimator,
+                data.x_train,
+                data.y_train,
+                cv=CV_FOLDS,
+                scoring="accuracy",
+                return_estimator=True,
             )
-        nodes = [sum(tree.tree_.node_count for tree in forest.estimators_) for forest in result["estimator"]]
+        nodes = [
+            sum(tree.tree_.node_count for tree in forest.estimators_)
+            for forest in result["estimator"]
+        ]
         return float(np.mean(result["test_score"])), float(np.mean(nodes))
 
     def majority_error(self) -> float:
@@ -157,7 +173,9 @@ def get_task(name: str) -> MultiObjectiveTask:
     """The task called ``name`` (``rf-<dataset>-size`` or ``rf-<dataset>-nodes<k>``)."""
     match = re.fullmatch(r"rf-(iris|wine|breast_cancer)-(size|nodes(\d+))", name)
     if match is None:
-        raise KeyError(f"unknown task {name!r}; e.g. {', '.join(MULTI_OBJECTIVE_TASKS + CONSTRAINED_TASKS)}")
+        raise KeyError(
+            f"unknown task {name!r}; e.g. {', '.join(MULTI_OBJECTIVE_TASKS + CONSTRAINED_TASKS)}"
+        )
     limit = int(match.group(3)) if match.group(3) else None
     return MultiObjectiveTask(name=name, dataset=match.group(1), node_limit=limit)
 
@@ -165,7 +183,9 @@ def get_task(name: str) -> MultiObjectiveTask:
 # --------------------------------------------------------------------------- metrics
 
 
-def hypervolume_2d(points: Sequence[tuple[float, float]], reference: tuple[float, float] = (1.0, 1.0)) -> float:
+def hypervolume_2d(
+    points: Sequence[tuple[float, float]], reference: tuple[float, float] = (1.0, 1.0)
+) -> float:
     """Area dominated by ``points`` (both coordinates minimised) and bounded by ``reference``.
 
     >>> hypervolume_2d([(0.2, 0.5), (0.5, 0.2)])
@@ -180,7 +200,9 @@ def hypervolume_2d(points: Sequence[tuple[float, float]], reference: tuple[float
     return round(area, 12)
 
 
-def hypervolume_curve(task: MultiObjectiveTask, values: Sequence[Sequence[float] | None]) -> list[float]:
+def hypervolume_curve(
+    task: MultiObjectiveTask, values: Sequence[Sequence[float] | None]
+) -> list[float]:
     """Hypervolume of the first k trials' front for every k (failed trials count as nothing)."""
     curve: list[float] = []
     points: list[tuple[float, float]] = []
@@ -191,7 +213,9 @@ def hypervolume_curve(task: MultiObjectiveTask, values: Sequence[Sequence[float]
     return curve
 
 
-def best_feasible_curve(values: Sequence[float | None], feasible: Sequence[bool]) -> list[float | None]:
+def best_feasible_curve(
+    values: Sequence[float | None], feasible: Sequence[bool]
+) -> list[float | None]:
     """Best accuracy among the feasible trials so far, after every trial."""
     curve: list[float | None] = []
     best: float | None = None
@@ -237,7 +261,9 @@ def build_sampler(name: str, seed: int) -> optuna.samplers.BaseSampler:
     if name == "nsga2":
         return optuna.samplers.NSGAIISampler(seed=seed)
     if name.startswith("nsga2-p"):
-        return optuna.samplers.NSGAIISampler(seed=seed, population_size=int(name[len("nsga2-p"):]))
+        return optuna.samplers.NSGAIISampler(
+            seed=seed, population_size=int(name[len("nsga2-p") :])
+        )
     if name == "gp":
         return optuna.samplers.GPSampler(seed=seed)
     if name.startswith("llm"):
@@ -251,9 +277,12 @@ def build_sampler(name: str, seed: int) -> optuna.samplers.BaseSampler:
 # --------------------------------------------------------------------------- runs
 
 
-def run_one(task: MultiObjectiveTask, sampler_name: str, seed: int, n_trials: int) -> dict[str, Any]:
+def run_one(
+    task: MultiObjectiveTask, sampler_name: str, seed: int, n_trials: int
+) -> dict[str, Any]:
     """Optimise ``task`` for ``n_trials`` trials with ``sampler_name`` and return the run record."""
-    from benchmarks.samplers import full_statistics, llm_statistics
+    from benchmarks.samplers import full_statistics
+    from benchmarks.samplers import llm_statistics
 
     sampler = build_sampler(sampler_name, seed)
     study = optuna.create_study(directions=task.directions, sampler=sampler)
@@ -288,7 +317,9 @@ def run_one(task: MultiObjectiveTask, sampler_name: str, seed: int, n_trials: in
         "sampler": sampler_name,
         "seed": seed,
         "n_trials": n_trials,
-        "values": [[a, n] if a is not None and n is not None else None for a, n in zip(accuracy, nodes)],
+        "values": [
+            [a, n] if a is not None and n is not None else None for a, n in zip(accuracy, nodes)
+        ],
         "sources": [t.user_attrs.get("llm_source") for t in trials],
         "total_seconds": total_seconds,
         "llm": llm_statistics(sampler),
@@ -298,7 +329,10 @@ def run_one(task: MultiObjectiveTask, sampler_name: str, seed: int, n_trials: in
         "finished_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     }
     if task.constrained:
-        feasible = [ok and n is not None and n <= float(task.node_limit or 0) for ok, n in zip(complete, nodes)]
+        feasible = [
+            ok and n is not None and n <= float(task.node_limit or 0)
+            for ok, n in zip(complete, nodes)
+        ]
         record["feasible"] = feasible
         record["best_feasible"] = best_feasible_curve(accuracy, feasible)
     else:
@@ -312,10 +346,22 @@ def _code_version() -> str | None:
 
     root = Path(__file__).resolve().parent.parent
     try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True,
-                                text=True, check=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "llm_guided_optuna"], cwd=root,
-                               capture_output=True, text=True, check=True, timeout=10).stdout.strip()
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "llm_guided_optuna"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return None
     return commit + ("+dirty" if dirty else "")
@@ -333,7 +379,9 @@ def _versions() -> dict[str, str | None]:
     return versions
 
 
-def run_all(tasks: list[str], samplers: list[str], seeds: int, trials: int, cache_dir: Path) -> dict[str, int]:
+def run_all(
+    tasks: list[str], samplers: list[str], seeds: int, trials: int, cache_dir: Path
+) -> dict[str, int]:
     """Run every missing repetition, seed-major; a failed run is reported and retried next time."""
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
@@ -348,18 +396,25 @@ def run_all(tasks: list[str], samplers: list[str], seeds: int, trials: int, cach
             record = run_one(get_task(task_name), sampler, seed, trials)
         except Exception as error:  # noqa: BLE001 - one broken run must not lose the others
             counts["failed"] += 1
-            print(f"FAILED {task_name} {sampler} seed {seed}: {type(error).__name__}: {error}", file=sys.stderr)
+            print(
+                f"FAILED {task_name} {sampler} seed {seed}: {type(error).__name__}: {error}",
+                file=sys.stderr,
+            )
             continue
         save_run(cache_dir, record)
         counts["ran"] += 1
-        print(f"{task_name} {sampler} seed {seed}: {time.perf_counter() - started:.0f} s", flush=True)
+        print(
+            f"{task_name} {sampler} seed {seed}: {time.perf_counter() - started:.0f} s", flush=True
+        )
     return counts
 
 
 # --------------------------------------------------------------------------- summary
 
 
-def run_metrics(task: MultiObjectiveTask, record: dict[str, Any], checkpoints: Sequence[int]) -> dict[str, Any]:
+def run_metrics(
+    task: MultiObjectiveTask, record: dict[str, Any], checkpoints: Sequence[int]
+) -> dict[str, Any]:
     """One run's figures at the checkpoints: hypervolume, or feasible share and best feasible value."""
     metrics: dict[str, Any] = {}
     for c in checkpoints:
@@ -371,7 +426,9 @@ def run_metrics(task: MultiObjectiveTask, record: dict[str, Any], checkpoints: S
     return metrics
 
 
-def aggregate(per_seed: dict[str, dict[str, Any]], seeds: Sequence[str] | None = None) -> dict[str, Any]:
+def aggregate(
+    per_seed: dict[str, dict[str, Any]], seeds: Sequence[str] | None = None
+) -> dict[str, Any]:
     """Mean and standard error of each figure over ``seeds`` (default: every seed of ``per_seed``)."""
     chosen = [per_seed[k] for k in (seeds if seeds is not None else per_seed) if k in per_seed]
     names = list(chosen[0]) if chosen else []
@@ -380,11 +437,15 @@ def aggregate(per_seed: dict[str, dict[str, Any]], seeds: Sequence[str] | None =
         samples = [m[name] for m in chosen]
         result[name] = mean_and_se([v for v in samples if v is not None])
         if name.startswith("best_feasible@"):
-            result["runs_with_feasible@" + name.split("@")[1]] = sum(v is not None for v in samples)
+            result["runs_with_feasible@" + name.split("@")[1]] = sum(
+                v is not None for v in samples
+            )
     return result
 
 
-def summarise(tasks: list[str], samplers: list[str], seeds: int, trials: int, cache_dir: Path) -> dict[str, Any]:
+def summarise(
+    tasks: list[str], samplers: list[str], seeds: int, trials: int, cache_dir: Path
+) -> dict[str, Any]:
     """Per task and sampler: hypervolume or feasibility at the checkpoints, over cached seeds.
 
     Each entry keeps the figures of every seed (``per_seed``) for paired comparisons.
@@ -393,7 +454,9 @@ def summarise(tasks: list[str], samplers: list[str], seeds: int, trials: int, ca
     result: dict[str, Any] = {"multiobjective": {}, "constrained": {}}
     for task_name in tasks:
         task = get_task(task_name)
-        section = result["constrained" if task.constrained else "multiobjective"].setdefault(task_name, {})
+        section = result["constrained" if task.constrained else "multiobjective"].setdefault(
+            task_name, {}
+        )
         for sampler in samplers:
             runs = [(k, load_run(cache_dir, task_name, sampler, k, trials)) for k in range(seeds)]
             runs = [(k, r) for k, r in runs if r is not None]
@@ -421,7 +484,13 @@ def _llm_share(record: dict[str, Any]) -> float:
 
 
 def write_results(
-    path: Path, tasks: list[str], samplers: list[str], seeds: int, trials: int, cache_dir: Path, command: str
+    path: Path,
+    tasks: list[str],
+    samplers: list[str],
+    seeds: int,
+    trials: int,
+    cache_dir: Path,
+    command: str,
 ) -> dict[str, Any]:
     """Summarise the cached runs into ``path`` (JSON) and return what was written."""
     import platform
@@ -435,8 +504,11 @@ def write_results(
         "seeds": seeds,
         "n_trials": trials,
         "checkpoints": [c for c in CHECKPOINTS if c <= trials],
-        "machine": {"platform": platform.platform(), "cpus": os.cpu_count(),
-                    "omp_num_threads": os.environ.get("OMP_NUM_THREADS")},
+        "machine": {
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+            "omp_num_threads": os.environ.get("OMP_NUM_THREADS"),
+        },
         "versions": _versions(),
         "llm_timeout_s": LLM_TIMEOUT_S,
         **summary,
@@ -449,17 +521,28 @@ def write_results(
 def build_parser() -> argparse.ArgumentParser:
     """The command line of ``python -m benchmarks.multiobjective``."""
     parser = argparse.ArgumentParser(
-        prog="python -m benchmarks.multiobjective", description=__doc__,
+        prog="python -m benchmarks.multiobjective",
+        description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--tasks", nargs="+", default=None,
-                        help=f"default: {' '.join(MULTI_OBJECTIVE_TASKS + CONSTRAINED_TASKS)}")
-    parser.add_argument("--samplers", nargs="+", default=None, help="default: baselines and every LLM strategy")
-    parser.add_argument("--seeds", type=int, default=3, help="repetitions, seeds 0..N-1 (default 3)")
+    parser.add_argument(
+        "--tasks",
+        nargs="+",
+        default=None,
+        help=f"default: {' '.join(MULTI_OBJECTIVE_TASKS + CONSTRAINED_TASKS)}",
+    )
+    parser.add_argument(
+        "--samplers", nargs="+", default=None, help="default: baselines and every LLM strategy"
+    )
+    parser.add_argument(
+        "--seeds", type=int, default=3, help="repetitions, seeds 0..N-1 (default 3)"
+    )
     parser.add_argument("--trials", type=int, default=30, help="budget per run (default 30)")
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE_DIR)
     parser.add_argument("--output", type=Path, default=DEFAULT_RESULTS)
-    parser.add_argument("--summarise-only", action="store_true", help="write the results from the cache only")
+    parser.add_argument(
+        "--summarise-only", action="store_true", help="write the results from the cache only"
+    )
     return parser
 
 
@@ -476,9 +559,13 @@ def main(argv: list[str] | None = None) -> int:
         counts = run_all(tasks, samplers, args.seeds, args.trials, args.cache_dir)
         failed = counts["failed"]
         print(f"{counts['ran']} runs done, {counts['cached']} from the cache, {failed} failed.")
-    command = (f"python -m benchmarks.multiobjective --tasks {' '.join(tasks)} --samplers {' '.join(samplers)} "
-               f"--seeds {args.seeds} --trials {args.trials}")
-    results = write_results(args.output, tasks, samplers, args.seeds, args.trials, args.cache_dir, command)
+    command = (
+        f"python -m benchmarks.multiobjective --tasks {' '.join(tasks)} --samplers {' '.join(samplers)} "
+        f"--seeds {args.seeds} --trials {args.trials}"
+    )
+    results = write_results(
+        args.output, tasks, samplers, args.seeds, args.trials, args.cache_dir, command
+    )
     from benchmarks.render_multiobjective import render_results
 
     print(render_results(results))

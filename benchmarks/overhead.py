@@ -27,22 +27,26 @@ from __future__ import annotations
 
 import os
 
+
 for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 import argparse  # noqa: E402
 import json  # noqa: E402
+from pathlib import Path  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
-import warnings  # noqa: E402
-from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
+import warnings  # noqa: E402
 
 import numpy as np  # noqa: E402
 import optuna  # noqa: E402
-from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution  # noqa: E402
+from optuna.distributions import CategoricalDistribution  # noqa: E402
+from optuna.distributions import FloatDistribution  # noqa: E402
+from optuna.distributions import IntDistribution  # noqa: E402
+
 
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results" / "overhead.json"
 MOCK_MODEL = "openai/mock-model"
@@ -80,16 +84,24 @@ def synthetic_loss(config: dict[str, Any], rng: np.random.Generator) -> float:
     )
 
 
-def history_study(n_finished: int, sampler: optuna.samplers.BaseSampler, seed: int = 0) -> optuna.Study:
+def history_study(
+    n_finished: int, sampler: optuna.samplers.BaseSampler, seed: int = 0
+) -> optuna.Study:
     """An in-memory study that already holds ``n_finished`` completed random trials."""
     rng = np.random.default_rng(seed)
     study = optuna.create_study(direction="minimize", sampler=sampler)
     study.set_user_attr("problem_type", "hyperparameter tuning of a neural network")
-    study.set_user_attr("problem_description", "Minimise the validation loss of a small MLP (synthetic).")
+    study.set_user_attr(
+        "problem_description", "Minimise the validation loss of a small MLP (synthetic)."
+    )
     trials = []
     for _ in range(n_finished):
         config = random_config(rng)
-        trials.append(optuna.trial.create_trial(params=config, distributions=SPACE, value=synthetic_loss(config, rng)))
+        trials.append(
+            optuna.trial.create_trial(
+                params=config, distributions=SPACE, value=synthetic_loss(config, rng)
+            )
+        )
     study.add_trials(trials)
     return study
 
@@ -126,13 +138,17 @@ def count_tokens(messages: list[dict[str, Any]]) -> tuple[int, str]:
     try:
         import litellm
 
-        return int(litellm.token_counter(model="gpt-4o", messages=messages)), "litellm.token_counter"
+        return int(
+            litellm.token_counter(model="gpt-4o", messages=messages)
+        ), "litellm.token_counter"
     except Exception:
         text = "".join(str(message.get("content", "")) for message in messages)
         return len(text) // 4, "len(text)/4"
 
 
-def build_sampler(name: str, seed: int, mock_config: dict[str, Any] | None) -> optuna.samplers.BaseSampler:
+def build_sampler(
+    name: str, seed: int, mock_config: dict[str, Any] | None
+) -> optuna.samplers.BaseSampler:
     """A fresh sampler; for ``llm*`` an ``LLMGuidedSampler`` answered by LiteLLM's mock."""
     if name == "tpe":
         return optuna.samplers.TPESampler(seed=seed)
@@ -141,13 +157,16 @@ def build_sampler(name: str, seed: int, mock_config: dict[str, Any] | None) -> o
     if name == "random":
         return optuna.samplers.RandomSampler(seed=seed)
     if name.startswith("llm"):
+        from benchmarks.samplers import llm_strategy
         from llm_guided_optuna import LLMGuidedSampler
 
-        from benchmarks.samplers import llm_strategy
-
         response = json.dumps({"parameters": mock_config, "rationale": "mock"})
-        return LLMGuidedSampler(model=MOCK_MODEL, completion_kwargs={"mock_response": response},
-                                seed=seed, strategy=llm_strategy(name))
+        return LLMGuidedSampler(
+            model=MOCK_MODEL,
+            completion_kwargs={"mock_response": response},
+            seed=seed,
+            strategy=llm_strategy(name),
+        )
     raise ValueError(f"unknown sampler {name!r}")
 
 
@@ -201,25 +220,35 @@ def measure(name: str, n_finished: int, repeats: int) -> dict[str, Any]:
         "llm_calls_per_trial": statistics.mean(llm_calls),
         "prompt_tokens_per_call": statistics.mean(tokens_counted) if tokens_counted else None,
         "token_source": source,
-        "reported_prompt_tokens_per_call": statistics.mean(tokens_reported) if tokens_reported else None,
+        "reported_prompt_tokens_per_call": statistics.mean(tokens_reported)
+        if tokens_reported
+        else None,
     }
 
 
 def main(argv: list[str] | None = None) -> int:
     """CLI: measure, print a table, write ``overhead.json``."""
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.overhead", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.overhead",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--samplers", nargs="+", default=["tpe", "gp", "llm-prior", "llm"])
     parser.add_argument("--lengths", nargs="+", type=int, default=[10, 100, 1000, 5000])
-    parser.add_argument("--gp-max-length", type=int, default=1000,
-                        help="the longest history Optuna's plain GPSampler is measured on (default 1000)")
+    parser.add_argument(
+        "--gp-max-length",
+        type=int,
+        default=1000,
+        help="the longest history Optuna's plain GPSampler is measured on (default 1000)",
+    )
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     args = parser.parse_args(argv)
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
-    from benchmarks.samplers import is_llm_sampler, llm_sampler_available
+    from benchmarks.samplers import is_llm_sampler
+    from benchmarks.samplers import llm_sampler_available
 
     samplers = list(args.samplers)
     if any(is_llm_sampler(name) for name in samplers):
@@ -231,7 +260,9 @@ def main(argv: list[str] | None = None) -> int:
             measure(next(name for name in samplers if is_llm_sampler(name)), 10, 1)
 
     results = []
-    print(f"{'sampler':<12}{'finished':>9}{'own s/trial':>13}{'LLM s':>9}{'calls':>7}{'prompt tok/call':>17}")
+    print(
+        f"{'sampler':<12}{'finished':>9}{'own s/trial':>13}{'LLM s':>9}{'calls':>7}{'prompt tok/call':>17}"
+    )
     for n_finished in args.lengths:
         for name in samplers:
             if name == "gp" and n_finished > args.gp_max_length:
@@ -241,8 +272,10 @@ def main(argv: list[str] | None = None) -> int:
             entry = measure(name, n_finished, repeats)
             results.append(entry)
             tokens = entry["prompt_tokens_per_call"]
-            print(f"{name:<12}{n_finished:>9}{entry['sampler_seconds']:>13.4f}{entry['llm_seconds']:>9.3f}"
-                  f"{entry['llm_calls_per_trial']:>7.2f}{'' if tokens is None else f'{tokens:.0f}':>17}")
+            print(
+                f"{name:<12}{n_finished:>9}{entry['sampler_seconds']:>13.4f}{entry['llm_seconds']:>9.3f}"
+                f"{entry['llm_calls_per_trial']:>7.2f}{'' if tokens is None else f'{tokens:.0f}':>17}"
+            )
     from benchmarks.runner import library_versions
 
     payload = {
@@ -251,8 +284,12 @@ def main(argv: list[str] | None = None) -> int:
             "of a 6-parameter mixed space in the history, median of the repetitions; the LLM is LiteLLM's "
             "mock, its seconds are subtracted. Prompt tokens per call are counted on the messages sent."
         ),
-        "command": " ".join(["OMP_NUM_THREADS=1 python -m benchmarks.overhead",
-                             *(argv if argv is not None else sys.argv[1:])]),
+        "command": " ".join(
+            [
+                "OMP_NUM_THREADS=1 python -m benchmarks.overhead",
+                *(argv if argv is not None else sys.argv[1:]),
+            ]
+        ),
         "versions": library_versions(),
         "results": results,
     }

@@ -30,18 +30,22 @@ from __future__ import annotations
 
 import os
 
+
 for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 import argparse  # noqa: E402
 import json  # noqa: E402
-import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
+import sys  # noqa: E402
 from typing import Any  # noqa: E402
 
-from benchmarks.metrics import mean_and_standard_error, normalised_regret  # noqa: E402
-from benchmarks.run import DEFAULT_CACHE_DIR, exchanges_dir  # noqa: E402
+from benchmarks.metrics import mean_and_standard_error  # noqa: E402
+from benchmarks.metrics import normalised_regret  # noqa: E402
+from benchmarks.run import DEFAULT_CACHE_DIR  # noqa: E402
+from benchmarks.run import exchanges_dir  # noqa: E402
+
 
 INITIAL_DESIGN_TRIALS = 5
 PROBE_TRIALS = INITIAL_DESIGN_TRIALS
@@ -52,7 +56,7 @@ PROBE_DESCRIPTION = (
     "trials 1–4 the LLM's warm start, asked for in one call) against the same trials of `gp-startup5` (random "
     "configurations; the same trial 0). Each trial's own value is normalised like the regret (0 = best known, "
     "1 = median random configuration); Δ is paired by task × seed (negative = the LLM's is better). "
-    "\"from the LLM\": warm-start trials the answer filled (the others repeated a configuration and went to "
+    '"from the LLM": warm-start trials the answer filled (the others repeated a configuration and went to '
     "random points). s/call and tokens are the warm-start call's, over the runs that made it (a run that "
     "replayed a recorded exchange made none), on the machine as it was (two probes side by side, one "
     "inference thread each)."
@@ -95,7 +99,9 @@ def summarise_probe(
         llm_best.append(min(mine[:PROBE_TRIALS]))
         random_best.append(min(theirs[:PROBE_TRIALS]))
         filled += llm_trials_filled(llm)
-        if sum(llm["llm_calls"]) > 0:  # A replayed exchange costs nothing: its run says nothing of speed.
+        if (
+            sum(llm["llm_calls"]) > 0
+        ):  # A replayed exchange costs nothing: its run says nothing of speed.
             called += 1
             seconds += sum(llm["llm_seconds"])
             prompt += sum(llm["prompt_tokens"])
@@ -109,9 +115,21 @@ def summarise_probe(
     return {
         "runs": n,
         "model": pairs[0][0].get("model") if pairs else None,
-        "trial_1": {"llm": cell(llm_first), "random": cell(random_first), "delta": list(_paired(llm_first, random_first))},
-        "trials_1_4": {"llm": cell(llm_mean), "random": cell(random_mean), "delta": list(_paired(llm_mean, random_mean))},
-        "best_of_5": {"llm": cell(llm_best), "random": cell(random_best), "delta": list(_paired(llm_best, random_best))},
+        "trial_1": {
+            "llm": cell(llm_first),
+            "random": cell(random_first),
+            "delta": list(_paired(llm_first, random_first)),
+        },
+        "trials_1_4": {
+            "llm": cell(llm_mean),
+            "random": cell(random_mean),
+            "delta": list(_paired(llm_mean, random_mean)),
+        },
+        "best_of_5": {
+            "llm": cell(llm_best),
+            "random": cell(random_best),
+            "delta": list(_paired(llm_best, random_best)),
+        },
         "llm_configurations": int(filled),
         "configurations_asked": n * warm_start_trials,
         "runs_with_a_call": called,
@@ -122,8 +140,15 @@ def summarise_probe(
     }
 
 
-def run_probe(models: list[str], designs: list[str], tasks: list[str], seeds: int, cache_dir: Path,
-              reference_dir: Path, show_progress: bool) -> dict[str, Any]:
+def run_probe(
+    models: list[str],
+    designs: list[str],
+    tasks: list[str],
+    seeds: int,
+    cache_dir: Path,
+    reference_dir: Path,
+    show_progress: bool,
+) -> dict[str, Any]:
     """Run what is missing and summarise every (model, design)."""
     from benchmarks.reference import load_reference
     from benchmarks.run import run_all
@@ -132,9 +157,23 @@ def run_probe(models: list[str], designs: list[str], tasks: list[str], seeds: in
 
     probe_dir = Path(cache_dir) / "probe"
     names = [probe_sampler_name(m, d) for m in models for d in designs]
-    counts = run_all(tasks, [RANDOM_DESIGN] + names, seeds, PROBE_TRIALS, probe_dir, reference_dir,
-                     {"cache_dir": exchanges_dir(cache_dir)}, show_progress=show_progress)
-    results: dict[str, Any] = {"trials": PROBE_TRIALS, "seeds": seeds, "tasks": tasks, "rows": {}, "failed": counts["failed"]}
+    counts = run_all(
+        tasks,
+        [RANDOM_DESIGN] + names,
+        seeds,
+        PROBE_TRIALS,
+        probe_dir,
+        reference_dir,
+        {"cache_dir": exchanges_dir(cache_dir)},
+        show_progress=show_progress,
+    )
+    results: dict[str, Any] = {
+        "trials": PROBE_TRIALS,
+        "seeds": seeds,
+        "tasks": tasks,
+        "rows": {},
+        "failed": counts["failed"],
+    }
     for name in names:
         pairs = []
         for seed in range(seeds):
@@ -155,14 +194,17 @@ def _maybe(value: float | None, spec: str) -> str:
 
 def format_table(results: dict[str, Any]) -> str:
     """A Markdown table of the probe's rows."""
+
     def pm(cell: list[float]) -> str:
         return f"{cell[0]:.3f} ± {cell[1]:.3f}"
 
     def signed(cell: list[float]) -> str:
         return f"{cell[0]:+.3f} ± {cell[1]:.3f}"
 
-    header = ("| sampler | model | runs | trial 1 | random trial 1 | Δ trial 1 | mean 1–4 (Δ) | best of 0–4 (Δ) "
-              "| from the LLM | s/call | tokens in/out |")
+    header = (
+        "| sampler | model | runs | trial 1 | random trial 1 | Δ trial 1 | mean 1–4 (Δ) | best of 0–4 (Δ) "
+        "| from the LLM | s/call | tokens in/out |"
+    )
     lines = [header, "|" + "---|" * (header.count("|") - 1)]
     for name, row in results["rows"].items():
         lines.append(
@@ -181,10 +223,17 @@ def main(argv: list[str] | None = None) -> int:
     from benchmarks.samplers import default_llm_model
     from benchmarks.tasks import resolve_task_names
 
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.probe", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--models", nargs="+", default=None, help="embedded models (default: the default model)")
-    parser.add_argument("--designs", nargs="+", default=["default"], help="warm-start designs (default: default)")
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.probe",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--models", nargs="+", default=None, help="embedded models (default: the default model)"
+    )
+    parser.add_argument(
+        "--designs", nargs="+", default=["default"], help="warm-start designs (default: default)"
+    )
     parser.add_argument("--tasks", nargs="+", default=["bayesmark"])
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE_DIR)
@@ -194,8 +243,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     models = args.models or [default_llm_model()]
     tasks = resolve_task_names(args.tasks)
-    results = run_probe(models, args.designs, tasks, args.seeds, args.cache_dir, args.reference_dir,
-                        not args.no_progress)
+    results = run_probe(
+        models,
+        args.designs,
+        tasks,
+        args.seeds,
+        args.cache_dir,
+        args.reference_dir,
+        not args.no_progress,
+    )
     print(format_table(results))
     previous = json.loads(args.output.read_text()) if args.output.exists() else {}
     previous.setdefault("rows", {}).update(results["rows"])
@@ -204,7 +260,9 @@ def main(argv: list[str] | None = None) -> int:
     args.output.write_text(json.dumps(previous, indent=1) + "\n")
     print(f"written to {args.output}")
     if results["failed"]:
-        print(f"{results['failed']} runs failed; rerun the command to retry them.", file=sys.stderr)
+        print(
+            f"{results['failed']} runs failed; rerun the command to retry them.", file=sys.stderr
+        )
         return 1
     return 0
 

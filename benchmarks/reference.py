@@ -16,15 +16,19 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from benchmarks.task_types import Reference  # noqa: F401 - re-exported
-from benchmarks.tasks import Task, get_task, resolve_task_names, sample_uniform_config
+from benchmarks.tasks import get_task
+from benchmarks.tasks import resolve_task_names
+from benchmarks.tasks import sample_uniform_config
+from benchmarks.tasks import Task
+
 
 DEFAULT_REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 DEFAULT_RANDOM_CONFIGS = 500
@@ -44,7 +48,9 @@ def reference_path(task_name: str, reference_dir: Path = DEFAULT_REFERENCE_DIR) 
     return Path(reference_dir) / f"{task_name}.json"
 
 
-def read_reference_file(task_name: str, reference_dir: Path = DEFAULT_REFERENCE_DIR) -> dict[str, Any] | None:
+def read_reference_file(
+    task_name: str, reference_dir: Path = DEFAULT_REFERENCE_DIR
+) -> dict[str, Any] | None:
     """The raw reference record of a task, or ``None`` if it was never computed."""
     path = reference_path(task_name, reference_dir)
     if not path.exists():
@@ -73,7 +79,8 @@ def load_reference(
     The neural-network suite's tasks take theirs from their whole table instead
     (:func:`benchmarks.nn_tasks.nn_reference`): no file, nothing to compute.
     """
-    from benchmarks.nn_tasks import NN_TASK_NAMES, nn_reference
+    from benchmarks.nn_tasks import nn_reference
+    from benchmarks.nn_tasks import NN_TASK_NAMES
 
     if task_name in NN_TASK_NAMES:
         return nn_reference(task_name)
@@ -156,7 +163,9 @@ def update_best_from_runs(
         return False
     maximize = record["direction"] == "maximize"
     current = record.get("best_from_runs")
-    better = current is None or (value > current["value"] if maximize else value < current["value"])
+    better = current is None or (
+        value > current["value"] if maximize else value < current["value"]
+    )
     if not better:
         return False
     record["best_from_runs"] = {"value": float(value), "params": params, "source": source}
@@ -166,11 +175,17 @@ def update_best_from_runs(
 
 def main(argv: list[str] | None = None) -> int:
     """CLI: compute (or resume) the random-configuration reference of the chosen tasks."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--tasks", nargs="+", default=["all"], help="task names, or all / bayesmark / bbob")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--tasks", nargs="+", default=["all"], help="task names, or all / bayesmark / bbob"
+    )
     parser.add_argument("--n-random", type=int, default=DEFAULT_RANDOM_CONFIGS)
     parser.add_argument("--reference-dir", type=Path, default=DEFAULT_REFERENCE_DIR)
-    parser.add_argument("--force", action="store_true", help="discard existing files and recompute")
+    parser.add_argument(
+        "--force", action="store_true", help="discard existing files and recompute"
+    )
     args = parser.parse_args(argv)
 
     from tqdm import tqdm
@@ -191,7 +206,9 @@ def main(argv: list[str] | None = None) -> int:
     with tqdm(total=missing, desc="random configurations", unit="eval") as bar:
         for name in names:
             bar.set_postfix_str(name)
-            compute_random_reference(get_task(name), args.n_random, args.reference_dir, progress=bar)
+            compute_random_reference(
+                get_task(name), args.n_random, args.reference_dir, progress=bar
+            )
     for name in names:
         reference = load_reference(name, args.reference_dir, args.n_random)
         assert reference is not None

@@ -28,6 +28,7 @@ from benchmarks.runner import load_run
 from benchmarks.tasks import get_task
 from benchmarks.tasks import resolve_task_names
 
+
 CHECKPOINTS = (5, 10, 20)
 
 
@@ -43,8 +44,12 @@ def _trials(record: dict[str, Any], space: dict[str, Any], count: int) -> list[A
     ):
         if value is None or set(params) != set(space):
             continue
-        trial = optuna.trial.create_trial(value=value, params=params, distributions=space,
-                                          user_attrs={PROPOSAL_ATTR: proposal} if proposal else {})
+        trial = optuna.trial.create_trial(
+            value=value,
+            params=params,
+            distributions=space,
+            user_attrs={PROPOSAL_ATTR: proposal} if proposal else {},
+        )
         trial.number = number
         trials.append(trial)
     return trials
@@ -78,9 +83,13 @@ def reliabilities(record: dict[str, Any], checkpoint: int) -> dict[str, float] |
     }
 
 
-def describe(sampler: str, tasks: list[str], seeds: int, trials: int, cache_dir: Path) -> list[str]:
+def describe(
+    sampler: str, tasks: list[str], seeds: int, trials: int, cache_dir: Path
+) -> list[str]:
     """One line per checkpoint: the mean ``ρ`` (± SE) of ``sampler``'s runs by every check."""
-    records = [load_run(cache_dir, task, sampler, seed, trials) for task in tasks for seed in range(seeds)]
+    records = [
+        load_run(cache_dir, task, sampler, seed, trials) for task in tasks for seed in range(seeds)
+    ]
     usable = [record for record in records if record is not None and traceable(record)]
     lines = [f"{sampler}: {len(usable)} runs with configurations and LLM proposals recorded"]
     for checkpoint in CHECKPOINTS:
@@ -97,9 +106,12 @@ def describe(sampler: str, tasks: list[str], seeds: int, trials: int, cache_dir:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m benchmarks.reliability_trace``."""
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.reliability_trace",
-                                     description=__doc__.split("\n\n")[0])
-    parser.add_argument("samplers", nargs="+", help="LLM samplers whose runs to read (e.g. llm-prior)")
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.reliability_trace", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument(
+        "samplers", nargs="+", help="LLM samplers whose runs to read (e.g. llm-prior)"
+    )
     parser.add_argument("--tasks", nargs="+", default=["bayesmark"])
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--trials", type=int, default=30)

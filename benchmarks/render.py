@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.acceptance import acceptance_section
-from benchmarks.metrics import TARGET_REGRET, SamplerSummary
+from benchmarks.metrics import SamplerSummary
+from benchmarks.metrics import TARGET_REGRET
+
 
 def _number(value: float | None, digits: int = 3) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -47,7 +49,8 @@ def _missing(section: dict[str, Any], name: str) -> list[tuple[str, int]]:
 
 def _uneven(section: dict[str, Any]) -> bool:
     return len({tuple(_seeds_of(section, name)) for name in section["summaries"]}) > 1 or any(
-        _missing(section, name) for name in section["summaries"])
+        _missing(section, name) for name in section["summaries"]
+    )
 
 
 def _seeds_title(section: dict[str, Any]) -> str:
@@ -100,12 +103,17 @@ def save_figures(section: dict[str, Any], figures_dir: Path, stem: str) -> list[
     tasks = section["tasks"]
     columns = 4 if len(tasks) > 4 else len(tasks)
     rows = math.ceil(len(tasks) / columns)
-    figure, axes = plt.subplots(rows, columns, figsize=(3.2 * columns, 2.5 * rows), squeeze=False, sharex=True)
+    figure, axes = plt.subplots(
+        rows, columns, figsize=(3.2 * columns, 2.5 * rows), squeeze=False, sharex=True
+    )
     for axis, task in zip(axes.flat, tasks):
         for name in summaries:
             curves = [
-                regret_curve(section["runs"][(task, name, seed)]["best_so_far"], section["references"][task])
-                for seed in _seeds_of(section, name) if (task, name, seed) in section["runs"]
+                regret_curve(
+                    section["runs"][(task, name, seed)]["best_so_far"], section["references"][task]
+                )
+                for seed in _seeds_of(section, name)
+                if (task, name, seed) in section["runs"]
             ]
             if curves:
                 axis.plot(x, np.mean(curves, axis=0), label=name)
@@ -114,7 +122,7 @@ def save_figures(section: dict[str, Any], figures_dir: Path, stem: str) -> list[
         axis.set_title(task, fontsize=9)
         axis.set_ylim(0, 1.02)
         axis.grid(alpha=0.3)
-    for axis in list(axes.flat)[len(tasks):]:
+    for axis in list(axes.flat)[len(tasks) :]:
         axis.axis("off")
     handles, labels = axes.flat[0].get_legend_handles_labels()
     figure.legend(handles, labels, loc="lower center", ncol=len(labels))
@@ -130,36 +138,74 @@ def results_tables(section: dict[str, Any]) -> str:
     summaries: dict[str, SamplerSummary] = section["summaries"]
     checkpoints = list(next(iter(summaries.values())).regret)
     trials = int(checkpoints[-1])
-    header = ["sampler", "seeds (runs)"] + [f"r@{c}" for c in checkpoints] + [
-        "mean rank", f"trials to r≤{TARGET_REGRET} (reached)", "held-out score"
-    ]
+    header = (
+        ["sampler", "seeds (runs)"]
+        + [f"r@{c}" for c in checkpoints]
+        + ["mean rank", f"trials to r≤{TARGET_REGRET} (reached)", "held-out score"]
+    )
     rows = []
     for name, s in summaries.items():
         regret_cells = [f"{_number(s.regret[c])} ± {_number(s.regret_se[c])}" for c in checkpoints]
-        seeds_cell = f"{len(_seeds_of(section, name))}: {_seed_text(_seeds_of(section, name))} ({s.n_runs})"
-        rows.append([f"`{name}`", seeds_cell] + regret_cells + [
-            _number(s.mean_rank, 2),
-            f"{_number(s.trials_to_target, 1)} ({s.target_reached_fraction:.0%})",
-            _number(s.test_score),
-        ])
+        seeds_cell = (
+            f"{len(_seeds_of(section, name))}: {_seed_text(_seeds_of(section, name))} ({s.n_runs})"
+        )
+        rows.append(
+            [f"`{name}`", seeds_cell]
+            + regret_cells
+            + [
+                _number(s.mean_rank, 2),
+                f"{_number(s.trials_to_target, 1)} ({s.target_reached_fraction:.0%})",
+                _number(s.test_score),
+            ]
+        )
     quality = _table(header, rows)
-    cost_header = ["sampler", "sampler s/trial", "LLM s/trial", "LLM calls/trial", "prompt tokens/trial",
-                   "completion tokens/trial", "objective s/trial"]
+    cost_header = [
+        "sampler",
+        "sampler s/trial",
+        "LLM s/trial",
+        "LLM calls/trial",
+        "prompt tokens/trial",
+        "completion tokens/trial",
+        "objective s/trial",
+    ]
     cost_rows = []
     for name, s in summaries.items():
         cost = s.cost_per_trial
         keys = [key for key in section["runs"] if key[1] == name]
-        objective = sum(sum(section["runs"][key]["objective_seconds"]) for key in keys) / (len(keys) * trials)
-        cost_rows.append([f"`{name}`"] + [_small(cost[k]) for k in (
-            "sampler_seconds", "llm_seconds", "llm_calls", "prompt_tokens", "completion_tokens")] + [_small(objective)])
+        objective = sum(sum(section["runs"][key]["objective_seconds"]) for key in keys) / (
+            len(keys) * trials
+        )
+        cost_rows.append(
+            [f"`{name}`"]
+            + [
+                _small(cost[k])
+                for k in (
+                    "sampler_seconds",
+                    "llm_seconds",
+                    "llm_calls",
+                    "prompt_tokens",
+                    "completion_tokens",
+                )
+            ]
+            + [_small(objective)]
+        )
     out = quality + "\n\n" + _table(cost_header, cost_rows)
-    replayed = sorted({name for (_, name, _), record in section["runs"].items()
-                       if ((record.get("sampler_statistics") or {}).get("sampler_stats") or {}).get("replay_hits")})
+    replayed = sorted(
+        {
+            name
+            for (_, name, _), record in section["runs"].items()
+            if ((record.get("sampler_statistics") or {}).get("sampler_stats") or {}).get(
+                "replay_hits"
+            )
+        }
+    )
     if replayed:
-        out += ("\n\nThe LLM columns count the calls made during these runs. Runs of "
-                + ", ".join(f"`{name}`" for name in replayed)
-                + " replayed recorded exchanges (the same request made by the probe or an earlier run), which "
-                "cost no LLM time here: the probe or the run that first made a call recorded its seconds and tokens.")
+        out += (
+            "\n\nThe LLM columns count the calls made during these runs. Runs of "
+            + ", ".join(f"`{name}`" for name in replayed)
+            + " replayed recorded exchanges (the same request made by the probe or an earlier run), which "
+            "cost no LLM time here: the probe or the run that first made a call recorded its seconds and tokens."
+        )
     return out
 
 
@@ -167,15 +213,21 @@ def per_task_tables(section: dict[str, Any]) -> str:
     """Final regret and held-out score of the best trial, per task (mean over seeds)."""
     summaries: dict[str, SamplerSummary] = section["summaries"]
     names = list(summaries)
-    regret_rows = [[task] + [_number(summaries[n].per_task_final_regret[task]) for n in names]
-                   for task in section["tasks"]]
-    test_rows = [[task] + [_number(summaries[n].per_task_test_score[task]) for n in names]
-                 for task in section["tasks"]]
+    regret_rows = [
+        [task] + [_number(summaries[n].per_task_final_regret[task]) for n in names]
+        for task in section["tasks"]
+    ]
+    test_rows = [
+        [task] + [_number(summaries[n].per_task_test_score[task]) for n in names]
+        for task in section["tasks"]
+    ]
     header = ["task"] + [f"`{n}`" for n in names]
     trials = len(next(iter(summaries.values())).curve_mean)
     over = "each sampler's seeds" if _uneven(section) else "seeds"
     parts = [f"Final regret (r@{trials}), mean over {over}:\n\n" + _table(header, regret_rows)]
-    if any(summaries[n].per_task_test_score[t] is not None for n in names for t in section["tasks"]):
+    if any(
+        summaries[n].per_task_test_score[t] is not None for n in names for t in section["tasks"]
+    ):
         parts.append(
             f"Held-out (20 %) score of each run's best trial, mean over {over} (accuracy; MSE on the "
             "standardised target for diabetes):\n\n" + _table(header, test_rows)
@@ -183,40 +235,73 @@ def per_task_tables(section: dict[str, Any]) -> str:
     return "\n\n".join(parts)
 
 
-def reference_table(section: dict[str, Any], reference_dir_records: dict[str, dict[str, Any]]) -> str:
+def reference_table(
+    section: dict[str, Any], reference_dir_records: dict[str, dict[str, Any]]
+) -> str:
     """f*, random median and their provenance for each task."""
     rows = []
     for task in section["tasks"]:
         reference = section["references"][task]
         record = reference_dir_records.get(task, {})
         from_runs = record.get("best_from_runs") or {}
-        rows.append([
-            task, record.get("metric", ""), "max" if reference.maximize else "min",
-            _number(reference.f_star, 4), _number(reference.random_median, 4), str(reference.n_random),
-            f"{_number(from_runs.get('value'), 4)} ({from_runs.get('source', '–')})" if from_runs else "–",
-            record.get("sklearn_version", ""),
-        ])
-    header = ["task", "metric", "goal", "f*", "random median", "random configs", "best of runs (where)",
-              "scikit-learn"]
+        rows.append(
+            [
+                task,
+                record.get("metric", ""),
+                "max" if reference.maximize else "min",
+                _number(reference.f_star, 4),
+                _number(reference.random_median, 4),
+                str(reference.n_random),
+                f"{_number(from_runs.get('value'), 4)} ({from_runs.get('source', '–')})"
+                if from_runs
+                else "–",
+                record.get("sklearn_version", ""),
+            ]
+        )
+    header = [
+        "task",
+        "metric",
+        "goal",
+        "f*",
+        "random median",
+        "random configs",
+        "best of runs (where)",
+        "scikit-learn",
+    ]
     return _table(header, rows)
 
 
 def overhead_section(overhead: dict[str, Any]) -> str:
     """The sampler-overhead table written by :mod:`benchmarks.overhead`."""
     rows = []
-    tpe_seconds = {e["n_finished"]: e["sampler_seconds"] for e in overhead["results"] if e["sampler"] == "tpe"}
+    tpe_seconds = {
+        e["n_finished"]: e["sampler_seconds"] for e in overhead["results"] if e["sampler"] == "tpe"
+    }
     for entry in overhead["results"]:
         tpe = tpe_seconds.get(entry["n_finished"])
         ratio = f"{entry['sampler_seconds'] / tpe:.1f}" if tpe else ""
-        rows.append([
-            f"`{entry['sampler']}`", str(entry["n_finished"]), _small(entry["sampler_seconds"]), ratio,
-            _small(entry.get("llm_seconds") or 0.0), _number(entry.get("prompt_tokens_per_call"), 0),
-            entry.get("token_source", ""),
-        ])
-    header = ["sampler", "finished trials", "sampler s/trial (own)", "× TPE's", "LLM s/trial (mock)",
-              "prompt tokens/call", "token count from"]
-    return (
-        f"{overhead['description']}\n\nCommand: `{overhead['command']}`\n\n" + _table(header, rows)
+        rows.append(
+            [
+                f"`{entry['sampler']}`",
+                str(entry["n_finished"]),
+                _small(entry["sampler_seconds"]),
+                ratio,
+                _small(entry.get("llm_seconds") or 0.0),
+                _number(entry.get("prompt_tokens_per_call"), 0),
+                entry.get("token_source", ""),
+            ]
+        )
+    header = [
+        "sampler",
+        "finished trials",
+        "sampler s/trial (own)",
+        "× TPE's",
+        "LLM s/trial (mock)",
+        "prompt tokens/call",
+        "token count from",
+    ]
+    return f"{overhead['description']}\n\nCommand: `{overhead['command']}`\n\n" + _table(
+        header, rows
     )
 
 
@@ -225,10 +310,14 @@ def seeds_paragraph(section: dict[str, Any]) -> str:
     if not _uneven(section):
         return ""
     summaries = section["summaries"]
-    parts = [f"`{name}` {summaries[name].n_runs} runs, seed {_seed_text(_seeds_of(section, name))}"
-             for name in summaries]
+    parts = [
+        f"`{name}` {summaries[name].n_runs} runs, seed {_seed_text(_seeds_of(section, name))}"
+        for name in summaries
+    ]
     text = (
-        "**Not every sampler has the same runs**: " + "; ".join(parts) + ". Every figure of a sampler is "
+        "**Not every sampler has the same runs**: "
+        + "; ".join(parts)
+        + ". Every figure of a sampler is "
         "computed on the task × seed runs it has; the mean rank ranks, within each task × seed, the "
         "samplers that have that run, rescales those ranks linearly to "
         f"1..{len(summaries)}, and averages over the sampler's seeds and tasks. Differences between "
@@ -236,10 +325,14 @@ def seeds_paragraph(section: dict[str, Any]) -> str:
     )
     partial = {name: _missing(section, name) for name in summaries if _missing(section, name)}
     if partial:
-        text += " Missing runs (the budget of time ran out): " + "; ".join(
-            f"`{name}`: " + ", ".join(f"{task} (seed {seed})" for task, seed in pairs)
-            for name, pairs in partial.items()
-        ) + ". Their averages are over fewer tasks than the others', so compare them with the paired table below."
+        text += (
+            " Missing runs (the budget of time ran out): "
+            + "; ".join(
+                f"`{name}`: " + ", ".join(f"{task} (seed {seed})" for task, seed in pairs)
+                for name, pairs in partial.items()
+            )
+            + ". Their averages are over fewer tasks than the others', so compare them with the paired table below."
+        )
     return text
 
 
@@ -247,21 +340,32 @@ def control_differences(section: dict[str, Any], against: tuple[str, ...] = ("gp
     """Each LLM sampler minus ``gp`` and ``tpe`` on the same (task, seed) runs, at every checkpoint."""
     import numpy as np
 
-    from benchmarks.metrics import mean_and_standard_error, regret_curve
+    from benchmarks.metrics import mean_and_standard_error
+    from benchmarks.metrics import regret_curve
 
     names = list(section["summaries"])
     checkpoints = [int(c) for c in next(iter(section["summaries"].values())).regret]
     rows = []
     for name in (n for n in names if n.startswith("llm")):
         for baseline in (b for b in against if b in names):
-            pairs = [(task, seed) for (task, sampler, seed) in section["runs"]
-                     if sampler == name and (task, baseline, seed) in section["runs"]]
+            pairs = [
+                (task, seed)
+                for (task, sampler, seed) in section["runs"]
+                if sampler == name and (task, baseline, seed) in section["runs"]
+            ]
             if not pairs:
                 continue
 
             def curves(sampler: str) -> Any:
-                return np.array([regret_curve(section["runs"][(task, sampler, seed)]["best_so_far"],
-                                              section["references"][task]) for task, seed in pairs])
+                return np.array(
+                    [
+                        regret_curve(
+                            section["runs"][(task, sampler, seed)]["best_so_far"],
+                            section["references"][task],
+                        )
+                        for task, seed in pairs
+                    ]
+                )
 
             difference = curves(name) - curves(baseline)
             cells = []
@@ -279,7 +383,8 @@ def paired_table(section: dict[str, Any]) -> str:
     """For each sampler that misses runs: it and every other sampler on the same (task, seed) runs."""
     import numpy as np
 
-    from benchmarks.metrics import mean_and_standard_error, regret_curve
+    from benchmarks.metrics import mean_and_standard_error
+    from benchmarks.metrics import regret_curve
 
     summaries = section["summaries"]
     names = list(summaries)
@@ -287,15 +392,23 @@ def paired_table(section: dict[str, Any]) -> str:
     parts = []
     for partial in names:
         if not _missing(section, partial) and not (
-                len(_seeds_of(section, partial)) < max(len(_seeds_of(section, n)) for n in names)):
+            len(_seeds_of(section, partial)) < max(len(_seeds_of(section, n)) for n in names)
+        ):
             continue
         pairs = [(task, seed) for (task, sampler, seed) in section["runs"] if sampler == partial]
         rows = []
         for name in names:
             if not all((task, name, seed) in section["runs"] for task, seed in pairs):
                 continue
-            curves = np.array([regret_curve(section["runs"][(task, name, seed)]["best_so_far"],
-                                            section["references"][task]) for task, seed in pairs])
+            curves = np.array(
+                [
+                    regret_curve(
+                        section["runs"][(task, name, seed)]["best_so_far"],
+                        section["references"][task],
+                    )
+                    for task, seed in pairs
+                ]
+            )
             cells = []
             for c in checkpoints:
                 mean, se = mean_and_standard_error(curves[:, c - 1])
@@ -332,16 +445,26 @@ def llm_runs_table(section: dict[str, Any]) -> str:
                 for kind, count in (inner.get(key) or {}).items():
                     reasons[kind] = reasons.get(kind, 0) + int(count)
         wall = [float(record["total_seconds"]) for record in records]
-        rows.append([
-            f"`{name}`", ", ".join(models) or "–", str(len(records)),
-            f"{sum(wall) / len(wall):.0f} ({min(wall):.0f}–{max(wall):.0f})",
-            ", ".join(f"{kind} {count}" for kind, count in sorted(failures.items())) or "none",
-            ", ".join(f"{kind} {count}" for kind, count in sorted(reasons.items())) or "none",
-        ])
+        rows.append(
+            [
+                f"`{name}`",
+                ", ".join(models) or "–",
+                str(len(records)),
+                f"{sum(wall) / len(wall):.0f} ({min(wall):.0f}–{max(wall):.0f})",
+                ", ".join(f"{kind} {count}" for kind, count in sorted(failures.items())) or "none",
+                ", ".join(f"{kind} {count}" for kind, count in sorted(reasons.items())) or "none",
+            ]
+        )
     if not rows:
         return ""
-    header = ["sampler", "model", "runs", "wall s/run: mean (min–max)", "failed proposals by kind (all runs)",
-              "trials not proposed by the LLM, by reason (all runs)"]
+    header = [
+        "sampler",
+        "model",
+        "runs",
+        "wall s/run: mean (min–max)",
+        "failed proposals by kind (all runs)",
+        "trials not proposed by the LLM, by reason (all runs)",
+    ]
     return _table(header, rows)
 
 
@@ -351,7 +474,10 @@ def _multiobjective_section(context: dict[str, Any]) -> str:
         from benchmarks.render_multiobjective import multiobjective_section
     except ImportError:
         return ""
-    path = context.get("multiobjective_json") or Path(__file__).parent / "results" / "multiobjective.json"
+    path = (
+        context.get("multiobjective_json")
+        or Path(__file__).parent / "results" / "multiobjective.json"
+    )
     return multiobjective_section(Path(path))
 
 
@@ -363,22 +489,33 @@ def _version_mix_lines(mix: dict[str, dict[str, list[str]]]) -> list[str]:
     """Lines saying which rows ran on which version, where the runs differ (results differ too)."""
     lines = []
     for library, versions in mix.items():
-        parts = "; ".join(f"{version}: {', '.join(f'`{name}`' for name in names)}" for version, names in versions.items())
+        parts = "; ".join(
+            f"{version}: {', '.join(f'`{name}`' for name in names)}"
+            for version, names in versions.items()
+        )
         lines += ["", f"The runs differ in {library}, which can change results: {parts}."]
     return lines
 
 
 def render_markdown(
-    main: dict[str, Any], control: dict[str, Any] | None, context: dict[str, Any],
-    figures: list[Path], control_figures: list[Path], markdown_dir: Path,
+    main: dict[str, Any],
+    control: dict[str, Any] | None,
+    context: dict[str, Any],
+    figures: list[Path],
+    control_figures: list[Path],
+    markdown_dir: Path,
 ) -> str:
     """The whole of ``docs/benchmarks.md``."""
     from benchmarks.reference import read_reference_file
 
     def reference_records(section: dict[str, Any]) -> dict[str, dict[str, Any]]:
-        directory = Path(context.get("reference_dir", "")) if context.get("reference_dir") else None
-        return {t: (read_reference_file(t, directory) if directory else read_reference_file(t)) or {}
-                for t in section["tasks"]}
+        directory = (
+            Path(context.get("reference_dir", "")) if context.get("reference_dir") else None
+        )
+        return {
+            t: (read_reference_file(t, directory) if directory else read_reference_file(t)) or {}
+            for t in section["tasks"]
+        }
 
     machine, versions = context["machine"], context["versions"]
     version_text = ", ".join(f"{k} {v}" for k, v in sorted(versions.items()) if v)
@@ -394,8 +531,14 @@ def render_markdown(
         "pip install -e '.[benchmark]' coco-experiment==2.8.2   # coco only for the BBOB control",
         "OMP_NUM_THREADS=1 python -m benchmarks.reference --tasks all   # random-search reference, resumable",
         *[line + "   # resumable" for line in context["command"].splitlines()],
-        *([f"OMP_NUM_THREADS=1 python -m benchmarks.run --tasks bbob --trials {control.get('trials')} "
-           f"--samplers {' '.join(control['summaries'])}   # the BBOB control"] if control else []),
+        *(
+            [
+                f"OMP_NUM_THREADS=1 python -m benchmarks.run --tasks bbob --trials {control.get('trials')} "
+                f"--samplers {' '.join(control['summaries'])}   # the BBOB control"
+            ]
+            if control
+            else []
+        ),
         context["report_command"].strip(),
         "python -m benchmarks.probe --models qwen2.5-coder-1.5b smollm2-135m   # the warm-start probe",
         "python -m benchmarks.warm_start_effect llm-prior gp-startup5   # the lead split by whether the warm start beat random",
@@ -439,17 +582,27 @@ def render_markdown(
     if acceptance:
         out += ["### The LLM strategies against the baselines", "", acceptance, ""]
     if context.get("probe"):
-        from benchmarks.probe import PROBE_DESCRIPTION, format_table
+        from benchmarks.probe import format_table
+        from benchmarks.probe import PROBE_DESCRIPTION
 
-        out += ["### The warm-start probe: the LLM's first configurations against random ones", "",
-                PROBE_DESCRIPTION, "", format_table(context["probe"]), ""]
+        out += [
+            "### The warm-start probe: the LLM's first configurations against random ones",
+            "",
+            PROBE_DESCRIPTION,
+            "",
+            format_table(context["probe"]),
+            "",
+        ]
     reading = Path(context["reading"])
     if reading.exists():  # the hand-written reading of these figures
         out += [reading.read_text().strip(), ""]
     out += [f"![regret curves]({_relative(path, markdown_dir)})" for path in figures[:1]] + [""]
     if main.get("incomplete"):
-        out += ["Incomplete (not reported): " + ", ".join(
-            f"`{name}` ({count} runs)" for name, count in main["incomplete"].items()), ""]
+        out += [
+            "Incomplete (not reported): "
+            + ", ".join(f"`{name}` ({count} runs)" for name, count in main["incomplete"].items()),
+            "",
+        ]
     out += ["### Per task", "", per_task_tables(main), ""]
     out += [f"![regret per task]({_relative(path, markdown_dir)})" for path in figures[1:2]] + [""]
     out += ["### Reference values", "", reference_table(main, reference_records(main)), ""]
@@ -466,17 +619,33 @@ def render_markdown(
         differences = control_differences(control)
         if differences:
             out += [differences, ""]
-        out += [f"![BBOB regret]({_relative(path, markdown_dir)})" for path in control_figures[:1]] + [""]
-        out += [per_task_tables(control), "", reference_table(control, reference_records(control)), ""]
+        out += [
+            f"![BBOB regret]({_relative(path, markdown_dir)})" for path in control_figures[:1]
+        ] + [""]
+        out += [
+            per_task_tables(control),
+            "",
+            reference_table(control, reference_records(control)),
+            "",
+        ]
     if not context.get("runs_only"):  # sections measured elsewhere, read from their own results
         from benchmarks.render_advisors import load_advisors_section
         from benchmarks.render_knowledge import load_knowledge_section
 
-        for section in (_multiobjective_section(context), load_knowledge_section(), load_advisors_section()):
+        for section in (
+            _multiobjective_section(context),
+            load_knowledge_section(),
+            load_advisors_section(),
+        ):
             if section:
                 out += [section, ""]
     if context.get("overhead"):
-        out += ["## Sampler overhead vs history length", "", overhead_section(context["overhead"]), ""]
+        out += [
+            "## Sampler overhead vs history length",
+            "",
+            overhead_section(context["overhead"]),
+            "",
+        ]
     out += [
         "## Method",
         "",

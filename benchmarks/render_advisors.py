@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 ADVISORS_RESULTS = RESULTS_DIR / "advisors.json"
 FIGURE = "advisors/skill_ladder.png"  # relative to docs/
@@ -50,32 +51,57 @@ def acceptance_lines(results: dict[str, Any]) -> list[tuple[str, str, bool | Non
                 if strategy == "default":
                     lines.append((f"`{row}` r@10 ≤ {factor} × `gp-startup5`", "row missing", None))
                 continue
-            lines.append((f"`{row}` r@10 ≤ {factor} × `gp-startup5`'s ({factor * startup:.3f})",
-                          f"{mine:.3f} ({mine / startup:.2f} ×; {rows[row]['runs']} runs)",
-                          mine <= factor * startup))
+            lines.append(
+                (
+                    f"`{row}` r@10 ≤ {factor} × `gp-startup5`'s ({factor * startup:.3f})",
+                    f"{mine:.3f} ({mine / startup:.2f} ×; {rows[row]['runs']} runs)",
+                    mine <= factor * startup,
+                )
+            )
     cell = paired("default@useless", "gp", "30")
     if cell is not None:
-        lines.append(("`default@useless` r@30 no worse than GP's beyond one SE",
-                      f"paired Δr@30 {cell[0]:+.3f} ± {cell[1]:.3f}", cell[0] <= cell[1]))
+        lines.append(
+            (
+                "`default@useless` r@30 no worse than GP's beyond one SE",
+                f"paired Δr@30 {cell[0]:+.3f} ± {cell[1]:.3f}",
+                cell[0] <= cell[1],
+            )
+        )
     cell = paired("default@qwen2.5-coder-1.5b", "gp-startup5", "10")
     if cell is not None:
-        lines.append(("`default@qwen2.5-coder-1.5b` Δr@10 vs `gp-startup5` below 0 by more than 2 SE",
-                      f"{cell[0]:+.3f} ± {cell[1]:.3f}", cell[0] < -2 * cell[1]))
+        lines.append(
+            (
+                "`default@qwen2.5-coder-1.5b` Δr@10 vs `gp-startup5` below 0 by more than 2 SE",
+                f"{cell[0]:+.3f} ± {cell[1]:.3f}",
+                cell[0] < -2 * cell[1],
+            )
+        )
     cell = paired("default@qwen2.5-coder-1.5b", "default@useless", "30")
     if cell is not None:
-        lines.append(("`default@qwen2.5-coder-1.5b` Δr@30 vs `default@useless` ≤ 0",
-                      f"{cell[0]:+.3f} ± {cell[1]:.3f}", cell[0] <= 0))
+        lines.append(
+            (
+                "`default@qwen2.5-coder-1.5b` Δr@30 vs `default@useless` ≤ 0",
+                f"{cell[0]:+.3f} ± {cell[1]:.3f}",
+                cell[0] <= 0,
+            )
+        )
     for advisor in results["advisors"]:
-        strategies = {row.split("@")[0]: entry for row, entry in rows.items() if row.endswith(f"@{advisor}")}
+        strategies = {
+            row.split("@")[0]: entry for row, entry in rows.items() if row.endswith(f"@{advisor}")
+        }
         if "default" not in strategies or len(strategies) < 2:
             continue
         for checkpoint in ("10", "30"):
             best = min(strategies, key=lambda s: strategies[s]["regret"][checkpoint])
             mine = strategies["default"]
             gap = mine["regret"][checkpoint] - strategies[best]["regret"][checkpoint]
-            lines.append((f"`default@{advisor}` within one SE of the best strategy at r@{checkpoint}",
-                          f"best `{best}`, gap {gap:+.3f} (default's SE {mine['regret_se'][checkpoint]:.3f})",
-                          gap <= mine["regret_se"][checkpoint]))
+            lines.append(
+                (
+                    f"`default@{advisor}` within one SE of the best strategy at r@{checkpoint}",
+                    f"best `{best}`, gap {gap:+.3f} (default's SE {mine['regret_se'][checkpoint]:.3f})",
+                    gap <= mine["regret_se"][checkpoint],
+                )
+            )
     return lines
 
 
@@ -85,34 +111,43 @@ def advisors_section(results: dict[str, Any]) -> str:
 
     if not results.get("rows"):
         return ""
-    skills = ["| advisor | what it answers | skill: trial-1 regret in the probe | probe runs |", "|---|---|---|---|"]
+    skills = [
+        "| advisor | what it answers | skill: trial-1 regret in the probe | probe runs |",
+        "|---|---|---|---|",
+    ]
     for name, entry in results["advisors"].items():
-        skills.append(f"| `{name}` | {ADVISOR_MEANINGS.get(name, '')} | {entry['skill']:.3f} ± {entry['skill_se']:.3f} "
-                      f"| {entry['runs']} |")
+        skills.append(
+            f"| `{name}` | {ADVISOR_MEANINGS.get(name, '')} | {entry['skill']:.3f} ± {entry['skill_se']:.3f} "
+            f"| {entry['runs']} |"
+        )
     checks = ["| line | measured | met |", "|---|---|---|"]
     for line, measured, met in acceptance_lines(results):
-        checks.append(f"| {line} | {measured} | {'–' if met is None else 'yes' if met else '**no**'} |")
-    return "\n".join([
-        "## The skill ladder: advisors of known skill (issue 28)",
-        "",
-        "How much of an advisor's skill does each strategy turn into lower regret? Besides the two embedded "
-        "models, stand-in advisors of known skill answer on loopback (`benchmarks/advisor_responder.py`; rows "
-        "`STRATEGY@ADVISOR`, `default` = `llm-prior`, `trust` = `llm-trust`). An advisor's skill is measured as for the real models: "
-        "the warm-start probe's trial-1 regret (0 = best known, 1 = median random configuration). Paired "
-        "differences are by task × seed (negative = the row is better).",
-        "",
-        f"Command: `{results.get('command', 'python -m benchmarks.advisors')}`",
-        "",
-        "\n".join(skills),
-        "",
-        format_table(results),
-        "",
-        f"![the skill ladder]({FIGURE})",
-        "",
-        "Acceptance lines of issue 28 that these rows check:",
-        "",
-        "\n".join(checks),
-    ])
+        checks.append(
+            f"| {line} | {measured} | {'–' if met is None else 'yes' if met else '**no**'} |"
+        )
+    return "\n".join(
+        [
+            "## The skill ladder: advisors of known skill (issue 28)",
+            "",
+            "How much of an advisor's skill does each strategy turn into lower regret? Besides the two embedded "
+            "models, stand-in advisors of known skill answer on loopback (`benchmarks/advisor_responder.py`; rows "
+            "`STRATEGY@ADVISOR`, `default` = `llm-prior`, `trust` = `llm-trust`). An advisor's skill is measured as for the real models: "
+            "the warm-start probe's trial-1 regret (0 = best known, 1 = median random configuration). Paired "
+            "differences are by task × seed (negative = the row is better).",
+            "",
+            f"Command: `{results.get('command', 'python -m benchmarks.advisors')}`",
+            "",
+            "\n".join(skills),
+            "",
+            format_table(results),
+            "",
+            f"![the skill ladder]({FIGURE})",
+            "",
+            "Acceptance lines of issue 28 that these rows check:",
+            "",
+            "\n".join(checks),
+        ]
+    )
 
 
 def load_advisors_section(path: Path = ADVISORS_RESULTS) -> str:

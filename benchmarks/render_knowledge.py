@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 KNOWLEDGE_RESULTS = RESULTS_DIR / "knowledge.json"
 KNOWLEDGE_READING = RESULTS_DIR / "knowledge_reading.md"
@@ -36,9 +37,19 @@ OPTION_MEANINGS = {
 #: The issue's acceptance: (label, comparison, checkpoint, how it is judged).
 CHECKS = (
     ("precise vs none: r@10 at least 40 % lower", "precise - none", "10", "ratio"),
-    ("precise ahead of GP with the enqueued hint at 10 trials, beyond one SE", "precise - gp+enqueue", "10", "below"),
+    (
+        "precise ahead of GP with the enqueued hint at 10 trials, beyond one SE",
+        "precise - gp+enqueue",
+        "10",
+        "below",
+    ),
     ("vague lower than none at r@10, beyond one SE", "vague - none", "10", "below"),
-    ("misleading no worse than plain GP at r@30 beyond one SE", "misleading - gp", "30", "not_above"),
+    (
+        "misleading no worse than plain GP at r@30 beyond one SE",
+        "misleading - gp",
+        "30",
+        "not_above",
+    ),
 )
 
 
@@ -78,7 +89,7 @@ def condition_meaning(name: str) -> str:
         'no hint; the prior ignores the stated values'
     """
     base = name.split("@")[0].split("[")[0]
-    options = name.split("@")[0][len(base):].strip("[]")
+    options = name.split("@")[0][len(base) :].strip("[]")
     meanings = [CONDITION_MEANINGS.get(base, "")]
     meanings += [OPTION_MEANINGS.get(option, option) for option in options.split(",") if option]
     return "; ".join(m for m in meanings if m)
@@ -94,7 +105,7 @@ def knowledge_section(summary: dict[str, Any]) -> str:
         "## What the user knows: hints in `domain_knowledge`",
         "",
         "Each Bayesmark-lite (task, seed) runs the default strategy with a hint in "
-        "`study.user_attrs[\"domain_knowledge\"]`, made by a documented rule from the task's random "
+        '`study.user_attrs["domain_knowledge"]`, made by a documented rule from the task\'s random '
         "reference configurations (`benchmarks/hints.py`: the two parameters with the largest η², good "
         "values from the best tenth, bad ones from the worst). Stated values become beliefs of the prior "
         "with their width (`llm_guided_optuna/_proposal/stated_beliefs.py`; docs/01, section 5.5).",
@@ -106,29 +117,47 @@ def knowledge_section(summary: dict[str, Any]) -> str:
     ]
     for name, entry in conditions.items():
         cells = " | ".join(_cell(entry["regret"][c], entry["regret_se"][c]) for c in checkpoints)
-        out.append(f"| `{name}` | {condition_meaning(name)} | {entry.get('model', '—')} | "
-                   f"{entry['runs']} | {cells} |")
+        out.append(
+            f"| `{name}` | {condition_meaning(name)} | {entry.get('model', '—')} | "
+            f"{entry['runs']} | {cells} |"
+        )
     paired = summary.get("paired", {})
     if paired:
-        out += ["", "Paired differences (same task and seed; negative = the first is better):", "",
-                "| comparison | pairs | " + " | ".join(f"Δr@{c}" for c in checkpoints) + " |",
-                "|---|---|" + "---|" * len(checkpoints)]
+        out += [
+            "",
+            "Paired differences (same task and seed; negative = the first is better):",
+            "",
+            "| comparison | pairs | " + " | ".join(f"Δr@{c}" for c in checkpoints) + " |",
+            "|---|---|" + "---|" * len(checkpoints),
+        ]
         for name, entry in paired.items():
-            cells = " | ".join(_cell(entry["difference"][c], entry["difference_se"][c], signed=True)
-                               for c in checkpoints)
+            cells = " | ".join(
+                _cell(entry["difference"][c], entry["difference_se"][c], signed=True)
+                for c in checkpoints
+            )
             out.append(f"| {name} | {entry['runs']} | {cells} |")
     rows = acceptance_rows(summary)
     if rows:
         out += ["", "| check | measured | holds |", "|---|---|---|"]
-        out += [f"| {label} | {measured} | {'yes' if holds else '**no**'} |" for label, measured, holds in rows]
+        out += [
+            f"| {label} | {measured} | {'yes' if holds else '**no**'} |"
+            for label, measured, holds in rows
+        ]
     hints = summary.get("hints", {})
     if hints:
-        out += ["", "The hints of three tasks (all are in `benchmarks/results/knowledge.json`):", "",
-                "| task | precise | vague | misleading |", "|---|---|---|---|"]
+        out += [
+            "",
+            "The hints of three tasks (all are in `benchmarks/results/knowledge.json`):",
+            "",
+            "| task | precise | vague | misleading |",
+            "|---|---|---|---|",
+        ]
         for task in list(hints)[:: max(1, len(hints) // 3)][:3]:
             texts = hints[task]
-            out.append(f"| {task} | {texts.get('precise', '')} | {texts.get('vague', '')} | "
-                       f"{texts.get('misleading', '')} |")
+            out.append(
+                f"| {task} | {texts.get('precise', '')} | {texts.get('vague', '')} | "
+                f"{texts.get('misleading', '')} |"
+            )
     if KNOWLEDGE_READING.exists():
         out += ["", KNOWLEDGE_READING.read_text().strip()]
     return "\n".join(out)

@@ -13,9 +13,10 @@ Example::
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
+import sys
 from typing import Any
+
 
 DEFAULT_RESULTS = Path(__file__).resolve().parent / "results" / "multiobjective.json"
 
@@ -90,7 +91,9 @@ def _paired(entry: dict[str, Any] | None, seeds: list[str] | None, name: str) ->
 def _common_seeds(results: dict[str, Any], kind: str) -> list[str] | None:
     """The seeds every sampler of ``kind`` has, when some sampler has more; else ``None``."""
     seed_sets = [
-        tuple(str(k) for k in entry["seeds"]) for task in results.get(kind, {}).values() for entry in task.values()
+        tuple(str(k) for k in entry["seeds"])
+        for task in results.get(kind, {}).values()
+        for entry in task.values()
     ]
     if len(set(seed_sets)) <= 1:
         return None
@@ -98,7 +101,9 @@ def _common_seeds(results: dict[str, Any], kind: str) -> list[str] | None:
     return sorted(common, key=int) or None
 
 
-def _front_table(results: dict[str, Any], checkpoints: list[int], seeds: list[str] | None) -> list[str]:
+def _front_table(
+    results: dict[str, Any], checkpoints: list[int], seeds: list[str] | None
+) -> list[str]:
     multi = results.get("multiobjective", {})
     tasks = list(multi)
     header = ["sampler", "seeds"] + [f"{task} HV@{c}" for task in tasks for c in checkpoints]
@@ -181,7 +186,7 @@ def render_results(results: dict[str, Any]) -> str:
             "NSGAIISampler with its default population of 50: within 30 trials it only samples its random "
             "first generation; `nsga2-p10` uses a population of 10. `tpe` and `gp` are Optuna 5's "
             "TPESampler and GPSampler, both multi-objective and constraint-aware. LLM samplers use the "
-            "embedded SmolLM2-135M model (`timeout=120`); \"LLM share\" is the share of trials whose "
+            'embedded SmolLM2-135M model (`timeout=120`); "LLM share" is the share of trials whose '
             "parameters came from the LLM. Wall times were measured while other benchmarks ran on the same "
             "2-core machine."
         ),
@@ -220,7 +225,7 @@ def render_results(results: dict[str, Any]) -> str:
             "",
             (
                 f"Maximise the 5-fold CV accuracy with at most {limit} tree nodes in the forest, reported "
-                "with `trial.set_constraint` and written for the LLM in `study.user_attrs[\"constraints\"]`. "
+                'with `trial.set_constraint` and written for the LLM in `study.user_attrs["constraints"]`. '
                 "Feasible share: feasible trials among the first k. Best feasible: the best accuracy of a "
                 "feasible trial among the first k, over the runs that found one (their count in brackets)."
             ),

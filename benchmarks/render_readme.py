@@ -12,9 +12,10 @@ Example:
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
-import json
+
 
 RESULTS = Path(__file__).resolve().parent / "results" / "one_machine.json"
 FIGURE = Path(__file__).resolve().parent.parent / "docs" / "results_at_a_glance.png"
@@ -24,7 +25,11 @@ ROWS = (
     ("Optuna `GPSampler()`", "samplers", "gp"),
     ("Optuna `GPSampler(n_startup_trials=5)`", "ablations", "gp-startup5"),
     ("`LLMGuidedSampler()` (the default, Qwen2.5-Coder-1.5B)", "samplers", "llm-prior"),
-    ("the default on a server answering random configurations (control)", "samplers", "llm-prior+useless"),
+    (
+        "the default on a server answering random configurations (control)",
+        "samplers",
+        "llm-prior+useless",
+    ),
 )
 CHECKPOINTS = ("5", "10", "20", "30")
 
@@ -64,12 +69,16 @@ def render_figure(results: dict[str, Any], path: Path = FIGURE) -> Path:
         row = results[section][name]
         means = [row["regret"][c] for c in CHECKPOINTS]
         errors = [row["regret_se"][c] for c in CHECKPOINTS]
-        axes.errorbar(trials, means, yerr=errors, fmt=style, capsize=3, label=label.replace("`", ""))
+        axes.errorbar(
+            trials, means, yerr=errors, fmt=style, capsize=3, label=label.replace("`", "")
+        )
     axes.set_xlabel("trials")
     axes.set_ylabel("mean normalised regret (lower is better)")
     axes.set_xticks(trials)
-    axes.set_title(f"{len(results['tasks'])} scikit-learn tasks x {results['seeds']} seeds, one machine",
-                   fontsize=10)
+    axes.set_title(
+        f"{len(results['tasks'])} scikit-learn tasks x {results['seeds']} seeds, one machine",
+        fontsize=10,
+    )
     axes.legend(fontsize=8)
     axes.grid(alpha=0.3)
     figure.tight_layout()

@@ -21,26 +21,33 @@ from __future__ import annotations
 import argparse
 import json
 import os
+from pathlib import Path
 import platform
 import shlex
 import sys
-from pathlib import Path
 from typing import Any
 
 from benchmarks.archive import add_archive_arguments
 from benchmarks.archive import restore_from_arguments
-from benchmarks.metrics import SamplerSummary, summarise
-from benchmarks.reference import (
-    DEFAULT_RANDOM_CONFIGS,
-    DEFAULT_REFERENCE_DIR,
-    Reference,
-    load_reference,
-    update_best_from_runs,
-)
-from benchmarks.run import DEFAULT_CACHE_DIR, DEFAULT_SEEDS, DEFAULT_TRIALS, QUICK_SEEDS, QUICK_TASKS
-from benchmarks.runner import library_versions, load_run
-from benchmarks.samplers import BASELINE_SAMPLERS, is_llm_sampler
-from benchmarks.tasks import BAYESMARK_TASK_NAMES, resolve_task_names
+from benchmarks.metrics import SamplerSummary
+from benchmarks.metrics import summarise
+from benchmarks.reference import DEFAULT_RANDOM_CONFIGS
+from benchmarks.reference import DEFAULT_REFERENCE_DIR
+from benchmarks.reference import load_reference
+from benchmarks.reference import Reference
+from benchmarks.reference import update_best_from_runs
+from benchmarks.run import DEFAULT_CACHE_DIR
+from benchmarks.run import DEFAULT_SEEDS
+from benchmarks.run import DEFAULT_TRIALS
+from benchmarks.run import QUICK_SEEDS
+from benchmarks.run import QUICK_TASKS
+from benchmarks.runner import library_versions
+from benchmarks.runner import load_run
+from benchmarks.samplers import BASELINE_SAMPLERS
+from benchmarks.samplers import is_llm_sampler
+from benchmarks.tasks import BAYESMARK_TASK_NAMES
+from benchmarks.tasks import resolve_task_names
+
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_RESULTS_JSON = REPO_ROOT / "benchmarks" / "results" / "latest.json"
@@ -74,7 +81,11 @@ def cached_sampler_names(cache_dir: Path, tasks: list[str]) -> list[str]:
 
 def collect_runs(
     cache_dir: Path, tasks: list[str], samplers: list[str], seeds: int, trials: int
-) -> tuple[dict[tuple[str, str, int], dict[str, Any]], dict[str, list[int]], dict[str, list[tuple[str, int]]]]:
+) -> tuple[
+    dict[tuple[str, str, int], dict[str, Any]],
+    dict[str, list[int]],
+    dict[str, list[tuple[str, int]]],
+]:
     """Every cached run of ``samplers`` for ``tasks`` x seeds 0..``seeds``-1.
 
     Returns the runs, ``sampler -> the seeds it has a run of`` (samplers without any run are
@@ -95,8 +106,12 @@ def collect_runs(
             continue
         runs.update(present)
         seeds_of[sampler] = sorted({seed for (_, _, seed) in present})
-        missing[sampler] = [(task, seed) for seed in seeds_of[sampler] for task in tasks
-                            if (task, sampler, seed) not in present]
+        missing[sampler] = [
+            (task, seed)
+            for seed in seeds_of[sampler]
+            for task in tasks
+            if (task, sampler, seed) not in present
+        ]
     return runs, seeds_of, missing
 
 
@@ -116,7 +131,11 @@ def refresh_references(cache_dir: Path, tasks: list[str], reference_dir: Path) -
             maximize = record["direction"] == "maximize"
             value = trial["value"]
             if best is None or (value > best[0] if maximize else value < best[0]):
-                best = (value, trial["params"], f"{record['sampler']} seed {record['seed']} trial {trial['number']}")
+                best = (
+                    value,
+                    trial["params"],
+                    f"{record['sampler']} seed {record['seed']} trial {trial['number']}",
+                )
         if best is not None:
             update_best_from_runs(task, best[0], best[1], best[2], reference_dir)
 
@@ -131,9 +150,15 @@ def models_of(runs: dict[tuple[str, str, int], dict[str, Any]]) -> dict[str, str
     return {sampler: " + ".join(sorted(models)) for sampler, models in found.items()}
 
 
-def latest_json(summaries: dict[str, SamplerSummary], tasks: list[str], seeds: int, trials: int,
-                default_strategy: str, missing: dict[str, list[tuple[str, int]]] | None = None,
-                models: dict[str, str] | None = None) -> dict[str, Any]:
+def latest_json(
+    summaries: dict[str, SamplerSummary],
+    tasks: list[str],
+    seeds: int,
+    trials: int,
+    default_strategy: str,
+    missing: dict[str, list[tuple[str, int]]] | None = None,
+    models: dict[str, str] | None = None,
+) -> dict[str, Any]:
     """The machine-readable results in the shape the project publishes.
 
     ``seeds`` is the number of seeds asked for. When the samplers do not all have every task
@@ -145,7 +170,9 @@ def latest_json(summaries: dict[str, SamplerSummary], tasks: list[str], seeds: i
     """
     samplers: dict[str, Any] = {}
     missing = missing or {}
-    uneven = len({tuple(summary.seeds) for summary in summaries.values()}) > 1 or any(missing.values())
+    uneven = len({tuple(summary.seeds) for summary in summaries.values()}) > 1 or any(
+        missing.values()
+    )
     for name, summary in summaries.items():
         cost = summary.cost_per_trial
         samplers[name] = {
@@ -167,7 +194,9 @@ def latest_json(summaries: dict[str, SamplerSummary], tasks: list[str], seeds: i
             samplers[name]["runs"] = summary.n_runs
             samplers[name]["missing"] = [f"{task}/{seed}" for task, seed in missing.get(name, [])]
     published = {
-        name: entry for name, entry in samplers.items() if name in BASELINE_SAMPLERS or is_llm_sampler(name)
+        name: entry
+        for name, entry in samplers.items()
+        if name in BASELINE_SAMPLERS or is_llm_sampler(name)
     }
     ablations = {name: entry for name, entry in samplers.items() if name not in published}
     return {
@@ -190,7 +219,9 @@ def machine_description() -> dict[str, Any]:
     }
 
 
-def run_command(tasks: list[str], samplers: list[str] | dict[str, list[int]], seeds: int, trials: int) -> str:
+def run_command(
+    tasks: list[str], samplers: list[str] | dict[str, list[int]], seeds: int, trials: int
+) -> str:
     """The ``python -m benchmarks.run`` command(s) that reproduce these runs.
 
     With ``samplers`` as ``sampler -> seeds``, samplers with the same number of seeds share
@@ -220,17 +251,32 @@ def library_default_strategy() -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     """The command-line interface of ``python -m benchmarks.report``."""
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.report", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.report",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--tasks", nargs="+", default=None, help="main tasks (default: bayesmark)")
-    parser.add_argument("--control-tasks", nargs="+", default=["bbob"],
-                        help="tasks reported in a separate control section when their runs exist (default: bbob)")
-    parser.add_argument("--samplers", nargs="+", default=None, help="default: every sampler found in the cache")
+    parser.add_argument(
+        "--control-tasks",
+        nargs="+",
+        default=["bbob"],
+        help="tasks reported in a separate control section when their runs exist (default: bbob)",
+    )
+    parser.add_argument(
+        "--samplers", nargs="+", default=None, help="default: every sampler found in the cache"
+    )
     parser.add_argument("--seeds", type=int, default=None)
     parser.add_argument("--trials", type=int, default=DEFAULT_TRIALS)
-    parser.add_argument("--control-trials", type=int, default=None,
-                        help="budget of the control runs (default: --trials; the BBOB control is run with 200)")
-    parser.add_argument("--quick", action="store_true", help="report the quick run (3 tasks x 3 seeds)")
+    parser.add_argument(
+        "--control-trials",
+        type=int,
+        default=None,
+        help="budget of the control runs (default: --trials; the BBOB control is run with 200)",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="report the quick run (3 tasks x 3 seeds)"
+    )
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE_DIR)
     parser.add_argument("--reference-dir", type=Path, default=DEFAULT_REFERENCE_DIR)
     parser.add_argument("--output-json", type=Path, default=DEFAULT_RESULTS_JSON)
@@ -238,46 +284,85 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--figures-dir", type=Path, default=DEFAULT_FIGURES_DIR)
     parser.add_argument("--overhead-json", type=Path, default=DEFAULT_OVERHEAD_JSON)
     parser.add_argument("--probe-json", type=Path, default=DEFAULT_PROBE_JSON)
-    parser.add_argument("--runs-only", action="store_true",
-                        help="report these runs alone: leave out the sections measured elsewhere (the probe, "
-                             "the multi-objective benchmark, the hints, the overhead)")
-    parser.add_argument("--reading", type=Path, default=DEFAULT_READING,
-                        help="the hand-written reading of the tables, placed after them (default: %(default)s)")
-    parser.add_argument("--title", default=DEFAULT_TITLE, help="the page's title (default: %(default)s)")
-    parser.add_argument("--default-strategy", default=library_default_strategy(),
-                        help="benchmark name of the library's default LLM strategy (default: read from the library)")
-    parser.add_argument("--min-random-configs", type=int, default=DEFAULT_RANDOM_CONFIGS,
-                        help="random configurations a reference needs before it is used (default 500)")
-    parser.add_argument("--no-update-reference", action="store_true", help="do not write best_from_runs")
-    parser.add_argument("--drop-rows", action="store_true",
-                        help="write the report even if rows of the existing --output-json have no runs in the cache")
+    parser.add_argument(
+        "--runs-only",
+        action="store_true",
+        help="report these runs alone: leave out the sections measured elsewhere (the probe, "
+        "the multi-objective benchmark, the hints, the overhead)",
+    )
+    parser.add_argument(
+        "--reading",
+        type=Path,
+        default=DEFAULT_READING,
+        help="the hand-written reading of the tables, placed after them (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--title", default=DEFAULT_TITLE, help="the page's title (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--default-strategy",
+        default=library_default_strategy(),
+        help="benchmark name of the library's default LLM strategy (default: read from the library)",
+    )
+    parser.add_argument(
+        "--min-random-configs",
+        type=int,
+        default=DEFAULT_RANDOM_CONFIGS,
+        help="random configurations a reference needs before it is used (default 500)",
+    )
+    parser.add_argument(
+        "--no-update-reference", action="store_true", help="do not write best_from_runs"
+    )
+    parser.add_argument(
+        "--drop-rows",
+        action="store_true",
+        help="write the report even if rows of the existing --output-json have no runs in the cache",
+    )
     add_archive_arguments(parser)
     return parser
 
 
 def summarise_section(
-    args: argparse.Namespace, tasks: list[str], samplers: list[str] | None, seeds: int, trials: int | None = None
+    args: argparse.Namespace,
+    tasks: list[str],
+    samplers: list[str] | None,
+    seeds: int,
+    trials: int | None = None,
 ) -> dict[str, Any] | None:
     """Load, normalise and aggregate one group of tasks (runs of ``trials``, default
     ``args.trials``); ``None`` if nothing is complete."""
     trials = args.trials if trials is None else trials
     if not args.no_update_reference:
         refresh_references(args.cache_dir, tasks, args.reference_dir)
-    references: dict[str, Reference | None] = {t: load_reference(t, args.reference_dir, args.min_random_configs)
-                                                  for t in tasks}
+    references: dict[str, Reference | None] = {
+        t: load_reference(t, args.reference_dir, args.min_random_configs) for t in tasks
+    }
     missing = [task for task, reference in references.items() if reference is None]
     if missing:
-        print(f"No reference values for {', '.join(missing)}: run `python -m benchmarks.reference` first.",
-              file=sys.stderr)
+        print(
+            f"No reference values for {', '.join(missing)}: run `python -m benchmarks.reference` first.",
+            file=sys.stderr,
+        )
         return None
-    candidates = sampler_order(samplers) if samplers else cached_sampler_names(args.cache_dir, tasks)
+    candidates = (
+        sampler_order(samplers) if samplers else cached_sampler_names(args.cache_dir, tasks)
+    )
     runs, seeds_of, missing = collect_runs(args.cache_dir, tasks, candidates, seeds, trials)
     if not seeds_of:
         return None
     summaries = summarise(runs, tasks, list(seeds_of), seeds_of, trials, references)  # type: ignore[arg-type]
-    return {"tasks": tasks, "samplers": list(seeds_of), "seeds_per_sampler": seeds_of, "missing": missing,
-            "incomplete": {}, "summaries": summaries, "references": references, "runs": runs, "seeds": seeds,
-            "trials": trials}
+    return {
+        "tasks": tasks,
+        "samplers": list(seeds_of),
+        "seeds_per_sampler": seeds_of,
+        "missing": missing,
+        "incomplete": {},
+        "summaries": summaries,
+        "references": references,
+        "runs": runs,
+        "seeds": seeds,
+        "trials": trials,
+    }
 
 
 def dropped_rows(output_json: Path, samplers: list[str]) -> list[str]:
@@ -294,15 +379,20 @@ def dropped_rows(output_json: Path, samplers: list[str]) -> list[str]:
 VERSIONED_LIBRARIES = ("optuna", "torch", "scikit-learn", "numpy")
 
 
-def version_mix(runs: dict[tuple[str, str, int], dict[str, Any]]) -> dict[str, dict[str, list[str]]]:
+def version_mix(
+    runs: dict[tuple[str, str, int], dict[str, Any]],
+) -> dict[str, dict[str, list[str]]]:
     """For each of :data:`VERSIONED_LIBRARIES` the runs differ in: version -> the samplers run on it."""
     seen: dict[str, dict[str, set[str]]] = {}
     for (_, sampler, _), record in runs.items():
         for library in VERSIONED_LIBRARIES:
             version = str((record.get("versions") or {}).get(library))
             seen.setdefault(library, {}).setdefault(version, set()).add(sampler)
-    return {library: {version: sorted(names) for version, names in sorted(versions.items())}
-            for library, versions in seen.items() if len(versions) > 1}
+    return {
+        library: {version: sorted(names) for version, names in sorted(versions.items())}
+        for library, versions in seen.items()
+        if len(versions) > 1
+    }
 
 
 def _read_json(path: Path) -> Any:
@@ -312,15 +402,21 @@ def _read_json(path: Path) -> Any:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m benchmarks.report``."""
-    from benchmarks.render import render_markdown, save_figures
+    from benchmarks.render import render_markdown
+    from benchmarks.render import save_figures
 
     args = build_parser().parse_args(argv)
     restore_from_arguments(args)
-    seeds = args.seeds if args.seeds is not None else (QUICK_SEEDS if args.quick else DEFAULT_SEEDS)
+    seeds = (
+        args.seeds if args.seeds is not None else (QUICK_SEEDS if args.quick else DEFAULT_SEEDS)
+    )
     tasks = resolve_task_names(args.tasks or (list(QUICK_TASKS) if args.quick else ["bayesmark"]))
     main_section = summarise_section(args, tasks, args.samplers, seeds)
     if main_section is None:
-        print("No sampler has a run of the main tasks in the cache: nothing to report.", file=sys.stderr)
+        print(
+            "No sampler has a run of the main tasks in the cache: nothing to report.",
+            file=sys.stderr,
+        )
         return 1
     control_section = None
     try:
@@ -330,21 +426,34 @@ def main(argv: list[str] | None = None) -> int:
         control_tasks = []
     control_tasks = [t for t in control_tasks if (Path(args.cache_dir) / t).is_dir()]
     if control_tasks:
-        control_section = summarise_section(args, control_tasks, args.samplers, seeds, args.control_trials)
+        control_section = summarise_section(
+            args, control_tasks, args.samplers, seeds, args.control_trials
+        )
 
     dropped = dropped_rows(args.output_json, main_section["samplers"])
     if dropped and not args.drop_rows:
-        print(f"The report would drop {len(dropped)} published rows of {args.output_json} whose runs are not in "
-              f"the cache ({', '.join(dropped)}): restore or rerun them, or pass --drop-rows.", file=sys.stderr)
+        print(
+            f"The report would drop {len(dropped)} published rows of {args.output_json} whose runs are not in "
+            f"the cache ({', '.join(dropped)}): restore or rerun them, or pass --drop-rows.",
+            file=sys.stderr,
+        )
         return 2
     args.output_json.parent.mkdir(parents=True, exist_ok=True)
-    payload = latest_json(main_section["summaries"], tasks, seeds, args.trials, args.default_strategy,
-                          main_section["missing"], models_of(main_section["runs"]))
+    payload = latest_json(
+        main_section["summaries"],
+        tasks,
+        seeds,
+        args.trials,
+        args.default_strategy,
+        main_section["missing"],
+        models_of(main_section["runs"]),
+    )
     args.output_json.write_text(json.dumps(payload, indent=2) + "\n")
     first_run = next(iter(main_section["runs"].values()))
     context = {
         "command": run_command(tasks, main_section["seeds_per_sampler"], seeds, args.trials),
-        "report_command": "python -m benchmarks.report " + shlex.join(argv if argv is not None else sys.argv[1:]),
+        "report_command": "python -m benchmarks.report "
+        + shlex.join(argv if argv is not None else sys.argv[1:]),
         "machine": machine_description(),
         "versions": first_run.get("versions") or library_versions(),
         "version_mix": version_mix(main_section["runs"]),
@@ -361,12 +470,24 @@ def main(argv: list[str] | None = None) -> int:
         "title": args.title,
     }
     figures = save_figures(main_section, args.figures_dir, "benchmark")
-    control_figures = save_figures(control_section, args.figures_dir, "benchmark_bbob") if control_section else []
-    markdown = render_markdown(main_section, control_section, context, figures, control_figures,
-                               args.output_markdown.parent)
+    control_figures = (
+        save_figures(control_section, args.figures_dir, "benchmark_bbob")
+        if control_section
+        else []
+    )
+    markdown = render_markdown(
+        main_section,
+        control_section,
+        context,
+        figures,
+        control_figures,
+        args.output_markdown.parent,
+    )
     args.output_markdown.parent.mkdir(parents=True, exist_ok=True)
     args.output_markdown.write_text(markdown)
-    print(f"Wrote {args.output_markdown}, {args.output_json} and {len(figures) + len(control_figures)} figures.")
+    print(
+        f"Wrote {args.output_markdown}, {args.output_json} and {len(figures) + len(control_figures)} figures."
+    )
     return 0
 
 

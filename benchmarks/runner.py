@@ -22,18 +22,23 @@ from __future__ import annotations
 import datetime
 import json
 import math
+from pathlib import Path
 import platform
 import re
 import time
-from pathlib import Path
 from typing import Any
 
 import optuna
 
-from benchmarks.metrics import best_so_far, regret_curve
+from benchmarks.metrics import best_so_far
+from benchmarks.metrics import regret_curve
 from benchmarks.reference import Reference
-from benchmarks.samplers import STAT_KEYS, build_sampler, full_statistics, llm_statistics
+from benchmarks.samplers import build_sampler
+from benchmarks.samplers import full_statistics
+from benchmarks.samplers import llm_statistics
+from benchmarks.samplers import STAT_KEYS
 from benchmarks.tasks import Task
+
 
 #: Where run records are cached (one folder per task); the archive restores into it.
 DEFAULT_CACHE_DIR = Path(__file__).resolve().parent / ".cache"
@@ -52,7 +57,9 @@ def run_path(cache_dir: Path, task: str, sampler: str, seed: int, n_trials: int)
     return Path(cache_dir) / task / f"{safe_sampler}__seed{seed}__trials{n_trials}.json"
 
 
-def load_run(cache_dir: Path, task: str, sampler: str, seed: int, n_trials: int) -> dict[str, Any] | None:
+def load_run(
+    cache_dir: Path, task: str, sampler: str, seed: int, n_trials: int
+) -> dict[str, Any] | None:
     """A finished run record from the cache, or ``None``."""
     path = run_path(cache_dir, task, sampler, seed, n_trials)
     if not path.exists():
@@ -68,7 +75,9 @@ def load_run(cache_dir: Path, task: str, sampler: str, seed: int, n_trials: int)
 
 def save_run(cache_dir: Path, record: dict[str, Any]) -> Path:
     """Write ``record`` atomically to its cache file and return the path."""
-    path = run_path(cache_dir, record["task"], record["sampler"], record["seed"], record["n_trials"])
+    path = run_path(
+        cache_dir, record["task"], record["sampler"], record["seed"], record["n_trials"]
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".json.tmp")
     temporary.write_text(json.dumps(record, indent=1, allow_nan=False))
@@ -81,7 +90,15 @@ def library_versions() -> dict[str, str | None]:
     from importlib import metadata
 
     versions: dict[str, str | None] = {"python": platform.python_version()}
-    for package in ("optuna", "scikit-learn", "numpy", "torch", "cmaes", "litellm", "coco-experiment"):
+    for package in (
+        "optuna",
+        "scikit-learn",
+        "numpy",
+        "torch",
+        "cmaes",
+        "litellm",
+        "coco-experiment",
+    ):
         try:
             versions[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
@@ -95,8 +112,9 @@ def _finite_or_none(value: float | None) -> float | None:
     return float(value)
 
 
-def task_study(task: Task, sampler: optuna.samplers.BaseSampler,
-               user_attrs: dict[str, Any] | None = None) -> optuna.Study:
+def task_study(
+    task: Task, sampler: optuna.samplers.BaseSampler, user_attrs: dict[str, Any] | None = None
+) -> optuna.Study:
     """A new in-memory study of ``task`` with its problem context (and ``user_attrs``) set."""
     study = optuna.create_study(direction=task.direction, sampler=sampler)
     study.set_user_attr("problem_type", task.problem_type)
@@ -166,7 +184,10 @@ def run_one(
     final_stats = llm_statistics(sampler)
 
     trials = sorted(study.trials, key=lambda t: t.number)
-    values = [_finite_or_none(t.value) if t.state == optuna.trial.TrialState.COMPLETE else None for t in trials]
+    values = [
+        _finite_or_none(t.value) if t.state == optuna.trial.TrialState.COMPLETE else None
+        for t in trials
+    ]
     test_scores = [_finite_or_none(t.user_attrs.get("test_score")) for t in trials]
 
     # Per-trial LLM deltas between trial starts; what was spent after the last start goes to the last.
@@ -180,23 +201,39 @@ def run_one(
     tail_llm_seconds = final_stats["llm_seconds"] - previous["llm_seconds"]
     for key in STAT_KEYS:
         deltas[key][n - 1] += final_stats[key] - previous[key]
-    llm_seconds_in_gaps = deltas["llm_seconds"][:-1] + [deltas["llm_seconds"][-1] - tail_llm_seconds]
+    llm_seconds_in_gaps = deltas["llm_seconds"][:-1] + [
+        deltas["llm_seconds"][-1] - tail_llm_seconds
+    ]
     sampler_seconds = [max(0.0, gap - llm) for gap, llm in zip(gap_seconds, llm_seconds_in_gaps)]
     accounted = sum(gap_seconds) + sum(objective_seconds) + sum(test_seconds) + tail_llm_seconds
-    sampler_seconds[-1] += max(0.0, total_seconds - accounted)  # tell/after_trial of the last trial
+    sampler_seconds[-1] += max(
+        0.0, total_seconds - accounted
+    )  # tell/after_trial of the last trial
 
     maximize = task.maximize
     noise_free = None
-    if task.evaluate_noise_free is not None:  # the regret reads the noise-free values, not the draws
-        noise_free = [_finite_or_none(t.user_attrs.get(NOISE_FREE_ATTR)) if t.state == optuna.trial.TrialState.COMPLETE
-                      else None for t in trials]
+    if (
+        task.evaluate_noise_free is not None
+    ):  # the regret reads the noise-free values, not the draws
+        noise_free = [
+            _finite_or_none(t.user_attrs.get(NOISE_FREE_ATTR))
+            if t.state == optuna.trial.TrialState.COMPLETE
+            else None
+            for t in trials
+        ]
     best_curve = best_so_far(values if noise_free is None else noise_free, maximize)
     complete = [
-        t for t in trials if t.state == optuna.trial.TrialState.COMPLETE and _finite_or_none(t.value) is not None
+        t
+        for t in trials
+        if t.state == optuna.trial.TrialState.COMPLETE and _finite_or_none(t.value) is not None
     ]
     best_trial = None
     if complete:
-        best = max(complete, key=lambda t: t.value) if maximize else min(complete, key=lambda t: t.value)
+        best = (
+            max(complete, key=lambda t: t.value)
+            if maximize
+            else min(complete, key=lambda t: t.value)
+        )
         best_trial = {
             "number": best.number,
             "value": float(best.value),
@@ -213,14 +250,20 @@ def run_one(
         "n_trials": n,
         "direction": task.direction,
         "values": values,
-        **({} if noise_free is None else {"noise_free_values": noise_free,
-                                          "observed_best_so_far": best_so_far(values, maximize)}),
+        **(
+            {}
+            if noise_free is None
+            else {
+                "noise_free_values": noise_free,
+                "observed_best_so_far": best_so_far(values, maximize),
+            }
+        ),
         "params": [dict(t.params) for t in trials],
         "llm_proposals": [t.user_attrs.get(LLM_PROPOSAL_ATTR) for t in trials],
         "best_so_far": best_curve,
-        "reference": None if reference is None else {
-            "f_star": reference.f_star, "random_median": reference.random_median
-        },
+        "reference": None
+        if reference is None
+        else {"f_star": reference.f_star, "random_median": reference.random_median},
         "regret": None if reference is None else regret_curve(best_curve, reference),
         "test_scores": test_scores,
         "best_trial": best_trial,

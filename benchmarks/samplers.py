@@ -52,11 +52,12 @@ objective, and a timed-out call would change the result, not just the cost.
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
+import importlib
 from typing import Any
 
 import optuna
+
 
 BASELINE_SAMPLERS: tuple[str, ...] = ("random", "tpe", "gp", "cmaes", "seeded-default")
 DEFAULT_SAMPLERS: tuple[str, ...] = BASELINE_SAMPLERS + ("llm",)
@@ -75,7 +76,17 @@ _qwen_server: Any = None
 LLM_TIMEOUT_S = 300.0
 DESIGN_SEPARATOR = "~"
 #: Options of ``llm-prior[key=value,...]``, for ablations of the prior strategy.
-PRIOR_OPTIONS = ("beta", "weights", "width", "horizon", "stated", "design", "startup", "reliability", "share")
+PRIOR_OPTIONS = (
+    "beta",
+    "weights",
+    "width",
+    "horizon",
+    "stated",
+    "design",
+    "startup",
+    "reliability",
+    "share",
+)
 _useless_server: Any = None
 _advisor_server: Any = None
 
@@ -114,7 +125,9 @@ def prior_options(name: str) -> dict[str, str]:
     options = dict(item.split("=", 1) for item in inner.split(",") if item)
     unknown = set(options) - set(PRIOR_OPTIONS)
     if unknown:
-        raise ValueError(f"unknown options {sorted(unknown)} in {name!r}; known: {', '.join(PRIOR_OPTIONS)}")
+        raise ValueError(
+            f"unknown options {sorted(unknown)} in {name!r}; known: {', '.join(PRIOR_OPTIONS)}"
+        )
     return options
 
 
@@ -144,18 +157,33 @@ def _warm_start_designs() -> dict[str, tuple[Any, dict[str, Any]]]:
         "default": (DEFAULT_WARM_START_PROMPT, {}),
         # Four configurations in one call (the warm start before the probe chose one).
         "regular": (REGULAR_PROMPT, {"warm_start_trials": 4}),
-        "no-trials": (WarmStartPrompt(show_trials=False, rationale=True), {"warm_start_trials": 4}),
+        "no-trials": (
+            WarmStartPrompt(show_trials=False, rationale=True),
+            {"warm_start_trials": 4},
+        ),
         "terse": (WarmStartPrompt(show_trials=False, rationale=False), {"warm_start_trials": 4}),
-        "analysis": (WarmStartPrompt(show_trials=False, rationale=False, analysis=True), {"warm_start_trials": 4}),
-        "one-per-call": (WarmStartPrompt(show_trials=True, rationale=True),
-                         {"warm_start_trials": 4, "proposals_per_call": 1}),
+        "analysis": (
+            WarmStartPrompt(show_trials=False, rationale=False, analysis=True),
+            {"warm_start_trials": 4},
+        ),
+        "one-per-call": (
+            WarmStartPrompt(show_trials=True, rationale=True),
+            {"warm_start_trials": 4, "proposals_per_call": 1},
+        ),
         # The LLM fills only trial 1 of the initial design: its single best guess.
         "single": (WarmStartPrompt(show_trials=False, rationale=False), {"warm_start_trials": 1}),
-        "single-analysis": (WarmStartPrompt(show_trials=False, rationale=False, analysis=True),
-                            {"warm_start_trials": 1}),
-        "single-regular": (WarmStartPrompt(show_trials=True, rationale=True), {"warm_start_trials": 1}),
-        "single-trials-analysis": (WarmStartPrompt(show_trials=True, rationale=False, analysis=True),
-                                   {"warm_start_trials": 1}),
+        "single-analysis": (
+            WarmStartPrompt(show_trials=False, rationale=False, analysis=True),
+            {"warm_start_trials": 1},
+        ),
+        "single-regular": (
+            WarmStartPrompt(show_trials=True, rationale=True),
+            {"warm_start_trials": 1},
+        ),
+        "single-trials-analysis": (
+            WarmStartPrompt(show_trials=True, rationale=False, analysis=True),
+            {"warm_start_trials": 1},
+        ),
     }
 
 
@@ -180,7 +208,7 @@ def llm_model_of(name: str) -> str:
 
 def llm_strategy(name: str) -> str:
     """The ``strategy`` argument for the sampler called ``name`` (``llm`` -> ``"llm"``)."""
-    rest = split_model(name)[0][len("llm"):].partition(ADVISOR_SEPARATOR)[0]
+    rest = split_model(name)[0][len("llm") :].partition(ADVISOR_SEPARATOR)[0]
     if not rest:
         return "llm"
     return rest.lstrip("-:_")
@@ -192,7 +220,10 @@ def llm_sampler_available() -> tuple[bool, str]:
         module = importlib.import_module("llm_guided_optuna")
         getattr(module, "LLMGuidedSampler")
     except Exception as error:
-        return False, f"cannot import llm_guided_optuna.LLMGuidedSampler ({type(error).__name__}: {error})"
+        return (
+            False,
+            f"cannot import llm_guided_optuna.LLMGuidedSampler ({type(error).__name__}: {error})",
+        )
     return True, ""
 
 
@@ -218,8 +249,8 @@ def build_sampler(name: str, seed: int, llm_kwargs: dict[str, Any] | None = None
         return SamplerSetup(optuna.samplers.TPESampler(seed=seed))
     if name == "gp":
         return SamplerSetup(optuna.samplers.GPSampler(seed=seed))
-    if name.startswith(GP_STARTUP_PREFIX) and name[len(GP_STARTUP_PREFIX):].isdigit():
-        n_startup = int(name[len(GP_STARTUP_PREFIX):])
+    if name.startswith(GP_STARTUP_PREFIX) and name[len(GP_STARTUP_PREFIX) :].isdigit():
+        n_startup = int(name[len(GP_STARTUP_PREFIX) :])
         return SamplerSetup(optuna.samplers.GPSampler(seed=seed, n_startup_trials=n_startup))
     if name == "cmaes":
         return SamplerSetup(optuna.samplers.CmaEsSampler(seed=seed))
@@ -236,17 +267,25 @@ def build_sampler(name: str, seed: int, llm_kwargs: dict[str, Any] | None = None
         if advisor == USELESS:
             kwargs.update(model="openai/useless", api_base=useless_llm_url(), api_key="sk-none")
         elif advisor is not None:
-            kwargs.pop("cache_dir", None)  # Its answer is a function of the request: nothing to record.
+            kwargs.pop(
+                "cache_dir", None
+            )  # Its answer is a function of the request: nothing to record.
             kwargs.update(model=llm_model_of(name), api_base=advisor_llm_url(), api_key="sk-none")
         elif model == QWEN_05B:
             server = qwen_server()
-            kwargs.update(model=server.litellm_model, api_base=server.api_base, structured_output="llguidance")
+            kwargs.update(
+                model=server.litellm_model,
+                api_base=server.api_base,
+                structured_output="llguidance",
+            )
         else:
             kwargs.setdefault("model", "embedded/" + (model or default_llm_model()))
         designs = _warm_start_designs()
         design = warm_start_design(name)
         if design not in designs:
-            raise ValueError(f"unknown warm-start design {design!r} in {name!r}; known: {', '.join(designs)}")
+            raise ValueError(
+                f"unknown warm-start design {design!r} in {name!r}; known: {', '.join(designs)}"
+            )
         prompt, extra = designs[design]
         options = prior_options(name)
         if "beta" in options:
@@ -254,7 +293,9 @@ def build_sampler(name: str, seed: int, llm_kwargs: dict[str, Any] | None = None
         if "share" in options:
             extra = {**extra, "llm_share": float(options["share"])}
         sampler = LLMGuidedSampler(seed=seed, strategy=llm_strategy(name), **{**kwargs, **extra})
-        sampler._proposer.warm_start_prompt = prompt  # The probe's designs; the library's default otherwise.
+        sampler._proposer.warm_start_prompt = (
+            prompt  # The probe's designs; the library's default otherwise.
+        )
         if "weights" in options:
             sampler.fallback_sampler.belief_weighting = options["weights"]
         if "width" in options:
@@ -265,17 +306,23 @@ def build_sampler(name: str, seed: int, llm_kwargs: dict[str, Any] | None = None
             sampler.fallback_sampler.stated_beliefs = options["stated"] != "off"
         if "design" in options:
             if options["design"] not in INITIAL_DESIGNS:
-                raise ValueError(f"unknown initial design {options['design']!r} in {name!r}; known: {INITIAL_DESIGNS}")
+                raise ValueError(
+                    f"unknown initial design {options['design']!r} in {name!r}; known: {INITIAL_DESIGNS}"
+                )
             sampler.fallback_sampler.initial_design = options["design"]
         if "startup" in options:
             n_startup = int(options["startup"])
             if n_startup <= warm_start_trials_of(name):
-                raise ValueError(f"startup={n_startup} in {name!r} must exceed the warm start's trials")
+                raise ValueError(
+                    f"startup={n_startup} in {name!r} must exceed the warm start's trials"
+                )
             sampler.fallback_sampler._n_startup_trials = n_startup  # GPSampler keeps it private.
         if "reliability" in options:
             if options["reliability"] not in RELIABILITY_ESTIMATES:
                 known = ", ".join(RELIABILITY_ESTIMATES)
-                raise ValueError(f"unknown reliability estimate {options['reliability']!r} in {name!r}; known: {known}")
+                raise ValueError(
+                    f"unknown reliability estimate {options['reliability']!r} in {name!r}; known: {known}"
+                )
             sampler.fallback_sampler.reliability_estimate = options["reliability"]
         return SamplerSetup(sampler)
     raise ValueError(
@@ -321,13 +368,17 @@ def qwen_server() -> Any:
 
         path = Path(os.environ.get("BENCHMARK_QWEN_GGUF", ""))
         if not path.is_file():
-            raise RuntimeError("set BENCHMARK_QWEN_GGUF to the Qwen2.5-Coder-0.5B-Instruct Q4_K_M GGUF file")
+            raise RuntimeError(
+                "set BENCHMARK_QWEN_GGUF to the Qwen2.5-Coder-0.5B-Instruct Q4_K_M GGUF file"
+            )
         digest = hashlib.sha256()
         with path.open("rb") as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
         if digest.hexdigest() != QWEN_05B_SHA256:
-            raise RuntimeError(f"{path} is not the expected Qwen GGUF (sha256 {digest.hexdigest()})")
+            raise RuntimeError(
+                f"{path} is not the expected Qwen GGUF (sha256 {digest.hexdigest()})"
+            )
         _qwen_server = EmbeddedModelServer(str(path), alias="qwen2.5-coder-0.5b-instruct")
         _qwen_server.start()
     return _qwen_server

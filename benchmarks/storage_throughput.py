@@ -112,7 +112,9 @@ def rate_worker(index: int, url: str, proxy_address: str, commands: Any, results
         if mode not in storages:
             storages[mode] = open_storage(mode, url, proxy_address)
         study = optuna.load_study(
-            study_name=study_name, storage=storages[mode], sampler=optuna.samplers.RandomSampler(seed=index)
+            study_name=study_name,
+            storage=storages[mode],
+            sampler=optuna.samplers.RandomSampler(seed=index),
         )
         cycle(study)  # Untimed: the first request of a study fills caches and opens connections.
         results.put(("ready", index))
@@ -136,7 +138,9 @@ def cycle(study: optuna.Study) -> None:
     study.tell(trial, trial.suggest_float("x", 0.0, 1.0))
 
 
-def receive(results: Any, kind: str, count: int, timeout_s: float, workers: list[Any]) -> list[tuple[Any, ...]]:
+def receive(
+    results: Any, kind: str, count: int, timeout_s: float, workers: list[Any]
+) -> list[tuple[Any, ...]]:
     """``count`` messages of ``kind`` from the workers; a worker that died stops the benchmark."""
     messages = []
     deadline = time.monotonic() + timeout_s
@@ -146,7 +150,9 @@ def receive(results: Any, kind: str, count: int, timeout_s: float, workers: list
         except queue.Empty:
             dead = [worker.name for worker in workers if not worker.is_alive()]
             if dead or time.monotonic() > deadline:
-                raise RuntimeError(f"waiting for {kind!r}: dead workers {dead}, or {timeout_s} s passed") from None
+                raise RuntimeError(
+                    f"waiting for {kind!r}: dead workers {dead}, or {timeout_s} s passed"
+                ) from None
             continue
         if message[0] != kind:
             raise RuntimeError(f"expected {kind!r}, got {message!r}")
@@ -162,7 +168,9 @@ def measure_rates(
     results = context.Queue()
     commands = [context.Queue() for _ in range(max(worker_counts))]
     workers = [
-        context.Process(target=rate_worker, args=(i, url, proxy_address, commands[i], results), daemon=True)
+        context.Process(
+            target=rate_worker, args=(i, url, proxy_address, commands[i], results), daemon=True
+        )
         for i in range(len(commands))
     ]
     for worker in workers:
@@ -220,7 +228,9 @@ def versions(url: str) -> dict[str, str | None]:
     engine = sqlalchemy.create_engine(url)
     try:
         with engine.connect() as connection:
-            found["postgresql"] = connection.execute(sqlalchemy.text("SHOW server_version")).scalar_one()
+            found["postgresql"] = connection.execute(
+                sqlalchemy.text("SHOW server_version")
+            ).scalar_one()
     finally:
         engine.dispose()
     return found
@@ -249,19 +259,25 @@ def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
         print(f"{'storage':<12}{'workers':>8}{'trials':>8}{'trials/s':>12}{'median ms':>14}")
         rates = measure_rates(url, proxy.address, sorted(args.workers), args.seconds)
     return {
-        "claims": claims, "rates": rates, "versions": found,
-        "load_before": load_before, "load_after": os.getloadavg(),
+        "claims": claims,
+        "rates": rates,
+        "versions": found,
+        "load_before": load_before,
+        "load_after": os.getloadavg(),
     }
 
 
 def main(argv: list[str] | None = None) -> int:
     """CLI: measure, print tables, write ``storage_throughput.json``."""
     parser = argparse.ArgumentParser(
-        prog="python -m benchmarks.storage_throughput", description=__doc__,
+        prog="python -m benchmarks.storage_throughput",
+        description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--claims", type=int, default=150, help="trials of the claim measurement")
-    parser.add_argument("--seconds", type=float, default=5.0, help="duration of each rate measurement")
+    parser.add_argument(
+        "--seconds", type=float, default=5.0, help="duration of each rate measurement"
+    )
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 4, 16])
     parser.add_argument("--storage", help="SQLAlchemy URL of an existing PostgreSQL database")
     parser.add_argument("--note", default="", help="what else ran on the machine")
@@ -284,7 +300,12 @@ def main(argv: list[str] | None = None) -> int:
             "(RandomSampler, one suggest_float), on PostgreSQL directly (RDBStorage) and through one "
             "run_grpc_proxy_server process (GrpcStorageProxy); all on one machine, loopback."
         ),
-        "command": " ".join(["python -m benchmarks.storage_throughput", *(argv if argv is not None else sys.argv[1:])]),
+        "command": " ".join(
+            [
+                "python -m benchmarks.storage_throughput",
+                *(argv if argv is not None else sys.argv[1:]),
+            ]
+        ),
         "machine": {
             "cpus": os.cpu_count(),
             "platform": platform.platform(),
@@ -292,7 +313,9 @@ def main(argv: list[str] | None = None) -> int:
             "load_average_after": measured["load_after"],
             "note": args.note,
         },
-        "database": "own PostgreSQL cluster (tests/support/postgres_cluster.py)" if not args.storage else "--storage",
+        "database": "own PostgreSQL cluster (tests/support/postgres_cluster.py)"
+        if not args.storage
+        else "--storage",
         "versions": measured["versions"],
         "wall_seconds": time.monotonic() - started,
         "claims": measured["claims"],

@@ -13,14 +13,20 @@ Example:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from dataclasses import field
 import math
 import time
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
+from typing import Callable
 
 import numpy as np
 import optuna
-from optuna.distributions import BaseDistribution, CategoricalDistribution, FloatDistribution, IntDistribution
+from optuna.distributions import BaseDistribution
+from optuna.distributions import CategoricalDistribution
+from optuna.distributions import FloatDistribution
+from optuna.distributions import IntDistribution
+
 
 Params = dict[str, Any]
 
@@ -119,7 +125,9 @@ def clip_to_space(params: Params, space: dict[str, BaseDistribution]) -> Params:
     clipped: Params = {}
     for name, distribution in space.items():
         value = min(max(params[name], distribution.low), distribution.high)
-        clipped[name] = int(round(value)) if isinstance(distribution, IntDistribution) else float(value)
+        clipped[name] = (
+            int(round(value)) if isinstance(distribution, IntDistribution) else float(value)
+        )
     return clipped
 
 

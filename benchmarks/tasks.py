@@ -15,22 +15,23 @@ The BBOB controls (names ``x0..x4`` carry no meaning) live in :mod:`benchmarks.b
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 import functools
 import math
-import warnings
-from dataclasses import dataclass
 from typing import Any
+import warnings
 
 import numpy as np
-from optuna.distributions import BaseDistribution, FloatDistribution, IntDistribution
+from optuna.distributions import BaseDistribution
+from optuna.distributions import FloatDistribution
+from optuna.distributions import IntDistribution
 
-from benchmarks.task_types import (  # noqa: F401 - re-exported
-    Params,
-    Task,
-    clip_to_space,
-    sample_uniform_config,
-    suggest_from_space,
-)
+from benchmarks.task_types import clip_to_space  # noqa: F401 - re-exported
+from benchmarks.task_types import Params  # noqa: F401 - re-exported
+from benchmarks.task_types import sample_uniform_config  # noqa: F401 - re-exported
+from benchmarks.task_types import suggest_from_space  # noqa: F401 - re-exported
+from benchmarks.task_types import Task  # noqa: F401 - re-exported
+
 
 DATASETS: tuple[str, ...] = ("iris", "wine", "breast_cancer", "diabetes")
 MODELS: tuple[str, ...] = ("svm", "dt", "rf", "mlp-sgd")
@@ -137,7 +138,10 @@ MODEL_DESCRIPTIONS: dict[str, str] = {  # "{kind}" is "classifier" or "regressor
 
 def build_estimator(model: str, is_regression: bool, params: Params) -> Any:
     """Instantiate the scikit-learn estimator of ``model`` with ``params`` and fixed settings."""
-    from sklearn import ensemble, neural_network, svm, tree
+    from sklearn import ensemble
+    from sklearn import neural_network
+    from sklearn import svm
+    from sklearn import tree
 
     if model == "svm":
         if is_regression:  # SVR takes no random_state: it is deterministic.
@@ -178,7 +182,11 @@ def default_config(model: str, data: SplitData) -> Params:
     n_features = data.x_train.shape[1]
     n_fit = int(len(data.x_train) * (CV_FOLDS - 1) / CV_FOLDS)
     if model == "svm":
-        raw: Params = {"C": 1.0, "gamma": 1.0 / (n_features * float(np.var(data.x_train))), "tol": 1e-3}
+        raw: Params = {
+            "C": 1.0,
+            "gamma": 1.0 / (n_features * float(np.var(data.x_train))),
+            "tol": 1e-3,
+        }
     elif model in ("dt", "rf"):
         max_features = 1.0
         if model == "rf" and not data.is_regression:
@@ -213,7 +221,9 @@ def cross_validated_score(model: str, data: SplitData, params: Params) -> float:
     scoring = "neg_mean_squared_error" if data.is_regression else "accuracy"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        scores = cross_val_score(estimator, data.x_train, data.y_train, cv=CV_FOLDS, scoring=scoring)
+        scores = cross_val_score(
+            estimator, data.x_train, data.y_train, cv=CV_FOLDS, scoring=scoring
+        )
     mean = float(np.mean(scores))
     return -mean if data.is_regression else mean
 
@@ -241,7 +251,12 @@ def make_bayesmark_task(model: str, dataset: str) -> Task:
     else:
         metric = "5-fold CV accuracy"
         goal = "maximise the 5-fold cross-validated accuracy"
-    sizes = {"iris": (120, 4, 3), "wine": (142, 13, 3), "breast_cancer": (455, 30, 2), "diabetes": (353, 10, 0)}
+    sizes = {
+        "iris": (120, 4, 3),
+        "wine": (142, 13, 3),
+        "breast_cancer": (455, 30, 2),
+        "diabetes": (353, 10, 0),
+    }
     n_rows, n_features, n_classes = sizes[dataset]
     scaling = "already scaled by scikit-learn" if is_regression else "not standardised"
     shape = f"{n_rows} training rows, {n_features} numeric features {scaling}"
@@ -285,7 +300,8 @@ def bbob_task_names() -> tuple[str, ...]:
 @functools.lru_cache(maxsize=None)
 def get_task(name: str) -> Task:
     """Return the task called ``name`` (Bayesmark-lite, the neural-network suite or BBOB)."""
-    from benchmarks.nn_tasks import NN_TASK_NAMES, make_nn_task
+    from benchmarks.nn_tasks import make_nn_task
+    from benchmarks.nn_tasks import NN_TASK_NAMES
 
     if name in NN_TASK_NAMES:
         return make_nn_task(name)
@@ -295,13 +311,15 @@ def get_task(name: str) -> Task:
         return make_bbob_task(name)
     for model in MODELS:
         prefix = f"{model}-"
-        if name.startswith(prefix) and name[len(prefix):] in DATASETS:
-            dataset = name[len(prefix):]
+        if name.startswith(prefix) and name[len(prefix) :] in DATASETS:
+            dataset = name[len(prefix) :]
             task = make_bayesmark_task(model, dataset)
             defaults = default_config(model, load_split(dataset))
             return Task(**{**task.__dict__, "default_params": defaults})
-    raise KeyError(f"unknown task {name!r}; known: {', '.join(BAYESMARK_TASK_NAMES)}, nn (the neural-network "
-                   "suite's tasks), bbob-f<k>")
+    raise KeyError(
+        f"unknown task {name!r}; known: {', '.join(BAYESMARK_TASK_NAMES)}, nn (the neural-network "
+        "suite's tasks), bbob-f<k>"
+    )
 
 
 def resolve_task_names(selection: list[str]) -> list[str]:
@@ -320,7 +338,8 @@ def resolve_task_names(selection: list[str]) -> list[str]:
             if part == "bayesmark":
                 names.extend(BAYESMARK_TASK_NAMES)
             elif part == "nn":
-                from benchmarks.nn_tasks import NN_TASK_NAMES, nn_available
+                from benchmarks.nn_tasks import nn_available
+                from benchmarks.nn_tasks import NN_TASK_NAMES
 
                 available, reason = nn_available()
                 if not available:

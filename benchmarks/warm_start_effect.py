@@ -20,9 +20,9 @@ Example::
 from __future__ import annotations
 
 import argparse
-import sys
 from dataclasses import dataclass
 from pathlib import Path
+import sys
 
 from benchmarks.archive import add_archive_arguments
 from benchmarks.archive import restore_from_arguments
@@ -34,6 +34,7 @@ from benchmarks.reference import load_reference
 from benchmarks.run import DEFAULT_CACHE_DIR
 from benchmarks.runner import load_run
 from benchmarks.tasks import resolve_task_names
+
 
 CHECKPOINTS = (5, 10, 30)
 PROJECTED_SHARES = (0.6, 0.7, 0.8, 0.9)
@@ -49,8 +50,15 @@ class PairedRun:
     leads: dict[int, float]
 
 
-def paired_runs(first: str, second: str, tasks: list[str], seeds: int, trials: int,
-                cache_dir: Path, reference_dir: Path) -> list[PairedRun]:
+def paired_runs(
+    first: str,
+    second: str,
+    tasks: list[str],
+    seeds: int,
+    trials: int,
+    cache_dir: Path,
+    reference_dir: Path,
+) -> list[PairedRun]:
     """Every (task, seed) both samplers have a cached run of ``trials`` trials for."""
     runs = []
     for task in tasks:
@@ -58,11 +66,15 @@ def paired_runs(first: str, second: str, tasks: list[str], seeds: int, trials: i
         if reference is None:
             continue
         for seed in range(seeds):
-            mine, theirs = (load_run(cache_dir, task, name, seed, trials) for name in (first, second))
+            mine, theirs = (
+                load_run(cache_dir, task, name, seed, trials) for name in (first, second)
+            )
             if mine is None or theirs is None:
                 continue
             curves = [regret_curve(run["best_so_far"], reference) for run in (mine, theirs)]
-            won = normalised_regret(mine["values"][1], reference) < normalised_regret(theirs["values"][1], reference)
+            won = normalised_regret(mine["values"][1], reference) < normalised_regret(
+                theirs["values"][1], reference
+            )
             leads = {c: curves[0][c - 1] - curves[1][c - 1] for c in CHECKPOINTS if c <= trials}
             runs.append(PairedRun(task, seed, won, leads))
     return runs
@@ -74,8 +86,10 @@ def describe(runs: list[PairedRun], first: str, second: str) -> list[str]:
         return [f"{first} - {second}: no paired runs"]
     won = [run for run in runs if run.warm_start_won]
     lost = [run for run in runs if not run.warm_start_won]
-    lines = [f"{first} - {second}: {len(runs)} paired runs; {first}'s trial 1 beat {second}'s in "
-             f"{len(won)} ({len(won) / len(runs):.0%})"]
+    lines = [
+        f"{first} - {second}: {len(runs)} paired runs; {first}'s trial 1 beat {second}'s in "
+        f"{len(won)} ({len(won) / len(runs):.0%})"
+    ]
 
     def cell(group: list[PairedRun], checkpoint: int) -> str:
         if len(group) < 2:
@@ -84,22 +98,31 @@ def describe(runs: list[PairedRun], first: str, second: str) -> list[str]:
         return f"{mean:+.3f} ± {error:.3f}"
 
     for checkpoint in sorted(runs[0].leads):
-        lines.append(f"  Δr@{checkpoint}: all {cell(runs, checkpoint)} | trial 1 won ({len(won)}) "
-                     f"{cell(won, checkpoint)} | not ({len(lost)}) {cell(lost, checkpoint)}")
+        lines.append(
+            f"  Δr@{checkpoint}: all {cell(runs, checkpoint)} | trial 1 won ({len(won)}) "
+            f"{cell(won, checkpoint)} | not ({len(lost)}) {cell(lost, checkpoint)}"
+        )
     if len(won) >= 2 and len(lost) >= 2 and 10 in runs[0].leads:
         lead_won = mean_and_standard_error([run.leads[10] for run in won])[0]
         lead_lost = mean_and_standard_error([run.leads[10] for run in lost])[0]
-        projected = ", ".join(f"{share:.0%}: {share * lead_won + (1 - share) * lead_lost:+.3f}"
-                              for share in PROJECTED_SHARES)
-        lines.append(f"  projected Δr@10 if trial 1 won in a share of runs (conditional leads as measured): {projected}")
+        projected = ", ".join(
+            f"{share:.0%}: {share * lead_won + (1 - share) * lead_lost:+.3f}"
+            for share in PROJECTED_SHARES
+        )
+        lines.append(
+            f"  projected Δr@10 if trial 1 won in a share of runs (conditional leads as measured): {projected}"
+        )
     return lines
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.warm_start_effect",
-                                     description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.warm_start_effect", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("first", help="the sampler with the warm start (e.g. llm-prior)")
-    parser.add_argument("second", help="its ablation with random start-up trials (e.g. gp-startup5)")
+    parser.add_argument(
+        "second", help="its ablation with random start-up trials (e.g. gp-startup5)"
+    )
     parser.add_argument("--tasks", nargs="+", default=["bayesmark"])
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--trials", type=int, default=30)
@@ -113,7 +136,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     restore_from_arguments(args)
     tasks = resolve_task_names(args.tasks)
-    runs = paired_runs(args.first, args.second, tasks, args.seeds, args.trials, args.cache_dir, args.reference_dir)
+    runs = paired_runs(
+        args.first, args.second, tasks, args.seeds, args.trials, args.cache_dir, args.reference_dir
+    )
     print("\n".join(describe(runs, args.first, args.second)))
     return 0 if runs else 1
 

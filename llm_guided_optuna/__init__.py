@@ -8,16 +8,16 @@ Example:
 """
 
 from llm_guided_optuna._logging import show_llm_progress
+from llm_guided_optuna._prior.sampler import PriorWeightedGPSampler
+from llm_guided_optuna._proposal.validator import ParameterValidator
+from llm_guided_optuna._sampler.sampler import LLMGuidedSampler
+from llm_guided_optuna._sampler.study_statistics import study_statistics
 from llm_guided_optuna.embedded import EMBEDDED_MODELS
 from llm_guided_optuna.embedded import EmbeddedModelServer
-from llm_guided_optuna.exceptions import EmbeddedModelUnavailableError
 from llm_guided_optuna.embedded import get_embedded_server
-from llm_guided_optuna._proposal.validator import ParameterValidator
-from llm_guided_optuna._prior.sampler import PriorWeightedGPSampler
-from llm_guided_optuna._sampler.sampler import LLMGuidedSampler
+from llm_guided_optuna.exceptions import EmbeddedModelUnavailableError
 from llm_guided_optuna.exceptions import LLMProposalError
 from llm_guided_optuna.exceptions import LLMSamplerWarning
-from llm_guided_optuna._sampler.study_statistics import study_statistics
 
 
 __version__ = "0.1.0"

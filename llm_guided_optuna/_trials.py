@@ -67,7 +67,7 @@ def constraints_from_system_attrs(system_attrs: Mapping[str, Any]) -> dict[str, 
     prefix = CONSTRAINTS_KEY + ":"
     for key, value in system_attrs.items():
         if isinstance(key, str) and key.startswith(prefix):
-            raw[key[len(prefix):]] = value
+            raw[key[len(prefix) :]] = value
     values: dict[str, float] = {}
     for name, value in raw.items():
         try:
@@ -92,7 +92,9 @@ def is_feasible(constraints: Mapping[str, float]) -> bool:
 def losses(trials: Sequence[FrozenTrial], directions: Sequence[str]) -> np.ndarray:
     """Objective values as losses (to be minimised), one row per trial; NaN counts as worst."""
     signs = np.array([loss_sign(d) for d in directions])
-    values = np.array([list(t.values) for t in trials], dtype=float).reshape(len(trials), len(signs))
+    values = np.array([list(t.values) for t in trials], dtype=float).reshape(
+        len(trials), len(signs)
+    )
     result = values * signs
     result[np.isnan(result)] = math.inf
     return result
@@ -142,7 +144,9 @@ def spread_sample(
     if len(front) <= limit:
         return [front[i] for i in order]
     chosen: list[int] = []
-    extremes = [min(order, key=lambda i: (loss[i, k], front[i].number)) for k in range(loss.shape[1])]
+    extremes = [
+        min(order, key=lambda i: (loss[i, k], front[i].number)) for k in range(loss.shape[1])
+    ]
     spaced = [order[round(j * (len(order) - 1) / max(1, limit - 1))] for j in range(limit)]
     for index in extremes + spaced + order:
         if len(chosen) >= limit:

@@ -27,7 +27,9 @@ _PACKAGE_ROOT = os.path.dirname(os.path.abspath(__file__)) + os.sep
 def _frames_inside_package() -> int:
     depth = 1
     frame = sys._getframe(1)
-    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_ROOT):
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(
+        _PACKAGE_ROOT
+    ):
         depth += 1
         frame = frame.f_back  # type: ignore[assignment]
     return depth

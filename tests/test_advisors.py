@@ -22,25 +22,53 @@ from benchmarks.tasks import get_task
 
 
 def _request(model: str, prompt: str, n: int = 1, seed: int = 0) -> dict:
-    parameters = {"type": "object", "properties": {
-        "C": {"type": "number", "minimum": 1.0, "maximum": 1000.0, "description": "log scale"},
-        "gamma": {"type": "number", "minimum": 1e-4, "maximum": 1e-3, "description": "log scale"},
-        "tol": {"type": "number", "minimum": 1e-5, "maximum": 0.1, "description": "log scale"},
-    }}
-    item = {"type": "object", "properties": {"parameters": parameters, "analysis": {"type": "string"}},
-            "required": ["parameters", "analysis"]}
-    schema = item if n == 1 else {"type": "object", "properties": {
-        "configurations": {"type": "array", "items": item, "minItems": n, "maxItems": n}}, "required": ["configurations"]}
-    return {"model": model, "seed": seed, "messages": [{"role": "user", "content": prompt}],
-            "response_format": {"type": "json_schema", "json_schema": {"name": "a", "schema": schema}}}
+    parameters = {
+        "type": "object",
+        "properties": {
+            "C": {"type": "number", "minimum": 1.0, "maximum": 1000.0, "description": "log scale"},
+            "gamma": {
+                "type": "number",
+                "minimum": 1e-4,
+                "maximum": 1e-3,
+                "description": "log scale",
+            },
+            "tol": {"type": "number", "minimum": 1e-5, "maximum": 0.1, "description": "log scale"},
+        },
+    }
+    item = {
+        "type": "object",
+        "properties": {"parameters": parameters, "analysis": {"type": "string"}},
+        "required": ["parameters", "analysis"],
+    }
+    schema = (
+        item
+        if n == 1
+        else {
+            "type": "object",
+            "properties": {
+                "configurations": {"type": "array", "items": item, "minItems": n, "maxItems": n}
+            },
+            "required": ["configurations"],
+        }
+    )
+    return {
+        "model": model,
+        "seed": seed,
+        "messages": [{"role": "user", "content": prompt}],
+        "response_format": {"type": "json_schema", "json_schema": {"name": "a", "schema": schema}},
+    }
 
 
 def _prompt(task: str, trials: str = "") -> str:
-    return f"## Goal\nMaximize the objective value.\n{get_task(task).problem_description}\n{trials}"
+    return (
+        f"## Goal\nMaximize the objective value.\n{get_task(task).problem_description}\n{trials}"
+    )
 
 
 def test_every_task_is_recognised_by_its_description() -> None:
-    assert [task_of_prompt(_prompt(name)) for name in BAYESMARK_TASK_NAMES] == list(BAYESMARK_TASK_NAMES)
+    assert [task_of_prompt(_prompt(name)) for name in BAYESMARK_TASK_NAMES] == list(
+        BAYESMARK_TASK_NAMES
+    )
     with pytest.raises(ValueError, match="describes 0 tasks"):
         task_of_prompt("no task here")
 
@@ -49,10 +77,15 @@ def test_oracle_pools_hold_the_best_fraction_of_the_reference() -> None:
     record = read_reference_file("svm-iris")
     assert record is not None
     ranked = ranked_configurations("svm-iris")
-    values = {json.dumps(p, sort_keys=True): v for p, v in zip(record["random_params"], record["random_values"])}
+    values = {
+        json.dumps(p, sort_keys=True): v
+        for p, v in zip(record["random_params"], record["random_values"])
+    }
     scores = [values[json.dumps(p, sort_keys=True)] for p in ranked]
     assert scores == sorted(scores, reverse=True)  # maximised: best first
-    assert [len(oracle_pool("svm-iris", a)) for a in ("oracle-top1", "oracle-top10", "oracle-top30")] == [5, 50, 150]
+    assert [
+        len(oracle_pool("svm-iris", a)) for a in ("oracle-top1", "oracle-top10", "oracle-top30")
+    ] == [5, 50, 150]
 
 
 def test_an_oracle_answers_distinct_configurations_of_its_pool_reproducibly() -> None:
@@ -64,15 +97,26 @@ def test_an_oracle_answers_distinct_configurations_of_its_pool_reproducibly() ->
     assert all(c in pool for c in drawn) and len({json.dumps(c) for c in drawn}) == 4
     assert all(c["analysis"] for c in answer["configurations"])
     assert json.loads(responder(request)) == answer  # the same request, the same answer
-    assert json.loads(responder(_request("advisor/oracle-top1", _prompt("svm-iris"), n=4, seed=1))) != answer
+    assert (
+        json.loads(responder(_request("advisor/oracle-top1", _prompt("svm-iris"), n=4, seed=1)))
+        != answer
+    )
 
 
 def test_local_step_moves_near_the_best_trial_shown() -> None:
     trials = "## Best trials\n#3 value=0.95: C=300, gamma=0.0005, tol=0.001\n#1 value=0.5: C=2, gamma=0.0001, tol=0.05"
-    assert best_shown_trial(_prompt("svm-iris", trials)) == {"C": "300", "gamma": "0.0005", "tol": "0.001"}
-    answer = json.loads(AdvisorResponder()(_request("advisor/local-step", _prompt("svm-iris", trials))))
+    assert best_shown_trial(_prompt("svm-iris", trials)) == {
+        "C": "300",
+        "gamma": "0.0005",
+        "tol": "0.001",
+    }
+    answer = json.loads(
+        AdvisorResponder()(_request("advisor/local-step", _prompt("svm-iris", trials)))
+    )
     parameters = answer["parameters"]
-    assert 30 < parameters["C"] < 1000 and 2e-4 < parameters["gamma"] < 1e-3  # within ~2 steps of trial 3
+    assert (
+        30 < parameters["C"] < 1000 and 2e-4 < parameters["gamma"] < 1e-3
+    )  # within ~2 steps of trial 3
     with pytest.raises(ValueError, match="unknown advisor"):
         AdvisorResponder()(_request("advisor/genius", _prompt("svm-iris")))
 
@@ -82,7 +126,10 @@ def test_advisor_names_extend_the_useless_suffix() -> None:
     assert advisor_of("llm-prior+useless[reliability=rank]") == "useless"
     assert llm_model_of("llm-prior+useless") == "openai/useless"
     assert llm_model_of("llm-hybrid+oracle-top10") == "openai/advisor/oracle-top10"
-    assert llm_strategy("llm-hybrid+oracle-top10") == "hybrid" and llm_strategy("llm+local-step") == "llm"
+    assert (
+        llm_strategy("llm-hybrid+oracle-top10") == "hybrid"
+        and llm_strategy("llm+local-step") == "llm"
+    )
     with pytest.raises(ValueError, match="unknown advisor"):
         advisor_of("llm-prior+genius")
 
@@ -99,28 +146,42 @@ def test_the_default_strategy_on_an_oracle_starts_from_its_pool() -> None:
 
 
 def test_the_precise_top1_hint_takes_its_values_from_the_best_percent() -> None:
-    from benchmarks.hints import human_number, task_hints
+    from benchmarks.hints import human_number
+    from benchmarks.hints import task_hints
 
     hints = task_hints(get_task("svm-wine"))
     assert hints.good_top1 is not None and set(hints.good_top1) == set(hints.good)
-    assert hints.texts["precise-top1"] == ", ".join(f"{n} around {human_number(hints.good_top1[n])}"
-                                                    for n in hints.parameters)
+    assert hints.texts["precise-top1"] == ", ".join(
+        f"{n} around {human_number(hints.good_top1[n])}" for n in hints.parameters
+    )
     assert hints.partial_configuration("precise-top1") != hints.partial_configuration("precise")
 
 
 def test_the_ladder_section_judges_the_issue_lines_from_the_rows() -> None:
-    from benchmarks.render_advisors import acceptance_lines, advisors_section
+    from benchmarks.render_advisors import acceptance_lines
+    from benchmarks.render_advisors import advisors_section
 
     def row(r10: float, r30: float, paired: dict | None = None) -> dict:
-        return {"runs": 80, "regret": {"5": 0.5, "10": r10, "30": r30},
-                "regret_se": {"5": 0.03, "10": 0.02, "30": 0.02}, "paired": paired or {}}
+        return {
+            "runs": 80,
+            "regret": {"5": 0.5, "10": r10, "30": r30},
+            "regret_se": {"5": 0.03, "10": 0.02, "30": 0.02},
+            "paired": paired or {},
+        }
 
-    results = {"advisors": {"oracle-top1": {"skill": 0.15, "skill_se": 0.02, "runs": 80}},
-               "rows": {"gp-startup5": row(0.25, 0.13), "default@oracle-top1": row(0.10, 0.05),
-                        "llm@oracle-top1": row(0.05, 0.04)}}
+    results = {
+        "advisors": {"oracle-top1": {"skill": 0.15, "skill_se": 0.02, "runs": 80}},
+        "rows": {
+            "gp-startup5": row(0.25, 0.13),
+            "default@oracle-top1": row(0.10, 0.05),
+            "llm@oracle-top1": row(0.05, 0.04),
+        },
+    }
     lines = acceptance_lines(results)
     assert lines[0][0].startswith("`default@oracle-top10`") and lines[0][2] is None  # no such row
-    assert lines[1][0].startswith("`default@oracle-top1`") and lines[1][2] is False  # 0.10 > 0.35 × 0.25
+    assert (
+        lines[1][0].startswith("`default@oracle-top1`") and lines[1][2] is False
+    )  # 0.10 > 0.35 × 0.25
     best = [met for line, _, met in acceptance_lines(results) if "best strategy" in line]
     assert best == [False, True]  # 0.05 behind llm at 10 trials; 0.01 (< SE) at 30
     assert "| `default@oracle-top1` |" in advisors_section(results)

@@ -34,13 +34,25 @@ def test_public_api_is_a_standard_optuna_sampler() -> None:
 
 def test_statistics_have_the_documented_keys() -> None:
     stats = LLMGuidedSampler(model="openai/any").get_statistics()["sampler_stats"]
-    for key in ("success_rate", "average_llm_time", "optimizer_trials", "fallback_uses", "llm_calls", "failures",
-                "clamped_values", "prompt_tokens", "completion_tokens", "cost_usd"):
+    for key in (
+        "success_rate",
+        "average_llm_time",
+        "optimizer_trials",
+        "fallback_uses",
+        "llm_calls",
+        "failures",
+        "clamped_values",
+        "prompt_tokens",
+        "completion_tokens",
+        "cost_usd",
+    ):
         assert key in stats
 
 
 def test_validator_clamps_a_wild_value() -> None:
-    value, actions = ParameterValidator().validate_value("0.9", FloatDistribution(1e-5, 1e-1, log=True))
+    value, actions = ParameterValidator().validate_value(
+        "0.9", FloatDistribution(1e-5, 1e-1, log=True)
+    )
     assert value == 0.1 and actions == ["converted", "clamped"]
 
 

@@ -26,7 +26,12 @@ def test_help_names_every_command(capsys) -> None:
 
 
 def test_installed_entry_point_answers_help() -> None:
-    result = subprocess.run([sys.executable, "-m", "llm_guided_optuna.cli", "--help"], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "llm_guided_optuna.cli", "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0 and "explain" in result.stdout
 
 
@@ -34,8 +39,13 @@ def test_installed_entry_point_answers_help() -> None:
 def stored_study(tmp_path):
     storage = f"sqlite:///{tmp_path / 'study.db'}"
     with FaultServer(responder=RandomConfigurationResponder(seed=2)) as server:
-        sampler = LLMGuidedSampler(model="openai/test", api_base=server.base_url, api_key="sk-t", seed=0,
-                                   warm_start_trials=4)
+        sampler = LLMGuidedSampler(
+            model="openai/test",
+            api_base=server.base_url,
+            api_key="sk-t",
+            seed=0,
+            warm_start_trials=4,
+        )
         study = optuna.create_study(study_name="explained", storage=storage, sampler=sampler)
         study.optimize(lambda t: t.suggest_float("x", -1, 1) ** 2, n_trials=5)
     return storage, study
@@ -44,7 +54,9 @@ def stored_study(tmp_path):
 def test_explain_prints_sources_and_rationales(stored_study, capsys, tmp_path) -> None:
     storage, study = stored_study
     plot = tmp_path / "history.png"
-    assert main(["explain", "--storage", storage, "--study", "explained", "--plot", str(plot)]) == 0
+    assert (
+        main(["explain", "--storage", storage, "--study", "explained", "--plot", str(plot)]) == 0
+    )
     out = capsys.readouterr().out
     lines = out.splitlines()
     assert lines[0].split() == ["trial", "state", "value", "source", "reason", "rationale"]
@@ -70,8 +82,18 @@ def test_demo_runs_on_the_embedded_model(capsys) -> None:
 @pytest.mark.llm
 def test_serve_answers_on_loopback_and_stops_on_sigterm() -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "llm_guided_optuna.cli.main", "serve", "--port", "0", "--parallel", "1"],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "llm_guided_optuna.cli.main",
+            "serve",
+            "--port",
+            "0",
+            "--parallel",
+            "1",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         line = process.stdout.readline()

@@ -37,7 +37,11 @@ def make_study(n_complete: int, direction: str = "minimize") -> optuna.Study:
     for i in range(n_complete):
         study.add_trial(
             optuna.trial.create_trial(
-                params={"learning_rate": 10 ** -(1 + i % 4), "batch_size": 16 * (1 + i % 8), "optimizer": "adam"},
+                params={
+                    "learning_rate": 10 ** -(1 + i % 4),
+                    "batch_size": 16 * (1 + i % 8),
+                    "optimizer": "adam",
+                },
                 distributions=SPACE,
                 value=float((i * 7) % 11),
             )
@@ -47,12 +51,24 @@ def make_study(n_complete: int, direction: str = "minimize") -> optuna.Study:
 
 def test_context_holds_best_recent_running_and_progress() -> None:
     study = make_study(15)
-    study.add_trial(optuna.trial.create_trial(params={"learning_rate": 1e-3, "batch_size": 32, "optimizer": "sgd"}, distributions=SPACE, state=TrialState.PRUNED))
+    study.add_trial(
+        optuna.trial.create_trial(
+            params={"learning_rate": 1e-3, "batch_size": 32, "optimizer": "sgd"},
+            distributions=SPACE,
+            state=TrialState.PRUNED,
+        )
+    )
     study.add_trial(optuna.trial.create_trial(state=TrialState.FAIL))
     running = study.ask()
-    study._storage.set_trial_user_attr(running._trial_id, PROPOSAL_ATTR, {"learning_rate": 0.02, "batch_size": 48, "optimizer": "sgd"})
+    study._storage.set_trial_user_attr(
+        running._trial_id,
+        PROPOSAL_ATTR,
+        {"learning_rate": 0.02, "batch_size": 48, "optimizer": "sgd"},
+    )
     current = study.ask()
-    context = ContextBuilder(max_context_trials=5).build(study, SPACE, study._storage.get_trial(current._trial_id))
+    context = ContextBuilder(max_context_trials=5).build(
+        study, SPACE, study._storage.get_trial(current._trial_id)
+    )
 
     assert context.directions == ["minimize"]
     assert [p.name for p in context.search_space] == list(SPACE)
@@ -62,7 +78,11 @@ def test_context_holds_best_recent_running_and_progress() -> None:
     assert context.running_trials[0].params["batch_size"] == 48
     values = [t.values[0] for t in study.trials if t.state == TrialState.COMPLETE]
     assert context.best_trials[0].values == [min(values)]
-    assert context.progress.n_complete == 15 and context.progress.n_pruned == 1 and context.progress.n_failed == 1
+    assert (
+        context.progress.n_complete == 15
+        and context.progress.n_pruned == 1
+        and context.progress.n_failed == 1
+    )
     assert context.progress.n_running == 1
     assert context.progress.best_value == min(values)
 
@@ -77,7 +97,13 @@ def test_maximize_picks_the_largest_values_as_best() -> None:
 def test_multi_objective_context_shows_the_pareto_front() -> None:
     study = optuna.create_study(directions=["minimize", "maximize"])
     for i, values in enumerate([(1.0, 1.0), (2.0, 3.0), (3.0, 2.0), (0.5, 0.5)]):
-        study.add_trial(optuna.trial.create_trial(params={"learning_rate": 1e-3, "batch_size": 16 * (i + 1), "optimizer": "adam"}, distributions=SPACE, values=list(values)))
+        study.add_trial(
+            optuna.trial.create_trial(
+                params={"learning_rate": 1e-3, "batch_size": 16 * (i + 1), "optimizer": "adam"},
+                distributions=SPACE,
+                values=list(values),
+            )
+        )
     context = ContextBuilder().build(study, SPACE)
     assert sorted(t.number for t in context.best_trials) == [0, 1, 3]
     assert context.progress.phase == "improving"
@@ -88,7 +114,13 @@ def test_multi_objective_context_shows_the_pareto_front() -> None:
 def test_stagnation_is_detected() -> None:
     study = optuna.create_study()
     for i in range(12):
-        study.add_trial(optuna.trial.create_trial(params={"learning_rate": 1e-3, "batch_size": 16, "optimizer": "adam"}, distributions=SPACE, value=0.0 if i == 0 else 1.0 + i))
+        study.add_trial(
+            optuna.trial.create_trial(
+                params={"learning_rate": 1e-3, "batch_size": 16, "optimizer": "adam"},
+                distributions=SPACE,
+                value=0.0 if i == 0 else 1.0 + i,
+            )
+        )
     context = ContextBuilder(max_context_trials=6).build(study, SPACE)
     assert context.progress.trials_since_improvement == 11
     assert context.progress.phase == "stagnating"
@@ -100,7 +132,7 @@ def test_enqueued_fixed_params_are_shown() -> None:
     trial = study.ask()
     context = ContextBuilder().build(study, SPACE, study._storage.get_trial(trial._trial_id))
     assert context.fixed_params == {"optimizer": "sgd"}
-    assert "optimizer=\"sgd\"" in render_messages(context)[1]["content"]
+    assert 'optimizer="sgd"' in render_messages(context)[1]["content"]
 
 
 def test_prompt_lists_search_space_and_trials() -> None:
@@ -149,7 +181,9 @@ def test_problem_context_accepts_any_types_and_bounds_them() -> None:
 @pytest.mark.parametrize("n_trials", [10, 200, 2000])
 def test_prompt_size_is_bounded_whatever_the_history(n_trials: int) -> None:
     study = make_study(n_trials)
-    size = messages_size(render_messages(ContextBuilder(max_context_trials=10).build(study, SPACE)))
+    size = messages_size(
+        render_messages(ContextBuilder(max_context_trials=10).build(study, SPACE))
+    )
     assert size < 3500
 
 
@@ -168,22 +202,50 @@ def test_union_search_space_includes_conditional_parameters() -> None:
 
 def test_union_search_space_drops_parameters_whose_kind_changed() -> None:
     study = optuna.create_study()
-    study.add_trial(optuna.trial.create_trial(params={"x": 1.0, "y": 1}, distributions={"x": FloatDistribution(0, 2), "y": IntDistribution(0, 5)}, value=1.0))
-    study.add_trial(optuna.trial.create_trial(params={"x": "a", "y": 2}, distributions={"x": CategoricalDistribution(["a"]) , "y": IntDistribution(0, 9)}, value=1.0))
+    study.add_trial(
+        optuna.trial.create_trial(
+            params={"x": 1.0, "y": 1},
+            distributions={"x": FloatDistribution(0, 2), "y": IntDistribution(0, 5)},
+            value=1.0,
+        )
+    )
+    study.add_trial(
+        optuna.trial.create_trial(
+            params={"x": "a", "y": 2},
+            distributions={"x": CategoricalDistribution(["a"]), "y": IntDistribution(0, 9)},
+            value=1.0,
+        )
+    )
     space = UnionSearchSpace().calculate(study)
     assert set(space) == {"y"}
     assert space["y"] == IntDistribution(0, 9)
 
 
 user_attr_values = st.recursive(
-    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=3000)),
-    lambda children: st.lists(children, max_size=30) | st.dictionaries(st.text(max_size=200), children, max_size=30),
+    st.one_of(
+        st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=3000)
+    ),
+    lambda children: (
+        st.lists(children, max_size=30)
+        | st.dictionaries(st.text(max_size=200), children, max_size=30)
+    ),
     max_leaves=60,
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(attrs=st.dictionaries(st.sampled_from(["problem_type", "problem_description", "constraints", "domain_knowledge", "other"]), user_attr_values))
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(
+    attrs=st.dictionaries(
+        st.sampled_from(
+            ["problem_type", "problem_description", "constraints", "domain_knowledge", "other"]
+        ),
+        user_attr_values,
+    )
+)
 def test_any_user_attrs_give_a_bounded_prompt(attrs) -> None:
     problem = read_problem_context(attrs)
     assert len(problem.problem_description or "") <= MAX_TEXT_CHARS
@@ -214,8 +276,14 @@ def search_spaces(draw: st.DrawFn) -> dict:
             step = draw(st.integers(1, 50))
             space[name] = IntDistribution(low, low + step * draw(st.integers(1, 200)), step=step)
         else:
-            choices = draw(st.lists(st.none() | st.booleans() | st.integers(-9, 9) | st.text(max_size=12),
-                                    min_size=1, max_size=6, unique_by=lambda v: (type(v), v)))
+            choices = draw(
+                st.lists(
+                    st.none() | st.booleans() | st.integers(-9, 9) | st.text(max_size=12),
+                    min_size=1,
+                    max_size=6,
+                    unique_by=lambda v: (type(v), v),
+                )
+            )
             space[name] = CategoricalDistribution(choices)
     return space
 

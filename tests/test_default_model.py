@@ -41,7 +41,9 @@ def test_a_warm_start_on_the_default_model_gives_valid_llm_trials(monkeypatch) -
     sampler = LLMGuidedSampler(seed=0)  # what a user gets: the prior strategy on the default model
     assert sampler.model_name == "embedded/qwen2.5-coder-1.5b"
     study = optuna.create_study(direction="minimize", sampler=sampler)
-    study.set_user_attr("problem_description", "Tune an RBF support vector classifier on a small tabular dataset")
+    study.set_user_attr(
+        "problem_description", "Tune an RBF support vector classifier on a small tabular dataset"
+    )
     study.optimize(svm_objective, n_trials=6)
     assert all(t.state == TrialState.COMPLETE for t in study.trials)
     assert_all_params_valid(study)
@@ -50,4 +52,6 @@ def test_a_warm_start_on_the_default_model_gives_valid_llm_trials(monkeypatch) -
     sources = [t.user_attrs["llm_source"] for t in study.trials]
     assert sources == ["optimizer", "llm", "optimizer", "optimizer", "optimizer", "optimizer"]
     assert study.trials[1].user_attrs["llm_call"]["model"]
-    assert study.trials[1].user_attrs["llm_rationale"]  # the analysis the model wrote before the values
+    assert study.trials[1].user_attrs[
+        "llm_rationale"
+    ]  # the analysis the model wrote before the values

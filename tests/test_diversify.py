@@ -46,7 +46,9 @@ def test_variants_stay_near_the_centre() -> None:
 
 
 def test_repeats_within_an_answer_become_distinct_configurations() -> None:
-    spread = spread_batch([dict(CENTER), dict(CENTER), dict(CENTER)], SPACE, key_of, set(), random.Random(1))
+    spread = spread_batch(
+        [dict(CENTER), dict(CENTER), dict(CENTER)], SPACE, key_of, set(), random.Random(1)
+    )
     assert [perturbed for _, perturbed in spread] == [False, True, True]
     assert len({key_of(params) for params, _ in spread}) == 3
 
@@ -61,7 +63,9 @@ def test_without_variation_repeats_are_returned_unchanged() -> None:
 def test_repeats_of_the_studys_configurations_are_left_to_the_duplicate_check() -> None:
     other = {**CENTER, "layers": 5}
     taken = {key_of(CENTER)}
-    spread = spread_batch([dict(CENTER), dict(CENTER), other, dict(other)], SPACE, key_of, taken, random.Random(1))
+    spread = spread_batch(
+        [dict(CENTER), dict(CENTER), other, dict(other)], SPACE, key_of, taken, random.Random(1)
+    )
     assert [perturbed for _, perturbed in spread] == [False, False, False, True]
     assert spread[0][0] == CENTER and spread[1][0] == CENTER
     assert key_of(spread[3][0]) not in taken | {key_of(other)}

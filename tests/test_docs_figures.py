@@ -48,7 +48,9 @@ def regret(name: str, row: str, checkpoint: str) -> float:
 
 def speed(model: str, threads: int, key: str) -> float:
     """A median of ``model_speed.json`` for a model and thread count."""
-    (row,) = [r for r in at("model_speed", "results") if r["model"] == model and r["threads"] == threads]
+    (row,) = [
+        r for r in at("model_speed", "results") if r["model"] == model and r["threads"] == threads
+    ]
     return row[key]
 
 
@@ -59,13 +61,21 @@ def per_study(name: str, row: str, key: str, trials: int = 30) -> float:
 
 def overhead(sampler: str, n_finished: int) -> float:
     """Seconds of one ``ask()`` with ``n_finished`` trials in the history (``overhead.json``)."""
-    (row,) = [r for r in at("overhead", "results") if r["sampler"] == sampler and r["n_finished"] == n_finished]
+    (row,) = [
+        r
+        for r in at("overhead", "results")
+        if r["sampler"] == sampler and r["n_finished"] == n_finished
+    ]
     return row["sampler_seconds"]
 
 
 def rate(storage: str, workers: int) -> float:
     """Ask/tell cycles per second of ``workers`` on ``storage`` (``storage_throughput.json``)."""
-    (row,) = [r for r in at("storage_throughput", "rates") if r["storage"] == storage and r["workers"] == workers]
+    (row,) = [
+        r
+        for r in at("storage_throughput", "rates")
+        if r["storage"] == storage and r["workers"] == workers
+    ]
     return row["trials_per_second"]
 
 
@@ -102,88 +112,228 @@ class Quote:
 OM = "one_machine"
 QUOTES = (
     # README: the sentences on where the gain comes from.
-    Quote("README.md", "at 10 trials the default is {} ahead of Optuna's GP",
-          (lambda: f3(regret(OM, "gp", "10") - regret(OM, "llm-prior", "10")),)),
+    Quote(
+        "README.md",
+        "at 10 trials the default is {} ahead of Optuna's GP",
+        (lambda: f3(regret(OM, "gp", "10") - regret(OM, "llm-prior", "10")),),
+    ),
     # README: which model, which strategy (the published benchmark, latest.json).
-    Quote("README.md", "| `None` (Qwen2.5-Coder-1.5B), `\"prior\"` | {} / {} | 1 |",
-          (lambda: f3(regret("latest", "llm-prior", "10")), lambda: f3(regret("latest", "llm-prior", "30")))),
-    Quote("README.md", "| `\"embedded/smollm2-135m\"`, `\"prior\"` | {} / {} | 1 |",
-          (lambda: f3(regret("latest", "llm-prior@smollm2-135m", "10")),
-           lambda: f3(regret("latest", "llm-prior@smollm2-135m", "30")))),
-    Quote("README.md", "| Qwen, `\"hybrid\"` | {} / {} | {} |",
-          (lambda: f3(regret("latest", "llm-hybrid", "10")), lambda: f3(regret("latest", "llm-hybrid", "30")),
-           lambda: f1(per_study("latest", "llm-hybrid", "llm_calls_per_trial")))),
-    Quote("README.md", "| Qwen, `\"llm\"` | {} / {} | {} |",
-          (lambda: f3(regret("latest", "llm", "10")), lambda: f3(regret("latest", "llm", "30")),
-           lambda: f1(per_study("latest", "llm", "llm_calls_per_trial")))),
-    Quote("README.md", "`\"hybrid\"` makes about {} calls (about {} prompt tokens) per 30 trials",
-          (lambda: f"{per_study('latest', 'llm-hybrid', 'llm_calls_per_trial'):.0f}",
-           lambda: thousands(per_study("latest", "llm-hybrid", "prompt_tokens_per_trial")))),
-    Quote("README.md", "`\"llm\"` about {} (about {})",
-          (lambda: f"{per_study('latest', 'llm', 'llm_calls_per_trial'):.0f}",
-           lambda: thousands(per_study("latest", "llm", "prompt_tokens_per_trial")))),
-    Quote("README.md", "16 scikit-learn tuning tasks × {} seeds, {} paired runs each",
-          (lambda: str(at(OM, "seeds")), lambda: str(at(OM, "samplers", "llm-prior", "runs")))),
+    Quote(
+        "README.md",
+        '| `None` (Qwen2.5-Coder-1.5B), `"prior"` | {} / {} | 1 |',
+        (
+            lambda: f3(regret("latest", "llm-prior", "10")),
+            lambda: f3(regret("latest", "llm-prior", "30")),
+        ),
+    ),
+    Quote(
+        "README.md",
+        '| `"embedded/smollm2-135m"`, `"prior"` | {} / {} | 1 |',
+        (
+            lambda: f3(regret("latest", "llm-prior@smollm2-135m", "10")),
+            lambda: f3(regret("latest", "llm-prior@smollm2-135m", "30")),
+        ),
+    ),
+    Quote(
+        "README.md",
+        '| Qwen, `"hybrid"` | {} / {} | {} |',
+        (
+            lambda: f3(regret("latest", "llm-hybrid", "10")),
+            lambda: f3(regret("latest", "llm-hybrid", "30")),
+            lambda: f1(per_study("latest", "llm-hybrid", "llm_calls_per_trial")),
+        ),
+    ),
+    Quote(
+        "README.md",
+        '| Qwen, `"llm"` | {} / {} | {} |',
+        (
+            lambda: f3(regret("latest", "llm", "10")),
+            lambda: f3(regret("latest", "llm", "30")),
+            lambda: f1(per_study("latest", "llm", "llm_calls_per_trial")),
+        ),
+    ),
+    Quote(
+        "README.md",
+        '`"hybrid"` makes about {} calls (about {} prompt tokens) per 30 trials',
+        (
+            lambda: f"{per_study('latest', 'llm-hybrid', 'llm_calls_per_trial'):.0f}",
+            lambda: thousands(per_study("latest", "llm-hybrid", "prompt_tokens_per_trial")),
+        ),
+    ),
+    Quote(
+        "README.md",
+        '`"llm"` about {} (about {})',
+        (
+            lambda: f"{per_study('latest', 'llm', 'llm_calls_per_trial'):.0f}",
+            lambda: thousands(per_study("latest", "llm", "prompt_tokens_per_trial")),
+        ),
+    ),
+    Quote(
+        "README.md",
+        "16 scikit-learn tuning tasks × {} seeds, {} paired runs each",
+        (lambda: str(at(OM, "seeds")), lambda: str(at(OM, "samplers", "llm-prior", "runs"))),
+    ),
     # docs/02: the embedded models' speed.
-    *(Quote("docs/02_llm_integration_strategies.md", f"| {model} | {threads} | {{}} | {{}} | {{}} | {{}} |",
-            (lambda m=model, t=threads: f1(speed(m, t, "load_seconds")),
-             lambda m=model, t=threads: f1(speed(m, t, "median_seconds")),
-             lambda m=model, t=threads: f1(speed(m, t, "median_prompt_per_second")),
-             lambda m=model, t=threads: f1(speed(m, t, "median_generated_per_second"))))
-      for model in ("qwen2.5-coder-1.5b", "smollm2-135m") for threads in (1, 2)),
-    Quote("docs/02_llm_integration_strategies.md", "Qwen2.5-Coder-1.5B generated {} tokens/s with 2\nthreads on an idle machine and {} with 1",
-          (lambda: f1(speed("qwen2.5-coder-1.5b", 2, "median_generated_per_second")),
-           lambda: f1(speed("qwen2.5-coder-1.5b", 1, "median_generated_per_second")))),
+    *(
+        Quote(
+            "docs/02_llm_integration_strategies.md",
+            f"| {model} | {threads} | {{}} | {{}} | {{}} | {{}} |",
+            (
+                lambda m=model, t=threads: f1(speed(m, t, "load_seconds")),
+                lambda m=model, t=threads: f1(speed(m, t, "median_seconds")),
+                lambda m=model, t=threads: f1(speed(m, t, "median_prompt_per_second")),
+                lambda m=model, t=threads: f1(speed(m, t, "median_generated_per_second")),
+            ),
+        )
+        for model in ("qwen2.5-coder-1.5b", "smollm2-135m")
+        for threads in (1, 2)
+    ),
+    Quote(
+        "docs/02_llm_integration_strategies.md",
+        "Qwen2.5-Coder-1.5B generated {} tokens/s with 2\nthreads on an idle machine and {} with 1",
+        (
+            lambda: f1(speed("qwen2.5-coder-1.5b", 2, "median_generated_per_second")),
+            lambda: f1(speed("qwen2.5-coder-1.5b", 1, "median_generated_per_second")),
+        ),
+    ),
     # docs/user_guide.md: the embedded models' call times (a long answer).
-    Quote("docs/user_guide.md", "2 threads took {} s with Qwen and {} s with SmolLM2, 1 thread {} s and {} s",
-          (lambda: f1(speed("qwen2.5-coder-1.5b", 2, "median_seconds")), lambda: f1(speed("smollm2-135m", 2, "median_seconds")),
-           lambda: f1(speed("qwen2.5-coder-1.5b", 1, "median_seconds")), lambda: f1(speed("smollm2-135m", 1, "median_seconds")))),
-    Quote("docs/user_guide.md", "for a long warm-start answer of {} completion tokens",
-          (lambda: f"{speed('qwen2.5-coder-1.5b', 2, 'median_completion_tokens'):.0f}",)),
+    Quote(
+        "docs/user_guide.md",
+        "2 threads took {} s with Qwen and {} s with SmolLM2, 1 thread {} s and {} s",
+        (
+            lambda: f1(speed("qwen2.5-coder-1.5b", 2, "median_seconds")),
+            lambda: f1(speed("smollm2-135m", 2, "median_seconds")),
+            lambda: f1(speed("qwen2.5-coder-1.5b", 1, "median_seconds")),
+            lambda: f1(speed("smollm2-135m", 1, "median_seconds")),
+        ),
+    ),
+    Quote(
+        "docs/user_guide.md",
+        "for a long warm-start answer of {} completion tokens",
+        (lambda: f"{speed('qwen2.5-coder-1.5b', 2, 'median_completion_tokens'):.0f}",),
+    ),
     # docs/00: the search quality on the published benchmark.
-    Quote("docs/00_project_overview.md", "regret {} ± {} at trial 10",
-          (lambda: f3(regret("latest", "llm-prior", "10")), lambda: f3(at("latest", "samplers", "llm-prior", "regret_se", "10")))),
-    Quote("docs/00_project_overview.md", "TPE and GP ({}) and of the seeded default ({})",
-          (lambda: f3(regret("latest", "gp", "10")), lambda: f3(regret("latest", "seeded-default", "10")))),
-    Quote("docs/00_project_overview.md", "At trial 30 it is at {} ± {}",
-          (lambda: f3(regret("latest", "llm-prior", "30")), lambda: f3(at("latest", "samplers", "llm-prior", "regret_se", "30")))),
-    Quote("docs/00_project_overview.md", "(regret {} at trial 10 and {} at 30,\n  against {} and {} for GP, and {} and {} for `gp-startup5`)",
-          tuple((lambda r=row, c=checkpoint: f3(regret(OM, r, c)))
-                for row in ("llm-prior", "gp", "gp-startup5") for checkpoint in ("10", "30"))),
-    Quote("docs/00_project_overview.md", "`hybrid` (80 runs) reaches {} at trial 10\n    and {} at 30",
-          (lambda: f3(regret("latest", "llm-hybrid", "10")), lambda: f3(regret("latest", "llm-hybrid", "30")))),
-    Quote("docs/00_project_overview.md", "`llm` (32 runs, on one machine) {} and {}",
-          (lambda: f3(regret(OM, "llm", "10")), lambda: f3(regret(OM, "llm", "30")))),
-    Quote("docs/00_project_overview.md", "(single-trial regret {} against\n    {} with the default request of one configuration; 80 pairs,\n    `benchmarks/results/probe.json`), and SmolLM2's does not ({}, worse",
-          (lambda: f"{at('probe', 'rows', 'llm-prior@qwen2.5-coder-1.5b', 'trial_1', 'llm')[0]:.2f}",
-           lambda: f"{at('probe', 'rows', 'llm-prior@qwen2.5-coder-1.5b', 'trial_1', 'random')[0]:.2f}",
-           lambda: f"{at('probe', 'rows', 'llm-prior@smollm2-135m', 'trial_1', 'llm')[0]:.2f}")),
+    Quote(
+        "docs/00_project_overview.md",
+        "regret {} ± {} at trial 10",
+        (
+            lambda: f3(regret("latest", "llm-prior", "10")),
+            lambda: f3(at("latest", "samplers", "llm-prior", "regret_se", "10")),
+        ),
+    ),
+    Quote(
+        "docs/00_project_overview.md",
+        "TPE and GP ({}) and of the seeded default ({})",
+        (
+            lambda: f3(regret("latest", "gp", "10")),
+            lambda: f3(regret("latest", "seeded-default", "10")),
+        ),
+    ),
+    Quote(
+        "docs/00_project_overview.md",
+        "At trial 30 it is at {} ± {}",
+        (
+            lambda: f3(regret("latest", "llm-prior", "30")),
+            lambda: f3(at("latest", "samplers", "llm-prior", "regret_se", "30")),
+        ),
+    ),
+    Quote(
+        "docs/00_project_overview.md",
+        "(regret {} at trial 10 and {} at 30,\n  against {} and {} for GP, and {} and {} for `gp-startup5`)",
+        tuple(
+            (lambda r=row, c=checkpoint: f3(regret(OM, r, c)))
+            for row in ("llm-prior", "gp", "gp-startup5")
+            for checkpoint in ("10", "30")
+        ),
+    ),
+    Quote(
+        "docs/00_project_overview.md",
+        "`hybrid` (80 runs) reaches {} at trial 10\n    and {} at 30",
+        (
+            lambda: f3(regret("latest", "llm-hybrid", "10")),
+            lambda: f3(regret("latest", "llm-hybrid", "30")),
+        ),
+    ),
+    Quote(
+        "docs/00_project_overview.md",
+        "`llm` (32 runs, on one machine) {} and {}",
+        (lambda: f3(regret(OM, "llm", "10")), lambda: f3(regret(OM, "llm", "30"))),
+    ),
+    Quote(
+        "docs/00_project_overview.md",
+        "(single-trial regret {} against\n    {} with the default request of one configuration; 80 pairs,\n    `benchmarks/results/probe.json`), and SmolLM2's does not ({}, worse",
+        (
+            lambda: (
+                f"{at('probe', 'rows', 'llm-prior@qwen2.5-coder-1.5b', 'trial_1', 'llm')[0]:.2f}"
+            ),
+            lambda: (
+                f"{at('probe', 'rows', 'llm-prior@qwen2.5-coder-1.5b', 'trial_1', 'random')[0]:.2f}"
+            ),
+            lambda: f"{at('probe', 'rows', 'llm-prior@smollm2-135m', 'trial_1', 'llm')[0]:.2f}",
+        ),
+    ),
     # docs/00: the sampler's overhead per ask() (overhead.json).
-    Quote("docs/00_project_overview.md", "machine): the default strategy's own time per `ask()` is {} / {} / {} s with 100 /\n  1,000 / 5,000 finished trials, against {} / {} / {} s for TPE and {} / {} s for\n  Optuna's GP at 100 / 1,000",
-          (*(lambda n=n: f"{overhead('llm-prior', n):.2f}" for n in (100, 1000, 5000)),
-           *(lambda n=n: f"{overhead('tpe', n):.2f}" for n in (100, 1000, 5000)),
-           *(lambda n=n: f1(overhead("gp", n)) for n in (100, 1000)))),
+    Quote(
+        "docs/00_project_overview.md",
+        "machine): the default strategy's own time per `ask()` is {} / {} / {} s with 100 /\n  1,000 / 5,000 finished trials, against {} / {} / {} s for TPE and {} / {} s for\n  Optuna's GP at 100 / 1,000",
+        (
+            *(lambda n=n: f"{overhead('llm-prior', n):.2f}" for n in (100, 1000, 5000)),
+            *(lambda n=n: f"{overhead('tpe', n):.2f}" for n in (100, 1000, 5000)),
+            *(lambda n=n: f1(overhead("gp", n)) for n in (100, 1000)),
+        ),
+    ),
     # docs/06: what a claim costs and what one PostgreSQL sustains (storage_throughput.json).
-    Quote("docs/06_scaling_out.md", "median {} ms per trial on PostgreSQL directly (p90 {} ms),\n{} ms through the proxy (p90 {} ms), beside a whole ask/tell cycle of {} ms and {} ms",
-          (lambda: f1(claim("postgresql", "claim_seconds_median")), lambda: f"{claim('postgresql', 'claim_seconds_p90'):.0f}",
-           lambda: f1(claim("grpc-proxy", "claim_seconds_median")), lambda: f"{claim('grpc-proxy', 'claim_seconds_p90'):.0f}",
-           lambda: f"{claim('postgresql', 'ask_tell_seconds_median'):.0f}", lambda: f"{claim('grpc-proxy', 'ask_tell_seconds_median'):.0f}")),
-    *(Quote("docs/06_scaling_out.md", f"| {workers} | {{}} /s | {{}} /s |",
-            (lambda w=workers: f1(rate("postgresql", w)), lambda w=workers: f1(rate("grpc-proxy", w))))
-      for workers in (1, 4, 16)),
+    Quote(
+        "docs/06_scaling_out.md",
+        "median {} ms per trial on PostgreSQL directly (p90 {} ms),\n{} ms through the proxy (p90 {} ms), beside a whole ask/tell cycle of {} ms and {} ms",
+        (
+            lambda: f1(claim("postgresql", "claim_seconds_median")),
+            lambda: f"{claim('postgresql', 'claim_seconds_p90'):.0f}",
+            lambda: f1(claim("grpc-proxy", "claim_seconds_median")),
+            lambda: f"{claim('grpc-proxy', 'claim_seconds_p90'):.0f}",
+            lambda: f"{claim('postgresql', 'ask_tell_seconds_median'):.0f}",
+            lambda: f"{claim('grpc-proxy', 'ask_tell_seconds_median'):.0f}",
+        ),
+    ),
+    *(
+        Quote(
+            "docs/06_scaling_out.md",
+            f"| {workers} | {{}} /s | {{}} /s |",
+            (
+                lambda w=workers: f1(rate("postgresql", w)),
+                lambda w=workers: f1(rate("grpc-proxy", w)),
+            ),
+        )
+        for workers in (1, 4, 16)
+    ),
     # docs/user_guide.md: the hints' table (knowledge.json); the page bolds the good hints at 5 trials.
-    *(Quote("docs/user_guide.md", f"{label} | {{}} | {{}} | {{}} |",
-            tuple((lambda c=condition, k=checkpoint, bold=(i == 0 and condition in ("precise", "vague")):
-                   (f"**{f3(at('knowledge', 'conditions', c, 'regret', k))}**" if bold
-                    else f3(at("knowledge", "conditions", c, "regret", k))))
-                  for i, checkpoint in enumerate(("5", "10", "30"))))
-      for label, condition in (
-          ("| none", "none"),
-          ('| good values of 2 parameters ("C around 430, gamma around 0.00013")', "precise"),
-          ('| the same in words ("a high C, a low gamma")', "vague"),
-          ("| values from the worst tenth (misleading)", "misleading"),
-          ("| Optuna's GP with the good values enqueued (what you would do without this library)", "gp+enqueue"),
-          ("| Optuna's GP, no hint", "gp"))),
+    *(
+        Quote(
+            "docs/user_guide.md",
+            f"{label} | {{}} | {{}} | {{}} |",
+            tuple(
+                (
+                    lambda c=condition, k=checkpoint, bold=(i == 0 and condition in ("precise", "vague")): (
+                        f"**{f3(at('knowledge', 'conditions', c, 'regret', k))}**"
+                        if bold
+                        else f3(at("knowledge", "conditions", c, "regret", k))
+                    )
+                )
+                for i, checkpoint in enumerate(("5", "10", "30"))
+            ),
+        )
+        for label, condition in (
+            ("| none", "none"),
+            ('| good values of 2 parameters ("C around 430, gamma around 0.00013")', "precise"),
+            ('| the same in words ("a high C, a low gamma")', "vague"),
+            ("| values from the worst tenth (misleading)", "misleading"),
+            (
+                "| Optuna's GP with the good values enqueued (what you would do without this library)",
+                "gp+enqueue",
+            ),
+            ("| Optuna's GP, no hint", "gp"),
+        )
+    ),
 )
 
 
@@ -196,14 +346,17 @@ def test_quoted_figure_agrees_with_the_results(quote: Quote) -> None:
 
 def test_readme_table_is_the_rendered_one() -> None:
     assert readme_table(result(OM)) in (ROOT / "README.md").read_text(), (
-        "README's results table differs from `python -m benchmarks.render_readme`")
+        "README's results table differs from `python -m benchmarks.render_readme`"
+    )
 
 
 def test_readme_sentences_on_the_gain_hold() -> None:
     gp, startup5 = regret(OM, "gp", "10"), regret(OM, "gp-startup5", "10")
     default, control = regret(OM, "llm-prior", "10"), regret(OM, "llm-prior+useless", "10")
     lead = gp - default
-    assert abs((gp - startup5) / lead - 2 / 3) < 0.05  # "two thirds of that lead ... starting the GP earlier"
+    assert (
+        abs((gp - startup5) / lead - 2 / 3) < 0.05
+    )  # "two thirds of that lead ... starting the GP earlier"
     assert abs((gp - control) / lead - 3 / 4) < 0.05  # "a control ... gets three quarters of it"
     # "At 30 trials the LLM is no better than Optuna's GP, and the random-answer control is ahead of it."
     assert abs(regret(OM, "llm-prior", "30") - regret(OM, "gp", "30")) < 0.005
@@ -213,11 +366,19 @@ def test_readme_sentences_on_the_gain_hold() -> None:
 def test_every_decimal_figure_of_the_readme_is_checked() -> None:
     from tests.test_readme import prose
 
-    text = re.sub(r"`[^`]*`", " ", prose((ROOT / "README.md").read_text()))  # code: arguments' defaults
-    checked = " ".join(q.rendered() for q in QUOTES if q.page == "README.md") + readme_table(result(OM))
+    text = re.sub(
+        r"`[^`]*`", " ", prose((ROOT / "README.md").read_text())
+    )  # code: arguments' defaults
+    checked = " ".join(q.rendered() for q in QUOTES if q.page == "README.md") + readme_table(
+        result(OM)
+    )
     figures = set(re.findall(r"(?<![\w.])\d+\.\d+(?![\w.])", text)) - {"2.5", "3.10", "1.1"}
-    unchecked = sorted(f for f in figures if not re.search(rf"(?<![\d.]){re.escape(f)}(?![\d])", checked))
-    assert unchecked == [], f"README figures with no check in tests/test_docs_figures.py: {unchecked}"
+    unchecked = sorted(
+        f for f in figures if not re.search(rf"(?<![\d.]){re.escape(f)}(?![\d])", checked)
+    )
+    assert unchecked == [], (
+        f"README figures with no check in tests/test_docs_figures.py: {unchecked}"
+    )
 
 
 def test_a_changed_result_fails_the_check() -> None:

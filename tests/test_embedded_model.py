@@ -16,12 +16,11 @@ import optuna
 from optuna.trial import TrialState
 import pytest
 
-from tests.support.assertions import assert_all_params_valid
-from tests.support.assertions import trial_sources
-
 from llm_guided_optuna import EmbeddedModelServer
 from llm_guided_optuna import get_embedded_server
 from llm_guided_optuna import LLMGuidedSampler
+from tests.support.assertions import assert_all_params_valid
+from tests.support.assertions import trial_sources
 
 
 pytestmark = pytest.mark.llm
@@ -35,12 +34,22 @@ def mixed_objective(trial: optuna.Trial) -> float:
     weight_decay = trial.suggest_float("weight_decay", 0.0, 0.1, step=0.01)
     optimizer = trial.suggest_categorical("optimizer", ["adam", "sgd", "rmsprop"])
     penalty = {"adam": 0.0, "sgd": 0.3, "rmsprop": 0.2}[optimizer]
-    return (math.log10(lr) + 3) ** 2 / 4 + abs(batch_size - 64) / 256 + (dropout - 0.2) ** 2 + weight_decay + penalty
+    return (
+        (math.log10(lr) + 3) ** 2 / 4
+        + abs(batch_size - 64) / 256
+        + (dropout - 0.2) ** 2
+        + weight_decay
+        + penalty
+    )
 
 
 def llm_share(study: optuna.Study) -> float:
     later = study.trials[1:]
-    return sum(1 for t in later if t.user_attrs.get("llm_source") in {"llm", "llm+optimizer", "llm+fallback"}) / len(later)
+    return sum(
+        1
+        for t in later
+        if t.user_attrs.get("llm_source") in {"llm", "llm+optimizer", "llm+fallback"}
+    ) / len(later)
 
 
 def test_study_on_the_embedded_model_uses_valid_llm_proposals() -> None:
@@ -59,7 +68,9 @@ def test_study_on_the_embedded_model_uses_valid_llm_proposals() -> None:
     assert stats["prompt_tokens"] > 0 and stats["completion_tokens"] > 0
     llm_trial = next(t for t in study.trials if t.user_attrs.get("llm_source") == "llm")
     assert llm_trial.user_attrs["llm_call"]["model"]
-    assert {k: llm_trial.params[k] for k in llm_trial.user_attrs["llm_proposal"]} == llm_trial.user_attrs["llm_proposal"]
+    assert {
+        k: llm_trial.params[k] for k in llm_trial.user_attrs["llm_proposal"]
+    } == llm_trial.user_attrs["llm_proposal"]
 
 
 def test_the_default_strategy_warm_starts_from_one_call_on_the_embedded_model() -> None:
@@ -83,7 +94,11 @@ def test_two_threads_share_the_embedded_model() -> None:
     study.optimize(mixed_objective, n_trials=10, n_jobs=2)
     assert len(study.trials) == 10 and all(t.state == TrialState.COMPLETE for t in study.trials)
     assert_all_params_valid(study)
-    proposals = [json.dumps(t.params, sort_keys=True) for t in study.trials if t.user_attrs.get("llm_source") == "llm"]
+    proposals = [
+        json.dumps(t.params, sort_keys=True)
+        for t in study.trials
+        if t.user_attrs.get("llm_source") == "llm"
+    ]
     assert proposals and len(set(proposals)) == len(proposals)
 
 

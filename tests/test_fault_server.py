@@ -7,19 +7,23 @@ import math
 import os
 import threading
 import time
+from typing import Any
 import urllib.error
 import urllib.request
-from typing import Any
 
 import httpx
-import pytest
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
+import pytest
+
 
 try:
-    from tests.support.fault_server import FAULT_KINDS, FaultServer
+    from tests.support.fault_server import FAULT_KINDS
+    from tests.support.fault_server import FaultServer
 except ImportError:  # tests/ is on sys.path instead of the repository root
-    from support.fault_server import FAULT_KINDS, FaultServer
+    from support.fault_server import FAULT_KINDS
+    from support.fault_server import FaultServer
 
 PARAMS = {"lr": 0.01, "n_layers": 3, "optimizer": "adam", "dropout": 0.0, "use_bn": True}
 
@@ -32,12 +36,17 @@ def chat_body(**extra: Any) -> dict[str, Any]:
     return {"model": "fault", "messages": [{"role": "user", "content": "suggest"}], **extra}
 
 
-def post(server: FaultServer, body: Any = None, headers: dict[str, str] | None = None,
-         timeout: float = 5.0) -> tuple[int, dict[str, str], bytes]:
+def post(
+    server: FaultServer,
+    body: Any = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = 5.0,
+) -> tuple[int, dict[str, str], bytes]:
     """POST to /chat/completions; returns (status, headers, raw body) for any status."""
     data = json.dumps(chat_body() if body is None else body).encode()
     request = urllib.request.Request(
-        server.base_url + "/chat/completions", data=data,
+        server.base_url + "/chat/completions",
+        data=data,
         headers={"Content-Type": "application/json", **(headers or {})},
     )
     try:
@@ -76,7 +85,9 @@ def test_normal_completion_shape_and_recording():
     with FaultServer(responder=echo) as srv:
         assert srv.base_url == f"http://127.0.0.1:{srv.port}/v1"
         body = chat_body(temperature=0.2)
-        status, headers, raw = post(srv, body, headers={"X-Test": "yes", "Authorization": "Bearer sk-x"})
+        status, headers, raw = post(
+            srv, body, headers={"X-Test": "yes", "Authorization": "Bearer sk-x"}
+        )
         assert status == 200
         assert headers["Content-Type"] == "application/json"
         answer = json.loads(raw)
@@ -86,7 +97,10 @@ def test_normal_completion_shape_and_recording():
         assert answer["model"] == "fault"
         choice = answer["choices"][0]
         assert choice["finish_reason"] == "stop"
-        assert choice["message"] == {"role": "assistant", "content": '{"parameters": {"x": 1}, "rationale": "echo"}'}
+        assert choice["message"] == {
+            "role": "assistant",
+            "content": '{"parameters": {"x": 1}, "rationale": "echo"}',
+        }
         usage = answer["usage"]
         assert usage["prompt_tokens"] > 0 and usage["completion_tokens"] > 0
         assert usage["total_tokens"] == usage["prompt_tokens"] + usage["completion_tokens"]
@@ -124,10 +138,14 @@ def test_models_endpoint_and_unknown_path(server):
 
 def test_streaming_normal_answer(server):
     body = chat_body(stream=True, stream_options={"include_usage": True})
-    with httpx.stream("POST", server.base_url + "/chat/completions", json=body, timeout=5) as response:
+    with httpx.stream(
+        "POST", server.base_url + "/chat/completions", json=body, timeout=5
+    ) as response:
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/event-stream")
-        events = [line[len("data: "):] for line in response.iter_lines() if line.startswith("data: ")]
+        events = [
+            line[len("data: ") :] for line in response.iter_lines() if line.startswith("data: ")
+        ]
     assert events[-1] == "[DONE]"
     chunks = [json.loads(event) for event in events[:-1]]
     assert all(chunk["object"] == "chat.completion.chunk" for chunk in chunks)
@@ -213,13 +231,21 @@ def test_drop_connection(server, reset):
 
 def test_queue_then_default(server):
     server.set_fault("server_error")
-    server.queue(["rate_limit", "normal", ("unavailable", {"retry_after": 5}), {"kind": "auth_error"}])
+    server.queue(
+        ["rate_limit", "normal", ("unavailable", {"retry_after": 5}), {"kind": "auth_error"}]
+    )
     assert server.pending == 4
     statuses = [post(server)[0] for _ in range(6)]
     assert statuses == [429, 200, 503, 401, 500, 500]
     assert server.pending == 0
     assert [r.fault for r in server.requests] == [
-        "rate_limit", None, "unavailable", "auth_error", "server_error", "server_error"]
+        "rate_limit",
+        None,
+        "unavailable",
+        "auth_error",
+        "server_error",
+        "server_error",
+    ]
     server.clear_fault()
     assert post(server)[0] == 200
 
@@ -229,7 +255,12 @@ def test_reset_clears_everything(server):
     server.queue(["rate_limit"])
     post(server)
     server.reset()
-    assert (server.request_count, server.pending, server.http_body_bytes, server.request_body_bytes) == (0, 0, 0, 0)
+    assert (
+        server.request_count,
+        server.pending,
+        server.http_body_bytes,
+        server.request_body_bytes,
+    ) == (0, 0, 0, 0)
     assert post(server)[0] == 200
 
 
@@ -322,8 +353,12 @@ def test_invalid_json(server):
 
 @pytest.mark.parametrize(
     ("options", "expected"),
-    [({}, {"foo": 1}), ({"shape": "list"}, [1, 2, 3]), ({"shape": "number"}, 42),
-     ({"content": {"params": {}}}, {"params": {}})],
+    [
+        ({}, {"foo": 1}),
+        ({"shape": "list"}, [1, 2, 3]),
+        ({"shape": "number"}, 42),
+        ({"content": {"params": {}}}, {"params": {}}),
+    ],
 )
 def test_schema_violation(server, options, expected):
     server.set_fault("schema_violation", **options)
@@ -352,7 +387,9 @@ def test_out_of_range(server):
     params = parsed_params(server)
     assert params["lr"] == pytest.approx(0.01 * 1e6)
     assert params["n_layers"] == -3_000_000 and isinstance(params["n_layers"], int)
-    assert params["dropout"] == 1e6 and isinstance(params["dropout"], float)  # zero leaves the range too
+    assert params["dropout"] == 1e6 and isinstance(
+        params["dropout"], float
+    )  # zero leaves the range too
     assert params["optimizer"] == "adam" and params["use_bn"] is True
 
 
@@ -368,7 +405,11 @@ def test_nan_inf(server):
     with pytest.raises(ValueError):
         json.loads(content, parse_constant=reject)
     params = json.loads(content)["parameters"]
-    assert math.isnan(params["lr"]) and params["n_layers"] == math.inf and params["dropout"] == -math.inf
+    assert (
+        math.isnan(params["lr"])
+        and params["n_layers"] == math.inf
+        and params["dropout"] == -math.inf
+    )
     assert params["optimizer"] == "adam"
 
 
@@ -382,7 +423,13 @@ def test_nan_inf_without_numbers():
 def test_numbers_as_strings(server):
     server.set_fault("numbers_as_strings")
     params = parsed_params(server)
-    assert params == {"lr": "0.01", "n_layers": "3", "optimizer": "adam", "dropout": "0.0", "use_bn": True}
+    assert params == {
+        "lr": "0.01",
+        "n_layers": "3",
+        "optimizer": "adam",
+        "dropout": "0.0",
+        "use_bn": True,
+    }
 
 
 def test_bad_categorical(server):
@@ -425,7 +472,9 @@ def test_every_kind_answers(server):
     assert server.errors == []
 
 
-numbers = st.one_of(st.integers(-1000, 1000), st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False))
+numbers = st.one_of(
+    st.integers(-1000, 1000), st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False)
+)
 param_dicts = st.dictionaries(
     st.text("abcdefgh_", min_size=1, max_size=6),
     st.one_of(numbers, st.sampled_from(["adam", "sgd"]), st.booleans()),
@@ -473,8 +522,12 @@ def test_through_litellm():
 
     def call(srv):
         return litellm.completion(
-            model="openai/fault", api_base=srv.base_url, api_key="sk-test",
-            messages=[{"role": "user", "content": "suggest"}], num_retries=0, timeout=5,
+            model="openai/fault",
+            api_base=srv.base_url,
+            api_key="sk-test",
+            messages=[{"role": "user", "content": "suggest"}],
+            num_retries=0,
+            timeout=5,
         )
 
     with FaultServer(responder=responder) as srv:

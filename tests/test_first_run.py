@@ -20,18 +20,20 @@ import pytest
 from llm_guided_optuna import EmbeddedModelServer
 from llm_guided_optuna import LLMGuidedSampler
 from llm_guided_optuna import LLMSamplerWarning
-from llm_guided_optuna.cli.explain import plot_history
-from llm_guided_optuna.exceptions import PlotUnavailableError
-from llm_guided_optuna.cli.explain import SOURCE_MARKERS
 from llm_guided_optuna._proposal.provenance import OPTIMIZER_REASONS
 from llm_guided_optuna._proposal.provenance import SOURCES
+from llm_guided_optuna.cli.explain import plot_history
+from llm_guided_optuna.cli.explain import SOURCE_MARKERS
+from llm_guided_optuna.exceptions import PlotUnavailableError
 from tests.support.fault_server import FaultServer
 from tests.support.schema_responder import RandomConfigurationResponder
 
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
-USER_GUIDE = (ROOT / "docs" / "user_guide.md").read_text()  # the README's details, every value explained
+USER_GUIDE = (
+    ROOT / "docs" / "user_guide.md"
+).read_text()  # the README's details, every value explained
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 
 
@@ -43,8 +45,11 @@ def objective(trial: optuna.Trial) -> float:
 
 def readme_local_server_line() -> str:
     """The README's line that points the sampler at a local OpenAI-compatible server."""
-    match = re.search(r'^(LLMGuidedSampler\(model="openai/my-model", api_base="http://127\.0\.0\.1:8000/v1"\))',
-                      README, flags=re.MULTILINE)
+    match = re.search(
+        r'^(LLMGuidedSampler\(model="openai/my-model", api_base="http://127\.0\.0\.1:8000/v1"\))',
+        README,
+        flags=re.MULTILINE,
+    )
     assert match, "the README lost its local-server line"
     return match.group(1)
 
@@ -54,7 +59,10 @@ def test_the_readme_local_server_line_works_without_a_key(monkeypatch) -> None:
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     line = readme_local_server_line()
     with EmbeddedModelServer("smollm2-135m", parallel_requests=1) as server:
-        sampler = eval(line.replace("http://127.0.0.1:8000/v1", server.api_base), {"LLMGuidedSampler": LLMGuidedSampler})
+        sampler = eval(
+            line.replace("http://127.0.0.1:8000/v1", server.api_base),
+            {"LLMGuidedSampler": LLMGuidedSampler},
+        )
         study = optuna.create_study(sampler=sampler)
         study.optimize(objective, n_trials=4)
     stats = sampler.get_statistics()["sampler_stats"]
@@ -63,22 +71,39 @@ def test_the_readme_local_server_line_works_without_a_key(monkeypatch) -> None:
 
 
 def test_a_closed_port_is_named_in_the_warning_and_on_the_trial(optuna_logs) -> None:
-    sampler = LLMGuidedSampler(model="openai/my-model", api_base="http://127.0.0.1:9/v1", seed=0,
-                               max_retries=1, retry_backoff=0.01, warm_start_trials=1)
+    sampler = LLMGuidedSampler(
+        model="openai/my-model",
+        api_base="http://127.0.0.1:9/v1",
+        seed=0,
+        max_retries=1,
+        retry_backoff=0.01,
+        warm_start_trials=1,
+    )
     study = optuna.create_study(sampler=sampler)
     with optuna_logs.at_level(logging.WARNING):
         study.optimize(objective, n_trials=2)
     failed = study.trials[1]
-    assert failed.user_attrs["llm_source"] == "fallback" and failed.user_attrs["llm_reason"] == "connection"
-    assert failed.user_attrs["llm_call"]["error"].startswith("cannot reach 127.0.0.1:9 after 2 attempts")
+    assert (
+        failed.user_attrs["llm_source"] == "fallback"
+        and failed.user_attrs["llm_reason"] == "connection"
+    )
+    assert failed.user_attrs["llm_call"]["error"].startswith(
+        "cannot reach 127.0.0.1:9 after 2 attempts"
+    )
     assert "cannot reach 127.0.0.1:9" in optuna_logs.text
 
 
 def test_a_rejected_key_is_said_once_and_not_retried() -> None:
     with FaultServer() as server:
         server.set_fault("auth_error")
-        sampler = LLMGuidedSampler(model="openai/my-model", api_base=server.base_url, api_key="sk-wrong", seed=0,
-                                   strategy="llm", retry_backoff=0.01)
+        sampler = LLMGuidedSampler(
+            model="openai/my-model",
+            api_base=server.base_url,
+            api_key="sk-wrong",
+            seed=0,
+            strategy="llm",
+            retry_backoff=0.01,
+        )
         study = optuna.create_study(sampler=sampler)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -86,7 +111,9 @@ def test_a_rejected_key_is_said_once_and_not_retried() -> None:
         assert server.request_count == 1
         port = server.port
     messages = [str(w.message) for w in caught]
-    assert len(messages) == 1 and messages[0].startswith(f"trial 1: authentication failed at 127.0.0.1:{port}")
+    assert len(messages) == 1 and messages[0].startswith(
+        f"trial 1: authentication failed at 127.0.0.1:{port}"
+    )
     assert [t.user_attrs["llm_reason"] for t in study.trials[1:]] == ["authentication"] * 3
 
 
@@ -129,19 +156,37 @@ def test_every_source_has_a_marker_and_every_reason_is_in_the_user_guide() -> No
     assert set(SOURCE_MARKERS) == set(SOURCES)
     documented = set(re.findall(r"^\| `([a-z_+]+)` \|", USER_GUIDE, flags=re.MULTILINE))
     failure_kinds = {
-        "timeout", "rate_limit", "server_error", "connection", "authentication", "bad_request", "unknown_model",
-        "unexpected_error", "empty_response", "oversized_response", "invalid_json", "schema_violation",
-        "missing_parameters", "invalid_values", "duplicate", "missing_values",
+        "timeout",
+        "rate_limit",
+        "server_error",
+        "connection",
+        "authentication",
+        "bad_request",
+        "unknown_model",
+        "unexpected_error",
+        "empty_response",
+        "oversized_response",
+        "invalid_json",
+        "schema_violation",
+        "missing_parameters",
+        "invalid_values",
+        "duplicate",
+        "missing_values",
     }
-    missing = (set(SOURCES) | set(OPTIMIZER_REASONS) | failure_kinds | {"success_rate"}) - documented
+    missing = (
+        set(SOURCES) | set(OPTIMIZER_REASONS) | failure_kinds | {"success_rate"}
+    ) - documented
     assert not missing, f"not explained in docs/user_guide.md: {sorted(missing)}"
 
 
 def test_the_plot_legend_lists_only_the_sources_present(tmp_path, monkeypatch) -> None:
     study = optuna.create_study()
     for number, source in enumerate(["optimizer", "llm", "llm", "optimizer"]):
-        study.add_trial(optuna.trial.create_trial(value=float(number), params={}, distributions={},
-                                                  user_attrs={"llm_source": source}))
+        study.add_trial(
+            optuna.trial.create_trial(
+                value=float(number), params={}, distributions={}, user_attrs={"llm_source": source}
+            )
+        )
     import matplotlib.axes
 
     labels: list[str] = []
@@ -167,23 +212,32 @@ def test_the_plot_without_matplotlib_says_what_to_install(tmp_path, monkeypatch,
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", no_matplotlib)
-    with pytest.raises(PlotUnavailableError, match=r'the plot needs matplotlib: pip install "matplotlib>=3.7"'):
+    with pytest.raises(
+        PlotUnavailableError, match=r'the plot needs matplotlib: pip install "matplotlib>=3.7"'
+    ):
         plot_history(optuna.create_study(), tmp_path / "history.png")
 
 
 def test_each_llm_call_says_when_it_starts_and_ends(optuna_logs) -> None:
     with FaultServer(responder=RandomConfigurationResponder(seed=0)) as server:
-        sampler = LLMGuidedSampler(model="openai/my-model", api_base=server.base_url, seed=0, warm_start_trials=2)
+        sampler = LLMGuidedSampler(
+            model="openai/my-model", api_base=server.base_url, seed=0, warm_start_trials=2
+        )
         study = optuna.create_study(sampler=sampler)
         with optuna_logs.at_level(logging.INFO, logger="optuna.llm_guided_optuna"):
             study.optimize(objective, n_trials=3)
     lines = optuna_logs.messages("optuna.llm_guided_optuna")
     assert lines[0] == "Trial 1: asking openai/my-model for 2 configurations..."
-    assert re.fullmatch(r"Trial 1: openai/my-model answered in \d+\.\d s \(\d+ prompt and \d+ completion tokens\)", lines[1])
+    assert re.fullmatch(
+        r"Trial 1: openai/my-model answered in \d+\.\d s \(\d+ prompt and \d+ completion tokens\)",
+        lines[1],
+    )
 
 
 @pytest.mark.parametrize("missing", ["scipy", "torch"])
-def test_without_the_gp_dependencies_the_prior_strategy_says_so_and_runs_on_tpe(monkeypatch, missing: str) -> None:
+def test_without_the_gp_dependencies_the_prior_strategy_says_so_and_runs_on_tpe(
+    monkeypatch, missing: str
+) -> None:
     monkeypatch.setitem(sys.modules, missing, None)  # `import <missing>` raises ImportError
     with FaultServer(responder=RandomConfigurationResponder(seed=0)) as server:
         with pytest.warns(LLMSamplerWarning, match="needs PyTorch and SciPy") as caught:

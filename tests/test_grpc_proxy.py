@@ -61,11 +61,23 @@ def proxy(postgres_url: str, tmp_path: Path) -> Iterator[GrpcProxy]:  # noqa: F8
         yield running
 
 
-def proxy_worker_command(proxy: GrpcProxy, study: str, api_base: str, name: str, *extra: str) -> list[str]:
+def proxy_worker_command(
+    proxy: GrpcProxy, study: str, api_base: str, name: str, *extra: str
+) -> list[str]:
     """A worker that knows the proxy's address and nothing of the database."""
     return [
-        sys.executable, "-m", "tests.support.scale_out_worker", "--grpc", proxy.address,
-        "--study", study, "--api-base", api_base, "--name", name, *extra,
+        sys.executable,
+        "-m",
+        "tests.support.scale_out_worker",
+        "--grpc",
+        proxy.address,
+        "--study",
+        study,
+        "--api-base",
+        api_base,
+        "--name",
+        name,
+        *extra,
     ]
 
 
@@ -113,7 +125,9 @@ def heartbeat_rows(url: str, study_id: int) -> int:
         engine.dispose()
 
 
-def test_four_workers_through_the_grpc_proxy(postgres_url: str, proxy: GrpcProxy, tmp_path: Path) -> None:  # noqa: F811
+def test_four_workers_through_the_grpc_proxy(
+    postgres_url: str, proxy: GrpcProxy, tmp_path: Path
+) -> None:  # noqa: F811
     """Four workers, 12 trials each, behind the proxy: the checks of the four-worker tests.
 
     ``check_four_workers`` (tests/test_scale_out.py) asserts that all 48 trials are in storage
@@ -123,7 +137,9 @@ def test_four_workers_through_the_grpc_proxy(postgres_url: str, proxy: GrpcProxy
     """
     study_name = f"grpc-four-{tmp_path.name}"
     client = proxy.client()
-    optuna.create_study(study_name=study_name, storage=client).set_user_attr("problem_description", "a simulated CNN")
+    optuna.create_study(study_name=study_name, storage=client).set_user_attr(
+        "problem_description", "a simulated CNN"
+    )
     client.close()
     responder = PairingResponder(seed=3)
     names = [f"w{i}" for i in range(4)]
@@ -132,8 +148,16 @@ def test_four_workers_through_the_grpc_proxy(postgres_url: str, proxy: GrpcProxy
         processes = [
             start(
                 proxy_worker_command(
-                    proxy, study_name, server.base_url, name,
-                    "--seed", str(i), "--trials", "12", "--stats-out", str(tmp_path / f"{name}.json"),
+                    proxy,
+                    study_name,
+                    server.base_url,
+                    name,
+                    "--seed",
+                    str(i),
+                    "--trials",
+                    "12",
+                    "--stats-out",
+                    str(tmp_path / f"{name}.json"),
                 ),
                 log,
             )
@@ -145,37 +169,61 @@ def test_four_workers_through_the_grpc_proxy(postgres_url: str, proxy: GrpcProxy
 
     assert proxy.process is not None and proxy.process.poll() is None, proxy.log_tail()
     # Read from the database itself, not through the proxy.
-    study = optuna.load_study(study_name=study_name, storage=optuna.storages.RDBStorage(postgres_url))
+    study = optuna.load_study(
+        study_name=study_name, storage=optuna.storages.RDBStorage(postgres_url)
+    )
     check_four_workers(study, (responder, requests), worker_stats)
 
 
 def test_a_killed_worker_behind_the_proxy_is_failed_by_its_supervisor_and_retried(
-    postgres_url: str, proxy: GrpcProxy, tmp_path: Path  # noqa: F811
+    postgres_url: str,
+    proxy: GrpcProxy,
+    tmp_path: Path,  # noqa: F811
 ) -> None:
     study_name = f"grpc-kill-{tmp_path.name}"
     total = 16
     optuna.create_study(study_name=study_name, storage=optuna.storages.RDBStorage(postgres_url))
-    database = optuna.load_study(study_name=study_name, storage=optuna.storages.RDBStorage(postgres_url))
+    database = optuna.load_study(
+        study_name=study_name, storage=optuna.storages.RDBStorage(postgres_url)
+    )
     with FaultServer(responder=RandomConfigurationResponder(seed=5)) as server:
         common = ["--total", str(total), "--trial-seconds", "0.3"]
         victim = start(
-            proxy_worker_command(proxy, study_name, server.base_url, "victim", "--seed", "1", "--hang-at", "2", *common),
+            proxy_worker_command(
+                proxy,
+                study_name,
+                server.base_url,
+                "victim",
+                "--seed",
+                "1",
+                "--hang-at",
+                "2",
+                *common,
+            ),
             tmp_path / "victim.log",
         )
         survivor = start(
-            proxy_worker_command(proxy, study_name, server.base_url, "survivor", "--seed", "2", *common),
+            proxy_worker_command(
+                proxy, study_name, server.base_url, "survivor", "--seed", "2", *common
+            ),
             tmp_path / "survivor.log",
         )
         hung = kill_when_its_trial_hangs(database, victim)
         # The supervisor saw the worker die; it reaches the study through the proxy, as the worker did.
         supervisor_storage = proxy.client()
         supervisor_study = optuna.load_study(study_name=study_name, storage=supervisor_storage)
-        assert fail_and_retry_running_trials_of(supervisor_storage, supervisor_study, "victim") == [hung.number]
-        assert fail_and_retry_running_trials_of(supervisor_storage, supervisor_study, "victim") == []
+        assert fail_and_retry_running_trials_of(
+            supervisor_storage, supervisor_study, "victim"
+        ) == [hung.number]
+        assert (
+            fail_and_retry_running_trials_of(supervisor_storage, supervisor_study, "victim") == []
+        )
         supervisor_storage.close()
         # A restarted worker runs 4 trials of its own: the retry (unless the survivor takes it) and new ones.
         restarted = start(
-            proxy_worker_command(proxy, study_name, server.base_url, "restarted", "--seed", "3", "--trials", "4"),
+            proxy_worker_command(
+                proxy, study_name, server.base_url, "restarted", "--seed", "3", "--trials", "4"
+            ),
             tmp_path / "restarted.log",
         )
         wait_all([survivor, restarted], [tmp_path / "survivor.log", tmp_path / "restarted.log"])
@@ -184,7 +232,11 @@ def test_a_killed_worker_behind_the_proxy_is_failed_by_its_supervisor_and_retrie
     states = Counter(t.state for t in trials)
     # The killed trial is failed, nothing is left running or waiting, nothing else failed.
     assert trials[hung.number].state == TrialState.FAIL
-    assert states[TrialState.FAIL] == 1 and states[TrialState.RUNNING] == 0 and states[TrialState.WAITING] == 0
+    assert (
+        states[TrialState.FAIL] == 1
+        and states[TrialState.RUNNING] == 0
+        and states[TrialState.WAITING] == 0
+    )
     assert states[TrialState.COMPLETE] >= total and len(trials) == states[TrialState.COMPLETE] + 1
     # Its configuration was retried once, by a live worker, with the same parameters.
     retries = [t for t in trials if t.system_attrs.get("failed_trial") == hung.number]
@@ -199,6 +251,8 @@ def test_a_killed_worker_behind_the_proxy_is_failed_by_its_supervisor_and_retrie
     assert len(set(proposals)) == len(proposals)
     summary = study_statistics(database)
     assert summary["trials"]["fail"] == 1 and summary["trials"]["retried"] == 1
-    assert summary["llm_proposals"]["used"] == summary["llm_proposals"]["distinct"] == len(proposals)
+    assert (
+        summary["llm_proposals"]["used"] == summary["llm_proposals"]["distinct"] == len(proposals)
+    )
     # Why the supervisor had to step in: no heartbeat of any trial reached the database.
     assert heartbeat_rows(postgres_url, database._study_id) == 0

@@ -29,8 +29,14 @@ def hybrid_sampler(server: FaultServer, **kwargs) -> LLMGuidedSampler:
     optimizer = optuna.samplers.TPESampler(seed=0, multivariate=True, n_startup_trials=5)
     kwargs.setdefault("fallback_sampler", optimizer)
     return LLMGuidedSampler(
-        model="openai/test", api_base=server.base_url, api_key="sk-test", seed=0,
-        strategy="hybrid", retry_backoff=0.01, timeout=5, **kwargs,
+        model="openai/test",
+        api_base=server.base_url,
+        api_key="sk-test",
+        seed=0,
+        strategy="hybrid",
+        retry_backoff=0.01,
+        timeout=5,
+        **kwargs,
     )
 
 
@@ -51,7 +57,12 @@ def test_warm_start_comes_from_one_llm_call(server) -> None:
     stats = sampler.get_statistics()["sampler_stats"]
     assert stats["llm_calls"] == 1 and stats["batched_proposals_used"] == 3
     assert stats["optimizer_reasons"]["schedule"] == 7 and stats["fallback_uses"] == 0
-    assert server.requests[0].body["response_format"]["json_schema"]["schema"]["properties"]["configurations"]["minItems"] == 4
+    assert (
+        server.requests[0].body["response_format"]["json_schema"]["schema"]["properties"][
+            "configurations"
+        ]["minItems"]
+        == 4
+    )
 
 
 def test_llm_trials_after_the_warm_start_see_the_optimizers_proposal(server) -> None:
@@ -75,7 +86,9 @@ def test_llm_failures_in_the_hybrid_use_the_optimizers_proposal(server) -> None:
     reasons = [t.user_attrs["llm_reason"] for t in study.trials[6:]]
     # The share decays past 6 trials, so some later trials are the optimizer's by schedule.
     assert set(reasons) <= {"invalid_json", "schedule"} and reasons.count("invalid_json") >= 2
-    assert sampler.get_statistics()["sampler_stats"]["failures"] == {"invalid_json": reasons.count("invalid_json")}
+    assert sampler.get_statistics()["sampler_stats"]["failures"] == {
+        "invalid_json": reasons.count("invalid_json")
+    }
 
 
 def test_default_optimizer_is_gp_when_torch_is_installed() -> None:
@@ -89,7 +102,9 @@ def test_default_optimizer_is_gp_when_torch_is_installed() -> None:
     [((0, 0, 0, 0), 0.3), ((5, 6, 1, 6), 0.6), ((0, 10, 5, 10), 0.05), ((3, 8, 3, 8), 0.3)],
 )
 def test_share_follows_the_record(record, expected) -> None:
-    assert AdaptiveLLMShare(initial_share=0.3).share_from_record(*record) == pytest.approx(expected)
+    assert AdaptiveLLMShare(initial_share=0.3).share_from_record(*record) == pytest.approx(
+        expected
+    )
 
 
 def test_score_record_counts_good_trials_by_source() -> None:
@@ -132,8 +147,12 @@ def test_multi_objective_trials_are_good_when_they_reach_the_front() -> None:
         frozen.number = number
         return frozen
 
-    history = [trial(0, [1.0, 1.0], "fallback"), trial(1, [2.0, 2.0], "fallback"), trial(2, [3.0, 3.0], "fallback"),
-               trial(3, [0.5, 0.5], "llm"),      # not dominated by any earlier trial: good
-               trial(4, [2.5, 1.5], "llm"),      # dominated by (2, 2): not good
-               trial(5, [0.1, 4.0], "fallback")]  # dominates everything: good
+    history = [
+        trial(0, [1.0, 1.0], "fallback"),
+        trial(1, [2.0, 2.0], "fallback"),
+        trial(2, [3.0, 3.0], "fallback"),
+        trial(3, [0.5, 0.5], "llm"),  # not dominated by any earlier trial: good
+        trial(4, [2.5, 1.5], "llm"),  # dominated by (2, 2): not good
+        trial(5, [0.1, 4.0], "fallback"),
+    ]  # dominates everything: good
     assert score_record(history, directions) == (1, 2, 1, 1)

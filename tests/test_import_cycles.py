@@ -54,7 +54,10 @@ def import_graph() -> dict[str, set[str]]:
     known = {module_name(p) for p in paths}
     graph = {module_name(p): imports_of(p, known) for p in paths}
     # A package's __init__ importing its own sub-modules is how packages work, not a cycle.
-    return {name: {t for t in targets if not t.startswith(name + ".")} for name, targets in graph.items()}
+    return {
+        name: {t for t in targets if not t.startswith(name + ".")}
+        for name, targets in graph.items()
+    }
 
 
 def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
@@ -67,7 +70,7 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
         stack.append(node)
         for target in sorted(graph.get(node, ())):
             if state.get(target) == 1:
-                return stack[stack.index(target):] + [target]
+                return stack[stack.index(target) :] + [target]
             if target not in state:
                 cycle = visit(target)
                 if cycle:
@@ -91,6 +94,8 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
 
 @pytest.mark.parametrize("package", PACKAGES)
 def test_no_import_cycle(package: str) -> None:
-    graph = {name: targets for name, targets in import_graph().items() if name.split(".")[0] == package}
+    graph = {
+        name: targets for name, targets in import_graph().items() if name.split(".")[0] == package
+    }
     cycle = find_cycle(graph)
     assert cycle is None, "import cycle: " + " -> ".join(cycle or [])

@@ -10,14 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from optuna.distributions import FloatDistribution
 import pytest
 
 from llm_guided_optuna._llm.client import import_litellm
 from llm_guided_optuna._llm.client import LLMClient
 from llm_guided_optuna._llm.errors import classify_error
-from llm_guided_optuna.exceptions import LLMCallError
 from llm_guided_optuna._prompt.response import build_response_model
-from optuna.distributions import FloatDistribution
+from llm_guided_optuna.exceptions import LLMCallError
 
 
 litellm = import_litellm()
@@ -31,11 +31,15 @@ def make_error(kind: str, retry_after: str | None = None) -> Exception:
     headers = {"retry-after": retry_after} if retry_after else {}
     common = {"message": "boom", "llm_provider": "openai", "model": "m"}
     if kind == "rate_limit":
-        return litellm.RateLimitError(response=httpx.Response(429, headers=headers, request=request), **common)
+        return litellm.RateLimitError(
+            response=httpx.Response(429, headers=headers, request=request), **common
+        )
     if kind == "server_error":
         return litellm.InternalServerError(response=httpx.Response(500, request=request), **common)
     if kind == "unavailable":
-        return litellm.ServiceUnavailableError(response=httpx.Response(503, request=request), **common)
+        return litellm.ServiceUnavailableError(
+            response=httpx.Response(503, request=request), **common
+        )
     if kind == "timeout":
         return litellm.Timeout(**common)
     if kind == "connection":
@@ -50,7 +54,11 @@ def make_error(kind: str, retry_after: str | None = None) -> Exception:
 class ScriptedCompletion:
     """Raises the scripted errors in turn, then answers."""
 
-    def __init__(self, errors: list[Exception], content: str = '{"parameters": {"x": 0.5}, "rationale": "r"}') -> None:
+    def __init__(
+        self,
+        errors: list[Exception],
+        content: str = '{"parameters": {"x": 0.5}, "rationale": "r"}',
+    ) -> None:
         self.errors = list(errors)
         self.content = content
         self.calls: list[dict[str, Any]] = []
@@ -59,7 +67,9 @@ class ScriptedCompletion:
         self.calls.append(kwargs)
         if self.errors:
             raise self.errors.pop(0)
-        return real_completion(model="openai/mock", messages=kwargs["messages"], mock_response=self.content)
+        return real_completion(
+            model="openai/mock", messages=kwargs["messages"], mock_response=self.content
+        )
 
 
 @pytest.fixture
@@ -71,11 +81,15 @@ def client_with(monkeypatch, sleeps, errors, **settings) -> tuple[LLMClient, Scr
     scripted = ScriptedCompletion(errors)
     monkeypatch.setattr(litellm, "completion", scripted)
     settings.setdefault("max_retries", 3)
-    return LLMClient("openai/test", api_base="http://127.0.0.1:9/v1", sleep=sleeps.append, **settings), scripted
+    return LLMClient(
+        "openai/test", api_base="http://127.0.0.1:9/v1", sleep=sleeps.append, **settings
+    ), scripted
 
 
 def test_mock_response_round_trip_reports_usage() -> None:
-    client = LLMClient("gpt-4o-mini", completion_kwargs={"mock_response": '{"parameters": {"x": 0.1}}'})
+    client = LLMClient(
+        "gpt-4o-mini", completion_kwargs={"mock_response": '{"parameters": {"x": 0.1}}'}
+    )
     reply = client.complete(MESSAGES, MODEL)
     assert reply.content == '{"parameters": {"x": 0.1}}'
     assert reply.attempts == 1
@@ -93,9 +107,13 @@ def test_request_carries_schema_settings_and_no_library_retries(monkeypatch, sle
     assert request["api_base"] == "http://127.0.0.1:9/v1"
 
 
-@pytest.mark.parametrize("kind", ["rate_limit", "server_error", "unavailable", "timeout", "connection"])
+@pytest.mark.parametrize(
+    "kind", ["rate_limit", "server_error", "unavailable", "timeout", "connection"]
+)
 def test_transient_errors_are_retried_with_growing_backoff(monkeypatch, sleeps, kind) -> None:
-    client, scripted = client_with(monkeypatch, sleeps, [make_error(kind), make_error(kind)], retry_backoff=1.0)
+    client, scripted = client_with(
+        monkeypatch, sleeps, [make_error(kind), make_error(kind)], retry_backoff=1.0
+    )
     reply = client.complete(MESSAGES, MODEL)
     assert reply.attempts == 3 and len(scripted.calls) == 3
     assert len(sleeps) == 2
@@ -103,13 +121,17 @@ def test_transient_errors_are_retried_with_growing_backoff(monkeypatch, sleeps, 
 
 
 def test_retry_after_is_honoured(monkeypatch, sleeps) -> None:
-    client, _ = client_with(monkeypatch, sleeps, [make_error("rate_limit", retry_after="7")], retry_backoff=0.01)
+    client, _ = client_with(
+        monkeypatch, sleeps, [make_error("rate_limit", retry_after="7")], retry_backoff=0.01
+    )
     client.complete(MESSAGES, MODEL)
     assert sleeps == [7.0]
 
 
 def test_retries_stop_after_max_retries(monkeypatch, sleeps) -> None:
-    client, scripted = client_with(monkeypatch, sleeps, [make_error("server_error")] * 10, max_retries=2)
+    client, scripted = client_with(
+        monkeypatch, sleeps, [make_error("server_error")] * 10, max_retries=2
+    )
     with pytest.raises(LLMCallError) as info:
         client.complete(MESSAGES, MODEL)
     assert info.value.kind == "server_error" and info.value.attempts == 3
@@ -134,15 +156,21 @@ def test_bad_request_downgrades_structured_output(monkeypatch, sleeps) -> None:
 
 
 def test_bad_request_in_plain_prompt_mode_is_not_retried(monkeypatch, sleeps) -> None:
-    client, scripted = client_with(monkeypatch, sleeps, [make_error("bad_request")] * 3, structured_output="prompt")
+    client, scripted = client_with(
+        monkeypatch, sleeps, [make_error("bad_request")] * 3, structured_output="prompt"
+    )
     with pytest.raises(LLMCallError) as info:
         client.complete(MESSAGES, MODEL)
     assert info.value.kind == "bad_request"
     assert len(scripted.calls) == 1 and "response_format" not in scripted.calls[0]
 
 
-def test_llguidance_mode_sends_a_compact_grammar_and_steps_down_to_json_schema(monkeypatch, sleeps) -> None:
-    client, scripted = client_with(monkeypatch, sleeps, [make_error("bad_request")], structured_output="llguidance")
+def test_llguidance_mode_sends_a_compact_grammar_and_steps_down_to_json_schema(
+    monkeypatch, sleeps
+) -> None:
+    client, scripted = client_with(
+        monkeypatch, sleeps, [make_error("bad_request")], structured_output="llguidance"
+    )
     client.complete(MESSAGES, MODEL)
     grammar = scripted.calls[0]["extra_body"]["grammar"]
     assert grammar.startswith("%llguidance {}\nstart: %json {")
@@ -153,12 +181,17 @@ def test_llguidance_mode_sends_a_compact_grammar_and_steps_down_to_json_schema(m
 def test_auto_mode_uses_json_mode_for_providers_without_schema_support() -> None:
     assert LLMClient("ollama/llama3").structured_output_mode == "json_object"
     assert LLMClient("gpt-4o-mini").structured_output_mode == "json_schema"
-    assert LLMClient("openai/local", api_base="http://127.0.0.1:1/v1").structured_output_mode == "json_schema"
+    assert (
+        LLMClient("openai/local", api_base="http://127.0.0.1:1/v1").structured_output_mode
+        == "json_schema"
+    )
 
 
 def test_api_key_never_appears_in_errors_or_repr(monkeypatch, sleeps) -> None:
     key = "sk-canary-1234567890"
-    leaking = litellm.AuthenticationError(message=f"bad key {key}", llm_provider="openai", model="m")
+    leaking = litellm.AuthenticationError(
+        message=f"bad key {key}", llm_provider="openai", model="m"
+    )
     scripted = ScriptedCompletion([leaking])
     monkeypatch.setattr(litellm, "completion", scripted)
     client = LLMClient("openai/test", api_key=key, sleep=sleeps.append)
@@ -182,7 +215,11 @@ def test_classify_plain_python_errors(error, kind) -> None:
 
 @pytest.mark.parametrize(
     ("arguments", "message"),
-    [({"timeout": 0}, "timeout"), ({"max_retries": -1}, "max_retries"), ({"structured_output": "xml"}, "structured_output")],
+    [
+        ({"timeout": 0}, "timeout"),
+        ({"max_retries": -1}, "max_retries"),
+        ({"structured_output": "xml"}, "structured_output"),
+    ],
 )
 def test_invalid_settings_are_refused(arguments, message) -> None:
     with pytest.raises(ValueError, match=message):

@@ -15,17 +15,16 @@ from optuna.distributions import FloatDistribution
 from optuna.distributions import IntDistribution
 import pytest
 
-from tests.support.assertions import assert_all_params_valid
-
 from llm_guided_optuna import LLMGuidedSampler
 from llm_guided_optuna._prompt.context import MAX_FRONT_TRIALS
 from llm_guided_optuna._prompt.context_builder import ContextBuilder
-from llm_guided_optuna._trials import pareto_front
-from llm_guided_optuna._trials import spread_sample
-from llm_guided_optuna._trials import widest_gap
 from llm_guided_optuna._prompt.render import messages_size
 from llm_guided_optuna._prompt.render import render_messages
 from llm_guided_optuna._prompt.render import SYSTEM_PROMPT
+from llm_guided_optuna._trials import pareto_front
+from llm_guided_optuna._trials import spread_sample
+from llm_guided_optuna._trials import widest_gap
+from tests.support.assertions import assert_all_params_valid
 
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -38,7 +37,9 @@ SPACE = {
 DEAD_SERVER = {"model": "openai/unused", "api_base": "http://127.0.0.1:9/v1", "max_retries": 0}
 
 
-def add(study: optuna.Study, values: list[float], batch_size: int = 16, **constraints: float) -> None:
+def add(
+    study: optuna.Study, values: list[float], batch_size: int = 16, **constraints: float
+) -> None:
     study.add_trial(
         optuna.trial.create_trial(
             params={"learning_rate": 1e-3, "batch_size": batch_size, "optimizer": "adam"},
@@ -132,7 +133,11 @@ def test_multi_objective_prompt_size_is_bounded_whatever_the_front() -> None:
     sizes = []
     for n in (10, 200, 2000):
         study = front_study(n)  # every trial is on the front
-        sizes.append(messages_size(render_messages(ContextBuilder(max_context_trials=10).build(study, SPACE))))
+        sizes.append(
+            messages_size(
+                render_messages(ContextBuilder(max_context_trials=10).build(study, SPACE))
+            )
+        )
     assert max(sizes) < 4500
     assert sizes[2] - sizes[1] < 100  # flat in the history
 
@@ -140,7 +145,13 @@ def test_multi_objective_prompt_size_is_bounded_whatever_the_front() -> None:
 def test_unconstrained_single_objective_prompt_has_no_front_or_constraint_text() -> None:
     study = optuna.create_study()
     for i in range(5):
-        study.add_trial(optuna.trial.create_trial(params={"learning_rate": 1e-3, "batch_size": 16 * (i + 1), "optimizer": "adam"}, distributions=SPACE, value=float(i)))
+        study.add_trial(
+            optuna.trial.create_trial(
+                params={"learning_rate": 1e-3, "batch_size": 16 * (i + 1), "optimizer": "adam"},
+                distributions=SPACE,
+                value=float(i),
+            )
+        )
     study.set_user_attr("constraints", ["memory < 2 GB"])
     system, user = (m["content"] for m in render_messages(ContextBuilder().build(study, SPACE)))
     assert system == SYSTEM_PROMPT
@@ -160,9 +171,15 @@ def objective_two(trial: optuna.Trial) -> tuple[float, float]:
 
 @pytest.mark.parametrize(
     ("strategy", "optimizer"),
-    [("llm", optuna.samplers.TPESampler), ("hybrid", optuna.samplers.GPSampler), ("prior", optuna.samplers.GPSampler)],
+    [
+        ("llm", optuna.samplers.TPESampler),
+        ("hybrid", optuna.samplers.GPSampler),
+        ("prior", optuna.samplers.GPSampler),
+    ],
 )
-def test_multi_objective_fallback_is_a_multi_objective_sampler(strategy: str, optimizer: type) -> None:
+def test_multi_objective_fallback_is_a_multi_objective_sampler(
+    strategy: str, optimizer: type
+) -> None:
     """With the LLM switched off the sampler is exactly its default fallback (MOTPE, or GP with
     logEHVI), seen past that sampler's random initial design."""
     with warnings.catch_warnings():
@@ -210,11 +227,16 @@ def test_benchmark_runs_summarise_and_render(tmp_path: Path) -> None:
             save_run(tmp_path, run_one(get_task(task), "nsga2-p10", seed, 3))
     record = load_run(tmp_path, "rf-wine-size", "nsga2-p10", 0, 3)
     assert record is not None and len(record["hypervolume"]) == 3
-    assert record["hypervolume"] == sorted(record["hypervolume"]) and 0.0 <= record["hypervolume"][-1] <= 1.0
+    assert (
+        record["hypervolume"] == sorted(record["hypervolume"])
+        and 0.0 <= record["hypervolume"][-1] <= 1.0
+    )
     constrained = load_run(tmp_path, "rf-wine-nodes20", "nsga2-p10", 1, 3)
     assert constrained["feasible"] == [v[1] <= 20 for v in constrained["values"]]
 
-    results = write_results(tmp_path / "out.json", tasks, ["nsga2-p10", "tpe"], 2, 3, tmp_path, "cmd")
+    results = write_results(
+        tmp_path / "out.json", tasks, ["nsga2-p10", "tpe"], 2, 3, tmp_path, "cmd"
+    )
     assert set(results["constrained"]["rf-wine-nodes20"]) == {"nsga2-p10"}  # tpe has no cached run
     assert json.loads((tmp_path / "out.json").read_text())["n_trials"] == 3
     section = multiobjective_section(tmp_path / "out.json")
@@ -227,7 +249,10 @@ def test_benchmark_runs_summarise_and_render(tmp_path: Path) -> None:
 
 
 def recorded_prompts(directory: Path) -> list[str]:
-    return [json.loads(p.read_text())["request"]["messages"][1]["content"] for p in sorted(directory.glob("*.json"))]
+    return [
+        json.loads(p.read_text())["request"]["messages"][1]["content"]
+        for p in sorted(directory.glob("*.json"))
+    ]
 
 
 @pytest.mark.llm
@@ -237,7 +262,9 @@ def test_multi_objective_study_on_the_embedded_model(tmp_path: Path) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
         study.set_metric_names(["validation_error", "latency_ms"])
-    study.set_user_attr("problem_description", "Trade the error of a small CNN against its latency")
+    study.set_user_attr(
+        "problem_description", "Trade the error of a small CNN against its latency"
+    )
 
     def objective(trial: optuna.Trial) -> tuple[float, float]:
         width = trial.suggest_int("width", 8, 256, log=True)

@@ -44,10 +44,16 @@ def make_factory(strategy: str, **kwargs: object) -> Callable[[], BaseSampler]:
     return factory
 
 
-class TestEveryStrategy(BasicSamplerTestCase, RelativeSamplerTestCase, MultiObjectiveSamplerTestCase):
+class TestEveryStrategy(
+    BasicSamplerTestCase, RelativeSamplerTestCase, MultiObjectiveSamplerTestCase
+):
     @pytest.fixture(params=STRATEGIES)
-    def sampler(self, request: pytest.FixtureRequest, responder_url: str) -> Callable[[], BaseSampler]:
-        return make_factory(request.param, model="openai/random-configurations", api_base=responder_url)
+    def sampler(
+        self, request: pytest.FixtureRequest, responder_url: str
+    ) -> Callable[[], BaseSampler]:
+        return make_factory(
+            request.param, model="openai/random-configurations", api_base=responder_url
+        )
 
 
 class TestPriorDrawnInitialDesign(BasicSamplerTestCase, RelativeSamplerTestCase):
@@ -60,8 +66,12 @@ class TestPriorDrawnInitialDesign(BasicSamplerTestCase, RelativeSamplerTestCase)
 
         def factory() -> BaseSampler:
             optimizer = PriorWeightedGPSampler(seed=0, n_startup_trials=5, initial_design="prior")
-            return make_factory("prior", model="openai/random-configurations", api_base=responder_url,
-                                fallback_sampler=optimizer)()
+            return make_factory(
+                "prior",
+                model="openai/random-configurations",
+                api_base=responder_url,
+                fallback_sampler=optimizer,
+            )()
 
         return factory
 

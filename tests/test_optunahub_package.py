@@ -18,7 +18,12 @@ PACKAGE = REGISTRY_ROOT / "samplers" / "llm_guided"
 
 def test_the_package_has_what_the_registration_recipe_asks_for() -> None:
     assert sorted(p.name for p in PACKAGE.iterdir() if p.name != "__pycache__") == [
-        "LICENSE", "README.md", "__init__.py", "example.py", "requirements.txt"]
+        "LICENSE",
+        "README.md",
+        "__init__.py",
+        "example.py",
+        "requirements.txt",
+    ]
     assert PACKAGE.joinpath("LICENSE").read_text().startswith("MIT License")
     readme = PACKAGE.joinpath("README.md").read_text()
     header = re.match(r"---\n(.*?)\n---\n", readme, flags=re.DOTALL)
@@ -35,11 +40,18 @@ def test_the_package_has_what_the_registration_recipe_asks_for() -> None:
 def test_load_local_module_runs_the_example(monkeypatch, capsys) -> None:
     import optunahub  # a dev dependency (scripts/setup.sh --dev)
 
-    module = optunahub.load_local_module(package="samplers/llm_guided", registry_root=str(REGISTRY_ROOT))
+    module = optunahub.load_local_module(
+        package="samplers/llm_guided", registry_root=str(REGISTRY_ROOT)
+    )
     assert issubclass(module.LLMGuidedSampler, optuna.samplers.BaseSampler)
     # The example loads the package from the hub; here it gets the local copy.
-    monkeypatch.setattr(optunahub, "load_module", lambda package, **kwargs: optunahub.load_local_module(
-        package=package, registry_root=str(REGISTRY_ROOT)))
+    monkeypatch.setattr(
+        optunahub,
+        "load_module",
+        lambda package, **kwargs: optunahub.load_local_module(
+            package=package, registry_root=str(REGISTRY_ROOT)
+        ),
+    )
     monkeypatch.setenv("LLM_GUIDED_TRIALS", "6")
     runpy.run_path(str(PACKAGE / "example.py"), run_name="__main__")
     out = capsys.readouterr().out

@@ -13,8 +13,8 @@ from optuna.distributions import FloatDistribution
 from optuna.distributions import IntDistribution
 import pytest
 
-from llm_guided_optuna.exceptions import InvalidValueError
 from llm_guided_optuna._proposal.validator import ParameterValidator
+from llm_guided_optuna.exceptions import InvalidValueError
 
 
 validator = ParameterValidator()
@@ -164,7 +164,9 @@ garbage = st.recursive(
         st.binary(max_size=8),
         st.sampled_from(["NaN", "inf", "-Infinity", "1e999", "0x10", "1_000", "  7  ", "TRUE"]),
     ),
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3)
+    ),
     max_leaves=6,
 )
 

@@ -9,12 +9,15 @@ import optuna
 import psycopg2
 import pytest
 
+
 try:
     from tests.support import postgres_cluster as pgmod
-    from tests.support.postgres_cluster import PostgresCluster, postgres_url  # noqa: F401 - fixture
+    from tests.support.postgres_cluster import postgres_url  # noqa: F401 - fixture
+    from tests.support.postgres_cluster import PostgresCluster  # noqa: F401 - fixture
 except ImportError:  # tests/ is on sys.path instead of the repository root
     from support import postgres_cluster as pgmod
-    from support.postgres_cluster import PostgresCluster, postgres_url  # noqa: F401 - fixture
+    from support.postgres_cluster import postgres_url  # noqa: F401 - fixture
+    from support.postgres_cluster import PostgresCluster  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.postgres
 
@@ -31,11 +34,14 @@ def test_optuna_rdb_storage_with_two_threads(postgres_url):
     assert "@127.0.0.1:" in postgres_url
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     storage = optuna.storages.RDBStorage(postgres_url)
-    study = optuna.create_study(study_name="two-threads", storage=storage,
-                                sampler=optuna.samplers.RandomSampler(seed=0))
+    study = optuna.create_study(
+        study_name="two-threads", storage=storage, sampler=optuna.samplers.RandomSampler(seed=0)
+    )
     study.optimize(_objective, n_trials=5, n_jobs=2)
 
-    reloaded = optuna.load_study(study_name="two-threads", storage=optuna.storages.RDBStorage(postgres_url))
+    reloaded = optuna.load_study(
+        study_name="two-threads", storage=optuna.storages.RDBStorage(postgres_url)
+    )
     trials = reloaded.get_trials(deepcopy=False)
     assert len(trials) == 5
     assert all(t.state == optuna.trial.TrialState.COMPLETE for t in trials)

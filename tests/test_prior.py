@@ -10,6 +10,7 @@ import numpy as np
 import optuna
 import pytest
 
+
 pytest.importorskip("torch")
 
 from llm_guided_optuna import LLMGuidedSampler  # noqa: E402
@@ -28,6 +29,7 @@ from tests.support.schema_responder import RandomConfigurationResponder  # noqa:
 
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
+
 
 def test_the_prior_peaks_at_its_centres_and_falls_with_distance() -> None:
     prior = build_prior([{"x": 2.0, "lr": 1e-3, "layers": 4, "kind": "b"}], SPACE)
@@ -55,14 +57,20 @@ def test_the_uniform_floor_bounds_how_far_the_prior_can_push() -> None:
 
 
 def test_a_mixture_is_high_near_every_centre() -> None:
-    prior = ConfigurationPrior(np.array([[0.2], [0.8]]), np.array([False]), np.array([0]), width=0.1)
+    prior = ConfigurationPrior(
+        np.array([[0.2], [0.8]]), np.array([False]), np.array([0]), width=0.1
+    )
     first, second, between = prior.log_density_numpy(np.array([[0.2], [0.8], [0.5]]))
     assert first == pytest.approx(second)
     assert between < first - 3
 
 
 def test_beliefs_outside_the_space_or_incomplete_are_skipped() -> None:
-    beliefs = [{"x": 99.0, "lr": 1e-3, "layers": 4, "kind": "b"}, {"x": 1.0}, {"x": 0.0, "lr": 1e-2, "layers": 2, "kind": "zzz"}]
+    beliefs = [
+        {"x": 99.0, "lr": 1e-3, "layers": 4, "kind": "b"},
+        {"x": 1.0},
+        {"x": 0.0, "lr": 1e-2, "layers": 2, "kind": "zzz"},
+    ]
     assert build_prior(beliefs, SPACE) is None
     prior = build_prior(beliefs + [{"x": 0.0, "lr": 1e-2, "layers": 2, "kind": "c"}], SPACE)
     assert prior is not None and prior.centers.shape == (1, 4)
@@ -71,7 +79,9 @@ def test_beliefs_outside_the_space_or_incomplete_are_skipped() -> None:
 def test_without_strength_it_is_the_plain_gp_sampler() -> None:
     plain = optuna.create_study(sampler=optuna.samplers.GPSampler(seed=3, n_startup_trials=4))
     weighted = optuna.create_study(
-        sampler=PriorWeightedGPSampler(prior_strength=0.0, beliefs=[{"x": 2.0}], seed=3, n_startup_trials=4)
+        sampler=PriorWeightedGPSampler(
+            prior_strength=0.0, beliefs=[{"x": 2.0}], seed=3, n_startup_trials=4
+        )
     )
     plain.optimize(objective, n_trials=7)
     weighted.optimize(objective, n_trials=7)
@@ -81,8 +91,13 @@ def test_without_strength_it_is_the_plain_gp_sampler() -> None:
 def test_a_strong_prior_pulls_the_suggestions_to_the_belief() -> None:
     belief = {"x": -4.0, "lr": 1e-5, "layers": 8, "kind": "a"}  # far from the optimum
     # The median check reads only the LLM's trials: with fixed beliefs it never weakens the prior.
-    sampler = PriorWeightedGPSampler(prior_strength=1e4, beliefs=[belief], seed=0, n_startup_trials=4,
-                                     reliability_estimate="median")
+    sampler = PriorWeightedGPSampler(
+        prior_strength=1e4,
+        beliefs=[belief],
+        seed=0,
+        n_startup_trials=4,
+        reliability_estimate="median",
+    )
     study = optuna.create_study(sampler=sampler)
     study.optimize(objective, n_trials=8)
     for trial in study.trials[4:]:
@@ -92,7 +107,9 @@ def test_a_strong_prior_pulls_the_suggestions_to_the_belief() -> None:
 
 def test_the_density_check_lets_the_evidence_withdraw_a_strong_wrong_belief() -> None:
     belief = {"x": -4.0, "lr": 1e-5, "layers": 8, "kind": "a"}  # far from the optimum
-    sampler = PriorWeightedGPSampler(prior_strength=1e4, beliefs=[belief], seed=0, n_startup_trials=4)
+    sampler = PriorWeightedGPSampler(
+        prior_strength=1e4, beliefs=[belief], seed=0, n_startup_trials=4
+    )
     study = optuna.create_study(sampler=sampler)
     study.optimize(objective, n_trials=12)
     # The first trial near the belief did badly: the trials by the prior's density are now
@@ -112,9 +129,17 @@ def _history(n: int) -> list[optuna.trial.FrozenTrial]:
     rng = np.random.default_rng(0)
     trials = []
     for _ in range(n):
-        params = {"x": float(rng.uniform(-5, 5)), "lr": float(10 ** rng.uniform(-5, -1)),
-                  "layers": int(rng.integers(1, 9)), "kind": str(rng.choice(["a", "b", "c"]))}
-        value = (params["x"] - 2.0) ** 2 + (math.log10(params["lr"]) + 3.0) ** 2 + 0.1 * params["layers"]
+        params = {
+            "x": float(rng.uniform(-5, 5)),
+            "lr": float(10 ** rng.uniform(-5, -1)),
+            "layers": int(rng.integers(1, 9)),
+            "kind": str(rng.choice(["a", "b", "c"])),
+        }
+        value = (
+            (params["x"] - 2.0) ** 2
+            + (math.log10(params["lr"]) + 3.0) ** 2
+            + 0.1 * params["layers"]
+        )
         trials.append(optuna.trial.create_trial(params=params, distributions=SPACE, value=value))
     return trials
 
@@ -124,7 +149,9 @@ def test_past_the_handover_a_multivariate_tpe_proposes(n_complete: int) -> None:
     """At ``handover_trials`` complete trials the TPE proposes exactly what a fresh multivariate
     TPE with the same seed would; before, the GP does (and proposes something else)."""
     history = _history(n_complete)
-    ours = optuna.create_study(sampler=PriorWeightedGPSampler(beliefs=[{"x": 2.0}], seed=5, handover_trials=12))
+    ours = optuna.create_study(
+        sampler=PriorWeightedGPSampler(beliefs=[{"x": 2.0}], seed=5, handover_trials=12)
+    )
     tpe = optuna.create_study(sampler=optuna.samplers.TPESampler(multivariate=True, seed=5))
     for study in (ours, tpe):
         study.add_trials(history)
@@ -153,10 +180,19 @@ def test_a_broken_prior_warns_once_and_the_gp_goes_on(monkeypatch) -> None:
     assert len(study.trials) == 6
 
 
-def test_the_prior_strategy_makes_one_llm_call_and_reads_its_beliefs_from_storage(tmp_path) -> None:
+def test_the_prior_strategy_makes_one_llm_call_and_reads_its_beliefs_from_storage(
+    tmp_path,
+) -> None:
     with FaultServer(responder=RandomConfigurationResponder(seed=5)) as server:
-        sampler = LLMGuidedSampler(model="openai/test", api_base=server.base_url, api_key="sk-test",
-                                   seed=0, strategy="prior", warm_start_trials=4, timeout=5)
+        sampler = LLMGuidedSampler(
+            model="openai/test",
+            api_base=server.base_url,
+            api_key="sk-test",
+            seed=0,
+            strategy="prior",
+            warm_start_trials=4,
+            timeout=5,
+        )
         storage = f"sqlite:///{tmp_path / 'prior.db'}"
         study = optuna.create_study(storage=storage, sampler=sampler)
         study.optimize(objective, n_trials=12)
@@ -164,7 +200,9 @@ def test_the_prior_strategy_makes_one_llm_call_and_reads_its_beliefs_from_storag
     sources = [t.user_attrs["llm_source"] for t in study.trials]
     assert sources[:5] == ["optimizer", "llm", "llm", "llm", "llm"]
     assert {t.user_attrs["llm_reason"] for t in study.trials[5:]} == {"schedule"}
-    beliefs = prior_module.llm_beliefs(optuna.load_study(study_name=study.study_name, storage=storage).trials)
+    beliefs = prior_module.llm_beliefs(
+        optuna.load_study(study_name=study.study_name, storage=storage).trials
+    )
     assert beliefs == [t.user_attrs["llm_proposal"] for t in study.trials[1:5]]
     assert isinstance(sampler.fallback_sampler, PriorWeightedGPSampler)
     assert sampler.get_statistics()["sampler_stats"]["llm_calls"] == 1
@@ -175,22 +213,46 @@ def test_the_prior_strategy_makes_one_llm_call_and_reads_its_beliefs_from_storag
 def test_the_gp_takes_over_after_an_initial_design_of_five_trials_or_the_warm_start(
     warm_start_trials: int, n_startup: int
 ) -> None:
-    sampler = LLMGuidedSampler(model="openai/test", api_base="http://127.0.0.1:9", seed=0, strategy="prior",
-                               warm_start_trials=warm_start_trials)
+    sampler = LLMGuidedSampler(
+        model="openai/test",
+        api_base="http://127.0.0.1:9",
+        seed=0,
+        strategy="prior",
+        warm_start_trials=warm_start_trials,
+    )
     assert isinstance(sampler.fallback_sampler, PriorWeightedGPSampler)
     assert sampler.fallback_sampler._n_startup_trials == n_startup
 
 
-def test_a_warm_start_answer_that_repeats_itself_leaves_the_other_trials_to_the_initial_design() -> None:
-    same = {"parameters": {"x": 1.5, "lr": 1e-3, "layers": 3, "kind": "b"}, "rationale": "same again"}
-    with FaultServer(responder=lambda request: json.dumps({"configurations": [same] * 4})) as server:
-        sampler = LLMGuidedSampler(model="openai/test", api_base=server.base_url, api_key="sk-test",
-                                   seed=0, strategy="prior", warm_start_trials=4, timeout=5)
+def test_a_warm_start_answer_that_repeats_itself_leaves_the_other_trials_to_the_initial_design() -> (
+    None
+):
+    same = {
+        "parameters": {"x": 1.5, "lr": 1e-3, "layers": 3, "kind": "b"},
+        "rationale": "same again",
+    }
+    with FaultServer(
+        responder=lambda request: json.dumps({"configurations": [same] * 4})
+    ) as server:
+        sampler = LLMGuidedSampler(
+            model="openai/test",
+            api_base=server.base_url,
+            api_key="sk-test",
+            seed=0,
+            strategy="prior",
+            warm_start_trials=4,
+            timeout=5,
+        )
         study = optuna.create_study(sampler=sampler)
         study.optimize(objective, n_trials=8)
         assert len(server.requests) == 1
     reasons = trial_sources(study)
-    assert reasons[1:5] == ["llm", "warm_start_answered", "warm_start_answered", "warm_start_answered"]
+    assert reasons[1:5] == [
+        "llm",
+        "warm_start_answered",
+        "warm_start_answered",
+        "warm_start_answered",
+    ]
     assert study.trials[1].params == same["parameters"]
     assert len({json.dumps(t.params, sort_keys=True) for t in study.trials}) == 8
     stats = sampler.get_statistics()["sampler_stats"]
@@ -199,10 +261,21 @@ def test_a_warm_start_answer_that_repeats_itself_leaves_the_other_trials_to_the_
 
 
 def test_a_warm_start_of_one_configuration_per_call_calls_for_each_trial() -> None:
-    same = {"parameters": {"x": 1.5, "lr": 1e-3, "layers": 3, "kind": "b"}, "rationale": "same again"}
+    same = {
+        "parameters": {"x": 1.5, "lr": 1e-3, "layers": 3, "kind": "b"},
+        "rationale": "same again",
+    }
     with FaultServer(responder=lambda request: json.dumps(same)) as server:
-        sampler = LLMGuidedSampler(model="openai/test", api_base=server.base_url, api_key="sk-test",
-                                   seed=0, strategy="prior", warm_start_trials=4, proposals_per_call=1, timeout=5)
+        sampler = LLMGuidedSampler(
+            model="openai/test",
+            api_base=server.base_url,
+            api_key="sk-test",
+            seed=0,
+            strategy="prior",
+            warm_start_trials=4,
+            proposals_per_call=1,
+            timeout=5,
+        )
         study = optuna.create_study(sampler=sampler)
         study.optimize(objective, n_trials=6)
         assert len(server.requests) == 4

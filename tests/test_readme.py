@@ -50,7 +50,9 @@ def test_word_counter_counts_prose_only() -> None:
 
 def test_readme_is_at_most_1500_words_outside_code_blocks() -> None:
     count = word_count(README.read_text())
-    assert count <= MAX_WORDS, f"README has {count} words outside code blocks (at most {MAX_WORDS})"
+    assert count <= MAX_WORDS, (
+        f"README has {count} words outside code blocks (at most {MAX_WORDS})"
+    )
 
 
 def test_results_figure_is_in_the_first_40_lines() -> None:
@@ -69,10 +71,23 @@ def test_readme_keeps_the_two_commands() -> None:
 
 def test_sections_come_in_the_issues_order() -> None:
     headings = re.findall(r"^## (.+)$", README.read_text(), re.M)
-    order = ["Results at a glance", "Quick start", "Install", "Which model, which strategy",
-             "A hosted or self-hosted model", "Tell it what you know", "Configuration",
-             "What each trial records", "Command line", "Scaling out", "Limitations and troubleshooting",
-             "FAQ", "Links", "Changelog", "Licence"]
+    order = [
+        "Results at a glance",
+        "Quick start",
+        "Install",
+        "Which model, which strategy",
+        "A hosted or self-hosted model",
+        "Tell it what you know",
+        "Configuration",
+        "What each trial records",
+        "Command line",
+        "Scaling out",
+        "Limitations and troubleshooting",
+        "FAQ",
+        "Links",
+        "Changelog",
+        "Licence",
+    ]
     assert [h for h in headings if h in order] == order
 
 
@@ -88,7 +103,9 @@ def test_configuration_table_names_every_argument_of_the_sampler() -> None:
     assert arguments - documented == set()
     rows = [line for line in section.splitlines() if line.startswith("| `")]
     longest = max(len(cell.split()) for row in rows for cell in row.strip("|").split("|"))
-    assert longest <= 15, "a configuration cell of more than 15 words: details go to docs/user_guide.md"
+    assert longest <= 15, (
+        "a configuration cell of more than 15 words: details go to docs/user_guide.md"
+    )
 
 
 @pytest.mark.llm
@@ -96,22 +113,39 @@ def test_configuration_table_names_every_argument_of_the_sampler() -> None:
 def test_quick_start_runs_as_written(tmp_path: Path) -> None:
     script = tmp_path / "quick_start.py"
     script.write_text(quick_start(README.read_text()))
-    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    result = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True,
-                            timeout=900, check=False, env=environment)
+    environment = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
+    result = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+        env=environment,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     lines = result.stdout.splitlines()
-    assert [line.split()[:2] for line in lines[:2]] == [["0", "optimizer"], ["1", lines[1].split()[1]]]
+    assert [line.split()[:2] for line in lines[:2]] == [
+        ["0", "optimizer"],
+        ["1", lines[1].split()[1]],
+    ]
     assert lines[1].split()[1] in {"llm", "fallback", "llm+fallback"}
     best = float(lines[-1].split()[1])
     assert 0.9 < best <= 1.0, result.stdout  # 20 trials of a GP find a good SVC on the digits
 
 
 def test_install_lines_name_the_repository_of_pyproject() -> None:
-    url = re.search(r'^Repository = "([^"]+)"', (ROOT / "pyproject.toml").read_text(), re.M).group(1)
-    install = f'llm-guided-optuna[local,gp] @ git+{url}'
+    url = re.search(r'^Repository = "([^"]+)"', (ROOT / "pyproject.toml").read_text(), re.M).group(
+        1
+    )
+    install = f"llm-guided-optuna[local,gp] @ git+{url}"
     assert f'pip install "{install}"' in README.read_text()
-    assert f'pip install "{install}"' in (ROOT / "package/samplers/llm_guided/README.md").read_text()
+    assert (
+        f'pip install "{install}"' in (ROOT / "package/samplers/llm_guided/README.md").read_text()
+    )
     assert install in (ROOT / "package/samplers/llm_guided/requirements.txt").read_text()
     assert f"@ git+{url}" in (ROOT / "requirements.txt").read_text()
 

@@ -8,16 +8,17 @@ import optuna
 from optuna.distributions import FloatDistribution
 import pytest
 
+
 pytest.importorskip("torch")
 
 from llm_guided_optuna import LLMGuidedSampler  # noqa: E402
 from llm_guided_optuna import LLMSamplerWarning  # noqa: E402
-from llm_guided_optuna._prior import sampler as prior_sampler_module  # noqa: E402
 from llm_guided_optuna._prior import reliability  # noqa: E402
-from llm_guided_optuna._prompt.context import PROPOSAL_ATTR  # noqa: E402
+from llm_guided_optuna._prior import sampler as prior_sampler_module  # noqa: E402
 from llm_guided_optuna._prior.configuration_prior import build_prior  # noqa: E402
 from llm_guided_optuna._prior.configuration_prior import llm_beliefs  # noqa: E402
 from llm_guided_optuna._prior.sampler import PriorWeightedGPSampler  # noqa: E402
+from llm_guided_optuna._prompt.context import PROPOSAL_ATTR  # noqa: E402
 from tests.support.assertions import trial_sources  # noqa: E402
 from tests.support.fault_server import FaultServer  # noqa: E402
 from tests.support.mixed_space import objective  # noqa: E402
@@ -29,9 +30,12 @@ optuna.logging.set_verbosity(optuna.logging.WARNING)
 
 
 def _complete(value: float, from_llm: bool, number: int) -> optuna.trial.FrozenTrial:
-    trial = optuna.trial.create_trial(value=value, params={"x": float(number)},
-                                      distributions={"x": FloatDistribution(0, 100)},
-                                      user_attrs={PROPOSAL_ATTR: {"x": float(number)}} if from_llm else {})
+    trial = optuna.trial.create_trial(
+        value=value,
+        params={"x": float(number)},
+        distributions={"x": FloatDistribution(0, 100)},
+        user_attrs={PROPOSAL_ATTR: {"x": float(number)}} if from_llm else {},
+    )
     return trial
 
 
@@ -41,7 +45,9 @@ def test_beliefs_on_a_plateau_are_refuted() -> None:
 
 
 def test_beliefs_that_pay_off_keep_their_full_weight() -> None:
-    trials = [_complete(1.0, False, 0), _complete(0.9, False, 5)] + [_complete(0.1 * i, True, i) for i in range(1, 5)]
+    trials = [_complete(1.0, False, 0), _complete(0.9, False, 5)] + [
+        _complete(0.1 * i, True, i) for i in range(1, 5)
+    ]
     assert reliability.belief_reliability(trials, ["minimize"]) == 1.0
     # The same values under maximisation: the LLM's trials are now mostly the bad ones.
     assert reliability.belief_reliability(trials, ["maximize"]) < 1.0
@@ -50,7 +56,12 @@ def test_beliefs_that_pay_off_keep_their_full_weight() -> None:
 def test_beliefs_without_evidence_or_with_several_objectives_are_trusted() -> None:
     only_llm = [_complete(0.1 * i, True, i) for i in range(1, 5)]
     assert reliability.belief_reliability(only_llm, ["minimize"]) == 1.0
-    assert reliability.belief_reliability(only_llm + [_complete(9.0, False, 0)], ["minimize", "minimize"]) == 1.0
+    assert (
+        reliability.belief_reliability(
+            only_llm + [_complete(9.0, False, 0)], ["minimize", "minimize"]
+        )
+        == 1.0
+    )
 
 
 def test_the_rank_check_scores_every_llm_trial_against_every_other() -> None:
@@ -79,12 +90,21 @@ def test_the_reliability_estimate_is_chosen_by_name() -> None:
         PriorWeightedGPSampler(reliability_estimate="posterior")
 
 
-def _study_over_http(optimizer: PriorWeightedGPSampler, n_trials: int) -> tuple[LLMGuidedSampler, optuna.Study]:
+def _study_over_http(
+    optimizer: PriorWeightedGPSampler, n_trials: int
+) -> tuple[LLMGuidedSampler, optuna.Study]:
     """A prior-strategy study of ``n_trials`` with ``optimizer``, its LLM a local server answering
     random valid configurations."""
     with FaultServer(responder=RandomConfigurationResponder(seed=5)) as server:
-        sampler = LLMGuidedSampler(model="openai/test", api_base=server.base_url, api_key="sk-test",
-                                   seed=0, strategy="prior", fallback_sampler=optimizer, timeout=5)
+        sampler = LLMGuidedSampler(
+            model="openai/test",
+            api_base=server.base_url,
+            api_key="sk-test",
+            seed=0,
+            strategy="prior",
+            fallback_sampler=optimizer,
+            timeout=5,
+        )
         study = optuna.create_study(sampler=sampler)
         study.optimize(objective, n_trials=n_trials)
     return sampler, study
@@ -117,14 +137,22 @@ def test_partly_supported_beliefs_get_a_reduced_weight() -> None:
 UNIT = {"x": FloatDistribution(0.0, 1.0)}
 
 
-def _at(x: float, value: float, from_llm: bool = False, number: int = 0) -> optuna.trial.FrozenTrial:
-    trial = optuna.trial.create_trial(value=value, params={"x": x}, distributions=UNIT,
-                                      user_attrs={PROPOSAL_ATTR: {"x": x}} if from_llm else {})
+def _at(
+    x: float, value: float, from_llm: bool = False, number: int = 0
+) -> optuna.trial.FrozenTrial:
+    trial = optuna.trial.create_trial(
+        value=value,
+        params={"x": x},
+        distributions=UNIT,
+        user_attrs={PROPOSAL_ATTR: {"x": x}} if from_llm else {},
+    )
     trial.number = number
     return trial
 
 
-def _density(trials: list[optuna.trial.FrozenTrial], direction: str = "minimize", center: float = 0.3) -> float:
+def _density(
+    trials: list[optuna.trial.FrozenTrial], direction: str = "minimize", center: float = 0.3
+) -> float:
     prior = build_prior([{"x": center}], UNIT)
     return reliability.density_reliability(trials, [direction], prior, UNIT)
 
@@ -132,7 +160,9 @@ def _density(trials: list[optuna.trial.FrozenTrial], direction: str = "minimize"
 def test_the_density_check_trusts_beliefs_whose_neighbourhood_does_well() -> None:
     # The closer to the belief at 0.3, the denser the prior and the better the trial.
     places = [0.3, 0.35, 0.5, 0.7, 0.9]
-    near_is_good = [_at(x, abs(x - 0.3), from_llm=(x == 0.3), number=i) for i, x in enumerate(places)]
+    near_is_good = [
+        _at(x, abs(x - 0.3), from_llm=(x == 0.3), number=i) for i, x in enumerate(places)
+    ]
     assert _density(near_is_good) == pytest.approx(1.0)
     # The same values maximised: the trials near the belief are now the worst.
     assert _density(near_is_good, "maximize") == 0.0
@@ -152,8 +182,12 @@ def test_the_density_check_without_evidence_trusts_and_on_a_plateau_refutes() ->
     spread = [_at(x, x, number=i) for i, x in enumerate([0.3, 0.6, 0.9])]
     assert reliability.density_reliability(spread, ["minimize"], None, UNIT) == 1.0  # no prior
     assert _density(spread[:2]) == 1.0  # fewer than 3 trials
-    assert reliability.density_reliability(spread, ["minimize", "minimize"], build_prior([{"x": 0.3}], UNIT),
-                                           UNIT) == 1.0
+    assert (
+        reliability.density_reliability(
+            spread, ["minimize", "minimize"], build_prior([{"x": 0.3}], UNIT), UNIT
+        )
+        == 1.0
+    )
     same_place = [_at(0.8, float(i), number=i) for i in range(4)]
     assert _density(same_place) == 1.0  # the prior does not tell these trials apart
     plateau = [_at(x, 0.5, number=i) for i, x in enumerate([0.3, 0.6, 0.9])]
@@ -162,8 +196,12 @@ def test_the_density_check_without_evidence_trusts_and_on_a_plateau_refutes() ->
 
 def test_the_density_check_skips_trials_outside_the_space() -> None:
     near_is_good = [_at(x, abs(x - 0.3), number=i) for i, x in enumerate([0.3, 0.5, 0.9])]
-    elsewhere = optuna.trial.create_trial(value=-1.0, params={"y": 0.3}, distributions={"y": FloatDistribution(0, 1)})
-    beyond = optuna.trial.create_trial(value=-1.0, params={"x": 5.0}, distributions={"x": FloatDistribution(0, 10)})
+    elsewhere = optuna.trial.create_trial(
+        value=-1.0, params={"y": 0.3}, distributions={"y": FloatDistribution(0, 1)}
+    )
+    beyond = optuna.trial.create_trial(
+        value=-1.0, params={"x": 5.0}, distributions={"x": FloatDistribution(0, 10)}
+    )
     assert _density(near_is_good + [elsewhere, beyond]) == pytest.approx(1.0)
     assert _density(near_is_good[:2] + [elsewhere, beyond]) == 1.0  # 2 usable trials: no evidence
 
@@ -185,8 +223,12 @@ def test_a_density_check_that_fails_warns_once_and_checks_by_the_median(monkeypa
         raise RuntimeError("private API changed")
 
     monkeypatch.setattr(prior_sampler_module, "density_reliability", broken)
-    optimizer = PriorWeightedGPSampler(beliefs=[{"x": 2.0, "lr": 1e-3, "layers": 1, "kind": "b"}],
-                                       reliability_estimate="density", seed=0, n_startup_trials=3)
+    optimizer = PriorWeightedGPSampler(
+        beliefs=[{"x": 2.0, "lr": 1e-3, "layers": 1, "kind": "b"}],
+        reliability_estimate="density",
+        seed=0,
+        n_startup_trials=3,
+    )
     study = optuna.create_study(sampler=optimizer)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -194,4 +236,6 @@ def test_a_density_check_that_fails_warns_once_and_checks_by_the_median(monkeypa
     messages = [str(w.message) for w in caught if issubclass(w.category, LLMSamplerWarning)]
     assert len(messages) == 1 and "median check instead" in messages[0]
     complete = [t for t in study.trials[:-1] if t.state == optuna.trial.TrialState.COMPLETE]
-    assert optimizer._local.reliability == reliability.belief_reliability(complete, study.directions)
+    assert optimizer._local.reliability == reliability.belief_reliability(
+        complete, study.directions
+    )

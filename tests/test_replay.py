@@ -27,9 +27,19 @@ def dead_api_base() -> str:
     return f"http://127.0.0.1:{port}/v1"
 
 
-def run_study(api_base: str, cache_dir, n_trials: int = 10) -> tuple[optuna.Study, LLMGuidedSampler]:
-    sampler = LLMGuidedSampler(model="openai/replayed", api_base=api_base, api_key="sk-test", seed=7, strategy="llm",
-                               cache_dir=cache_dir, timeout=2, max_retries=0)
+def run_study(
+    api_base: str, cache_dir, n_trials: int = 10
+) -> tuple[optuna.Study, LLMGuidedSampler]:
+    sampler = LLMGuidedSampler(
+        model="openai/replayed",
+        api_base=api_base,
+        api_key="sk-test",
+        seed=7,
+        strategy="llm",
+        cache_dir=cache_dir,
+        timeout=2,
+        max_retries=0,
+    )
     study = optuna.create_study(sampler=sampler)
     study.optimize(objective, n_trials=n_trials)
     return study, sampler
@@ -50,7 +60,11 @@ def test_replay_against_a_dead_server_gives_identical_parameters(tmp_path) -> No
     assert stats["llm_calls"] == 0 and not stats["failures"]
     sources = [t.user_attrs["llm_source"] for t in replayed.trials]
     assert sources == [t.user_attrs["llm_source"] for t in recorded.trials]
-    assert all(t.user_attrs["llm_call"]["replayed"] for t in replayed.trials if t.user_attrs["llm_source"] == "llm")
+    assert all(
+        t.user_attrs["llm_call"]["replayed"]
+        for t in replayed.trials
+        if t.user_attrs["llm_source"] == "llm"
+    )
 
 
 def test_a_changed_study_misses_the_cache_and_records_the_new_exchange(tmp_path) -> None:

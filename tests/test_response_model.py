@@ -39,13 +39,36 @@ def test_schema_has_enums_bounds_and_aliases() -> None:
     assert properties["batch_size"]["enum"] == list(range(16, 257, 16))
     assert properties["layers"]["type"] == "integer"
     assert properties["act"]["enum"] == ["relu", None, True, 1, 2.5]
-    assert properties["wd"]["enum"] == [0.0, 0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09, 0.1]
+    assert properties["wd"]["enum"] == [
+        0.0,
+        0.01,
+        0.02,
+        0.03,
+        0.04,
+        0.05,
+        0.06,
+        0.07,
+        0.08,
+        0.09,
+        0.1,
+    ]
     assert schema["required"] == ["parameters", "rationale"]
 
 
 def test_valid_answer_matches_schema() -> None:
     model = build_response_model(SPACE)
-    text = json.dumps({"parameters": {"learning rate": 0.01, "batch_size": 32, "layers": 3, "act": None, "wd": 0.02}, "rationale": "a sensible start"})
+    text = json.dumps(
+        {
+            "parameters": {
+                "learning rate": 0.01,
+                "batch_size": 32,
+                "layers": 3,
+                "act": None,
+                "wd": 0.02,
+            },
+            "rationale": "a sensible start",
+        }
+    )
     proposal = parse_proposal(text, model)
     assert proposal.matches_schema
     assert proposal.parameters["act"] is None
@@ -67,7 +90,10 @@ def test_tolerant_parsing(text: str) -> None:
 
 
 def test_out_of_range_values_are_kept_for_the_validator_but_flagged() -> None:
-    proposal = parse_proposal('{"parameters": {"learning rate": 5.0, "batch_size": 17, "layers": 0, "act": "elu", "wd": NaN}, "rationale": ""}', build_response_model(SPACE))
+    proposal = parse_proposal(
+        '{"parameters": {"learning rate": 5.0, "batch_size": 17, "layers": 0, "act": "elu", "wd": NaN}, "rationale": ""}',
+        build_response_model(SPACE),
+    )
     assert proposal.parameters["learning rate"] == 5.0
     assert not proposal.matches_schema
 
@@ -95,16 +121,36 @@ def test_unusable_answers_raise_with_a_kind(content, kind: str) -> None:
 
 
 def test_rationale_is_one_bounded_line() -> None:
-    proposal = parse_proposal(json.dumps({"parameters": {"wd": 0.1}, "rationale": "line one\nline two " + "z" * 500}))
+    proposal = parse_proposal(
+        json.dumps({"parameters": {"wd": 0.1}, "rationale": "line one\nline two " + "z" * 500})
+    )
     assert "\n" not in proposal.rationale and len(proposal.rationale) <= 100
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(max_size=400) | st.builds(json.dumps, st.recursive(st.none() | st.integers() | st.text(max_size=5), lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=8), c, max_size=4), max_leaves=10)))
+@given(
+    st.text(max_size=400)
+    | st.builds(
+        json.dumps,
+        st.recursive(
+            st.none() | st.integers() | st.text(max_size=5),
+            lambda c: (
+                st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=8), c, max_size=4)
+            ),
+            max_leaves=10,
+        ),
+    )
+)
 def test_parser_never_fails_other_than_with_a_parse_error(text: str) -> None:
     try:
         proposal = parse_proposal(text, build_response_model(SPACE))
     except ProposalParseError as error:
-        assert error.kind in {"empty_response", "invalid_json", "schema_violation", "oversized_response", "missing_parameters"}
+        assert error.kind in {
+            "empty_response",
+            "invalid_json",
+            "schema_violation",
+            "oversized_response",
+            "missing_parameters",
+        }
         return
     assert isinstance(proposal.parameters, dict)

@@ -15,12 +15,11 @@ import optuna
 from optuna.trial import TrialState
 import pytest
 
-from tests.support.assertions import assert_all_params_valid
-from tests.support.assertions import trial_sources
-
 from llm_guided_optuna import LLMGuidedSampler
 from llm_guided_optuna import LLMProposalError
 from llm_guided_optuna import LLMSamplerWarning
+from tests.support.assertions import assert_all_params_valid
+from tests.support.assertions import trial_sources
 from tests.support.fault_server import FaultServer
 from tests.support.schema_responder import RandomConfigurationResponder
 
@@ -35,7 +34,14 @@ def objective(trial: optuna.Trial) -> float:
     decay = trial.suggest_float("weight_decay", 0.0, 0.1, step=0.01)
     layers = trial.suggest_int("layers", 1, 64, log=True)
     optimizer = trial.suggest_categorical("optimizer", ["adam", "sgd", None, True, 3])
-    return (math.log10(lr) + 3) ** 2 + (batch - 64) ** 2 / 1e4 + dropout + decay + layers / 64 + (optimizer != "adam")
+    return (
+        (math.log10(lr) + 3) ** 2
+        + (batch - 64) ** 2 / 1e4
+        + dropout
+        + decay
+        + layers / 64
+        + (optimizer != "adam")
+    )
 
 
 def make_sampler(server: FaultServer, **kwargs) -> LLMGuidedSampler:
@@ -43,7 +49,9 @@ def make_sampler(server: FaultServer, **kwargs) -> LLMGuidedSampler:
     kwargs.setdefault("timeout", 5)
     kwargs.setdefault("retry_backoff", 0.01)
     kwargs.setdefault("strategy", "llm")
-    return LLMGuidedSampler(model="openai/test-model", api_base=server.base_url, api_key="sk-test", **kwargs)
+    return LLMGuidedSampler(
+        model="openai/test-model", api_base=server.base_url, api_key="sk-test", **kwargs
+    )
 
 
 @pytest.fixture
@@ -73,7 +81,10 @@ def test_leftover_configurations_expire(server) -> None:
     stats = sampler.get_statistics()["sampler_stats"]
     # Calls at trials 1, 3 and 5: each serves its own trial and the next one only.
     assert stats["llm_calls"] == 3 and stats["batched_proposals_used"] == 3
-    assert [t.user_attrs["llm_call"]["batch_position"] for t in study.trials[1:]] == ["1/4", "2/4"] * 3
+    assert [t.user_attrs["llm_call"]["batch_position"] for t in study.trials[1:]] == [
+        "1/4",
+        "2/4",
+    ] * 3
 
 
 def test_llguidance_grammar_reaches_the_server(server) -> None:
@@ -99,23 +110,36 @@ def test_llm_proposals_are_used_and_recorded(server, responder) -> None:
         assert trial.user_attrs["llm_call"]["model"]
         assert trial.user_attrs["llm_proposal"] == trial.params
         for name, value in proposal.items():
-            assert trial.params[name] == pytest.approx(value) if isinstance(value, float) else trial.params[name] == value
+            assert (
+                trial.params[name] == pytest.approx(value)
+                if isinstance(value, float)
+                else trial.params[name] == value
+            )
     stats = sampler.get_statistics()["sampler_stats"]
     assert stats["proposals_requested"] == 7 and stats["llm_successes"] == 7
     assert stats["success_rate"] == 1.0
     assert stats["llm_calls"] == 2 and stats["batched_proposals_used"] == 5
-    assert stats["optimizer_trials"] == 1 and stats["optimizer_params"] == 6 and stats["fallback_uses"] == 0
+    assert (
+        stats["optimizer_trials"] == 1
+        and stats["optimizer_params"] == 6
+        and stats["fallback_uses"] == 0
+    )
     assert stats["prompt_tokens"] > 0 and stats["average_llm_time"] > 0
     assert_all_params_valid(study)
 
 
 def test_the_prompt_shows_history_and_problem_context(server) -> None:
-    study = optuna.create_study(sampler=make_sampler(server, max_context_trials=3, max_proposal_age=0))
+    study = optuna.create_study(
+        sampler=make_sampler(server, max_context_trials=3, max_proposal_age=0)
+    )
     study.set_user_attr("problem_description", "ResNet-18 on CIFAR-10")
     study.optimize(objective, n_trials=6)
     user_message = server.requests[-1].body["messages"][1]["content"]
     assert "ResNet-18 on CIFAR-10" in user_message
-    assert "#4 value=" in user_message and "#1 value=" not in user_message.split("## Recent trials")[1]
+    assert (
+        "#4 value=" in user_message
+        and "#1 value=" not in user_message.split("## Recent trials")[1]
+    )
     schema = server.requests[-1].body["response_format"]["json_schema"]["schema"]
     assert schema["properties"]["configurations"]["minItems"] == 4
     assert "4 configurations" in server.requests[-1].body["messages"][0]["content"]
@@ -213,7 +237,10 @@ def test_repeats_within_an_answer_become_nearby_variants(server) -> None:
     # already tried, so that trial goes to the fallback sampler instead of circling it.
     assert sources == ["new_parameters", "llm", "llm", "llm", "llm", "duplicate"]
     assert len({t.params["x"] for t in study.trials}) == 6
-    assert study.trials[1].params["x"] == 0.5 and "perturbed" not in study.trials[1].user_attrs["llm_call"]
+    assert (
+        study.trials[1].params["x"] == 0.5
+        and "perturbed" not in study.trials[1].user_attrs["llm_call"]
+    )
     for trial in study.trials[2:5]:
         assert trial.user_attrs["llm_call"]["perturbed"] is True
         assert abs(trial.params["x"] - 0.5) < 0.5
@@ -237,7 +264,11 @@ def test_parallel_threads_complete_without_duplicates(server) -> None:
     study.optimize(objective, n_trials=2)
     study.optimize(objective, n_trials=16, n_jobs=2)
     assert len(study.trials) == 18 and all(t.state == TrialState.COMPLETE for t in study.trials)
-    proposals = [json.dumps(t.params, sort_keys=True) for t in study.trials if t.user_attrs["llm_source"] == "llm"]
+    proposals = [
+        json.dumps(t.params, sort_keys=True)
+        for t in study.trials
+        if t.user_attrs["llm_source"] == "llm"
+    ]
     assert len(proposals) >= 14 and len(set(proposals)) == len(proposals)
     assert sampler.get_statistics()["sampler_stats"]["proposals_requested"] == 17
 

@@ -30,8 +30,8 @@ import pytest
 
 from llm_guided_optuna import study_statistics
 from llm_guided_optuna._proposal.claims import CLAIM_ATTR
-from llm_guided_optuna._proposal.provenance import LLM_SOURCES
 from llm_guided_optuna._proposal.claims import claim_in_storage
+from llm_guided_optuna._proposal.provenance import LLM_SOURCES
 from llm_guided_optuna._proposal.provenance import ProvenanceRecorder
 from llm_guided_optuna._sampler.statistics import SamplerStatistics
 from tests.support.fault_server import FaultServer
@@ -93,20 +93,37 @@ class PairingResponder:
             return slot["answer"]
 
 
-def worker_command(storage: dict[str, str], study: str, api_base: str, name: str, *extra: str) -> list[str]:
+def worker_command(
+    storage: dict[str, str], study: str, api_base: str, name: str, *extra: str
+) -> list[str]:
     return [
-        sys.executable, "-m", "tests.support.scale_out_worker", *storage_args(storage),
-        "--study", study, "--api-base", api_base, "--name", name, *extra,
+        sys.executable,
+        "-m",
+        "tests.support.scale_out_worker",
+        *storage_args(storage),
+        "--study",
+        study,
+        "--api-base",
+        api_base,
+        "--name",
+        name,
+        *extra,
     ]
 
 
 def storage_args(storage: dict[str, str]) -> list[str]:
-    return ["--journal", storage["journal"]] if "journal" in storage else ["--storage", storage["url"]]
+    return (
+        ["--journal", storage["journal"]]
+        if "journal" in storage
+        else ["--storage", storage["url"]]
+    )
 
 
 def open_storage(storage: dict[str, str]) -> optuna.storages.BaseStorage:
     if "journal" in storage:
-        return optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(storage["journal"]))
+        return optuna.storages.JournalStorage(
+            optuna.storages.journal.JournalFileBackend(storage["journal"])
+        )
     return optuna.storages.RDBStorage(storage["url"])
 
 
@@ -142,7 +159,9 @@ def poll(condition, timeout_s: float, what: str) -> Any:
         delay = min(delay * 1.5, 0.5)
 
 
-def kill_when_its_trial_hangs(study: optuna.Study, victim: subprocess.Popen[bytes]) -> optuna.trial.FrozenTrial:
+def kill_when_its_trial_hangs(
+    study: optuna.Study, victim: subprocess.Popen[bytes]
+) -> optuna.trial.FrozenTrial:
     """Wait until ``victim``'s trial hangs (a running trial with the ``hanging`` attribute),
     kill the worker with SIGKILL and return that trial as it was."""
 
@@ -160,7 +179,8 @@ def kill_when_its_trial_hangs(study: optuna.Study, victim: subprocess.Popen[byte
 def llm_trials(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
     """Trials whose configuration the LLM proposed (not re-runs of failed trials)."""
     return [
-        t for t in study.trials
+        t
+        for t in study.trials
         if t.user_attrs.get("llm_source") in LLM_SOURCES and "failed_trial" not in t.system_attrs
     ]
 
@@ -197,14 +217,20 @@ class TwoWorkers:
 
     def __init__(self, path: Path) -> None:
         backend = str(path)
-        self.a = optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(backend))
-        self.b = optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(backend))
+        self.a = optuna.storages.JournalStorage(
+            optuna.storages.journal.JournalFileBackend(backend)
+        )
+        self.b = optuna.storages.JournalStorage(
+            optuna.storages.journal.JournalFileBackend(backend)
+        )
         study = optuna.create_study(storage=self.a)
         self.study_id = study._study_id
         self.first = study.ask()._trial_id  # number 0
         self.second = study.ask()._trial_id  # number 1
 
-    def trial(self, storage: optuna.storages.BaseStorage, trial_id: int) -> optuna.trial.FrozenTrial:
+    def trial(
+        self, storage: optuna.storages.BaseStorage, trial_id: int
+    ) -> optuna.trial.FrozenTrial:
         return storage.get_trial(trial_id)
 
 
@@ -239,7 +265,9 @@ def test_simultaneous_claims_of_one_configuration_have_one_winner(tmp_path) -> N
     for thread in threads:
         thread.join(timeout=60)
     assert results == {"first": True, "second": False}
-    markers = {t.number: t.system_attrs[CLAIM_ATTR]["state"] for t in two.a.get_all_trials(two.study_id)}
+    markers = {
+        t.number: t.system_attrs[CLAIM_ATTR]["state"] for t in two.a.get_all_trials(two.study_id)
+    }
     assert markers == {0: "won", 1: "lost"}
 
 
@@ -248,7 +276,10 @@ def test_a_lower_trial_loses_to_a_higher_one_that_already_won(tmp_path) -> None:
     two = TwoWorkers(tmp_path / "journal.log")
     assert claim_in_storage(two.b, two.study_id, two.trial(two.b, two.second), KEY) is True
     assert claim_in_storage(two.a, two.study_id, two.trial(two.a, two.first), KEY) is False
-    assert claim_in_storage(two.a, two.study_id, two.trial(two.a, two.first), ("x=0.6", "y='a'")) is True
+    assert (
+        claim_in_storage(two.a, two.study_id, two.trial(two.a, two.first), ("x=0.6", "y='a'"))
+        is True
+    )
 
 
 def test_a_lower_trial_waits_while_a_higher_one_decides(tmp_path) -> None:
@@ -269,12 +300,20 @@ def test_a_lower_trial_waits_while_a_higher_one_decides(tmp_path) -> None:
     two.b.get_all_trials = b_reads_when_released  # type: ignore[method-assign]
     two.a.get_all_trials = a_reads  # type: ignore[method-assign]
     second = threading.Thread(
-        target=lambda: results.update(second=claim_in_storage(two.b, two.study_id, two.trial(two.b, two.second), KEY))
+        target=lambda: results.update(
+            second=claim_in_storage(two.b, two.study_id, two.trial(two.b, two.second), KEY)
+        )
     )
     second.start()
-    poll(lambda: CLAIM_ATTR in two.a.get_trial(two.second).system_attrs, 30, "the second trial's marker")
+    poll(
+        lambda: CLAIM_ATTR in two.a.get_trial(two.second).system_attrs,
+        30,
+        "the second trial's marker",
+    )
     first = threading.Thread(
-        target=lambda: results.update(first=claim_in_storage(two.a, two.study_id, two.trial(two.a, two.first), KEY))
+        target=lambda: results.update(
+            first=claim_in_storage(two.a, two.study_id, two.trial(two.a, two.first), KEY)
+        )
     )
     first.start()
     poll(lambda: reads_by_first[0] >= 3, 30, "the first trial to read again while waiting")
@@ -285,12 +324,17 @@ def test_a_lower_trial_waits_while_a_higher_one_decides(tmp_path) -> None:
     assert results == {"first": True, "second": False}
 
 
-def test_a_claim_gives_up_on_a_dead_worker_and_ignores_it_once_failed(tmp_path, optuna_logs) -> None:
+def test_a_claim_gives_up_on_a_dead_worker_and_ignores_it_once_failed(
+    tmp_path, optuna_logs
+) -> None:
     two = TwoWorkers(tmp_path / "journal.log")
     # The worker of trial 1 wrote its marker and died before deciding.
     two.b.set_trial_system_attr(two.second, CLAIM_ATTR, {"key": list(KEY), "state": "pending"})
     with optuna_logs.at_level(logging.WARNING):
-        assert claim_in_storage(two.a, two.study_id, two.trial(two.a, two.first), KEY, wait_s=0.3) is False
+        assert (
+            claim_in_storage(two.a, two.study_id, two.trial(two.a, two.first), KEY, wait_s=0.3)
+            is False
+        )
     assert any("did its worker die" in message for message in optuna_logs.messages())
     two.b.set_trial_state_values(two.second, TrialState.FAIL)  # What the heartbeat does.
     assert claim_in_storage(two.a, two.study_id, two.trial(two.a, two.first), KEY) is True
@@ -300,7 +344,9 @@ def test_recorder_claims_in_storage_only_when_storage_is_shared(tmp_path) -> Non
     in_memory = optuna.create_study()
     trial = in_memory.ask()
     recorder = ProvenanceRecorder(SamplerStatistics())
-    assert recorder.claim(KEY, set(), study=in_memory, trial=in_memory._storage.get_trial(trial._trial_id))
+    assert recorder.claim(
+        KEY, set(), study=in_memory, trial=in_memory._storage.get_trial(trial._trial_id)
+    )
     assert CLAIM_ATTR not in in_memory.trials[0].system_attrs
 
     two = TwoWorkers(tmp_path / "journal.log")
@@ -309,14 +355,19 @@ def test_recorder_claims_in_storage_only_when_storage_is_shared(tmp_path) -> Non
     other = ProvenanceRecorder(stats)
     assert other.claim(KEY, set(), study=study, trial=two.trial(two.a, two.second)) is True
     # Another process (another recorder) claims the same configuration for another trial.
-    assert ProvenanceRecorder(stats).claim(KEY, set(), study=study, trial=two.trial(two.a, two.first)) is False
+    assert (
+        ProvenanceRecorder(stats).claim(KEY, set(), study=study, trial=two.trial(two.a, two.first))
+        is False
+    )
     assert stats.snapshot()["claim_conflicts"] == 1
 
 
 # ----------------------------------------------------------------- four worker processes
 
 
-def run_four_workers(storage: dict[str, str], tmp_path: Path, trials_each: int = 12) -> tuple[optuna.Study, Any, list]:
+def run_four_workers(
+    storage: dict[str, str], tmp_path: Path, trials_each: int = 12
+) -> tuple[optuna.Study, Any, list]:
     study_name = f"four-workers-{tmp_path.name}"
     study = optuna.create_study(study_name=study_name, storage=open_storage(storage))
     study.set_user_attr("problem_description", "a simulated CNN")
@@ -327,8 +378,16 @@ def run_four_workers(storage: dict[str, str], tmp_path: Path, trials_each: int =
         processes = [
             start(
                 worker_command(
-                    storage, study_name, server.base_url, name,
-                    "--seed", str(i), "--trials", str(trials_each), "--stats-out", str(tmp_path / f"{name}.json"),
+                    storage,
+                    study_name,
+                    server.base_url,
+                    name,
+                    "--seed",
+                    str(i),
+                    "--trials",
+                    str(trials_each),
+                    "--stats-out",
+                    str(tmp_path / f"{name}.json"),
                 ),
                 log,
             )
@@ -347,7 +406,12 @@ def check_four_workers(study: optuna.Study, fake: Any, worker_stats: list[dict[s
     # All trials accounted for: 4 x 12, every one complete, numbered without gaps.
     assert len(trials) == 48 and sorted(t.number for t in trials) == list(range(48))
     assert all(t.state == TrialState.COMPLETE for t in trials)
-    assert Counter(t.user_attrs["worker"] for t in trials) == {"w0": 12, "w1": 12, "w2": 12, "w3": 12}
+    assert Counter(t.user_attrs["worker"] for t in trials) == {
+        "w0": 12,
+        "w1": 12,
+        "w2": 12,
+        "w3": 12,
+    }
 
     # The LLM proposed most configurations, and no two trials got the same one ...
     proposed = llm_trials(study)
@@ -380,18 +444,25 @@ def check_four_workers(study: optuna.Study, fake: Any, worker_stats: list[dict[s
     assert stats["fallback_reasons"] == summed(worker_stats, "fallback_reasons")
     assert stats["optimizer_reasons"] == summed(worker_stats, "optimizer_reasons")
     assert stats["llm_successes"] == len(proposed)
-    assert stats["success_rate"] == pytest.approx(stats["llm_successes"] / stats["proposals_requested"])
+    assert stats["success_rate"] == pytest.approx(
+        stats["llm_successes"] / stats["proposals_requested"]
+    )
     # Tokens and time of calls that ended in a failure are in storage only where the sampler
     # records them (provenance.failure_usage); all others are exact.
     failed_calls_recorded = all(
-        "latency_s" in t.user_attrs["llm_call"] for t in trials if "error" in t.user_attrs.get("llm_call", {})
+        "latency_s" in t.user_attrs["llm_call"]
+        for t in trials
+        if "error" in t.user_attrs.get("llm_call", {})
     )
     for name in ("prompt_tokens", "completion_tokens"):
         assert 0 < stats[name] <= summed(worker_stats, name)
         assert stats[name] == summed(worker_stats, name) or not failed_calls_recorded, name
     seconds, summed_seconds = stats["llm_seconds"], summed(worker_stats, "llm_seconds")
     assert 0 < seconds <= summed_seconds + 1e-3 * stats["llm_calls"]
-    assert seconds == pytest.approx(summed_seconds, abs=1e-3 * stats["llm_calls"]) or not failed_calls_recorded
+    assert (
+        seconds == pytest.approx(summed_seconds, abs=1e-3 * stats["llm_calls"])
+        or not failed_calls_recorded
+    )
     assert summary["trials"]["complete"] == 48 and summary["trials"]["running"] == 0
     assert summary["llm_proposals"] == {"used": len(proposed), "distinct": len(proposed)}
 
@@ -409,25 +480,50 @@ def test_four_workers_on_a_journal_file(journal_storage, tmp_path) -> None:
 
 
 @pytest.mark.postgres
-def test_a_killed_worker_leaves_a_failed_trial_and_a_restarted_worker_resumes(postgres_storage, tmp_path) -> None:
+def test_a_killed_worker_leaves_a_failed_trial_and_a_restarted_worker_resumes(
+    postgres_storage, tmp_path
+) -> None:
     study_name = f"kill-{tmp_path.name}"
     total = 16
     optuna.create_study(study_name=study_name, storage=open_storage(postgres_storage))
     with FaultServer(responder=RandomConfigurationResponder(seed=5)) as server:
-        common = ["--total", str(total), "--heartbeat", "1", "--grace", "2", "--trial-seconds", "0.3"]
+        common = [
+            "--total",
+            str(total),
+            "--heartbeat",
+            "1",
+            "--grace",
+            "2",
+            "--trial-seconds",
+            "0.3",
+        ]
         victim = start(
-            worker_command(postgres_storage, study_name, server.base_url, "victim", "--seed", "1", "--hang-at", "2", *common),
+            worker_command(
+                postgres_storage,
+                study_name,
+                server.base_url,
+                "victim",
+                "--seed",
+                "1",
+                "--hang-at",
+                "2",
+                *common,
+            ),
             tmp_path / "victim.log",
         )
         survivor = start(
-            worker_command(postgres_storage, study_name, server.base_url, "survivor", "--seed", "2", *common),
+            worker_command(
+                postgres_storage, study_name, server.base_url, "survivor", "--seed", "2", *common
+            ),
             tmp_path / "survivor.log",
         )
         study = optuna.load_study(study_name=study_name, storage=open_storage(postgres_storage))
         hung = kill_when_its_trial_hangs(study, victim)
         killed_at = time.time()
         restarted = start(
-            worker_command(postgres_storage, study_name, server.base_url, "restarted", "--seed", "3", *common),
+            worker_command(
+                postgres_storage, study_name, server.base_url, "restarted", "--seed", "3", *common
+            ),
             tmp_path / "restarted.log",
         )
         wait_all([survivor, restarted], [tmp_path / "survivor.log", tmp_path / "restarted.log"])
@@ -436,7 +532,11 @@ def test_a_killed_worker_leaves_a_failed_trial_and_a_restarted_worker_resumes(po
     states = Counter(t.state for t in trials)
     # The killed trial is failed (by the heartbeat), nothing is left running or waiting.
     assert study.trials[hung.number].state == TrialState.FAIL
-    assert states[TrialState.FAIL] == 1 and states[TrialState.RUNNING] == 0 and states[TrialState.WAITING] == 0
+    assert (
+        states[TrialState.FAIL] == 1
+        and states[TrialState.RUNNING] == 0
+        and states[TrialState.WAITING] == 0
+    )
     assert states[TrialState.COMPLETE] >= total and len(trials) == states[TrialState.COMPLETE] + 1
     # Its configuration was retried once, by another worker, with the same parameters.
     retries = [t for t in trials if t.system_attrs.get("failed_trial") == hung.number]
@@ -452,7 +552,9 @@ def test_a_killed_worker_leaves_a_failed_trial_and_a_restarted_worker_resumes(po
     assert len(set(proposals)) == len(proposals)
     summary = study_statistics(study)
     assert summary["trials"]["fail"] == 1 and summary["trials"]["retried"] == 1
-    assert summary["llm_proposals"]["used"] == summary["llm_proposals"]["distinct"] == len(proposals)
+    assert (
+        summary["llm_proposals"]["used"] == summary["llm_proposals"]["distinct"] == len(proposals)
+    )
 
 
 # ----------------------------------------------------- the real model, served once
@@ -463,8 +565,19 @@ def test_a_killed_worker_leaves_a_failed_trial_and_a_restarted_worker_resumes(po
 def test_four_workers_share_one_served_embedded_model(postgres_storage, tmp_path) -> None:
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
     server = subprocess.Popen(
-        [sys.executable, "-m", "llm_guided_optuna.cli.main", "serve", "--port", "0", "--parallel", "4"],
-        stdout=subprocess.PIPE, text=True, env=env,
+        [
+            sys.executable,
+            "-m",
+            "llm_guided_optuna.cli.main",
+            "serve",
+            "--port",
+            "0",
+            "--parallel",
+            "4",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
     )
     try:
         line = server.stdout.readline()  # type: ignore[union-attr]
@@ -475,12 +588,31 @@ def test_four_workers_share_one_served_embedded_model(postgres_storage, tmp_path
         subprocess.run([*example, "create", *storage], check=True, env=env, cwd=ROOT, timeout=120)
         logs = [tmp_path / f"served-{i}.log" for i in range(4)]
         workers = [
-            start([*example, "worker", *storage, "--api-base", api_base, "--trials", "2", "--seed", str(i)], log)
+            start(
+                [
+                    *example,
+                    "worker",
+                    *storage,
+                    "--api-base",
+                    api_base,
+                    "--trials",
+                    "2",
+                    "--seed",
+                    str(i),
+                ],
+                log,
+            )
             for i, log in enumerate(logs)
         ]
         wait_all(workers, logs)
         status = subprocess.run(
-            [*example, "status", *storage], check=True, env=env, cwd=ROOT, capture_output=True, text=True, timeout=120
+            [*example, "status", *storage],
+            check=True,
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
         ).stdout
     finally:
         server.terminate()
@@ -494,4 +626,7 @@ def test_four_workers_share_one_served_embedded_model(postgres_storage, tmp_path
     assert all("smollm2" in t.user_attrs["llm_call"]["model"] for t in proposed)
     stats = study_statistics(study)["sampler_stats"]
     assert stats["llm_calls"] >= 1 and stats["llm_successes"] == len(proposed)
-    assert "trials: 8 (complete 8" in status and f"{len(proposed)} used, {len(proposed)} distinct" in status
+    assert (
+        "trials: 8 (complete 8" in status
+        and f"{len(proposed)} used, {len(proposed)} distinct" in status
+    )

@@ -41,8 +41,9 @@ def server():
 
 
 @pytest.mark.parametrize("key_given_as", ["argument", "environment"])
-def test_canary_key_appears_nowhere(server, tmp_path, monkeypatch, caplog, optuna_logs, capsys,
-                                    key_given_as) -> None:
+def test_canary_key_appears_nowhere(
+    server, tmp_path, monkeypatch, caplog, optuna_logs, capsys, key_given_as
+) -> None:
     canary = "sk-canary-" + secrets.token_hex(16)
     arguments = {"api_key": canary} if key_given_as == "argument" else {}
     if key_given_as == "environment":
@@ -52,8 +53,16 @@ def test_canary_key_appears_nowhere(server, tmp_path, monkeypatch, caplog, optun
     optuna.logging.set_verbosity(optuna.logging.DEBUG)
     leaked_texts: list[str] = []
     try:
-        sampler = LLMGuidedSampler(model="openai/test", api_base=server.base_url, seed=0, strategy="llm",
-                                   retry_backoff=0.01, timeout=5, max_retries=1, **arguments)
+        sampler = LLMGuidedSampler(
+            model="openai/test",
+            api_base=server.base_url,
+            seed=0,
+            strategy="llm",
+            retry_backoff=0.01,
+            timeout=5,
+            max_retries=1,
+            **arguments,
+        )
         study = optuna.create_study(storage=f"sqlite:///{storage_file}", sampler=sampler)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -66,8 +75,17 @@ def test_canary_key_appears_nowhere(server, tmp_path, monkeypatch, caplog, optun
         leaked_texts += [str(w.message) for w in caught]
         assert any(issubclass(w.category, LLMSamplerWarning) for w in caught)
 
-        raising = LLMGuidedSampler(model="openai/test", api_base=server.base_url, seed=0, strategy="llm",
-                                   retry_backoff=0.01, timeout=5, max_retries=0, on_error="raise", **arguments)
+        raising = LLMGuidedSampler(
+            model="openai/test",
+            api_base=server.base_url,
+            seed=0,
+            strategy="llm",
+            retry_backoff=0.01,
+            timeout=5,
+            max_retries=0,
+            on_error="raise",
+            **arguments,
+        )
         server.set_fault(None)
         raising_study = optuna.create_study(sampler=raising)
         raising_study.optimize(objective, n_trials=1)
@@ -95,8 +113,16 @@ def test_canary_key_appears_nowhere(server, tmp_path, monkeypatch, caplog, optun
 
 
 def test_call_budget_stops_the_llm_and_says_so_once(server) -> None:
-    sampler = LLMGuidedSampler(model="openai/test", api_base=server.base_url, api_key="sk-x", seed=0,
-                               max_llm_calls=2, proposals_per_call=1, max_proposal_age=0, strategy="llm")
+    sampler = LLMGuidedSampler(
+        model="openai/test",
+        api_base=server.base_url,
+        api_key="sk-x",
+        seed=0,
+        max_llm_calls=2,
+        proposals_per_call=1,
+        max_proposal_age=0,
+        strategy="llm",
+    )
     study = optuna.create_study(sampler=sampler)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -110,8 +136,12 @@ def test_call_budget_stops_the_llm_and_says_so_once(server) -> None:
 
 def test_cost_budget_stops_the_llm() -> None:
     content = json.dumps({"parameters": {"x": 0.5}, "rationale": "r"})
-    sampler = LLMGuidedSampler(model="gpt-4o-mini", seed=0, max_cost_usd=1e-9,
-                               completion_kwargs={"mock_response": content})
+    sampler = LLMGuidedSampler(
+        model="gpt-4o-mini",
+        seed=0,
+        max_cost_usd=1e-9,
+        completion_kwargs={"mock_response": content},
+    )
     study = optuna.create_study(sampler=sampler)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -124,13 +154,17 @@ def test_cost_budget_stops_the_llm() -> None:
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
     max_leaves=12,
 )
 payloads = st.one_of(
     st.text(max_size=300),
-    st.builds(lambda p: json.dumps({"parameters": p, "rationale": "fuzz"}),
-              st.dictionaries(st.sampled_from(["x", "n", "act", "other"]), json_values, max_size=5)),
+    st.builds(
+        lambda p: json.dumps({"parameters": p, "rationale": "fuzz"}),
+        st.dictionaries(st.sampled_from(["x", "n", "act", "other"]), json_values, max_size=5),
+    ),
     st.builds(lambda c: json.dumps({"configurations": c}), st.lists(json_values, max_size=4)),
     st.builds(json.dumps, json_values),
 )
@@ -140,8 +174,13 @@ payloads = st.one_of(
 @given(payload=payloads)
 def test_any_llm_payload_gives_a_completed_study_with_valid_parameters(payload: str) -> None:
     optuna.logging.set_verbosity(optuna.logging.ERROR)
-    sampler = LLMGuidedSampler(model="openai/fuzz", seed=0, proposals_per_call=1, max_proposal_age=0,
-                               completion_kwargs={"mock_response": payload})
+    sampler = LLMGuidedSampler(
+        model="openai/fuzz",
+        seed=0,
+        proposals_per_call=1,
+        max_proposal_age=0,
+        completion_kwargs={"mock_response": payload},
+    )
     study = optuna.create_study(sampler=sampler)
     study.optimize(objective, n_trials=2)
     assert len(study.trials) == 2

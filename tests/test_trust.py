@@ -33,9 +33,14 @@ def study_with(values: list[tuple[float, bool]]) -> optuna.Study:
     study = optuna.create_study()
     for value, by_llm in values:
         attrs = {PROPOSAL_ATTR: {"x": value}} if by_llm else {}
-        study.add_trial(optuna.trial.create_trial(
-            params={"x": value}, distributions={"x": FloatDistribution(-10, 10)}, value=value, user_attrs=attrs,
-        ))
+        study.add_trial(
+            optuna.trial.create_trial(
+                params={"x": value},
+                distributions={"x": FloatDistribution(-10, 10)},
+                value=value,
+                user_attrs=attrs,
+            )
+        )
     return study
 
 
@@ -63,7 +68,11 @@ def test_trust_rises_with_the_pairs_won_and_falls_to_zero_at_chance() -> None:
 
 @pytest.mark.parametrize(
     "kwargs, message",
-    [({"max_share": 1.5}, "max_share"), ({"pseudo_pairs": -1}, "pseudo_pairs"), ({"max_llm_trials": -1}, "max_llm_trials")],
+    [
+        ({"max_share": 1.5}, "max_share"),
+        ({"pseudo_pairs": -1}, "pseudo_pairs"),
+        ({"max_llm_trials": -1}, "max_llm_trials"),
+    ],
 )
 def test_bad_settings_are_refused(kwargs, message) -> None:
     with pytest.raises(ValueError, match=message):
@@ -74,8 +83,15 @@ def run_study(fixed: dict, n_trials: int = 16, **kwargs) -> tuple[optuna.Study, 
     server = FaultServer(responder=RandomConfigurationResponder(seed=1, fixed=fixed))
     with server:
         sampler = LLMGuidedSampler(
-            model="openai/test", api_base=server.base_url, api_key="sk-test", seed=0, strategy="trust",
-            retry_backoff=0.01, timeout=5, llm_share=1.0, **kwargs,
+            model="openai/test",
+            api_base=server.base_url,
+            api_key="sk-test",
+            seed=0,
+            strategy="trust",
+            retry_backoff=0.01,
+            timeout=5,
+            llm_share=1.0,
+            **kwargs,
         )
         study = optuna.create_study(sampler=sampler)
         study.optimize(objective, n_trials=n_trials)
@@ -114,12 +130,16 @@ def test_the_llm_is_asked_for_at_most_max_llm_trials_after_the_warm_start() -> N
     study, server = run_study({"x": 0.0, "kind": "a"}, max_llm_trials=2)
     assert len(llm_trials(study)) == 3
     assert len(server.requests) == 3
-    assert {t.user_attrs["llm_reason"] for t in study.trials if t.number > max(llm_trials(study))} == {"schedule"}
+    assert {
+        t.user_attrs["llm_reason"] for t in study.trials if t.number > max(llm_trials(study))
+    } == {"schedule"}
 
 
 def test_the_default_budget_depends_on_where_the_model_runs() -> None:
     with FaultServer(responder=RandomConfigurationResponder(seed=1)) as server:
-        served = LLMGuidedSampler(model="openai/test", api_base=server.base_url, api_key="sk-test", strategy="trust")
+        served = LLMGuidedSampler(
+            model="openai/test", api_base=server.base_url, api_key="sk-test", strategy="trust"
+        )
     in_process = LLMGuidedSampler(model="embedded/smollm2-135m", strategy="trust")
     assert served._schedule.max_llm_trials == SERVED_MAX_LLM_TRIALS
     assert in_process._schedule.max_llm_trials == IN_PROCESS_MAX_LLM_TRIALS

@@ -39,9 +39,18 @@ STUDY = textwrap.dedent("""
 """)
 
 
-def run(*command: str | Path, cwd: Path, env: dict[str, str] | None = None, timeout: int = 600) -> str:
-    result = subprocess.run([str(c) for c in command], cwd=cwd, capture_output=True, text=True,
-                            timeout=timeout, check=False, env=env)
+def run(
+    *command: str | Path, cwd: Path, env: dict[str, str] | None = None, timeout: int = 600
+) -> str:
+    result = subprocess.run(
+        [str(c) for c in command],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        env=env,
+    )
     assert result.returncode == 0, f"{command}: {result.stdout[-2000:]}\n{result.stderr[-3000:]}"
     return result.stdout
 
@@ -52,20 +61,39 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     source = tmp_path_factory.mktemp("source")
     for name in ("pyproject.toml", "README.md", "LICENSE"):
         shutil.copy(ROOT / name, source / name)
-    shutil.copytree(ROOT / "llm_guided_optuna", source / "llm_guided_optuna",
-                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    shutil.copytree(
+        ROOT / "llm_guided_optuna",
+        source / "llm_guided_optuna",
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+    )
     out = tmp_path_factory.mktemp("wheel")
-    run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", out, source, cwd=source)
+    run(
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        "--no-deps",
+        "--no-build-isolation",
+        "-w",
+        out,
+        source,
+        cwd=source,
+    )
     (built,) = out.glob("llm_guided_optuna-*.whl")
     return built
 
 
 def test_wheel_holds_the_package_and_the_command(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
-    assert "llm_guided_optuna/__init__.py" in names and "llm_guided_optuna/_prior/sampler.py" in names
+    assert (
+        "llm_guided_optuna/__init__.py" in names and "llm_guided_optuna/_prior/sampler.py" in names
+    )
     assert any(n.startswith("llm_guided_optuna/embedded/") for n in names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "llm-optuna = llm_guided_optuna.cli.main:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert (
+        "llm-optuna = llm_guided_optuna.cli.main:main"
+        in zipfile.ZipFile(wheel).read(entry_points).decode()
+    )
     assert not any(n.startswith(("tests/", "benchmarks/")) for n in names)
 
 
@@ -74,7 +102,17 @@ def test_installed_wheel_runs_a_study_outside_the_checkout(wheel: Path, tmp_path
     venv = tmp_path / "venv"
     run(sys.executable, "-m", "venv", "--system-site-packages", venv, cwd=tmp_path)
     python = venv / "bin" / "python"
-    run(python, "-m", "pip", "install", "--no-deps", "--disable-pip-version-check", "-q", wheel, cwd=tmp_path)
+    run(
+        python,
+        "-m",
+        "pip",
+        "install",
+        "--no-deps",
+        "--disable-pip-version-check",
+        "-q",
+        wheel,
+        cwd=tmp_path,
+    )
     folder = tmp_path / "elsewhere"
     folder.mkdir()
     (folder / "study.py").write_text(STUDY)

@@ -16,15 +16,15 @@ import os
 import threading
 from typing import Any
 
-from llm_guided_optuna.embedded.selection import LocalModel
-from llm_guided_optuna.embedded.server import get_embedded_server
 from llm_guided_optuna._llm.client import import_litellm
 from llm_guided_optuna._llm.client import LLMClient
 from llm_guided_optuna._llm.client import LLMReply
-from llm_guided_optuna.exceptions import LLMCallError
 from llm_guided_optuna._llm.progress import CallProgress
 from llm_guided_optuna._llm.replay import ExchangeCache
 from llm_guided_optuna._sampler.statistics import SamplerStatistics
+from llm_guided_optuna.embedded.selection import LocalModel
+from llm_guided_optuna.embedded.server import get_embedded_server
+from llm_guided_optuna.exceptions import LLMCallError
 
 
 #: The key sent to servers at ``api_base`` when none is given (they ignore it).
@@ -103,7 +103,12 @@ class LLMCaller:
         if self._replay is not None:
             llm_seed = self._settings.get("completion_kwargs", {}).get("seed", self._seed)
             fingerprint = self._replay.fingerprint(
-                self.model_name, messages, response_model, self._settings["temperature"], max_tokens, llm_seed
+                self.model_name,
+                messages,
+                response_model,
+                self._settings["temperature"],
+                max_tokens,
+                llm_seed,
             )
             recorded = self._replay.get(fingerprint)
             if recorded is not None:
@@ -117,7 +122,11 @@ class LLMCaller:
                 progress.answered(reply.prompt_tokens, reply.completion_tokens)
         except LLMCallError as failure:
             self._stats.record_call(
-                attempts=failure.attempts, seconds=failure.elapsed_s, prompt_tokens=0, completion_tokens=0, cost_usd=0.0
+                attempts=failure.attempts,
+                seconds=failure.elapsed_s,
+                prompt_tokens=0,
+                completion_tokens=0,
+                cost_usd=0.0,
             )
             raise
         self._stats.record_call(

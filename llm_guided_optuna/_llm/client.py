@@ -31,13 +31,13 @@ import urllib.parse
 
 from pydantic import BaseModel
 
-from llm_guided_optuna._logging import get_logger
 from llm_guided_optuna._llm.errors import classify_error
-from llm_guided_optuna.exceptions import LLMCallError
 from llm_guided_optuna._llm.errors import redact
 from llm_guided_optuna._llm.errors import retry_after_seconds
 from llm_guided_optuna._llm.errors import SECRET_ENV_SUFFIXES
 from llm_guided_optuna._llm.timeouts import request_timeout
+from llm_guided_optuna._logging import get_logger
+from llm_guided_optuna.exceptions import LLMCallError
 
 
 _logger = get_logger(__name__)
@@ -251,7 +251,9 @@ class LLMClient:
                         continue
                 if not failure.retryable or attempts > self.max_retries:
                     failure.elapsed_s = time.perf_counter() - started
-                    raise self._redact(self._name_the_cause(failure, self.timeout_for(max_tokens))) from None
+                    raise self._redact(
+                        self._name_the_cause(failure, self.timeout_for(max_tokens))
+                    ) from None
                 self._sleep(self._backoff_seconds(attempts, failure.retry_after))
                 continue
             return self._reply(response, litellm, attempts, time.perf_counter() - started)
@@ -299,7 +301,9 @@ class LLMClient:
         if cause is None:
             return failure
         attempts = f" after {failure.attempts} attempts" if failure.attempts > 1 else ""
-        named = LLMCallError(failure.kind, f"{cause}{attempts} ({failure})", failure.retryable, failure.attempts)
+        named = LLMCallError(
+            failure.kind, f"{cause}{attempts} ({failure})", failure.retryable, failure.attempts
+        )
         named.retry_after = failure.retry_after
         named.elapsed_s = failure.elapsed_s
         return named

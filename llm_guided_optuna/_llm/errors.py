@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+
 from llm_guided_optuna.exceptions import LLMCallError
 
 

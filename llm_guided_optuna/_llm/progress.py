@@ -36,7 +36,13 @@ class CallProgress:
         heartbeat_s: Seconds between "still waiting" lines.
     """
 
-    def __init__(self, model: str, trial_number: int, n_configurations: int, heartbeat_s: float = HEARTBEAT_S) -> None:
+    def __init__(
+        self,
+        model: str,
+        trial_number: int,
+        n_configurations: int,
+        heartbeat_s: float = HEARTBEAT_S,
+    ) -> None:
         self.model = model
         self.trial_number = trial_number
         self.n_configurations = n_configurations
@@ -49,25 +55,41 @@ class CallProgress:
     def __enter__(self) -> CallProgress:
         self._started = time.perf_counter()
         plural = "s" if self.n_configurations != 1 else ""
-        _logger.info("Trial %d: asking %s for %d configuration%s...",
-                     self.trial_number, self.model, self.n_configurations, plural)
+        _logger.info(
+            "Trial %d: asking %s for %d configuration%s...",
+            self.trial_number,
+            self.model,
+            self.n_configurations,
+            plural,
+        )
         if self.heartbeat_s > 0:
-            self._thread = threading.Thread(target=self._heartbeat, name="llm-call-progress", daemon=True)
+            self._thread = threading.Thread(
+                target=self._heartbeat, name="llm-call-progress", daemon=True
+            )
             self._thread.start()
         return self
 
     def _heartbeat(self) -> None:
         while not self._done.wait(self.heartbeat_s):
-            _logger.info("Trial %d: still waiting for %s (%.0f s)",
-                         self.trial_number, self.model, time.perf_counter() - self._started)
+            _logger.info(
+                "Trial %d: still waiting for %s (%.0f s)",
+                self.trial_number,
+                self.model,
+                time.perf_counter() - self._started,
+            )
 
     def answered(self, prompt_tokens: int, completion_tokens: int) -> None:
         """Log the end of a call that answered."""
         self._answered = True
         self._stop()
-        _logger.info("Trial %d: %s answered in %.1f s (%d prompt and %d completion tokens)",
-                     self.trial_number, self.model, time.perf_counter() - self._started,
-                     prompt_tokens, completion_tokens)
+        _logger.info(
+            "Trial %d: %s answered in %.1f s (%d prompt and %d completion tokens)",
+            self.trial_number,
+            self.model,
+            time.perf_counter() - self._started,
+            prompt_tokens,
+            completion_tokens,
+        )
 
     def _stop(self) -> None:
         self._done.set()
@@ -75,9 +97,16 @@ class CallProgress:
             self._thread.join()
 
     def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
     ) -> None:
         self._stop()
         if not self._answered and error is not None:
-            _logger.info("Trial %d: %s gave no answer after %.1f s", self.trial_number, self.model,
-                         time.perf_counter() - self._started)
+            _logger.info(
+                "Trial %d: %s gave no answer after %.1f s",
+                self.trial_number,
+                self.model,
+                time.perf_counter() - self._started,
+            )

@@ -82,7 +82,9 @@ class ExchangeCache:
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
-    def put(self, fingerprint: str, model: str, messages: list[dict[str, str]], reply: LLMReply) -> None:
+    def put(
+        self, fingerprint: str, model: str, messages: list[dict[str, str]], reply: LLMReply
+    ) -> None:
         """Store an exchange (atomically: readers never see half a file)."""
         record: dict[str, Any] = {
             "format": FORMAT_VERSION,

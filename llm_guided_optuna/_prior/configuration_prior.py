@@ -40,8 +40,8 @@ from optuna.trial import FrozenTrial
 from optuna.trial import TrialState
 
 from llm_guided_optuna._prompt.context import PROPOSAL_ATTR
-from llm_guided_optuna._trials import loss_sign
 from llm_guided_optuna._proposal.stated_beliefs import StatedBelief
+from llm_guided_optuna._trials import loss_sign
 
 
 if TYPE_CHECKING:
@@ -95,11 +95,18 @@ def belief_weights(
     if len(directions) != 1:
         return np.ones(len(belief_trials))
     sign = loss_sign(directions[0])
-    losses = np.array([sign * float(t.values[0]) for t in complete if t.values and math.isfinite(t.values[0])])
+    losses = np.array(
+        [sign * float(t.values[0]) for t in complete if t.values and math.isfinite(t.values[0])]
+    )
     weights = []
     for trial in belief_trials:
         quantile = 0.5
-        if trial.state == TrialState.COMPLETE and trial.values and math.isfinite(trial.values[0]) and losses.size:
+        if (
+            trial.state == TrialState.COMPLETE
+            and trial.values
+            and math.isfinite(trial.values[0])
+            and losses.size
+        ):
             quantile = float(np.sum(losses < sign * float(trial.values[0]))) / losses.size
         weights.append(math.exp(-quantile / temperature))
     return np.array(weights)
@@ -150,7 +157,9 @@ class ConfigurationPrior:
     ) -> None:
         if centers.ndim != 2 or centers.shape[0] == 0:
             raise ValueError("a prior needs at least one centre")
-        if weights is not None and (weights.shape != (centers.shape[0],) or not np.all(weights > 0)):
+        if weights is not None and (
+            weights.shape != (centers.shape[0],) or not np.all(weights > 0)
+        ):
             raise ValueError("the prior's weights must be positive, one per centre")
         widths = np.broadcast_to(np.asarray(width, dtype=float), (centers.shape[1],)).copy()
         if not np.all(widths > 0):
@@ -161,7 +170,9 @@ class ConfigurationPrior:
         self.is_categorical = is_categorical.astype(bool)
         self.n_choices = np.maximum(n_choices.astype(int), 1)
         self.widths = widths
-        self.informed = np.ones(centers.shape[1], dtype=bool) if informed is None else informed.astype(bool)
+        self.informed = (
+            np.ones(centers.shape[1], dtype=bool) if informed is None else informed.astype(bool)
+        )
         choices = np.maximum(n_choices.astype(float), 2.0)
         # Densities relative to the uniform one: a categorical choice has uniform mass 1/n.
         self._log_match = np.log(CATEGORICAL_BELIEF * choices)
@@ -174,7 +185,9 @@ class ConfigurationPrior:
         self._log_floor = math.log(floor)
         numeric_peak = float(self._log_gauss_peak[~self.is_categorical & self.informed].sum())
         categorical_peak = float(self._log_match[self.is_categorical & self.informed].sum())
-        self._log_peak = float(np.logaddexp(math.log(1.0 - floor) + numeric_peak + categorical_peak, self._log_floor))
+        self._log_peak = float(
+            np.logaddexp(math.log(1.0 - floor) + numeric_peak + categorical_peak, self._log_floor)
+        )
 
     def log_density(self, x: torch.Tensor) -> torch.Tensor:
         """Log prior density of normalised points ``x`` of shape ``(..., d)``, shifted so that
@@ -257,9 +270,11 @@ def build_prior(
     kept_weights = []
     for index, belief in enumerate(beliefs):
         try:
-            if all(name in belief and search_space[name]._contains(
-                search_space[name].to_internal_repr(belief[name])
-            ) for name in search_space):
+            if all(
+                name in belief
+                and search_space[name]._contains(search_space[name].to_internal_repr(belief[name]))
+                for name in search_space
+            ):
                 complete.append({name: belief[name] for name in search_space})
                 kept_weights.append(1.0 if weights is None else float(weights[index]))
         except (ValueError, TypeError, KeyError):
@@ -272,18 +287,34 @@ def build_prior(
         filler = {name: _any_value(distribution) for name, distribution in search_space.items()}
         complete, kept_weights = [filler], [1.0]
         informed = np.array([name in stated for name in search_space])
-    complete = [{name: (stated[name].constrain(value) if name in stated else value)
-                 for name, value in config.items()} for config in complete]
+    complete = [
+        {
+            name: (stated[name].constrain(value) if name in stated else value)
+            for name, value in config.items()
+        }
+        for config in complete
+    ]
     internal = SearchSpace(dict(search_space))
     centers = internal.get_normalized_params([None] * len(complete), complete)  # type: ignore[list-item]
     n_choices = np.array(
-        [len(d.choices) if isinstance(d, CategoricalDistribution) else 0 for d in search_space.values()]
+        [
+            len(d.choices) if isinstance(d, CategoricalDistribution) else 0
+            for d in search_space.values()
+        ]
     )
-    widths = np.array([
-        stated[name].width if name in stated and stated[name].width > 0 else width for name in search_space
-    ])
+    widths = np.array(
+        [
+            stated[name].width if name in stated and stated[name].width > 0 else width
+            for name in search_space
+        ]
+    )
     return ConfigurationPrior(
-        centers, internal.is_categorical, n_choices, widths, weights=np.array(kept_weights), informed=informed
+        centers,
+        internal.is_categorical,
+        n_choices,
+        widths,
+        weights=np.array(kept_weights),
+        informed=informed,
     )
 
 
@@ -293,7 +324,9 @@ def _any_value(distribution: BaseDistribution) -> Any:
     return distribution.low  # type: ignore[attr-defined]
 
 
-def _truncated_normal(rng: np.random.RandomState, centers: np.ndarray, widths: np.ndarray) -> np.ndarray:
+def _truncated_normal(
+    rng: np.random.RandomState, centers: np.ndarray, widths: np.ndarray
+) -> np.ndarray:
     """Draws of ``N(centers, widths)`` kept inside ``[0, 1]`` by redrawing (clipped after 20 tries)."""
     draws = centers + widths * rng.standard_normal(centers.shape)
     for _ in range(20):

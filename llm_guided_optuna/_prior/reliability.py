@@ -57,7 +57,9 @@ def losses_by_source(
     if len(directions) != 1:
         return None
     sign = loss_sign(directions[0])
-    scored = [(sign * float(t.values[0]), PROPOSAL_ATTR in t.user_attrs) for t in complete if t.values]
+    scored = [
+        (sign * float(t.values[0]), PROPOSAL_ATTR in t.user_attrs) for t in complete if t.values
+    ]
     scored = [(value, is_llm) for value, is_llm in scored if math.isfinite(value)]
     llm = np.array([value for value, is_llm in scored if is_llm])
     other = np.array([value for value, is_llm in scored if not is_llm])
@@ -169,7 +171,8 @@ def _covers(trial: FrozenTrial, search_space: Mapping[str, BaseDistribution]) ->
     """Whether ``trial`` has a value inside every distribution of ``search_space``."""
     try:
         return all(
-            name in trial.params and distribution._contains(distribution.to_internal_repr(trial.params[name]))
+            name in trial.params
+            and distribution._contains(distribution.to_internal_repr(trial.params[name]))
             for name, distribution in search_space.items()
         )
     except (ValueError, TypeError):

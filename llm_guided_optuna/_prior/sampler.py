@@ -43,8 +43,6 @@ from optuna.samplers import TPESampler
 from optuna.trial import FrozenTrial
 from optuna.trial import TrialState
 
-from llm_guided_optuna._prompt.context import PROPOSAL_ATTR
-from llm_guided_optuna.exceptions import LLMSamplerWarning
 from llm_guided_optuna._prior.configuration_prior import BELIEF_WEIGHTINGS
 from llm_guided_optuna._prior.configuration_prior import belief_weights
 from llm_guided_optuna._prior.configuration_prior import build_prior
@@ -52,11 +50,12 @@ from llm_guided_optuna._prior.configuration_prior import ConfigurationPrior
 from llm_guided_optuna._prior.configuration_prior import DEFAULT_PRIOR_STRENGTH
 from llm_guided_optuna._prior.configuration_prior import DEFAULT_PRIOR_WIDTH
 from llm_guided_optuna._prior.configuration_prior import llm_belief_trials
-from llm_guided_optuna._prompt.problem import read_problem_context
 from llm_guided_optuna._prior.reliability import belief_reliability
 from llm_guided_optuna._prior.reliability import density_reliability
 from llm_guided_optuna._prior.reliability import rank_reliability
 from llm_guided_optuna._prior.reliability import RELIABILITY_ESTIMATES
+from llm_guided_optuna._prompt.context import PROPOSAL_ATTR
+from llm_guided_optuna._prompt.problem import read_problem_context
 from llm_guided_optuna._proposal.stated_beliefs import read_stated_beliefs
 from llm_guided_optuna._warnings import llm_warn
 
@@ -132,9 +131,13 @@ class PriorWeightedGPSampler(GPSampler):
         if handover_trials is not None and handover_trials < 1:
             raise ValueError(f"handover_trials must be >= 1 or None, got {handover_trials!r}")
         if belief_weighting not in BELIEF_WEIGHTINGS:
-            raise ValueError(f"belief_weighting must be one of {BELIEF_WEIGHTINGS}, got {belief_weighting!r}")
+            raise ValueError(
+                f"belief_weighting must be one of {BELIEF_WEIGHTINGS}, got {belief_weighting!r}"
+            )
         if initial_design not in INITIAL_DESIGNS:
-            raise ValueError(f"initial_design must be one of {INITIAL_DESIGNS}, got {initial_design!r}")
+            raise ValueError(
+                f"initial_design must be one of {INITIAL_DESIGNS}, got {initial_design!r}"
+            )
         if reliability_estimate not in RELIABILITY_ESTIMATES:
             raise ValueError(
                 f"reliability_estimate must be one of {RELIABILITY_ESTIMATES}, got {reliability_estimate!r}"
@@ -149,7 +152,9 @@ class PriorWeightedGPSampler(GPSampler):
         self.initial_design = initial_design
         self.reliability_estimate = reliability_estimate
         self._late_sampler = TPESampler(
-            multivariate=True, seed=gp_kwargs.get("seed"), constraints_func=gp_kwargs.get("constraints_func")
+            multivariate=True,
+            seed=gp_kwargs.get("seed"),
+            constraints_func=gp_kwargs.get("constraints_func"),
         )
         self._fixed_beliefs = [dict(b) for b in beliefs] if beliefs is not None else None
         self._local = threading.local()
@@ -174,10 +179,16 @@ class PriorWeightedGPSampler(GPSampler):
         return super().infer_relative_search_space(study, trial)
 
     def sample_independent(
-        self, study: Study, trial: FrozenTrial, param_name: str, param_distribution: BaseDistribution
+        self,
+        study: Study,
+        trial: FrozenTrial,
+        param_name: str,
+        param_distribution: BaseDistribution,
     ) -> Any:
         if self.handed_over(study):
-            return self._late_sampler.sample_independent(study, trial, param_name, param_distribution)
+            return self._late_sampler.sample_independent(
+                study, trial, param_name, param_distribution
+            )
         return super().sample_independent(study, trial, param_name, param_distribution)
 
     def before_trial(self, study: Study, trial: FrozenTrial) -> None:
@@ -205,11 +216,19 @@ class PriorWeightedGPSampler(GPSampler):
                 weights = belief_weights(belief_trials, trials, study.directions)
         self._local.beliefs = beliefs
         self._local.weights = weights
-        self._local.knowledge = read_problem_context(study.user_attrs).domain_knowledge if self.stated_beliefs else None
+        self._local.knowledge = (
+            read_problem_context(study.user_attrs).domain_knowledge
+            if self.stated_beliefs
+            else None
+        )
         self._local.n_finished = len(trials)
         self._local.reliability = self._reliability(trials, study.directions, search_space)
         try:
-            if self.initial_design == "prior" and search_space and len(trials) < self._n_startup_trials:
+            if (
+                self.initial_design == "prior"
+                and search_space
+                and len(trials) < self._n_startup_trials
+            ):
                 drawn = self._draw_from_prior(search_space)
                 if drawn is not None:
                     study._storage.set_trial_system_attr(trial._trial_id, PRIOR_DRAW_ATTR, True)
@@ -219,7 +238,10 @@ class PriorWeightedGPSampler(GPSampler):
             self._local.beliefs = None
 
     def _reliability(
-        self, trials: Sequence[FrozenTrial], directions: Sequence[Any], search_space: dict[str, BaseDistribution]
+        self,
+        trials: Sequence[FrozenTrial],
+        directions: Sequence[Any],
+        search_space: dict[str, BaseDistribution],
     ) -> float:
         """The beliefs' reliability by :attr:`reliability_estimate` (see
         :mod:`llm_guided_optuna._prior.reliability`); the median check if the prior cannot be built."""
@@ -229,7 +251,9 @@ class PriorWeightedGPSampler(GPSampler):
             try:
                 prior = self._current_prior(search_space) if search_space else None
                 return density_reliability(trials, directions, prior, search_space)
-            except Exception as error:  # Optuna's private GP API changed: the median check instead.
+            except (
+                Exception
+            ) as error:  # Optuna's private GP API changed: the median check instead.
                 self._warn_once(error, "checking the beliefs by the median check instead")
         return belief_reliability(trials, directions)
 
@@ -260,9 +284,13 @@ class PriorWeightedGPSampler(GPSampler):
     def _current_prior(self, space: dict[str, BaseDistribution]) -> ConfigurationPrior | None:
         """The prior over ``space`` from this trial's beliefs and the user's statements."""
         stated = read_stated_beliefs(self._local.knowledge, space)
-        return build_prior(self._local.beliefs, space, self.prior_width, self._local.weights, stated)
+        return build_prior(
+            self._local.beliefs, space, self.prior_width, self._local.weights, stated
+        )
 
-    def _warn_once(self, error: Exception, instead: str = "continuing with the plain GPSampler") -> None:
+    def _warn_once(
+        self, error: Exception, instead: str = "continuing with the plain GPSampler"
+    ) -> None:
         if not self._warned:
             self._warned = True
             llm_warn(
@@ -272,7 +300,9 @@ class PriorWeightedGPSampler(GPSampler):
     def _optimize_acqf(self, acqf: Any, best_params: np.ndarray | None) -> np.ndarray:
         weighted, extra_starts = self._weighted(acqf)
         if extra_starts is not None:
-            best_params = extra_starts if best_params is None else np.vstack([best_params, extra_starts])
+            best_params = (
+                extra_starts if best_params is None else np.vstack([best_params, extra_starts])
+            )
             best_params = best_params[: self._n_local_search - 1]
         return super()._optimize_acqf(weighted, best_params)
 

@@ -32,13 +32,13 @@ from optuna.trial import TrialState
 from pydantic import BaseModel
 from pydantic import Field
 
-from llm_guided_optuna._trials import reported_constraints
-from llm_guided_optuna._trials import total_violation
 from llm_guided_optuna._prompt.problem import MAX_KNOWLEDGE_ITEMS  # noqa: F401 - re-exported
 from llm_guided_optuna._prompt.problem import MAX_LIST_ITEMS  # noqa: F401 - re-exported
 from llm_guided_optuna._prompt.problem import MAX_TEXT_CHARS  # noqa: F401 - re-exported
 from llm_guided_optuna._prompt.problem import MAX_VALUE_CHARS  # noqa: F401 - re-exported
 from llm_guided_optuna._prompt.problem import ProblemContext
+from llm_guided_optuna._trials import reported_constraints
+from llm_guided_optuna._trials import total_violation
 
 
 #: User attribute under which the sampler stores the configuration it proposed to a trial,
@@ -201,7 +201,9 @@ def summarize_trial(
     constraints = reported_constraints(trial)
     if constraints:
         violation = total_violation(constraints)
-        worst = sorted((item for item in constraints.items() if item[1] > 0), key=lambda i: (-i[1], i[0]))
+        worst = sorted(
+            (item for item in constraints.items() if item[1] > 0), key=lambda i: (-i[1], i[0])
+        )
         violations = dict(worst[:MAX_CONSTRAINTS_SHOWN])
     return TrialSummary(
         number=trial.number,
@@ -211,4 +213,3 @@ def summarize_trial(
         constraint_violation=violation,
         violations=violations,
     )
-

@@ -46,6 +46,9 @@ from llm_guided_optuna._prompt.context import ProgressSummary
 from llm_guided_optuna._prompt.context import STATE_NAMES
 from llm_guided_optuna._prompt.context import summarize_trial
 from llm_guided_optuna._prompt.context import TradeOffSummary
+from llm_guided_optuna._prompt.problem import MAX_KEY_CHARS
+from llm_guided_optuna._prompt.problem import read_problem_context
+from llm_guided_optuna._prompt.problem import truncate_text
 from llm_guided_optuna._trials import is_feasible
 from llm_guided_optuna._trials import losses
 from llm_guided_optuna._trials import pareto_front
@@ -53,9 +56,6 @@ from llm_guided_optuna._trials import reported_constraints
 from llm_guided_optuna._trials import spread_sample
 from llm_guided_optuna._trials import total_violation
 from llm_guided_optuna._trials import widest_gap
-from llm_guided_optuna._prompt.problem import MAX_KEY_CHARS
-from llm_guided_optuna._prompt.problem import read_problem_context
-from llm_guided_optuna._prompt.problem import truncate_text
 
 
 if TYPE_CHECKING:
@@ -142,7 +142,9 @@ class ContextBuilder:
         directions: list[str],
     ) -> list[FrozenTrial]:
         if complete and not feasible:  # Constrained, nothing feasible yet: the closest trials.
-            closest = sorted(complete, key=lambda t: (total_violation(constraints_of[t.number]), t.number))
+            closest = sorted(
+                complete, key=lambda t: (total_violation(constraints_of[t.number]), t.number)
+            )
             return closest[: self.max_best_trials]
         if len(directions) > 1:
             return spread_sample(front, directions, self.max_front_trials)
@@ -196,13 +198,19 @@ class ContextBuilder:
             summary.best_value = sign * best_so_far
         summary.best_trial_number = best_number
         summary.trials_since_improvement = since_improvement
-        if len(history) > window and math.isfinite(history[-window - 1]) and math.isfinite(best_so_far):
+        if (
+            len(history) > window
+            and math.isfinite(history[-window - 1])
+            and math.isfinite(best_so_far)
+        ):
             summary.recent_improvement = abs(history[-window - 1] - best_so_far)
         summary.phase = _phase(len(complete), since_improvement, stalled_after)
         return summary
 
 
-def _phase(n_complete: int, since_improvement: int, stalled_after: int) -> Literal["starting", "improving", "stagnating"]:
+def _phase(
+    n_complete: int, since_improvement: int, stalled_after: int
+) -> Literal["starting", "improving", "stagnating"]:
     if n_complete < 3:
         return "starting"
     return "stagnating" if since_improvement >= stalled_after else "improving"
@@ -213,7 +221,10 @@ def _objective_names(study: Study) -> list[str] | None:
     names = getattr(study, "metric_names", None)
     if not names or all(name is None for name in names):
         return None
-    return [truncate_text(name if name is not None else f"objective {i}", MAX_KEY_CHARS) for i, name in enumerate(names)]
+    return [
+        truncate_text(name if name is not None else f"objective {i}", MAX_KEY_CHARS)
+        for i, name in enumerate(names)
+    ]
 
 
 def _trade_off(

@@ -38,7 +38,10 @@ class ProblemContext(BaseModel):
     def is_empty(self) -> bool:
         """Whether the user gave no problem context at all."""
         return not (
-            self.problem_type or self.problem_description or self.constraints or self.domain_knowledge
+            self.problem_type
+            or self.problem_description
+            or self.constraints
+            or self.domain_knowledge
         )
 
 

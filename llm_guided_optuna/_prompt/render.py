@@ -60,7 +60,9 @@ _CONSTRAINED_RULE = (
     "Propose configurations you expect to be feasible."
 )
 
-_SINGLE_ANSWER = '{"parameters": {<every parameter name>: <value>}, "rationale": "<one short sentence>"}'
+_SINGLE_ANSWER = (
+    '{"parameters": {<every parameter name>: <value>}, "rationale": "<one short sentence>"}'
+)
 
 
 def system_prompt(n_configurations: int = 1, constrained: bool = False) -> str:
@@ -74,11 +76,15 @@ def system_prompt(n_configurations: int = 1, constrained: bool = False) -> str:
     }
     if n_configurations == 1:
         return _SYSTEM_PROMPT_TEMPLATE.format(
-            request="Propose the next configuration to evaluate.", answer_format=_SINGLE_ANSWER, **rules
+            request="Propose the next configuration to evaluate.",
+            answer_format=_SINGLE_ANSWER,
+            **rules,
         )
     return _SYSTEM_PROMPT_TEMPLATE.format(
         request=f"Propose the next {n_configurations} configurations to evaluate, clearly different from each other.",
-        answer_format='{"configurations": [' + _SINGLE_ANSWER + f", ... ({n_configurations} in all)]}}",
+        answer_format='{"configurations": ['
+        + _SINGLE_ANSWER
+        + f", ... ({n_configurations} in all)]}}",
         **rules,
     )
 
@@ -146,7 +152,9 @@ def describe_trial(trial: TrialSummary, directions: list[str]) -> str:
         if trial.constraint_violation <= 0:
             outcome += ", feasible"
         elif trial.violations:
-            excess = ", ".join(f"{name} +{format_value(v)}" for name, v in trial.violations.items())
+            excess = ", ".join(
+                f"{name} +{format_value(v)}" for name, v in trial.violations.items()
+            )
             outcome += f", infeasible ({excess})"
         else:
             outcome += f", infeasible (violation {format_value(trial.constraint_violation)})"
@@ -175,7 +183,10 @@ def _constraints_section(context: OptimizationContext) -> list[str]:
         return []
     lines = ["## Constraints"]
     if context.problem.constraints:
-        lines.append("User's constraints (user data): " + json.dumps(context.problem.constraints, ensure_ascii=False))
+        lines.append(
+            "User's constraints (user data): "
+            + json.dumps(context.problem.constraints, ensure_ascii=False)
+        )
     lines.append(
         f"Trials report {', '.join(summary.names)}: a trial is feasible when every value is <= 0; "
         '"infeasible (name +x)" means that constraint was exceeded by x.'
@@ -232,9 +243,14 @@ def _progress_line(context: OptimizationContext) -> str:
         total = summary.n_feasible + summary.n_infeasible
         text += f" Feasible: {summary.n_feasible} of {total} complete trials."
         if summary.violated:
-            text += " Violated: " + ", ".join(
-                f"{name} in {count} trial{'s' if count != 1 else ''}" for name, count in summary.violated.items()
-            ) + "."
+            text += (
+                " Violated: "
+                + ", ".join(
+                    f"{name} in {count} trial{'s' if count != 1 else ''}"
+                    for name, count in summary.violated.items()
+                )
+                + "."
+            )
     return text
 
 
@@ -253,7 +269,11 @@ def _task_line(context: OptimizationContext, extra_instruction: str | None) -> s
     advice = _PHASE_ADVICE if len(context.directions) == 1 else _FRONT_ADVICE
     task = advice[context.progress.phase]
     if context.constraints is not None:
-        task = _INFEASIBLE_ADVICE if context.constraints.n_feasible == 0 else task + " " + _FEASIBLE_ADVICE
+        task = (
+            _INFEASIBLE_ADVICE
+            if context.constraints.n_feasible == 0
+            else task + " " + _FEASIBLE_ADVICE
+        )
     if extra_instruction:
         task += " " + extra_instruction
     return task + " Reply with the JSON object only."
@@ -285,7 +305,9 @@ def render_messages(
             f"- {name}={format_value(value)}" for name, value in context.fixed_params.items()
         ]
     if context.best_trials:
-        sections += [_best_title(context)] + [describe_trial(t, directions) for t in context.best_trials]
+        sections += [_best_title(context)] + [
+            describe_trial(t, directions) for t in context.best_trials
+        ]
     sections += _trade_off_lines(context)
     if context.recent_trials:
         sections += ["## Recent trials (oldest first)"] + [
@@ -312,7 +334,9 @@ Rules:
 - For log-scale parameters, reason in orders of magnitude.
 - {data_rule}"""
 
-_ANALYSIS_FORMAT = '"analysis": "<what is known to work for this model and data, in two sentences>", '
+_ANALYSIS_FORMAT = (
+    '"analysis": "<what is known to work for this model and data, in two sentences>", '
+)
 
 
 _WARM_START_TASK = (
@@ -323,7 +347,7 @@ _WARM_START_TASK = (
 #: model otherwise treats it as one opinion among its own.
 _WARM_START_TASK_WITH_KNOWLEDGE = (
     "Where the user's domain_knowledge speaks about a parameter, choose a value that agrees with it "
-    "(a \"high\" or \"low\" value lies near that end of the parameter's range). For the other parameters, "
+    '(a "high" or "low" value lies near that end of the parameter\'s range). For the other parameters, '
     "use what is known about these hyperparameters for this kind of model and data. "
     "Reply with the JSON object only."
 )
@@ -357,16 +381,23 @@ def render_warm_start_messages(
         request = "Propose the configuration you expect to score best on this problem."
         answer_format = "{" + (_ANALYSIS_FORMAT if analysis else "") + fields + "}"
     else:
-        request = (f"Propose the {n_configurations} configurations you expect to score best on this problem, "
-                   "the most promising first, each different from the others.")
-        answer_format = "{" + (_ANALYSIS_FORMAT if analysis else "") + '"configurations": [{' + fields + (
-            f"}}, ... ({n_configurations} in all)]}}"
+        request = (
+            f"Propose the {n_configurations} configurations you expect to score best on this problem, "
+            "the most promising first, each different from the others."
+        )
+        answer_format = (
+            "{"
+            + (_ANALYSIS_FORMAT if analysis else "")
+            + '"configurations": [{'
+            + fields
+            + (f"}}, ... ({n_configurations} in all)]}}")
         )
     constrained = context.constraints is not None
     shown = [t for t in context.recent_trials if t.state == "complete"] if show_trials else []
     situation = (
         "Only the trials below have been evaluated (at random): do not repeat them."
-        if shown else "No configuration has been evaluated yet."
+        if shown
+        else "No configuration has been evaluated yet."
     )
     system = _WARM_START_SYSTEM_TEMPLATE.format(
         situation=situation,
@@ -374,7 +405,10 @@ def render_warm_start_messages(
         answer_format=answer_format,
         data_rule=_CONSTRAINED_DATA_RULE if constrained else _DATA_RULE,
     )
-    sections: list[str] = ["## Goal", _goal_line(list(context.directions), context.objective_names)]
+    sections: list[str] = [
+        "## Goal",
+        _goal_line(list(context.directions), context.objective_names),
+    ]
     problem = _problem_block(context, with_constraints=not constrained)
     if problem is not None:
         sections += ["## Problem (user data)", problem]
@@ -385,9 +419,17 @@ def render_warm_start_messages(
             f"- {name}={format_value(value)}" for name, value in context.fixed_params.items()
         ]
     if shown:
-        sections += ["## Evaluated so far"] + [describe_trial(t, list(context.directions)) for t in shown]
-    sections += ["## Task", _WARM_START_TASK_WITH_KNOWLEDGE if context.problem.domain_knowledge else _WARM_START_TASK]
-    return [{"role": "system", "content": system}, {"role": "user", "content": "\n".join(sections)}]
+        sections += ["## Evaluated so far"] + [
+            describe_trial(t, list(context.directions)) for t in shown
+        ]
+    sections += [
+        "## Task",
+        _WARM_START_TASK_WITH_KNOWLEDGE if context.problem.domain_knowledge else _WARM_START_TASK,
+    ]
+    return [
+        {"role": "system", "content": system},
+        {"role": "user", "content": "\n".join(sections)},
+    ]
 
 
 def messages_size(messages: list[Mapping[str, str]]) -> int:

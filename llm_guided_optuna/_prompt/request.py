@@ -80,18 +80,28 @@ def warm_start_request(
         messages = render_messages(context, n_configurations=n_configurations)
     else:
         messages = render_warm_start_messages(
-            context, n_configurations, rationale=design.rationale, analysis=design.analysis,
+            context,
+            n_configurations,
+            rationale=design.rationale,
+            analysis=design.analysis,
             show_trials=design.show_trials,
         )
     response_model = build_response_model(
         to_propose, n_configurations, rationale=design.rationale, analysis_chars=analysis_chars
     )
     budget = answer_token_budget(
-        len(to_propose), n_configurations, rationale=design.rationale, analysis_chars=analysis_chars
+        len(to_propose),
+        n_configurations,
+        rationale=design.rationale,
+        analysis_chars=analysis_chars,
     )
     return LLMRequest(messages, response_model, budget)
 
 
 def describe(design: WarmStartPrompt) -> dict[str, Any]:
     """The design as a plain dict (for benchmark records)."""
-    return {"show_trials": design.show_trials, "rationale": design.rationale, "analysis": design.analysis}
+    return {
+        "show_trials": design.show_trials,
+        "rationale": design.rationale,
+        "analysis": design.analysis,
+    }

@@ -42,6 +42,7 @@ from pydantic import conlist
 from pydantic import create_model
 from pydantic import Field
 from pydantic import ValidationError
+
 from llm_guided_optuna.exceptions import ProposalParseError
 
 
@@ -139,7 +140,10 @@ def build_response_model(
     if n_configurations == 1:
         # The analysis, if any, comes first: the values are written after it.
         return create_model(  # type: ignore[call-overload]
-            "ProposedConfiguration", __config__=ConfigDict(extra="forbid"), **analysis_field, **configuration_fields
+            "ProposedConfiguration",
+            __config__=ConfigDict(extra="forbid"),
+            **analysis_field,
+            **configuration_fields,
         )
     configuration_model = create_model(  # type: ignore[call-overload]
         "ProposedConfiguration", __config__=ConfigDict(extra="forbid"), **configuration_fields
@@ -214,7 +218,9 @@ def _read_configuration(
     data: Any, configuration_model: type[BaseModel] | None, known_names: set[str] | None
 ) -> ParsedProposal:
     if not isinstance(data, dict):
-        raise ProposalParseError("schema_violation", f"a configuration of type {type(data).__name__}")
+        raise ProposalParseError(
+            "schema_violation", f"a configuration of type {type(data).__name__}"
+        )
     parameters = data.get("parameters")
     if isinstance(parameters, dict):
         if not parameters:
@@ -228,7 +234,9 @@ def _read_configuration(
         }
         if not parameters:
             raise ProposalParseError("schema_violation", "no parameters in the LLM's answer")
-    rationale = data.get("rationale", data.get("analysis"))  # A lone configuration's analysis explains it.
+    rationale = data.get(
+        "rationale", data.get("analysis")
+    )  # A lone configuration's analysis explains it.
     rationale_text = (
         " ".join(rationale.split())[:MAX_RATIONALE_CHARS] if isinstance(rationale, str) else None
     )
@@ -240,7 +248,9 @@ def _read_configuration(
         except ValidationError:
             matches_schema = False
     return ParsedProposal(
-        parameters=dict(parameters), rationale=rationale_text or None, matches_schema=matches_schema
+        parameters=dict(parameters),
+        rationale=rationale_text or None,
+        matches_schema=matches_schema,
     )
 
 
@@ -265,7 +275,9 @@ def parse_proposals(
     if not isinstance(items, list):
         return [_read_configuration(data, configuration_model, known_names)]
     analysis = data.get("analysis")
-    shared_rationale = " ".join(analysis.split())[:MAX_RATIONALE_CHARS] if isinstance(analysis, str) else None
+    shared_rationale = (
+        " ".join(analysis.split())[:MAX_RATIONALE_CHARS] if isinstance(analysis, str) else None
+    )
     proposals: list[ParsedProposal] = []
     first_error: ProposalParseError | None = None
     for item in items[:MAX_CONFIGURATIONS]:
@@ -276,7 +288,9 @@ def parse_proposals(
             continue
         if proposal.rationale is None and shared_rationale:
             # The answer's analysis, written before the values, explains them all.
-            proposal = ParsedProposal(proposal.parameters, shared_rationale, proposal.matches_schema)
+            proposal = ParsedProposal(
+                proposal.parameters, shared_rationale, proposal.matches_schema
+            )
         proposals.append(proposal)
     if not proposals:
         raise first_error or ProposalParseError("missing_parameters", "no configuration given")

@@ -141,13 +141,17 @@ def claim_in_storage(
     """
     names = _names_of(key)
     try:
-        storage.set_trial_system_attr(trial._trial_id, attr, {"key": list(key), "state": "pending"})
+        storage.set_trial_system_attr(
+            trial._trial_id, attr, {"key": list(key), "state": "pending"}
+        )
     except UpdateFinishedTrialError:
         return False  # This trial was failed meanwhile (a missed heartbeat): nothing to claim for.
     deadline = time.monotonic() + wait_s
     delay = 0.005
     while True:
-        verdict = _verdict(storage.get_all_trials(study_id, deepcopy=False), trial, key, names, attr)
+        verdict = _verdict(
+            storage.get_all_trials(study_id, deepcopy=False), trial, key, names, attr
+        )
         if verdict is None and time.monotonic() >= deadline:
             _logger.warning(
                 "Trial %d: another worker's trial held the same configuration for %.1f s without "
@@ -170,7 +174,11 @@ def claim_in_storage(
 
 
 def _verdict(
-    trials: list[FrozenTrial], me: FrozenTrial, key: ConfigurationKey, names: list[str], attr: str = CLAIM_ATTR
+    trials: list[FrozenTrial],
+    me: FrozenTrial,
+    key: ConfigurationKey,
+    names: list[str],
+    attr: str = CLAIM_ATTR,
 ) -> bool | None:
     """True: ``me`` wins ``key``; False: it loses; None: wait for a trial that is deciding."""
     undecided = False
@@ -246,7 +254,12 @@ class WarmStartClaim:
                 return False
             # On a storage no other process reaches, this process's lock has decided.
             if is_shared_storage(study._storage) and not claim_in_storage(
-                study._storage, study._study_id, trial, WARM_START_KEY, self.wait_s, attr=WARM_START_CLAIM_ATTR
+                study._storage,
+                study._study_id,
+                trial,
+                WARM_START_KEY,
+                self.wait_s,
+                attr=WARM_START_CLAIM_ATTR,
             ):
                 return False  # The winner's marker refuses this study at the next trial's read.
             self._windows[study_key] = (trial.number, trial.number + self.n_trials - 1)

@@ -31,8 +31,8 @@ from optuna.distributions import CategoricalDistribution
 from optuna.distributions import FloatDistribution
 from optuna.distributions import IntDistribution
 
-from llm_guided_optuna.exceptions import InvalidValueError
 from llm_guided_optuna._proposal.validator import ParameterValidator
+from llm_guided_optuna.exceptions import InvalidValueError
 
 
 DEFAULT_SCALE = 0.1
@@ -69,9 +69,13 @@ def nearby_configuration(
         value = params[name]
         if isinstance(distribution, CategoricalDistribution):
             others = [c for c in distribution.choices if c != value]
-            variant[name] = rng.choice(others) if others and rng.random() < switch_probability else value
+            variant[name] = (
+                rng.choice(others) if others and rng.random() < switch_probability else value
+            )
         elif isinstance(distribution, (FloatDistribution, IntDistribution)):
-            moved = _from_unit(_to_unit(float(value), distribution) + rng.gauss(0.0, scale), distribution)
+            moved = _from_unit(
+                _to_unit(float(value), distribution) + rng.gauss(0.0, scale), distribution
+            )
             try:
                 variant[name], _ = _validator.validate_value(moved, distribution)
             except InvalidValueError:

@@ -28,34 +28,34 @@ from typing import TYPE_CHECKING
 from optuna.distributions import BaseDistribution
 from optuna.trial import FrozenTrial
 
-from llm_guided_optuna._proposal.claims import configuration_key
-from llm_guided_optuna._proposal.claims import ConfigurationKey
-from llm_guided_optuna._proposal.claims import known_configurations
+from llm_guided_optuna._llm.caller import LLMCaller
 from llm_guided_optuna._prompt.context import OptimizationContext
 from llm_guided_optuna._prompt.context_builder import ContextBuilder
-from llm_guided_optuna._proposal.diversify import spread_batch
-from llm_guided_optuna.exceptions import LLMProposalError
-from llm_guided_optuna._llm.caller import LLMCaller
-from llm_guided_optuna._proposal.validator import ParameterValidator
 from llm_guided_optuna._prompt.render import advice_instruction
 from llm_guided_optuna._prompt.render import render_messages
-from llm_guided_optuna._proposal.pool import PendingProposal
-from llm_guided_optuna._proposal.pool import ProposalPool
-from llm_guided_optuna._proposal.provenance import call_record
-from llm_guided_optuna._proposal.provenance import ProvenanceRecorder
-from llm_guided_optuna._prompt.response import answer_token_budget
-from llm_guided_optuna._prompt.response import build_response_model
-from llm_guided_optuna._prompt.response import parse_proposals
-from llm_guided_optuna.exceptions import ProposalParseError
-from llm_guided_optuna._sampler.search_space import count_finished_trials
-from llm_guided_optuna._sampler.search_space import fixed_params
-from llm_guided_optuna._proposal.stated_beliefs import constrain_to_statements
-from llm_guided_optuna._proposal.stated_beliefs import read_stated_beliefs
-from llm_guided_optuna._sampler.statistics import SamplerStatistics
 from llm_guided_optuna._prompt.request import DEFAULT_WARM_START_PROMPT
 from llm_guided_optuna._prompt.request import LLMRequest
 from llm_guided_optuna._prompt.request import warm_start_request
 from llm_guided_optuna._prompt.request import WarmStartPrompt
+from llm_guided_optuna._prompt.response import answer_token_budget
+from llm_guided_optuna._prompt.response import build_response_model
+from llm_guided_optuna._prompt.response import parse_proposals
+from llm_guided_optuna._proposal.claims import configuration_key
+from llm_guided_optuna._proposal.claims import ConfigurationKey
+from llm_guided_optuna._proposal.claims import known_configurations
+from llm_guided_optuna._proposal.diversify import spread_batch
+from llm_guided_optuna._proposal.pool import PendingProposal
+from llm_guided_optuna._proposal.pool import ProposalPool
+from llm_guided_optuna._proposal.provenance import call_record
+from llm_guided_optuna._proposal.provenance import ProvenanceRecorder
+from llm_guided_optuna._proposal.stated_beliefs import constrain_to_statements
+from llm_guided_optuna._proposal.stated_beliefs import read_stated_beliefs
+from llm_guided_optuna._proposal.validator import ParameterValidator
+from llm_guided_optuna._sampler.search_space import count_finished_trials
+from llm_guided_optuna._sampler.search_space import fixed_params
+from llm_guided_optuna._sampler.statistics import SamplerStatistics
+from llm_guided_optuna.exceptions import LLMProposalError
+from llm_guided_optuna.exceptions import ProposalParseError
 
 
 if TYPE_CHECKING:
@@ -149,7 +149,11 @@ class LLMProposer:
         context = self._context_builder.build(study, search_space, trial)
         request = self._request(context, to_propose, advice, warm_start)
         reply = self._llm.call(
-            request.messages, request.response_model, request.max_tokens, trial.number, n_configurations
+            request.messages,
+            request.response_model,
+            request.max_tokens,
+            trial.number,
+            n_configurations,
         )
         try:
             proposals = parse_proposals(reply.content, request.response_model)
@@ -182,7 +186,10 @@ class LLMProposer:
             if not proposal.matches_schema:
                 self._stats.increment("schema_mismatches")
             if not params:
-                problem = problem or ("invalid_values", f"no value could be used: {validation.rejected}")
+                problem = problem or (
+                    "invalid_values",
+                    f"no value could be used: {validation.rejected}",
+                )
                 continue
             origin = call_record(reply, proposal, validation, index, len(proposals))
             if moved:
@@ -218,12 +225,16 @@ class LLMProposer:
         warm_start: bool,
     ) -> LLMRequest:
         if warm_start:
-            return warm_start_request(context, to_propose, self.proposals_per_call, self.warm_start_prompt)
+            return warm_start_request(
+                context, to_propose, self.proposals_per_call, self.warm_start_prompt
+            )
         return advice_request(context, to_propose, advice, self.proposals_per_call)
 
     def _use(self, study: Study, trial: FrozenTrial, proposal: PendingProposal) -> dict[str, Any]:
         self._stats.record_success(used_params=len(proposal.params))
-        self._provenance.start_llm(study, trial, proposal.params, proposal.rationale, proposal.origin)
+        self._provenance.start_llm(
+            study, trial, proposal.params, proposal.rationale, proposal.origin
+        )
         return dict(proposal.params)
 
 

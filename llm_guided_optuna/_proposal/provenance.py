@@ -51,15 +51,15 @@ import weakref
 
 from optuna.trial import FrozenTrial
 
+from llm_guided_optuna._llm.client import LLMReply
+from llm_guided_optuna._prompt.context import PROPOSAL_ATTR
+from llm_guided_optuna._prompt.response import ParsedProposal
 from llm_guided_optuna._proposal.claims import claim_in_storage
 from llm_guided_optuna._proposal.claims import CLAIM_WAIT_S
 from llm_guided_optuna._proposal.claims import ConfigurationKey
 from llm_guided_optuna._proposal.claims import is_shared_storage
 from llm_guided_optuna._proposal.claims import WARM_START_ATTR  # noqa: F401 - a trial attribute, listed above
-from llm_guided_optuna._prompt.context import PROPOSAL_ATTR
-from llm_guided_optuna._llm.client import LLMReply
 from llm_guided_optuna._proposal.validator import ValidationResult
-from llm_guided_optuna._prompt.response import ParsedProposal
 from llm_guided_optuna._sampler.statistics import SamplerStatistics
 from llm_guided_optuna.exceptions import LLMProposalError
 from llm_guided_optuna.exceptions import ProposalParseError
@@ -78,7 +78,12 @@ SOURCES = ("llm", "optimizer", "fallback", "llm+optimizer", "llm+fallback")
 LLM_SOURCES = ("llm", "llm+optimizer", "llm+fallback")
 #: Reasons for which the optimizer proposes by design; any other reason is a failure.
 OPTIMIZER_REASONS = (
-    "new_parameters", "schedule", "warm_start_answered", "not_proposed", "budget_llm_calls", "budget_cost",
+    "new_parameters",
+    "schedule",
+    "warm_start_answered",
+    "not_proposed",
+    "budget_llm_calls",
+    "budget_cost",
 )
 RATIONALE_ATTR = "llm_rationale"
 #: ``True`` on a trial whose optimizer configuration repeated one already tried or claimed by
@@ -220,7 +225,9 @@ class ProvenanceRecorder:
             failed = bool(missing.intersection(optimizer_params))
             reason = "missing_values" if failed else "not_proposed"
             self._stats.record_trial_reason(trial.number, reason, failed=failed)
-            storage.set_trial_user_attr(trial._trial_id, SOURCE_ATTR, "llm+fallback" if failed else "llm+optimizer")
+            storage.set_trial_user_attr(
+                trial._trial_id, SOURCE_ATTR, "llm+fallback" if failed else "llm+optimizer"
+            )
             storage.set_trial_user_attr(trial._trial_id, REASON_ATTR, reason)
 
 

@@ -145,7 +145,9 @@ def read_stated_beliefs(
             if name in beliefs:
                 continue
             for match in _name_pattern(name).finditer(text):
-                belief = _read_statement(name, distribution, _statement_after(text, match.end(), search_space))
+                belief = _read_statement(
+                    name, distribution, _statement_after(text, match.end(), search_space)
+                )
                 if belief is not None:
                     beliefs[name] = belief
                     break
@@ -190,19 +192,29 @@ def _statement_after(text: str, start: int, search_space: Mapping[str, BaseDistr
     return window
 
 
-def _read_statement(name: str, distribution: BaseDistribution, statement: str) -> StatedBelief | None:
+def _read_statement(
+    name: str, distribution: BaseDistribution, statement: str
+) -> StatedBelief | None:
     phrase = " ".join(statement.split())
     if isinstance(distribution, CategoricalDistribution):
         found = [
-            choice for choice in distribution.choices
-            if re.search(r"(?<![\w])" + re.escape(str(choice)) + r"(?![\w])", statement, re.IGNORECASE)
+            choice
+            for choice in distribution.choices
+            if re.search(
+                r"(?<![\w])" + re.escape(str(choice)) + r"(?![\w])", statement, re.IGNORECASE
+            )
         ]
         if len(found) != 1:
             return None
         return StatedBelief(name, "choice", found[0], found[0], found[0], 0.0, phrase)
     if not isinstance(distribution, (FloatDistribution, IntDistribution)):
         return None
-    for pattern, kind in ((_BELOW, "below"), (_ABOVE, "above"), (_BETWEEN, "between"), (_AROUND, "around")):
+    for pattern, kind in (
+        (_BELOW, "below"),
+        (_ABOVE, "above"),
+        (_BETWEEN, "between"),
+        (_AROUND, "around"),
+    ):
         match = pattern.match(statement)
         if match is None:
             continue
@@ -218,12 +230,18 @@ def _read_statement(name: str, distribution: BaseDistribution, statement: str) -
             low, high = numbers[0], distribution.high
         else:
             low, high = sorted(numbers)
-        return _interval_belief(name, distribution, _inside(low, distribution), _inside(high, distribution), phrase)
+        return _interval_belief(
+            name, distribution, _inside(low, distribution), _inside(high, distribution), phrase
+        )
     return None
 
 
 def _interval_belief(
-    name: str, distribution: FloatDistribution | IntDistribution, low: float, high: float, phrase: str
+    name: str,
+    distribution: FloatDistribution | IntDistribution,
+    low: float,
+    high: float,
+    phrase: str,
 ) -> StatedBelief:
     low_position, high_position = _position(low, distribution), _position(high, distribution)
     middle = _value_at((low_position + high_position) / 2.0, distribution)

@@ -30,6 +30,7 @@ from optuna.distributions import CategoricalChoiceType
 from optuna.distributions import CategoricalDistribution
 from optuna.distributions import FloatDistribution
 from optuna.distributions import IntDistribution
+
 from llm_guided_optuna.exceptions import InvalidValueError
 
 
@@ -144,13 +145,13 @@ class ParameterValidator:
             result.params[name] = value
             for action in actions:
                 result.adjustments.append(
-                    Adjustment(name=name, proposed=_short_repr(raw_value), value=value, action=action)
+                    Adjustment(
+                        name=name, proposed=_short_repr(raw_value), value=value, action=action
+                    )
                 )
         return result
 
-    def validate_value(
-        self, value: Any, distribution: BaseDistribution
-    ) -> tuple[Any, list[str]]:
+    def validate_value(self, value: Any, distribution: BaseDistribution) -> tuple[Any, list[str]]:
         """Return a value inside ``distribution`` and the actions taken to get it.
 
         Raises:
@@ -219,7 +220,9 @@ class ParameterValidator:
             matches = [choice for choice in choices if matcher(value, choice)]
             if len(matches) == 1:
                 return matches[0], ["matched"]
-        raise InvalidValueError(f"{_short_repr(value)} is not one of {_short_repr(list(choices), 200)}")
+        raise InvalidValueError(
+            f"{_short_repr(value)} is not one of {_short_repr(list(choices), 200)}"
+        )
 
 
 def _nearest_on_grid(value: float, distribution: FloatDistribution) -> float:

@@ -45,10 +45,16 @@ def check_range(
         return
     kind = "an integer" if integer else "a number"
     allowed = _describe_range(low, high, low_open) if low is not None else f"<= {high}"
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or (integer and not isinstance(value, int)):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or (integer and not isinstance(value, int))
+    ):
         raise ValueError(f"{name} must be {kind} {allowed}, got {value!r}")
-    if math.isnan(value) or (low is not None and (value < low or (low_open and value == low))) or (
-        high is not None and value > high
+    if (
+        math.isnan(value)
+        or (low is not None and (value < low or (low_open and value == low)))
+        or (high is not None and value > high)
     ):
         raise ValueError(f"{name} must be {allowed}, got {value!r}")
 
@@ -61,7 +67,9 @@ def check_sampler_arguments(arguments: dict[str, Any]) -> None:
     check_range("max_context_trials", arguments["max_context_trials"], 0, integer=True)
     check_range("seed", arguments["seed"], 0, integer=True, optional=True)
     check_range("retry_backoff", arguments["retry_backoff"], 0.0)
-    check_range("proposals_per_call", arguments["proposals_per_call"], 1, 16, integer=True, optional=True)
+    check_range(
+        "proposals_per_call", arguments["proposals_per_call"], 1, 16, integer=True, optional=True
+    )
     check_range("max_proposal_age", arguments["max_proposal_age"], 0, integer=True, optional=True)
     check_range("warm_start_trials", arguments["warm_start_trials"], 0, 16, integer=True)
     check_range("llm_share", arguments["llm_share"], 0.0, 1.0, optional=True)

@@ -18,12 +18,10 @@ Example:
 from __future__ import annotations
 
 import threading
-import warnings
 
 from llm_guided_optuna._logging import get_logger
 from llm_guided_optuna._sampler.statistics import SamplerStatistics
 from llm_guided_optuna._warnings import llm_warn
-from llm_guided_optuna.exceptions import LLMSamplerWarning
 from llm_guided_optuna.exceptions import LLMProposalError
 
 
@@ -77,7 +75,9 @@ class FailurePolicy:
         stats = self._stats.snapshot()
         if self.max_llm_calls is not None and stats["llm_calls"] >= self.max_llm_calls:
             self.disable(
-                "budget_llm_calls", f"the budget of {self.max_llm_calls} LLM calls is spent", fallback_name
+                "budget_llm_calls",
+                f"the budget of {self.max_llm_calls} LLM calls is spent",
+                fallback_name,
             )
         elif self.max_cost_usd is not None and stats["cost_usd"] >= self.max_cost_usd:
             self.disable(
@@ -92,11 +92,11 @@ class FailurePolicy:
             if self._disabled_reason is not None:
                 return
             self._disabled_reason = reason
-        llm_warn(
-            f"{explanation}; the sampler goes on with {fallback_name} only."
-        )
+        llm_warn(f"{explanation}; the sampler goes on with {fallback_name} only.")
 
-    def report(self, trial_number: int, failure: Exception, model_name: str, fallback_name: str) -> None:
+    def report(
+        self, trial_number: int, failure: Exception, model_name: str, fallback_name: str
+    ) -> None:
         """Log or warn about a failure; raise it with ``on_error="raise"``."""
         kind = getattr(failure, "kind", "unexpected_error")
         if kind in STOPPING_KINDS:

@@ -26,26 +26,20 @@ from optuna.samplers import BaseSampler
 from optuna.trial import FrozenTrial
 from optuna.trial import TrialState
 
-from llm_guided_optuna._sampler.arguments import check_sampler_arguments
+from llm_guided_optuna._llm.caller import LLMCaller
+from llm_guided_optuna._llm.client import LLMClient
+from llm_guided_optuna._llm.replay import ExchangeCache
+from llm_guided_optuna._prompt.context_builder import ContextBuilder
 from llm_guided_optuna._proposal.claims import configuration_key
 from llm_guided_optuna._proposal.claims import known_configurations
 from llm_guided_optuna._proposal.claims import WarmStartClaim
 from llm_guided_optuna._proposal.diversify import distinct_variant
-from llm_guided_optuna._prompt.context_builder import ContextBuilder
-from llm_guided_optuna.embedded.selection import is_local_model_string
-from llm_guided_optuna.embedded.selection import resolve_local_model
-from llm_guided_optuna._sampler.failure_policy import FailurePolicy
-from llm_guided_optuna.exceptions import LLMProposalError
-from llm_guided_optuna.exceptions import LLMSamplerWarning
-from llm_guided_optuna._llm.caller import LLMCaller
-from llm_guided_optuna._llm.client import LLMClient
-from llm_guided_optuna.exceptions import LLMCallError
-from llm_guided_optuna._proposal.proposer import LLMProposer
-from llm_guided_optuna._proposal.validator import ParameterValidator
 from llm_guided_optuna._proposal.pool import ProposalPool
+from llm_guided_optuna._proposal.proposer import LLMProposer
 from llm_guided_optuna._proposal.provenance import ProvenanceRecorder
-from llm_guided_optuna._llm.replay import ExchangeCache
-from llm_guided_optuna.exceptions import ProposalParseError
+from llm_guided_optuna._proposal.validator import ParameterValidator
+from llm_guided_optuna._sampler.arguments import check_sampler_arguments
+from llm_guided_optuna._sampler.failure_policy import FailurePolicy
 from llm_guided_optuna._sampler.search_space import fixed_params
 from llm_guided_optuna._sampler.search_space import UnionSearchSpace
 from llm_guided_optuna._sampler.statistics import SamplerStatistics
@@ -53,12 +47,15 @@ from llm_guided_optuna._sampler.strategies import configure_strategy
 from llm_guided_optuna._sampler.strategies import DEFAULT_STRATEGY
 from llm_guided_optuna._sampler.strategies import STRATEGIES  # noqa: F401 - re-exported
 from llm_guided_optuna._sampler.trust import default_max_llm_trials
+from llm_guided_optuna.embedded.selection import is_local_model_string
+from llm_guided_optuna.embedded.selection import resolve_local_model
+from llm_guided_optuna.exceptions import LLMCallError
+from llm_guided_optuna.exceptions import LLMProposalError
+from llm_guided_optuna.exceptions import ProposalParseError
 
 
 if TYPE_CHECKING:
     from optuna.study import Study
-
-
 
 
 class LLMGuidedSampler(BaseSampler):
@@ -189,7 +186,9 @@ class LLMGuidedSampler(BaseSampler):
         check_sampler_arguments(locals())
         # A local model is resolved (and its file checked) now rather than at the first trial.
         if api_base is not None and model is not None and is_local_model_string(model):
-            raise ValueError(f"model={model!r} runs in this process; api_base is for a model served elsewhere")
+            raise ValueError(
+                f"model={model!r} runs in this process; api_base is for a model served elsewhere"
+            )
         self._local_model = resolve_local_model(model) if api_base is None else None
         if max_llm_trials is None:
             max_llm_trials = default_max_llm_trials(in_process=self._local_model is not None)
@@ -205,7 +204,9 @@ class LLMGuidedSampler(BaseSampler):
             max_llm_trials=max_llm_trials,
         )
         self._schedule = plan.schedule
-        self._warm_start = WarmStartClaim(plan.schedule.warm_start_trials) if plan.schedule is not None else None
+        self._warm_start = (
+            WarmStartClaim(plan.schedule.warm_start_trials) if plan.schedule is not None else None
+        )
         self._replay = ExchangeCache(cache_dir) if cache_dir is not None else None
         self.model = model
         self.strategy = strategy
@@ -225,8 +226,14 @@ class LLMGuidedSampler(BaseSampler):
         self._stats = SamplerStatistics()
         self._provenance = ProvenanceRecorder(self._stats)
         self._failures = FailurePolicy(self._stats, on_error, max_llm_calls, max_cost_usd)
-        llm = LLMCaller(self.model_name, self._local_model, self._client_settings, seed=seed,
-                        stats=self._stats, replay=self._replay)
+        llm = LLMCaller(
+            self.model_name,
+            self._local_model,
+            self._client_settings,
+            seed=seed,
+            stats=self._stats,
+            replay=self._replay,
+        )
         self._proposer = LLMProposer(
             llm,
             self._stats,
@@ -292,7 +299,9 @@ class LLMGuidedSampler(BaseSampler):
             if name not in params:
                 self._provenance.record_optimizer_param(trial, name)
                 params[name] = self._optimizer.sample_independent(study, trial, name, distribution)
-        if not self._provenance.proposed_by_llm(trial):  # The LLM's configurations are claimed already.
+        if not self._provenance.proposed_by_llm(
+            trial
+        ):  # The LLM's configurations are claimed already.
             params = self._claim_optimizer_configuration(study, trial, search_space, fixed, params)
         return params
 
@@ -319,9 +328,13 @@ class LLMGuidedSampler(BaseSampler):
 
         if claimed(params):
             return params
-        free = {name: d for name, d in search_space.items() if name in params and name not in fixed}
+        free = {
+            name: d for name, d in search_space.items() if name in params and name not in fixed
+        }
         rng = random.Random(f"{self.seed}:{trial.number}:repeat")
-        variant = distinct_variant({n: params[n] for n in free}, free, lambda p: not claimed(p), rng)
+        variant = distinct_variant(
+            {n: params[n] for n in free}, free, lambda p: not claimed(p), rng
+        )
         if variant is None:  # A space too small for a new configuration nearby: keep the repeat.
             return params
         self._provenance.record_repeat_varied(study, trial)
@@ -347,10 +360,16 @@ class LLMGuidedSampler(BaseSampler):
                 self._provenance.start_without_llm(study, trial, "schedule")
                 return advice
         try:
-            params = self._proposer.propose(study, trial, search_space, to_propose, advice, warm_start)
+            params = self._proposer.propose(
+                study, trial, search_space, to_propose, advice, warm_start
+            )
         except (LLMCallError, ProposalParseError, LLMProposalError) as failure:
             self._handle_failure(study, trial, failure)
-            return advice if advice is not None else self._optimizer_relative(study, trial, search_space)
+            return (
+                advice
+                if advice is not None
+                else self._optimizer_relative(study, trial, search_space)
+            )
         if params is None:
             self._provenance.start_without_llm(study, trial, "warm_start_answered")
             return self._optimizer_relative(study, trial, search_space)
@@ -411,5 +430,9 @@ class LLMGuidedSampler(BaseSampler):
     def _handle_failure(self, study: Study, trial: FrozenTrial, failure: Exception) -> None:
         kind = getattr(failure, "kind", "unexpected_error")
         self._stats.record_failure(kind)
-        self._provenance.start_without_llm(study, trial, kind, detail=str(failure), failure=failure)
-        self._failures.report(trial.number, failure, self.model_name, type(self._optimizer).__name__)
+        self._provenance.start_without_llm(
+            study, trial, kind, detail=str(failure), failure=failure
+        )
+        self._failures.report(
+            trial.number, failure, self.model_name, type(self._optimizer).__name__
+        )

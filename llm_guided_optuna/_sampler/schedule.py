@@ -181,10 +181,13 @@ def _score_multi_objective(
     for trial in sorted(complete, key=lambda t: t.number):
         if not trial.values or len(trial.values) != len(signs):
             continue
-        loss = [s * float(v) if not math.isnan(v) else math.inf for s, v in zip(signs, trial.values)]
+        loss = [
+            s * float(v) if not math.isnan(v) else math.inf for s, v in zip(signs, trial.values)
+        ]
         if len(earlier) >= 3:
             dominated = any(
-                all(a <= b for a, b in zip(other, loss)) and any(a < b for a, b in zip(other, loss))
+                all(a <= b for a, b in zip(other, loss))
+                and any(a < b for a, b in zip(other, loss))
                 for other in earlier
             )
             offset = 0 if trial.user_attrs.get(SOURCE_ATTR) in LLM_SOURCES else 2

@@ -16,8 +16,8 @@ Example:
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
+import threading
 from typing import Any
 from typing import TYPE_CHECKING
 
@@ -93,7 +93,9 @@ def count_finished_trials(study: Study) -> int:
     return len(study._get_trials(deepcopy=False, states=FINISHED_STATES, use_cache=True))
 
 
-def fixed_params(trial: FrozenTrial, search_space: Mapping[str, BaseDistribution]) -> dict[str, Any]:
+def fixed_params(
+    trial: FrozenTrial, search_space: Mapping[str, BaseDistribution]
+) -> dict[str, Any]:
     """The trial's fixed (enqueued) parameters that belong to ``search_space``."""
     fixed = trial.system_attrs.get("fixed_params") or {}
     return {name: value for name, value in fixed.items() if name in search_space}

@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from optuna.samplers import BaseSampler
 from optuna.samplers import TPESampler
 
-from llm_guided_optuna.exceptions import LLMSamplerWarning
 from llm_guided_optuna._sampler.schedule import AdaptiveLLMShare
 from llm_guided_optuna._sampler.schedule import default_optimizer
 from llm_guided_optuna._sampler.schedule import gp_available
@@ -93,22 +92,32 @@ def configure_strategy(
     n_startup = max(INITIAL_DESIGN_TRIALS, warm_start_trials + 1)
     if strategy == "hybrid":
         share = DEFAULT_HYBRID_SHARE if llm_share is None else llm_share
-        schedule = AdaptiveLLMShare(warm_start_trials=warm_start_trials, initial_share=share, seed=seed,
-                                    decay_start=2 * n_startup)
+        schedule = AdaptiveLLMShare(
+            warm_start_trials=warm_start_trials,
+            initial_share=share,
+            seed=seed,
+            decay_start=2 * n_startup,
+        )
         optimizer = fallback_sampler or default_optimizer(seed, n_startup)
         return StrategyPlan(schedule, optimizer, batch, age)
     optimizer = fallback_sampler or _prior_optimizer(seed, n_startup, prior_strength)
     if strategy == "trust":
         share = DEFAULT_MAX_SHARE if llm_share is None else llm_share
-        trust = EvidenceTrust(warm_start_trials=warm_start_trials, max_share=share, max_llm_trials=max_llm_trials,
-                              seed=seed)
+        trust = EvidenceTrust(
+            warm_start_trials=warm_start_trials,
+            max_share=share,
+            max_llm_trials=max_llm_trials,
+            seed=seed,
+        )
         return StrategyPlan(trust, optimizer, batch, age)
     # "prior": the LLM's share after the warm start is 0; its beliefs weight the GP instead.
     schedule = AdaptiveLLMShare(warm_start_trials=warm_start_trials, initial_share=0.0, seed=seed)
     return StrategyPlan(schedule, optimizer, batch, age)
 
 
-def _prior_optimizer(seed: int | None, n_startup: int, prior_strength: float | None) -> BaseSampler:
+def _prior_optimizer(
+    seed: int | None, n_startup: int, prior_strength: float | None
+) -> BaseSampler:
     if not gp_available():
         llm_warn(
             'strategy="prior" needs PyTorch and SciPy for its Gaussian process; without them the LLM '

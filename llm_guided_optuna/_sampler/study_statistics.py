@@ -68,7 +68,10 @@ def _call_group(trial: FrozenTrial, call: Mapping[str, Any]) -> tuple[Any, ...]:
     if isinstance(call_id, str):
         return ("id", call_id)
     # Records written before call_id existed: one reply has the same latency and usage.
-    return tuple(str(call.get(k)) for k in ("model", "latency_s", "attempts", "prompt_tokens", "completion_tokens"))
+    return tuple(
+        str(call.get(k))
+        for k in ("model", "latency_s", "attempts", "prompt_tokens", "completion_tokens")
+    )
 
 
 def _inherited(trial: FrozenTrial, by_number: Mapping[int, FrozenTrial]) -> bool:
@@ -81,7 +84,10 @@ def _inherited(trial: FrozenTrial, by_number: Mapping[int, FrozenTrial]) -> bool
     original = by_number.get(trial.system_attrs.get("failed_trial", -1))
     if original is None:
         return False
-    return all(trial.user_attrs.get(name) == original.user_attrs.get(name) for name in (SOURCE_ATTR, CALL_ATTR))
+    return all(
+        trial.user_attrs.get(name) == original.user_attrs.get(name)
+        for name in (SOURCE_ATTR, CALL_ATTR)
+    )
 
 
 def _repairs(call: Mapping[str, Any]) -> Counter[str]:
@@ -219,7 +225,9 @@ def study_statistics(study: Study) -> dict[str, Any]:
         trial_repairs = _repairs(first)
         repairs.update(trial_repairs)
         counts["clamped_values"] += trial_repairs["clamped"]
-        counts["adjusted_values"] += sum(n for kind, n in trial_repairs.items() if kind not in _NOT_CHANGES)
+        counts["adjusted_values"] += sum(
+            n for kind, n in trial_repairs.items() if kind not in _NOT_CHANGES
+        )
 
     requested, n_calls = counts["proposals_requested"], counts["llm_calls"]
     sampler_stats: dict[str, Any] = {

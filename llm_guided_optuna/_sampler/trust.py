@@ -41,8 +41,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from optuna.trial import TrialState
 
-from llm_guided_optuna._proposal.provenance import CALL_ATTR
 from llm_guided_optuna._prior.reliability import losses_by_source
+from llm_guided_optuna._proposal.provenance import CALL_ATTR
 
 
 if TYPE_CHECKING:
@@ -130,7 +130,9 @@ class EvidenceTrust:
         if losses is None:
             return 0.0
         llm, other = losses
-        won = float(np.sum(llm[:, None] < other[None, :]) + 0.5 * np.sum(llm[:, None] == other[None, :]))
+        won = float(
+            np.sum(llm[:, None] < other[None, :]) + 0.5 * np.sum(llm[:, None] == other[None, :])
+        )
         return self.trust_from_pairs(won, llm.size * other.size)
 
     def trust_from_pairs(self, won: float, pairs: int) -> float:

@@ -27,9 +27,9 @@ import optuna
 from optuna.trial import TrialState
 
 from llm_guided_optuna._logging import show_llm_progress
-from llm_guided_optuna.cli.explain import best_so_far
 from llm_guided_optuna._sampler.sampler import LLMGuidedSampler
 from llm_guided_optuna._sampler.strategies import DEFAULT_STRATEGY
+from llm_guided_optuna.cli.explain import best_so_far
 from llm_guided_optuna.exceptions import DemoUnavailableError
 
 
@@ -79,7 +79,9 @@ def svc_objective(trial: optuna.Trial) -> float:
     return digits_svc_accuracy(C, gamma)
 
 
-def simulated_cnn_error(learning_rate: float, batch_size: int, dropout: float, optimizer: str) -> float:
+def simulated_cnn_error(
+    learning_rate: float, batch_size: int, dropout: float, optimizer: str
+) -> float:
     """Validation error (1 - accuracy) of a simulated CNN: lower is better.
 
     A fast synthetic stand-in for training (best near a learning rate of 3e-3 on a log scale,
@@ -107,23 +109,29 @@ def summary_lines(study: optuna.Study, sampler: LLMGuidedSampler, elapsed: float
     """What the demo prints: best result, parameters and the sampler's statistics."""
     stats = sampler.get_statistics()["sampler_stats"]
     sources = Counter(str(t.user_attrs.get("llm_source", "?")) for t in study.trials)
-    failures = ", ".join(f"{kind} {count}" for kind, count in sorted(stats["failures"].items())) or "none"
+    failures = (
+        ", ".join(f"{kind} {count}" for kind, count in sorted(stats["failures"].items())) or "none"
+    )
     first = next((t for t in study.trials if t.user_attrs.get("llm_source") == "llm"), None)
     lines = [
         f"Finished {len(study.trials)} trials in {elapsed:.1f} s with {sampler.model_name}",
         f"Strategy: {sampler.strategy} (optimizer: {type(sampler.fallback_sampler).__name__})",
     ]
     if first is not None:
-        proposal = ", ".join(f"{name}={value:.4g}" if isinstance(value, float) else f"{name}={value}"
-                             for name, value in first.params.items())
+        proposal = ", ".join(
+            f"{name}={value:.4g}" if isinstance(value, float) else f"{name}={value}"
+            for name, value in first.params.items()
+        )
         lines.append(f"LLM's proposal (trial {first.number}): {proposal} -> {first.value:.4f}")
         if first.user_attrs.get("llm_rationale"):
             lines.append(f"  its reason: {first.user_attrs['llm_rationale']}")
     lines += [
         f"Best value: {study.best_value:.4f} (trial {study.best_trial.number})",
         "Best parameters:",
-        *[f"  {name}: {value:.4g}" if isinstance(value, float) else f"  {name}: {value}"
-          for name, value in study.best_params.items()],
+        *[
+            f"  {name}: {value:.4g}" if isinstance(value, float) else f"  {name}: {value}"
+            for name, value in study.best_params.items()
+        ],
         "Sampler statistics:",
         f"  Trials by source: {', '.join(f'{s} {n}' for s, n in sorted(sources.items()))}",
         f"  LLM calls:        {stats['llm_calls']} (average {stats['average_llm_time']:.1f} s)",
@@ -165,8 +173,11 @@ def run_demo(
 def run_optuna_default(n_trials: int = 30, seed: int = 42) -> tuple[optuna.Study, float]:
     """The same study with Optuna's default sampler (``TPESampler``), for comparison."""
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    study = optuna.create_study(direction="maximize", sampler=optuna.samplers.TPESampler(seed=seed),
-                                study_name="optuna-default")
+    study = optuna.create_study(
+        direction="maximize",
+        sampler=optuna.samplers.TPESampler(seed=seed),
+        study_name="optuna-default",
+    )
     started = time.perf_counter()
     study.optimize(svc_objective, n_trials=n_trials)
     return study, time.perf_counter() - started
@@ -181,7 +192,9 @@ def plot_best_so_far(studies: dict[str, optuna.Study], path: str | Path) -> Path
     try:
         import matplotlib
     except ImportError:
-        raise DemoUnavailableError('the plot needs matplotlib: pip install "llm-guided-optuna[plot]"') from None
+        raise DemoUnavailableError(
+            'the plot needs matplotlib: pip install "llm-guided-optuna[plot]"'
+        ) from None
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 

@@ -109,7 +109,9 @@ def best_so_far(values: Sequence[float], maximize: bool) -> list[float]:
     """
     best: list[float] = []
     for value in values:
-        best.append(value if not best else (max(best[-1], value) if maximize else min(best[-1], value)))
+        best.append(
+            value if not best else (max(best[-1], value) if maximize else min(best[-1], value))
+        )
     return best
 
 
@@ -122,7 +124,9 @@ def plot_history(study: optuna.Study, path: str | Path) -> Path:
     try:
         import matplotlib
     except ImportError:
-        raise PlotUnavailableError('the plot needs matplotlib: pip install "matplotlib>=3.7"') from None
+        raise PlotUnavailableError(
+            'the plot needs matplotlib: pip install "matplotlib>=3.7"'
+        ) from None
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -132,12 +136,24 @@ def plot_history(study: optuna.Study, path: str | Path) -> Path:
     for source, (marker, colour) in SOURCE_MARKERS.items():
         chosen = [t for t in complete if t.user_attrs.get(SOURCE_ATTR) == source]
         if chosen:  # The legend lists only the sources the study has.
-            axes.scatter([t.number for t in chosen], [t.values[0] for t in chosen], marker=marker,
-                         color=colour, label=source, zorder=3)
+            axes.scatter(
+                [t.number for t in chosen],
+                [t.values[0] for t in chosen],
+                marker=marker,
+                color=colour,
+                label=source,
+                zorder=3,
+            )
     if complete and len(study.directions) == 1:
         maximize = study.direction == optuna.study.StudyDirection.MAXIMIZE
         best_values = best_so_far([t.values[0] for t in complete], maximize)
-        axes.step([t.number for t in complete], best_values, where="post", color="black", label="best so far")
+        axes.step(
+            [t.number for t in complete],
+            best_values,
+            where="post",
+            color="black",
+            label="best so far",
+        )
     axes.set_xlabel("trial")
     axes.set_ylabel("objective value")
     axes.set_title(f"Optimisation history of {study.study_name}")

@@ -24,15 +24,15 @@ from llm_guided_optuna.embedded.registry import DEFAULT_PREFERENCE
 from llm_guided_optuna.embedded.registry import EMBEDDED_MODELS
 from llm_guided_optuna.embedded.registry import EmbeddedModelSpec
 from llm_guided_optuna.embedded.registry import get_model_spec
-from llm_guided_optuna.exceptions import UnknownEmbeddedModelError
 from llm_guided_optuna.embedded.selection import default_embedded_model
 from llm_guided_optuna.embedded.selection import LocalModel
 from llm_guided_optuna.embedded.selection import resolve_local_model
 from llm_guided_optuna.embedded.server import EmbeddedModelServer
 from llm_guided_optuna.embedded.server import get_embedded_server
-from llm_guided_optuna.exceptions import EmbeddedModelUnavailableError
 from llm_guided_optuna.embedded.store import find_installed_model
 from llm_guided_optuna.embedded.store import models_dir
+from llm_guided_optuna.exceptions import EmbeddedModelUnavailableError
+from llm_guided_optuna.exceptions import UnknownEmbeddedModelError
 
 
 __all__ = [

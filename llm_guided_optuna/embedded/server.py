@@ -31,8 +31,8 @@ import urllib.request
 from llm_guided_optuna._logging import get_logger
 from llm_guided_optuna.embedded.registry import EmbeddedModelSpec
 from llm_guided_optuna.embedded.registry import get_model_spec
-from llm_guided_optuna.exceptions import EmbeddedModelUnavailableError
 from llm_guided_optuna.embedded.store import find_installed_model
+from llm_guided_optuna.exceptions import EmbeddedModelUnavailableError
 
 
 _logger = get_logger(__name__)
@@ -57,7 +57,9 @@ def wait_until_healthy(address: str, timeout_s: float) -> None:
         except (OSError, ValueError):
             pass
         if time.monotonic() > deadline:
-            raise EmbeddedModelUnavailableError(f"the embedded model at {address} did not become ready")
+            raise EmbeddedModelUnavailableError(
+                f"the embedded model at {address} did not become ready"
+            )
         time.sleep(0.02)
 
 
@@ -105,7 +107,9 @@ def choose_thread_count(spec: EmbeddedModelSpec | None, requested: int | None = 
         try:
             value = int(from_environment)
         except ValueError:
-            raise ValueError(f"{THREADS_VARIABLE} must be a positive integer, got {from_environment!r}") from None
+            raise ValueError(
+                f"{THREADS_VARIABLE} must be a positive integer, got {from_environment!r}"
+            ) from None
         if value < 1:
             raise ValueError(f"{THREADS_VARIABLE} must be a positive integer, got {value}")
         return value
@@ -210,8 +214,13 @@ class EmbeddedModelServer:
                 ) from error
             model_path = self._resolve_file()
             self.n_threads = choose_thread_count(self.spec, self._requested_threads)
-            _logger.info("Loading the embedded model %s (%s, %d inference thread%s)...",
-                         self.alias, model_path.name, self.n_threads, "" if self.n_threads == 1 else "s")
+            _logger.info(
+                "Loading the embedded model %s (%s, %d inference thread%s)...",
+                self.alias,
+                model_path.name,
+                self.n_threads,
+                "" if self.n_threads == 1 else "s",
+            )
             started = time.perf_counter()
             params = xllamacpp.CommonParams()
             params.model.path = str(model_path)
@@ -238,8 +247,12 @@ class EmbeddedModelServer:
                 raise
             self._server = server
             self._address = address
-            _logger.info("Embedded model %s loaded in %.1f s, listening on %s",
-                         self.alias, time.perf_counter() - started, self._address)
+            _logger.info(
+                "Embedded model %s loaded in %.1f s, listening on %s",
+                self.alias,
+                time.perf_counter() - started,
+                self._address,
+            )
 
     def stop(self) -> None:
         """Stop the server and free its port (idempotent)."""

@@ -10,7 +10,11 @@ def assert_all_params_valid(study: optuna.Study) -> None:
     for trial in study.trials:
         for name, value in trial.params.items():
             distribution = trial.distributions[name]
-            assert distribution._contains(distribution.to_internal_repr(value)), (trial.number, name, value)
+            assert distribution._contains(distribution.to_internal_repr(value)), (
+                trial.number,
+                name,
+                value,
+            )
 
 
 def trial_sources(study: optuna.Study) -> list[str]:

@@ -155,8 +155,14 @@ def _warm_up(server: FaultServer) -> None:
     first cell's fault."""
     server.reset()
     server.responder = RandomConfigurationResponder(seed=0)
-    sampler = LLMGuidedSampler(model="openai/fault-matrix", api_base=server.base_url, api_key="sk-fault-matrix",
-                               seed=0, timeout=30.0, max_retries=0)
+    sampler = LLMGuidedSampler(
+        model="openai/fault-matrix",
+        api_base=server.base_url,
+        api_key="sk-fault-matrix",
+        seed=0,
+        timeout=30.0,
+        max_retries=0,
+    )
     study = optuna.create_study(sampler=sampler)
     study.optimize(lambda trial: trial.suggest_float("p", 0.0, 1.0), n_trials=2)
     if sampler.get_statistics()["sampler_stats"]["llm_calls"] != 1:
@@ -195,7 +201,9 @@ def markdown_table(results: list[CellResult]) -> str:
         faulted = FAULTED_TRIALS * len(cells)
         requests = sum(c.requests for c in cells) / faulted
         seconds = sum(c.faulted_seconds for c in cells) / faulted
-        counted_text = ", ".join(f"{k} {v}" for k, v in sorted(counted.items())) or "nothing to repair"
+        counted_text = (
+            ", ".join(f"{k} {v}" for k, v in sorted(counted.items())) or "nothing to repair"
+        )
         lines.append(
             f"| {fault} | {len(cells)} | {faulted} | {sum(c.invalid_params for c in cells)} | "
             f"{sum(1 for c in cells if not c.completed)} | {counted_text} | {requests:.2f} | {seconds:.3f} |"

@@ -101,6 +101,10 @@ Example::
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from dataclasses import field
+from http.server import BaseHTTPRequestHandler
+from http.server import ThreadingHTTPServer
 import itertools
 import json
 import math
@@ -109,9 +113,11 @@ import socket
 import struct
 import threading
 import time
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
+from typing import Callable
+from typing import Iterable
+from typing import Mapping
+
 
 __all__ = ["FAULT_KINDS", "DEFAULT_CONTENT", "FaultServer", "Headers", "RecordedRequest"]
 
@@ -144,9 +150,24 @@ FAULT_KINDS = frozenset(
 
 # status, OpenAI error "type", "code", default message
 _HTTP_FAULTS: dict[str, tuple[int, str, str, str]] = {
-    "rate_limit": (429, "requests", "rate_limit_exceeded", "Rate limit reached. Please try again later."),
-    "server_error": (500, "server_error", "internal_error", "The server had an error while processing your request."),
-    "unavailable": (503, "server_error", "service_unavailable", "The engine is currently overloaded."),
+    "rate_limit": (
+        429,
+        "requests",
+        "rate_limit_exceeded",
+        "Rate limit reached. Please try again later.",
+    ),
+    "server_error": (
+        500,
+        "server_error",
+        "internal_error",
+        "The server had an error while processing your request.",
+    ),
+    "unavailable": (
+        503,
+        "server_error",
+        "service_unavailable",
+        "The engine is currently overloaded.",
+    ),
     "auth_error": (401, "invalid_request_error", "invalid_api_key", "Incorrect API key provided."),
     "bad_request": (400, "invalid_request_error", "bad_request", "Invalid request."),
 }
@@ -215,7 +236,9 @@ def _normalise_entry(entry: Any) -> tuple[str | None, dict[str, Any]]:
     elif isinstance(entry, (tuple, list)) and len(entry) == 2 and isinstance(entry[1], Mapping):
         kind, options = entry[0], dict(entry[1])
     else:
-        raise TypeError(f"queue entry must be a kind, (kind, options) or a dict with 'kind': {entry!r}")
+        raise TypeError(
+            f"queue entry must be a kind, (kind, options) or a dict with 'kind': {entry!r}"
+        )
     if kind is not None and kind not in FAULT_KINDS:
         raise ValueError(f"unknown fault kind {kind!r}; known: {sorted(FAULT_KINDS)}")
     if kind == "normal":
@@ -239,7 +262,10 @@ class _Server(ThreadingHTTPServer):
         import sys
 
         exc = sys.exc_info()[1]
-        if isinstance(exc, (ConnectionError, TimeoutError, _Abort)) or self.owner._stopping.is_set():
+        if (
+            isinstance(exc, (ConnectionError, TimeoutError, _Abort))
+            or self.owner._stopping.is_set()
+        ):
             return
         self.owner.errors.append(exc)
 
@@ -281,8 +307,13 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length > 0 else b""
 
-    def _send(self, status: int, body: bytes, content_type: str = "application/json",
-              headers: Mapping[str, str] | None = None) -> None:
+    def _send(
+        self,
+        status: int,
+        body: bytes,
+        content_type: str = "application/json",
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -297,8 +328,14 @@ class _Handler(BaseHTTPRequestHandler):
     def _send_json(self, status: int, obj: Any, headers: Mapping[str, str] | None = None) -> None:
         self._send(status, json.dumps(obj).encode(), headers=headers)
 
-    def _send_error_json(self, status: int, message: str, err_type: str, code: str | None,
-                         headers: Mapping[str, str] | None = None) -> None:
+    def _send_error_json(
+        self,
+        status: int,
+        message: str,
+        err_type: str,
+        code: str | None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
         self._send_json(
             status,
             {"error": {"message": message, "type": err_type, "param": None, "code": code}},
@@ -310,13 +347,24 @@ class _Handler(BaseHTTPRequestHandler):
         owner = self.server.owner
         owner._record(self, b"", None, None)
         if self.path.rstrip("/") in ("/v1/models", "/models"):
-            self._send_json(200, {
-                "object": "list",
-                "data": [{"id": owner.model, "object": "model", "created": int(owner.started_at),
-                          "owned_by": "fault-server"}],
-            })
+            self._send_json(
+                200,
+                {
+                    "object": "list",
+                    "data": [
+                        {
+                            "id": owner.model,
+                            "object": "model",
+                            "created": int(owner.started_at),
+                            "owned_by": "fault-server",
+                        }
+                    ],
+                },
+            )
         else:
-            self._send_error_json(404, f"Unknown path {self.path}", "invalid_request_error", "not_found")
+            self._send_error_json(
+                404, f"Unknown path {self.path}", "invalid_request_error", "not_found"
+            )
 
     def do_POST(self) -> None:  # noqa: N802
         owner = self.server.owner
@@ -325,9 +373,14 @@ class _Handler(BaseHTTPRequestHandler):
             body = json.loads(raw) if raw else None
         except ValueError:
             body = None
-        if self.path.split("?")[0].rstrip("/") not in ("/v1/chat/completions", "/chat/completions"):
+        if self.path.split("?")[0].rstrip("/") not in (
+            "/v1/chat/completions",
+            "/chat/completions",
+        ):
             owner._record(self, raw, body, None)
-            self._send_error_json(404, f"Unknown path {self.path}", "invalid_request_error", "not_found")
+            self._send_error_json(
+                404, f"Unknown path {self.path}", "invalid_request_error", "not_found"
+            )
             return
         kind, options = owner._next_fault()
         owner._record(self, raw, body, kind)
@@ -336,7 +389,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_PUT(self) -> None:  # noqa: N802
         self._read_body()
-        self._send_error_json(405, "Method not allowed", "invalid_request_error", "method_not_allowed")
+        self._send_error_json(
+            405, "Method not allowed", "invalid_request_error", "method_not_allowed"
+        )
 
     do_DELETE = do_PATCH = do_PUT  # noqa: N815
 
@@ -347,7 +402,9 @@ class _Handler(BaseHTTPRequestHandler):
             if reset:
                 # Linger 0 + close sends an RST. Detach the descriptor so that
                 # socketserver's own shutdown(SHUT_WR) cannot send a FIN first.
-                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                self.connection.setsockopt(
+                    socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                )
                 os.close(self.connection.detach())
             else:
                 self.connection.shutdown(socket.SHUT_RDWR)
@@ -366,20 +423,31 @@ class _Handler(BaseHTTPRequestHandler):
             self._drop(reset=bool(options.get("reset", False)))
         if kind in _HTTP_FAULTS or kind == "http_error":
             if kind == "http_error":
-                status, err_type, code, message = int(options.get("status", 500)), "server_error", None, "Error."
+                status, err_type, code, message = (
+                    int(options.get("status", 500)),
+                    "server_error",
+                    None,
+                    "Error.",
+                )
             else:
                 status, err_type, code, message = _HTTP_FAULTS[kind]
             headers = {}
-            retry_after = options.get("retry_after", options.get("seconds", 1 if kind == "rate_limit" else None))
+            retry_after = options.get(
+                "retry_after", options.get("seconds", 1 if kind == "rate_limit" else None)
+            )
             if retry_after is not None:
                 headers["Retry-After"] = str(retry_after)
-            self._send_error_json(status, str(options.get("message", message)), err_type, code, headers)
+            self._send_error_json(
+                status, str(options.get("message", message)), err_type, code, headers
+            )
             return
         try:
             content = owner._content_for(kind, options, request)
         except Exception as error:  # a broken responder must not look like a network fault
             owner.errors.append(error)
-            self._send_error_json(500, f"FaultServer responder raised {error!r}", "fault_server_error", None)
+            self._send_error_json(
+                500, f"FaultServer responder raised {error!r}", "fault_server_error", None
+            )
             return
         self._send_completion(request, content)
 
@@ -392,23 +460,35 @@ class _Handler(BaseHTTPRequestHandler):
         if request.get("stream"):
             self._send_stream(completion_id, created, model, content, usage, request)
             return
-        self._send_json(200, {
-            "id": completion_id,
-            "object": "chat.completion",
-            "created": created,
-            "model": model,
-            "system_fingerprint": "fp_fault_server",
-            "choices": [{
-                "index": 0,
-                "message": {"role": "assistant", "content": content},
-                "logprobs": None,
-                "finish_reason": "stop",
-            }],
-            "usage": usage,
-        })
+        self._send_json(
+            200,
+            {
+                "id": completion_id,
+                "object": "chat.completion",
+                "created": created,
+                "model": model,
+                "system_fingerprint": "fp_fault_server",
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": content},
+                        "logprobs": None,
+                        "finish_reason": "stop",
+                    }
+                ],
+                "usage": usage,
+            },
+        )
 
-    def _send_stream(self, completion_id: str, created: int, model: str, content: str | None,
-                     usage: dict[str, int], request: dict[str, Any]) -> None:
+    def _send_stream(
+        self,
+        completion_id: str,
+        created: int,
+        model: str,
+        content: str | None,
+        usage: dict[str, int],
+        request: dict[str, Any],
+    ) -> None:
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-cache")
@@ -418,18 +498,28 @@ class _Handler(BaseHTTPRequestHandler):
 
         def chunk(delta: dict[str, Any], finish: str | None, with_usage: bool = False) -> bytes:
             obj: dict[str, Any] = {
-                "id": completion_id, "object": "chat.completion.chunk", "created": created, "model": model,
-                "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}],
+                "id": completion_id,
+                "object": "chat.completion.chunk",
+                "created": created,
+                "model": model,
+                "choices": [
+                    {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}
+                ],
             }
             if with_usage:
                 obj["choices"] = []
                 obj["usage"] = usage
             return b"data: " + json.dumps(obj).encode() + b"\n\n"
 
-        pieces = [chunk({"role": "assistant", "content": "" if content is not None else None}, None)]
+        pieces = [
+            chunk({"role": "assistant", "content": "" if content is not None else None}, None)
+        ]
         if content:
             step = 64 * 1024 if len(content) > 4096 else 16
-            pieces += [chunk({"content": content[i:i + step]}, None) for i in range(0, len(content), step)]
+            pieces += [
+                chunk({"content": content[i : i + step]}, None)
+                for i in range(0, len(content), step)
+            ]
         pieces.append(chunk({}, "stop"))
         if (request.get("stream_options") or {}).get("include_usage"):
             pieces.append(chunk({}, None, with_usage=True))
@@ -454,8 +544,13 @@ class FaultServer:
         Interface to bind (default loopback).
     """
 
-    def __init__(self, responder: Callable[[dict[str, Any]], Any] | None = None, *,
-                 model: str = "fault", host: str = "127.0.0.1") -> None:
+    def __init__(
+        self,
+        responder: Callable[[dict[str, Any]], Any] | None = None,
+        *,
+        model: str = "fault",
+        host: str = "127.0.0.1",
+    ) -> None:
         self.responder = responder or (lambda request: DEFAULT_CONTENT)
         self.model = model
         self.host = host
@@ -483,8 +578,10 @@ class FaultServer:
         httpd.owner = self
         self._httpd = httpd
         self._thread = threading.Thread(
-            target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
-            name=f"FaultServer:{self.port}", daemon=True,
+            target=httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"FaultServer:{self.port}",
+            daemon=True,
         )
         self._thread.start()
         return self
@@ -664,7 +761,9 @@ class FaultServer:
             "total_tokens": prompt_tokens + completion_tokens,
         }
 
-    def _content_for(self, kind: str | None, options: dict[str, Any], request: dict[str, Any]) -> str | None:
+    def _content_for(
+        self, kind: str | None, options: dict[str, Any], request: dict[str, Any]
+    ) -> str | None:
         if kind is None:
             return self._respond(request)
         if kind == "invalid_json":
@@ -675,7 +774,9 @@ class FaultServer:
                 value = _SCHEMA_SHAPES[options.get("shape", "object")]
             return json.dumps(value)
         if kind == "missing_params":
-            return json.dumps({"parameters": {}, "rationale": options.get("rationale", "I could not decide.")})
+            return json.dumps(
+                {"parameters": {}, "rationale": options.get("rationale", "I could not decide.")}
+            )
         if kind == "empty_content":
             return ""
         if kind == "null_content":
@@ -683,7 +784,11 @@ class FaultServer:
 
         obj, params = self._parsed(request)
         if kind == "extra_params":
-            params.update(options.get("extra", {"invented_parameter": 1.0, "another_unknown_param": "surprise"}))
+            params.update(
+                options.get(
+                    "extra", {"invented_parameter": 1.0, "another_unknown_param": "surprise"}
+                )
+            )
         elif kind == "out_of_range":
             numeric = [name for name, value in params.items() if _is_number(value)]
             for index, name in enumerate(numeric):

@@ -62,7 +62,9 @@ class GrpcProxy:
         File for the proxy's output; by default a temporary file, deleted by :meth:`close`.
     """
 
-    def __init__(self, url: str, *, startup_timeout: float = 120.0, log: Path | None = None) -> None:
+    def __init__(
+        self, url: str, *, startup_timeout: float = 120.0, log: Path | None = None
+    ) -> None:
         self.url = url
         self.host = HOST
         self.port: int | None = None
@@ -103,9 +105,20 @@ class GrpcProxy:
                 self.port = free_port()
                 with open(self.log, "ab") as handle:
                     self.process = subprocess.Popen(
-                        [sys.executable, "-m", "tests.support.grpc_proxy", "--storage", self.url,
-                         "--port", str(self.port)],
-                        cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                        [
+                            sys.executable,
+                            "-m",
+                            "tests.support.grpc_proxy",
+                            "--storage",
+                            self.url,
+                            "--port",
+                            str(self.port),
+                        ],
+                        cwd=ROOT,
+                        env=env,
+                        stdout=handle,
+                        stderr=subprocess.STDOUT,
+                        stdin=subprocess.DEVNULL,
                     )
                 if self._wait_ready():
                     return self
@@ -156,7 +169,10 @@ class GrpcProxy:
         return self.start()
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
     ) -> None:
         self.close()
 

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import glob
 import os
+from pathlib import Path
 import re
 import shlex
 import shutil
@@ -43,8 +44,9 @@ import socket
 import subprocess
 import tempfile
 import time
-from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Iterator
+from typing import Sequence
+
 
 try:
     import pytest
@@ -53,7 +55,9 @@ except ImportError:  # usable from plain scripts too; the fixture then is not de
 
 __all__ = ["PostgresCluster", "find_postgres_bindir", "postgres_url"]
 
-INSTALL_HINT = "run scripts/install_postgres.sh (installs the Debian 'postgresql' package) and retry"
+INSTALL_HINT = (
+    "run scripts/install_postgres.sh (installs the Debian 'postgresql' package) and retry"
+)
 _REQUIRED = ("initdb", "pg_ctl", "postgres")
 _LOCAL_BIN_DIRS = ("/usr/local/bin",)
 _DEBIAN_BIN_GLOB = "/usr/lib/postgresql/*/bin"
@@ -88,8 +92,9 @@ def find_postgres_bindir() -> str:
     pg_config = shutil.which("pg_config")
     if pg_config:
         try:
-            bindir = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True,
-                                    timeout=10, check=True).stdout.strip()
+            bindir = subprocess.run(
+                [pg_config, "--bindir"], capture_output=True, text=True, timeout=10, check=True
+            ).stdout.strip()
             if bindir:
                 candidates.append(bindir)
         except (OSError, subprocess.SubprocessError):
@@ -128,9 +133,18 @@ class PostgresCluster:
         Extra ``postgresql.conf`` settings, e.g. ``{"max_connections": 200}``.
     """
 
-    def __init__(self, dbname: str = "optuna_test", *, user: str = "postgres", bindir: str | None = None,
-                 startup_timeout: float = 60.0, settings: dict[str, object] | None = None) -> None:
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", dbname) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", user):
+    def __init__(
+        self,
+        dbname: str = "optuna_test",
+        *,
+        user: str = "postgres",
+        bindir: str | None = None,
+        startup_timeout: float = 60.0,
+        settings: dict[str, object] | None = None,
+    ) -> None:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", dbname) or not re.fullmatch(
+            r"[A-Za-z_][A-Za-z0-9_]*", user
+        ):
             raise ValueError("dbname and user must be plain SQL identifiers")
         self.dbname = dbname
         self.user = user
@@ -179,10 +193,16 @@ class PostgresCluster:
             return ["runuser", "-u", self._run_as, "--", *args]
         return ["su", "-s", "/bin/sh", self._run_as, "-c", shlex.join(args)]
 
-    def _run(self, args: Sequence[str], timeout: float = 120.0) -> subprocess.CompletedProcess[str]:
+    def _run(
+        self, args: Sequence[str], timeout: float = 120.0
+    ) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
-            self._command(args), capture_output=True, text=True, timeout=timeout,
-            stdin=subprocess.DEVNULL, cwd=str(self.tmpdir) if self.tmpdir else None,
+            self._command(args),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+            cwd=str(self.tmpdir) if self.tmpdir else None,
         )
         return result
 
@@ -205,7 +225,8 @@ class PostgresCluster:
             entry = pwd.getpwnam("postgres")
         except KeyError:
             raise RuntimeError(
-                "running as root, but there is no 'postgres' OS user to run initdb as; " + INSTALL_HINT
+                "running as root, but there is no 'postgres' OS user to run initdb as; "
+                + INSTALL_HINT
             ) from None
         self._run_as = "postgres"
         parent = tempfile.gettempdir()
@@ -252,12 +273,25 @@ class PostgresCluster:
 
             entry = pwd.getpwnam(self._run_as)
             os.chown(self.socket_dir, entry.pw_uid, entry.pw_gid)
-        result = self._run([
-            self._bin("initdb"), "-D", str(self.datadir), "-U", self.user, "--auth=trust",
-            "-E", "UTF8", "--no-locale", "--no-sync", "--no-instructions",
-        ])
+        result = self._run(
+            [
+                self._bin("initdb"),
+                "-D",
+                str(self.datadir),
+                "-U",
+                self.user,
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-locale",
+                "--no-sync",
+                "--no-instructions",
+            ]
+        )
         if result.returncode != 0:
-            raise RuntimeError(f"initdb failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+            raise RuntimeError(
+                f"initdb failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+            )
 
     def _write_config(self) -> None:
         settings: dict[str, object] = {
@@ -281,7 +315,9 @@ class PostgresCluster:
         conf = self.datadir / "postgresql.auto.conf"
         # postgresql.auto.conf is read last, so these win; written by the test
         # process (root or not) and readable by the server user.
-        conf.write_text("# written by tests/support/postgres_cluster.py\n" + "\n".join(lines) + "\n")
+        conf.write_text(
+            "# written by tests/support/postgres_cluster.py\n" + "\n".join(lines) + "\n"
+        )
         if self._run_as is not None:
             import pwd
 
@@ -301,15 +337,24 @@ class PostgresCluster:
 
             entry = pwd.getpwnam(self._run_as)
             os.chown(self.logfile, entry.pw_uid, entry.pw_gid)
-        result = self._run([self._bin("pg_ctl"), "-D", str(self.datadir), "-l", str(self.logfile), "-W", "start"])
+        result = self._run(
+            [self._bin("pg_ctl"), "-D", str(self.datadir), "-l", str(self.logfile), "-W", "start"]
+        )
         if result.returncode != 0:
-            raise RuntimeError(f"pg_ctl start failed ({result.returncode}):\n{result.stderr}\n{self._log_tail()}")
+            raise RuntimeError(
+                f"pg_ctl start failed ({result.returncode}):\n{result.stderr}\n{self._log_tail()}"
+            )
         deadline = time.monotonic() + self.startup_timeout
         delay = 0.02
         while True:
             try:
-                conn = psycopg2.connect(host=self.host, port=self.port, user=self.user, dbname="postgres",
-                                        connect_timeout=2)
+                conn = psycopg2.connect(
+                    host=self.host,
+                    port=self.port,
+                    user=self.user,
+                    dbname="postgres",
+                    connect_timeout=2,
+                )
                 conn.close()
                 return
             except psycopg2.OperationalError as error:
@@ -318,11 +363,16 @@ class PostgresCluster:
             if "could not bind" in log or "Address already in use" in log:
                 self._stop_server(mode="immediate")
                 raise _PortInUse(log)
-            if not self._postmaster_alive() and time.monotonic() > deadline - self.startup_timeout + 1.0:
+            if (
+                not self._postmaster_alive()
+                and time.monotonic() > deadline - self.startup_timeout + 1.0
+            ):
                 raise RuntimeError(f"PostgreSQL exited during start-up: {last}\n{log}")
             if time.monotonic() > deadline:
-                raise RuntimeError(f"PostgreSQL did not accept connections within {self.startup_timeout}s: "
-                                   f"{last}\n{log}")
+                raise RuntimeError(
+                    f"PostgreSQL did not accept connections within {self.startup_timeout}s: "
+                    f"{last}\n{log}"
+                )
             time.sleep(delay)
             delay = min(delay * 1.5, 0.2)
 
@@ -356,13 +406,20 @@ class PostgresCluster:
         """Whether the server process is alive (``pg_ctl status``)."""
         if self.tmpdir is None or not self.datadir.exists():
             return False
-        return self._run([self._bin("pg_ctl"), "-D", str(self.datadir), "status"], timeout=30).returncode == 0
+        return (
+            self._run(
+                [self._bin("pg_ctl"), "-D", str(self.datadir), "status"], timeout=30
+            ).returncode
+            == 0
+        )
 
     def _stop_server(self, mode: str = "fast") -> bool:
         if self.tmpdir is None or not (self.datadir / "postmaster.pid").exists():
             return True
-        result = self._run([self._bin("pg_ctl"), "-D", str(self.datadir), "-m", mode, "-w", "-t", "30", "stop"],
-                           timeout=60)
+        result = self._run(
+            [self._bin("pg_ctl"), "-D", str(self.datadir), "-m", mode, "-w", "-t", "30", "stop"],
+            timeout=60,
+        )
         return result.returncode == 0 or not self._postmaster_alive()
 
     def stop(self) -> None:

@@ -53,15 +53,23 @@ def make_storage(args: argparse.Namespace) -> optuna.storages.BaseStorage:
         proxy.wait_server_ready(timeout=args.timeout)
         return proxy
     if args.journal:
-        return optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(args.journal))
+        return optuna.storages.JournalStorage(
+            optuna.storages.journal.JournalFileBackend(args.journal)
+        )
     retry = getattr(optuna.storages, "RetryHeartbeatStaleTrialCallback", None)
     callback_name = "heartbeat_stale_trial_callback"
-    if retry is None or callback_name not in inspect.signature(optuna.storages.RDBStorage).parameters:
+    if (
+        retry is None
+        or callback_name not in inspect.signature(optuna.storages.RDBStorage).parameters
+    ):
         retry, callback_name = optuna.storages.RetryFailedTrialCallback, "failed_trial_callback"
     if args.heartbeat is None:
         return optuna.storages.RDBStorage(args.storage)
     return optuna.storages.RDBStorage(
-        args.storage, heartbeat_interval=args.heartbeat, grace_period=args.grace, **{callback_name: retry(max_retry=1)}
+        args.storage,
+        heartbeat_interval=args.heartbeat,
+        grace_period=args.grace,
+        **{callback_name: retry(max_retry=1)},
     )
 
 
@@ -80,14 +88,20 @@ def main() -> None:
     parser.add_argument("--total", type=int, default=None)
     parser.add_argument("--hang-at", type=int, default=None)
     parser.add_argument("--timeout", type=float, default=30.0)
-    parser.add_argument("--trial-seconds", type=float, default=0.0, help="simulated training time per trial")
-    parser.add_argument("--heartbeat", type=int, default=None, help="seconds between heartbeats (default: none)")
+    parser.add_argument(
+        "--trial-seconds", type=float, default=0.0, help="simulated training time per trial"
+    )
+    parser.add_argument(
+        "--heartbeat", type=int, default=None, help="seconds between heartbeats (default: none)"
+    )
     parser.add_argument("--grace", type=int, default=None)
     parser.add_argument("--stats-out")
     args = parser.parse_args()
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)  # heartbeats, gRPC
+    warnings.filterwarnings(
+        "ignore", category=optuna.exceptions.ExperimentalWarning
+    )  # heartbeats, gRPC
     sampler = LLMGuidedSampler(
         model=args.model,
         api_base=args.api_base,

@@ -67,7 +67,9 @@ class RandomConfigurationResponder:
         return None
 
     def _configuration(self, schema: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
-        parameters_schema = resolve_ref(resolve_ref(schema, root)["properties"]["parameters"], root)
+        parameters_schema = resolve_ref(
+            resolve_ref(schema, root)["properties"]["parameters"], root
+        )
         parameters = {
             name: self.fixed.get(name, self.draw(resolve_ref(sub, root)))
             for name, sub in parameters_schema["properties"].items()
@@ -85,5 +87,9 @@ class RandomConfigurationResponder:
                 return json.dumps(self._configuration(schema, schema))
             count = int(batch.get("minItems", 1))
             return json.dumps(
-                {"configurations": [self._configuration(batch["items"], schema) for _ in range(count)]}
+                {
+                    "configurations": [
+                        self._configuration(batch["items"], schema) for _ in range(count)
+                    ]
+                }
             )

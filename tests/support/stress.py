@@ -40,7 +40,6 @@ from typing import Any
 from typing import IO
 
 import optuna
-from optuna.trial import TrialState
 
 from llm_guided_optuna import study_statistics
 from llm_guided_optuna._proposal.claims import WARM_START_ATTR
@@ -50,8 +49,16 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 MODES = ("together", "staggered")
 #: Counters of ``get_statistics()`` that ``study_statistics`` must reproduce as the workers' sum.
 SUMMED_COUNTERS = (
-    "proposals_requested", "llm_successes", "llm_calls", "llm_params", "optimizer_params",
-    "optimizer_trials", "fallback_uses", "batched_proposals_used", "clamped_values", "adjusted_values",
+    "proposals_requested",
+    "llm_successes",
+    "llm_calls",
+    "llm_params",
+    "optimizer_params",
+    "optimizer_trials",
+    "fallback_uses",
+    "batched_proposals_used",
+    "clamped_values",
+    "adjusted_values",
 )
 SUMMED_BREAKDOWNS = ("failures", "fallback_reasons", "optimizer_reasons")
 #: Seconds a run may take before the driver gives up on it (a worker hung).
@@ -81,7 +88,12 @@ class StressWorkers:
         self.processes = [
             subprocess.Popen(
                 [sys.executable, "-m", "tests.support.stress_worker", "--name", f"w{i}"],
-                cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=handle, text=True,
+                cwd=ROOT,
+                env=env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=handle,
+                text=True,
             )
             for i, handle in enumerate(self._log_handles)
         ]
@@ -101,7 +113,9 @@ class StressWorkers:
             raise RuntimeError(f"worker {index} ended unexpectedly:\n{log}")
         message = json.loads(line)
         if "error" in message:
-            raise RuntimeError(f"worker {index}: {message['error']}\n{message.get('traceback', '')}")
+            raise RuntimeError(
+                f"worker {index}: {message['error']}\n{message.get('traceback', '')}"
+            )
         return message
 
     def close(self) -> None:
@@ -136,12 +150,21 @@ def run_once(
     name = f"stress-{run}-{mode}-{time.time_ns()}"
     storage = optuna.storages.RDBStorage(storage_url)
     study = optuna.create_study(study_name=name, storage=storage)
-    study.set_user_attr("problem_description", "Tune a small neural network's training (stress test)")
+    study.set_user_attr(
+        "problem_description", "Tune a small neural network's training (stress test)"
+    )
     n = len(workers.processes)
     started = time.monotonic()
     for i in range(n):
-        job = {"study": name, "storage": storage_url, "seed": run * 10 + i, "trials": trials,
-               "api_base": api_base, "model": model, "timeout": timeout}
+        job = {
+            "study": name,
+            "storage": storage_url,
+            "seed": run * 10 + i,
+            "trials": trials,
+            "api_base": api_base,
+            "model": model,
+            "timeout": timeout,
+        }
         workers.send(i, job)
     for i in range(n):
         workers.receive(i)  # ready: study loaded, sampler built
@@ -155,7 +178,9 @@ def run_once(
     worker_stats = [workers.receive(i)["stats"] for i in range(n)]
     seconds = time.monotonic() - started
     result = RunResult(study=name, mode=mode, seconds=seconds)
-    check_run(optuna.load_study(study_name=name, storage=storage), worker_stats, n * trials, result)
+    check_run(
+        optuna.load_study(study_name=name, storage=storage), worker_stats, n * trials, result
+    )
     return result
 
 
@@ -169,7 +194,9 @@ def _wait_for_trials(study: optuna.Study, count: int, started: float) -> None:
         delay = min(2 * delay, 0.2)
 
 
-def check_run(study: optuna.Study, worker_stats: Sequence[dict[str, Any]], expected: int, result: RunResult) -> None:
+def check_run(
+    study: optuna.Study, worker_stats: Sequence[dict[str, Any]], expected: int, result: RunResult
+) -> None:
     """Append to ``result.problems`` every way the run broke the many-worker guarantee."""
     problems = result.problems
     trials = study.get_trials(deepcopy=False)
@@ -181,12 +208,17 @@ def check_run(study: optuna.Study, worker_stats: Sequence[dict[str, Any]], expec
     if repeated:
         holders = [
             (t.number, t.user_attrs.get("llm_source"), t.user_attrs.get("llm_reason"))
-            for t in trials if json.dumps(t.params, sort_keys=True) in repeated
+            for t in trials
+            if json.dumps(t.params, sort_keys=True) in repeated
         ]
-        problems.append(f"{sum(repeated.values())} trials share {len(repeated)} configurations: {holders}")
+        problems.append(
+            f"{sum(repeated.values())} trials share {len(repeated)} configurations: {holders}"
+        )
     carriers = [t for t in trials if t.user_attrs.get(WARM_START_ATTR)]
     if len(carriers) != 1:
-        problems.append(f"expected one trial to carry the warm start, got {[t.number for t in carriers]}")
+        problems.append(
+            f"expected one trial to carry the warm start, got {[t.number for t in carriers]}"
+        )
     else:
         result.warm_start_trial = carriers[0].number
         if "llm_call" not in carriers[0].user_attrs:
@@ -199,13 +231,17 @@ def check_run(study: optuna.Study, worker_stats: Sequence[dict[str, Any]], expec
     for name in (*SUMMED_COUNTERS, "repeats_varied"):
         total = sum(s["sampler_stats"].get(name, 0) for s in worker_stats)
         if stats.get(name) != total:
-            problems.append(f"study_statistics {name}={stats.get(name)} but the workers' sum is {total}")
+            problems.append(
+                f"study_statistics {name}={stats.get(name)} but the workers' sum is {total}"
+            )
     for name in SUMMED_BREAKDOWNS:
         summed: Counter[str] = Counter()
         for s in worker_stats:
             summed.update(s["sampler_stats"].get(name, {}))
         if dict(Counter(stats.get(name, {}))) != dict(summed):
-            problems.append(f"study_statistics {name}={stats.get(name)} but the workers' sum is {dict(summed)}")
+            problems.append(
+                f"study_statistics {name}={stats.get(name)} but the workers' sum is {dict(summed)}"
+            )
 
 
 @contextlib.contextmanager
@@ -213,8 +249,22 @@ def served_model(name: str) -> Iterator[str]:
     """``llm-optuna serve`` of the embedded model ``name`` for every worker; yields its URL."""
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
     server = subprocess.Popen(
-        [sys.executable, "-m", "llm_guided_optuna.cli.main", "serve", "--model", name, "--port", "0", "--parallel", "4"],
-        stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "llm_guided_optuna.cli.main",
+            "serve",
+            "--model",
+            name,
+            "--port",
+            "0",
+            "--parallel",
+            "4",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
     )
     try:
         assert server.stdout is not None
@@ -245,8 +295,16 @@ def stress_loop(
     results = []
     try:
         for run in range(runs):
-            result = run_once(workers, storage_url, run=run, mode=modes[run % len(modes)], trials=trials,
-                              api_base=api_base, model=model, timeout=timeout)
+            result = run_once(
+                workers,
+                storage_url,
+                run=run,
+                mode=modes[run % len(modes)],
+                trials=trials,
+                api_base=api_base,
+                model=model,
+                timeout=timeout,
+            )
             results.append(result)
             if report is not None:
                 report(result)
@@ -258,15 +316,25 @@ def stress_loop(
 def main() -> None:
     from tests.support.postgres_cluster import PostgresCluster
 
-    parser = argparse.ArgumentParser(prog="python -m tests.support.stress", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.support.stress",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--mode", choices=(*MODES, "both"), default="both")
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--trials", type=int, default=6, help="trials per worker")
-    parser.add_argument("--serve", metavar="MODEL", help="serve this embedded model once for all workers")
-    parser.add_argument("--model", help="'default' (each worker loads the default embedded model) or a model string")
-    parser.add_argument("--timeout", type=float, default=None, help="the sampler's LLM timeout in seconds")
+    parser.add_argument(
+        "--serve", metavar="MODEL", help="serve this embedded model once for all workers"
+    )
+    parser.add_argument(
+        "--model",
+        help="'default' (each worker loads the default embedded model) or a model string",
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=None, help="the sampler's LLM timeout in seconds"
+    )
     args = parser.parse_args()
     modes = MODES if args.mode == "both" else (args.mode,)
     model = None if args.model == "default" else args.model
@@ -275,17 +343,31 @@ def main() -> None:
 
     def report(result: RunResult) -> None:
         verdict = "clean" if not result.problems else "FAILED: " + "; ".join(result.problems)
-        print(f"{result.study}: {result.seconds:.1f} s, warm start on trial {result.warm_start_trial}, "
-              f"{result.llm_calls} LLM call(s), {result.repeats_varied} repeat(s) varied: {verdict}", flush=True)
+        print(
+            f"{result.study}: {result.seconds:.1f} s, warm start on trial {result.warm_start_trial}, "
+            f"{result.llm_calls} LLM call(s), {result.repeats_varied} repeat(s) varied: {verdict}",
+            flush=True,
+        )
 
     started = time.monotonic()
     with PostgresCluster() as cluster, contextlib.ExitStack() as stack:
         api_base = stack.enter_context(served_model(args.serve)) if args.serve else None
-        results = stress_loop(cluster.url, log_dir, runs=args.runs, modes=modes, n_workers=args.workers,
-                              trials=args.trials, api_base=api_base, model=model, timeout=args.timeout,
-                              report=report)
+        results = stress_loop(
+            cluster.url,
+            log_dir,
+            runs=args.runs,
+            modes=modes,
+            n_workers=args.workers,
+            trials=args.trials,
+            api_base=api_base,
+            model=model,
+            timeout=args.timeout,
+            report=report,
+        )
     failed = [r for r in results if r.problems]
-    print(f"{len(results) - len(failed)} clean, {len(failed)} failed, in {time.monotonic() - started:.0f} s")
+    print(
+        f"{len(results) - len(failed)} clean, {len(failed)} failed, in {time.monotonic() - started:.0f} s"
+    )
     sys.exit(1 if failed else 0)
 
 

@@ -20,8 +20,8 @@ import argparse
 import json
 import sys
 import traceback
-import warnings
 from typing import Any
+import warnings
 
 import optuna
 
@@ -37,7 +37,9 @@ def _answer(message: dict[str, Any]) -> None:
 def _run_one(job: dict[str, Any], name: str) -> None:
     sampler_kwargs: dict[str, Any] = {"temperature": 0.0, "seed": job["seed"], "strategy": "prior"}
     if job.get("api_base"):
-        sampler_kwargs.update(model=job.get("model") or "openai/served", api_base=job["api_base"], api_key="sk-none")
+        sampler_kwargs.update(
+            model=job.get("model") or "openai/served", api_base=job["api_base"], api_key="sk-none"
+        )
     elif job.get("model"):
         sampler_kwargs["model"] = job["model"]
     if job.get("timeout"):
@@ -71,7 +73,12 @@ def main() -> None:
         try:
             _run_one(job, args.name)
         except Exception as error:  # Reported to the driver, which fails the run with it.
-            _answer({"error": f"{type(error).__name__}: {error}", "traceback": traceback.format_exc()[-3000:]})
+            _answer(
+                {
+                    "error": f"{type(error).__name__}: {error}",
+                    "traceback": traceback.format_exc()[-3000:],
+                }
+            )
 
 
 if __name__ == "__main__":
