@@ -126,8 +126,10 @@ def heartbeat_rows(url: str, study_id: int) -> int:
 
 
 def test_four_workers_through_the_grpc_proxy(
-    postgres_url: str, proxy: GrpcProxy, tmp_path: Path
-) -> None:  # noqa: F811
+    postgres_url: str,  # noqa: F811 - the fixture
+    proxy: GrpcProxy,
+    tmp_path: Path,
+) -> None:
     """Four workers, 12 trials each, behind the proxy: the checks of the four-worker tests.
 
     ``check_four_workers`` (tests/test_scale_out.py) asserts that all 48 trials are in storage
@@ -176,9 +178,9 @@ def test_four_workers_through_the_grpc_proxy(
 
 
 def test_a_killed_worker_behind_the_proxy_is_failed_by_its_supervisor_and_retried(
-    postgres_url: str,
+    postgres_url: str,  # noqa: F811 - the fixture
     proxy: GrpcProxy,
-    tmp_path: Path,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     study_name = f"grpc-kill-{tmp_path.name}"
     total = 16
