@@ -258,8 +258,6 @@ def build_sampler(name: str, seed: int, llm_kwargs: dict[str, Any] | None = None
         return SamplerSetup(optuna.samplers.RandomSampler(seed=seed), enqueue_default=True)
     if is_llm_sampler(name):
         from llm_guided_optuna import LLMGuidedSampler
-        from llm_guided_optuna._prior.reliability import RELIABILITY_ESTIMATES
-        from llm_guided_optuna._prior.sampler import INITIAL_DESIGNS
 
         kwargs: dict[str, Any] = {"timeout": LLM_TIMEOUT_S, **(llm_kwargs or {})}
         base, model = split_model(name)
@@ -267,9 +265,8 @@ def build_sampler(name: str, seed: int, llm_kwargs: dict[str, Any] | None = None
         if advisor == USELESS:
             kwargs.update(model="openai/useless", api_base=useless_llm_url(), api_key="sk-none")
         elif advisor is not None:
-            kwargs.pop(
-                "cache_dir", None
-            )  # Its answer is a function of the request: nothing to record.
+            # Its answer is a function of the request: nothing to record.
+            kwargs.pop("cache_dir", None)
             kwargs.update(model=llm_model_of(name), api_base=advisor_llm_url(), api_key="sk-none")
         elif model == QWEN_05B:
             server = qwen_server()
@@ -287,47 +284,55 @@ def build_sampler(name: str, seed: int, llm_kwargs: dict[str, Any] | None = None
                 f"unknown warm-start design {design!r} in {name!r}; known: {', '.join(designs)}"
             )
         prompt, extra = designs[design]
-        options = prior_options(name)
-        if "beta" in options:
-            extra = {**extra, "prior_strength": float(options["beta"])}
-        if "share" in options:
-            extra = {**extra, "llm_share": float(options["share"])}
-        sampler = LLMGuidedSampler(seed=seed, strategy=llm_strategy(name), **{**kwargs, **extra})
-        sampler._proposer.warm_start_prompt = (
-            prompt  # The probe's designs; the library's default otherwise.
+        strategy = llm_strategy(name)
+        sampler = LLMGuidedSampler(
+            seed=seed,
+            strategy=strategy,
+            warm_start_prompt=prompt,
+            **_option_arguments(name, strategy, seed),
+            **{**kwargs, **extra},
         )
-        if "weights" in options:
-            sampler.fallback_sampler.belief_weighting = options["weights"]
-        if "width" in options:
-            sampler.fallback_sampler.prior_width = float(options["width"])
-        if "horizon" in options:
-            sampler.fallback_sampler.prior_horizon = int(options["horizon"])
-        if "stated" in options:
-            sampler.fallback_sampler.stated_beliefs = options["stated"] != "off"
-        if "design" in options:
-            if options["design"] not in INITIAL_DESIGNS:
-                raise ValueError(
-                    f"unknown initial design {options['design']!r} in {name!r}; known: {INITIAL_DESIGNS}"
-                )
-            sampler.fallback_sampler.initial_design = options["design"]
-        if "startup" in options:
-            n_startup = int(options["startup"])
-            if n_startup <= warm_start_trials_of(name):
-                raise ValueError(
-                    f"startup={n_startup} in {name!r} must exceed the warm start's trials"
-                )
-            sampler.fallback_sampler._n_startup_trials = n_startup  # GPSampler keeps it private.
-        if "reliability" in options:
-            if options["reliability"] not in RELIABILITY_ESTIMATES:
-                known = ", ".join(RELIABILITY_ESTIMATES)
-                raise ValueError(
-                    f"unknown reliability estimate {options['reliability']!r} in {name!r}; known: {known}"
-                )
-            sampler.fallback_sampler.reliability_estimate = options["reliability"]
         return SamplerSetup(sampler)
     raise ValueError(
         f"unknown sampler {name!r}; known: {', '.join(BASELINE_SAMPLERS)}, {GP_STARTUP_PREFIX}<K>, llm[-<strategy>]"
     )
+
+
+def _option_arguments(name: str, strategy: str, seed: int) -> dict[str, Any]:
+    """The sampler arguments of the ``[key=value,...]`` options in ``name``: the prior's
+    options as ``prior=PriorOptions(...)``, the LLM's share as ``llm_share``; ``startup`` under
+    ``"hybrid"`` as its GPSampler's ``n_startup_trials``."""
+    from llm_guided_optuna import PriorOptions
+
+    options = prior_options(name)
+    arguments: dict[str, Any] = {}
+    if "share" in options:
+        arguments["llm_share"] = float(options["share"])
+    if "startup" in options and int(options["startup"]) <= warm_start_trials_of(name):
+        raise ValueError(
+            f"startup={options['startup']} in {name!r} must exceed the warm start's trials"
+        )
+    fields = {
+        "prior_strength": float(options["beta"]) if "beta" in options else None,
+        "belief_weighting": options.get("weights"),
+        "prior_width": float(options["width"]) if "width" in options else None,
+        "prior_horizon": int(options["horizon"]) if "horizon" in options else None,
+        "stated_beliefs": options["stated"] != "off" if "stated" in options else None,
+        "initial_design": options.get("design"),
+        "n_startup_trials": int(options["startup"]) if "startup" in options else None,
+        "reliability_estimate": options.get("reliability"),
+    }
+    given = {key: value for key, value in fields.items() if value is not None}
+    if strategy == "hybrid" and "n_startup_trials" in given:
+        arguments["optimizer"] = optuna.samplers.GPSampler(
+            seed=seed, n_startup_trials=given.pop("n_startup_trials")
+        )
+    if given:
+        try:
+            arguments["prior"] = PriorOptions(**given)
+        except ValueError as error:
+            raise ValueError(f"{error} (in {name!r})") from None
+    return arguments
 
 
 def useless_llm_url() -> str:

@@ -8,14 +8,19 @@ Example:
 """
 
 from llm_guided_optuna._logging import show_llm_progress
+from llm_guided_optuna._prior.options import PriorOptions
 from llm_guided_optuna._prior.sampler import PriorWeightedGPSampler
+from llm_guided_optuna._prompt.request import WarmStartPrompt
 from llm_guided_optuna._proposal.validator import ParameterValidator
+from llm_guided_optuna._sampler.handover import HandoverSampler
 from llm_guided_optuna._sampler.sampler import LLMGuidedSampler
 from llm_guided_optuna._sampler.study_statistics import study_statistics
 from llm_guided_optuna.embedded import EMBEDDED_MODELS
 from llm_guided_optuna.embedded import EmbeddedModelServer
 from llm_guided_optuna.embedded import get_embedded_server
 from llm_guided_optuna.exceptions import EmbeddedModelUnavailableError
+from llm_guided_optuna.exceptions import LLMCallError
+from llm_guided_optuna.exceptions import LLMGuidedOptunaError
 from llm_guided_optuna.exceptions import LLMProposalError
 from llm_guided_optuna.exceptions import LLMSamplerWarning
 
@@ -26,11 +31,16 @@ __all__ = [
     "EMBEDDED_MODELS",
     "EmbeddedModelServer",
     "EmbeddedModelUnavailableError",
+    "HandoverSampler",
+    "LLMCallError",
+    "LLMGuidedOptunaError",
     "LLMGuidedSampler",
     "LLMProposalError",
     "LLMSamplerWarning",
     "ParameterValidator",
+    "PriorOptions",
     "PriorWeightedGPSampler",
+    "WarmStartPrompt",
     "get_embedded_server",
     "show_llm_progress",
     "study_statistics",

@@ -25,10 +25,12 @@ def test_public_api_is_a_standard_optuna_sampler() -> None:
     sampler = LLMGuidedSampler(temperature=0.3, timeout=30, max_retries=3, max_context_trials=10)
     assert isinstance(sampler, optuna.samplers.BaseSampler)
     assert sampler.strategy == "prior"
-    # The default strategy's optimizer is Optuna's GPSampler (weighted by the LLM's prior).
-    assert isinstance(sampler.fallback_sampler, optuna.samplers.GPSampler)
+    # The default strategy's optimizer is Optuna's GPSampler (weighted by the LLM's prior),
+    # handing over to a multivariate TPE past 100 complete trials.
+    assert isinstance(sampler.optimizer.first, optuna.samplers.GPSampler)
+    assert isinstance(sampler.optimizer.then, optuna.samplers.TPESampler)
     pure_llm = LLMGuidedSampler(strategy="llm")
-    assert isinstance(pure_llm.fallback_sampler, optuna.samplers.TPESampler)
+    assert isinstance(pure_llm.optimizer, optuna.samplers.TPESampler)
     assert llm_guided_optuna.__version__
 
 
@@ -77,3 +79,24 @@ def test_a_short_study_on_the_embedded_model() -> None:
 
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__, "-v"]))
+
+
+def test_only_the_model_is_positional() -> None:
+    import inspect
+
+    parameters = list(inspect.signature(LLMGuidedSampler.__init__).parameters.values())[1:]
+    positional = [p.name for p in parameters if p.kind is not inspect.Parameter.KEYWORD_ONLY]
+    assert positional == ["model"]
+    with pytest.raises(TypeError):
+        LLMGuidedSampler("openai/any", 0.3)  # type: ignore[misc]
+
+
+def test_fallback_sampler_is_the_deprecated_name_of_optimizer() -> None:
+    tpe = optuna.samplers.TPESampler(seed=0)
+    with pytest.warns(FutureWarning, match="fallback_sampler is deprecated.*use optimizer"):
+        sampler = LLMGuidedSampler(model="openai/any", fallback_sampler=tpe)
+    assert sampler.optimizer is tpe
+    with pytest.warns(FutureWarning, match="use optimizer"):
+        assert sampler.fallback_sampler is tpe
+    with pytest.raises(ValueError, match="give optimizer only"):
+        LLMGuidedSampler(model="openai/any", optimizer=tpe, fallback_sampler=tpe)

@@ -256,18 +256,18 @@ def test_gp_startup_ablation_sets_the_start_up_trials_and_bad_names_are_refused(
 def test_prior_options_reach_the_optimizer_and_bad_ones_are_refused() -> None:
     from benchmarks.samplers import build_sampler
 
-    default = build_sampler("llm-prior", seed=0).sampler.fallback_sampler
+    default = build_sampler("llm-prior", seed=0).sampler.optimizer.first
     varied_name = "llm-prior[startup=3,design=prior,horizon=10,reliability=rank]"
-    varied = build_sampler(varied_name, seed=0).sampler.fallback_sampler
+    varied = build_sampler(varied_name, seed=0).sampler.optimizer.first
     assert default._n_startup_trials == 5 and varied._n_startup_trials == 3
     assert (default.initial_design, varied.initial_design) == ("random", "prior")
     assert (default.prior_horizon, varied.prior_horizon) == (None, 10)
     assert (default.reliability_estimate, varied.reliability_estimate) == ("density", "rank")
     useless = build_sampler("llm-prior+useless[reliability=rank]", seed=0).sampler
-    assert useless.fallback_sampler.reliability_estimate == "rank"
+    assert useless.optimizer.first.reliability_estimate == "rank"
     density = build_sampler("llm-prior+useless[reliability=density]", seed=0).sampler
-    assert density.fallback_sampler.reliability_estimate == "density"
-    with pytest.raises(ValueError, match="unknown reliability estimate 'mean'"):
+    assert density.optimizer.first.reliability_estimate == "density"
+    with pytest.raises(ValueError, match="reliability_estimate must be one of .* got 'mean'"):
         build_sampler("llm-prior[reliability=mean]", seed=0)
     with pytest.raises(ValueError, match="must exceed the warm start's trials"):
         build_sampler("llm-prior[startup=1]", seed=0)

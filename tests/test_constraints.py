@@ -171,7 +171,7 @@ def test_constraints_func_of_the_fallback_sampler_is_shown() -> None:
         sampler = LLMGuidedSampler(
             seed=0,
             max_llm_calls=0,
-            fallback_sampler=fallback,
+            optimizer=fallback,
             model="openai/unused",
             api_base="http://127.0.0.1:9/v1",
         )

@@ -244,6 +244,6 @@ def test_without_the_gp_dependencies_the_prior_strategy_says_so_and_runs_on_tpe(
             sampler = LLMGuidedSampler(model="openai/my-model", api_base=server.base_url, seed=0)
         study = optuna.create_study(sampler=sampler)
         study.optimize(objective, n_trials=7)
-    assert type(sampler.fallback_sampler).__name__ == "TPESampler"
+    assert type(sampler.optimizer).__name__ == "TPESampler"
     assert "pip install 'llm-guided-optuna[gp]'" in str(caught[0].message)
     assert [t.user_attrs["llm_source"] for t in study.trials][:2] == ["optimizer", "llm"]

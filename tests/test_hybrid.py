@@ -27,7 +27,7 @@ def objective(trial: optuna.Trial) -> float:
 
 def hybrid_sampler(server: FaultServer, **kwargs) -> LLMGuidedSampler:
     optimizer = optuna.samplers.TPESampler(seed=0, multivariate=True, n_startup_trials=5)
-    kwargs.setdefault("fallback_sampler", optimizer)
+    kwargs.setdefault("optimizer", optimizer)
     return LLMGuidedSampler(
         model="openai/test",
         api_base=server.base_url,
@@ -94,7 +94,7 @@ def test_llm_failures_in_the_hybrid_use_the_optimizers_proposal(server) -> None:
 def test_default_optimizer_is_gp_when_torch_is_installed() -> None:
     pytest.importorskip("torch")
     sampler = LLMGuidedSampler(model="openai/x", strategy="hybrid", seed=1, warm_start_trials=3)
-    assert type(sampler.fallback_sampler).__name__ == "GPSampler"
+    assert type(sampler.optimizer).__name__ == "GPSampler"
 
 
 @pytest.mark.parametrize(

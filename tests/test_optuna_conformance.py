@@ -70,7 +70,7 @@ class TestPriorDrawnInitialDesign(BasicSamplerTestCase, RelativeSamplerTestCase)
                 "prior",
                 model="openai/random-configurations",
                 api_base=responder_url,
-                fallback_sampler=optimizer,
+                optimizer=optimizer,
             )()
 
         return factory

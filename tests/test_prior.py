@@ -13,8 +13,10 @@ import pytest
 
 pytest.importorskip("torch")
 
+from llm_guided_optuna import HandoverSampler  # noqa: E402
 from llm_guided_optuna import LLMGuidedSampler  # noqa: E402
 from llm_guided_optuna import LLMSamplerWarning  # noqa: E402
+from llm_guided_optuna import PriorOptions  # noqa: E402
 from llm_guided_optuna._prior import configuration_prior as prior_module  # noqa: E402
 from llm_guided_optuna._prior import sampler as prior_sampler_module  # noqa: E402
 from llm_guided_optuna._prior.configuration_prior import build_prior  # noqa: E402
@@ -146,11 +148,15 @@ def _history(n: int) -> list[optuna.trial.FrozenTrial]:
 
 @pytest.mark.parametrize("n_complete", [11, 12])
 def test_past_the_handover_a_multivariate_tpe_proposes(n_complete: int) -> None:
-    """At ``handover_trials`` complete trials the TPE proposes exactly what a fresh multivariate
+    """At ``after_trials`` complete trials the TPE proposes exactly what a fresh multivariate
     TPE with the same seed would; before, the GP does (and proposes something else)."""
     history = _history(n_complete)
     ours = optuna.create_study(
-        sampler=PriorWeightedGPSampler(beliefs=[{"x": 2.0}], seed=5, handover_trials=12)
+        sampler=HandoverSampler(
+            PriorWeightedGPSampler(beliefs=[{"x": 2.0}], seed=5),
+            optuna.samplers.TPESampler(multivariate=True, seed=5),
+            after_trials=12,
+        )
     )
     tpe = optuna.create_study(sampler=optuna.samplers.TPESampler(multivariate=True, seed=5))
     for study in (ours, tpe):
@@ -161,9 +167,37 @@ def test_past_the_handover_a_multivariate_tpe_proposes(n_complete: int) -> None:
 
 
 def test_a_handover_needs_a_positive_number_of_trials() -> None:
+    with pytest.raises(ValueError, match="after_trials"):
+        HandoverSampler(PriorWeightedGPSampler(), optuna.samplers.TPESampler(), after_trials=0)
     with pytest.raises(ValueError, match="handover_trials"):
-        PriorWeightedGPSampler(handover_trials=0)
-    assert PriorWeightedGPSampler(handover_trials=None).handed_over(optuna.create_study()) is False
+        PriorOptions(handover_trials=0)
+
+
+def test_the_prior_strategy_hands_over_after_100_trials_or_never() -> None:
+    default = LLMGuidedSampler(model="openai/test", api_base="http://127.0.0.1:9", seed=0)
+    assert isinstance(default.optimizer, HandoverSampler)
+    assert default.optimizer.after_trials == 100
+    assert isinstance(default.optimizer.first, PriorWeightedGPSampler)
+    never = LLMGuidedSampler(
+        model="openai/test",
+        api_base="http://127.0.0.1:9",
+        seed=0,
+        prior=PriorOptions(handover_trials=None, prior_width=0.1, n_startup_trials=8),
+    )
+    assert isinstance(never.optimizer, PriorWeightedGPSampler)
+    assert never.optimizer.prior_width == 0.1 and never.optimizer._n_startup_trials == 8
+
+
+def test_prior_strength_is_given_once() -> None:
+    with pytest.raises(ValueError, match="not both"):
+        LLMGuidedSampler(
+            model="openai/test",
+            api_base="http://127.0.0.1:9",
+            prior_strength=2.0,
+            prior=PriorOptions(),
+        )
+    with pytest.raises(TypeError, match="PriorOptions"):
+        LLMGuidedSampler(model="openai/test", api_base="http://127.0.0.1:9", prior={"beta": 1})
 
 
 def test_a_broken_prior_warns_once_and_the_gp_goes_on(monkeypatch) -> None:
@@ -204,7 +238,7 @@ def test_the_prior_strategy_makes_one_llm_call_and_reads_its_beliefs_from_storag
         optuna.load_study(study_name=study.study_name, storage=storage).trials
     )
     assert beliefs == [t.user_attrs["llm_proposal"] for t in study.trials[1:5]]
-    assert isinstance(sampler.fallback_sampler, PriorWeightedGPSampler)
+    assert isinstance(sampler.optimizer.first, PriorWeightedGPSampler)
     assert sampler.get_statistics()["sampler_stats"]["llm_calls"] == 1
     assert_all_params_valid(study)
 
@@ -220,8 +254,8 @@ def test_the_gp_takes_over_after_an_initial_design_of_five_trials_or_the_warm_st
         strategy="prior",
         warm_start_trials=warm_start_trials,
     )
-    assert isinstance(sampler.fallback_sampler, PriorWeightedGPSampler)
-    assert sampler.fallback_sampler._n_startup_trials == n_startup
+    assert isinstance(sampler.optimizer.first, PriorWeightedGPSampler)
+    assert sampler.optimizer.first._n_startup_trials == n_startup
 
 
 def test_a_warm_start_answer_that_repeats_itself_leaves_the_other_trials_to_the_initial_design() -> (

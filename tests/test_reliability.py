@@ -102,7 +102,7 @@ def _study_over_http(
             api_key="sk-test",
             seed=0,
             strategy="prior",
-            fallback_sampler=optimizer,
+            optimizer=optimizer,
             timeout=5,
         )
         study = optuna.create_study(sampler=sampler)
@@ -113,7 +113,7 @@ def _study_over_http(
 def test_a_user_supplied_optimizer_with_the_rank_check_weighs_the_prior_by_it() -> None:
     optimizer = PriorWeightedGPSampler(reliability_estimate="rank", seed=0, n_startup_trials=5)
     sampler, study = _study_over_http(optimizer, n_trials=8)
-    assert sampler.fallback_sampler is optimizer
+    assert sampler.optimizer is optimizer
     assert trial_sources(study)[1] == "llm"
     # The last trial was sampled with the rank check of the seven trials before it.
     before_last = [t for t in study.trials[:-1] if t.state == optuna.trial.TrialState.COMPLETE]

@@ -39,6 +39,7 @@ from optuna.distributions import CategoricalDistribution
 from optuna.trial import FrozenTrial
 from optuna.trial import TrialState
 
+from llm_guided_optuna._prior._gp_compat import normalized_space
 from llm_guided_optuna._prompt.context import PROPOSAL_ATTR
 from llm_guided_optuna._proposal.stated_beliefs import StatedBelief
 from llm_guided_optuna._trials import loss_sign
@@ -263,8 +264,6 @@ def build_prior(
     coordinates nobody stated are uniform. Beliefs lacking a parameter of the space, or
     holding a value outside it, are skipped.
     """
-    from optuna._gp.search_space import SearchSpace
-
     stated = {name: belief for name, belief in (stated or {}).items() if name in search_space}
     complete = []
     kept_weights = []
@@ -294,7 +293,7 @@ def build_prior(
         }
         for config in complete
     ]
-    internal = SearchSpace(dict(search_space))
+    internal = normalized_space(search_space)
     centers = internal.get_normalized_params([None] * len(complete), complete)  # type: ignore[list-item]
     n_choices = np.array(
         [

@@ -33,6 +33,7 @@ import numpy as np
 from optuna.distributions import BaseDistribution
 from optuna.trial import FrozenTrial
 
+from llm_guided_optuna._prior._gp_compat import normalized_space
 from llm_guided_optuna._prompt.context import PROPOSAL_ATTR
 from llm_guided_optuna._trials import loss_sign
 
@@ -152,9 +153,7 @@ def density_reliability(
     usable = sorted(usable, key=lambda t: t.number)[-MAX_DENSITY_EVIDENCE:]
     if len(usable) < 3:
         return 1.0
-    from optuna._gp.search_space import SearchSpace
-
-    points = SearchSpace(dict(search_space)).get_normalized_params(usable)
+    points = normalized_space(search_space).get_normalized_params(usable)
     density = prior.log_density_numpy(points)
     quality = np.array([-loss_sign(directions[0]) * float(t.values[0]) for t in usable])
     tau = _kendall_tau_b(density, quality, tie=DENSITY_TIE)

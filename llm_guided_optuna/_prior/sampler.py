@@ -9,13 +9,8 @@ process sees the same prior and a restarted worker rebuilds it. It uses the acqu
 ``GPSampler._optimize_acqf``, which Optuna documents as overridable but not stable: if the
 hook or the prior ever fails, the sampler warns once and goes on as the plain GPSampler.
 
-A Gaussian process costs more with every trial it is fitted on (about 1 s per trial asked
-at 100 finished trials on two CPU cores, 12 s at 1,000), while a multivariate TPE's cost
-grows slowly. Once ``handover_trials`` trials have finished, the prior has long decayed
-(its exponent is ``β / n``) and the sampler hands its proposals to a multivariate
-:class:`~optuna.samplers.TPESampler` fitted on the whole history, so its own cost stays
-bounded however long the study runs (``docs/01_mathematical_foundations.md``, section on
-cost; ``python -m benchmarks.overhead``).
+The TPE handover past 100 trials that bounds the prior strategy's cost is not part of this
+class: the strategy composes it (:class:`~llm_guided_optuna._sampler.handover.HandoverSampler`).
 
 With ``initial_design="prior"`` the start-up trials the GP fills before it models are drawn
 from the prior (πBO's initial design) while the evidence supports the beliefs. It is off by
@@ -39,10 +34,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 from optuna.distributions import BaseDistribution
 from optuna.samplers import GPSampler
-from optuna.samplers import TPESampler
 from optuna.trial import FrozenTrial
 from optuna.trial import TrialState
 
+from llm_guided_optuna._prior._gp_compat import acquisition_base
+from llm_guided_optuna._prior._gp_compat import acquisition_space
+from llm_guided_optuna._prior._gp_compat import n_local_search
+from llm_guided_optuna._prior._gp_compat import n_startup_trials
+from llm_guided_optuna._prior._gp_compat import normalized_space
+from llm_guided_optuna._prior._gp_compat import sampler_rng
 from llm_guided_optuna._prior.configuration_prior import BELIEF_WEIGHTINGS
 from llm_guided_optuna._prior.configuration_prior import belief_weights
 from llm_guided_optuna._prior.configuration_prior import build_prior
@@ -50,6 +50,7 @@ from llm_guided_optuna._prior.configuration_prior import ConfigurationPrior
 from llm_guided_optuna._prior.configuration_prior import DEFAULT_PRIOR_STRENGTH
 from llm_guided_optuna._prior.configuration_prior import DEFAULT_PRIOR_WIDTH
 from llm_guided_optuna._prior.configuration_prior import llm_belief_trials
+from llm_guided_optuna._prior.options import INITIAL_DESIGNS
 from llm_guided_optuna._prior.reliability import belief_reliability
 from llm_guided_optuna._prior.reliability import density_reliability
 from llm_guided_optuna._prior.reliability import rank_reliability
@@ -65,11 +66,6 @@ if TYPE_CHECKING:
     import torch
 
 
-#: Finished trials after which the GP hands its proposals to a multivariate TPE.
-DEFAULT_HANDOVER_TRIALS = 100
-#: How the start-up trials the GP fills before it models are drawn: uniformly at random
-#: (GPSampler's own design), or from the prior (πBO's initial design).
-INITIAL_DESIGNS = ("random", "prior")
 #: Trial system attribute marking a start-up trial drawn from the prior.
 PRIOR_DRAW_ATTR = "llm_prior_draw"
 
@@ -100,9 +96,6 @@ class PriorWeightedGPSampler(GPSampler):
             trials against the median, :func:`~llm_guided_optuna._prior.reliability.belief_reliability`)
             or ``"rank"`` (every LLM trial against every other,
             :func:`~llm_guided_optuna._prior.reliability.rank_reliability`).
-        handover_trials: Complete trials after which a multivariate
-            :class:`~optuna.samplers.TPESampler` (same seed) proposes instead of the GP, to bound
-            the cost per trial; ``None`` keeps the GP for ever.
         **gp_kwargs: Passed to :class:`~optuna.samplers.GPSampler` (``seed``,
             ``n_startup_trials``, ...).
 
@@ -121,15 +114,12 @@ class PriorWeightedGPSampler(GPSampler):
         belief_weighting: str = "uniform",
         prior_horizon: int | None = None,
         stated_beliefs: bool = True,
-        handover_trials: int | None = DEFAULT_HANDOVER_TRIALS,
         initial_design: str = "random",
         reliability_estimate: str = "density",
         **gp_kwargs: Any,
     ) -> None:
         if prior_strength < 0:
             raise ValueError("prior_strength must be >= 0")
-        if handover_trials is not None and handover_trials < 1:
-            raise ValueError(f"handover_trials must be >= 1 or None, got {handover_trials!r}")
         if belief_weighting not in BELIEF_WEIGHTINGS:
             raise ValueError(
                 f"belief_weighting must be one of {BELIEF_WEIGHTINGS}, got {belief_weighting!r}"
@@ -148,64 +138,15 @@ class PriorWeightedGPSampler(GPSampler):
         self.belief_weighting = belief_weighting
         self.prior_horizon = prior_horizon
         self.stated_beliefs = stated_beliefs
-        self.handover_trials = handover_trials
         self.initial_design = initial_design
         self.reliability_estimate = reliability_estimate
-        self._late_sampler = TPESampler(
-            multivariate=True,
-            seed=gp_kwargs.get("seed"),
-            constraints_func=gp_kwargs.get("constraints_func"),
-        )
         self._fixed_beliefs = [dict(b) for b in beliefs] if beliefs is not None else None
         self._local = threading.local()
         self._warned = False
 
-    def handed_over(self, study: Study) -> bool:
-        """Whether the TPE proposes now: ``handover_trials`` trials of ``study`` are complete."""
-        if self.handover_trials is None:
-            return False
-        complete = study._get_trials(deepcopy=False, states=(TrialState.COMPLETE,), use_cache=True)
-        return len(complete) >= self.handover_trials
-
-    def reseed_rng(self) -> None:
-        super().reseed_rng()
-        self._late_sampler.reseed_rng()
-
-    def infer_relative_search_space(
-        self, study: Study, trial: FrozenTrial
-    ) -> dict[str, BaseDistribution]:
-        if self.handed_over(study):
-            return self._late_sampler.infer_relative_search_space(study, trial)
-        return super().infer_relative_search_space(study, trial)
-
-    def sample_independent(
-        self,
-        study: Study,
-        trial: FrozenTrial,
-        param_name: str,
-        param_distribution: BaseDistribution,
-    ) -> Any:
-        if self.handed_over(study):
-            return self._late_sampler.sample_independent(
-                study, trial, param_name, param_distribution
-            )
-        return super().sample_independent(study, trial, param_name, param_distribution)
-
-    def before_trial(self, study: Study, trial: FrozenTrial) -> None:
-        super().before_trial(study, trial)
-        self._late_sampler.before_trial(study, trial)
-
-    def after_trial(
-        self, study: Study, trial: FrozenTrial, state: TrialState, values: Sequence[float] | None
-    ) -> None:
-        super().after_trial(study, trial, state, values)
-        self._late_sampler.after_trial(study, trial, state, values)
-
     def sample_relative(
         self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
     ) -> dict[str, Any]:
-        if self.handed_over(study):
-            return self._late_sampler.sample_relative(study, trial, search_space)
         trials = study._get_trials(deepcopy=False, states=(TrialState.COMPLETE,), use_cache=True)
         beliefs = self._fixed_beliefs
         weights = None
@@ -227,7 +168,7 @@ class PriorWeightedGPSampler(GPSampler):
             if (
                 self.initial_design == "prior"
                 and search_space
-                and len(trials) < self._n_startup_trials
+                and len(trials) < n_startup_trials(self)
             ):
                 drawn = self._draw_from_prior(search_space)
                 if drawn is not None:
@@ -268,15 +209,13 @@ class PriorWeightedGPSampler(GPSampler):
         """A start-up configuration drawn from the prior, with probability equal to the beliefs'
         reliability; ``None`` (a uniform draw) otherwise or without beliefs."""
         try:
-            from optuna._gp.search_space import SearchSpace
-
             prior = self._current_prior(search_space)
             if prior is None:
                 return None
-            rng = self._rng.rng
+            rng = sampler_rng(self)
             if rng.uniform() >= self._local.reliability:
                 return None
-            return SearchSpace(dict(search_space)).get_unnormalized_param(prior.sample(rng)[0])
+            return normalized_space(search_space).get_unnormalized_param(prior.sample(rng)[0])
         except Exception as error:  # Optuna's private GP API changed: a uniform draw instead.
             self._warn_once(error)
             return None
@@ -303,7 +242,7 @@ class PriorWeightedGPSampler(GPSampler):
             best_params = (
                 extra_starts if best_params is None else np.vstack([best_params, extra_starts])
             )
-            best_params = best_params[: self._n_local_search - 1]
+            best_params = best_params[: n_local_search(self) - 1]
         return super()._optimize_acqf(weighted, best_params)
 
     def _weighted(self, acqf: Any) -> tuple[Any, np.ndarray | None]:
@@ -316,7 +255,7 @@ class PriorWeightedGPSampler(GPSampler):
             return acqf, None
         try:
             # The space the acquisition works in, in its own order of parameters.
-            prior = self._current_prior(acqf.search_space._optuna_search_space)
+            prior = self._current_prior(acquisition_space(acqf))
             if prior is None:
                 return acqf, None
             return PriorWeightedAcquisition(acqf, prior, weight), prior.centers
@@ -325,13 +264,7 @@ class PriorWeightedGPSampler(GPSampler):
             return acqf, None
 
 
-def _acquisition_base() -> type:
-    from optuna._gp.acqf import BaseAcquisitionFunc
-
-    return BaseAcquisitionFunc
-
-
-class PriorWeightedAcquisition(_acquisition_base()):  # type: ignore[misc]
+class PriorWeightedAcquisition(acquisition_base()):  # type: ignore[misc]
     """``log α(x) + weight · log π(x)``: an acquisition function weighted by a prior."""
 
     def __init__(self, base: Any, prior: ConfigurationPrior, weight: float) -> None:

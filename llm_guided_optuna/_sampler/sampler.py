@@ -29,7 +29,10 @@ from optuna.trial import TrialState
 from llm_guided_optuna._llm.caller import LLMCaller
 from llm_guided_optuna._llm.client import LLMClient
 from llm_guided_optuna._llm.replay import ExchangeCache
+from llm_guided_optuna._prior.options import PriorOptions
 from llm_guided_optuna._prompt.context_builder import ContextBuilder
+from llm_guided_optuna._prompt.request import DEFAULT_WARM_START_PROMPT
+from llm_guided_optuna._prompt.request import WarmStartPrompt
 from llm_guided_optuna._proposal.claims import configuration_key
 from llm_guided_optuna._proposal.claims import known_configurations
 from llm_guided_optuna._proposal.claims import WarmStartClaim
@@ -47,6 +50,7 @@ from llm_guided_optuna._sampler.strategies import configure_strategy
 from llm_guided_optuna._sampler.strategies import DEFAULT_STRATEGY
 from llm_guided_optuna._sampler.strategies import STRATEGIES  # noqa: F401 - re-exported
 from llm_guided_optuna._sampler.trust import default_max_llm_trials
+from llm_guided_optuna._warnings import llm_warn
 from llm_guided_optuna.embedded.selection import is_local_model_string
 from llm_guided_optuna.embedded.selection import resolve_local_model
 from llm_guided_optuna.exceptions import LLMCallError
@@ -65,7 +69,7 @@ class LLMGuidedSampler(BaseSampler):
     the trials still running, the progress so far and the problem context stored in
     ``study.user_attrs`` (``problem_type``, ``problem_description``, ``constraints``,
     ``domain_knowledge``), and asks for one value per parameter in a single call. The answer is
-    validated (clamped, snapped, converted). The strategy's optimizer (``fallback_sampler``)
+    validated (clamped, snapped, converted). The strategy's optimizer (``optimizer``)
     proposes the trials the strategy gives it and parameters seen for the first time, and
     stands in for every failed proposal. Each trial records where its parameters came from in
     its user attributes (``llm_source``: ``llm``, ``optimizer``, ``fallback``, ...;
@@ -88,102 +92,132 @@ class LLMGuidedSampler(BaseSampler):
             print(sampler.get_statistics()["sampler_stats"]["success_rate"])
 
     Args:
-        model: Any LiteLLM model string (``"gpt-4o-mini"``, ``"anthropic/claude-3-5-haiku-latest"``,
-            ``"ollama/llama3.1"``, ``"openai/<name>"`` with ``api_base``), an embedded model
+        model: Any LiteLLM model string (``"gpt-4o-mini"``, ``"ollama/llama3.1"``,
+            ``"openai/<name>"`` with ``api_base``, ...), an embedded model
             (``"embedded/qwen2.5-coder-1.5b"``, ``"embedded/smollm2-135m"``) or a GGUF file of
             your own (``"gguf:/path/model.gguf"``), both served in-process on 127.0.0.1.
             ``None``: the best embedded model installed (see
-            :mod:`llm_guided_optuna.embedded.selection`).
+            :mod:`llm_guided_optuna.embedded.selection`). The only positional argument.
+        seed: Seed of the strategy's optimizer, and of the LLM where the provider takes one.
+        strategy: How the LLM is used (see :mod:`llm_guided_optuna._sampler.strategies`).
+            ``"prior"`` (default): the LLM proposes the first ``warm_start_trials`` trials
+            from the problem context; then Optuna's GPSampler proposes every trial with an
+            acquisition weighted by those beliefs, a weight that decays as ``β / n`` (πBO;
+            options in ``prior``); one LLM call per study; past 100 complete trials a
+            multivariate TPESampler takes over, to keep the cost per trial bounded.
+            ``"hybrid"``: a classical optimizer (default GPSampler, or a multivariate
+            TPESampler without PyTorch) keeps the state and learns from every trial; the LLM
+            warm-starts, then proposes an adaptive, decaying share of trials, seeing the
+            optimizer's proposal (:mod:`llm_guided_optuna._sampler.schedule`). ``"trust"``: as
+            ``"prior"``, and after the warm start the LLM proposes again while its trials
+            outrank the others, with probability ``llm_share`` times that trust
+            (:mod:`llm_guided_optuna._sampler.trust`). ``"llm"``: the LLM proposes every trial.
+        optimizer: The strategy's optimizer: it proposes what the LLM does not (most trials,
+            under ``"prior"`` and ``"hybrid"``) and stands in when a proposal fails. Default:
+            a :class:`~llm_guided_optuna.PriorWeightedGPSampler` handing over to a TPE
+            (``"prior"``, ``"trust"``), ``GPSampler`` (``"hybrid"``), ``TPESampler(seed=seed)``
+            (``"llm"``).
         temperature: LLM sampling temperature.
         timeout: Seconds allowed for one LLM request. ``None`` (the default): 30 s for a hosted
-            model; for an embedded model or a server at ``api_base``, 60 s plus 1 s per token the
-            answer may have (:func:`~llm_guided_optuna._llm.timeouts.request_timeout`).
+            model; for an embedded model or a server at ``api_base``, 60 s plus 1 s per token
+            the answer may have (:func:`~llm_guided_optuna._llm.timeouts.request_timeout`).
         max_retries: Retries of a request after transient errors (timeouts, rate limits, 5xx,
             dropped connections). Authentication and bad-request errors are never retried.
+        retry_backoff: Seconds before the first retry, doubled at each further one.
         max_context_trials: How many recent (and running) trials the LLM is shown.
-        seed: Seed of the strategy's optimizer, and of the LLM where the provider takes one.
-        fallback_sampler: The strategy's optimizer: it proposes what the LLM does not and stands
-            in when a proposal fails. Default: ``PriorWeightedGPSampler`` (``"prior"``),
-            ``GPSampler`` (``"hybrid"``), ``TPESampler(seed=seed)`` (``"llm"``).
         api_base: Base URL of an OpenAI-compatible server (vLLM, llama.cpp, LM Studio, ...);
             no key is needed for it.
         api_key: Provider key; otherwise LiteLLM reads the provider's environment variable.
             Never stored in the study, logged, or shown in ``repr``.
         completion_kwargs: Extra keyword arguments for ``litellm.completion``.
-        strategy: How the LLM is used (see :mod:`llm_guided_optuna._sampler.strategies`).
-            ``"prior"`` (default): the LLM proposes the first ``warm_start_trials`` trials
-            from the problem context; then Optuna's GPSampler proposes every trial with an
-            acquisition weighted by those beliefs, a weight that decays as ``prior_strength
-            / n`` (πBO); one LLM call per study; past 100 complete trials a multivariate
-            TPESampler takes over, to keep the cost per trial bounded. ``"hybrid"``: a classical optimizer
-            (``fallback_sampler``; default GPSampler, or a multivariate TPESampler without
-            PyTorch) keeps the state and learns from every trial; the LLM warm-starts, then
-            proposes an adaptive, decaying share of trials, seeing the optimizer's proposal
-            (see :mod:`llm_guided_optuna._sampler.schedule`). ``"trust"``: as ``"prior"``, and after the
-            warm start the LLM proposes again while its trials outrank the others, with
-            probability ``llm_share`` times that trust (see :mod:`llm_guided_optuna._sampler.trust`).
-            ``"llm"``: the LLM proposes every trial.
-        on_error: ``"fallback"`` (record the failure and use the fallback sampler) or
-            ``"raise"`` (raise :class:`LLMProposalError`).
-        retry_backoff: Seconds before the first retry, doubled at each further one.
+        on_error: ``"fallback"`` (record the failure and let the optimizer propose the trial)
+            or ``"raise"`` (raise :class:`~llm_guided_optuna.LLMProposalError`).
         structured_output: ``"auto"``, ``"llguidance"`` (llama.cpp servers; the embedded
             model's default), ``"json_schema"``, ``"json_object"`` or ``"prompt"``.
-        proposals_per_call: Configurations asked for in one LLM call (default 4; for
-            ``"hybrid"`` and ``"prior"``, ``warm_start_trials``). The first new one goes to the trial; the
+        proposals_per_call: Configurations asked for in one LLM call (default 4; for the
+            other strategies, ``warm_start_trials``). The first new one goes to the trial; the
             others serve the next trials (see ``max_proposal_age``) and replace proposals that
             repeat a configuration already tried.
         max_proposal_age: How many trials may finish before an unused configuration of a
-            call is discarded as stale (default 4; for ``"hybrid"`` and ``"prior"``,
-            ``warm_start_trials``);
-            0 asks the LLM afresh for every trial.
-        warm_start_trials: ``"hybrid"`` and ``"prior"``: trials after the first that the LLM
+            call is discarded as stale (default 4; for the other strategies,
+            ``warm_start_trials``); 0 asks the LLM afresh for every trial.
+        warm_start_trials: All strategies but ``"llm"``: trials after the first that the LLM
             proposes from the problem context, in one call; with trial 0 they are the
             optimizer's initial design (a trial the answer cannot fill with a new
             configuration gets a random one).
+        warm_start_prompt: How the warm-start call asks: whether it shows trial 0, asks for a
+            short analysis first, and a rationale per configuration
+            (:class:`~llm_guided_optuna.WarmStartPrompt`; the default is the design the probe
+            chose, docs/05).
         llm_share: ``"hybrid"``: the LLM's initial share of later trials (default 0.3).
-            ``"trust"``: its share at full trust (default 0.5; see :mod:`llm_guided_optuna._sampler.trust`).
-        prior_strength: ``"prior"`` only: ``β`` of the prior's decaying weight ``β / n``
-            (default 1; 0 gives plain GP after the warm start).
+            ``"trust"``: its share at full trust (default 0.5).
+        prior: ``"prior"`` and ``"trust"``: every option of their optimizer, as a
+            :class:`~llm_guided_optuna.PriorOptions` (prior strength, width, reliability
+            estimate, initial design, TPE handover, start-up trials). Ignored if ``optimizer``
+            is given.
+        prior_strength: A shortcut for ``prior=PriorOptions(prior_strength=...)``: ``β`` of the
+            prior's decaying weight ``β / n`` (default 1; 0 gives plain GP after the warm
+            start).
         max_llm_trials: ``"trust"`` only: the trials after the warm start that the LLM may be
             asked for at most. ``None`` (the default): 3 for a model run in this process
             (embedded or GGUF), 10 for a hosted one or one at ``api_base``
             (:func:`~llm_guided_optuna._sampler.trust.default_max_llm_trials`).
         max_llm_calls: A budget of LLM calls; once spent, the sampler goes on with the
-            fallback sampler only and says so once.
+            optimizer only and says so once.
         max_cost_usd: A budget in US dollars (as LiteLLM prices the calls); likewise.
         cache_dir: Record every LLM exchange there, and replay recorded ones instead of
             calling the LLM: a study rerun with the same ``cache_dir`` and ``seed`` gets the
             same parameters without contacting any LLM (see :mod:`llm_guided_optuna._llm.replay`).
+        fallback_sampler: Deprecated name of ``optimizer`` (a ``FutureWarning``; removed in
+            0.4.0).
     """
 
     def __init__(
         self,
         model: str | None = None,
+        *,
+        seed: int | None = None,
+        strategy: str = DEFAULT_STRATEGY,
+        optimizer: BaseSampler | None = None,
         temperature: float = 0.3,
         timeout: float | None = None,
         max_retries: int = 3,
+        retry_backoff: float = 1.0,
         max_context_trials: int = 10,
-        *,
-        seed: int | None = None,
-        fallback_sampler: BaseSampler | None = None,
         api_base: str | None = None,
         api_key: str | None = None,
         completion_kwargs: Mapping[str, Any] | None = None,
-        strategy: str = DEFAULT_STRATEGY,
         on_error: str = "fallback",
-        retry_backoff: float = 1.0,
         structured_output: str = "auto",
         proposals_per_call: int | None = None,
         max_proposal_age: int | None = None,
         warm_start_trials: int = 1,
+        warm_start_prompt: WarmStartPrompt = DEFAULT_WARM_START_PROMPT,
         llm_share: float | None = None,
+        prior: PriorOptions | None = None,
         prior_strength: float | None = None,
         max_llm_trials: int | None = None,
         max_llm_calls: int | None = None,
         max_cost_usd: float | None = None,
         cache_dir: str | os.PathLike[str] | None = None,
+        fallback_sampler: BaseSampler | None = None,
     ) -> None:
         check_sampler_arguments(locals())
+        if fallback_sampler is not None:
+            if optimizer is not None:
+                raise ValueError("give optimizer only: fallback_sampler is its deprecated name")
+            llm_warn(
+                "fallback_sampler is deprecated since 0.2.0 and will be removed in 0.4.0: "
+                "use optimizer (the strategy's optimizer, which proposes most trials)",
+                FutureWarning,
+            )
+            optimizer = fallback_sampler
+        if prior_strength is not None:
+            if prior is not None:
+                raise ValueError("give prior_strength inside prior=PriorOptions(...), not both")
+            prior = PriorOptions(prior_strength=prior_strength)
+        if prior is not None and not isinstance(prior, PriorOptions):
+            raise TypeError(f"prior must be a PriorOptions, got {type(prior).__name__}")
         # A local model is resolved (and its file checked) now rather than at the first trial.
         if api_base is not None and model is not None and is_local_model_string(model):
             raise ValueError(
@@ -195,12 +229,12 @@ class LLMGuidedSampler(BaseSampler):
         plan = configure_strategy(
             strategy,
             seed=seed,
-            fallback_sampler=fallback_sampler,
+            optimizer=optimizer,
             proposals_per_call=proposals_per_call,
             max_proposal_age=max_proposal_age,
             warm_start_trials=warm_start_trials,
             llm_share=llm_share,
-            prior_strength=prior_strength,
+            prior=prior,
             max_llm_trials=max_llm_trials,
         )
         self._schedule = plan.schedule
@@ -243,12 +277,13 @@ class LLMGuidedSampler(BaseSampler):
             ProposalPool(plan.max_proposal_age),
             proposals_per_call=plan.proposals_per_call,
             seed=seed,
+            warm_start_prompt=warm_start_prompt,
         )
 
     def __repr__(self) -> str:
         return (
             f"{type(self).__name__}(model={self.model_name!r}, strategy={self.strategy!r}, "
-            f"fallback_sampler={type(self._optimizer).__name__})"
+            f"optimizer={type(self._optimizer).__name__})"
         )
 
     @property
@@ -271,8 +306,17 @@ class LLMGuidedSampler(BaseSampler):
         return self._proposer.proposals_per_call
 
     @property
-    def fallback_sampler(self) -> BaseSampler:
+    def optimizer(self) -> BaseSampler:
         """The strategy's optimizer: it proposes what the LLM does not, and stands in for failures."""
+        return self._optimizer
+
+    @property
+    def fallback_sampler(self) -> BaseSampler:
+        """Deprecated name of :attr:`optimizer`."""
+        llm_warn(
+            "fallback_sampler is deprecated since 0.2.0 and will be removed in 0.4.0: use optimizer",
+            FutureWarning,
+        )
         return self._optimizer
 
     # ---------------------------------------------------------------- Optuna's interface
@@ -404,7 +448,8 @@ class LLMGuidedSampler(BaseSampler):
         """Counters of this sampler since its creation.
 
         Returns:
-            ``{"sampler_stats": {...}, "model": ..., "strategy": ..., "fallback_sampler": ...}``;
+            ``{"sampler_stats": {...}, "model": ..., "strategy": ..., "optimizer": ...}``
+            (and ``"fallback_sampler"``, the optimizer's deprecated name);
             ``sampler_stats`` holds ``success_rate``, ``average_llm_time``,
             ``optimizer_trials``, ``fallback_uses``, ``llm_calls``, ``failures`` (by kind), ``clamped_values``,
             ``prompt_tokens``, ``completion_tokens``, ``cost_usd`` and more (see
@@ -414,7 +459,8 @@ class LLMGuidedSampler(BaseSampler):
             "sampler_stats": self._stats.snapshot(),
             "model": self.model_name,
             "strategy": self.strategy,
-            "fallback_sampler": type(self._optimizer).__name__,
+            "optimizer": str(self._optimizer),
+            "fallback_sampler": str(self._optimizer),
             "llm_disabled_reason": self._failures.disabled_reason,
         }
 

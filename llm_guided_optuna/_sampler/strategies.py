@@ -1,6 +1,6 @@
 """How the LLM is used: the strategies of :class:`~llm_guided_optuna.LLMGuidedSampler`.
 
-- ``"llm"``: the LLM proposes every trial; a fallback sampler (TPE) covers failures and
+- ``"llm"``: the LLM proposes every trial; the optimizer (TPE) covers failures and
   parameters the LLM does not give. Each call asks for a batch of configurations.
 - ``"hybrid"``: a classical optimizer keeps the state; the LLM warm-starts the first trials
   and then proposes an adaptive, decaying share of trials, seeing the optimizer's proposal
@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from optuna.samplers import BaseSampler
 from optuna.samplers import TPESampler
 
+from llm_guided_optuna._prior.options import PriorOptions
+from llm_guided_optuna._sampler.handover import HandoverSampler
 from llm_guided_optuna._sampler.schedule import AdaptiveLLMShare
 from llm_guided_optuna._sampler.schedule import default_optimizer
 from llm_guided_optuna._sampler.schedule import gp_available
@@ -65,15 +67,18 @@ def configure_strategy(
     strategy: str,
     *,
     seed: int | None = None,
-    fallback_sampler: BaseSampler | None = None,
+    optimizer: BaseSampler | None = None,
     proposals_per_call: int | None = None,
     max_proposal_age: int | None = None,
     warm_start_trials: int = 1,
     llm_share: float | None = None,
-    prior_strength: float | None = None,
+    prior: PriorOptions | None = None,
     max_llm_trials: int | None = None,
 ) -> StrategyPlan:
-    """The :class:`StrategyPlan` of ``strategy`` with the user's overrides applied."""
+    """The :class:`StrategyPlan` of ``strategy`` with the user's overrides applied.
+
+    ``prior`` is used by ``"prior"`` and ``"trust"`` when no ``optimizer`` is given.
+    """
     if strategy not in STRATEGIES:
         raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
     if warm_start_trials < 0:
@@ -81,7 +86,7 @@ def configure_strategy(
     if strategy == "llm":
         return StrategyPlan(
             schedule=None,
-            optimizer=fallback_sampler or TPESampler(seed=seed),
+            optimizer=optimizer or TPESampler(seed=seed),
             proposals_per_call=_at_least_one(proposals_per_call, 4),
             max_proposal_age=4 if max_proposal_age is None else max_proposal_age,
         )
@@ -98,9 +103,9 @@ def configure_strategy(
             seed=seed,
             decay_start=2 * n_startup,
         )
-        optimizer = fallback_sampler or default_optimizer(seed, n_startup)
-        return StrategyPlan(schedule, optimizer, batch, age)
-    optimizer = fallback_sampler or _prior_optimizer(seed, n_startup, prior_strength)
+        return StrategyPlan(schedule, optimizer or default_optimizer(seed, n_startup), batch, age)
+    if optimizer is None:
+        optimizer = prior_optimizer(prior or PriorOptions(), seed=seed, n_startup_trials=n_startup)
     if strategy == "trust":
         share = DEFAULT_MAX_SHARE if llm_share is None else llm_share
         trust = EvidenceTrust(
@@ -115,25 +120,48 @@ def configure_strategy(
     return StrategyPlan(schedule, optimizer, batch, age)
 
 
-def _prior_optimizer(
-    seed: int | None, n_startup: int, prior_strength: float | None
+def prior_optimizer(
+    options: PriorOptions, *, seed: int | None, n_startup_trials: int
 ) -> BaseSampler:
+    """The optimizer of ``"prior"`` and ``"trust"``: a
+    :class:`~llm_guided_optuna.PriorWeightedGPSampler` with ``options``, handing over to a
+    multivariate TPE (same seed) after ``options.handover_trials`` complete trials.
+
+    ``n_startup_trials`` is the strategy's initial design; ``options.n_startup_trials``, when
+    set, replaces it. Without PyTorch and SciPy: a multivariate TPESampler, with a warning.
+    """
     if not gp_available():
         llm_warn(
-            'strategy="prior" needs PyTorch and SciPy for its Gaussian process; without them the LLM '
-            "only warm-starts a multivariate TPESampler (pip install 'llm-guided-optuna[gp]'; PyTorch's "
-            "CPU build is enough: pip install torch --index-url https://download.pytorch.org/whl/cpu)"
+            'strategy="prior" needs PyTorch and SciPy for its Gaussian process; without them '
+            "the LLM only warm-starts a multivariate TPESampler "
+            "(pip install 'llm-guided-optuna[gp]'; PyTorch's CPU build is enough: "
+            "pip install torch --index-url https://download.pytorch.org/whl/cpu)"
         )
-        return default_optimizer(seed, n_startup)
-    from llm_guided_optuna._prior.configuration_prior import DEFAULT_PRIOR_STRENGTH
-    from llm_guided_optuna._prior.sampler import PriorWeightedGPSampler
+        return default_optimizer(seed, n_startup_trials)
+    from llm_guided_optuna._prior.sampler import PriorWeightedGPSampler  # Imports torch.
 
-    strength = DEFAULT_PRIOR_STRENGTH if prior_strength is None else prior_strength
+    if options.n_startup_trials is not None:
+        n_startup_trials = options.n_startup_trials
     # The GP takes over right after the warm start: on the benchmark a GP that starts after 4
     # random trials halves the regret at 10 trials of one that starts after 10 (Optuna's
     # default). The warm start must then not be clustered: repeats in its answer go to the
     # GP's random initial design, not to nearby variants (see docs/benchmarks.md).
-    return PriorWeightedGPSampler(prior_strength=strength, seed=seed, n_startup_trials=n_startup)
+    gp = PriorWeightedGPSampler(
+        prior_strength=options.prior_strength,
+        prior_width=options.prior_width,
+        belief_weighting=options.belief_weighting,
+        prior_horizon=options.prior_horizon,
+        stated_beliefs=options.stated_beliefs,
+        initial_design=options.initial_design,
+        reliability_estimate=options.reliability_estimate,
+        seed=seed,
+        n_startup_trials=n_startup_trials,
+    )
+    if options.handover_trials is None:
+        return gp
+    return HandoverSampler(
+        gp, TPESampler(multivariate=True, seed=seed), after_trials=options.handover_trials
+    )
 
 
 def _at_least_one(value: int | None, default: int) -> int:

@@ -115,7 +115,7 @@ def summary_lines(study: optuna.Study, sampler: LLMGuidedSampler, elapsed: float
     first = next((t for t in study.trials if t.user_attrs.get("llm_source") == "llm"), None)
     lines = [
         f"Finished {len(study.trials)} trials in {elapsed:.1f} s with {sampler.model_name}",
-        f"Strategy: {sampler.strategy} (optimizer: {type(sampler.fallback_sampler).__name__})",
+        f"Strategy: {sampler.strategy} (optimizer: {sampler.optimizer})",
     ]
     if first is not None:
         proposal = ", ".join(
