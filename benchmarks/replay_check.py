@@ -8,9 +8,16 @@ the functions of the request they are), and compares each new record with the ar
 everything that does not measure time: the configurations, the values, the regret curve, the
 LLM's proposals and calls. A refactoring that changes what a sampler proposes fails it.
 
+A Gaussian process fitted on another CPU can differ in the last digit (PyTorch's sums run in
+another order), and one such digit changes the GP's next proposal: runs archived on another
+machine need not replay here. ``--before`` then compares with the code before a change run on
+this machine (a git worktree of that commit), which is what "behaviour unchanged" means.
+
 Examples::
 
     python -m benchmarks.replay_check --tasks svm-wine --samplers gp llm-prior+useless
+    git worktree add /tmp/before HEAD~1
+    python -m benchmarks.replay_check --before /tmp/before --tasks svm-wine --samplers llm-prior
     python -m benchmarks.replay_check --tasks svm-wine dt-iris \\
         --samplers llm-trust+oracle-top1 --archive-dir benchmarks/results/advisors_archive
 """
@@ -20,6 +27,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 import json
+import os
 from pathlib import Path
 import re
 import subprocess
@@ -52,10 +60,40 @@ def differences(archived: dict[str, Any], rerun: dict[str, Any]) -> list[str]:
     """The compared fields in which ``rerun`` differs from ``archived``.
 
     Example:
-        >>> differences({"params": [{"x": 1}], "values": [2.0]}, {"params": [{"x": 1}], "values": [3.0]})
+        >>> archived = {"params": [{"x": 1}], "values": [2.0]}
+        >>> differences(archived, {"params": [{"x": 1}], "values": [3.0]})
         ['values']
     """
     return [f for f in COMPARED_FIELDS if archived.get(f) != rerun.get(f)]
+
+
+def _rerun(
+    code: Path,
+    cache: Path,
+    tasks: Sequence[str],
+    samplers: Sequence[str],
+    seeds: Sequence[int],
+    trials: int,
+) -> None:
+    """Run the missing (task, sampler, seed) runs in ``cache`` with the checkout at ``code``."""
+    # benchmarks.run runs seeds 0..N-1: the runs not removed are cached, hence skipped.
+    # One thread, as the published runs: PyTorch's sums in another order give other GPs.
+    threads = os.environ.get("REPLAY_THREADS", "1")
+    subprocess.run(
+        [sys.executable, "-m", "benchmarks.run", "--tasks", *tasks, "--samplers", *samplers,
+         "--seeds", str(max(seeds) + 1), "--trials", str(trials), "--cache-dir", str(cache),
+         "--no-archive", "--no-progress"],
+        check=False, cwd=code,
+        env={**os.environ, "OMP_NUM_THREADS": threads, "PYTHONPATH": str(code)},
+    )  # fmt: skip
+
+
+def _restore(cache: Path, archive_dir: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "benchmarks.archive", "restore", "--cache-dir", str(cache),
+         "--archive-dir", str(archive_dir)],
+        check=True, cwd=ROOT, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
 
 
 def check(
@@ -64,37 +102,37 @@ def check(
     seeds: Sequence[int],
     trials: int,
     archive_dir: Path,
+    before: Path | None = None,
 ) -> list[tuple[str, str, int, list[str]]]:
-    """Rerun each archived (task, sampler, seed) run; the differing fields of each."""
-    results: list[tuple[str, str, int, list[str]]] = []
+    """Rerun each (task, sampler, seed) run with this checkout; the fields that differ from the
+    archived record, or, with ``before`` (another checkout), from that code's rerun."""
+    keys = [(t, s, k) for t in tasks for s in samplers for k in seeds]
     with tempfile.TemporaryDirectory(prefix="replay-check-") as folder:
-        cache = Path(folder)
-        python = [sys.executable, "-m"]
-        subprocess.run(
-            [*python, "benchmarks.archive", "restore", "--cache-dir", str(cache),
-             "--archive-dir", str(archive_dir)],
-            check=True, cwd=ROOT, stdout=subprocess.DEVNULL,
-        )  # fmt: skip
-        archived: dict[tuple[str, str, int], dict[str, Any]] = {}
-        for task in tasks:
-            for sampler in samplers:
-                for seed in seeds:
-                    path = _record_path(cache, task, sampler, seed, trials)
-                    if not path.exists():
-                        raise SystemExit(f"{task} {sampler} seed {seed}: not in {archive_dir}")
-                    archived[(task, sampler, seed)] = json.loads(path.read_text())
-                    path.unlink()
-        # benchmarks.run runs seeds 0..N-1: the runs not removed are cached, hence skipped.
-        subprocess.run(
-            [*python, "benchmarks.run", "--tasks", *tasks, "--samplers", *samplers,
-             "--seeds", str(max(seeds) + 1), "--trials", str(trials), "--cache-dir", str(cache),
-             "--no-archive", "--no-progress"],
-            check=True, cwd=ROOT,
-        )  # fmt: skip
-        for (task, sampler, seed), record in archived.items():
-            path = _record_path(cache, task, sampler, seed, trials)
+        caches = {"now": Path(folder) / "now", "before": Path(folder) / "before"}
+        references: dict[tuple[str, str, int], dict[str, Any]] = {}
+        for name in ("now", "before") if before is not None else ("now",):
+            _restore(caches[name], archive_dir)  # The recorded LLM exchanges, and the runs.
+            for task, sampler, seed in keys:
+                path = _record_path(caches[name], task, sampler, seed, trials)
+                if not path.exists() and before is None:
+                    raise SystemExit(f"{task} {sampler} seed {seed}: not in {archive_dir}")
+                if name == "now" and path.exists():
+                    references[(task, sampler, seed)] = json.loads(path.read_text())
+                path.unlink(missing_ok=True)
+        if before is not None:
+            _rerun(before, caches["before"], tasks, samplers, seeds, trials)
+            for task, sampler, seed in keys:
+                path = _record_path(caches["before"], task, sampler, seed, trials)
+                if path.exists():
+                    references[(task, sampler, seed)] = json.loads(path.read_text())
+        _rerun(ROOT, caches["now"], tasks, samplers, seeds, trials)
+        results = []
+        for task, sampler, seed in keys:
+            path = _record_path(caches["now"], task, sampler, seed, trials)
             rerun = json.loads(path.read_text()) if path.exists() else {}
-            results.append((task, sampler, seed, differences(record, rerun)))
+            results.append(
+                (task, sampler, seed, differences(references[(task, sampler, seed)], rerun))
+            )
     return results
 
 
@@ -109,8 +147,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", nargs="+", type=int, default=[0])
     parser.add_argument("--trials", type=int, default=30)
     parser.add_argument("--archive-dir", type=Path, default=DEFAULT_ARCHIVE)
+    parser.add_argument(
+        "--before",
+        type=Path,
+        default=None,
+        help="another checkout (e.g. a git worktree of the commit before a refactoring): compare "
+        "with its reruns on this machine instead of the archived records",
+    )
     args = parser.parse_args(argv)
-    results = check(args.tasks, args.samplers, args.seeds, args.trials, args.archive_dir)
+    results = check(
+        args.tasks, args.samplers, args.seeds, args.trials, args.archive_dir, args.before
+    )
     for task, sampler, seed, differing in results:
         verdict = "identical" if not differing else "DIFFERS in " + ", ".join(differing)
         print(f"{task:28} {sampler:36} seed {seed}: {verdict}")

@@ -28,7 +28,9 @@ def resnet_on_cifar10(trial: optuna.Trial) -> float:
     momentum = trial.suggest_float("momentum", 0.5, 0.99)
     weight_decay = trial.suggest_float("weight_decay", 1e-6, 1e-2, log=True)
     batch_size = trial.suggest_categorical("batch_size", [32, 64, 128, 256, 512])
-    augmentation = trial.suggest_categorical("augmentation", ["none", "flip", "flip+crop", "autoaugment"])
+    augmentation = trial.suggest_categorical(
+        "augmentation", ["none", "flip", "flip+crop", "autoaugment"]
+    )
     accuracy = 0.93
     accuracy -= 0.02 * (math.log10(lr) - math.log10(0.1)) ** 2
     accuracy -= 0.3 * (momentum - 0.9) ** 2
@@ -40,8 +42,12 @@ def resnet_on_cifar10(trial: optuna.Trial) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Advanced features of LLMGuidedSampler.")
-    parser.add_argument("--model", default=None, help="a LiteLLM model string; default: the embedded model")
-    parser.add_argument("--api-base", default=None, help="base URL of an OpenAI-compatible server or Ollama")
+    parser.add_argument(
+        "--model", default=None, help="a LiteLLM model string; default: the embedded model"
+    )
+    parser.add_argument(
+        "--api-base", default=None, help="base URL of an OpenAI-compatible server or Ollama"
+    )
     parser.add_argument("--trials", type=int, default=20)
     args = parser.parse_args()
     optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -51,23 +57,26 @@ def main() -> None:
     sampler = LLMGuidedSampler(
         model=args.model,
         api_base=args.api_base,
-        strategy="hybrid",         # the LLM warm-starts, then advises a GP/TPE optimizer
+        strategy="hybrid",  # the LLM warm-starts, then advises a GP/TPE optimizer
         warm_start_trials=4,
         llm_share=0.3,
-        max_llm_calls=15,          # a budget: afterwards the optimizer carries on alone
-        cache_dir=cache_dir,       # every exchange recorded: rerun with it to replay exactly
+        max_llm_calls=15,  # a budget: afterwards the optimizer carries on alone
+        cache_dir=cache_dir,  # every exchange recorded: rerun with it to replay exactly
         seed=0,
     )
     study = optuna.create_study(direction="maximize", sampler=sampler)
     study.set_user_attr("problem_type", "neural_network_training")
     study.set_user_attr("problem_description", "ResNet-18 training on CIFAR-10 with SGD")
     study.set_user_attr("constraints", ["training_time < 2 hours", "memory_usage < 8GB"])
-    study.set_user_attr("domain_knowledge", {
-        "dataset": "CIFAR-10",
-        "model_architecture": "ResNet-18",
-        "expected_accuracy": "85-92%",
-        "notes": "SGD with momentum 0.9 and learning rate around 0.1 is the usual recipe",
-    })
+    study.set_user_attr(
+        "domain_knowledge",
+        {
+            "dataset": "CIFAR-10",
+            "model_architecture": "ResNet-18",
+            "expected_accuracy": "85-92%",
+            "notes": "SGD with momentum 0.9 and learning rate around 0.1 is the usual recipe",
+        },
+    )
     study.optimize(resnet_on_cifar10, n_trials=args.trials, show_progress_bar=True)
 
     print(f"Best accuracy {study.best_value:.4f} with {json.dumps(study.best_params)}")
@@ -76,7 +85,9 @@ def main() -> None:
     print("Trials proposed by the LLM, with its reasons:")
     for trial in study.trials:
         if trial.user_attrs.get("llm_source") == "llm":
-            print(f"  #{trial.number} {trial.value:.4f}  {trial.user_attrs.get('llm_rationale', '')}")
+            print(
+                f"  #{trial.number} {trial.value:.4f}  {trial.user_attrs.get('llm_rationale', '')}"
+            )
     print(f"Exchanges recorded for replay in {cache_dir}")
 
 

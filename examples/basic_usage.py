@@ -24,22 +24,35 @@ from llm_guided_optuna.cli.demo import summary_lines
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Tune an SVC on scikit-learn's digits with the LLM-guided sampler.")
+    parser = argparse.ArgumentParser(
+        description="Tune an SVC on scikit-learn's digits with the LLM-guided sampler."
+    )
     parser.add_argument("--trials", type=int, default=30, help="number of trials (default 30)")
-    parser.add_argument("--model", default=None, help="a LiteLLM model string; default: the embedded model")
+    parser.add_argument(
+        "--model", default=None, help="a LiteLLM model string; default: the embedded model"
+    )
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--compare", action="store_true",
-                        help="also run Optuna's default sampler on the same budget and plot both")
-    parser.add_argument("--plot", default="demo_best_so_far.png", help="where --compare saves its plot")
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="also run Optuna's default sampler on the same budget and plot both",
+    )
+    parser.add_argument(
+        "--plot", default="demo_best_so_far.png", help="where --compare saves its plot"
+    )
     args = parser.parse_args()
 
     study, sampler, elapsed = run_demo(args.trials, args.model, args.seed)
     print("\n".join(summary_lines(study, sampler, elapsed)))
     if args.compare:
         baseline, baseline_elapsed = run_optuna_default(args.trials, args.seed)
-        print(f"Optuna's default sampler (TPESampler): best value {baseline.best_value:.4f} "
-              f"(trial {baseline.best_trial.number}) in {baseline_elapsed:.1f} s")
-        path = plot_best_so_far({"LLMGuidedSampler": study, "Optuna default (TPE)": baseline}, args.plot)
+        print(
+            f"Optuna's default sampler (TPESampler): best value {baseline.best_value:.4f} "
+            f"(trial {baseline.best_trial.number}) in {baseline_elapsed:.1f} s"
+        )
+        path = plot_best_so_far(
+            {"LLMGuidedSampler": study, "Optuna default (TPE)": baseline}, args.plot
+        )
         print(f"Best-so-far plot: {path}")
 
 

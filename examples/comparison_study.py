@@ -18,19 +18,23 @@ from __future__ import annotations
 
 import os
 
+
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # before numpy / scikit-learn are imported
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # no network at import
 
 import argparse  # noqa: E402
 import time  # noqa: E402
-import warnings  # noqa: E402
 from typing import Callable  # noqa: E402
+import warnings  # noqa: E402
 
 import optuna  # noqa: E402
-from sklearn.datasets import load_breast_cancer, load_wine  # noqa: E402
-from sklearn.model_selection import cross_val_score, train_test_split  # noqa: E402
+from sklearn.datasets import load_breast_cancer  # noqa: E402
+from sklearn.datasets import load_wine  # noqa: E402
+from sklearn.model_selection import cross_val_score  # noqa: E402
+from sklearn.model_selection import train_test_split  # noqa: E402
 from sklearn.svm import SVC  # noqa: E402
 from sklearn.tree import DecisionTreeClassifier  # noqa: E402
+
 
 SEED = 0
 _fit_seconds = [0.0]  # time spent fitting models, so the sampler's own time can be told apart
@@ -73,10 +77,16 @@ def tree_on_breast_cancer(trial: optuna.Trial) -> float:
 
 
 TASKS: dict[str, tuple[Callable[[optuna.Trial], float], str]] = {
-    "svm-wine": (svm_on_wine, "SVM classifier (RBF kernel) on the wine dataset (142 rows, 13 unscaled "
-                 "features, 3 classes); maximise 5-fold CV accuracy"),
-    "dt-breast_cancer": (tree_on_breast_cancer, "Decision tree classifier on the breast_cancer dataset "
-                         "(455 rows, 30 features, 2 classes); maximise 5-fold CV accuracy"),
+    "svm-wine": (
+        svm_on_wine,
+        "SVM classifier (RBF kernel) on the wine dataset (142 rows, 13 unscaled "
+        "features, 3 classes); maximise 5-fold CV accuracy",
+    ),
+    "dt-breast_cancer": (
+        tree_on_breast_cancer,
+        "Decision tree classifier on the breast_cancer dataset "
+        "(455 rows, 30 features, 2 classes); maximise 5-fold CV accuracy",
+    ),
 }
 
 
@@ -93,8 +103,10 @@ def make_sampler(name: str) -> optuna.samplers.BaseSampler:
     return LLMGuidedSampler(seed=SEED, strategy=strategy)
 
 
-def run(task: str, sampler_name: str, n_trials: int) -> tuple[list[float], float, optuna.samplers.BaseSampler]:
-    """Best-so-far accuracies and the seconds per trial spent outside model fitting (sampler, LLM)."""
+def run(
+    task: str, sampler_name: str, n_trials: int
+) -> tuple[list[float], float, optuna.samplers.BaseSampler]:
+    """Best-so-far accuracies, and the seconds per trial spent outside model fitting."""
     objective, description = TASKS[task]
     sampler = make_sampler(sampler_name)
     study = optuna.create_study(direction="maximize", sampler=sampler)
@@ -113,13 +125,21 @@ def run(task: str, sampler_name: str, n_trials: int) -> tuple[list[float], float
 
 def main() -> None:
     """Run every sampler on every task and print one table."""
-    parser = argparse.ArgumentParser(description="Compare LLMGuidedSampler with random search and TPE.")
+    parser = argparse.ArgumentParser(
+        description="Compare LLMGuidedSampler with random search and TPE."
+    )
     parser.add_argument("--trials", type=int, default=15, help="trials per study (default 15)")
-    parser.add_argument("--samplers", nargs="+", default=["random", "tpe", "llm", "llm-hybrid", "llm-prior"],
-                        help="random, tpe, llm, llm-hybrid, llm-prior (default: all five)")
+    parser.add_argument(
+        "--samplers",
+        nargs="+",
+        default=["random", "tpe", "llm", "llm-hybrid", "llm-prior"],
+        help="random, tpe, llm, llm-hybrid, llm-prior (default: all five)",
+    )
     args = parser.parse_args()
     checkpoints = sorted({min(c, args.trials) for c in (5, 10, args.trials)})
-    optuna.logging.set_verbosity(optuna.logging.ERROR)  # keep the table readable; statistics follow it
+    optuna.logging.set_verbosity(
+        optuna.logging.ERROR
+    )  # keep the table readable; statistics follow it
     warnings.filterwarnings("ignore")
     samplers = list(args.samplers)
     try:
@@ -130,7 +150,9 @@ def main() -> None:
     else:
         show_llm_progress()  # on stderr, like the progress bars: the table stays on stdout
 
-    header = f"{'task':<18}{'sampler':<11}" + "".join(f"{'best@' + str(c):>10}" for c in checkpoints)
+    header = f"{'task':<18}{'sampler':<11}" + "".join(
+        f"{'best@' + str(c):>10}" for c in checkpoints
+    )
     print(header + f"{'sampler s/trial':>17}")
     llm_lines = []
     for task in TASKS:
@@ -141,8 +163,10 @@ def main() -> None:
             if hasattr(sampler, "get_statistics"):
                 stats = sampler.get_statistics()["sampler_stats"]
                 llm_lines.append(
-                    f"{task} {name}: {stats['llm_calls']} LLM calls, {stats['llm_seconds']:.1f} s in the LLM, "
-                    f"success rate {stats['success_rate']:.0%}, {stats['optimizer_trials']} trials from the optimizer, "
+                    f"{task} {name}: {stats['llm_calls']} LLM calls, "
+                    f"{stats['llm_seconds']:.1f} s in the LLM, "
+                    f"success rate {stats['success_rate']:.0%}, "
+                    f"{stats['optimizer_trials']} trials from the optimizer, "
                     f"{stats['fallback_uses']} failed proposals"
                 )
     for line in llm_lines:

@@ -38,18 +38,25 @@ from llm_guided_optuna import study_statistics
 from llm_guided_optuna.cli.demo import cnn_objective
 
 
-SERVED_MODEL = "openai/local"  # llama.cpp's server answers with the model it serves, whatever the name
+SERVED_MODEL = (
+    "openai/local"  # llama.cpp's server answers with the model it serves, whatever the name
+)
 
 
 def make_storage(args: argparse.Namespace) -> optuna.storages.BaseStorage:
     """RDB storage with heartbeats (dead workers' trials are failed and retried), or a journal."""
     if args.journal:
-        return optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(args.journal))
+        return optuna.storages.JournalStorage(
+            optuna.storages.journal.JournalFileBackend(args.journal)
+        )
     if args.storage is None:
         raise SystemExit("give --storage URL or --journal FILE")
     retry = getattr(optuna.storages, "RetryHeartbeatStaleTrialCallback", None)
     callback_name = "heartbeat_stale_trial_callback"  # Optuna >= 4.9; failed_trial_callback before
-    if retry is None or callback_name not in inspect.signature(optuna.storages.RDBStorage).parameters:
+    if (
+        retry is None
+        or callback_name not in inspect.signature(optuna.storages.RDBStorage).parameters
+    ):
         retry, callback_name = optuna.storages.RetryFailedTrialCallback, "failed_trial_callback"
     return optuna.storages.RDBStorage(
         args.storage,
@@ -61,7 +68,10 @@ def make_storage(args: argparse.Namespace) -> optuna.storages.BaseStorage:
 
 def create(args: argparse.Namespace) -> None:
     study = optuna.create_study(
-        study_name=args.study, storage=make_storage(args), direction="minimize", load_if_exists=True
+        study_name=args.study,
+        storage=make_storage(args),
+        direction="minimize",
+        load_if_exists=True,
     )
     study.set_user_attr("problem_type", "neural_network_training")
     study.set_user_attr("problem_description", "CNN optimization for image classification")
@@ -103,7 +113,8 @@ def status(args: argparse.Namespace) -> None:
     print(f"LLM proposals: {proposals['used']} used, {proposals['distinct']} distinct")
     print(
         f"success rate {stats['success_rate']:.2f}, LLM calls {stats['llm_calls']}, "
-        f"average LLM time {stats['average_llm_time']:.2f} s, failures {stats['failures'] or 'none'}"
+        f"average LLM time {stats['average_llm_time']:.2f} s, "
+        f"failures {stats['failures'] or 'none'}"
     )
     if trials["complete"]:
         print(f"best value {study.best_value:.4f} with {study.best_params}")
@@ -115,22 +126,45 @@ def build_parser() -> argparse.ArgumentParser:
     for name, handler in (("create", create), ("worker", worker), ("status", status)):
         command = commands.add_parser(name)
         command.set_defaults(handler=handler)
-        command.add_argument("--storage", help="SQLAlchemy URL of the RDB storage (e.g. PostgreSQL)")
+        command.add_argument(
+            "--storage", help="SQLAlchemy URL of the RDB storage (e.g. PostgreSQL)"
+        )
         command.add_argument("--journal", help="a journal file instead of --storage")
         command.add_argument("--study", required=True, help="the study's name")
-        command.add_argument("--heartbeat", type=int, default=10, help="seconds between heartbeats (RDB)")
-        command.add_argument("--grace", type=int, default=30, help="seconds without heartbeat before a trial fails")
+        command.add_argument(
+            "--heartbeat", type=int, default=10, help="seconds between heartbeats (RDB)"
+        )
+        command.add_argument(
+            "--grace", type=int, default=30, help="seconds without heartbeat before a trial fails"
+        )
         if name == "worker":
-            command.add_argument("--api-base", required=True, help="the model server, e.g. http://127.0.0.1:8080/v1")
-            command.add_argument("--model", default=SERVED_MODEL, help=f"LiteLLM model name (default {SERVED_MODEL})")
-            command.add_argument("--structured-output", default="llguidance",
-                                 help="llguidance for llama.cpp servers (default), auto for others")
-            command.add_argument("--trials", type=int, default=25, help="trials this worker runs (default 25)")
-            command.add_argument("--seed", type=int, default=None, help="this worker's seed (differ per worker)")
-            command.add_argument("--timeout", type=float, default=120.0, help="seconds per LLM request")
+            command.add_argument(
+                "--api-base", required=True, help="the model server, e.g. http://127.0.0.1:8080/v1"
+            )
+            command.add_argument(
+                "--model",
+                default=SERVED_MODEL,
+                help=f"LiteLLM model name (default {SERVED_MODEL})",
+            )
+            command.add_argument(
+                "--structured-output",
+                default="llguidance",
+                help="llguidance for llama.cpp servers (default), auto for others",
+            )
+            command.add_argument(
+                "--trials", type=int, default=25, help="trials this worker runs (default 25)"
+            )
+            command.add_argument(
+                "--seed", type=int, default=None, help="this worker's seed (differ per worker)"
+            )
+            command.add_argument(
+                "--timeout", type=float, default=120.0, help="seconds per LLM request"
+            )
             command.add_argument("--strategy", default="llm", choices=["llm", "hybrid"])
         if name == "status":
-            command.add_argument("--json", action="store_true", help="print study_statistics() as JSON")
+            command.add_argument(
+                "--json", action="store_true", help="print study_statistics() as JSON"
+            )
     return parser
 
 

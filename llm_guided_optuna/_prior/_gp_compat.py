@@ -39,7 +39,7 @@ def acquisition_space(acquisition: Any) -> dict[str, BaseDistribution]:
 
 
 def acquisition_base() -> type:
-    """Optuna's base class of GP acquisition functions (``optuna._gp.acqf.BaseAcquisitionFunc``)."""
+    """Optuna's base class of GP acquisitions (``optuna._gp.acqf.BaseAcquisitionFunc``)."""
     from optuna._gp.acqf import BaseAcquisitionFunc
 
     return BaseAcquisitionFunc

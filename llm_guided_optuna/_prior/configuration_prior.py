@@ -15,13 +15,14 @@ accumulates; as ``n`` grows the optimizer becomes plain GP-EI again, which keeps
 convergence. The derivation and the choice of ``β`` and the kernel width are in
 ``docs/01_mathematical_foundations.md``.
 
-This module reads the beliefs from the study (the ``llm_proposal`` of every trial the LLM
-proposed) and builds the prior density; :mod:`llm_guided_optuna._prior.reliability` checks the beliefs
+This module reads the beliefs from the study (the ``llm_proposal`` of every trial the LLM proposed)
+and builds the prior density; :mod:`llm_guided_optuna._prior.reliability` checks the beliefs
 against the study's evidence, and :mod:`llm_guided_optuna._prior.sampler` holds the sampler that
 weights GPSampler's acquisition with the prior.
 
 Example:
-    >>> prior = build_prior([{"x": 0.3}], {"x": FloatDistribution(0, 1)}, width=0.2)  # doctest: +SKIP
+    >>> space = {"x": FloatDistribution(0, 1)}  # doctest: +SKIP
+    >>> prior = build_prior([{"x": 0.3}], space, width=0.2)  # doctest: +SKIP
     >>> prior.log_density(torch.tensor([[0.3]]))  # doctest: +SKIP
 """
 
@@ -119,7 +120,8 @@ class ConfigurationPrior:
     In the normalised search space (``[0, 1]`` per numerical coordinate, log-scaled where the
     distribution is; categorical coordinates hold the choice index) the density is
 
-        π(x) = (1 − ε) · Σ_k w_k Π_j K_j(x_j; c_kj) + ε · u(x),    Σ_k w_k = 1 (w_k = 1/K by default),
+        π(x) = (1 − ε) · Σ_k w_k Π_j K_j(x_j; c_kj) + ε · u(x),
+        Σ_k w_k = 1 (w_k = 1/K by default),
 
     with a Gaussian of standard deviation ``width`` for numerical coordinates, the believed
     choice at probability :data:`CATEGORICAL_BELIEF` (the rest shared) for categorical ones,
@@ -221,7 +223,9 @@ class ConfigurationPrior:
 
         Example:
             >>> import numpy as np
-            >>> prior = ConfigurationPrior(np.array([[0.5]]), np.array([False]), np.array([0]), width=0.01)
+            >>> prior = ConfigurationPrior(
+            ...     np.array([[0.5]]), np.array([False]), np.array([0]), width=0.01
+            ... )
             >>> bool(abs(prior.sample(np.random.RandomState(0))[0, 0] - 0.5) < 0.05)
             True
         """
@@ -326,7 +330,8 @@ def _any_value(distribution: BaseDistribution) -> Any:
 def _truncated_normal(
     rng: np.random.RandomState, centers: np.ndarray, widths: np.ndarray
 ) -> np.ndarray:
-    """Draws of ``N(centers, widths)`` kept inside ``[0, 1]`` by redrawing (clipped after 20 tries)."""
+    """Draws of ``N(centers, widths)`` kept inside ``[0, 1]`` by redrawing (clipped after 20
+    tries)."""
     draws = centers + widths * rng.standard_normal(centers.shape)
     for _ in range(20):
         outside = (draws < 0.0) | (draws > 1.0)

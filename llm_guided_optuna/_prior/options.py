@@ -1,9 +1,9 @@
 """The options of the prior strategies (``"prior"`` and ``"trust"``), as one typed value.
 
-:class:`PriorOptions` holds every setting of the optimizer those strategies build: the πBO
-prior's strength, width and checks, how its start-up trials are drawn, and when the GP hands
-over to a multivariate TPE. The sampler takes it as ``prior=PriorOptions(...)``; the
-strategy builds its optimizer from it (:func:`~llm_guided_optuna._sampler.strategies.prior_optimizer`).
+:class:`PriorOptions` holds every setting of the optimizer those strategies build: the πBO prior's
+strength, width and checks, how its start-up trials are drawn, and when the GP hands over to a
+multivariate TPE. The sampler takes it as ``prior=PriorOptions(...)``; the strategy builds its
+optimizer from it (:func:`~llm_guided_optuna._sampler.strategies.prior_optimizer`).
 
 Example:
     >>> from llm_guided_optuna import LLMGuidedSampler, PriorOptions

@@ -1,13 +1,13 @@
 """The prior strategy's optimizer: GPSampler with an acquisition weighted by the LLM's prior.
 
-:class:`PriorWeightedGPSampler` is Optuna's :class:`~optuna.samplers.GPSampler` whose
-acquisition after ``n`` finished trials is ``log EI(x) + (β / n) · log π(x)`` (πBO), with the
-prior ``π`` built from the LLM's beliefs by :mod:`llm_guided_optuna._prior.configuration_prior`. It reads the beliefs
+:class:`PriorWeightedGPSampler` is Optuna's :class:`~optuna.samplers.GPSampler` whose acquisition
+after ``n`` finished trials is ``log EI(x) + (β / n) · log π(x)`` (πBO), with the prior ``π`` built
+from the LLM's beliefs by :mod:`llm_guided_optuna._prior.configuration_prior`. It reads the beliefs
 from the study itself (the ``llm_proposal`` of every trial the LLM proposed, and the values the
-user states in ``domain_knowledge``, :mod:`llm_guided_optuna._proposal.stated_beliefs`), so every worker
-process sees the same prior and a restarted worker rebuilds it. It uses the acquisition hook
-``GPSampler._optimize_acqf``, which Optuna documents as overridable but not stable: if the
-hook or the prior ever fails, the sampler warns once and goes on as the plain GPSampler.
+user states in ``domain_knowledge``, :mod:`llm_guided_optuna._proposal.stated_beliefs`), so every
+worker process sees the same prior and a restarted worker rebuilds it. It uses the acquisition hook
+``GPSampler._optimize_acqf``, which Optuna documents as overridable but not stable: if the hook or
+the prior ever fails, the sampler warns once and goes on as the plain GPSampler.
 
 The TPE handover past 100 trials that bounds the prior strategy's cost is not part of this
 class: the strategy composes it (:class:`~llm_guided_optuna._sampler.handover.HandoverSampler`).
@@ -85,16 +85,18 @@ class PriorWeightedGPSampler(GPSampler):
         prior_horizon: Finished trials after which the prior is dropped altogether (``None``:
             it only decays).
         stated_beliefs: Whether the values the user states in ``domain_knowledge`` become
-            beliefs of the prior, with their own width (:mod:`llm_guided_optuna._proposal.stated_beliefs`).
+            beliefs of the prior, with their own width
+            (:mod:`llm_guided_optuna._proposal.stated_beliefs`).
         initial_design: How the start-up trials (before ``n_startup_trials`` have finished)
             are drawn: ``"random"`` (uniform, GPSampler's design) or ``"prior"`` (from the prior,
             as πBO does, each with a probability equal to the beliefs' reliability so far and
             uniformly otherwise; uniform while there are no beliefs).
         reliability_estimate: How the evidence scales the prior's weight: ``"density"`` (the
             default: the prior's density at every trial against how good the trial was,
-            :func:`~llm_guided_optuna._prior.reliability.density_reliability`), ``"median"`` (the LLM's
-            trials against the median, :func:`~llm_guided_optuna._prior.reliability.belief_reliability`)
-            or ``"rank"`` (every LLM trial against every other,
+            :func:`~llm_guided_optuna._prior.reliability.density_reliability`), ``"median"`` (the
+            LLM's trials against the median,
+            :func:`~llm_guided_optuna._prior.reliability.belief_reliability`) or ``"rank"`` (every
+            LLM trial against every other,
             :func:`~llm_guided_optuna._prior.reliability.rank_reliability`).
         **gp_kwargs: Passed to :class:`~optuna.samplers.GPSampler` (``seed``,
             ``n_startup_trials``, ...).
@@ -130,7 +132,8 @@ class PriorWeightedGPSampler(GPSampler):
             )
         if reliability_estimate not in RELIABILITY_ESTIMATES:
             raise ValueError(
-                f"reliability_estimate must be one of {RELIABILITY_ESTIMATES}, got {reliability_estimate!r}"
+                f"reliability_estimate must be one of {RELIABILITY_ESTIMATES}, "
+                f"got {reliability_estimate!r}"
             )
         super().__init__(**gp_kwargs)
         self.prior_strength = prior_strength
@@ -185,7 +188,8 @@ class PriorWeightedGPSampler(GPSampler):
         search_space: dict[str, BaseDistribution],
     ) -> float:
         """The beliefs' reliability by :attr:`reliability_estimate` (see
-        :mod:`llm_guided_optuna._prior.reliability`); the median check if the prior cannot be built."""
+        :mod:`llm_guided_optuna._prior.reliability`); the median check if the prior cannot be
+        built."""
         if self.reliability_estimate == "rank":
             return rank_reliability(trials, directions)
         if self.reliability_estimate == "density":

@@ -42,6 +42,14 @@ if TYPE_CHECKING:
 DEFAULT_HANDOVER_TRIALS = 100
 
 
+def sampler_name(sampler: BaseSampler) -> str:
+    """The class name of ``sampler``, or for a :class:`HandoverSampler` that of its first
+    sampler (what warnings and logs call the optimizer)."""
+    while isinstance(sampler, HandoverSampler):
+        sampler = sampler.first
+    return type(sampler).__name__
+
+
 class HandoverSampler(BaseSampler):
     """``first`` until ``after_trials`` trials are complete, ``then`` from there on.
 

@@ -4,9 +4,9 @@ The sampler reads as orchestration; each concern lives in its own module:
 :mod:`~llm_guided_optuna._sampler.strategies` (who proposes which trial),
 :mod:`~llm_guided_optuna._sampler.search_space` (which parameters to ask for),
 :mod:`~llm_guided_optuna._proposal.proposer` (a configuration from the LLM, which draws on
-:mod:`~llm_guided_optuna._prompt.context` and :mod:`~llm_guided_optuna._prompt.render` for what the LLM is told,
-:mod:`~llm_guided_optuna._llm.caller` and :mod:`~llm_guided_optuna._llm.client` for the call,
-:mod:`~llm_guided_optuna._prompt.response` for the structured answer and
+:mod:`~llm_guided_optuna._prompt.context` and :mod:`~llm_guided_optuna._prompt.render` for what the
+LLM is told, :mod:`~llm_guided_optuna._llm.caller` and :mod:`~llm_guided_optuna._llm.client` for
+the call, :mod:`~llm_guided_optuna._prompt.response` for the structured answer and
 :mod:`~llm_guided_optuna._proposal.validator` for making it valid),
 :mod:`~llm_guided_optuna._sampler.failure_policy` (what a failed proposal does) and
 :mod:`~llm_guided_optuna._proposal.provenance` (what each trial records).
@@ -43,6 +43,7 @@ from llm_guided_optuna._proposal.provenance import ProvenanceRecorder
 from llm_guided_optuna._proposal.validator import ParameterValidator
 from llm_guided_optuna._sampler.arguments import check_sampler_arguments
 from llm_guided_optuna._sampler.failure_policy import FailurePolicy
+from llm_guided_optuna._sampler.handover import sampler_name
 from llm_guided_optuna._sampler.search_space import fixed_params
 from llm_guided_optuna._sampler.search_space import UnionSearchSpace
 from llm_guided_optuna._sampler.statistics import SamplerStatistics
@@ -283,7 +284,7 @@ class LLMGuidedSampler(BaseSampler):
     def __repr__(self) -> str:
         return (
             f"{type(self).__name__}(model={self.model_name!r}, strategy={self.strategy!r}, "
-            f"optimizer={type(self._optimizer).__name__})"
+            f"optimizer={sampler_name(self._optimizer)})"
         )
 
     @property
@@ -307,14 +308,16 @@ class LLMGuidedSampler(BaseSampler):
 
     @property
     def optimizer(self) -> BaseSampler:
-        """The strategy's optimizer: it proposes what the LLM does not, and stands in for failures."""
+        """The strategy's optimizer: it proposes what the LLM does not, and stands in when a
+        proposal fails."""
         return self._optimizer
 
     @property
     def fallback_sampler(self) -> BaseSampler:
         """Deprecated name of :attr:`optimizer`."""
         llm_warn(
-            "fallback_sampler is deprecated since 0.2.0 and will be removed in 0.4.0: use optimizer",
+            "fallback_sampler is deprecated since 0.2.0 and will be removed in 0.4.0: "
+            "use optimizer",
             FutureWarning,
         )
         return self._optimizer
@@ -392,7 +395,7 @@ class LLMGuidedSampler(BaseSampler):
         to_propose: dict[str, BaseDistribution],
     ) -> dict[str, Any]:
         """The trial's relative parameters from the LLM or the optimizer, some possibly missing."""
-        self._failures.check_budgets(type(self._optimizer).__name__)
+        self._failures.check_budgets(sampler_name(self._optimizer))
         if self._failures.disabled_reason is not None:
             self._provenance.start_without_llm(study, trial, self._failures.disabled_reason)
             return self._optimizer_relative(study, trial, search_space)
@@ -448,19 +451,19 @@ class LLMGuidedSampler(BaseSampler):
         """Counters of this sampler since its creation.
 
         Returns:
-            ``{"sampler_stats": {...}, "model": ..., "strategy": ..., "optimizer": ...}``
-            (and ``"fallback_sampler"``, the optimizer's deprecated name);
-            ``sampler_stats`` holds ``success_rate``, ``average_llm_time``,
-            ``optimizer_trials``, ``fallback_uses``, ``llm_calls``, ``failures`` (by kind), ``clamped_values``,
-            ``prompt_tokens``, ``completion_tokens``, ``cost_usd`` and more (see
-            :class:`~llm_guided_optuna._sampler.statistics.SamplerStatistics`).
+            ``{"sampler_stats": {...}, "model": ..., "strategy": ..., "optimizer": ...}`` (the
+            optimizer as ``str()`` shows it; ``"fallback_sampler"``, its class name, is kept for
+            compatibility); ``sampler_stats`` holds ``success_rate``, ``average_llm_time``,
+            ``optimizer_trials``, ``fallback_uses``, ``llm_calls``, ``failures`` (by kind),
+            ``clamped_values``, ``prompt_tokens``, ``completion_tokens``, ``cost_usd`` and more
+            (see :class:`~llm_guided_optuna._sampler.statistics.SamplerStatistics`).
         """
         return {
             "sampler_stats": self._stats.snapshot(),
             "model": self.model_name,
             "strategy": self.strategy,
             "optimizer": str(self._optimizer),
-            "fallback_sampler": str(self._optimizer),
+            "fallback_sampler": sampler_name(self._optimizer),
             "llm_disabled_reason": self._failures.disabled_reason,
         }
 
@@ -480,5 +483,5 @@ class LLMGuidedSampler(BaseSampler):
             study, trial, kind, detail=str(failure), failure=failure
         )
         self._failures.report(
-            trial.number, failure, self.model_name, type(self._optimizer).__name__
+            trial.number, failure, self.model_name, sampler_name(self._optimizer)
         )

@@ -1,8 +1,8 @@
 """The trust strategy's schedule: ask the LLM again while its trials outrank the optimizer's.
 
-Under ``strategy="trust"`` the LLM warm-starts the study as under ``"prior"``, and its
-proposals weight the Gaussian process as beliefs (πBO, :mod:`llm_guided_optuna._prior.configuration_prior`). After
-the warm start, :class:`EvidenceTrust` decides trial by trial whether the LLM proposes again,
+Under ``strategy="trust"`` the LLM warm-starts the study as under ``"prior"``, and its proposals
+weight the Gaussian process as beliefs (πBO, :mod:`llm_guided_optuna._prior.configuration_prior`).
+After the warm start, :class:`EvidenceTrust` decides trial by trial whether the LLM proposes again,
 from the evidence in the study alone:
 
 - **Trust** is the rank-biserial correlation of the LLM's complete trials against the others
@@ -15,14 +15,14 @@ from the evidence in the study alone:
   start-up trials and the optimizer is not asked again. Later trials of the optimizer that
   outdo the LLM's lower its trust, so a fixed-skill advisor is asked less as the optimizer
   overtakes it.
-- **Budget.** The LLM is asked for at most ``max_llm_trials`` trials after the warm start (``None``: no limit), so
-  a slow local model cannot take over a study's time: by default
+- **Budget.** The LLM is asked for at most ``max_llm_trials`` trials after the warm start
+  (``None``: no limit), so a slow local model cannot take over a study's time: by default
   :data:`IN_PROCESS_MAX_LLM_TRIALS` for a model run in this process (embedded or a GGUF file;
   on two CPU cores a call takes 20–50 s) and :data:`SERVED_MAX_LLM_TRIALS` for a model served
   elsewhere (:func:`default_max_llm_trials`).
 
-The schedule reads the study itself (``llm_proposal`` and ``llm_call`` of every trial), so it is the same in
-every thread and worker process, and a restarted worker carries on.
+The schedule reads the study itself (``llm_proposal`` and ``llm_call`` of every trial), so it is
+the same in every thread and worker process, and a restarted worker carries on.
 
 Example:
     >>> schedule = EvidenceTrust(max_share=0.5)

@@ -27,7 +27,9 @@ if __name__ == "__main__":
     module = optunahub.load_module("samplers/llm_guided")
     sampler = module.LLMGuidedSampler(model=os.environ.get("LLM_GUIDED_MODEL"), seed=0)
     study = optuna.create_study(direction="maximize", sampler=sampler)
-    study.set_user_attr("problem_description", "RBF SVM on the wine data (178 rows, 13 unscaled features)")
+    study.set_user_attr(
+        "problem_description", "RBF SVM on the wine data (178 rows, 13 unscaled features)"
+    )
     study.optimize(objective, n_trials=int(os.environ.get("LLM_GUIDED_TRIALS", "12")))
     print(f"best accuracy {study.best_value:.4f} with {study.best_params}")
     print("sources:", [t.user_attrs["llm_source"] for t in study.trials])
