@@ -170,7 +170,7 @@ class LLMGuidedSampler(BaseSampler):
             calling the LLM: a study rerun with the same ``cache_dir`` and ``seed`` gets the
             same parameters without contacting any LLM (see :mod:`llm_guided_optuna._llm.replay`).
         fallback_sampler: Deprecated name of ``optimizer`` (a ``FutureWarning``; removed in
-            0.4.0).
+            0.3.0).
     """
 
     def __init__(
@@ -208,7 +208,7 @@ class LLMGuidedSampler(BaseSampler):
             if optimizer is not None:
                 raise ValueError("give optimizer only: fallback_sampler is its deprecated name")
             llm_warn(
-                "fallback_sampler is deprecated since 0.2.0 and will be removed in 0.4.0: "
+                "fallback_sampler is deprecated since 0.1.0 and will be removed in 0.3.0: "
                 "use optimizer (the strategy's optimizer, which proposes most trials)",
                 FutureWarning,
             )
@@ -316,7 +316,7 @@ class LLMGuidedSampler(BaseSampler):
     def fallback_sampler(self) -> BaseSampler:
         """Deprecated name of :attr:`optimizer`."""
         llm_warn(
-            "fallback_sampler is deprecated since 0.2.0 and will be removed in 0.4.0: "
+            "fallback_sampler is deprecated since 0.1.0 and will be removed in 0.3.0: "
             "use optimizer",
             FutureWarning,
         )
