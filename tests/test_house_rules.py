@@ -1,0 +1,80 @@
+"""The layout's rules, checked on the source: what a newcomer can rely on when reading the tree."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "llm_guided_optuna"
+#: Code outside the library that uses it: it may read public names only, and set no private state.
+OUTSIDE = ("benchmarks", "examples", "package")
+
+
+def _reaches_private(target: ast.Attribute) -> bool:
+    """Whether ``target`` (``a.b.c``) goes through a private attribute, other than an object's
+    own (``self._x``)."""
+    chain: list[str] = []
+    node: ast.expr = target
+    while isinstance(node, ast.Attribute):
+        chain.insert(0, node.attr)
+        node = node.value
+    own = isinstance(node, ast.Name) and node.id in ("self", "cls")
+    private = [i for i, a in enumerate(chain) if a.startswith("_") and not a.startswith("__")]
+    return any(i > 0 or not own for i in private)
+
+
+def _private_assignments(path: Path) -> list[str]:
+    """``x._name = ...`` and ``setattr(x, "_name", ...)`` on anything but ``self``/``cls``."""
+    found = []
+    name = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        targets: list[ast.expr] = []
+        if isinstance(node, ast.Assign):
+            targets = list(node.targets)
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+            targets = [node.target]
+        for target in targets:
+            if isinstance(target, ast.Attribute) and _reaches_private(target):
+                found.append(f"{name}:{node.lineno}: {ast.unparse(target)}")
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "setattr"
+            and len(node.args) >= 2
+            and isinstance(node.args[1], ast.Constant)
+            and str(node.args[1].value).startswith("_")
+        ):
+            found.append(f"{name}:{node.lineno}: {ast.unparse(node)}")
+    return found
+
+
+def test_no_private_attribute_of_a_library_object_is_set_outside_the_library() -> None:
+    files = [path for folder in OUTSIDE for path in sorted((ROOT / folder).rglob("*.py"))]
+    assert files
+    found = [line for path in files for line in _private_assignments(path)]
+    assert found == []
+
+
+def test_the_check_sees_a_private_assignment(tmp_path: Path) -> None:
+    bad = tmp_path / "probe.py"
+    bad.write_text("sampler._proposer.warm_start_prompt = 1\nsetattr(sampler, '_x', 2)\n")
+    assert len(_private_assignments(bad)) == 2
+
+
+def test_the_library_top_level_holds_at_most_twelve_modules() -> None:
+    modules = sorted(path.name for path in PACKAGE.glob("*.py"))
+    assert len(modules) <= 12, modules
+
+
+@pytest.mark.parametrize("folder", ["_sampler", "_proposal", "_prompt", "_llm", "_prior", "cli"])
+def test_every_sub_package_module_stays_under_500_lines(folder: str) -> None:
+    long = {
+        path.name: n
+        for path in (PACKAGE / folder).glob("*.py")
+        if (n := len(path.read_text().splitlines())) > 500
+    }
+    assert long == {}
