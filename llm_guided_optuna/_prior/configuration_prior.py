@@ -39,7 +39,8 @@ from optuna.distributions import CategoricalDistribution
 from optuna.trial import FrozenTrial
 from optuna.trial import TrialState
 
-from llm_guided_optuna._prompt.context import PROPOSAL_ATTR
+from llm_guided_optuna._proposal.provenance import llm_proposal
+from llm_guided_optuna._proposal.provenance import PROPOSAL_ATTR
 from llm_guided_optuna._proposal.stated_beliefs import StatedBelief
 from llm_guided_optuna._trials import loss_sign
 
@@ -63,8 +64,7 @@ def llm_belief_trials(trials: Sequence[FrozenTrial]) -> list[FrozenTrial]:
     earliest first: the warm start, which came from the problem context alone)."""
     chosen: list[FrozenTrial] = []
     for trial in sorted(trials, key=lambda t: t.number):
-        proposal = trial.user_attrs.get(PROPOSAL_ATTR)
-        if isinstance(proposal, Mapping) and proposal:
+        if llm_proposal(trial):  # A non-empty configuration.
             chosen.append(trial)
         if len(chosen) >= MAX_BELIEFS:
             break

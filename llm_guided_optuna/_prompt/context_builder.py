@@ -50,6 +50,7 @@ from llm_guided_optuna._prompt.problem import MAX_KEY_CHARS
 from llm_guided_optuna._prompt.problem import read_problem_context
 from llm_guided_optuna._prompt.problem import truncate_text
 from llm_guided_optuna._trials import is_feasible
+from llm_guided_optuna._trials import loss_sign
 from llm_guided_optuna._trials import losses
 from llm_guided_optuna._trials import pareto_front
 from llm_guided_optuna._trials import reported_constraints
@@ -148,7 +149,7 @@ class ContextBuilder:
             return closest[: self.max_best_trials]
         if len(directions) > 1:
             return spread_sample(front, directions, self.max_front_trials)
-        sign = -1.0 if directions[0] == "maximize" else 1.0
+        sign = loss_sign(directions[0])
         ranked = sorted(feasible, key=lambda t: (_score(t.values[0], sign), t.number))
         return ranked[: self.max_best_trials]
 
@@ -181,7 +182,7 @@ class ContextBuilder:
                 summary.trials_since_improvement = sum(1 for t in complete if t.number > newest)
             summary.phase = _phase(len(complete), summary.trials_since_improvement, stalled_after)
             return summary
-        sign = -1.0 if directions[0] == "maximize" else 1.0
+        sign = loss_sign(directions[0])
         feasible_numbers = {t.number for t in feasible}
         best_so_far = math.inf
         best_number = None

@@ -42,11 +42,11 @@ from llm_guided_optuna._prompt.response import build_response_model
 from llm_guided_optuna._prompt.response import parse_proposals
 from llm_guided_optuna._proposal.claims import configuration_key
 from llm_guided_optuna._proposal.claims import ConfigurationKey
-from llm_guided_optuna._proposal.claims import known_configurations
 from llm_guided_optuna._proposal.diversify import spread_batch
 from llm_guided_optuna._proposal.pool import PendingProposal
 from llm_guided_optuna._proposal.pool import ProposalPool
 from llm_guided_optuna._proposal.provenance import call_record
+from llm_guided_optuna._proposal.provenance import known_configurations
 from llm_guided_optuna._proposal.provenance import ProvenanceRecorder
 from llm_guided_optuna._proposal.stated_beliefs import constrain_to_statements
 from llm_guided_optuna._proposal.stated_beliefs import read_stated_beliefs

@@ -43,22 +43,25 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Collection
+from collections.abc import Mapping
 import threading
 from typing import Any
 from typing import TYPE_CHECKING
 import uuid
 import weakref
 
+from optuna.distributions import BaseDistribution
 from optuna.trial import FrozenTrial
+from optuna.trial import TrialState
 
 from llm_guided_optuna._llm.client import LLMReply
-from llm_guided_optuna._prompt.context import PROPOSAL_ATTR
 from llm_guided_optuna._prompt.response import ParsedProposal
 from llm_guided_optuna._proposal.claims import claim_in_storage
+from llm_guided_optuna._proposal.claims import claim_marker
 from llm_guided_optuna._proposal.claims import CLAIM_WAIT_S
+from llm_guided_optuna._proposal.claims import configuration_key
 from llm_guided_optuna._proposal.claims import ConfigurationKey
 from llm_guided_optuna._proposal.claims import is_shared_storage
-from llm_guided_optuna._proposal.claims import WARM_START_ATTR  # noqa: F401 - a trial attribute, listed above
 from llm_guided_optuna._proposal.validator import ValidationResult
 from llm_guided_optuna._sampler.statistics import SamplerStatistics
 from llm_guided_optuna.exceptions import LLMProposalError
@@ -69,6 +72,9 @@ if TYPE_CHECKING:
     from optuna.study import Study
 
 
+#: User attribute under which the sampler stores the configuration it proposed to a trial,
+#: so that other threads and workers see proposals of trials that are still running.
+PROPOSAL_ATTR = "llm_proposal"
 SOURCE_ATTR = "llm_source"
 REASON_ATTR = "llm_reason"
 OPTIMIZER_PARAMS_ATTR = "llm_optimizer_params"
@@ -96,6 +102,49 @@ MAX_DETAIL_CHARS = 300
 def source_of(reason: str) -> str:
     """``"optimizer"`` for a reason of :data:`OPTIMIZER_REASONS`, ``"fallback"`` for a failure."""
     return "optimizer" if reason in OPTIMIZER_REASONS else "fallback"
+
+
+def llm_proposal(trial: FrozenTrial) -> Mapping[str, Any] | None:
+    """The configuration the LLM proposed to ``trial`` (``llm_proposal``), if it holds one."""
+    proposal = trial.user_attrs.get(PROPOSAL_ATTR)
+    return proposal if isinstance(proposal, Mapping) else None
+
+
+def has_llm_proposal(trial: FrozenTrial) -> bool:
+    """Whether ``trial`` stores an LLM proposal (the ``llm_proposal`` attribute is set).
+
+    For every trial the sampler records this is :func:`source_is_llm` once the trial has
+    started: :meth:`ProvenanceRecorder.start_llm` writes both attributes, and only it writes
+    either. They differ for trials written by hand or by other code, which may carry one
+    attribute without the other.
+    """
+    return PROPOSAL_ATTR in trial.user_attrs
+
+
+def source_is_llm(trial: FrozenTrial) -> bool:
+    """Whether ``trial``'s ``llm_source`` says the LLM proposed its configuration (one of
+    :data:`LLM_SOURCES`, also when the optimizer filled some of its parameters); see
+    :func:`has_llm_proposal`."""
+    return trial.user_attrs.get(SOURCE_ATTR) in LLM_SOURCES
+
+
+def known_configurations(
+    study: Study, search_space: Mapping[str, BaseDistribution]
+) -> set[ConfigurationKey]:
+    """Configurations of every trial of the study, running ones by their LLM proposal or claim."""
+    keys: set[ConfigurationKey] = set()
+    for trial in study._get_trials(deepcopy=False, use_cache=True):
+        params: Mapping[str, Any] = trial.params
+        if trial.state == TrialState.RUNNING:
+            proposal = llm_proposal(trial)
+            if proposal is not None:
+                params = {**proposal, **trial.params}
+            marker = claim_marker(trial)
+            if marker is not None and marker[1] == "won":
+                keys.add(marker[0])
+        if params:
+            keys.add(configuration_key(params, search_space))
+    return keys
 
 
 class ProvenanceRecorder:
@@ -126,8 +175,8 @@ class ProvenanceRecorder:
     ) -> bool:
         """Reserve a configuration; False if a trial already has it or is about to.
 
-        ``known`` holds the configurations in storage (:func:`~llm_guided_optuna._proposal.claims.known_configurations`, read at
-        the start of the trial); this object's own reservations cover threads. With ``study``
+        ``known`` holds the configurations in storage (:func:`known_configurations`, read at the
+        start of the trial); this object's own reservations cover threads. With ``study``
         and ``trial`` (the claiming trial) on a storage that other processes share, the claim
         is also made in storage (:func:`claim_in_storage`), which covers the trials of other
         worker processes that claim the same configuration at the same time.
@@ -140,7 +189,14 @@ class ProvenanceRecorder:
             return False
         if study is None or trial is None or not is_shared_storage(study._storage):
             return True
-        won = claim_in_storage(study._storage, study._study_id, trial, key, self.claim_wait_s)
+        won = claim_in_storage(
+            study._storage,
+            study._study_id,
+            trial,
+            key,
+            self.claim_wait_s,
+            proposal_attr=PROPOSAL_ATTR,
+        )
         if not won:
             self._stats.increment("claim_conflicts")
         return won

@@ -38,13 +38,13 @@ from typing import TYPE_CHECKING
 from optuna.trial import FrozenTrial
 from optuna.trial import TrialState
 
-from llm_guided_optuna._prompt.context import PROPOSAL_ATTR
 from llm_guided_optuna._proposal.provenance import CALL_ATTR
-from llm_guided_optuna._proposal.provenance import LLM_SOURCES
+from llm_guided_optuna._proposal.provenance import llm_proposal
 from llm_guided_optuna._proposal.provenance import OPTIMIZER_PARAMS_ATTR
 from llm_guided_optuna._proposal.provenance import REASON_ATTR
 from llm_guided_optuna._proposal.provenance import REPEAT_VARIED_ATTR
 from llm_guided_optuna._proposal.provenance import SOURCE_ATTR
+from llm_guided_optuna._proposal.provenance import source_is_llm
 from llm_guided_optuna._sampler.statistics import STANDARD_COUNTERS
 
 
@@ -169,11 +169,11 @@ def study_statistics(study: Study) -> dict[str, Any]:
         reason = str(attrs.get(REASON_ATTR, "unknown"))
         if attrs.get(REPEAT_VARIED_ATTR) is True:
             counts["repeats_varied"] += 1
-        if source in LLM_SOURCES:
+        if source_is_llm(trial):
             counts["proposals_requested"] += 1
             counts["llm_successes"] += 1
-            proposal = attrs.get(PROPOSAL_ATTR)
-            if isinstance(proposal, Mapping):
+            proposal = llm_proposal(trial)
+            if proposal is not None:
                 counts["llm_params"] += len(proposal)
                 proposals.append(json.dumps(proposal, sort_keys=True, default=str))
             calls.setdefault(_call_group(trial, call), []).append((trial.number, call))
