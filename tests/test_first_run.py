@@ -202,16 +202,7 @@ def test_the_plot_legend_lists_only_the_sources_present(tmp_path, monkeypatch) -
 
 
 def test_the_plot_without_matplotlib_says_what_to_install(tmp_path, monkeypatch, capsys) -> None:
-    import builtins
-
-    real_import = builtins.__import__
-
-    def no_matplotlib(name, *args, **kwargs):
-        if name.startswith("matplotlib"):
-            raise ImportError("No module named 'matplotlib'")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_matplotlib)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # `import matplotlib` raises ImportError
     with pytest.raises(
         PlotUnavailableError, match=r'the plot needs matplotlib: pip install "matplotlib>=3.7"'
     ):

@@ -38,11 +38,13 @@ import random
 from typing import TYPE_CHECKING
 
 from optuna.samplers import BaseSampler
+from optuna.samplers import GPSampler
 from optuna.samplers import TPESampler
 from optuna.study import StudyDirection
 from optuna.trial import FrozenTrial
 from optuna.trial import TrialState
 
+from llm_guided_optuna._imports import gp_available
 from llm_guided_optuna._proposal.provenance import source_is_llm
 from llm_guided_optuna._trials import dominating
 from llm_guided_optuna._trials import loss_sign
@@ -56,24 +58,12 @@ if TYPE_CHECKING:
 GOOD_QUANTILE = 0.25
 
 
-def gp_available() -> bool:
-    """Whether PyTorch and SciPy import (Optuna's GPSampler needs both)."""
-    try:
-        import scipy  # noqa: F401
-        import torch  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def default_optimizer(seed: int | None, n_startup_trials: int) -> BaseSampler:
     """The classical optimizer of the hybrid strategy: Optuna's GPSampler when PyTorch and
     SciPy are installed, otherwise a multivariate TPESampler; both start modelling after
     ``n_startup_trials`` trials."""
     if not gp_available():
         return TPESampler(seed=seed, multivariate=True, n_startup_trials=n_startup_trials)
-    from optuna.samplers import GPSampler
-
     return GPSampler(seed=seed, n_startup_trials=n_startup_trials)
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 import optuna
 from optuna.trial import TrialState
 
+from llm_guided_optuna._imports import import_optional
 from llm_guided_optuna._proposal.provenance import RATIONALE_ATTR
 from llm_guided_optuna._proposal.provenance import REASON_ATTR
 from llm_guided_optuna._proposal.provenance import SOURCE_ATTR
@@ -30,6 +31,7 @@ from llm_guided_optuna.exceptions import PlotUnavailableError
 
 
 MAX_RATIONALE_WIDTH = 70
+MATPLOTLIB_MISSING = 'the plot needs matplotlib: pip install "matplotlib>=3.7"'
 
 
 @dataclass(frozen=True)
@@ -121,15 +123,9 @@ def plot_history(study: optuna.Study, path: str | Path) -> Path:
     Raises:
         PlotUnavailableError: matplotlib is not installed (the message says how to install it).
     """
-    try:
-        import matplotlib
-    except ImportError:
-        raise PlotUnavailableError(
-            'the plot needs matplotlib: pip install "matplotlib>=3.7"'
-        ) from None
-
+    matplotlib = import_optional("matplotlib", PlotUnavailableError, MATPLOTLIB_MISSING)
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = import_optional("matplotlib.pyplot", PlotUnavailableError, MATPLOTLIB_MISSING)
 
     complete = [t for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))]
     figure, axes = plt.subplots(figsize=(8, 4.5))
