@@ -1,4 +1,5 @@
-"""Feasibility and Pareto fronts: what the context says about constrained and multi-objective studies.
+"""Feasibility and Pareto fronts: what the context says about constrained and multi-objective
+studies.
 
 Constraint values are read the way Optuna stores them: ``trial.set_constraint(name, value)``
 writes ``system_attrs["constraints:<name>"]`` (Optuna 5), and a sampler's ``constraints_func``

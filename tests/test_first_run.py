@@ -125,8 +125,9 @@ def test_an_unknown_provider_is_named_without_a_misleading_warning_first(optuna_
         study.optimize(objective, n_trials=3)
     assert "structured output" not in optuna_logs.text
     assert [str(w.message) for w in caught] == [
-        "trial 1: unknown model/provider 'nonexistent/model': LiteLLM knows no provider for it (write it as "
-        "'provider/model', e.g. 'openai/gpt-4o-mini' or 'ollama/llama3.1'); the sampler goes on with TPESampler only."
+        "trial 1: unknown model/provider 'nonexistent/model': LiteLLM knows no provider for it "
+        "(write it as 'provider/model', e.g. 'openai/gpt-4o-mini' or 'ollama/llama3.1'); "
+        "the sampler goes on with TPESampler only."
     ]
     assert sampler.get_statistics()["sampler_stats"]["failures"] == {"unknown_model": 1}
 

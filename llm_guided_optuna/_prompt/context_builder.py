@@ -1,12 +1,12 @@
 """Build what the LLM is told about a study: :class:`ContextBuilder`.
 
 :meth:`ContextBuilder.build` reads a study and returns an
-:class:`~llm_guided_optuna._prompt.context.OptimizationContext`, which :mod:`llm_guided_optuna._prompt.render`
-renders into chat messages: the direction(s), the search space, the best trials (for several
-objectives, a spread sample of the Pareto front and the trade-off it shows), the most recent
-finished trials, the trials still running (so the LLM does not propose them again), a summary
-of progress, the feasibility of trials that report constraints, and the problem context that
-users store in ``study.user_attrs``.
+:class:`~llm_guided_optuna._prompt.context.OptimizationContext`, which
+:mod:`llm_guided_optuna._prompt.render` renders into chat messages: the direction(s), the search
+space, the best trials (for several objectives, a spread sample of the Pareto front and the
+trade-off it shows), the most recent finished trials, the trials still running (so the LLM does not
+propose them again), a summary of progress, the feasibility of trials that report constraints, and
+the problem context that users store in ``study.user_attrs``.
 
 Its size is bounded whatever the length of the history: at most ``max_context_trials`` recent
 and running trials, a few best trials (``MAX_FRONT_TRIALS`` of a Pareto front), a few named
@@ -18,7 +18,8 @@ Example:
     >>> study.set_user_attr("problem_type", "regression")
     >>> study.optimize(lambda t: t.suggest_float("x", -1, 1) ** 2, n_trials=4)
     >>> from llm_guided_optuna._sampler.search_space import UnionSearchSpace
-    >>> context = ContextBuilder(max_context_trials=2).build(study, UnionSearchSpace().calculate(study))
+    >>> space = UnionSearchSpace().calculate(study)
+    >>> context = ContextBuilder(max_context_trials=2).build(study, space)
     >>> len(context.recent_trials), context.problem.problem_type
     (2, 'regression')
 """

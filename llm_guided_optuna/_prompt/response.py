@@ -14,7 +14,10 @@ there; whether the answer matched the schema is reported, and values are left to
 
 Example:
     >>> from optuna.distributions import CategoricalDistribution, FloatDistribution
-    >>> space = {"lr": FloatDistribution(1e-4, 1.0, log=True), "opt": CategoricalDistribution(["adam", "sgd"])}
+    >>> space = {
+    ...     "lr": FloatDistribution(1e-4, 1.0, log=True),
+    ...     "opt": CategoricalDistribution(["adam", "sgd"]),
+    ... }
     >>> model = build_response_model(space)
     >>> answer = '{"parameters": {"lr": 0.01, "opt": "adam"}, "rationale": "a usual start"}'
     >>> proposal = parse_proposal('```json\\n' + answer + '\\n```', model)

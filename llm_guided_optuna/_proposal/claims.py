@@ -74,7 +74,8 @@ def configuration_key(
 def claim_marker(
     trial: FrozenTrial, attr: str = CLAIM_ATTR
 ) -> tuple[ConfigurationKey, str] | None:
-    """The claim marker of ``trial`` (in system attribute ``attr``) as ``(key, state)``, or None."""
+    """The claim marker of ``trial`` (in system attribute ``attr``) as ``(key, state)``, or
+    ``None``."""
     marker = trial.system_attrs.get(attr)
     if not isinstance(marker, Mapping):
         return None

@@ -1,14 +1,14 @@
 """A trial's configuration from the LLM: :class:`LLMProposer`.
 
 One LLM call asks for several configurations. The proposer first hands out one that an earlier
-call left in the pool (:mod:`~llm_guided_optuna._proposal.pool`). Otherwise it asks the LLM: the
-warm-start prompt (:mod:`~llm_guided_optuna._prompt.request`) early on, later the prompt that shows
-the optimizer's proposal as advice (:mod:`~llm_guided_optuna._prompt.render`). Every configuration of
-the answer is validated (:mod:`~llm_guided_optuna._proposal.validator`), moved to what the user
-states (:mod:`~llm_guided_optuna._proposal.stated_beliefs`, warm start only) and spread apart from the
-trials already tried (:mod:`~llm_guided_optuna._proposal.diversify`). The first new one goes to the trial,
-the rest wait in the pool, and every one records where it came from
-(:mod:`~llm_guided_optuna._proposal.provenance`).
+call left in the pool (:mod:`~llm_guided_optuna._proposal.pool`). Otherwise it asks the LLM:
+the warm-start prompt (:mod:`~llm_guided_optuna._prompt.request`) early on, later the prompt
+that shows the optimizer's proposal as advice (:mod:`~llm_guided_optuna._prompt.render`). Every
+configuration of the answer is validated (:mod:`~llm_guided_optuna._proposal.validator`), moved
+to what the user states (:mod:`~llm_guided_optuna._proposal.stated_beliefs`, warm start only)
+and spread apart from the trials already tried (:mod:`~llm_guided_optuna._proposal.diversify`).
+The first new one goes to the trial, the rest wait in the pool, and every one records where it
+came from (:mod:`~llm_guided_optuna._proposal.provenance`).
 
 Example:
     .. code-block:: python

@@ -12,7 +12,8 @@ attributes (visible in optuna-dashboard and in ``trial.user_attrs``):
     invalid JSON, a repeated configuration, ...);
   - ``"llm+optimizer"``: the LLM, and the optimizer for parameters the LLM was not asked about
     (new in this trial);
-  - ``"llm+fallback"``: the LLM, and the optimizer for values the LLM was asked for but did not give;
+  - ``"llm+fallback"``: the LLM, and the optimizer for values the LLM was asked for but did not
+    give;
 - ``llm_reason``: why the LLM did not propose (every parameter of) the trial, one of
   :data:`OPTIMIZER_REASONS` or a failure kind (listed in the README);
 - ``llm_optimizer_params``: the parameters the optimizer chose through ``sample_independent``
@@ -254,12 +255,14 @@ class ProvenanceRecorder:
         return source is not None and source[0] == "llm"
 
     def record_repeat_varied(self, study: Study, trial: FrozenTrial) -> None:
-        """Record that the optimizer's configuration for ``trial`` was a repeat, replaced by a variant."""
+        """Record that the optimizer's configuration for ``trial`` was a repeat, replaced by a
+        variant."""
         self._stats.increment("repeats_varied")
         study._storage.set_trial_user_attr(trial._trial_id, REPEAT_VARIED_ATTR, True)
 
     def record_optimizer_param(self, trial: FrozenTrial, name: str) -> None:
-        """Count one parameter that the optimizer chooses for ``trial`` (``sample_independent``)."""
+        """Count one parameter that the optimizer chooses for ``trial``
+        (``sample_independent``)."""
         with self._lock:
             self._optimizer_params.setdefault(trial._trial_id, []).append(name)
         self._stats.increment("optimizer_params")

@@ -71,11 +71,15 @@ _BETWEEN = re.compile(
     re.IGNORECASE,
 )
 _BELOW = re.compile(
-    rf"^\s*(?:(?:of|is|=|:)\s*)*(?:below|under|at most|less than|no more than|smaller than|lower than|<=|<|≤)\s*({_NUMBER})",
+    r"^\s*(?:(?:of|is|=|:)\s*)*"
+    r"(?:below|under|at most|less than|no more than|smaller than|lower than|<=|<|≤)"
+    rf"\s*({_NUMBER})",
     re.IGNORECASE,
 )
 _ABOVE = re.compile(
-    rf"^\s*(?:(?:of|is|=|:)\s*)*(?:above|over|at least|more than|no less than|greater than|larger than|higher than|>=|>|≥)\s*({_NUMBER})",
+    r"^\s*(?:(?:of|is|=|:)\s*)*"
+    r"(?:above|over|at least|more than|no less than|greater than|larger than|higher than|>=|>|≥)"
+    rf"\s*({_NUMBER})",
     re.IGNORECASE,
 )
 # Ends of a statement: a clause separator (not a decimal point or a thousands comma).

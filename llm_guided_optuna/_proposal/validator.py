@@ -9,11 +9,15 @@ record it on the trial.
 Example:
     >>> from optuna.distributions import FloatDistribution, IntDistribution
     >>> validator = ParameterValidator()
-    >>> space = {"lr": FloatDistribution(1e-5, 1e-1, log=True), "units": IntDistribution(16, 256, step=16)}
+    >>> space = {
+    ...     "lr": FloatDistribution(1e-5, 1e-1, log=True),
+    ...     "units": IntDistribution(16, 256, step=16),
+    ... }
     >>> result = validator.validate({"lr": "0.5", "units": 70.0, "bogus": 1}, space)
     >>> result.params
     {'lr': 0.1, 'units': 64}
-    >>> sorted(a.action for a in result.adjustments)  # "0.5" and 70.0 converted; 0.5 clamped, 70 snapped
+    >>> # "0.5" and 70.0 converted; 0.5 clamped, 70 snapped.
+    >>> sorted(a.action for a in result.adjustments)
     ['clamped', 'converted', 'converted', 'snapped']
 """
 

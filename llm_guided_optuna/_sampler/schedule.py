@@ -5,10 +5,10 @@ search spaces, while an LLM that *advises* a classical optimizer helps, mostly i
 trials. :class:`AdaptiveLLMShare` decides, trial by trial, which of the two proposes:
 
 - **Warm start.** ``warm_start_trials`` trials are the LLM's: the first trial that sees the
-  search space (trial 1 in a single process) claims them (:class:`~llm_guided_optuna._proposal.claims.WarmStartClaim`),
-  and the LLM proposes them in one call from the problem context and the parameter names,
-  replacing part of the random initial design of the classical optimizer (which starts
-  modelling right after).
+  search space (trial 1 in a single process) claims them
+  (:class:`~llm_guided_optuna._proposal.claims.WarmStartClaim`), and the LLM proposes them in
+  one call from the problem context and the parameter names, replacing part of the random
+  initial design of the classical optimizer (which starts modelling right after).
 - **Adaptive share.** Afterwards the LLM proposes a trial with probability ``share``. Its share
   follows its record: each finished trial is scored *good* when its value is in the best
   quarter of the complete trials before it; with Beta(1, 1) smoothing, the share is

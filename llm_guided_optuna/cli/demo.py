@@ -50,7 +50,8 @@ DEMO_PROBLEM_DESCRIPTION = (
 
 @lru_cache(maxsize=1)
 def _digits() -> tuple[Any, Any]:
-    """The digits' pixels (0 to 16, as scikit-learn ships them) and labels (loaded once per process)."""
+    """The digits' pixels (0 to 16, as scikit-learn ships them) and labels (loaded once per
+    process)."""
     datasets = import_optional("sklearn.datasets", DemoUnavailableError, SKLEARN_MISSING)
     features, labels = datasets.load_digits(return_X_y=True)
     return features, labels
@@ -137,10 +138,12 @@ def summary_lines(study: optuna.Study, sampler: LLMGuidedSampler, elapsed: float
         "Sampler statistics:",
         f"  Trials by source: {', '.join(f'{s} {n}' for s, n in sorted(sources.items()))}",
         f"  LLM calls:        {stats['llm_calls']} (average {stats['average_llm_time']:.1f} s)",
-        f"  Success rate:     {stats['success_rate']:.0%} of {stats['proposals_requested']} trials the LLM was asked for",
+        f"  Success rate:     {stats['success_rate']:.0%} of {stats['proposals_requested']} "
+        "trials the LLM was asked for",
         f"  Failed proposals: {failures} (fallback uses: {stats['fallback_uses']})",
         f"  Clamped values:   {stats['clamped_values']}",
-        f"  Tokens:           {stats['prompt_tokens']} prompt, {stats['completion_tokens']} completion",
+        f"  Tokens:           {stats['prompt_tokens']} prompt, "
+        f"{stats['completion_tokens']} completion",
     ]
     return lines
 

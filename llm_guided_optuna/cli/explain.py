@@ -8,7 +8,8 @@ trial marked by its source (``llm``, ``optimizer``, ``fallback``, ...; needs mat
 Example:
     >>> import optuna
     >>> study = optuna.create_study()
-    >>> study.add_trial(optuna.trial.create_trial(value=1.0, user_attrs={"llm_source": "llm", "llm_rationale": "start low"}))
+    >>> attrs = {"llm_source": "llm", "llm_rationale": "start low"}
+    >>> study.add_trial(optuna.trial.create_trial(value=1.0, user_attrs=attrs))
     >>> print(format_explanation(explanation_rows(study)))  # doctest: +NORMALIZE_WHITESPACE
     trial  state     value  source  reason  rationale
     0      COMPLETE  1      llm             start low
