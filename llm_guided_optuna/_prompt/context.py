@@ -47,6 +47,7 @@ MAX_FRONT_TRIALS = 6
 MAX_CONSTRAINTS_SHOWN = 4
 
 TrialStateName = Literal["complete", "pruned", "failed", "running"]
+DirectionName = Literal["minimize", "maximize"]
 
 STATE_NAMES: dict[TrialState, TrialStateName] = {
     TrialState.COMPLETE: "complete",
@@ -139,7 +140,7 @@ class OptimizationContext(BaseModel):
     trials closest to feasibility (``constraints.n_feasible == 0``).
     """
 
-    directions: list[Literal["minimize", "maximize"]]
+    directions: list[DirectionName]
     objective_names: list[str] | None = None
     search_space: list[ParameterSpec]
     fixed_params: dict[str, Any] = Field(default_factory=dict)

@@ -27,6 +27,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Mapping
+from collections.abc import Sequence
 import math
 from typing import Any
 from typing import Literal
@@ -39,6 +40,7 @@ from optuna.trial import TrialState
 
 from llm_guided_optuna._prompt.context import ConstraintSummary
 from llm_guided_optuna._prompt.context import describe_distribution
+from llm_guided_optuna._prompt.context import DirectionName
 from llm_guided_optuna._prompt.context import MAX_BEST_TRIALS
 from llm_guided_optuna._prompt.context import MAX_CONSTRAINTS_SHOWN
 from llm_guided_optuna._prompt.context import MAX_FRONT_TRIALS
@@ -94,7 +96,7 @@ class ContextBuilder:
     ) -> OptimizationContext:
         """Snapshot ``study`` for a proposal of ``search_space`` for ``current_trial``."""
         trials = study._get_trials(deepcopy=False, use_cache=True)
-        directions = [
+        directions: list[DirectionName] = [
             "maximize" if d == StudyDirection.MAXIMIZE else "minimize" for d in study.directions
         ]
         finished = [t for t in trials if t.state in STATE_NAMES and t.state != TrialState.RUNNING]
@@ -118,7 +120,7 @@ class ContextBuilder:
         limit = self.max_context_trials
         best = self._best_trials(complete, feasible, front, constraints_of, directions)
         return OptimizationContext(
-            directions=directions,  # type: ignore[arg-type]
+            directions=directions,
             objective_names=_objective_names(study),
             search_space=[describe_distribution(n, d) for n, d in search_space.items()],
             fixed_params=fixed_params,
@@ -141,7 +143,7 @@ class ContextBuilder:
         feasible: list[FrozenTrial],
         front: list[FrozenTrial],
         constraints_of: Mapping[int, Mapping[str, float]],
-        directions: list[str],
+        directions: Sequence[str],
     ) -> list[FrozenTrial]:
         if complete and not feasible:  # Constrained, nothing feasible yet: the closest trials.
             closest = sorted(
@@ -161,7 +163,7 @@ class ContextBuilder:
         feasible: list[FrozenTrial],
         front: list[FrozenTrial],
         running: list[FrozenTrial],
-        directions: list[str],
+        directions: Sequence[str],
     ) -> ProgressSummary:
         summary = ProgressSummary(
             n_complete=len(complete),
@@ -230,7 +232,10 @@ def _objective_names(study: Study) -> list[str] | None:
 
 
 def _trade_off(
-    front: list[FrozenTrial], directions: list[str], search_space: Mapping[str, BaseDistribution]
+    front: list[FrozenTrial],
+    directions: Sequence[str],
+    search_space: Mapping[str, BaseDistribution],
+
 ) -> TradeOffSummary:
     """The ranges of the objectives along the front, its extremes and its widest gap."""
     loss = losses(front, directions)

@@ -26,6 +26,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Mapping
+from collections.abc import Sequence
 import json
 import math
 from typing import Any
@@ -151,7 +152,7 @@ def describe_parameter(spec: ParameterSpec) -> str:
     return text
 
 
-def describe_trial(trial: TrialSummary, directions: list[str]) -> str:
+def describe_trial(trial: TrialSummary, directions: Sequence[str]) -> str:
     """One line for a trial: number, outcome and parameters."""
     if trial.state == "complete" and trial.values:
         if len(trial.values) == 1:
@@ -212,7 +213,7 @@ def _objective_label(index: int, names: list[str] | None) -> str:
     return f"objective {index}"
 
 
-def _goal_line(directions: list[str], names: list[str] | None = None) -> str:
+def _goal_line(directions: Sequence[str], names: list[str] | None = None) -> str:
     if len(directions) == 1:
         return f"{directions[0].capitalize()} the objective value."
     parts = ", ".join(f"{_objective_label(i, names)}: {d}" for i, d in enumerate(directions))

@@ -163,6 +163,7 @@ class LLMProposer:
             answered_until = trial.number + n_configurations - 1
             self._warm_start_answered_until = max(self._warm_start_answered_until, answered_until)
         validations = [self._validator.validate(p.parameters, to_propose) for p in proposals]
+        candidates: list[tuple[dict[str, Any], dict[str, dict[str, Any]]]]
         candidates = [(v.params, {}) for v in validations]
         if warm_start:  # What the user states about a parameter overrules the LLM's guess.
             stated = read_stated_beliefs(context.problem.domain_knowledge, to_propose)

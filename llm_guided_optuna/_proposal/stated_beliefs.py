@@ -133,8 +133,8 @@ def read_stated_beliefs(
         return {}
     texts: list[tuple[str | None, str]] = []
     if isinstance(knowledge, Mapping):
-        for key, value in knowledge.items():
-            texts.append((str(key), str(value)))
+        for name, value in knowledge.items():
+            texts.append((str(name), str(value)))
     else:
         texts.append((None, str(knowledge)))
     beliefs: dict[str, StatedBelief] = {}

@@ -162,6 +162,7 @@ class ParameterValidator:
             InvalidValueError: when no sensible value can be derived (``NaN``, text that is
                 not a number, a categorical that matches no choice, ...).
         """
+        result: CategoricalChoiceType
         if isinstance(distribution, FloatDistribution):
             result, actions = self._validate_float(value, distribution)
         elif isinstance(distribution, IntDistribution):
@@ -170,9 +171,7 @@ class ParameterValidator:
             result, actions = self._validate_categorical(value, distribution)
         else:
             raise InvalidValueError(f"unsupported distribution {type(distribution).__name__}")
-        # Defensive final check: never hand Optuna a value outside its distribution.
-        if not distribution._contains(distribution.to_internal_repr(result)):
-            raise InvalidValueError(f"could not bring {_short_repr(value)} inside {distribution}")
+        _check_inside(value, result, distribution)
         return result, actions
 
     @staticmethod
@@ -285,3 +284,10 @@ def _match_as_number(value: Any, choice: Any) -> bool:
     except InvalidValueError:
         return False
     return math.isclose(number, float(choice), rel_tol=1e-9, abs_tol=1e-12)
+
+
+def _check_inside(value: Any, result: Any, distribution: BaseDistribution) -> None:
+    """The validator's final, defensive check: never hand Optuna a value outside its
+    distribution."""
+    if not distribution._contains(distribution.to_internal_repr(result)):
+        raise InvalidValueError(f"could not bring {_short_repr(value)} inside {distribution}")

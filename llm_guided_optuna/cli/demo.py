@@ -202,7 +202,7 @@ def plot_best_so_far(studies: dict[str, optuna.Study], path: str | Path) -> Path
     for label, study in studies.items():
         complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
         maximize = study.direction == optuna.study.StudyDirection.MAXIMIZE
-        curve = best_so_far([float(t.value) for t in complete], maximize)
+        curve = best_so_far([float(t.values[0]) for t in complete], maximize)
         axes.step([t.number + 1 for t in complete], curve, where="post", label=label)
     axes.set_xlabel("trial")
     axes.set_ylabel("best value so far")
