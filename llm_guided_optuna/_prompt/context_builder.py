@@ -235,7 +235,6 @@ def _trade_off(
     front: list[FrozenTrial],
     directions: Sequence[str],
     search_space: Mapping[str, BaseDistribution],
-
 ) -> TradeOffSummary:
     """The ranges of the objectives along the front, its extremes and its widest gap."""
     loss = losses(front, directions)
