@@ -114,10 +114,13 @@ def llm_proposal(trial: FrozenTrial) -> Mapping[str, Any] | None:
 def has_llm_proposal(trial: FrozenTrial) -> bool:
     """Whether ``trial`` stores an LLM proposal (the ``llm_proposal`` attribute is set).
 
-    For every trial the sampler records this is :func:`source_is_llm` once the trial has
-    started: :meth:`ProvenanceRecorder.start_llm` writes both attributes, and only it writes
-    either. They differ for trials written by hand or by other code, which may carry one
-    attribute without the other.
+    For the trials the sampler records, this and :func:`source_is_llm` agree once both
+    attributes are written: :meth:`ProvenanceRecorder.start_llm` is the only writer of
+    ``llm_proposal`` (always a non-empty configuration) and writes ``llm_source="llm"`` with
+    it, and :meth:`ProvenanceRecorder.finish` turns that into ``"llm+optimizer"`` or
+    ``"llm+fallback"`` only for those trials. They differ for trials made by hand, by other
+    code or copied from elsewhere, which may carry one attribute without the other (the
+    reliability checks read this one, the hybrid schedule :func:`source_is_llm`).
     """
     return PROPOSAL_ATTR in trial.user_attrs
 
