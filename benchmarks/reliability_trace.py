@@ -36,7 +36,7 @@ def _trials(record: dict[str, Any], space: dict[str, Any], count: int) -> list[A
     """The first ``count`` complete trials of ``record``, rebuilt as Optuna trials."""
     import optuna
 
-    from llm_guided_optuna._prompt.context import PROPOSAL_ATTR
+    from llm_guided_optuna._proposal.provenance import PROPOSAL_ATTR
 
     trials = []
     for number, (value, params, proposal) in enumerate(

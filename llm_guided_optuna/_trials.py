@@ -1,4 +1,5 @@
-"""Feasibility and Pareto fronts: what the context says about constrained and multi-objective studies.
+"""Feasibility and Pareto fronts: what the context says about constrained and multi-objective
+studies.
 
 Constraint values are read the way Optuna stores them: ``trial.set_constraint(name, value)``
 writes ``system_attrs["constraints:<name>"]`` (Optuna 5), and a sampler's ``constraints_func``
@@ -89,7 +90,7 @@ def is_feasible(constraints: Mapping[str, float]) -> bool:
     return all(value <= 0.0 for value in constraints.values())
 
 
-def losses(trials: Sequence[FrozenTrial], directions: Sequence[str]) -> np.ndarray:
+def losses(trials: Sequence[FrozenTrial], directions: Sequence[Any]) -> np.ndarray:
     """Objective values as losses (to be minimised), one row per trial; NaN counts as worst."""
     signs = np.array([loss_sign(d) for d in directions])
     values = np.array([list(t.values) for t in trials], dtype=float).reshape(
@@ -98,6 +99,17 @@ def losses(trials: Sequence[FrozenTrial], directions: Sequence[str]) -> np.ndarr
     result = values * signs
     result[np.isnan(result)] = math.inf
     return result
+
+
+def dominating(loss: np.ndarray, point: np.ndarray) -> np.ndarray:
+    """Which rows of ``loss`` dominate ``point`` (losses, one column per objective): no worse in
+    any objective and better in one.
+
+    Example:
+        >>> dominating(np.array([[1.0, 1.0], [1.0, 3.0], [2.0, 2.0]]), np.array([1.0, 2.0]))
+        array([ True, False, False])
+    """
+    return np.all(loss <= point, axis=1) & np.any(loss < point, axis=1)
 
 
 def pareto_front(trials: Sequence[FrozenTrial], directions: Sequence[str]) -> list[FrozenTrial]:
@@ -124,8 +136,7 @@ def pareto_front(trials: Sequence[FrozenTrial], directions: Sequence[str]) -> li
     else:
         for index in range(n):
             point = loss[index]
-            dominated = np.all(loss <= point, axis=1) & np.any(loss < point, axis=1)
-            on_front[index] = not dominated.any()
+            on_front[index] = not dominating(loss, point).any()
     return [trial for trial, keep in zip(trials, on_front) if keep]
 
 

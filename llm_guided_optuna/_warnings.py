@@ -8,7 +8,8 @@ Example:
     >>> with warnings.catch_warnings(record=True) as caught:
     ...     warnings.simplefilter("always")
     ...     llm_warn("the LLM is switched off")
-    >>> caught[0].category.__name__, caught[0].filename == __file__ or "doctest" in caught[0].filename
+    >>> filename = caught[0].filename
+    >>> caught[0].category.__name__, filename == __file__ or "doctest" in filename
     ('LLMSamplerWarning', True)
 """
 

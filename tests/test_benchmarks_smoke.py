@@ -477,7 +477,7 @@ def test_the_reliability_trace_recomputes_each_check_from_a_recorded_run(tmp_pat
     from benchmarks.reliability_trace import reliabilities
     from benchmarks.runner import LLM_PROPOSAL_ATTR
     from benchmarks.runner import load_run
-    from llm_guided_optuna._prompt.context import PROPOSAL_ATTR
+    from llm_guided_optuna._proposal.provenance import PROPOSAL_ATTR
 
     assert LLM_PROPOSAL_ATTR == PROPOSAL_ATTR
     sampler = "llm-prior+useless[reliability=density]"

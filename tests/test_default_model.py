@@ -1,7 +1,8 @@
 """The default embedded model, Qwen2.5-Coder-1.5B-Instruct, for real: one warm start.
 
-One warm-start call of the default strategy takes 20 to 60 s on two CPU cores (more on a busy machine), so the
-suite makes exactly one (the rest of the suite runs on SmolLM2-135M, see conftest.py).
+One warm-start call of the default strategy takes 20 to 60 s on two CPU cores (more on a busy
+machine), so the suite makes exactly one (the rest of the suite runs on SmolLM2-135M, see
+conftest.py).
 """
 
 from __future__ import annotations

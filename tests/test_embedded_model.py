@@ -1,4 +1,5 @@
-"""Integration tests on the real small embedded model (SmolLM2-135M-Instruct over HTTP, in-process).
+"""Integration tests on the real small embedded model (SmolLM2-135M-Instruct over HTTP,
+in-process).
 
 Nothing is mocked here: the sampler talks through LiteLLM to llama.cpp's server on 127.0.0.1.
 The model is small and often proposes poor or out-of-range values; the tests check what the

@@ -43,8 +43,12 @@ def build_wheel(folder: Path, package: str, version: str, member: str, data: byt
     files = {
         f"{module}/__init__.py": b"",
         member: data,
-        f"{dist_info}/METADATA": f"Metadata-Version: 2.1\nName: {package}\nVersion: {version}\n".encode(),
-        f"{dist_info}/WHEEL": b"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+        f"{dist_info}/METADATA": (
+            f"Metadata-Version: 2.1\nName: {package}\nVersion: {version}\n".encode()
+        ),
+        f"{dist_info}/WHEEL": (
+            b"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+        ),
     }
     record = "".join(f"{name},,\n" for name in files) + f"{dist_info}/RECORD,,\n"
     buffer = io.BytesIO()

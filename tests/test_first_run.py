@@ -125,8 +125,9 @@ def test_an_unknown_provider_is_named_without_a_misleading_warning_first(optuna_
         study.optimize(objective, n_trials=3)
     assert "structured output" not in optuna_logs.text
     assert [str(w.message) for w in caught] == [
-        "trial 1: unknown model/provider 'nonexistent/model': LiteLLM knows no provider for it (write it as "
-        "'provider/model', e.g. 'openai/gpt-4o-mini' or 'ollama/llama3.1'); the sampler goes on with TPESampler only."
+        "trial 1: unknown model/provider 'nonexistent/model': LiteLLM knows no provider for it "
+        "(write it as 'provider/model', e.g. 'openai/gpt-4o-mini' or 'ollama/llama3.1'); "
+        "the sampler goes on with TPESampler only."
     ]
     assert sampler.get_statistics()["sampler_stats"]["failures"] == {"unknown_model": 1}
 
@@ -202,16 +203,7 @@ def test_the_plot_legend_lists_only_the_sources_present(tmp_path, monkeypatch) -
 
 
 def test_the_plot_without_matplotlib_says_what_to_install(tmp_path, monkeypatch, capsys) -> None:
-    import builtins
-
-    real_import = builtins.__import__
-
-    def no_matplotlib(name, *args, **kwargs):
-        if name.startswith("matplotlib"):
-            raise ImportError("No module named 'matplotlib'")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_matplotlib)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # `import matplotlib` raises ImportError
     with pytest.raises(
         PlotUnavailableError, match=r'the plot needs matplotlib: pip install "matplotlib>=3.7"'
     ):

@@ -116,8 +116,8 @@ def heartbeat_rows(url: str, study_id: int) -> int:
         with engine.connect() as connection:
             return connection.execute(
                 sqlalchemy.text(
-                    "SELECT count(*) FROM trial_heartbeats h JOIN trials t ON t.trial_id = h.trial_id "
-                    "WHERE t.study_id = :study_id"
+                    "SELECT count(*) FROM trial_heartbeats h "
+                    "JOIN trials t ON t.trial_id = h.trial_id WHERE t.study_id = :study_id"
                 ),
                 {"study_id": study_id},
             ).scalar_one()
@@ -211,7 +211,8 @@ def test_a_killed_worker_behind_the_proxy_is_failed_by_its_supervisor_and_retrie
             tmp_path / "survivor.log",
         )
         hung = kill_when_its_trial_hangs(database, victim)
-        # The supervisor saw the worker die; it reaches the study through the proxy, as the worker did.
+        # The supervisor saw the worker die; it reaches the study through the proxy, as the worker
+        # did.
         supervisor_storage = proxy.client()
         supervisor_study = optuna.load_study(study_name=study_name, storage=supervisor_storage)
         assert fail_and_retry_running_trials_of(
@@ -221,7 +222,8 @@ def test_a_killed_worker_behind_the_proxy_is_failed_by_its_supervisor_and_retrie
             fail_and_retry_running_trials_of(supervisor_storage, supervisor_study, "victim") == []
         )
         supervisor_storage.close()
-        # A restarted worker runs 4 trials of its own: the retry (unless the survivor takes it) and new ones.
+        # A restarted worker runs 4 trials of its own: the retry (unless the survivor takes it) and
+        # new ones.
         restarted = start(
             proxy_worker_command(
                 proxy, study_name, server.base_url, "restarted", "--seed", "3", "--trials", "4"

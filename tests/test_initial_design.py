@@ -14,7 +14,7 @@ pytest.importorskip("torch")
 from llm_guided_optuna._prior.configuration_prior import ConfigurationPrior  # noqa: E402
 from llm_guided_optuna._prior.sampler import PRIOR_DRAW_ATTR  # noqa: E402
 from llm_guided_optuna._prior.sampler import PriorWeightedGPSampler  # noqa: E402
-from llm_guided_optuna._prompt.context import PROPOSAL_ATTR  # noqa: E402
+from llm_guided_optuna._proposal.provenance import PROPOSAL_ATTR  # noqa: E402
 from tests.support.mixed_space import objective  # noqa: E402
 from tests.support.mixed_space import SPACE  # noqa: E402
 
@@ -74,7 +74,8 @@ def test_start_up_trials_are_drawn_around_the_beliefs_and_marked() -> None:
     study = optuna.create_study(sampler=sampler)
     study.optimize(objective, n_trials=7)
     drawn = [t.number for t in study.trials if t.system_attrs.get(PRIOR_DRAW_ATTR)]
-    # Trial 0 has no search space yet (Optuna samples it independently); the GP models from trial 5.
+    # Trial 0 has no search space yet (Optuna samples it independently); the GP models from
+    # trial 5.
     assert drawn == [1, 2, 3, 4]
     for trial in study.trials[1:5]:
         assert abs(trial.params["x"] - BELIEF["x"]) < 4.0  # 2 widths of 0.2 x 10

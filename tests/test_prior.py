@@ -258,7 +258,7 @@ def test_the_gp_takes_over_after_an_initial_design_of_five_trials_or_the_warm_st
     assert sampler.optimizer.first._n_startup_trials == n_startup
 
 
-def test_a_warm_start_answer_that_repeats_itself_leaves_the_other_trials_to_the_initial_design() -> (
+def test_a_warm_start_answer_repeating_itself_leaves_the_other_trials_to_the_initial_design() -> (
     None
 ):
     same = {

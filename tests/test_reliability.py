@@ -18,7 +18,7 @@ from llm_guided_optuna._prior import sampler as prior_sampler_module  # noqa: E4
 from llm_guided_optuna._prior.configuration_prior import build_prior  # noqa: E402
 from llm_guided_optuna._prior.configuration_prior import llm_beliefs  # noqa: E402
 from llm_guided_optuna._prior.sampler import PriorWeightedGPSampler  # noqa: E402
-from llm_guided_optuna._prompt.context import PROPOSAL_ATTR  # noqa: E402
+from llm_guided_optuna._proposal.provenance import PROPOSAL_ATTR  # noqa: E402
 from tests.support.assertions import trial_sources  # noqa: E402
 from tests.support.fault_server import FaultServer  # noqa: E402
 from tests.support.mixed_space import objective  # noqa: E402

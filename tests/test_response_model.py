@@ -91,7 +91,8 @@ def test_tolerant_parsing(text: str) -> None:
 
 def test_out_of_range_values_are_kept_for_the_validator_but_flagged() -> None:
     proposal = parse_proposal(
-        '{"parameters": {"learning rate": 5.0, "batch_size": 17, "layers": 0, "act": "elu", "wd": NaN}, "rationale": ""}',
+        '{"parameters": {"learning rate": 5.0, "batch_size": 17, "layers": 0, "act": "elu", '
+        '"wd": NaN}, "rationale": ""}',
         build_response_model(SPACE),
     )
     assert proposal.parameters["learning rate"] == 5.0

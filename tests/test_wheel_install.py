@@ -33,7 +33,8 @@ STUDY = textwrap.dedent("""
     sampler = LLMGuidedSampler(model="embedded/smollm2-135m", seed=0)
     study = optuna.create_study(sampler=sampler)
     study.optimize(lambda t: (t.suggest_float("x", -5, 5) - 1) ** 2, n_trials=4)
-    print("optimizer", type(sampler.optimizer.first).__name__, isinstance(sampler.optimizer.first, PriorWeightedGPSampler))
+    optimizer = sampler.optimizer.first  # the GP, before the TPE handover
+    print("optimizer", type(optimizer).__name__, isinstance(optimizer, PriorWeightedGPSampler))
     print("sources", [t.user_attrs["llm_source"] for t in study.trials])
     print("llm calls", sampler.get_statistics()["sampler_stats"]["llm_calls"])
 """)

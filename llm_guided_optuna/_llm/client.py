@@ -97,8 +97,9 @@ class LLMClient:
             variable. It is never logged or shown in ``repr``.
         temperature: Sampling temperature.
         timeout: Seconds allowed for one request. ``None``: a default that fits the model (see
-            :func:`~llm_guided_optuna._llm.timeouts.request_timeout`): 30 s for a hosted model, more
-            for a server at ``api_base`` (the embedded models included), by the answer's length.
+            :func:`~llm_guided_optuna._llm.timeouts.request_timeout`): 30 s for a hosted model,
+            more for a server at ``api_base`` (the embedded models included), by the answer's
+            length.
         max_retries: Retries after the first request, for transient errors only.
         retry_backoff: Seconds before the first retry; doubled at each further one.
         structured_output: ``"auto"`` (a JSON schema where the provider takes one, otherwise

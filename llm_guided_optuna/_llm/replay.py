@@ -1,11 +1,11 @@
 """Record and replay LLM exchanges, for studies that can be rerun exactly.
 
-With ``LLMGuidedSampler(..., cache_dir=PATH)`` every exchange with the LLM is stored on disk
-under the fingerprint of its request: the model's name, the messages, the answer's JSON schema,
-the temperature, the answer's token budget and the LLM's seed (never the key, nor the server's address, which
-changes from run to run). Rerun with the same ``cache_dir`` and ``seed``, a deterministic
-study sends the same requests and gets the stored answers back without contacting any LLM,
-even if the model is unreachable; requests not seen before are sent and stored.
+With ``LLMGuidedSampler(..., cache_dir=PATH)`` every exchange with the LLM is stored on disk under
+the fingerprint of its request: the model's name, the messages, the answer's JSON schema, the
+temperature, the answer's token budget and the LLM's seed (never the key, nor the server's address,
+which changes from run to run). Rerun with the same ``cache_dir`` and ``seed``, a deterministic
+study sends the same requests and gets the stored answers back without contacting any LLM, even if
+the model is unreachable; requests not seen before are sent and stored.
 
 One JSON file per exchange (``<fingerprint>.json``), written atomically, so that threads and
 worker processes can share a cache directory.

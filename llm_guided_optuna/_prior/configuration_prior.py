@@ -41,7 +41,8 @@ from optuna.trial import FrozenTrial
 from optuna.trial import TrialState
 
 from llm_guided_optuna._prior._gp_compat import normalized_space
-from llm_guided_optuna._prompt.context import PROPOSAL_ATTR
+from llm_guided_optuna._proposal.provenance import llm_proposal
+from llm_guided_optuna._proposal.provenance import PROPOSAL_ATTR
 from llm_guided_optuna._proposal.stated_beliefs import StatedBelief
 from llm_guided_optuna._trials import loss_sign
 
@@ -65,8 +66,7 @@ def llm_belief_trials(trials: Sequence[FrozenTrial]) -> list[FrozenTrial]:
     earliest first: the warm start, which came from the problem context alone)."""
     chosen: list[FrozenTrial] = []
     for trial in sorted(trials, key=lambda t: t.number):
-        proposal = trial.user_attrs.get(PROPOSAL_ATTR)
-        if isinstance(proposal, Mapping) and proposal:
+        if llm_proposal(trial):  # A non-empty configuration.
             chosen.append(trial)
         if len(chosen) >= MAX_BELIEFS:
             break
@@ -298,7 +298,7 @@ def build_prior(
         for config in complete
     ]
     internal = normalized_space(search_space)
-    centers = internal.get_normalized_params([None] * len(complete), complete)  # type: ignore[list-item]
+    centers = internal.get_normalized_params([None] * len(complete), complete)
     n_choices = np.array(
         [
             len(d.choices) if isinstance(d, CategoricalDistribution) else 0

@@ -34,7 +34,7 @@ from optuna.distributions import BaseDistribution
 from optuna.trial import FrozenTrial
 
 from llm_guided_optuna._prior._gp_compat import normalized_space
-from llm_guided_optuna._prompt.context import PROPOSAL_ATTR
+from llm_guided_optuna._proposal.provenance import has_llm_proposal
 from llm_guided_optuna._trials import loss_sign
 
 
@@ -58,9 +58,7 @@ def losses_by_source(
     if len(directions) != 1:
         return None
     sign = loss_sign(directions[0])
-    scored = [
-        (sign * float(t.values[0]), PROPOSAL_ATTR in t.user_attrs) for t in complete if t.values
-    ]
+    scored = [(sign * float(t.values[0]), has_llm_proposal(t)) for t in complete if t.values]
     scored = [(value, is_llm) for value, is_llm in scored if math.isfinite(value)]
     llm = np.array([value for value, is_llm in scored if is_llm])
     other = np.array([value for value, is_llm in scored if not is_llm])

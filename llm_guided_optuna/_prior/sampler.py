@@ -55,8 +55,8 @@ from llm_guided_optuna._prior.reliability import belief_reliability
 from llm_guided_optuna._prior.reliability import density_reliability
 from llm_guided_optuna._prior.reliability import rank_reliability
 from llm_guided_optuna._prior.reliability import RELIABILITY_ESTIMATES
-from llm_guided_optuna._prompt.context import PROPOSAL_ATTR
 from llm_guided_optuna._prompt.problem import read_problem_context
+from llm_guided_optuna._proposal.provenance import PROPOSAL_ATTR
 from llm_guided_optuna._proposal.stated_beliefs import read_stated_beliefs
 from llm_guided_optuna._warnings import llm_warn
 

@@ -37,19 +37,17 @@ from llm_guided_optuna._prompt.problem import MAX_LIST_ITEMS  # noqa: F401 - re-
 from llm_guided_optuna._prompt.problem import MAX_TEXT_CHARS  # noqa: F401 - re-exported
 from llm_guided_optuna._prompt.problem import MAX_VALUE_CHARS  # noqa: F401 - re-exported
 from llm_guided_optuna._prompt.problem import ProblemContext
+from llm_guided_optuna._proposal.provenance import llm_proposal
 from llm_guided_optuna._trials import reported_constraints
 from llm_guided_optuna._trials import total_violation
 
-
-#: User attribute under which the sampler stores the configuration it proposed to a trial,
-#: so that other threads and workers see proposals of trials that are still running.
-PROPOSAL_ATTR = "llm_proposal"
 
 MAX_BEST_TRIALS = 3
 MAX_FRONT_TRIALS = 6
 MAX_CONSTRAINTS_SHOWN = 4
 
 TrialStateName = Literal["complete", "pruned", "failed", "running"]
+DirectionName = Literal["minimize", "maximize"]
 
 STATE_NAMES: dict[TrialState, TrialStateName] = {
     TrialState.COMPLETE: "complete",
@@ -142,7 +140,7 @@ class OptimizationContext(BaseModel):
     trials closest to feasibility (``constraints.n_feasible == 0``).
     """
 
-    directions: list[Literal["minimize", "maximize"]]
+    directions: list[DirectionName]
     objective_names: list[str] | None = None
     search_space: list[ParameterSpec]
     fixed_params: dict[str, Any] = Field(default_factory=dict)
@@ -190,8 +188,8 @@ def summarize_trial(
     """Summarise a trial, keeping only the parameters of the search space."""
     params = {name: value for name, value in trial.params.items() if name in search_space}
     if trial.state == TrialState.RUNNING and not params:
-        proposal = trial.user_attrs.get(PROPOSAL_ATTR)
-        if isinstance(proposal, Mapping):
+        proposal = llm_proposal(trial)
+        if proposal is not None:
             params = {name: value for name, value in proposal.items() if name in search_space}
     values = None
     if trial.state == TrialState.COMPLETE and trial.values is not None:

@@ -1,12 +1,12 @@
 """Build what the LLM is told about a study: :class:`ContextBuilder`.
 
 :meth:`ContextBuilder.build` reads a study and returns an
-:class:`~llm_guided_optuna._prompt.context.OptimizationContext`, which :mod:`llm_guided_optuna._prompt.render`
-renders into chat messages: the direction(s), the search space, the best trials (for several
-objectives, a spread sample of the Pareto front and the trade-off it shows), the most recent
-finished trials, the trials still running (so the LLM does not propose them again), a summary
-of progress, the feasibility of trials that report constraints, and the problem context that
-users store in ``study.user_attrs``.
+:class:`~llm_guided_optuna._prompt.context.OptimizationContext`, which
+:mod:`llm_guided_optuna._prompt.render` renders into chat messages: the direction(s), the search
+space, the best trials (for several objectives, a spread sample of the Pareto front and the
+trade-off it shows), the most recent finished trials, the trials still running (so the LLM does not
+propose them again), a summary of progress, the feasibility of trials that report constraints, and
+the problem context that users store in ``study.user_attrs``.
 
 Its size is bounded whatever the length of the history: at most ``max_context_trials`` recent
 and running trials, a few best trials (``MAX_FRONT_TRIALS`` of a Pareto front), a few named
@@ -18,7 +18,8 @@ Example:
     >>> study.set_user_attr("problem_type", "regression")
     >>> study.optimize(lambda t: t.suggest_float("x", -1, 1) ** 2, n_trials=4)
     >>> from llm_guided_optuna._sampler.search_space import UnionSearchSpace
-    >>> context = ContextBuilder(max_context_trials=2).build(study, UnionSearchSpace().calculate(study))
+    >>> space = UnionSearchSpace().calculate(study)
+    >>> context = ContextBuilder(max_context_trials=2).build(study, space)
     >>> len(context.recent_trials), context.problem.problem_type
     (2, 'regression')
 """
@@ -26,6 +27,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Mapping
+from collections.abc import Sequence
 import math
 from typing import Any
 from typing import Literal
@@ -38,6 +40,7 @@ from optuna.trial import TrialState
 
 from llm_guided_optuna._prompt.context import ConstraintSummary
 from llm_guided_optuna._prompt.context import describe_distribution
+from llm_guided_optuna._prompt.context import DirectionName
 from llm_guided_optuna._prompt.context import MAX_BEST_TRIALS
 from llm_guided_optuna._prompt.context import MAX_CONSTRAINTS_SHOWN
 from llm_guided_optuna._prompt.context import MAX_FRONT_TRIALS
@@ -50,6 +53,7 @@ from llm_guided_optuna._prompt.problem import MAX_KEY_CHARS
 from llm_guided_optuna._prompt.problem import read_problem_context
 from llm_guided_optuna._prompt.problem import truncate_text
 from llm_guided_optuna._trials import is_feasible
+from llm_guided_optuna._trials import loss_sign
 from llm_guided_optuna._trials import losses
 from llm_guided_optuna._trials import pareto_front
 from llm_guided_optuna._trials import reported_constraints
@@ -92,7 +96,7 @@ class ContextBuilder:
     ) -> OptimizationContext:
         """Snapshot ``study`` for a proposal of ``search_space`` for ``current_trial``."""
         trials = study._get_trials(deepcopy=False, use_cache=True)
-        directions = [
+        directions: list[DirectionName] = [
             "maximize" if d == StudyDirection.MAXIMIZE else "minimize" for d in study.directions
         ]
         finished = [t for t in trials if t.state in STATE_NAMES and t.state != TrialState.RUNNING]
@@ -116,7 +120,7 @@ class ContextBuilder:
         limit = self.max_context_trials
         best = self._best_trials(complete, feasible, front, constraints_of, directions)
         return OptimizationContext(
-            directions=directions,  # type: ignore[arg-type]
+            directions=directions,
             objective_names=_objective_names(study),
             search_space=[describe_distribution(n, d) for n, d in search_space.items()],
             fixed_params=fixed_params,
@@ -139,7 +143,7 @@ class ContextBuilder:
         feasible: list[FrozenTrial],
         front: list[FrozenTrial],
         constraints_of: Mapping[int, Mapping[str, float]],
-        directions: list[str],
+        directions: Sequence[str],
     ) -> list[FrozenTrial]:
         if complete and not feasible:  # Constrained, nothing feasible yet: the closest trials.
             closest = sorted(
@@ -148,7 +152,7 @@ class ContextBuilder:
             return closest[: self.max_best_trials]
         if len(directions) > 1:
             return spread_sample(front, directions, self.max_front_trials)
-        sign = -1.0 if directions[0] == "maximize" else 1.0
+        sign = loss_sign(directions[0])
         ranked = sorted(feasible, key=lambda t: (_score(t.values[0], sign), t.number))
         return ranked[: self.max_best_trials]
 
@@ -159,7 +163,7 @@ class ContextBuilder:
         feasible: list[FrozenTrial],
         front: list[FrozenTrial],
         running: list[FrozenTrial],
-        directions: list[str],
+        directions: Sequence[str],
     ) -> ProgressSummary:
         summary = ProgressSummary(
             n_complete=len(complete),
@@ -181,7 +185,7 @@ class ContextBuilder:
                 summary.trials_since_improvement = sum(1 for t in complete if t.number > newest)
             summary.phase = _phase(len(complete), summary.trials_since_improvement, stalled_after)
             return summary
-        sign = -1.0 if directions[0] == "maximize" else 1.0
+        sign = loss_sign(directions[0])
         feasible_numbers = {t.number for t in feasible}
         best_so_far = math.inf
         best_number = None
@@ -228,7 +232,9 @@ def _objective_names(study: Study) -> list[str] | None:
 
 
 def _trade_off(
-    front: list[FrozenTrial], directions: list[str], search_space: Mapping[str, BaseDistribution]
+    front: list[FrozenTrial],
+    directions: Sequence[str],
+    search_space: Mapping[str, BaseDistribution],
 ) -> TradeOffSummary:
     """The ranges of the objectives along the front, its extremes and its widest gap."""
     loss = losses(front, directions)

@@ -14,7 +14,10 @@ there; whether the answer matched the schema is reported, and values are left to
 
 Example:
     >>> from optuna.distributions import CategoricalDistribution, FloatDistribution
-    >>> space = {"lr": FloatDistribution(1e-4, 1.0, log=True), "opt": CategoricalDistribution(["adam", "sgd"])}
+    >>> space = {
+    ...     "lr": FloatDistribution(1e-4, 1.0, log=True),
+    ...     "opt": CategoricalDistribution(["adam", "sgd"]),
+    ... }
     >>> model = build_response_model(space)
     >>> answer = '{"parameters": {"lr": 0.01, "opt": "adam"}, "rationale": "a usual start"}'
     >>> proposal = parse_proposal('```json\\n' + answer + '\\n```', model)
@@ -76,12 +79,12 @@ def _field_type(distribution: BaseDistribution, alias: str) -> tuple[Any, Any]:
         )
         if not choices:
             return Any, Field(..., alias=alias)
-        return Literal[choices], Field(..., alias=alias)  # type: ignore[valid-type]
+        return Literal[choices], Field(..., alias=alias)
     if isinstance(distribution, IntDistribution):
         n_values = (distribution.high - distribution.low) // distribution.step + 1
         if distribution.step > 1 and n_values <= MAX_ENUM_VALUES and not distribution.log:
             values = tuple(range(distribution.low, distribution.high + 1, distribution.step))
-            return Literal[values], Field(..., alias=alias)  # type: ignore[valid-type]
+            return Literal[values], Field(..., alias=alias)
         return int, Field(..., alias=alias, ge=distribution.low, le=distribution.high)
     if isinstance(distribution, FloatDistribution):
         description = "log scale" if distribution.log else None
@@ -92,7 +95,7 @@ def _field_type(distribution: BaseDistribution, alias: str) -> tuple[Any, Any]:
                     float(f"{distribution.low + i * distribution.step:.12g}")
                     for i in range(n_steps + 1)
                 )
-                return Literal[grid], Field(..., alias=alias)  # type: ignore[valid-type]
+                return Literal[grid], Field(..., alias=alias)
             description = f"multiple of {distribution.step:g} from {distribution.low:g}"
         return float, Field(
             ..., alias=alias, ge=distribution.low, le=distribution.high, description=description
@@ -126,7 +129,7 @@ def build_response_model(
     for index, (param_name, distribution) in enumerate(search_space.items()):
         annotation, field_info = _field_type(distribution, param_name)
         fields[f"p{index}"] = (annotation, field_info)
-    parameters_model = create_model(  # type: ignore[call-overload]
+    parameters_model = create_model(
         "Parameters",
         __config__=ConfigDict(extra="forbid", populate_by_name=True),
         **fields,
@@ -139,13 +142,13 @@ def build_response_model(
         analysis_field["analysis"] = (str, Field(..., max_length=analysis_chars))
     if n_configurations == 1:
         # The analysis, if any, comes first: the values are written after it.
-        return create_model(  # type: ignore[call-overload]
+        return create_model(
             "ProposedConfiguration",
             __config__=ConfigDict(extra="forbid"),
             **analysis_field,
             **configuration_fields,
         )
-    configuration_model = create_model(  # type: ignore[call-overload]
+    configuration_model = create_model(
         "ProposedConfiguration", __config__=ConfigDict(extra="forbid"), **configuration_fields
     )
     answer_fields: dict[str, Any] = dict(analysis_field)
@@ -153,7 +156,7 @@ def build_response_model(
         conlist(configuration_model, min_length=n_configurations, max_length=n_configurations),
         Field(...),
     )
-    return create_model(  # type: ignore[call-overload]
+    return create_model(
         "ProposedConfigurations", __config__=ConfigDict(extra="forbid"), **answer_fields
     )
 

@@ -1,9 +1,10 @@
 """Claims of configurations, so that no two trials run the same one: across threads, and
 across worker processes that share a storage.
 
-A configuration is identified by :func:`configuration_key`; :func:`known_configurations` lists
-those the study already holds (running trials by their LLM proposal or claim). Within one
-process, :class:`~llm_guided_optuna._proposal.provenance.ProvenanceRecorder` keeps the claims of its
+A configuration is identified by :func:`configuration_key`;
+:func:`~llm_guided_optuna._proposal.provenance.known_configurations` lists those the study
+already holds (running trials by their LLM proposal or claim). Within one process,
+:class:`~llm_guided_optuna._proposal.provenance.ProvenanceRecorder` keeps the claims of its
 threads.
 
 Claims across worker processes (shared RDB or journal storage) go through the storage: the
@@ -39,7 +40,6 @@ from optuna.trial import FrozenTrial
 from optuna.trial import TrialState
 
 from llm_guided_optuna._logging import get_logger
-from llm_guided_optuna._prompt.context import PROPOSAL_ATTR
 
 
 if TYPE_CHECKING:
@@ -71,27 +71,11 @@ def configuration_key(
     return tuple(f"{name}={params.get(name, '<unset>')!r}" for name in sorted(search_space))
 
 
-def known_configurations(
-    study: Study, search_space: Mapping[str, BaseDistribution]
-) -> set[ConfigurationKey]:
-    """Configurations of every trial of the study, running ones by their LLM proposal or claim."""
-    keys: set[ConfigurationKey] = set()
-    for trial in study._get_trials(deepcopy=False, use_cache=True):
-        params: Mapping[str, Any] = trial.params
-        if trial.state == TrialState.RUNNING:
-            proposal = trial.user_attrs.get(PROPOSAL_ATTR)
-            if isinstance(proposal, Mapping):
-                params = {**proposal, **trial.params}
-            marker = _marker(trial)
-            if marker is not None and marker[1] == "won":
-                keys.add(marker[0])
-        if params:
-            keys.add(configuration_key(params, search_space))
-    return keys
-
-
-def _marker(trial: FrozenTrial, attr: str = CLAIM_ATTR) -> tuple[ConfigurationKey, str] | None:
-    """The claim marker of ``trial`` (in system attribute ``attr``) as ``(key, state)``, or None."""
+def claim_marker(
+    trial: FrozenTrial, attr: str = CLAIM_ATTR
+) -> tuple[ConfigurationKey, str] | None:
+    """The claim marker of ``trial`` (in system attribute ``attr``) as ``(key, state)``, or
+    ``None``."""
     marker = trial.system_attrs.get(attr)
     if not isinstance(marker, Mapping):
         return None
@@ -119,11 +103,15 @@ def claim_in_storage(
     wait_s: float = CLAIM_WAIT_S,
     *,
     attr: str = CLAIM_ATTR,
+    proposal_attr: str | None = None,
 ) -> bool:
     """Claim ``key`` for ``trial`` against every other trial of the study, in storage.
 
     ``attr`` is the trial system attribute that holds the markers: :data:`CLAIM_ATTR` for
-    configurations, :data:`WARM_START_CLAIM_ATTR` for the warm start.
+    configurations, :data:`WARM_START_CLAIM_ATTR` for the warm start. With ``proposal_attr``
+    (the trial user attribute that holds a running trial's proposed configuration, as
+    :class:`~llm_guided_optuna._proposal.provenance.ProvenanceRecorder` passes it), a trial
+    that proposed ``key`` there holds it too.
 
     Writes the marker, reads the other trials, decides (waiting while a higher-numbered trial
     is deciding on the same key), and writes the outcome; see the module docstring for why two
@@ -150,7 +138,12 @@ def claim_in_storage(
     delay = 0.005
     while True:
         verdict = _verdict(
-            storage.get_all_trials(study_id, deepcopy=False), trial, key, names, attr
+            storage.get_all_trials(study_id, deepcopy=False),
+            trial,
+            key,
+            names,
+            attr,
+            proposal_attr,
         )
         if verdict is None and time.monotonic() >= deadline:
             _logger.warning(
@@ -179,13 +172,14 @@ def _verdict(
     key: ConfigurationKey,
     names: list[str],
     attr: str = CLAIM_ATTR,
+    proposal_attr: str | None = None,
 ) -> bool | None:
     """True: ``me`` wins ``key``; False: it loses; None: wait for a trial that is deciding."""
     undecided = False
     for other in trials:
         if other._trial_id == me._trial_id:
             continue
-        marker = _marker(other, attr)
+        marker = claim_marker(other, attr)
         if marker is not None and marker[0] == key:
             state = marker[1]
             if state == "won":
@@ -195,7 +189,7 @@ def _verdict(
                     return False
                 undecided = True
             continue
-        proposal = other.user_attrs.get(PROPOSAL_ATTR) if attr == CLAIM_ATTR else None
+        proposal = other.user_attrs.get(proposal_attr) if proposal_attr is not None else None
         if isinstance(proposal, Mapping):
             params = {**proposal, **other.params}
             if configuration_key(params, names) == key:
@@ -271,5 +265,5 @@ def _carries_warm_start(trial: FrozenTrial) -> bool:
     """Whether ``trial`` won the warm start (or recorded it, in an earlier session)."""
     if trial.user_attrs.get(WARM_START_ATTR):
         return True
-    marker = _marker(trial, WARM_START_CLAIM_ATTR)
+    marker = claim_marker(trial, WARM_START_CLAIM_ATTR)
     return marker is not None and marker[1] == "won"

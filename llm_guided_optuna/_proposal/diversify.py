@@ -112,13 +112,13 @@ def spread_batch(
     """Each configuration of ``batch`` as it is, except repeats within the batch, which
     become distinct nearby variants (unless ``vary_repeats`` is false).
 
-    Only a repeat of an *earlier, new configuration of the same answer* is perturbed: the
-    LLM meant that region and asked for several trials. A configuration the study already
-    has (its key in ``taken``), and every copy of it, is returned unchanged, and the caller's duplicate
-    check hands that trial to the fallback sampler: perturbing those kept the pure ``llm``
-    strategy circling a configuration the LLM was fixed on (measured: regret 0.79 at 30
-    trials on 8 benchmark tasks, against 0.20 with the fallback). Variants also avoid
-    ``taken``. Returns ``(configuration, perturbed)`` pairs in the batch's order.
+    Only a repeat of an *earlier, new configuration of the same answer* is perturbed: the LLM meant
+    that region and asked for several trials. A configuration the study already has (its key in
+    ``taken``), and every copy of it, is returned unchanged, and the caller's duplicate check hands
+    that trial to the fallback sampler: perturbing those kept the pure ``llm`` strategy circling a
+    configuration the LLM was fixed on (measured: regret 0.79 at 30 trials on 8 benchmark tasks,
+    against 0.20 with the fallback). Variants also avoid ``taken``. Returns ``(configuration,
+    perturbed)`` pairs in the batch's order.
 
     With ``vary_repeats=False`` (the warm start) every repeat is returned unchanged, so that
     the caller's duplicate check drops it: the first trials are the optimizer's initial

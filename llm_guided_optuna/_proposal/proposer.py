@@ -1,14 +1,14 @@
 """A trial's configuration from the LLM: :class:`LLMProposer`.
 
 One LLM call asks for several configurations. The proposer first hands out one that an earlier
-call left in the pool (:mod:`~llm_guided_optuna._proposal.pool`). Otherwise it asks the LLM: the
-warm-start prompt (:mod:`~llm_guided_optuna._prompt.request`) early on, later the prompt that shows
-the optimizer's proposal as advice (:mod:`~llm_guided_optuna._prompt.render`). Every configuration of
-the answer is validated (:mod:`~llm_guided_optuna._proposal.validator`), moved to what the user
-states (:mod:`~llm_guided_optuna._proposal.stated_beliefs`, warm start only) and spread apart from the
-trials already tried (:mod:`~llm_guided_optuna._proposal.diversify`). The first new one goes to the trial,
-the rest wait in the pool, and every one records where it came from
-(:mod:`~llm_guided_optuna._proposal.provenance`).
+call left in the pool (:mod:`~llm_guided_optuna._proposal.pool`). Otherwise it asks the LLM:
+the warm-start prompt (:mod:`~llm_guided_optuna._prompt.request`) early on, later the prompt
+that shows the optimizer's proposal as advice (:mod:`~llm_guided_optuna._prompt.render`). Every
+configuration of the answer is validated (:mod:`~llm_guided_optuna._proposal.validator`), moved
+to what the user states (:mod:`~llm_guided_optuna._proposal.stated_beliefs`, warm start only)
+and spread apart from the trials already tried (:mod:`~llm_guided_optuna._proposal.diversify`).
+The first new one goes to the trial, the rest wait in the pool, and every one records where it
+came from (:mod:`~llm_guided_optuna._proposal.provenance`).
 
 Example:
     .. code-block:: python
@@ -42,11 +42,11 @@ from llm_guided_optuna._prompt.response import build_response_model
 from llm_guided_optuna._prompt.response import parse_proposals
 from llm_guided_optuna._proposal.claims import configuration_key
 from llm_guided_optuna._proposal.claims import ConfigurationKey
-from llm_guided_optuna._proposal.claims import known_configurations
 from llm_guided_optuna._proposal.diversify import spread_batch
 from llm_guided_optuna._proposal.pool import PendingProposal
 from llm_guided_optuna._proposal.pool import ProposalPool
 from llm_guided_optuna._proposal.provenance import call_record
+from llm_guided_optuna._proposal.provenance import known_configurations
 from llm_guided_optuna._proposal.provenance import ProvenanceRecorder
 from llm_guided_optuna._proposal.stated_beliefs import constrain_to_statements
 from llm_guided_optuna._proposal.stated_beliefs import read_stated_beliefs
@@ -163,6 +163,7 @@ class LLMProposer:
             answered_until = trial.number + n_configurations - 1
             self._warm_start_answered_until = max(self._warm_start_answered_until, answered_until)
         validations = [self._validator.validate(p.parameters, to_propose) for p in proposals]
+        candidates: list[tuple[dict[str, Any], dict[str, dict[str, Any]]]]
         candidates = [(v.params, {}) for v in validations]
         if warm_start:  # What the user states about a parameter overrules the LLM's guess.
             stated = read_stated_beliefs(context.problem.domain_knowledge, to_propose)

@@ -12,7 +12,8 @@ attributes (visible in optuna-dashboard and in ``trial.user_attrs``):
     invalid JSON, a repeated configuration, ...);
   - ``"llm+optimizer"``: the LLM, and the optimizer for parameters the LLM was not asked about
     (new in this trial);
-  - ``"llm+fallback"``: the LLM, and the optimizer for values the LLM was asked for but did not give;
+  - ``"llm+fallback"``: the LLM, and the optimizer for values the LLM was asked for but did not
+    give;
 - ``llm_reason``: why the LLM did not propose (every parameter of) the trial, one of
   :data:`OPTIMIZER_REASONS` or a failure kind (listed in the README);
 - ``llm_optimizer_params``: the parameters the optimizer chose through ``sample_independent``
@@ -43,22 +44,25 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Collection
+from collections.abc import Mapping
 import threading
 from typing import Any
 from typing import TYPE_CHECKING
 import uuid
 import weakref
 
+from optuna.distributions import BaseDistribution
 from optuna.trial import FrozenTrial
+from optuna.trial import TrialState
 
 from llm_guided_optuna._llm.client import LLMReply
-from llm_guided_optuna._prompt.context import PROPOSAL_ATTR
 from llm_guided_optuna._prompt.response import ParsedProposal
 from llm_guided_optuna._proposal.claims import claim_in_storage
+from llm_guided_optuna._proposal.claims import claim_marker
 from llm_guided_optuna._proposal.claims import CLAIM_WAIT_S
+from llm_guided_optuna._proposal.claims import configuration_key
 from llm_guided_optuna._proposal.claims import ConfigurationKey
 from llm_guided_optuna._proposal.claims import is_shared_storage
-from llm_guided_optuna._proposal.claims import WARM_START_ATTR  # noqa: F401 - a trial attribute, listed above
 from llm_guided_optuna._proposal.validator import ValidationResult
 from llm_guided_optuna._sampler.statistics import SamplerStatistics
 from llm_guided_optuna.exceptions import LLMProposalError
@@ -69,6 +73,9 @@ if TYPE_CHECKING:
     from optuna.study import Study
 
 
+#: User attribute under which the sampler stores the configuration it proposed to a trial,
+#: so that other threads and workers see proposals of trials that are still running.
+PROPOSAL_ATTR = "llm_proposal"
 SOURCE_ATTR = "llm_source"
 REASON_ATTR = "llm_reason"
 OPTIMIZER_PARAMS_ATTR = "llm_optimizer_params"
@@ -96,6 +103,52 @@ MAX_DETAIL_CHARS = 300
 def source_of(reason: str) -> str:
     """``"optimizer"`` for a reason of :data:`OPTIMIZER_REASONS`, ``"fallback"`` for a failure."""
     return "optimizer" if reason in OPTIMIZER_REASONS else "fallback"
+
+
+def llm_proposal(trial: FrozenTrial) -> Mapping[str, Any] | None:
+    """The configuration the LLM proposed to ``trial`` (``llm_proposal``), if it holds one."""
+    proposal = trial.user_attrs.get(PROPOSAL_ATTR)
+    return proposal if isinstance(proposal, Mapping) else None
+
+
+def has_llm_proposal(trial: FrozenTrial) -> bool:
+    """Whether ``trial`` stores an LLM proposal (the ``llm_proposal`` attribute is set).
+
+    For the trials the sampler records, this and :func:`source_is_llm` agree once both
+    attributes are written: :meth:`ProvenanceRecorder.start_llm` is the only writer of
+    ``llm_proposal`` (always a non-empty configuration) and writes ``llm_source="llm"`` with
+    it, and :meth:`ProvenanceRecorder.finish` turns that into ``"llm+optimizer"`` or
+    ``"llm+fallback"`` only for those trials. They differ for trials made by hand, by other
+    code or copied from elsewhere, which may carry one attribute without the other (the
+    reliability checks read this one, the hybrid schedule :func:`source_is_llm`).
+    """
+    return PROPOSAL_ATTR in trial.user_attrs
+
+
+def source_is_llm(trial: FrozenTrial) -> bool:
+    """Whether ``trial``'s ``llm_source`` says the LLM proposed its configuration (one of
+    :data:`LLM_SOURCES`, also when the optimizer filled some of its parameters); see
+    :func:`has_llm_proposal`."""
+    return trial.user_attrs.get(SOURCE_ATTR) in LLM_SOURCES
+
+
+def known_configurations(
+    study: Study, search_space: Mapping[str, BaseDistribution]
+) -> set[ConfigurationKey]:
+    """Configurations of every trial of the study, running ones by their LLM proposal or claim."""
+    keys: set[ConfigurationKey] = set()
+    for trial in study._get_trials(deepcopy=False, use_cache=True):
+        params: Mapping[str, Any] = trial.params
+        if trial.state == TrialState.RUNNING:
+            proposal = llm_proposal(trial)
+            if proposal is not None:
+                params = {**proposal, **trial.params}
+            marker = claim_marker(trial)
+            if marker is not None and marker[1] == "won":
+                keys.add(marker[0])
+        if params:
+            keys.add(configuration_key(params, search_space))
+    return keys
 
 
 class ProvenanceRecorder:
@@ -126,8 +179,8 @@ class ProvenanceRecorder:
     ) -> bool:
         """Reserve a configuration; False if a trial already has it or is about to.
 
-        ``known`` holds the configurations in storage (:func:`~llm_guided_optuna._proposal.claims.known_configurations`, read at
-        the start of the trial); this object's own reservations cover threads. With ``study``
+        ``known`` holds the configurations in storage (:func:`known_configurations`, read at the
+        start of the trial); this object's own reservations cover threads. With ``study``
         and ``trial`` (the claiming trial) on a storage that other processes share, the claim
         is also made in storage (:func:`claim_in_storage`), which covers the trials of other
         worker processes that claim the same configuration at the same time.
@@ -140,7 +193,14 @@ class ProvenanceRecorder:
             return False
         if study is None or trial is None or not is_shared_storage(study._storage):
             return True
-        won = claim_in_storage(study._storage, study._study_id, trial, key, self.claim_wait_s)
+        won = claim_in_storage(
+            study._storage,
+            study._study_id,
+            trial,
+            key,
+            self.claim_wait_s,
+            proposal_attr=PROPOSAL_ATTR,
+        )
         if not won:
             self._stats.increment("claim_conflicts")
         return won
@@ -198,12 +258,14 @@ class ProvenanceRecorder:
         return source is not None and source[0] == "llm"
 
     def record_repeat_varied(self, study: Study, trial: FrozenTrial) -> None:
-        """Record that the optimizer's configuration for ``trial`` was a repeat, replaced by a variant."""
+        """Record that the optimizer's configuration for ``trial`` was a repeat, replaced by a
+        variant."""
         self._stats.increment("repeats_varied")
         study._storage.set_trial_user_attr(trial._trial_id, REPEAT_VARIED_ATTR, True)
 
     def record_optimizer_param(self, trial: FrozenTrial, name: str) -> None:
-        """Count one parameter that the optimizer chooses for ``trial`` (``sample_independent``)."""
+        """Count one parameter that the optimizer chooses for ``trial``
+        (``sample_independent``)."""
         with self._lock:
             self._optimizer_params.setdefault(trial._trial_id, []).append(name)
         self._stats.increment("optimizer_params")

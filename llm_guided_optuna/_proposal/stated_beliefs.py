@@ -71,11 +71,15 @@ _BETWEEN = re.compile(
     re.IGNORECASE,
 )
 _BELOW = re.compile(
-    rf"^\s*(?:(?:of|is|=|:)\s*)*(?:below|under|at most|less than|no more than|smaller than|lower than|<=|<|≤)\s*({_NUMBER})",
+    r"^\s*(?:(?:of|is|=|:)\s*)*"
+    r"(?:below|under|at most|less than|no more than|smaller than|lower than|<=|<|≤)"
+    rf"\s*({_NUMBER})",
     re.IGNORECASE,
 )
 _ABOVE = re.compile(
-    rf"^\s*(?:(?:of|is|=|:)\s*)*(?:above|over|at least|more than|no less than|greater than|larger than|higher than|>=|>|≥)\s*({_NUMBER})",
+    r"^\s*(?:(?:of|is|=|:)\s*)*"
+    r"(?:above|over|at least|more than|no less than|greater than|larger than|higher than|>=|>|≥)"
+    rf"\s*({_NUMBER})",
     re.IGNORECASE,
 )
 # Ends of a statement: a clause separator (not a decimal point or a thousands comma).
@@ -129,8 +133,8 @@ def read_stated_beliefs(
         return {}
     texts: list[tuple[str | None, str]] = []
     if isinstance(knowledge, Mapping):
-        for key, value in knowledge.items():
-            texts.append((str(key), str(value)))
+        for name, value in knowledge.items():
+            texts.append((str(name), str(value)))
     else:
         texts.append((None, str(knowledge)))
     beliefs: dict[str, StatedBelief] = {}

@@ -9,11 +9,15 @@ record it on the trial.
 Example:
     >>> from optuna.distributions import FloatDistribution, IntDistribution
     >>> validator = ParameterValidator()
-    >>> space = {"lr": FloatDistribution(1e-5, 1e-1, log=True), "units": IntDistribution(16, 256, step=16)}
+    >>> space = {
+    ...     "lr": FloatDistribution(1e-5, 1e-1, log=True),
+    ...     "units": IntDistribution(16, 256, step=16),
+    ... }
     >>> result = validator.validate({"lr": "0.5", "units": 70.0, "bogus": 1}, space)
     >>> result.params
     {'lr': 0.1, 'units': 64}
-    >>> sorted(a.action for a in result.adjustments)  # "0.5" and 70.0 converted; 0.5 clamped, 70 snapped
+    >>> # "0.5" and 70.0 converted; 0.5 clamped, 70 snapped.
+    >>> sorted(a.action for a in result.adjustments)
     ['clamped', 'converted', 'converted', 'snapped']
 """
 
@@ -158,6 +162,7 @@ class ParameterValidator:
             InvalidValueError: when no sensible value can be derived (``NaN``, text that is
                 not a number, a categorical that matches no choice, ...).
         """
+        result: CategoricalChoiceType
         if isinstance(distribution, FloatDistribution):
             result, actions = self._validate_float(value, distribution)
         elif isinstance(distribution, IntDistribution):
@@ -166,9 +171,7 @@ class ParameterValidator:
             result, actions = self._validate_categorical(value, distribution)
         else:
             raise InvalidValueError(f"unsupported distribution {type(distribution).__name__}")
-        # Defensive final check: never hand Optuna a value outside its distribution.
-        if not distribution._contains(distribution.to_internal_repr(result)):
-            raise InvalidValueError(f"could not bring {_short_repr(value)} inside {distribution}")
+        _check_inside(value, result, distribution)
         return result, actions
 
     @staticmethod
@@ -281,3 +284,10 @@ def _match_as_number(value: Any, choice: Any) -> bool:
     except InvalidValueError:
         return False
     return math.isclose(number, float(choice), rel_tol=1e-9, abs_tol=1e-12)
+
+
+def _check_inside(value: Any, result: Any, distribution: BaseDistribution) -> None:
+    """The validator's final, defensive check: never hand Optuna a value outside its
+    distribution."""
+    if not distribution._contains(distribution.to_internal_repr(result)):
+        raise InvalidValueError(f"could not bring {_short_repr(value)} inside {distribution}")

@@ -1,9 +1,9 @@
 """What the sampler does when the LLM fails, or when its budget is spent.
 
-:class:`FailurePolicy` decides, for each failure: log it (at WARNING the first time of each
-kind, then at DEBUG), stop asking the LLM for good (rejected credentials, an unknown model, spent budgets: said
-once with an :class:`LLMSamplerWarning`), and raise :class:`LLMProposalError` when the user
-chose ``on_error="raise"``. The sampler counts the failure and records it on the trial.
+:class:`FailurePolicy` decides, for each failure: log it (at WARNING the first time of each kind,
+then at DEBUG), stop asking the LLM for good (rejected credentials, an unknown model, spent
+budgets: said once with an :class:`LLMSamplerWarning`), and raise :class:`LLMProposalError` when
+the user chose ``on_error="raise"``. The sampler counts the failure and records it on the trial.
 
 Example:
     >>> from llm_guided_optuna._sampler.statistics import SamplerStatistics

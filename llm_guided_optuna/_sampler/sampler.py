@@ -34,11 +34,11 @@ from llm_guided_optuna._prompt.context_builder import ContextBuilder
 from llm_guided_optuna._prompt.request import DEFAULT_WARM_START_PROMPT
 from llm_guided_optuna._prompt.request import WarmStartPrompt
 from llm_guided_optuna._proposal.claims import configuration_key
-from llm_guided_optuna._proposal.claims import known_configurations
 from llm_guided_optuna._proposal.claims import WarmStartClaim
 from llm_guided_optuna._proposal.diversify import distinct_variant
 from llm_guided_optuna._proposal.pool import ProposalPool
 from llm_guided_optuna._proposal.proposer import LLMProposer
+from llm_guided_optuna._proposal.provenance import known_configurations
 from llm_guided_optuna._proposal.provenance import ProvenanceRecorder
 from llm_guided_optuna._proposal.validator import ParameterValidator
 from llm_guided_optuna._sampler.arguments import check_sampler_arguments

@@ -5,10 +5,10 @@ search spaces, while an LLM that *advises* a classical optimizer helps, mostly i
 trials. :class:`AdaptiveLLMShare` decides, trial by trial, which of the two proposes:
 
 - **Warm start.** ``warm_start_trials`` trials are the LLM's: the first trial that sees the
-  search space (trial 1 in a single process) claims them (:class:`~llm_guided_optuna._proposal.claims.WarmStartClaim`),
-  and the LLM proposes them in one call from the problem context and the parameter names,
-  replacing part of the random initial design of the classical optimizer (which starts
-  modelling right after).
+  search space (trial 1 in a single process) claims them
+  (:class:`~llm_guided_optuna._proposal.claims.WarmStartClaim`), and the LLM proposes them in
+  one call from the problem context and the parameter names, replacing part of the random
+  initial design of the classical optimizer (which starts modelling right after).
 - **Adaptive share.** Afterwards the LLM proposes a trial with probability ``share``. Its share
   follows its record: each finished trial is scored *good* when its value is in the best
   quarter of the complete trials before it; with Beta(1, 1) smoothing, the share is
@@ -38,13 +38,17 @@ import random
 from typing import TYPE_CHECKING
 
 from optuna.samplers import BaseSampler
+from optuna.samplers import GPSampler
 from optuna.samplers import TPESampler
 from optuna.study import StudyDirection
 from optuna.trial import FrozenTrial
 from optuna.trial import TrialState
 
-from llm_guided_optuna._proposal.provenance import LLM_SOURCES
-from llm_guided_optuna._proposal.provenance import SOURCE_ATTR
+from llm_guided_optuna._imports import gp_available
+from llm_guided_optuna._proposal.provenance import source_is_llm
+from llm_guided_optuna._trials import dominating
+from llm_guided_optuna._trials import loss_sign
+from llm_guided_optuna._trials import losses
 
 
 if TYPE_CHECKING:
@@ -54,24 +58,12 @@ if TYPE_CHECKING:
 GOOD_QUANTILE = 0.25
 
 
-def gp_available() -> bool:
-    """Whether PyTorch and SciPy import (Optuna's GPSampler needs both)."""
-    try:
-        import scipy  # noqa: F401
-        import torch  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def default_optimizer(seed: int | None, n_startup_trials: int) -> BaseSampler:
     """The classical optimizer of the hybrid strategy: Optuna's GPSampler when PyTorch and
     SciPy are installed, otherwise a multivariate TPESampler; both start modelling after
     ``n_startup_trials`` trials."""
     if not gp_available():
         return TPESampler(seed=seed, multivariate=True, n_startup_trials=n_startup_trials)
-    from optuna.samplers import GPSampler
-
     return GPSampler(seed=seed, n_startup_trials=n_startup_trials)
 
 
@@ -154,7 +146,7 @@ def score_record(
     """
     if len(directions) != 1:
         return _score_multi_objective(complete, directions)
-    sign = -1.0 if directions[0] == StudyDirection.MAXIMIZE else 1.0
+    sign = loss_sign(directions[0])
     ordered = sorted(complete, key=lambda t: t.number)
     earlier: list[float] = []
     counts = [0, 0, 0, 0]
@@ -165,7 +157,7 @@ def score_record(
         if len(earlier) >= 3:
             threshold = sorted(earlier)[max(0, math.ceil(GOOD_QUANTILE * len(earlier)) - 1)]
             good = value <= threshold
-            offset = 0 if trial.user_attrs.get(SOURCE_ATTR) in LLM_SOURCES else 2
+            offset = 0 if source_is_llm(trial) else 2
             counts[offset] += int(good)
             counts[offset + 1] += 1
         earlier.append(value)
@@ -175,23 +167,17 @@ def score_record(
 def _score_multi_objective(
     complete: Sequence[FrozenTrial], directions: Sequence[StudyDirection]
 ) -> tuple[int, int, int, int]:
-    signs = [-1.0 if d == StudyDirection.MAXIMIZE else 1.0 for d in directions]
-    earlier: list[list[float]] = []
+    scored = [
+        t
+        for t in sorted(complete, key=lambda t: t.number)
+        if t.values and len(t.values) == len(directions)
+    ]
+    loss = losses(scored, directions)
     counts = [0, 0, 0, 0]
-    for trial in sorted(complete, key=lambda t: t.number):
-        if not trial.values or len(trial.values) != len(signs):
-            continue
-        loss = [
-            s * float(v) if not math.isnan(v) else math.inf for s, v in zip(signs, trial.values)
-        ]
-        if len(earlier) >= 3:
-            dominated = any(
-                all(a <= b for a, b in zip(other, loss))
-                and any(a < b for a, b in zip(other, loss))
-                for other in earlier
-            )
-            offset = 0 if trial.user_attrs.get(SOURCE_ATTR) in LLM_SOURCES else 2
+    for index, trial in enumerate(scored):
+        if index >= 3:
+            dominated = bool(dominating(loss[:index], loss[index]).any())
+            offset = 0 if source_is_llm(trial) else 2
             counts[offset] += int(not dominated)
             counts[offset + 1] += 1
-        earlier.append(loss)
     return counts[0], counts[1], counts[2], counts[3]

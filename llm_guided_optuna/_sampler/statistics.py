@@ -1,4 +1,5 @@
-"""Counters of what the sampler did: LLM calls, failures by kind, the optimizer's trials, tokens, cost.
+"""Counters of what the sampler did: LLM calls, failures by kind, the optimizer's trials,
+tokens, cost.
 
 :class:`SamplerStatistics` is updated by the sampler from any thread and read through
 :meth:`~llm_guided_optuna.LLMGuidedSampler.get_statistics`.

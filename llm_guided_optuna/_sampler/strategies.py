@@ -27,11 +27,11 @@ from dataclasses import dataclass
 from optuna.samplers import BaseSampler
 from optuna.samplers import TPESampler
 
+from llm_guided_optuna._imports import gp_available
 from llm_guided_optuna._prior.options import PriorOptions
 from llm_guided_optuna._sampler.handover import HandoverSampler
 from llm_guided_optuna._sampler.schedule import AdaptiveLLMShare
 from llm_guided_optuna._sampler.schedule import default_optimizer
-from llm_guided_optuna._sampler.schedule import gp_available
 from llm_guided_optuna._sampler.trust import DEFAULT_MAX_SHARE
 from llm_guided_optuna._sampler.trust import EvidenceTrust
 from llm_guided_optuna._warnings import llm_warn

@@ -4,8 +4,8 @@
 in one process. When several workers share a study through RDB or journal storage,
 :func:`study_statistics` rebuilds the same counters from what each trial recorded in storage
 (``llm_source``, ``llm_reason``, ``llm_optimizer_params``, ``llm_proposal`` and
-``llm_call``, see :mod:`~llm_guided_optuna._proposal.provenance`), so it also works from a process that
-ran no trial, after the workers have ended, or after one of them was killed.
+``llm_call``, see :mod:`~llm_guided_optuna._proposal.provenance`), so it also works from a
+process that ran no trial, after the workers have ended, or after one of them was killed.
 
 Example:
     >>> import optuna
@@ -38,13 +38,13 @@ from typing import TYPE_CHECKING
 from optuna.trial import FrozenTrial
 from optuna.trial import TrialState
 
-from llm_guided_optuna._prompt.context import PROPOSAL_ATTR
 from llm_guided_optuna._proposal.provenance import CALL_ATTR
-from llm_guided_optuna._proposal.provenance import LLM_SOURCES
+from llm_guided_optuna._proposal.provenance import llm_proposal
 from llm_guided_optuna._proposal.provenance import OPTIMIZER_PARAMS_ATTR
 from llm_guided_optuna._proposal.provenance import REASON_ATTR
 from llm_guided_optuna._proposal.provenance import REPEAT_VARIED_ATTR
 from llm_guided_optuna._proposal.provenance import SOURCE_ATTR
+from llm_guided_optuna._proposal.provenance import source_is_llm
 from llm_guided_optuna._sampler.statistics import STANDARD_COUNTERS
 
 
@@ -124,10 +124,11 @@ def study_statistics(study: Study) -> dict[str, Any]:
         ``{"sampler_stats": {...}, "model", "strategy", "fallback_sampler",
         "llm_disabled_reason", "trials", "sources"}``: ``sampler_stats`` has the keys of
         ``get_statistics()["sampler_stats"]`` (``success_rate``, ``average_llm_time``,
-        ``optimizer_trials``, ``fallback_uses``, ``llm_calls``, ``failures``, ``prompt_tokens`` and the rest);
-        ``model`` is the model most calls used; ``strategy`` and ``fallback_sampler`` are not
-        recorded in storage and are ``None``; ``llm_disabled_reason`` is the latest reason for
-        which a worker had stopped asking the LLM, if any; ``trials`` counts the trials by
+        ``optimizer_trials``, ``fallback_uses``, ``llm_calls``, ``failures``, ``prompt_tokens``
+        and the rest); ``model`` is the model most calls used; ``strategy`` and
+        ``fallback_sampler`` are not recorded in storage and are ``None``;
+        ``llm_disabled_reason`` is the latest reason for which a worker had stopped asking the
+        LLM, if any; ``trials`` counts the trials by
         state (and ``retried``: re-runs of failed trials, which carry the failed trial's
         provenance and are left out of the counters); ``sources`` counts the trials by
         ``llm_source``; ``llm_proposals`` counts the LLM configurations ``used`` and how many
@@ -169,11 +170,11 @@ def study_statistics(study: Study) -> dict[str, Any]:
         reason = str(attrs.get(REASON_ATTR, "unknown"))
         if attrs.get(REPEAT_VARIED_ATTR) is True:
             counts["repeats_varied"] += 1
-        if source in LLM_SOURCES:
+        if source_is_llm(trial):
             counts["proposals_requested"] += 1
             counts["llm_successes"] += 1
-            proposal = attrs.get(PROPOSAL_ATTR)
-            if isinstance(proposal, Mapping):
+            proposal = llm_proposal(trial)
+            if proposal is not None:
                 counts["llm_params"] += len(proposal)
                 proposals.append(json.dumps(proposal, sort_keys=True, default=str))
             calls.setdefault(_call_group(trial, call), []).append((trial.number, call))

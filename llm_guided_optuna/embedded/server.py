@@ -28,6 +28,7 @@ import time
 from typing import Any
 import urllib.request
 
+from llm_guided_optuna._imports import import_optional
 from llm_guided_optuna._logging import get_logger
 from llm_guided_optuna.embedded.registry import EmbeddedModelSpec
 from llm_guided_optuna.embedded.registry import get_model_spec
@@ -206,12 +207,12 @@ class EmbeddedModelServer:
         with self._lock:
             if self._server is not None:
                 return
-            try:
-                import xllamacpp
-            except ImportError as error:
-                raise EmbeddedModelUnavailableError(
-                    f'the embedded model needs the llama.cpp runtime: pip install "{RUNTIME_REQUIREMENT}"'
-                ) from error
+            xllamacpp = import_optional(
+                "xllamacpp",
+                EmbeddedModelUnavailableError,
+                "the embedded model needs the llama.cpp runtime: "
+                f'pip install "{RUNTIME_REQUIREMENT}"',
+            )
             model_path = self._resolve_file()
             self.n_threads = choose_thread_count(self.spec, self._requested_threads)
             _logger.info(

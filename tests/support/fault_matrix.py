@@ -1,9 +1,10 @@
 """The fault matrix: every injected fault against every kind of distribution.
 
-For each cell, a study runs one trial sampled without the LLM (the search space is not known
-before it), then ``FAULTED_TRIALS`` warm-start trials (each asks the LLM) during which the fault
-server answers with the fault. The cell records whether the study completed, how many parameters were invalid, what
-the sampler counted, how many requests the server saw and how long the faulted trials took.
+For each cell, a study runs one trial sampled without the LLM (the search space is not known before
+it), then ``FAULTED_TRIALS`` warm-start trials (each asks the LLM) during which the fault server
+answers with the fault. The cell records whether the study completed, how many parameters were
+invalid, what the sampler counted, how many requests the server saw and how long the faulted trials
+took.
 
 Run it as a script to print the Markdown table of ``docs/reliability.md``::
 
@@ -189,7 +190,8 @@ def run_matrix() -> list[CellResult]:
 def markdown_table(results: list[CellResult]) -> str:
     """One row per fault, summed over the distribution kinds."""
     lines = [
-        "| fault | cells | faulted trials | invalid params | crashed studies | counted as | requests per faulted trial | seconds per faulted trial |",
+        "| fault | cells | faulted trials | invalid params | crashed studies | counted as "
+        "| requests per faulted trial | seconds per faulted trial |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for fault in FAULTS:
@@ -206,7 +208,8 @@ def markdown_table(results: list[CellResult]) -> str:
         )
         lines.append(
             f"| {fault} | {len(cells)} | {faulted} | {sum(c.invalid_params for c in cells)} | "
-            f"{sum(1 for c in cells if not c.completed)} | {counted_text} | {requests:.2f} | {seconds:.3f} |"
+            f"{sum(1 for c in cells if not c.completed)} | {counted_text} | {requests:.2f} | "
+            f"{seconds:.3f} |"
         )
     return "\n".join(lines)
 

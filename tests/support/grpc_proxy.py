@@ -142,7 +142,8 @@ class GrpcProxy:
                     pass
                 if time.monotonic() > deadline:
                     raise RuntimeError(
-                        f"the gRPC proxy did not answer within {self.startup_timeout} s:\n{self.log_tail()}"
+                        f"the gRPC proxy did not answer within {self.startup_timeout} s:\n"
+                        f"{self.log_tail()}"
                     )
             return False
         finally:
@@ -178,7 +179,8 @@ class GrpcProxy:
 
 
 def main() -> None:
-    """Serve ``--storage`` through ``run_grpc_proxy_server`` on 127.0.0.1:``--port`` until killed."""
+    """Serve ``--storage`` through ``run_grpc_proxy_server`` on 127.0.0.1:``--port`` until
+    killed."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--storage", required=True, help="SQLAlchemy URL")
     parser.add_argument("--port", type=int, required=True)

@@ -103,9 +103,9 @@ def find_postgres_bindir() -> str:
         if _has_binaries(directory):
             return directory
     raise RuntimeError(
-        "PostgreSQL server binaries (initdb, pg_ctl, postgres) not found on PATH, in /usr/local/bin, "
-        f"/usr/lib/postgresql/*/bin or `pg_config --bindir` (looked in: {candidates or 'nothing'}); "
-        + INSTALL_HINT
+        "PostgreSQL server binaries (initdb, pg_ctl, postgres) not found on PATH, in "
+        "/usr/local/bin, /usr/lib/postgresql/*/bin or `pg_config --bindir` "
+        f"(looked in: {candidates or 'nothing'}); " + INSTALL_HINT
     )
 
 

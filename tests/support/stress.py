@@ -344,7 +344,8 @@ def main() -> None:
     def report(result: RunResult) -> None:
         verdict = "clean" if not result.problems else "FAILED: " + "; ".join(result.problems)
         print(
-            f"{result.study}: {result.seconds:.1f} s, warm start on trial {result.warm_start_trial}, "
+            f"{result.study}: {result.seconds:.1f} s, "
+            f"warm start on trial {result.warm_start_trial}, "
             f"{result.llm_calls} LLM call(s), {result.repeats_varied} repeat(s) varied: {verdict}",
             flush=True,
         )
@@ -366,7 +367,8 @@ def main() -> None:
         )
     failed = [r for r in results if r.problems]
     print(
-        f"{len(results) - len(failed)} clean, {len(failed)} failed, in {time.monotonic() - started:.0f} s"
+        f"{len(results) - len(failed)} clean, {len(failed)} failed, "
+        f"in {time.monotonic() - started:.0f} s"
     )
     sys.exit(1 if failed else 0)
 

@@ -4,8 +4,9 @@ It speaks JSON lines on standard input and output, so one process serves many st
 driver can release several workers at the same moment (a barrier, not a sleep):
 
 - the driver sends ``{"study": NAME, "storage": URL, "seed": S, "trials": N, "api_base": URL|null,
-  "model": M|null}``; the worker loads the study, builds a fresh ``LLMGuidedSampler(temperature=0.0,
-  seed=S, strategy="prior")`` on it and answers ``{"ready": NAME}``;
+  "model": M|null}``; the worker loads the study, builds a fresh
+  ``LLMGuidedSampler(temperature=0.0, seed=S, strategy="prior")`` on it and answers
+  ``{"ready": NAME}``;
 - the driver sends ``{"go": NAME}``; the worker runs ``N`` trials of
   :func:`~tests.support.mixed_space.every_kind_objective` and answers ``{"done": NAME, "stats":
   sampler.get_statistics()}`` (or ``{"error": ...}``);
