@@ -38,7 +38,7 @@ def test_hosted_models_keep_a_short_timeout_and_local_ones_scale_with_the_answer
 
 def test_the_sampler_passes_no_timeout_by_default_and_refuses_a_bad_one() -> None:
     sampler = LLMGuidedSampler(model="openai/local", api_base="http://127.0.0.1:9/v1")
-    assert sampler._client_settings["timeout"] is None
+    assert sampler._llm_settings.timeout is None
     with pytest.raises(ValueError, match="timeout must be > 0.0"):
         LLMGuidedSampler(model="openai/local", api_base="http://127.0.0.1:9/v1", timeout=0)
 

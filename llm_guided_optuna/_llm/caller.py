@@ -11,7 +11,6 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 import os
 import threading
 from typing import Any
@@ -21,6 +20,7 @@ from llm_guided_optuna._llm.client import LLMClient
 from llm_guided_optuna._llm.client import LLMReply
 from llm_guided_optuna._llm.progress import CallProgress
 from llm_guided_optuna._llm.replay import ExchangeCache
+from llm_guided_optuna._llm.settings import LLMSettings
 from llm_guided_optuna._sampler.statistics import SamplerStatistics
 from llm_guided_optuna.embedded.selection import LocalModel
 from llm_guided_optuna.embedded.server import get_embedded_server
@@ -37,7 +37,7 @@ class LLMCaller:
     Args:
         model_name: The model as the sampler names it (``embedded/<name>``, a LiteLLM string).
         local_model: The embedded model or GGUF file to serve in-process, or ``None``.
-        client_settings: Keyword arguments of :class:`~llm_guided_optuna._llm.client.LLMClient`.
+        settings: The connection: where, with which key, temperature, timeout, retries, ...
         seed: Sent to the LLM as its seed where the provider takes one.
         stats: The sampler's counters; every call, failed or not, is recorded there.
         replay: Recorded exchanges to answer from (and record into), or ``None``.
@@ -47,7 +47,7 @@ class LLMCaller:
         self,
         model_name: str,
         local_model: LocalModel | None,
-        client_settings: Mapping[str, Any],
+        settings: LLMSettings,
         *,
         seed: int | None,
         stats: SamplerStatistics,
@@ -55,7 +55,7 @@ class LLMCaller:
     ) -> None:
         self.model_name = model_name
         self._local_model = local_model
-        self._settings = dict(client_settings)
+        self._settings = settings
         self._seed = seed
         self._stats = stats
         self._replay = replay
@@ -66,8 +66,7 @@ class LLMCaller:
         """The LiteLLM client, made on first use (an embedded model is loaded then)."""
         with self._lock:
             if self._client is None:
-                settings = dict(self._settings)
-                settings["completion_kwargs"] = dict(settings.get("completion_kwargs") or {})
+                settings = self._settings.client_arguments()
                 model = self.model_name
                 if self._local_model is not None:
                     server = get_embedded_server(self._local_model.server_key)
@@ -101,12 +100,12 @@ class LLMCaller:
         """
         fingerprint = None
         if self._replay is not None:
-            llm_seed = self._settings.get("completion_kwargs", {}).get("seed", self._seed)
+            llm_seed = self._settings.completion_kwargs.get("seed", self._seed)
             fingerprint = self._replay.fingerprint(
                 self.model_name,
                 messages,
                 response_model,
-                self._settings["temperature"],
+                self._settings.temperature,
                 max_tokens,
                 llm_seed,
             )

@@ -35,6 +35,8 @@ from llm_guided_optuna._llm.errors import classify_error
 from llm_guided_optuna._llm.errors import redact
 from llm_guided_optuna._llm.errors import retry_after_seconds
 from llm_guided_optuna._llm.errors import SECRET_ENV_SUFFIXES
+from llm_guided_optuna._llm.settings import check_client_settings
+from llm_guided_optuna._llm.settings import STRUCTURED_OUTPUT_MODES
 from llm_guided_optuna._llm.timeouts import request_timeout
 from llm_guided_optuna._logging import get_logger
 from llm_guided_optuna.exceptions import LLMCallError
@@ -42,10 +44,6 @@ from llm_guided_optuna.exceptions import LLMCallError
 
 _logger = get_logger(__name__)
 
-#: The ways of asking for structured output, most to least constrained.
-#: ``llguidance`` sends the schema as a llama.cpp grammar that also fixes the JSON layout
-#: (no indentation): half the tokens of ``json_schema`` for small local models.
-STRUCTURED_OUTPUT_MODES = ("llguidance", "json_schema", "json_object", "prompt")
 MAX_BACKOFF_SECONDS = 30.0
 
 _litellm_module: Any = None
@@ -123,15 +121,7 @@ class LLMClient:
         completion_kwargs: Mapping[str, Any] | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        if structured_output != "auto" and structured_output not in STRUCTURED_OUTPUT_MODES:
-            raise ValueError(
-                f"structured_output must be 'auto' or one of {STRUCTURED_OUTPUT_MODES}, "
-                f"got {structured_output!r}"
-            )
-        if timeout is not None and timeout <= 0:
-            raise ValueError("timeout must be positive")
-        if max_retries < 0:
-            raise ValueError("max_retries must be >= 0")
+        check_client_settings(structured_output, timeout, max_retries)
         self.model = model
         self.api_base = api_base
         self._api_key = api_key

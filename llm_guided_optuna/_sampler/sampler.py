@@ -27,8 +27,8 @@ from optuna.trial import FrozenTrial
 from optuna.trial import TrialState
 
 from llm_guided_optuna._llm.caller import LLMCaller
-from llm_guided_optuna._llm.client import LLMClient
 from llm_guided_optuna._llm.replay import ExchangeCache
+from llm_guided_optuna._llm.settings import LLMSettings
 from llm_guided_optuna._prior.options import PriorOptions
 from llm_guided_optuna._prompt.context_builder import ContextBuilder
 from llm_guided_optuna._prompt.request import DEFAULT_WARM_START_PROMPT
@@ -246,17 +246,16 @@ class LLMGuidedSampler(BaseSampler):
         self.model = model
         self.strategy = strategy
         self._optimizer = plan.optimizer
-        self._client_settings: dict[str, Any] = {
-            "api_base": api_base,
-            "api_key": api_key,
-            "temperature": temperature,
-            "timeout": timeout,
-            "max_retries": max_retries,
-            "retry_backoff": retry_backoff,
-            "structured_output": structured_output,
-            "completion_kwargs": dict(completion_kwargs or {}),
-        }
-        LLMClient("check/arguments", **self._client_settings)  # Validates the settings now.
+        self._llm_settings = LLMSettings(
+            api_base=api_base,
+            api_key=api_key,
+            temperature=temperature,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_backoff=retry_backoff,
+            structured_output=structured_output,
+            completion_kwargs=completion_kwargs or {},
+        )
         self._search_space = UnionSearchSpace()
         self._stats = SamplerStatistics()
         self._provenance = ProvenanceRecorder(self._stats)
@@ -264,7 +263,7 @@ class LLMGuidedSampler(BaseSampler):
         llm = LLMCaller(
             self.model_name,
             self._local_model,
-            self._client_settings,
+            self._llm_settings,
             seed=seed,
             stats=self._stats,
             replay=self._replay,
