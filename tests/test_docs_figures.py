@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from benchmarks.render_readme import readme_table
+from benchmarks.report.render_readme import readme_table
 
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -20,9 +20,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:  # `benchmarks/` is not an installed package
     sys.path.insert(0, str(REPO_ROOT))
 
-from benchmarks.hints import human_number  # noqa: E402
-from benchmarks.hints import task_hints  # noqa: E402
-from benchmarks.tasks import Task  # noqa: E402
+from benchmarks.experiments.hints import human_number  # noqa: E402
+from benchmarks.experiments.hints import task_hints  # noqa: E402
+from benchmarks.tasks.task_types import Task  # noqa: E402
 
 
 SPACE = {

@@ -42,9 +42,9 @@ import random
 import re
 from typing import Any
 
-from benchmarks.reference import DEFAULT_REFERENCE_DIR
-from benchmarks.reference import read_reference_file
-from benchmarks.tasks import BAYESMARK_TASK_NAMES
+from benchmarks._paths import DEFAULT_REFERENCE_DIR
+from benchmarks.tasks.bayesmark import BAYESMARK_TASK_NAMES
+from benchmarks.tasks.reference import read_reference_file
 from tests.support.schema_responder import request_schema
 from tests.support.schema_responder import resolve_ref
 
@@ -66,7 +66,7 @@ _TRIAL_LINE = re.compile(r"^#(\d+) value=([^:]+): (.*)$", re.MULTILINE)
 @functools.lru_cache(maxsize=None)
 def _task_descriptions() -> dict[str, str]:
     """Problem description -> task name, for the suite's tasks (no data is loaded)."""
-    from benchmarks.tasks import get_task
+    from benchmarks.tasks.registry import get_task
 
     return {get_task(name).problem_description: name for name in BAYESMARK_TASK_NAMES}
 

@@ -5,7 +5,7 @@ starts without it, and the runs of an LLM sampler take hours on two cores. The a
 what the published figures were computed from, next to them:
 
 * ``benchmarks/results/archive/runs/<task>.jsonl.gz``: every run record of the task, one per
-  line (see :mod:`benchmarks.runner`);
+  line (see :mod:`benchmarks.core.runner`);
 * ``benchmarks/results/archive/exchanges.jsonl.gz``: every recorded exchange with an LLM, one
   per line with its request fingerprint (see :mod:`llm_guided_optuna._llm.replay`).
 
@@ -37,13 +37,13 @@ import tempfile
 from typing import Any
 from typing import Iterator
 
-from benchmarks.runner import DEFAULT_CACHE_DIR
-from benchmarks.runner import load_run
-from benchmarks.runner import RECORD_FORMAT
-from benchmarks.runner import save_run
+from benchmarks._paths import DEFAULT_ARCHIVE_DIR
+from benchmarks._paths import DEFAULT_CACHE_DIR
+from benchmarks.core.runner import load_run
+from benchmarks.core.runner import RECORD_FORMAT
+from benchmarks.core.runner import save_run
 
 
-DEFAULT_ARCHIVE_DIR = Path(__file__).resolve().parent / "results" / "archive"
 EXCHANGES_NAME = "exchanges.jsonl.gz"
 RUNS_DIR_NAME = "runs"
 EXCHANGES_DIR_NAME = "exchanges"

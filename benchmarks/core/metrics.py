@@ -24,7 +24,7 @@ import numpy as np
 
 
 if TYPE_CHECKING:
-    from benchmarks.reference import Reference
+    from benchmarks.tasks.task_types import Reference
 
 CHECKPOINTS: tuple[int, ...] = (5, 10, 20, 30)
 TARGET_REGRET = 0.05

@@ -30,18 +30,15 @@ from typing import Any
 
 import optuna
 
-from benchmarks.metrics import best_so_far
-from benchmarks.metrics import regret_curve
-from benchmarks.reference import Reference
-from benchmarks.samplers import build_sampler
-from benchmarks.samplers import full_statistics
-from benchmarks.samplers import llm_statistics
-from benchmarks.samplers import STAT_KEYS
-from benchmarks.tasks import Task
+from benchmarks.core.metrics import best_so_far
+from benchmarks.core.metrics import regret_curve
+from benchmarks.core.samplers import build_sampler
+from benchmarks.core.samplers import full_statistics
+from benchmarks.core.samplers import llm_statistics
+from benchmarks.core.samplers import STAT_KEYS
+from benchmarks.tasks.task_types import Reference
+from benchmarks.tasks.task_types import Task
 
-
-#: Where run records are cached (one folder per task); the archive restores into it.
-DEFAULT_CACHE_DIR = Path(__file__).resolve().parent / ".cache"
 
 RECORD_FORMAT = 1
 #: The trial user attribute holding the LLM's proposal (``llm_guided_optuna._prompt.context.PROPOSAL_ATTR``;

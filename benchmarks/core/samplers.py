@@ -7,7 +7,7 @@ configuration). Every name starting with ``llm`` is an ``LLMGuidedSampler`` stra
 suffix ``+useless`` (e.g. ``llm-prior+useless``) replaces the LLM by a local server that
 answers random valid configurations: the check that a weak LLM never makes users lose. The
 other suffixes of :data:`ADVISORS` replace it by an advisor of known skill, for the skill ladder
-(``llm-prior+oracle-top10``, ``llm-hybrid+local-step``; :mod:`benchmarks.advisor_responder`);
+(``llm-prior+oracle-top10``, ``llm-hybrid+local-step``; :mod:`benchmarks.core.advisor_responder`);
 their runs record the model ``openai/advisor/<name>`` and no exchanges (the advisor's answer is
 a function of the request). The
 ``llm_guided_optuna`` package is imported only when such a sampler is built, so the
@@ -345,10 +345,10 @@ def useless_llm_url() -> str:
 
 def advisor_llm_url() -> str:
     """Base URL of a local OpenAI-compatible server that answers as the advisors of known skill
-    (started once per process, on 127.0.0.1; see :mod:`benchmarks.advisor_responder`)."""
+    (started once per process, on 127.0.0.1; see :mod:`benchmarks.core.advisor_responder`)."""
     global _advisor_server
     if _advisor_server is None:
-        from benchmarks.advisor_responder import AdvisorResponder
+        from benchmarks.core.advisor_responder import AdvisorResponder
         from tests.support.fault_server import FaultServer
 
         _advisor_server = FaultServer(responder=AdvisorResponder())

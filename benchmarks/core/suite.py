@@ -15,27 +15,19 @@ Examples::
 Each repetition is written to ``<cache-dir>/<task>/<sampler>__seed<k>__trials<n>.json``
 as soon as it finishes; rerunning the same command skips finished repetitions. The archive of
 published runs and recorded LLM exchanges (``benchmarks/results/archive``) is restored into the
-cache first, unless ``--no-archive``: see :mod:`benchmarks.archive`.
+cache first, unless ``--no-archive``: see :mod:`benchmarks.core.archive`.
 """
 
 from __future__ import annotations
 
-import os
+import argparse
+import logging
+from pathlib import Path
+import sys
+from typing import Any
+import warnings
 
-
-# Must happen before numpy / scikit-learn / torch are imported (benchmarks/__init__ does it too).
-for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_variable, "1")
-os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-
-import argparse  # noqa: E402
-import logging  # noqa: E402
-from pathlib import Path  # noqa: E402
-import sys  # noqa: E402
-from typing import Any  # noqa: E402
-import warnings  # noqa: E402
-
-from benchmarks.runner import DEFAULT_CACHE_DIR  # noqa: E402, F401 - re-exported
+from benchmarks._paths import DEFAULT_CACHE_DIR
 
 
 QUICK_TASKS: tuple[str, ...] = ("svm-wine", "rf-breast_cancer", "mlp-sgd-diabetes")
@@ -52,9 +44,9 @@ SUITES: dict[str, list[str]] = {
 
 def build_parser() -> argparse.ArgumentParser:
     """The command-line interface of ``python -m benchmarks.run``."""
-    from benchmarks.archive import add_archive_arguments
-    from benchmarks.reference import DEFAULT_REFERENCE_DIR
-    from benchmarks.samplers import DEFAULT_SAMPLERS
+    from benchmarks._paths import DEFAULT_REFERENCE_DIR
+    from benchmarks.core.archive import add_archive_arguments
+    from benchmarks.core.samplers import DEFAULT_SAMPLERS
 
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.run",
@@ -108,11 +100,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def resolve_settings(args: argparse.Namespace) -> tuple[list[str], list[str], int, int]:
     """Tasks, samplers, number of seeds and trials after applying ``--quick`` and defaults."""
-    from benchmarks.bbob import bbob_available
-    from benchmarks.samplers import DEFAULT_SAMPLERS
-    from benchmarks.samplers import is_llm_sampler
-    from benchmarks.samplers import llm_sampler_available
-    from benchmarks.tasks import resolve_task_names
+    from benchmarks.core.samplers import DEFAULT_SAMPLERS
+    from benchmarks.core.samplers import is_llm_sampler
+    from benchmarks.core.samplers import llm_sampler_available
+    from benchmarks.tasks.bbob import bbob_available
+    from benchmarks.tasks.registry import resolve_task_names
 
     task_selection = args.tasks or (
         list(QUICK_TASKS) if args.quick else SUITES[getattr(args, "suite", None) or "bayesmark"]
@@ -158,12 +150,12 @@ def run_all(
     import optuna
     from tqdm import tqdm
 
-    from benchmarks.reference import load_reference
-    from benchmarks.runner import load_run
-    from benchmarks.runner import run_one
-    from benchmarks.runner import save_run
-    from benchmarks.samplers import is_llm_sampler
-    from benchmarks.tasks import get_task
+    from benchmarks.core.runner import load_run
+    from benchmarks.core.runner import run_one
+    from benchmarks.core.runner import save_run
+    from benchmarks.core.samplers import is_llm_sampler
+    from benchmarks.tasks.reference import load_reference
+    from benchmarks.tasks.registry import get_task
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
@@ -217,9 +209,9 @@ def print_summary(
     reference_dir: Path,
 ) -> None:
     """Print mean normalised regret per sampler (if every reference value exists)."""
-    from benchmarks.metrics import summarise
-    from benchmarks.reference import load_reference
-    from benchmarks.runner import load_run
+    from benchmarks.core.metrics import summarise
+    from benchmarks.core.runner import load_run
+    from benchmarks.tasks.reference import load_reference
 
     references = {task: load_reference(task, reference_dir) for task in tasks}
     missing = [task for task, reference in references.items() if reference is None]
@@ -253,7 +245,7 @@ def print_summary(
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m benchmarks.run``."""
-    from benchmarks.archive import restore_from_arguments
+    from benchmarks.core.archive import restore_from_arguments
 
     args = build_parser().parse_args(argv)
     tasks, samplers, seeds, trials = resolve_settings(args)

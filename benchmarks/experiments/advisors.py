@@ -1,9 +1,9 @@
 """The skill ladder: how much of an advisor's skill each strategy turns into lower regret (issue 28).
 
-Each rung is an advisor: the stand-ins of known skill (:mod:`benchmarks.advisor_responder`:
+Each rung is an advisor: the stand-ins of known skill (:mod:`benchmarks.core.advisor_responder`:
 ``oracle-top1``, ``oracle-top10``, ``oracle-top30``, ``local-step``, and the ``useless``
 control) and the two embedded models. An advisor's *skill* is measured exactly as for the real
-models: the warm-start probe's trial-1 regret (:mod:`benchmarks.probe`; the real models' figures
+models: the warm-start probe's trial-1 regret (:mod:`benchmarks.experiments.probe`; the real models' figures
 are read from ``benchmarks/results/probe.json``). A row ``STRATEGY@ADVISOR`` is a strategy of the
 sampler (``default`` = ``llm-prior``, ``trust``, ``hybrid``, ``llm``) on that advisor, over 16 tasks × 5 seeds
 × 30 trials, paired by (task, seed) against ``gp``, ``gp-startup5`` and ``default@useless``.
@@ -26,30 +26,25 @@ Writes ``benchmarks/results/advisors.json`` (``{"tasks", "seeds", "trials", "adv
 
 from __future__ import annotations
 
-import os
+import argparse
+import json
+from pathlib import Path
+import sys
+from typing import Any
+
+import numpy as np
+
+from benchmarks._paths import DEFAULT_CACHE_DIR
+from benchmarks._paths import DEFAULT_REFERENCE_DIR
+from benchmarks._paths import REPO_ROOT
+from benchmarks._paths import RESULTS_DIR
 
 
-for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_variable, "1")
-os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-
-import argparse  # noqa: E402
-import json  # noqa: E402
-from pathlib import Path  # noqa: E402
-import sys  # noqa: E402
-from typing import Any  # noqa: E402
-
-import numpy as np  # noqa: E402
-
-from benchmarks.run import DEFAULT_CACHE_DIR  # noqa: E402
-
-
-ROOT = Path(__file__).resolve().parent
 ADVISORS_CACHE_DIR = DEFAULT_CACHE_DIR / "advisors"
-ADVISORS_ARCHIVE_DIR = ROOT / "results" / "advisors_archive"
-DEFAULT_OUTPUT = ROOT / "results" / "advisors.json"
-PROBE_RESULTS = ROOT / "results" / "probe.json"
-DEFAULT_FIGURE = ROOT.parent / "docs" / "advisors" / "skill_ladder.png"
+ADVISORS_ARCHIVE_DIR = RESULTS_DIR / "advisors_archive"
+DEFAULT_OUTPUT = RESULTS_DIR / "advisors.json"
+PROBE_RESULTS = RESULTS_DIR / "probe.json"
+DEFAULT_FIGURE = REPO_ROOT / "docs" / "advisors" / "skill_ladder.png"
 STAND_INS: tuple[str, ...] = (
     "oracle-top1",
     "oracle-top10",
@@ -85,7 +80,7 @@ def sampler_of_row(row: str) -> str:
     base = STRATEGIES[strategy]
     if advisor in STAND_INS:
         return f"{base}+{advisor}"
-    from benchmarks.samplers import default_llm_model
+    from benchmarks.core.samplers import default_llm_model
 
     return base if advisor == default_llm_model() else f"{base}@{advisor}"
 
@@ -94,12 +89,12 @@ def probe_skills(
     seeds: int, tasks: list[str], run_missing: bool, show_progress: bool
 ) -> dict[str, dict[str, float]]:
     """Each advisor's mean trial-1 regret (and its SE) in the warm-start probe."""
-    from benchmarks.probe import PROBE_TRIALS
-    from benchmarks.probe import RANDOM_DESIGN
-    from benchmarks.probe import summarise_probe
-    from benchmarks.reference import load_reference
-    from benchmarks.run import run_all
-    from benchmarks.runner import load_run
+    from benchmarks.core.runner import load_run
+    from benchmarks.core.suite import run_all
+    from benchmarks.experiments.probe import PROBE_TRIALS
+    from benchmarks.experiments.probe import RANDOM_DESIGN
+    from benchmarks.experiments.probe import summarise_probe
+    from benchmarks.tasks.reference import load_reference
 
     probe_dir = ADVISORS_CACHE_DIR / "probe"
     names = {advisor: f"llm-prior+{advisor}" for advisor in STAND_INS}
@@ -110,7 +105,7 @@ def probe_skills(
             seeds,
             PROBE_TRIALS,
             probe_dir,
-            ROOT / "reference",
+            DEFAULT_REFERENCE_DIR,
             show_progress=show_progress,
         )
     skills: dict[str, dict[str, float]] = {}
@@ -146,9 +141,9 @@ def load_rows(
 ) -> tuple[dict[str, dict[tuple[str, int], np.ndarray]], dict[str, str]]:
     """The regret curve of every finished (task, seed) of each row, from either cache, and the
     model each row's records name."""
-    from benchmarks.metrics import regret_curve
-    from benchmarks.reference import load_reference
-    from benchmarks.runner import load_run
+    from benchmarks.core.metrics import regret_curve
+    from benchmarks.core.runner import load_run
+    from benchmarks.tasks.reference import load_reference
 
     references = {task: load_reference(task) for task in tasks}
     curves: dict[str, dict[tuple[str, int], np.ndarray]] = {}
@@ -176,7 +171,7 @@ def summarise_rows(
     curves: dict[str, dict[tuple[str, int], np.ndarray]], models: dict[str, str] | None = None
 ) -> dict[str, Any]:
     """Mean regret at the checkpoints and the paired differences against each base, per row."""
-    from benchmarks.metrics import mean_and_standard_error
+    from benchmarks.core.metrics import mean_and_standard_error
 
     summary: dict[str, Any] = {}
     for row, found in curves.items():
@@ -286,9 +281,9 @@ def plot_ladder(results: dict[str, Any], path: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m benchmarks.advisors``."""
-    from benchmarks.archive import DEFAULT_ARCHIVE_DIR
-    from benchmarks.archive import restore
-    from benchmarks.tasks import resolve_task_names
+    from benchmarks._paths import DEFAULT_ARCHIVE_DIR
+    from benchmarks.core.archive import restore
+    from benchmarks.tasks.registry import resolve_task_names
 
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.advisors",

@@ -1,7 +1,7 @@
 """The knowledge benchmark: what the user knows, given as a hint, under four conditions.
 
 Each (task, seed) runs the library's default strategy (``llm-prior`` on the default embedded
-model) with the hint of :mod:`benchmarks.hints` in ``study.user_attrs["domain_knowledge"]``:
+model) with the hint of :mod:`benchmarks.experiments.hints` in ``study.user_attrs["domain_knowledge"]``:
 
 - ``precise``: good values of the two most influential parameters, in numbers;
 - ``vague``: the same knowledge in words only;
@@ -27,30 +27,24 @@ Writes ``benchmarks/results/knowledge.json``: ``{"conditions": {NAME: {"runs": N
 
 from __future__ import annotations
 
-import os
+import argparse
+import json
+from pathlib import Path
+import sys
+from typing import Any
 
+import numpy as np
 
-for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_variable, "1")
-os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-
-import argparse  # noqa: E402
-import json  # noqa: E402
-from pathlib import Path  # noqa: E402
-import sys  # noqa: E402
-from typing import Any  # noqa: E402
-
-import numpy as np  # noqa: E402
-
-from benchmarks.hints import CONDITIONS as HINT_CONDITIONS  # noqa: E402
-from benchmarks.hints import task_hints  # noqa: E402
-from benchmarks.hints import TaskHints  # noqa: E402
-from benchmarks.run import DEFAULT_CACHE_DIR  # noqa: E402
+from benchmarks._paths import DEFAULT_CACHE_DIR
+from benchmarks._paths import RESULTS_DIR
+from benchmarks.experiments.hints import CONDITIONS as HINT_CONDITIONS
+from benchmarks.experiments.hints import task_hints
+from benchmarks.experiments.hints import TaskHints
 
 
 BASELINES: tuple[str, ...] = ("gp", "tpe", "gp+enqueue", "tpe+enqueue")
 CONDITIONS: tuple[str, ...] = HINT_CONDITIONS + BASELINES
-DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results" / "knowledge.json"
+DEFAULT_OUTPUT = RESULTS_DIR / "knowledge.json"
 CHECKPOINTS: tuple[int, ...] = (5, 10, 30)
 #: The comparisons the acceptance of the benchmark asks for: (condition, against).
 COMPARISONS: tuple[tuple[str, str], ...] = (
@@ -77,7 +71,7 @@ def condition_setup(
     """The sampler name, the study's extra user attributes and the enqueued configuration.
 
     A hint condition may carry options of the prior strategy and name another embedded model:
-    ``precise[beta=3]@smollm2-135m`` (:mod:`benchmarks.samplers`).
+    ``precise[beta=3]@smollm2-135m`` (:mod:`benchmarks.core.samplers`).
     """
     base, variant = split_condition(condition)
     if base in HINT_CONDITIONS:
@@ -111,12 +105,12 @@ def run_conditions(
     import optuna
     from tqdm import tqdm
 
-    from benchmarks.reference import load_reference
-    from benchmarks.run import exchanges_dir
-    from benchmarks.runner import load_run
-    from benchmarks.runner import run_one
-    from benchmarks.runner import save_run
-    from benchmarks.tasks import get_task
+    from benchmarks.core.runner import load_run
+    from benchmarks.core.runner import run_one
+    from benchmarks.core.runner import save_run
+    from benchmarks.core.suite import exchanges_dir
+    from benchmarks.tasks.reference import load_reference
+    from benchmarks.tasks.registry import get_task
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     knowledge_dir = cache_dir / "knowledge"
@@ -171,9 +165,9 @@ def summarise_conditions(
     seeds: int,
 ) -> dict[str, Any]:
     """Mean normalised regret per condition and the paired comparisons, as ``knowledge.json``."""
-    from benchmarks.metrics import mean_and_standard_error
-    from benchmarks.metrics import regret_curve
-    from benchmarks.reference import load_reference
+    from benchmarks.core.metrics import mean_and_standard_error
+    from benchmarks.core.metrics import regret_curve
+    from benchmarks.tasks.reference import load_reference
 
     references = {task: load_reference(task) for task in tasks}
     n_trials = min(len(record["best_so_far"]) for record in records.values())
@@ -240,8 +234,8 @@ def records_seeds(records: dict[tuple[str, str, int], dict[str, Any]]) -> set[in
 
 def main(argv: list[str] | None = None) -> int:
     """CLI: run what is missing, print the table, write ``knowledge.json``."""
-    from benchmarks.tasks import get_task
-    from benchmarks.tasks import resolve_task_names
+    from benchmarks.tasks.registry import get_task
+    from benchmarks.tasks.registry import resolve_task_names
 
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.knowledge",

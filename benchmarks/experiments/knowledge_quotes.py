@@ -15,18 +15,13 @@ Example:
 
 from __future__ import annotations
 
-import os
+import argparse
+import json
+from pathlib import Path
+from typing import Any
 
-
-os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-
-import argparse  # noqa: E402
-import json  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
-
-from benchmarks.hints import CONDITIONS as HINT_CONDITIONS  # noqa: E402
-from benchmarks.run import DEFAULT_CACHE_DIR  # noqa: E402
+from benchmarks._paths import DEFAULT_CACHE_DIR
+from benchmarks.experiments.hints import CONDITIONS as HINT_CONDITIONS
 
 
 def warm_start_quote(
@@ -35,15 +30,15 @@ def warm_start_quote(
     """The warm start of ``condition`` on (``task_name``, ``seed``), replayed, and the run's regret."""
     import optuna
 
-    from benchmarks.hints import task_hints
-    from benchmarks.knowledge import condition_setup
-    from benchmarks.metrics import regret_curve
-    from benchmarks.reference import load_reference
-    from benchmarks.run import exchanges_dir
-    from benchmarks.runner import load_run
-    from benchmarks.runner import task_study
-    from benchmarks.samplers import build_sampler
-    from benchmarks.tasks import get_task
+    from benchmarks.core.metrics import regret_curve
+    from benchmarks.core.runner import load_run
+    from benchmarks.core.runner import task_study
+    from benchmarks.core.samplers import build_sampler
+    from benchmarks.core.suite import exchanges_dir
+    from benchmarks.experiments.hints import task_hints
+    from benchmarks.experiments.knowledge import condition_setup
+    from benchmarks.tasks.reference import load_reference
+    from benchmarks.tasks.registry import get_task
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     task = get_task(task_name)

@@ -16,23 +16,21 @@ Results go to ``benchmarks/results/model_speed.json``.
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
+from pathlib import Path
+import platform
+import statistics
+import sys
+import time
+from typing import Any
+import urllib.request
+
+from benchmarks._paths import RESULTS_DIR
 
 
-os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-
-import argparse  # noqa: E402
-import json  # noqa: E402
-from pathlib import Path  # noqa: E402
-import platform  # noqa: E402
-import statistics  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from typing import Any  # noqa: E402
-import urllib.request  # noqa: E402
-
-
-DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results" / "model_speed.json"
+DEFAULT_OUTPUT = RESULTS_DIR / "model_speed.json"
 TASK = "dt-wine"
 
 
@@ -40,7 +38,7 @@ def warm_start_body(task_name: str, alias: str, seed: int) -> dict[str, Any]:
     """The chat request the default strategy's warm start sends for ``task_name``."""
     import optuna
 
-    from benchmarks.tasks import get_task
+    from benchmarks.tasks.registry import get_task
     from llm_guided_optuna._llm.client import compact_json_grammar
     from llm_guided_optuna._prompt.context_builder import ContextBuilder
     from llm_guided_optuna._prompt.request import warm_start_request

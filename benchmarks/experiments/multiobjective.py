@@ -1,7 +1,7 @@
 """Multi-objective and constrained benchmark: hypervolume and feasibility against NSGA-II and TPE.
 
 Two kinds of task, both built on Bayesmark-lite's random forest (10 trees, the search space
-of :data:`benchmarks.tasks.TREE_SPACE`):
+of :data:`benchmarks.tasks.bayesmark.TREE_SPACE`):
 
 * **two objectives** (``rf-<dataset>-size``): maximise the 5-fold cross-validated accuracy
   and minimise the model size, the number of tree nodes of the forest (mean over the 5
@@ -33,45 +33,41 @@ so the command resumes; the summary goes to ``benchmarks/results/multiobjective.
 
 from __future__ import annotations
 
+import argparse
+from collections.abc import Sequence
+from dataclasses import dataclass
+import datetime
+import json
+import logging
+import math
 import os
+from pathlib import Path
+import re
+import sys
+import time
+from typing import Any
+import warnings
 
+import numpy as np
+import optuna
 
-for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_variable, "1")
-os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-
-import argparse  # noqa: E402
-from collections.abc import Sequence  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
-import datetime  # noqa: E402
-import json  # noqa: E402
-import logging  # noqa: E402
-import math  # noqa: E402
-from pathlib import Path  # noqa: E402
-import re  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from typing import Any  # noqa: E402
-import warnings  # noqa: E402
-
-import numpy as np  # noqa: E402
-import optuna  # noqa: E402
-
-from benchmarks.runner import load_run  # noqa: E402,F401 - same cache format
-from benchmarks.runner import RECORD_FORMAT  # noqa: E402,F401 - same cache format
-from benchmarks.runner import run_path  # noqa: E402,F401 - same cache format
-from benchmarks.runner import save_run  # noqa: E402,F401 - same cache format
-from benchmarks.tasks import build_estimator  # noqa: E402
-from benchmarks.tasks import load_split  # noqa: E402
-from benchmarks.tasks import suggest_from_space  # noqa: E402
-from benchmarks.tasks import TREE_SPACE  # noqa: E402
+from benchmarks._paths import BENCHMARKS_DIR
+from benchmarks._paths import REPO_ROOT
+from benchmarks._paths import RESULTS_DIR
+from benchmarks.core.runner import load_run
+from benchmarks.core.runner import RECORD_FORMAT
+from benchmarks.core.runner import save_run
+from benchmarks.tasks.bayesmark import build_estimator
+from benchmarks.tasks.bayesmark import load_split
+from benchmarks.tasks.bayesmark import TREE_SPACE
+from benchmarks.tasks.task_types import suggest_from_space
 
 
 N_TREES = 10
 CV_FOLDS = 5
 CHECKPOINTS: tuple[int, ...] = (10, 30)
-DEFAULT_CACHE_DIR = Path(__file__).resolve().parent / ".cache" / "multiobjective"
-DEFAULT_RESULTS = Path(__file__).resolve().parent / "results" / "multiobjective.json"
+DEFAULT_CACHE_DIR = BENCHMARKS_DIR / ".cache" / "multiobjective"
+DEFAULT_RESULTS = RESULTS_DIR / "multiobjective.json"
 BASELINES: tuple[str, ...] = ("random", "tpe", "nsga2", "nsga2-p10", "gp")
 LLM_TIMEOUT_S = 120.0
 
@@ -267,7 +263,7 @@ def build_sampler(name: str, seed: int) -> optuna.samplers.BaseSampler:
     if name == "gp":
         return optuna.samplers.GPSampler(seed=seed)
     if name.startswith("llm"):
-        from benchmarks.samplers import llm_strategy
+        from benchmarks.core.samplers import llm_strategy
         from llm_guided_optuna import LLMGuidedSampler
 
         return LLMGuidedSampler(seed=seed, strategy=llm_strategy(name), timeout=LLM_TIMEOUT_S)
@@ -281,8 +277,8 @@ def run_one(
     task: MultiObjectiveTask, sampler_name: str, seed: int, n_trials: int
 ) -> dict[str, Any]:
     """Optimise ``task`` for ``n_trials`` trials with ``sampler_name`` and return the run record."""
-    from benchmarks.samplers import full_statistics
-    from benchmarks.samplers import llm_statistics
+    from benchmarks.core.samplers import full_statistics
+    from benchmarks.core.samplers import llm_statistics
 
     sampler = build_sampler(sampler_name, seed)
     study = optuna.create_study(directions=task.directions, sampler=sampler)
@@ -344,7 +340,7 @@ def _code_version() -> str | None:
     """The checkout's commit, with ``+dirty`` when the library has uncommitted changes."""
     import subprocess
 
-    root = Path(__file__).resolve().parent.parent
+    root = REPO_ROOT
     try:
         commit = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"],
@@ -546,8 +542,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``python -m benchmarks.multiobjective``."""
+def run_command(argv: list[str] | None = None) -> tuple[dict[str, Any], int]:
+    """Run ``python -m benchmarks.multiobjective``'s command line and write its results.
+
+    Returns the results and the exit status (1 if a run failed); the command prints their
+    section, which :mod:`benchmarks.report.render_multiobjective` renders.
+    """
     args = build_parser().parse_args(argv)
     tasks = args.tasks or list(MULTI_OBJECTIVE_TASKS + CONSTRAINED_TASKS)
     for name in tasks:
@@ -566,11 +566,4 @@ def main(argv: list[str] | None = None) -> int:
     results = write_results(
         args.output, tasks, samplers, args.seeds, args.trials, args.cache_dir, command
     )
-    from benchmarks.render_multiobjective import render_results
-
-    print(render_results(results))
-    return 1 if failed else 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+    return results, 1 if failed else 0

@@ -25,30 +25,25 @@ Writes ``benchmarks/results/overhead.json``; ``python -m benchmarks.report`` ren
 
 from __future__ import annotations
 
-import os
+import argparse
+import json
+from pathlib import Path
+import statistics
+import sys
+import time
+from typing import Any
+import warnings
+
+import numpy as np
+import optuna
+from optuna.distributions import CategoricalDistribution
+from optuna.distributions import FloatDistribution
+from optuna.distributions import IntDistribution
+
+from benchmarks._paths import RESULTS_DIR
 
 
-for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_variable, "1")
-os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-
-import argparse  # noqa: E402
-import json  # noqa: E402
-from pathlib import Path  # noqa: E402
-import statistics  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from typing import Any  # noqa: E402
-import warnings  # noqa: E402
-
-import numpy as np  # noqa: E402
-import optuna  # noqa: E402
-from optuna.distributions import CategoricalDistribution  # noqa: E402
-from optuna.distributions import FloatDistribution  # noqa: E402
-from optuna.distributions import IntDistribution  # noqa: E402
-
-
-DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results" / "overhead.json"
+DEFAULT_OUTPUT = RESULTS_DIR / "overhead.json"
 MOCK_MODEL = "openai/mock-model"
 
 SPACE: dict[str, optuna.distributions.BaseDistribution] = {
@@ -157,7 +152,7 @@ def build_sampler(
     if name == "random":
         return optuna.samplers.RandomSampler(seed=seed)
     if name.startswith("llm"):
-        from benchmarks.samplers import llm_strategy
+        from benchmarks.core.samplers import llm_strategy
         from llm_guided_optuna import LLMGuidedSampler
 
         response = json.dumps({"parameters": mock_config, "rationale": "mock"})
@@ -171,7 +166,7 @@ def build_sampler(
 
 
 def _sampler_counters(sampler: optuna.samplers.BaseSampler) -> dict[str, float]:
-    from benchmarks.samplers import llm_statistics
+    from benchmarks.core.samplers import llm_statistics
 
     return llm_statistics(sampler)
 
@@ -247,8 +242,8 @@ def main(argv: list[str] | None = None) -> int:
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
-    from benchmarks.samplers import is_llm_sampler
-    from benchmarks.samplers import llm_sampler_available
+    from benchmarks.core.samplers import is_llm_sampler
+    from benchmarks.core.samplers import llm_sampler_available
 
     samplers = list(args.samplers)
     if any(is_llm_sampler(name) for name in samplers):
@@ -276,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{name:<12}{n_finished:>9}{entry['sampler_seconds']:>13.4f}{entry['llm_seconds']:>9.3f}"
                 f"{entry['llm_calls_per_trial']:>7.2f}{'' if tokens is None else f'{tokens:.0f}':>17}"
             )
-    from benchmarks.runner import library_versions
+    from benchmarks.core.runner import library_versions
 
     payload = {
         "description": (

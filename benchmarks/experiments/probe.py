@@ -28,29 +28,23 @@ warm start of a (task, seed) is made once. Results go to ``benchmarks/results/pr
 
 from __future__ import annotations
 
-import os
+import argparse
+import json
+from pathlib import Path
+import sys
+from typing import Any
 
-
-for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_variable, "1")
-os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-
-import argparse  # noqa: E402
-import json  # noqa: E402
-from pathlib import Path  # noqa: E402
-import sys  # noqa: E402
-from typing import Any  # noqa: E402
-
-from benchmarks.metrics import mean_and_standard_error  # noqa: E402
-from benchmarks.metrics import normalised_regret  # noqa: E402
-from benchmarks.run import DEFAULT_CACHE_DIR  # noqa: E402
-from benchmarks.run import exchanges_dir  # noqa: E402
+from benchmarks._paths import DEFAULT_CACHE_DIR
+from benchmarks._paths import RESULTS_DIR
+from benchmarks.core.metrics import mean_and_standard_error
+from benchmarks.core.metrics import normalised_regret
+from benchmarks.core.suite import exchanges_dir
 
 
 INITIAL_DESIGN_TRIALS = 5
 PROBE_TRIALS = INITIAL_DESIGN_TRIALS
 RANDOM_DESIGN = "gp-startup5"
-DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results" / "probe.json"
+DEFAULT_OUTPUT = RESULTS_DIR / "probe.json"
 PROBE_DESCRIPTION = (
     "`python -m benchmarks.probe`: for each task × seed, trials 0–4 of the default strategy (trial 0 random, "
     "trials 1–4 the LLM's warm start, asked for in one call) against the same trials of `gp-startup5` (random "
@@ -150,10 +144,10 @@ def run_probe(
     show_progress: bool,
 ) -> dict[str, Any]:
     """Run what is missing and summarise every (model, design)."""
-    from benchmarks.reference import load_reference
-    from benchmarks.run import run_all
-    from benchmarks.runner import load_run
-    from benchmarks.samplers import warm_start_trials_of
+    from benchmarks.core.runner import load_run
+    from benchmarks.core.samplers import warm_start_trials_of
+    from benchmarks.core.suite import run_all
+    from benchmarks.tasks.reference import load_reference
 
     probe_dir = Path(cache_dir) / "probe"
     names = [probe_sampler_name(m, d) for m in models for d in designs]
@@ -219,9 +213,9 @@ def format_table(results: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m benchmarks.probe``."""
-    from benchmarks.reference import DEFAULT_REFERENCE_DIR
-    from benchmarks.samplers import default_llm_model
-    from benchmarks.tasks import resolve_task_names
+    from benchmarks._paths import DEFAULT_REFERENCE_DIR
+    from benchmarks.core.samplers import default_llm_model
+    from benchmarks.tasks.registry import resolve_task_names
 
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.probe",

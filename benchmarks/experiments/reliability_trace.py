@@ -20,13 +20,13 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from benchmarks.archive import add_archive_arguments
-from benchmarks.archive import restore_from_arguments
-from benchmarks.metrics import mean_and_standard_error
-from benchmarks.run import DEFAULT_CACHE_DIR
-from benchmarks.runner import load_run
-from benchmarks.tasks import get_task
-from benchmarks.tasks import resolve_task_names
+from benchmarks._paths import DEFAULT_CACHE_DIR
+from benchmarks.core.archive import add_archive_arguments
+from benchmarks.core.archive import restore_from_arguments
+from benchmarks.core.metrics import mean_and_standard_error
+from benchmarks.core.runner import load_run
+from benchmarks.tasks.registry import get_task
+from benchmarks.tasks.registry import resolve_task_names
 
 
 CHECKPOINTS = (5, 10, 20)

@@ -46,8 +46,10 @@ import warnings
 
 import optuna
 
+from benchmarks._paths import RESULTS_DIR
 
-DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results" / "storage_throughput.json"
+
+DEFAULT_OUTPUT = RESULTS_DIR / "storage_throughput.json"
 MODES = ("postgresql", "grpc-proxy")
 
 

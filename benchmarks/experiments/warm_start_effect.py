@@ -24,16 +24,16 @@ from dataclasses import dataclass
 from pathlib import Path
 import sys
 
-from benchmarks.archive import add_archive_arguments
-from benchmarks.archive import restore_from_arguments
-from benchmarks.metrics import mean_and_standard_error
-from benchmarks.metrics import normalised_regret
-from benchmarks.metrics import regret_curve
-from benchmarks.reference import DEFAULT_REFERENCE_DIR
-from benchmarks.reference import load_reference
-from benchmarks.run import DEFAULT_CACHE_DIR
-from benchmarks.runner import load_run
-from benchmarks.tasks import resolve_task_names
+from benchmarks._paths import DEFAULT_CACHE_DIR
+from benchmarks._paths import DEFAULT_REFERENCE_DIR
+from benchmarks.core.archive import add_archive_arguments
+from benchmarks.core.archive import restore_from_arguments
+from benchmarks.core.metrics import mean_and_standard_error
+from benchmarks.core.metrics import normalised_regret
+from benchmarks.core.metrics import regret_curve
+from benchmarks.core.runner import load_run
+from benchmarks.tasks.reference import load_reference
+from benchmarks.tasks.registry import resolve_task_names
 
 
 CHECKPOINTS = (5, 10, 30)

@@ -23,11 +23,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from benchmarks.metrics import mean_and_standard_error
-from benchmarks.metrics import regret_curve
-from benchmarks.samplers import BASELINE_SAMPLERS
-from benchmarks.samplers import is_llm_sampler
-from benchmarks.samplers import USELESS_SUFFIX
+from benchmarks.core.metrics import mean_and_standard_error
+from benchmarks.core.metrics import regret_curve
+from benchmarks.core.samplers import BASELINE_SAMPLERS
+from benchmarks.core.samplers import is_llm_sampler
+from benchmarks.core.samplers import USELESS_SUFFIX
 
 
 #: The same optimizer as the default strategy with random start-up trials instead of the LLM.

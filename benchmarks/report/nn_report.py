@@ -20,20 +20,20 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.archive import add_archive_arguments
-from benchmarks.archive import restore_from_arguments
-from benchmarks.metrics import mean_and_standard_error
-from benchmarks.metrics import regret_curve
-from benchmarks.reference import DEFAULT_REFERENCE_DIR
-from benchmarks.render import per_task_tables
-from benchmarks.render import results_tables
-from benchmarks.report import latest_json
-from benchmarks.report import library_default_strategy
-from benchmarks.report import models_of
-from benchmarks.report import REPO_ROOT
-from benchmarks.report import summarise_section
-from benchmarks.run import DEFAULT_CACHE_DIR
-from benchmarks.tasks import resolve_task_names
+from benchmarks._paths import DEFAULT_CACHE_DIR
+from benchmarks._paths import DEFAULT_REFERENCE_DIR
+from benchmarks._paths import REPO_ROOT
+from benchmarks.core.archive import add_archive_arguments
+from benchmarks.core.archive import restore_from_arguments
+from benchmarks.core.metrics import mean_and_standard_error
+from benchmarks.core.metrics import regret_curve
+from benchmarks.report.render import per_task_tables
+from benchmarks.report.render import results_tables
+from benchmarks.report.report import latest_json
+from benchmarks.report.report import library_default_strategy
+from benchmarks.report.report import models_of
+from benchmarks.report.report import summarise_section
+from benchmarks.tasks.registry import resolve_task_names
 
 
 CHECKPOINTS = (5, 10, 30)

@@ -1,4 +1,4 @@
-"""Markdown tables and PNG regret curves for :mod:`benchmarks.report`."""
+"""Markdown tables and PNG regret curves for :mod:`benchmarks.report.report`."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ import os
 from pathlib import Path
 from typing import Any
 
-from benchmarks.acceptance import acceptance_section
-from benchmarks.metrics import SamplerSummary
-from benchmarks.metrics import TARGET_REGRET
+from benchmarks._paths import RESULTS_DIR
+from benchmarks.core.metrics import SamplerSummary
+from benchmarks.core.metrics import TARGET_REGRET
+from benchmarks.report.acceptance import acceptance_section
 
 
 def _number(value: float | None, digits: int = 3) -> str:
@@ -74,7 +75,7 @@ def save_figures(section: dict[str, Any], figures_dir: Path, stem: str) -> list[
     import matplotlib.pyplot as plt
     import numpy as np
 
-    from benchmarks.metrics import regret_curve
+    from benchmarks.core.metrics import regret_curve
 
     figures_dir.mkdir(parents=True, exist_ok=True)
     summaries: dict[str, SamplerSummary] = section["summaries"]
@@ -272,7 +273,7 @@ def reference_table(
 
 
 def overhead_section(overhead: dict[str, Any]) -> str:
-    """The sampler-overhead table written by :mod:`benchmarks.overhead`."""
+    """The sampler-overhead table written by :mod:`benchmarks.experiments.overhead`."""
     rows = []
     tpe_seconds = {
         e["n_finished"]: e["sampler_seconds"] for e in overhead["results"] if e["sampler"] == "tpe"
@@ -340,8 +341,8 @@ def control_differences(section: dict[str, Any], against: tuple[str, ...] = ("gp
     """Each LLM sampler minus ``gp`` and ``tpe`` on the same (task, seed) runs, at every checkpoint."""
     import numpy as np
 
-    from benchmarks.metrics import mean_and_standard_error
-    from benchmarks.metrics import regret_curve
+    from benchmarks.core.metrics import mean_and_standard_error
+    from benchmarks.core.metrics import regret_curve
 
     names = list(section["summaries"])
     checkpoints = [int(c) for c in next(iter(section["summaries"].values())).regret]
@@ -383,8 +384,8 @@ def paired_table(section: dict[str, Any]) -> str:
     """For each sampler that misses runs: it and every other sampler on the same (task, seed) runs."""
     import numpy as np
 
-    from benchmarks.metrics import mean_and_standard_error
-    from benchmarks.metrics import regret_curve
+    from benchmarks.core.metrics import mean_and_standard_error
+    from benchmarks.core.metrics import regret_curve
 
     summaries = section["summaries"]
     names = list(summaries)
@@ -471,12 +472,12 @@ def llm_runs_table(section: dict[str, Any]) -> str:
 def _multiobjective_section(context: dict[str, Any]) -> str:
     """The multi-objective and constrained section, when its results exist."""
     try:
-        from benchmarks.render_multiobjective import multiobjective_section
+        from benchmarks.report.render_multiobjective import multiobjective_section
     except ImportError:
         return ""
     path = (
         context.get("multiobjective_json")
-        or Path(__file__).parent / "results" / "multiobjective.json"
+        or RESULTS_DIR / "multiobjective.json"
     )
     return multiobjective_section(Path(path))
 
@@ -506,7 +507,7 @@ def render_markdown(
     markdown_dir: Path,
 ) -> str:
     """The whole of ``docs/benchmarks.md``."""
-    from benchmarks.reference import read_reference_file
+    from benchmarks.tasks.reference import read_reference_file
 
     def reference_records(section: dict[str, Any]) -> dict[str, dict[str, Any]]:
         directory = (
@@ -582,8 +583,8 @@ def render_markdown(
     if acceptance:
         out += ["### The LLM strategies against the baselines", "", acceptance, ""]
     if context.get("probe"):
-        from benchmarks.probe import format_table
-        from benchmarks.probe import PROBE_DESCRIPTION
+        from benchmarks.experiments.probe import format_table
+        from benchmarks.experiments.probe import PROBE_DESCRIPTION
 
         out += [
             "### The warm-start probe: the LLM's first configurations against random ones",
@@ -629,8 +630,8 @@ def render_markdown(
             "",
         ]
     if not context.get("runs_only"):  # sections measured elsewhere, read from their own results
-        from benchmarks.render_advisors import load_advisors_section
-        from benchmarks.render_knowledge import load_knowledge_section
+        from benchmarks.report.render_advisors import load_advisors_section
+        from benchmarks.report.render_knowledge import load_knowledge_section
 
         for section in (
             _multiobjective_section(context),

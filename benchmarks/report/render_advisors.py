@@ -13,8 +13,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from benchmarks._paths import RESULTS_DIR
 
-RESULTS_DIR = Path(__file__).resolve().parent / "results"
+
 ADVISORS_RESULTS = RESULTS_DIR / "advisors.json"
 FIGURE = "advisors/skill_ladder.png"  # relative to docs/
 ADVISOR_MEANINGS = {
@@ -107,7 +108,7 @@ def acceptance_lines(results: dict[str, Any]) -> list[tuple[str, str, bool | Non
 
 def advisors_section(results: dict[str, Any]) -> str:
     """The section's Markdown ('' when there are no rows)."""
-    from benchmarks.advisors import format_table
+    from benchmarks.experiments.advisors import format_table
 
     if not results.get("rows"):
         return ""

@@ -13,8 +13,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from benchmarks._paths import RESULTS_DIR
 
-RESULTS_DIR = Path(__file__).resolve().parent / "results"
+
 KNOWLEDGE_RESULTS = RESULTS_DIR / "knowledge.json"
 KNOWLEDGE_READING = RESULTS_DIR / "knowledge_reading.md"
 

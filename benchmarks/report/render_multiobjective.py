@@ -17,8 +17,10 @@ from pathlib import Path
 import sys
 from typing import Any
 
+from benchmarks._paths import RESULTS_DIR
 
-DEFAULT_RESULTS = Path(__file__).resolve().parent / "results" / "multiobjective.json"
+
+DEFAULT_RESULTS = RESULTS_DIR / "multiobjective.json"
 
 
 def multiobjective_section(results_path: Path = DEFAULT_RESULTS) -> str:

@@ -16,9 +16,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+from benchmarks._paths import REPO_ROOT
+from benchmarks._paths import RESULTS_DIR
 
-RESULTS = Path(__file__).resolve().parent / "results" / "one_machine.json"
-FIGURE = Path(__file__).resolve().parent.parent / "docs" / "results_at_a_glance.png"
+
+RESULTS = RESULTS_DIR / "one_machine.json"
+FIGURE = REPO_ROOT / "docs" / "results_at_a_glance.png"
 
 #: (label in the README, section of one_machine.json, row) in the order the README shows them.
 ROWS = (

@@ -27,35 +27,36 @@ import shlex
 import sys
 from typing import Any
 
-from benchmarks.archive import add_archive_arguments
-from benchmarks.archive import restore_from_arguments
-from benchmarks.metrics import SamplerSummary
-from benchmarks.metrics import summarise
-from benchmarks.reference import DEFAULT_RANDOM_CONFIGS
-from benchmarks.reference import DEFAULT_REFERENCE_DIR
-from benchmarks.reference import load_reference
-from benchmarks.reference import Reference
-from benchmarks.reference import update_best_from_runs
-from benchmarks.run import DEFAULT_CACHE_DIR
-from benchmarks.run import DEFAULT_SEEDS
-from benchmarks.run import DEFAULT_TRIALS
-from benchmarks.run import QUICK_SEEDS
-from benchmarks.run import QUICK_TASKS
-from benchmarks.runner import library_versions
-from benchmarks.runner import load_run
-from benchmarks.samplers import BASELINE_SAMPLERS
-from benchmarks.samplers import is_llm_sampler
-from benchmarks.tasks import BAYESMARK_TASK_NAMES
-from benchmarks.tasks import resolve_task_names
+from benchmarks._paths import DEFAULT_CACHE_DIR
+from benchmarks._paths import DEFAULT_REFERENCE_DIR
+from benchmarks._paths import REPO_ROOT
+from benchmarks._paths import RESULTS_DIR
+from benchmarks.core.archive import add_archive_arguments
+from benchmarks.core.archive import restore_from_arguments
+from benchmarks.core.metrics import SamplerSummary
+from benchmarks.core.metrics import summarise
+from benchmarks.core.runner import library_versions
+from benchmarks.core.runner import load_run
+from benchmarks.core.samplers import BASELINE_SAMPLERS
+from benchmarks.core.samplers import is_llm_sampler
+from benchmarks.core.suite import DEFAULT_SEEDS
+from benchmarks.core.suite import DEFAULT_TRIALS
+from benchmarks.core.suite import QUICK_SEEDS
+from benchmarks.core.suite import QUICK_TASKS
+from benchmarks.tasks.bayesmark import BAYESMARK_TASK_NAMES
+from benchmarks.tasks.reference import DEFAULT_RANDOM_CONFIGS
+from benchmarks.tasks.reference import load_reference
+from benchmarks.tasks.reference import update_best_from_runs
+from benchmarks.tasks.registry import resolve_task_names
+from benchmarks.tasks.task_types import Reference
 
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_RESULTS_JSON = REPO_ROOT / "benchmarks" / "results" / "latest.json"
+DEFAULT_RESULTS_JSON = RESULTS_DIR / "latest.json"
 DEFAULT_MARKDOWN = REPO_ROOT / "docs" / "benchmarks.md"
 DEFAULT_FIGURES_DIR = REPO_ROOT / "docs"
-DEFAULT_OVERHEAD_JSON = REPO_ROOT / "benchmarks" / "results" / "overhead.json"
-DEFAULT_PROBE_JSON = REPO_ROOT / "benchmarks" / "results" / "probe.json"
-DEFAULT_READING = REPO_ROOT / "benchmarks" / "results" / "reading.md"
+DEFAULT_OVERHEAD_JSON = RESULTS_DIR / "overhead.json"
+DEFAULT_PROBE_JSON = RESULTS_DIR / "probe.json"
+DEFAULT_READING = RESULTS_DIR / "reading.md"
 DEFAULT_TITLE = "Benchmarks"
 
 
@@ -402,8 +403,8 @@ def _read_json(path: Path) -> Any:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m benchmarks.report``."""
-    from benchmarks.render import render_markdown
-    from benchmarks.render import save_figures
+    from benchmarks.report.render import render_markdown
+    from benchmarks.report.render import save_figures
 
     args = build_parser().parse_args(argv)
     restore_from_arguments(args)

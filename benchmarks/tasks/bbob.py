@@ -20,8 +20,8 @@ from typing import Iterator
 import numpy as np
 from optuna.distributions import FloatDistribution
 
-from benchmarks.task_types import Params
-from benchmarks.task_types import Task
+from benchmarks.tasks.task_types import Params
+from benchmarks.tasks.task_types import Task
 
 
 BBOB_FUNCTIONS: tuple[int, ...] = (1, 6, 8, 15, 21)

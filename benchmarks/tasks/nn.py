@@ -20,7 +20,7 @@ regression datasets, tuned for validation mean squared error. The package's thir
 
 Example::
 
-    from benchmarks.nn_tasks import make_nn_task
+    from benchmarks.tasks.nn import make_nn_task
     task = make_nn_task("fcnet-naval_propulsion")
     task.reseed(0)
     value = task.evaluate_cv({"init_lr": 1e-3, ...})        # one noisy draw
@@ -181,7 +181,7 @@ def nn_available() -> tuple[bool, str]:
 
 def make_nn_task(name: str) -> Any:
     """Build the task ``name`` (``hpobench-mlp-<dataset>`` or ``fcnet-<dataset>``)."""
-    from benchmarks.task_types import Task
+    from benchmarks.tasks.task_types import Task
 
     if name.startswith(HPOBENCH_PREFIX) and name[len(HPOBENCH_PREFIX) :] in HPOBENCH_DATASETS:
         dataset = name[len(HPOBENCH_PREFIX) :]
@@ -240,7 +240,7 @@ def nn_reference(name: str) -> Any:
     Both are of noise-free values (means over the table's seeds); FCNet's losses are normalised
     in log space (``Reference.log``).
     """
-    from benchmarks.task_types import Reference
+    from benchmarks.tasks.task_types import Reference
 
     values = tabular_benchmark(name).all_noise_free()
     maximize = name.startswith(HPOBENCH_PREFIX)

@@ -23,14 +23,14 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.task_types import Reference  # noqa: F401 - re-exported
-from benchmarks.tasks import get_task
-from benchmarks.tasks import resolve_task_names
-from benchmarks.tasks import sample_uniform_config
-from benchmarks.tasks import Task
+from benchmarks._paths import DEFAULT_REFERENCE_DIR
+from benchmarks.tasks.registry import get_task
+from benchmarks.tasks.registry import resolve_task_names
+from benchmarks.tasks.task_types import Reference
+from benchmarks.tasks.task_types import sample_uniform_config
+from benchmarks.tasks.task_types import Task
 
 
-DEFAULT_REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 DEFAULT_RANDOM_CONFIGS = 500
 RANDOM_SEED = 20240501  # fixed: the random configurations are the same on every machine
 CHECKPOINT_SECONDS = 15.0
@@ -77,10 +77,10 @@ def load_reference(
     """The task's reference, or ``None`` when fewer than ``min_random`` configs are cached.
 
     The neural-network suite's tasks take theirs from their whole table instead
-    (:func:`benchmarks.nn_tasks.nn_reference`): no file, nothing to compute.
+    (:func:`benchmarks.tasks.nn.nn_reference`): no file, nothing to compute.
     """
-    from benchmarks.nn_tasks import nn_reference
-    from benchmarks.nn_tasks import NN_TASK_NAMES
+    from benchmarks.tasks.nn import nn_reference
+    from benchmarks.tasks.nn import NN_TASK_NAMES
 
     if task_name in NN_TASK_NAMES:
         return nn_reference(task_name)
@@ -190,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from tqdm import tqdm
 
-    from benchmarks.bbob import bbob_available
+    from benchmarks.tasks.bbob import bbob_available
 
     if any(item in ("all", "bbob") for item in args.tasks):
         available, reason = bbob_available()

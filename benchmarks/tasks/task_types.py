@@ -1,8 +1,8 @@
 """The benchmarks' basic types: a task, its parameters and its regret normalisation.
 
-Every suite builds its tasks from these (:mod:`benchmarks.tasks` for Bayesmark-lite and the
-registry of every task, :mod:`benchmarks.bbob`, :mod:`benchmarks.nn_tasks`), and
-:mod:`benchmarks.reference` computes the :class:`Reference` of a task; this module imports none
+Every suite builds its tasks from these (:mod:`benchmarks.tasks.bayesmark` for Bayesmark-lite and the
+registry of every task, :mod:`benchmarks.tasks.bbob`, :mod:`benchmarks.tasks.nn`), and
+:mod:`benchmarks.tasks.reference` computes the :class:`Reference` of a task; this module imports none
 of them, so the imports among the suites run one way.
 
 Example:
