@@ -213,10 +213,10 @@ def test_hypervolume_matches_optuna() -> None:
 
 
 def test_benchmark_runs_summarise_and_render(tmp_path: Path) -> None:
-    from benchmarks.experiments.multiobjective import get_task
     from benchmarks.core.runner import load_run
-    from benchmarks.experiments.multiobjective import run_one
     from benchmarks.core.runner import save_run
+    from benchmarks.experiments.multiobjective import get_task
+    from benchmarks.experiments.multiobjective import run_one
     from benchmarks.experiments.multiobjective import write_results
     from benchmarks.report.render_multiobjective import multiobjective_section
 

@@ -45,6 +45,7 @@ from typing import Any
 from benchmarks._paths import DEFAULT_REFERENCE_DIR
 from benchmarks.tasks.bayesmark import BAYESMARK_TASK_NAMES
 from benchmarks.tasks.reference import read_reference_file
+from benchmarks.tasks.registry import get_task
 from tests.support.schema_responder import request_schema
 from tests.support.schema_responder import resolve_ref
 
@@ -66,7 +67,6 @@ _TRIAL_LINE = re.compile(r"^#(\d+) value=([^:]+): (.*)$", re.MULTILINE)
 @functools.lru_cache(maxsize=None)
 def _task_descriptions() -> dict[str, str]:
     """Problem description -> task name, for the suite's tasks (no data is loaded)."""
-    from benchmarks.tasks.registry import get_task
 
     return {get_task(name).problem_description: name for name in BAYESMARK_TASK_NAMES}
 

@@ -18,13 +18,11 @@ from typing import Any
 from typing import Iterable
 from typing import Mapping
 from typing import Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 
+from benchmarks.tasks.task_types import Reference
 
-if TYPE_CHECKING:
-    from benchmarks.tasks.task_types import Reference
 
 CHECKPOINTS: tuple[int, ...] = (5, 10, 20, 30)
 TARGET_REGRET = 0.05
@@ -147,6 +145,7 @@ def summarise(
     samplers), so that every rank is on the same scale; with equal seeds nothing changes.
     Trials-to-target counts a run that never reaches ``r ≤ 0.05`` as ``n_trials + 1``.
     """
+    # Lazy: scipy.stats is heavy (~1 s); only the ranks need it.
     from scipy.stats import rankdata
 
     if isinstance(seeds, Mapping):

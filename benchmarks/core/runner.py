@@ -20,6 +20,7 @@ For a noisy task (the neural-network suite) ``values`` are the draws the optimiz
 from __future__ import annotations
 
 import datetime
+from importlib import metadata
 import json
 import math
 from pathlib import Path
@@ -84,7 +85,6 @@ def save_run(cache_dir: Path, record: dict[str, Any]) -> Path:
 
 def library_versions() -> dict[str, str | None]:
     """Versions of Python and of the libraries whose behaviour the results depend on."""
-    from importlib import metadata
 
     versions: dict[str, str | None] = {"python": platform.python_version()}
     for package in (

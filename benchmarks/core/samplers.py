@@ -53,7 +53,11 @@ objective, and a timed-out call would change the result, not just the cost.
 from __future__ import annotations
 
 from dataclasses import dataclass
+import hashlib
 import importlib
+import inspect
+import os
+from pathlib import Path
 from typing import Any
 
 import optuna
@@ -139,8 +143,8 @@ def warm_start_design(name: str) -> str:
 
 def warm_start_trials_of(name: str) -> int:
     """How many configurations the warm start of the LLM sampler ``name`` asks for."""
-    import inspect
 
+    # Lazy: the library imports torch (Optuna's GP); only the LLM samplers need it.
     from llm_guided_optuna import LLMGuidedSampler
 
     default = inspect.signature(LLMGuidedSampler).parameters["warm_start_trials"].default
@@ -149,6 +153,7 @@ def warm_start_trials_of(name: str) -> int:
 
 def _warm_start_designs() -> dict[str, tuple[Any, dict[str, Any]]]:
     """Design name -> (``WarmStartPrompt``, extra sampler arguments)."""
+    # Lazy: the library imports torch (Optuna's GP); only the LLM samplers need it.
     from llm_guided_optuna._prompt.request import DEFAULT_WARM_START_PROMPT
     from llm_guided_optuna._prompt.request import REGULAR_PROMPT
     from llm_guided_optuna._prompt.request import WarmStartPrompt
@@ -189,6 +194,7 @@ def _warm_start_designs() -> dict[str, tuple[Any, dict[str, Any]]]:
 
 def default_llm_model() -> str:
     """The embedded model an LLM sampler without ``@model`` runs on: the library's first choice."""
+    # Lazy: the library imports torch (Optuna's GP); only the LLM samplers need it.
     from llm_guided_optuna.embedded.registry import DEFAULT_PREFERENCE
 
     return DEFAULT_PREFERENCE[0]
@@ -257,6 +263,7 @@ def build_sampler(name: str, seed: int, llm_kwargs: dict[str, Any] | None = None
     if name == "seeded-default":
         return SamplerSetup(optuna.samplers.RandomSampler(seed=seed), enqueue_default=True)
     if is_llm_sampler(name):
+        # Lazy: the library imports torch (Optuna's GP); only the LLM samplers need it.
         from llm_guided_optuna import LLMGuidedSampler
         from llm_guided_optuna._prior.reliability import RELIABILITY_ESTIMATES
         from llm_guided_optuna._prior.sampler import INITIAL_DESIGNS
@@ -335,6 +342,7 @@ def useless_llm_url() -> str:
     (started once per process, on 127.0.0.1; see ``tests/support/schema_responder.py``)."""
     global _useless_server
     if _useless_server is None:
+        # Lazy: the test helpers' local servers; only these samplers need them.
         from tests.support.fault_server import FaultServer
         from tests.support.schema_responder import RandomConfigurationResponder
 
@@ -348,6 +356,7 @@ def advisor_llm_url() -> str:
     (started once per process, on 127.0.0.1; see :mod:`benchmarks.core.advisor_responder`)."""
     global _advisor_server
     if _advisor_server is None:
+        # Lazy: it imports the test helpers; only the advisor stand-ins need it.
         from benchmarks.core.advisor_responder import AdvisorResponder
         from tests.support.fault_server import FaultServer
 
@@ -360,10 +369,7 @@ def qwen_server() -> Any:
     """An in-process server of the hash-verified, opt-in Qwen2.5-Coder-0.5B GGUF (started once)."""
     global _qwen_server
     if _qwen_server is None:
-        import hashlib
-        import os
-        from pathlib import Path
-
+        # Lazy: the library imports torch (Optuna's GP); only the LLM samplers need it.
         from llm_guided_optuna import EmbeddedModelServer
 
         path = Path(os.environ.get("BENCHMARK_QWEN_GGUF", ""))

@@ -27,7 +27,24 @@ import sys
 from typing import Any
 import warnings
 
+import optuna
+from tqdm import tqdm
+
 from benchmarks._paths import DEFAULT_CACHE_DIR
+from benchmarks._paths import DEFAULT_REFERENCE_DIR
+from benchmarks.core.archive import add_archive_arguments
+from benchmarks.core.archive import restore_from_arguments
+from benchmarks.core.metrics import summarise
+from benchmarks.core.runner import load_run
+from benchmarks.core.runner import run_one
+from benchmarks.core.runner import save_run
+from benchmarks.core.samplers import DEFAULT_SAMPLERS
+from benchmarks.core.samplers import is_llm_sampler
+from benchmarks.core.samplers import llm_sampler_available
+from benchmarks.tasks.bbob import bbob_available
+from benchmarks.tasks.reference import load_reference
+from benchmarks.tasks.registry import get_task
+from benchmarks.tasks.registry import resolve_task_names
 
 
 QUICK_TASKS: tuple[str, ...] = ("svm-wine", "rf-breast_cancer", "mlp-sgd-diabetes")
@@ -44,9 +61,6 @@ SUITES: dict[str, list[str]] = {
 
 def build_parser() -> argparse.ArgumentParser:
     """The command-line interface of ``python -m benchmarks.run``."""
-    from benchmarks._paths import DEFAULT_REFERENCE_DIR
-    from benchmarks.core.archive import add_archive_arguments
-    from benchmarks.core.samplers import DEFAULT_SAMPLERS
 
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.run",
@@ -100,11 +114,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def resolve_settings(args: argparse.Namespace) -> tuple[list[str], list[str], int, int]:
     """Tasks, samplers, number of seeds and trials after applying ``--quick`` and defaults."""
-    from benchmarks.core.samplers import DEFAULT_SAMPLERS
-    from benchmarks.core.samplers import is_llm_sampler
-    from benchmarks.core.samplers import llm_sampler_available
-    from benchmarks.tasks.bbob import bbob_available
-    from benchmarks.tasks.registry import resolve_task_names
 
     task_selection = args.tasks or (
         list(QUICK_TASKS) if args.quick else SUITES[getattr(args, "suite", None) or "bayesmark"]
@@ -147,20 +156,12 @@ def run_all(
 
     Returns counts of ``cached``, ``ran`` and ``failed`` repetitions (failed ones are not cached).
     """
-    import optuna
-    from tqdm import tqdm
-
-    from benchmarks.core.runner import load_run
-    from benchmarks.core.runner import run_one
-    from benchmarks.core.runner import save_run
-    from benchmarks.core.samplers import is_llm_sampler
-    from benchmarks.tasks.reference import load_reference
-    from benchmarks.tasks.registry import get_task
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
     if any(is_llm_sampler(name) for name in samplers):
         # Import LiteLLM (~6 s) up front so that it is not timed as the first LLM run's sampler time.
+        # Lazy: LiteLLM is heavy (~6 s); only the LLM samplers need it.
         import litellm  # noqa: F401
 
         # Every LLM exchange is recorded and replayed: a warm start made once serves every run
@@ -209,9 +210,6 @@ def print_summary(
     reference_dir: Path,
 ) -> None:
     """Print mean normalised regret per sampler (if every reference value exists)."""
-    from benchmarks.core.metrics import summarise
-    from benchmarks.core.runner import load_run
-    from benchmarks.tasks.reference import load_reference
 
     references = {task: load_reference(task, reference_dir) for task in tasks}
     missing = [task for task, reference in references.items() if reference is None]
@@ -245,7 +243,6 @@ def print_summary(
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m benchmarks.run``."""
-    from benchmarks.core.archive import restore_from_arguments
 
     args = build_parser().parse_args(argv)
     tasks, samplers, seeds, trials = resolve_settings(args)

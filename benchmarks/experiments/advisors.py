@@ -34,10 +34,22 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks._paths import DEFAULT_ARCHIVE_DIR
 from benchmarks._paths import DEFAULT_CACHE_DIR
 from benchmarks._paths import DEFAULT_REFERENCE_DIR
 from benchmarks._paths import REPO_ROOT
 from benchmarks._paths import RESULTS_DIR
+from benchmarks.core.archive import restore
+from benchmarks.core.metrics import mean_and_standard_error
+from benchmarks.core.metrics import regret_curve
+from benchmarks.core.runner import load_run
+from benchmarks.core.samplers import default_llm_model
+from benchmarks.core.suite import run_all
+from benchmarks.experiments.probe import PROBE_TRIALS
+from benchmarks.experiments.probe import RANDOM_DESIGN
+from benchmarks.experiments.probe import summarise_probe
+from benchmarks.tasks.reference import load_reference
+from benchmarks.tasks.registry import resolve_task_names
 
 
 ADVISORS_CACHE_DIR = DEFAULT_CACHE_DIR / "advisors"
@@ -80,7 +92,6 @@ def sampler_of_row(row: str) -> str:
     base = STRATEGIES[strategy]
     if advisor in STAND_INS:
         return f"{base}+{advisor}"
-    from benchmarks.core.samplers import default_llm_model
 
     return base if advisor == default_llm_model() else f"{base}@{advisor}"
 
@@ -89,12 +100,6 @@ def probe_skills(
     seeds: int, tasks: list[str], run_missing: bool, show_progress: bool
 ) -> dict[str, dict[str, float]]:
     """Each advisor's mean trial-1 regret (and its SE) in the warm-start probe."""
-    from benchmarks.core.runner import load_run
-    from benchmarks.core.suite import run_all
-    from benchmarks.experiments.probe import PROBE_TRIALS
-    from benchmarks.experiments.probe import RANDOM_DESIGN
-    from benchmarks.experiments.probe import summarise_probe
-    from benchmarks.tasks.reference import load_reference
 
     probe_dir = ADVISORS_CACHE_DIR / "probe"
     names = {advisor: f"llm-prior+{advisor}" for advisor in STAND_INS}
@@ -141,9 +146,6 @@ def load_rows(
 ) -> tuple[dict[str, dict[tuple[str, int], np.ndarray]], dict[str, str]]:
     """The regret curve of every finished (task, seed) of each row, from either cache, and the
     model each row's records name."""
-    from benchmarks.core.metrics import regret_curve
-    from benchmarks.core.runner import load_run
-    from benchmarks.tasks.reference import load_reference
 
     references = {task: load_reference(task) for task in tasks}
     curves: dict[str, dict[tuple[str, int], np.ndarray]] = {}
@@ -171,7 +173,6 @@ def summarise_rows(
     curves: dict[str, dict[tuple[str, int], np.ndarray]], models: dict[str, str] | None = None
 ) -> dict[str, Any]:
     """Mean regret at the checkpoints and the paired differences against each base, per row."""
-    from benchmarks.core.metrics import mean_and_standard_error
 
     summary: dict[str, Any] = {}
     for row, found in curves.items():
@@ -230,6 +231,7 @@ def format_table(results: dict[str, Any]) -> str:
 
 def plot_ladder(results: dict[str, Any], path: Path) -> None:
     """x = the advisor's skill (trial-1 regret), y = r@10 and r@30 of each strategy."""
+    # Lazy: matplotlib is heavy; only the figures need it.
     import matplotlib
 
     matplotlib.use("Agg")
@@ -281,9 +283,6 @@ def plot_ladder(results: dict[str, Any], path: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m benchmarks.advisors``."""
-    from benchmarks._paths import DEFAULT_ARCHIVE_DIR
-    from benchmarks.core.archive import restore
-    from benchmarks.tasks.registry import resolve_task_names
 
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.advisors",

@@ -34,12 +34,23 @@ import sys
 from typing import Any
 
 import numpy as np
+import optuna
+from tqdm import tqdm
 
 from benchmarks._paths import DEFAULT_CACHE_DIR
 from benchmarks._paths import RESULTS_DIR
+from benchmarks.core.metrics import mean_and_standard_error
+from benchmarks.core.metrics import regret_curve
+from benchmarks.core.runner import load_run
+from benchmarks.core.runner import run_one
+from benchmarks.core.runner import save_run
+from benchmarks.core.suite import exchanges_dir
 from benchmarks.experiments.hints import CONDITIONS as HINT_CONDITIONS
 from benchmarks.experiments.hints import task_hints
 from benchmarks.experiments.hints import TaskHints
+from benchmarks.tasks.reference import load_reference
+from benchmarks.tasks.registry import get_task
+from benchmarks.tasks.registry import resolve_task_names
 
 
 BASELINES: tuple[str, ...] = ("gp", "tpe", "gp+enqueue", "tpe+enqueue")
@@ -102,15 +113,6 @@ def run_conditions(
     ``seeds`` is a count (seeds 0 .. seeds - 1) or a list of seeds. With ``run_missing=False``
     only the finished runs are read.
     """
-    import optuna
-    from tqdm import tqdm
-
-    from benchmarks.core.runner import load_run
-    from benchmarks.core.runner import run_one
-    from benchmarks.core.runner import save_run
-    from benchmarks.core.suite import exchanges_dir
-    from benchmarks.tasks.reference import load_reference
-    from benchmarks.tasks.registry import get_task
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     knowledge_dir = cache_dir / "knowledge"
@@ -165,9 +167,6 @@ def summarise_conditions(
     seeds: int,
 ) -> dict[str, Any]:
     """Mean normalised regret per condition and the paired comparisons, as ``knowledge.json``."""
-    from benchmarks.core.metrics import mean_and_standard_error
-    from benchmarks.core.metrics import regret_curve
-    from benchmarks.tasks.reference import load_reference
 
     references = {task: load_reference(task) for task in tasks}
     n_trials = min(len(record["best_so_far"]) for record in records.values())
@@ -234,8 +233,6 @@ def records_seeds(records: dict[tuple[str, str, int], dict[str, Any]]) -> set[in
 
 def main(argv: list[str] | None = None) -> int:
     """CLI: run what is missing, print the table, write ``knowledge.json``."""
-    from benchmarks.tasks.registry import get_task
-    from benchmarks.tasks.registry import resolve_task_names
 
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.knowledge",

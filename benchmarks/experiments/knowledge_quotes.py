@@ -20,25 +20,25 @@ import json
 from pathlib import Path
 from typing import Any
 
+import optuna
+
 from benchmarks._paths import DEFAULT_CACHE_DIR
+from benchmarks.core.metrics import regret_curve
+from benchmarks.core.runner import load_run
+from benchmarks.core.runner import task_study
+from benchmarks.core.samplers import build_sampler
+from benchmarks.core.suite import exchanges_dir
 from benchmarks.experiments.hints import CONDITIONS as HINT_CONDITIONS
+from benchmarks.experiments.hints import task_hints
+from benchmarks.experiments.knowledge import condition_setup
+from benchmarks.tasks.reference import load_reference
+from benchmarks.tasks.registry import get_task
 
 
 def warm_start_quote(
     task_name: str, condition: str, seed: int, cache_dir: Path = DEFAULT_CACHE_DIR
 ) -> dict[str, Any]:
     """The warm start of ``condition`` on (``task_name``, ``seed``), replayed, and the run's regret."""
-    import optuna
-
-    from benchmarks.core.metrics import regret_curve
-    from benchmarks.core.runner import load_run
-    from benchmarks.core.runner import task_study
-    from benchmarks.core.samplers import build_sampler
-    from benchmarks.core.suite import exchanges_dir
-    from benchmarks.experiments.hints import task_hints
-    from benchmarks.experiments.knowledge import condition_setup
-    from benchmarks.tasks.reference import load_reference
-    from benchmarks.tasks.registry import get_task
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     task = get_task(task_name)

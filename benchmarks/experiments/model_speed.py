@@ -27,7 +27,10 @@ import time
 from typing import Any
 import urllib.request
 
+import optuna
+
 from benchmarks._paths import RESULTS_DIR
+from benchmarks.tasks.registry import get_task
 
 
 DEFAULT_OUTPUT = RESULTS_DIR / "model_speed.json"
@@ -36,9 +39,8 @@ TASK = "dt-wine"
 
 def warm_start_body(task_name: str, alias: str, seed: int) -> dict[str, Any]:
     """The chat request the default strategy's warm start sends for ``task_name``."""
-    import optuna
 
-    from benchmarks.tasks.registry import get_task
+    # Lazy: the library imports torch (Optuna's GP); only the LLM samplers need it.
     from llm_guided_optuna._llm.client import compact_json_grammar
     from llm_guided_optuna._prompt.context_builder import ContextBuilder
     from llm_guided_optuna._prompt.request import warm_start_request
@@ -76,6 +78,7 @@ def _post(url: str, body: dict[str, Any]) -> dict[str, Any]:
 
 def measure(model: str, threads: int, calls: int, task_name: str) -> dict[str, Any]:
     """Load time and per-call figures of ``model`` with ``threads`` inference threads."""
+    # Lazy: the library imports torch (Optuna's GP); only the LLM samplers need it.
     from llm_guided_optuna.embedded import EmbeddedModelServer
 
     server = EmbeddedModelServer(model, parallel_requests=1, n_threads=threads)
@@ -131,6 +134,7 @@ def measure(model: str, threads: int, calls: int, task_name: str) -> dict[str, A
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m benchmarks.model_speed``."""
+    # Lazy: the library imports torch (Optuna's GP); only the LLM samplers need it.
     from llm_guided_optuna.embedded import EMBEDDED_MODELS
     from llm_guided_optuna.embedded.server import free_cores
     from llm_guided_optuna.embedded.store import installed_model_file

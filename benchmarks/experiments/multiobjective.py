@@ -37,12 +37,15 @@ import argparse
 from collections.abc import Sequence
 from dataclasses import dataclass
 import datetime
+from importlib import metadata
 import json
 import logging
 import math
 import os
 from pathlib import Path
+import platform
 import re
+import subprocess
 import sys
 import time
 from typing import Any
@@ -57,6 +60,9 @@ from benchmarks._paths import RESULTS_DIR
 from benchmarks.core.runner import load_run
 from benchmarks.core.runner import RECORD_FORMAT
 from benchmarks.core.runner import save_run
+from benchmarks.core.samplers import full_statistics
+from benchmarks.core.samplers import llm_statistics
+from benchmarks.core.samplers import llm_strategy
 from benchmarks.tasks.bayesmark import build_estimator
 from benchmarks.tasks.bayesmark import load_split
 from benchmarks.tasks.bayesmark import TREE_SPACE
@@ -101,6 +107,7 @@ class MultiObjectiveTask:
 
     def evaluate(self, params: dict[str, Any]) -> tuple[float, float]:
         """5-fold CV accuracy and mean number of nodes of the forest over the fold models."""
+        # Lazy: scikit-learn is heavy (~1 s); only the scikit-learn tasks need it.
         from sklearn.model_selection import cross_validate
 
         data = load_split(self.dataset)
@@ -263,7 +270,7 @@ def build_sampler(name: str, seed: int) -> optuna.samplers.BaseSampler:
     if name == "gp":
         return optuna.samplers.GPSampler(seed=seed)
     if name.startswith("llm"):
-        from benchmarks.core.samplers import llm_strategy
+        # Lazy: the library imports torch (Optuna's GP); only the LLM samplers need it.
         from llm_guided_optuna import LLMGuidedSampler
 
         return LLMGuidedSampler(seed=seed, strategy=llm_strategy(name), timeout=LLM_TIMEOUT_S)
@@ -277,8 +284,6 @@ def run_one(
     task: MultiObjectiveTask, sampler_name: str, seed: int, n_trials: int
 ) -> dict[str, Any]:
     """Optimise ``task`` for ``n_trials`` trials with ``sampler_name`` and return the run record."""
-    from benchmarks.core.samplers import full_statistics
-    from benchmarks.core.samplers import llm_statistics
 
     sampler = build_sampler(sampler_name, seed)
     study = optuna.create_study(directions=task.directions, sampler=sampler)
@@ -338,7 +343,6 @@ def run_one(
 
 def _code_version() -> str | None:
     """The checkout's commit, with ``+dirty`` when the library has uncommitted changes."""
-    import subprocess
 
     root = REPO_ROOT
     try:
@@ -364,7 +368,6 @@ def _code_version() -> str | None:
 
 
 def _versions() -> dict[str, str | None]:
-    from importlib import metadata
 
     versions: dict[str, str | None] = {}
     for package in ("optuna", "scikit-learn", "numpy", "torch", "litellm"):
@@ -474,6 +477,7 @@ def _llm_share(record: dict[str, Any]) -> float:
     sources = record.get("sources") or []
     if not sources:
         return 0.0
+    # Lazy: the library imports torch (Optuna's GP); only the LLM samplers need it.
     from llm_guided_optuna._proposal.provenance import LLM_SOURCES
 
     return sum(1 for s in sources if s in LLM_SOURCES) / len(sources)
@@ -489,7 +493,6 @@ def write_results(
     command: str,
 ) -> dict[str, Any]:
     """Summarise the cached runs into ``path`` (JSON) and return what was written."""
-    import platform
 
     summary = summarise(tasks, samplers, seeds, trials, cache_dir)
     results = {

@@ -41,6 +41,11 @@ from optuna.distributions import FloatDistribution
 from optuna.distributions import IntDistribution
 
 from benchmarks._paths import RESULTS_DIR
+from benchmarks.core.runner import library_versions
+from benchmarks.core.samplers import is_llm_sampler
+from benchmarks.core.samplers import llm_sampler_available
+from benchmarks.core.samplers import llm_statistics
+from benchmarks.core.samplers import llm_strategy
 
 
 DEFAULT_OUTPUT = RESULTS_DIR / "overhead.json"
@@ -109,6 +114,7 @@ class PromptRecorder:
         self._logger: Any = None
 
     def __enter__(self) -> "PromptRecorder":
+        # Lazy: LiteLLM is heavy (~6 s); only the LLM samplers need it.
         import litellm
         from litellm.integrations.custom_logger import CustomLogger
 
@@ -123,6 +129,7 @@ class PromptRecorder:
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
+        # Lazy: LiteLLM is heavy (~6 s); only the LLM samplers need it.
         import litellm
 
         litellm.callbacks = [hook for hook in litellm.callbacks if hook is not self._logger]
@@ -152,7 +159,7 @@ def build_sampler(
     if name == "random":
         return optuna.samplers.RandomSampler(seed=seed)
     if name.startswith("llm"):
-        from benchmarks.core.samplers import llm_strategy
+        # Lazy: the library imports torch (Optuna's GP); only the LLM samplers need it.
         from llm_guided_optuna import LLMGuidedSampler
 
         response = json.dumps({"parameters": mock_config, "rationale": "mock"})
@@ -166,7 +173,6 @@ def build_sampler(
 
 
 def _sampler_counters(sampler: optuna.samplers.BaseSampler) -> dict[str, float]:
-    from benchmarks.core.samplers import llm_statistics
 
     return llm_statistics(sampler)
 
@@ -242,8 +248,6 @@ def main(argv: list[str] | None = None) -> int:
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
-    from benchmarks.core.samplers import is_llm_sampler
-    from benchmarks.core.samplers import llm_sampler_available
 
     samplers = list(args.samplers)
     if any(is_llm_sampler(name) for name in samplers):
@@ -271,7 +275,6 @@ def main(argv: list[str] | None = None) -> int:
                 f"{name:<12}{n_finished:>9}{entry['sampler_seconds']:>13.4f}{entry['llm_seconds']:>9.3f}"
                 f"{entry['llm_calls_per_trial']:>7.2f}{'' if tokens is None else f'{tokens:.0f}':>17}"
             )
-    from benchmarks.core.runner import library_versions
 
     payload = {
         "description": (

@@ -35,10 +35,17 @@ import sys
 from typing import Any
 
 from benchmarks._paths import DEFAULT_CACHE_DIR
+from benchmarks._paths import DEFAULT_REFERENCE_DIR
 from benchmarks._paths import RESULTS_DIR
 from benchmarks.core.metrics import mean_and_standard_error
 from benchmarks.core.metrics import normalised_regret
+from benchmarks.core.runner import load_run
+from benchmarks.core.samplers import default_llm_model
+from benchmarks.core.samplers import warm_start_trials_of
 from benchmarks.core.suite import exchanges_dir
+from benchmarks.core.suite import run_all
+from benchmarks.tasks.reference import load_reference
+from benchmarks.tasks.registry import resolve_task_names
 
 
 INITIAL_DESIGN_TRIALS = 5
@@ -144,10 +151,6 @@ def run_probe(
     show_progress: bool,
 ) -> dict[str, Any]:
     """Run what is missing and summarise every (model, design)."""
-    from benchmarks.core.runner import load_run
-    from benchmarks.core.samplers import warm_start_trials_of
-    from benchmarks.core.suite import run_all
-    from benchmarks.tasks.reference import load_reference
 
     probe_dir = Path(cache_dir) / "probe"
     names = [probe_sampler_name(m, d) for m in models for d in designs]
@@ -213,9 +216,6 @@ def format_table(results: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m benchmarks.probe``."""
-    from benchmarks._paths import DEFAULT_REFERENCE_DIR
-    from benchmarks.core.samplers import default_llm_model
-    from benchmarks.tasks.registry import resolve_task_names
 
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.probe",

@@ -20,6 +20,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+import optuna
+
 from benchmarks._paths import DEFAULT_CACHE_DIR
 from benchmarks.core.archive import add_archive_arguments
 from benchmarks.core.archive import restore_from_arguments
@@ -34,8 +36,8 @@ CHECKPOINTS = (5, 10, 20)
 
 def _trials(record: dict[str, Any], space: dict[str, Any], count: int) -> list[Any]:
     """The first ``count`` complete trials of ``record``, rebuilt as Optuna trials."""
-    import optuna
 
+    # Lazy: the library imports torch (Optuna's GP); only the LLM samplers need it.
     from llm_guided_optuna._prompt.context import PROPOSAL_ATTR
 
     trials = []
@@ -64,6 +66,7 @@ def traceable(record: dict[str, Any]) -> bool:
 def reliabilities(record: dict[str, Any], checkpoint: int) -> dict[str, float] | None:
     """``ρ`` by every check for trial ``checkpoint`` of ``record`` (from the trials before it);
     ``None`` for a record without configurations or LLM proposals."""
+    # Lazy: the library imports torch (Optuna's GP); only the LLM samplers need it.
     from llm_guided_optuna._prior.configuration_prior import build_prior
     from llm_guided_optuna._prior.configuration_prior import llm_beliefs
     from llm_guided_optuna._prior.reliability import belief_reliability

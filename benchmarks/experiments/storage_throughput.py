@@ -72,6 +72,7 @@ def quiet() -> None:
 
 def measure_claims(storage: optuna.storages.BaseStorage, n_trials: int) -> dict[str, Any]:
     """Median seconds of ``claim_in_storage`` and of ask+tell over ``n_trials`` trials."""
+    # Lazy: the library imports torch (Optuna's GP); only the LLM samplers need it.
     from llm_guided_optuna._proposal.claims import claim_in_storage
 
     study = optuna.create_study(storage=storage, sampler=optuna.samplers.RandomSampler(seed=0))
@@ -225,6 +226,7 @@ def versions(url: str) -> dict[str, str | None]:
             found[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
             found[package] = None
+    # Lazy: SQLAlchemy is only needed for the RDB storages.
     import sqlalchemy
 
     engine = sqlalchemy.create_engine(url)
@@ -240,6 +242,7 @@ def versions(url: str) -> dict[str, str | None]:
 
 def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
     """Both measurements on ``url`` and a proxy in front of it."""
+    # Lazy: a test helper's local server; only this storage needs it.
     from tests.support.grpc_proxy import GrpcProxy
 
     load_before = os.getloadavg()
@@ -291,6 +294,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.storage:
         measured = run(args, args.storage)
     else:
+        # Lazy: a test helper's local server; only this storage needs it.
         from tests.support.postgres_cluster import PostgresCluster
 
         with PostgresCluster(dbname="storage_throughput") as cluster:

@@ -7,10 +7,20 @@ import os
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from benchmarks._paths import RESULTS_DIR
+from benchmarks.core.metrics import mean_and_standard_error
+from benchmarks.core.metrics import regret_curve
 from benchmarks.core.metrics import SamplerSummary
 from benchmarks.core.metrics import TARGET_REGRET
+from benchmarks.experiments.probe import format_table
+from benchmarks.experiments.probe import PROBE_DESCRIPTION
 from benchmarks.report.acceptance import acceptance_section
+from benchmarks.report.render_advisors import load_advisors_section
+from benchmarks.report.render_knowledge import load_knowledge_section
+from benchmarks.report.render_multiobjective import multiobjective_section
+from benchmarks.tasks.reference import read_reference_file
 
 
 def _number(value: float | None, digits: int = 3) -> str:
@@ -69,13 +79,11 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 
 def save_figures(section: dict[str, Any], figures_dir: Path, stem: str) -> list[Path]:
     """Mean ± SE regret curves: one over all tasks, one small panel per task."""
+    # Lazy: matplotlib is heavy; only the figures need it.
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    import numpy as np
-
-    from benchmarks.core.metrics import regret_curve
 
     figures_dir.mkdir(parents=True, exist_ok=True)
     summaries: dict[str, SamplerSummary] = section["summaries"]
@@ -339,10 +347,6 @@ def seeds_paragraph(section: dict[str, Any]) -> str:
 
 def control_differences(section: dict[str, Any], against: tuple[str, ...] = ("gp", "tpe")) -> str:
     """Each LLM sampler minus ``gp`` and ``tpe`` on the same (task, seed) runs, at every checkpoint."""
-    import numpy as np
-
-    from benchmarks.core.metrics import mean_and_standard_error
-    from benchmarks.core.metrics import regret_curve
 
     names = list(section["summaries"])
     checkpoints = [int(c) for c in next(iter(section["summaries"].values())).regret]
@@ -382,10 +386,6 @@ def control_differences(section: dict[str, Any], against: tuple[str, ...] = ("gp
 
 def paired_table(section: dict[str, Any]) -> str:
     """For each sampler that misses runs: it and every other sampler on the same (task, seed) runs."""
-    import numpy as np
-
-    from benchmarks.core.metrics import mean_and_standard_error
-    from benchmarks.core.metrics import regret_curve
 
     summaries = section["summaries"]
     names = list(summaries)
@@ -471,14 +471,7 @@ def llm_runs_table(section: dict[str, Any]) -> str:
 
 def _multiobjective_section(context: dict[str, Any]) -> str:
     """The multi-objective and constrained section, when its results exist."""
-    try:
-        from benchmarks.report.render_multiobjective import multiobjective_section
-    except ImportError:
-        return ""
-    path = (
-        context.get("multiobjective_json")
-        or RESULTS_DIR / "multiobjective.json"
-    )
+    path = context.get("multiobjective_json") or RESULTS_DIR / "multiobjective.json"
     return multiobjective_section(Path(path))
 
 
@@ -507,7 +500,6 @@ def render_markdown(
     markdown_dir: Path,
 ) -> str:
     """The whole of ``docs/benchmarks.md``."""
-    from benchmarks.tasks.reference import read_reference_file
 
     def reference_records(section: dict[str, Any]) -> dict[str, dict[str, Any]]:
         directory = (
@@ -583,9 +575,6 @@ def render_markdown(
     if acceptance:
         out += ["### The LLM strategies against the baselines", "", acceptance, ""]
     if context.get("probe"):
-        from benchmarks.experiments.probe import format_table
-        from benchmarks.experiments.probe import PROBE_DESCRIPTION
-
         out += [
             "### The warm-start probe: the LLM's first configurations against random ones",
             "",
@@ -630,9 +619,6 @@ def render_markdown(
             "",
         ]
     if not context.get("runs_only"):  # sections measured elsewhere, read from their own results
-        from benchmarks.report.render_advisors import load_advisors_section
-        from benchmarks.report.render_knowledge import load_knowledge_section
-
         for section in (
             _multiobjective_section(context),
             load_knowledge_section(),

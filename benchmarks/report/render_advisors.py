@@ -10,10 +10,12 @@ Example:
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 from benchmarks._paths import RESULTS_DIR
+from benchmarks.experiments.advisors import format_table
 
 
 ADVISORS_RESULTS = RESULTS_DIR / "advisors.json"
@@ -108,7 +110,6 @@ def acceptance_lines(results: dict[str, Any]) -> list[tuple[str, str, bool | Non
 
 def advisors_section(results: dict[str, Any]) -> str:
     """The section's Markdown ('' when there are no rows)."""
-    from benchmarks.experiments.advisors import format_table
 
     if not results.get("rows"):
         return ""
@@ -153,7 +154,6 @@ def advisors_section(results: dict[str, Any]) -> str:
 
 def load_advisors_section(path: Path = ADVISORS_RESULTS) -> str:
     """The section from ``path``, or '' when the file does not exist."""
-    import json
 
     if not path.exists():
         return ""

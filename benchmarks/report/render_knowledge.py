@@ -10,6 +10,7 @@ Example:
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -166,7 +167,6 @@ def knowledge_section(summary: dict[str, Any]) -> str:
 
 def load_knowledge_section(path: Path = KNOWLEDGE_RESULTS) -> str:
     """:func:`knowledge_section` of the stored results, or an empty string without them."""
-    import json
 
     if not path.exists():
         return ""

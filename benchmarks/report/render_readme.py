@@ -61,6 +61,7 @@ def readme_table(results: dict[str, Any]) -> str:
 
 def render_figure(results: dict[str, Any], path: Path = FIGURE) -> Path:
     """Draw mean regret (± one standard error) against trials for the README's rows."""
+    # Lazy: matplotlib is heavy; only the figures need it.
     import matplotlib
 
     matplotlib.use("Agg")

@@ -43,6 +43,8 @@ from benchmarks.core.suite import DEFAULT_SEEDS
 from benchmarks.core.suite import DEFAULT_TRIALS
 from benchmarks.core.suite import QUICK_SEEDS
 from benchmarks.core.suite import QUICK_TASKS
+from benchmarks.report.render import render_markdown
+from benchmarks.report.render import save_figures
 from benchmarks.tasks.bayesmark import BAYESMARK_TASK_NAMES
 from benchmarks.tasks.reference import DEFAULT_RANDOM_CONFIGS
 from benchmarks.tasks.reference import load_reference
@@ -403,8 +405,6 @@ def _read_json(path: Path) -> Any:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m benchmarks.report``."""
-    from benchmarks.report.render import render_markdown
-    from benchmarks.report.render import save_figures
 
     args = build_parser().parse_args(argv)
     restore_from_arguments(args)

@@ -64,6 +64,7 @@ def load_split(dataset: str) -> SplitData:
     For the regression dataset (diabetes) both targets are standardised with the mean
     and standard deviation of the training part.
     """
+    # Lazy: scikit-learn is heavy (~1 s); only the scikit-learn tasks need it.
     from sklearn import datasets
     from sklearn.model_selection import train_test_split
 
@@ -138,6 +139,7 @@ MODEL_DESCRIPTIONS: dict[str, str] = {  # "{kind}" is "classifier" or "regressor
 
 def build_estimator(model: str, is_regression: bool, params: Params) -> Any:
     """Instantiate the scikit-learn estimator of ``model`` with ``params`` and fixed settings."""
+    # Lazy: scikit-learn is heavy (~1 s); only the scikit-learn tasks need it.
     from sklearn import ensemble
     from sklearn import neural_network
     from sklearn import svm
@@ -215,6 +217,7 @@ def default_config(model: str, data: SplitData) -> Params:
 
 def cross_validated_score(model: str, data: SplitData, params: Params) -> float:
     """Mean 5-fold CV accuracy (classification) or MSE (regression) on the 80 % split."""
+    # Lazy: scikit-learn is heavy (~1 s); only the scikit-learn tasks need it.
     from sklearn.model_selection import cross_val_score
 
     estimator = build_estimator(model, data.is_regression, params)

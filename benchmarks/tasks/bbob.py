@@ -59,6 +59,7 @@ def _inside_temporary_directory() -> Iterator[None]:
 
 @functools.lru_cache(maxsize=None)
 def _suite() -> Any:
+    # Lazy: coco-experiment is optional (only the BBOB controls need it).
     import cocoex
 
     functions = ",".join(str(k) for k in BBOB_FUNCTIONS)

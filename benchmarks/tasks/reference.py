@@ -22,8 +22,12 @@ import time
 from typing import Any
 
 import numpy as np
+from tqdm import tqdm
 
 from benchmarks._paths import DEFAULT_REFERENCE_DIR
+from benchmarks.tasks.bbob import bbob_available
+from benchmarks.tasks.nn import nn_reference
+from benchmarks.tasks.nn import NN_TASK_NAMES
 from benchmarks.tasks.registry import get_task
 from benchmarks.tasks.registry import resolve_task_names
 from benchmarks.tasks.task_types import Reference
@@ -38,6 +42,7 @@ CHECKPOINT_SECONDS = 15.0
 
 def sklearn_version() -> str:
     """Installed scikit-learn version (reference values depend on it)."""
+    # Lazy: scikit-learn is heavy (~1 s); only the scikit-learn tasks need it.
     import sklearn
 
     return str(sklearn.__version__)
@@ -79,8 +84,6 @@ def load_reference(
     The neural-network suite's tasks take theirs from their whole table instead
     (:func:`benchmarks.tasks.nn.nn_reference`): no file, nothing to compute.
     """
-    from benchmarks.tasks.nn import nn_reference
-    from benchmarks.tasks.nn import NN_TASK_NAMES
 
     if task_name in NN_TASK_NAMES:
         return nn_reference(task_name)
@@ -187,10 +190,6 @@ def main(argv: list[str] | None = None) -> int:
         "--force", action="store_true", help="discard existing files and recompute"
     )
     args = parser.parse_args(argv)
-
-    from tqdm import tqdm
-
-    from benchmarks.tasks.bbob import bbob_available
 
     if any(item in ("all", "bbob") for item in args.tasks):
         available, reason = bbob_available()
