@@ -170,7 +170,8 @@ class AdvisorResponder:
         advisor = model.split(MODEL_PREFIX, 1)[1] if MODEL_PREFIX in model else model
         if advisor not in SKILLED_ADVISORS:
             raise ValueError(
-                f"unknown advisor {advisor!r} (model {model!r}); known: {', '.join(SKILLED_ADVISORS)}"
+                f"unknown advisor {advisor!r} (model {model!r}); known: "
+                f"{', '.join(SKILLED_ADVISORS)}"
             )
         messages = request.get("messages") or []
         text = "\n".join(str(m.get("content", "")) for m in messages if isinstance(m, dict))

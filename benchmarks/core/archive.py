@@ -189,7 +189,8 @@ def restore_from_arguments(args: argparse.Namespace) -> None:
     counts = restore(args.cache_dir, args.archive_dir)
     if counts["runs"] or counts["exchanges"]:
         print(
-            f"Restored {counts['runs']} runs and {counts['exchanges']} LLM exchanges from the archive "
+            f"Restored {counts['runs']} runs and {counts['exchanges']} LLM exchanges from the "
+            "archive "
             f"({args.archive_dir}) into {args.cache_dir}.",
             file=sys.stderr,
         )
@@ -205,7 +206,8 @@ def summary(archive_dir: Path) -> list[str]:
             counts[key] += 1
             tasks.setdefault(key, set()).add(str(record["task"]))
     lines = [
-        f"{sampler:<44} {n_trials:>4} trials {count:>5} runs on {len(tasks[(sampler, n_trials)])} tasks"
+        f"{sampler:<44} {n_trials:>4} trials {count:>5} runs on {len(tasks[(sampler, n_trials)])} "
+        "tasks"
         for (sampler, n_trials), count in sorted(counts.items())
     ]
     exchanges = sum(1 for _ in _read_lines(archive_dir / EXCHANGES_NAME))

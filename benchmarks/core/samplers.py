@@ -314,7 +314,8 @@ def build_sampler(name: str, seed: int, llm_kwargs: dict[str, Any] | None = None
         if "design" in options:
             if options["design"] not in INITIAL_DESIGNS:
                 raise ValueError(
-                    f"unknown initial design {options['design']!r} in {name!r}; known: {INITIAL_DESIGNS}"
+                    f"unknown initial design {options['design']!r} in {name!r}; known: "
+                    f"{INITIAL_DESIGNS}"
                 )
             sampler.fallback_sampler.initial_design = options["design"]
         if "startup" in options:
@@ -328,12 +329,14 @@ def build_sampler(name: str, seed: int, llm_kwargs: dict[str, Any] | None = None
             if options["reliability"] not in RELIABILITY_ESTIMATES:
                 known = ", ".join(RELIABILITY_ESTIMATES)
                 raise ValueError(
-                    f"unknown reliability estimate {options['reliability']!r} in {name!r}; known: {known}"
+                    f"unknown reliability estimate {options['reliability']!r} in {name!r}; known: "
+                    f"{known}"
                 )
             sampler.fallback_sampler.reliability_estimate = options["reliability"]
         return SamplerSetup(sampler)
     raise ValueError(
-        f"unknown sampler {name!r}; known: {', '.join(BASELINE_SAMPLERS)}, {GP_STARTUP_PREFIX}<K>, llm[-<strategy>]"
+        f"unknown sampler {name!r}; known: {', '.join(BASELINE_SAMPLERS)}, "
+        f"{GP_STARTUP_PREFIX}<K>, llm[-<strategy>]"
     )
 
 

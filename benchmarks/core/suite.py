@@ -215,7 +215,8 @@ def print_summary(
     missing = [task for task, reference in references.items() if reference is None]
     if missing:
         print(
-            f"No reference values yet for {', '.join(missing)}: run `python -m benchmarks.reference`."
+            f"No reference values yet for {', '.join(missing)}: run `python -m "
+            "benchmarks.reference`."
         )
         return
     runs = {

@@ -205,7 +205,8 @@ def summarise_rows(
 def format_table(results: dict[str, Any]) -> str:
     """The rows as a Markdown table: regret ± SE and the paired differences at 10 and 30 trials."""
     header = (
-        "| row | model | advisor skill | runs | r@5 | r@10 | r@30 | Δr@10 vs gp-startup5 | Δr@30 vs gp "
+        "| row | model | advisor skill | runs | r@5 | r@10 | r@30 | Δr@10 vs gp-startup5 | Δr@30 "
+        "vs gp "
         "| Δr@10 vs default@useless | Δr@30 vs default@useless |"
     )
     lines = [header, "|" + "---|" * (header.count("|") - 1)]
@@ -224,7 +225,8 @@ def format_table(results: dict[str, Any]) -> str:
         lines.append(
             f"| `{row}` | {entry.get('model', '–')} | {skill_text} | {entry['runs']} | {cells} "
             f"| {paired(entry, 'gp-startup5', '10')} | {paired(entry, 'gp', '30')} "
-            f"| {paired(entry, 'default@useless', '10')} | {paired(entry, 'default@useless', '30')} |"
+            f"| {paired(entry, 'default@useless', '10')} | "
+            f"{paired(entry, 'default@useless', '30')} |"
         )
     return "\n".join(lines)
 
@@ -319,7 +321,8 @@ def main(argv: list[str] | None = None) -> int:
     print(format_table(results))
     print(
         "\n".join(
-            f"skill {name:<20} {entry['skill']:.3f} ± {entry['skill_se']:.3f} ({entry['runs']} runs)"
+            f"skill {name:<20} {entry['skill']:.3f} ± {entry['skill_se']:.3f} ({entry['runs']} "
+            "runs)"
             for name, entry in skills.items()
         )
     )

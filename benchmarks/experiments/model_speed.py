@@ -104,7 +104,8 @@ def measure(model: str, threads: int, calls: int, task_name: str) -> dict[str, A
             )
             print(
                 f"  {model}, {threads} thread(s), call {seed + 1}: {seconds:.1f} s, "
-                f"{rows[-1]['prompt_tokens']} prompt + {rows[-1]['completion_tokens']} generated tokens",
+                f"{rows[-1]['prompt_tokens']} prompt + {rows[-1]['completion_tokens']} generated "
+                "tokens",
                 flush=True,
             )
     finally:
@@ -161,7 +162,8 @@ def main(argv: list[str] | None = None) -> int:
     cores = os.cpu_count() or 1
     if idle < cores:
         print(
-            f"warning: only {idle} of {cores} cores are idle; the figures will not be those of an idle machine",
+            f"warning: only {idle} of {cores} cores are idle; the figures will not be those of an "
+            "idle machine",
             file=sys.stderr,
         )
     results = [
@@ -170,13 +172,16 @@ def main(argv: list[str] | None = None) -> int:
         for threads in args.threads
     ]
     print(
-        "\n| model | threads | load s | s/call (median) | prompt tok/s | generated tok/s | tokens in/out |"
+        "\n| model | threads | load s | s/call (median) | prompt tok/s | generated tok/s | tokens "
+        "in/out |"
     )
     print("|---|---|---|---|---|---|---|")
     for row in results:
         print(
-            f"| {row['model']} | {row['threads']} | {row['load_seconds']:.1f} | {row['median_seconds']:.1f} "
-            f"| {row['median_prompt_per_second'] or 0:.1f} | {row['median_generated_per_second'] or 0:.1f} "
+            f"| {row['model']} | {row['threads']} | {row['load_seconds']:.1f} | "
+            f"{row['median_seconds']:.1f} "
+            f"| {row['median_prompt_per_second'] or 0:.1f} | "
+            f"{row['median_generated_per_second'] or 0:.1f} "
             f"| {row['median_prompt_tokens']:.0f}/{row['median_completion_tokens']:.0f} |"
         )
     args.output.parent.mkdir(parents=True, exist_ok=True)

@@ -155,14 +155,16 @@ class MultiObjectiveTask:
                 "problem_description": f"Tune {forest}; maximise the 5-fold cross-validated accuracy while the "
                 f"forest stays small.",
                 "constraints": [
-                    f"the forest has at most {self.node_limit} tree nodes in all (mean over the 5 CV fold models)"
+                    f"the forest has at most {self.node_limit} tree nodes in all (mean over the 5 "
+                    "CV fold models)"
                 ],
                 "metric_names": ["cv_accuracy"],
             }
         return {
             "problem_type": "multi-objective hyperparameter tuning of a classifier",
             "problem_description": f"Tune {forest}. Objective 0: the 5-fold cross-validated accuracy (maximise). "
-            "Objective 1: the model size, the number of tree nodes of the forest (minimise). Find the "
+            "Objective 1: the model size, the number of tree nodes of the forest (minimise). Find "
+            "the "
             "best trade-offs between accuracy and size.",
             "metric_names": ["cv_accuracy", "forest_nodes"],
         }
@@ -563,7 +565,8 @@ def run_command(argv: list[str] | None = None) -> tuple[dict[str, Any], int]:
         failed = counts["failed"]
         print(f"{counts['ran']} runs done, {counts['cached']} from the cache, {failed} failed.")
     command = (
-        f"python -m benchmarks.multiobjective --tasks {' '.join(tasks)} --samplers {' '.join(samplers)} "
+        f"python -m benchmarks.multiobjective --tasks {' '.join(tasks)} --samplers "
+        f"{' '.join(samplers)} "
         f"--seeds {args.seeds} --trials {args.trials}"
     )
     results = write_results(

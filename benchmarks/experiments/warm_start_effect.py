@@ -110,7 +110,8 @@ def describe(runs: list[PairedRun], first: str, second: str) -> list[str]:
             for share in PROJECTED_SHARES
         )
         lines.append(
-            f"  projected Δr@10 if trial 1 won in a share of runs (conditional leads as measured): {projected}"
+            "  projected Δr@10 if trial 1 won in a share of runs (conditional leads as "
+            f"measured): {projected}"
         )
     return lines
 

@@ -192,7 +192,8 @@ def acceptance_section(section: dict[str, Any], default: str) -> str:
     table = strategies_vs_baselines(section)
     if table:
         parts.append(
-            "Every LLM strategy against every baseline, paired by (task, seed) run; negative = the LLM "
+            "Every LLM strategy against every baseline, paired by (task, seed) run; negative = "
+            "the LLM "
             "strategy has the lower regret:\n\n" + table
         )
     return "\n\n".join(parts)

@@ -101,7 +101,8 @@ def acceptance_lines(results: dict[str, Any]) -> list[tuple[str, str, bool | Non
             lines.append(
                 (
                     f"`default@{advisor}` within one SE of the best strategy at r@{checkpoint}",
-                    f"best `{best}`, gap {gap:+.3f} (default's SE {mine['regret_se'][checkpoint]:.3f})",
+                    f"best `{best}`, gap {gap:+.3f} (default's SE "
+                    f"{mine['regret_se'][checkpoint]:.3f})",
                     gap <= mine["regret_se"][checkpoint],
                 )
             )
@@ -119,7 +120,8 @@ def advisors_section(results: dict[str, Any]) -> str:
     ]
     for name, entry in results["advisors"].items():
         skills.append(
-            f"| `{name}` | {ADVISOR_MEANINGS.get(name, '')} | {entry['skill']:.3f} ± {entry['skill_se']:.3f} "
+            f"| `{name}` | {ADVISOR_MEANINGS.get(name, '')} | {entry['skill']:.3f} ± "
+            f"{entry['skill_se']:.3f} "
             f"| {entry['runs']} |"
         )
     checks = ["| line | measured | met |", "|---|---|---|"]
@@ -131,10 +133,14 @@ def advisors_section(results: dict[str, Any]) -> str:
         [
             "## The skill ladder: advisors of known skill (issue 28)",
             "",
-            "How much of an advisor's skill does each strategy turn into lower regret? Besides the two embedded "
-            "models, stand-in advisors of known skill answer on loopback (`benchmarks/advisor_responder.py`; rows "
-            "`STRATEGY@ADVISOR`, `default` = `llm-prior`, `trust` = `llm-trust`). An advisor's skill is measured as for the real models: "
-            "the warm-start probe's trial-1 regret (0 = best known, 1 = median random configuration). Paired "
+            "How much of an advisor's skill does each strategy turn into lower regret? Besides "
+            "the two embedded "
+            "models, stand-in advisors of known skill answer on loopback "
+            "(`benchmarks/advisor_responder.py`; rows "
+            "`STRATEGY@ADVISOR`, `default` = `llm-prior`, `trust` = `llm-trust`). An advisor's "
+            "skill is measured as for the real models: "
+            "the warm-start probe's trial-1 regret (0 = best known, 1 = median random "
+            "configuration). Paired "
             "differences are by task × seed (negative = the row is better).",
             "",
             f"Command: `{results.get('command', 'python -m benchmarks.advisors')}`",

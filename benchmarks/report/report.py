@@ -343,7 +343,8 @@ def summarise_section(
     missing = [task for task, reference in references.items() if reference is None]
     if missing:
         print(
-            f"No reference values for {', '.join(missing)}: run `python -m benchmarks.reference` first.",
+            f"No reference values for {', '.join(missing)}: run `python -m benchmarks.reference` "
+            "first.",
             file=sys.stderr,
         )
         return None
@@ -434,7 +435,8 @@ def main(argv: list[str] | None = None) -> int:
     dropped = dropped_rows(args.output_json, main_section["samplers"])
     if dropped and not args.drop_rows:
         print(
-            f"The report would drop {len(dropped)} published rows of {args.output_json} whose runs are not in "
+            f"The report would drop {len(dropped)} published rows of {args.output_json} whose "
+            "runs are not in "
             f"the cache ({', '.join(dropped)}): restore or rerun them, or pass --drop-rows.",
             file=sys.stderr,
         )
@@ -487,7 +489,8 @@ def main(argv: list[str] | None = None) -> int:
     args.output_markdown.parent.mkdir(parents=True, exist_ok=True)
     args.output_markdown.write_text(markdown)
     print(
-        f"Wrote {args.output_markdown}, {args.output_json} and {len(figures) + len(control_figures)} figures."
+        f"Wrote {args.output_markdown}, {args.output_json} and "
+        f"{len(figures) + len(control_figures)} figures."
     )
     return 0
 

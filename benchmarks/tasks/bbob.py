@@ -39,7 +39,8 @@ def bbob_available() -> tuple[bool, str]:
         import cocoex  # noqa: F401
     except Exception as error:  # ImportError, or a broken binary wheel
         return False, (
-            f"cannot import cocoex ({error}); install it with `pip install coco-experiment==2.8.2` "
+            f"cannot import cocoex ({error}); install it with `pip install "
+            "coco-experiment==2.8.2` "
             "to run the BBOB controls"
         )
     return True, ""
@@ -107,7 +108,8 @@ def make_bbob_task(name: str) -> Task:
         problem_type="black-box function minimisation",
         problem_description=(
             f"Minimise an unknown continuous black-box function of {BBOB_DIMENSION} variables "
-            f"x0..x{BBOB_DIMENSION - 1}, each in [-5, 5]; the value reported is log10 of the gap to the optimum."
+            f"x0..x{BBOB_DIMENSION - 1}, each in [-5, 5]; the value reported is log10 of the gap "
+            "to the optimum."
         ),
         evaluate_cv=evaluate,
         evaluate_test=None,

@@ -190,8 +190,10 @@ def make_nn_task(name: str) -> Any:
         dataset = name[len(HPOBENCH_PREFIX) :]
         rows, features, classes = HPOBENCH_DATASETS[dataset]
         description = (
-            f"Tune a scikit-learn MLPClassifier (depth hidden layers of equal width, ReLU, Adam) on the OpenML "
-            f"{dataset} dataset ({rows} rows, {features} features, {classes} classes); maximise the "
+            "Tune a scikit-learn MLPClassifier (depth hidden layers of equal width, ReLU, Adam) "
+            "on the OpenML "
+            f"{dataset} dataset ({rows} rows, {features} features, {classes} classes); maximise "
+            "the "
             "validation accuracy."
         )
         space, metric, direction, kind = (
@@ -205,8 +207,10 @@ def make_nn_task(name: str) -> Any:
         dataset = name[len(FCNET_PREFIX) :]
         rows, features = FCNET_DATASETS[dataset]
         description = (
-            "Tune a two-layer fully connected neural network (FCNet: Adam, 100 epochs, dropout after each "
-            f"layer) for regression on the UCI {dataset} dataset ({rows} rows, {features} features); "
+            "Tune a two-layer fully connected neural network (FCNet: Adam, 100 epochs, dropout "
+            "after each "
+            f"layer) for regression on the UCI {dataset} dataset ({rows} rows, {features} "
+            "features); "
             "minimise the validation mean squared error."
         )
         space, metric, direction, kind = FCNET_SPACE, "validation MSE", "minimize", "regressor"
