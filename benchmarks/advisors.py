@@ -1,4 +1,7 @@
-"""``python -m benchmarks.advisors``: the command line of :mod:`benchmarks.experiments.advisors`."""
+"""The command ``python -m benchmarks.advisors``.
+
+It runs :func:`benchmarks.experiments.advisors.main`.
+"""
 
 from __future__ import annotations
 

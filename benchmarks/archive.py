@@ -1,4 +1,7 @@
-"""``python -m benchmarks.archive``: the command line of :mod:`benchmarks.core.archive`."""
+"""The command ``python -m benchmarks.archive``.
+
+It runs :func:`benchmarks.core.archive.main`.
+"""
 
 from __future__ import annotations
 

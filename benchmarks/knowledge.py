@@ -1,4 +1,7 @@
-"""``python -m benchmarks.knowledge``: the command line of :mod:`benchmarks.experiments.knowledge`."""
+"""The command ``python -m benchmarks.knowledge``.
+
+It runs :func:`benchmarks.experiments.knowledge.main`.
+"""
 
 from __future__ import annotations
 

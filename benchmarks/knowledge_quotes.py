@@ -1,4 +1,7 @@
-"""``python -m benchmarks.knowledge_quotes``: the command line of :mod:`benchmarks.experiments.knowledge_quotes`."""
+"""The command ``python -m benchmarks.knowledge_quotes``.
+
+It runs :func:`benchmarks.experiments.knowledge_quotes.main`.
+"""
 
 from __future__ import annotations
 

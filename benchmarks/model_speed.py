@@ -1,4 +1,7 @@
-"""``python -m benchmarks.model_speed``: the command line of :mod:`benchmarks.experiments.model_speed`."""
+"""The command ``python -m benchmarks.model_speed``.
+
+It runs :func:`benchmarks.experiments.model_speed.main`.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""``python -m benchmarks.nn_report``: the command line of :mod:`benchmarks.report.nn_report`."""
+"""The command ``python -m benchmarks.nn_report``.
+
+It runs :func:`benchmarks.report.nn_report.main`.
+"""
 
 from __future__ import annotations
 

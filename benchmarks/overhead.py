@@ -1,4 +1,7 @@
-"""``python -m benchmarks.overhead``: the command line of :mod:`benchmarks.experiments.overhead`."""
+"""The command ``python -m benchmarks.overhead``.
+
+It runs :func:`benchmarks.experiments.overhead.main`.
+"""
 
 from __future__ import annotations
 

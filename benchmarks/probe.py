@@ -1,4 +1,7 @@
-"""``python -m benchmarks.probe``: the command line of :mod:`benchmarks.experiments.probe`."""
+"""The command ``python -m benchmarks.probe``.
+
+It runs :func:`benchmarks.experiments.probe.main`.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""``python -m benchmarks.reference``: the command line of :mod:`benchmarks.tasks.reference`."""
+"""The command ``python -m benchmarks.reference``.
+
+It runs :func:`benchmarks.tasks.reference.main`.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""``python -m benchmarks.reliability_trace``: the command line of :mod:`benchmarks.experiments.reliability_trace`."""
+"""The command ``python -m benchmarks.reliability_trace``.
+
+It runs :func:`benchmarks.experiments.reliability_trace.main`.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""``python -m benchmarks.render_multiobjective``: the command line of :mod:`benchmarks.report.render_multiobjective`."""
+"""The command ``python -m benchmarks.render_multiobjective``.
+
+It runs :func:`benchmarks.report.render_multiobjective.main`.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""``python -m benchmarks.render_readme``: the command line of :mod:`benchmarks.report.render_readme`."""
+"""The command ``python -m benchmarks.render_readme``.
+
+It runs :func:`benchmarks.report.render_readme.main`.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""``python -m benchmarks.run``: the command line of :mod:`benchmarks.core.suite`."""
+"""The command ``python -m benchmarks.run``.
+
+It runs :func:`benchmarks.core.suite.main`.
+"""
 
 from __future__ import annotations
 

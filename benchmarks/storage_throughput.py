@@ -1,4 +1,7 @@
-"""``python -m benchmarks.storage_throughput``: the command line of :mod:`benchmarks.experiments.storage_throughput`."""
+"""The command ``python -m benchmarks.storage_throughput``.
+
+It runs :func:`benchmarks.experiments.storage_throughput.main`.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""``python -m benchmarks.warm_start_effect``: the command line of :mod:`benchmarks.experiments.warm_start_effect`."""
+"""The command ``python -m benchmarks.warm_start_effect``.
+
+It runs :func:`benchmarks.experiments.warm_start_effect.main`.
+"""
 
 from __future__ import annotations
 

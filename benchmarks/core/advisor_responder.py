@@ -13,8 +13,9 @@ strategy of the sampler turns into lower regret. Real models give only a few run
   one; a categorical one kept with probability :data:`LOCAL_KEEP_CHOICE`), as a strong LLM
   refining the incumbent would; with no trial shown (the warm start) it answers uniformly.
 
-The uniform advisor, ``useless``, is :class:`tests.support.schema_responder.RandomConfigurationResponder`
-(its own server, unchanged, so that the archived ``+useless`` runs replay bit for bit).
+The uniform advisor, ``useless``, is
+:class:`tests.support.schema_responder.RandomConfigurationResponder` (its own server, unchanged, so
+that the archived ``+useless`` runs replay bit for bit).
 
 The advisor is named by the request's model (``advisor/<name>``, i.e. the sampler's
 ``model="openai/advisor/<name>"``) and the task is recognised by its problem description in the
@@ -134,7 +135,8 @@ def _is_log(schema: dict[str, Any]) -> bool:
 
 
 def shown_trials(text: str) -> list[tuple[float, dict[str, str]]]:
-    """``(value, {name: written value})`` of every trial line of a prompt (``#3 value=0.62: a=1, b=2``)."""
+    """``(value, {name: written value})`` of every trial line of a prompt (``#3 value=0.62: a=1,
+    b=2``)."""
     trials = []
     for match in _TRIAL_LINE.finditer(text):
         try:

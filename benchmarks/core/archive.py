@@ -146,7 +146,8 @@ def save(cache_dir: Path, archive_dir: Path) -> dict[str, int]:
 
 
 def restore(cache_dir: Path, archive_dir: Path) -> dict[str, int]:
-    """Write into the cache the archived runs and exchanges it lacks; returns the counts written."""
+    """Write into the cache the archived runs and exchanges it lacks; returns the counts
+    written."""
     counts = {"runs": 0, "exchanges": 0}
     for path in sorted((archive_dir / RUNS_DIR_NAME).glob("*.jsonl.gz")):
         for record in _read_lines(path):
@@ -190,8 +191,7 @@ def restore_from_arguments(args: argparse.Namespace) -> None:
     if counts["runs"] or counts["exchanges"]:
         print(
             f"Restored {counts['runs']} runs and {counts['exchanges']} LLM exchanges from the "
-            "archive "
-            f"({args.archive_dir}) into {args.cache_dir}.",
+            f"archive ({args.archive_dir}) into {args.cache_dir}.",
             file=sys.stderr,
         )
 

@@ -94,7 +94,8 @@ def mean_and_standard_error(samples: Iterable[float]) -> tuple[float, float]:
 
 
 def oriented_test_score(test_score: float | None, maximize: bool) -> float | None:
-    """Held-out score on a higher-is-better scale: accuracy, or ``1 - MSE`` (standardised target)."""
+    """Held-out score on a higher-is-better scale: accuracy, or ``1 - MSE`` (standardised
+    target)."""
     if test_score is None:
         return None
     return test_score if maximize else 1.0 - test_score

@@ -42,8 +42,9 @@ from benchmarks.tasks.task_types import Task
 
 
 RECORD_FORMAT = 1
-#: The trial user attribute holding the LLM's proposal (``llm_guided_optuna._prompt.context.PROPOSAL_ATTR``;
-#: not imported, so that the baselines run without the library).
+#: The trial user attribute holding the LLM's proposal
+#: (``llm_guided_optuna._prompt.context.PROPOSAL_ATTR``; not imported, so that the baselines run
+#: without the library).
 LLM_PROPOSAL_ATTR = "llm_proposal"
 #: The trial user attribute holding the noise-free value of a noisy task's configuration.
 NOISE_FREE_ATTR = "noise_free_value"
@@ -187,7 +188,8 @@ def run_one(
     ]
     test_scores = [_finite_or_none(t.user_attrs.get("test_score")) for t in trials]
 
-    # Per-trial LLM deltas between trial starts; what was spent after the last start goes to the last.
+    # Per-trial LLM deltas between trial starts; what was spent after the last start goes to the
+    # last.
     deltas: dict[str, list[float]] = {key: [0.0] * n for key in STAT_KEYS}
     previous = dict.fromkeys(STAT_KEYS, 0.0)
     for index in range(n):

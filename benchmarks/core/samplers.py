@@ -70,7 +70,8 @@ GP_STARTUP_PREFIX = "gp-startup"
 ADVISOR_SEPARATOR = "+"
 USELESS = "useless"
 USELESS_SUFFIX = ADVISOR_SEPARATOR + USELESS
-#: The stand-in LLMs a ``+<advisor>`` suffix names: the useless control and the advisors of known skill.
+#: The stand-in LLMs a ``+<advisor>`` suffix names: the useless control and the advisors of known
+#: skill.
 ADVISORS: tuple[str, ...] = (USELESS, "oracle-top1", "oracle-top10", "oracle-top30", "local-step")
 ADVISOR_MODEL_PREFIX = "openai/advisor/"
 MODEL_SEPARATOR = "@"

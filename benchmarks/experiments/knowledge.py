@@ -1,7 +1,7 @@
 """The knowledge benchmark: what the user knows, given as a hint, under four conditions.
 
-Each (task, seed) runs the library's default strategy (``llm-prior`` on the default embedded
-model) with the hint of :mod:`benchmarks.experiments.hints` in ``study.user_attrs["domain_knowledge"]``:
+Each (task, seed) runs the library's default strategy (``llm-prior`` on the default embedded model)
+with the hint of :mod:`benchmarks.experiments.hints` in ``study.user_attrs["domain_knowledge"]``:
 
 - ``precise``: good values of the two most influential parameters, in numbers;
 - ``vague``: the same knowledge in words only;
@@ -69,7 +69,8 @@ COMPARISONS: tuple[tuple[str, str], ...] = (
 
 
 def split_condition(condition: str) -> tuple[str, str]:
-    """``(base condition, variant)``: ``"precise[beta=3]@smollm2-135m"`` -> ``("precise", "[beta=3]@smollm2-135m")``."""
+    """``(base condition, variant)``: ``"precise[beta=3]@smollm2-135m"`` -> ``("precise",
+    "[beta=3]@smollm2-135m")``."""
     cut = min(
         [i for i in (condition.find("["), condition.find("@")) if i >= 0], default=len(condition)
     )
@@ -273,8 +274,8 @@ def main(argv: list[str] | None = None) -> int:
     ]
     if unknown:
         parser.error(
-            f"unknown condition {unknown[0]!r}; known: {', '.join(CONDITIONS)} "
-            "(hint conditions may add [options] and @model)"
+            f"unknown condition {unknown[0]!r}; known: {', '.join(CONDITIONS)} (hint conditions "
+            "may add [options] and @model)"
         )
     seeds = args.only_seeds if args.only_seeds is not None else args.seeds
     records = run_conditions(

@@ -38,7 +38,8 @@ from benchmarks.tasks.registry import get_task
 def warm_start_quote(
     task_name: str, condition: str, seed: int, cache_dir: Path = DEFAULT_CACHE_DIR
 ) -> dict[str, Any]:
-    """The warm start of ``condition`` on (``task_name``, ``seed``), replayed, and the run's regret."""
+    """The warm start of ``condition`` on (``task_name``, ``seed``), replayed, and the run's
+    regret."""
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     task = get_task(task_name)
@@ -77,8 +78,8 @@ def format_quote(quote: dict[str, Any]) -> str:
         regret = quote["regret"]
         best = [min(regret[: k + 1]) for k in range(len(regret))]
         lines.append(
-            f"  - regret of trials 0–9: {regret[:10]}; best so far at 5, 10, 30: "
-            f"{best[4]:.2f}, {best[9]:.2f}, {best[-1]:.2f}"
+            f"  - regret of trials 0–9: {regret[:10]}; best so far at 5, 10, 30: {best[4]:.2f}, "
+            f"{best[9]:.2f}, {best[-1]:.2f}"
         )
     return "\n".join(lines)
 

@@ -172,17 +172,16 @@ def main(argv: list[str] | None = None) -> int:
         for threads in args.threads
     ]
     print(
-        "\n| model | threads | load s | s/call (median) | prompt tok/s | generated tok/s | tokens "
-        "in/out |"
+        "\n| model | threads | load s | s/call (median) | prompt tok/s | generated tok/s | "
+        "tokens in/out |"
     )
     print("|---|---|---|---|---|---|---|")
     for row in results:
         print(
             f"| {row['model']} | {row['threads']} | {row['load_seconds']:.1f} | "
-            f"{row['median_seconds']:.1f} "
-            f"| {row['median_prompt_per_second'] or 0:.1f} | "
-            f"{row['median_generated_per_second'] or 0:.1f} "
-            f"| {row['median_prompt_tokens']:.0f}/{row['median_completion_tokens']:.0f} |"
+            f"{row['median_seconds']:.1f} | {row['median_prompt_per_second'] or 0:.1f} | "
+            f"{row['median_generated_per_second'] or 0:.1f} | "
+            f"{row['median_prompt_tokens']:.0f}/{row['median_completion_tokens']:.0f} |"
         )
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(

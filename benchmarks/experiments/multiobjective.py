@@ -147,8 +147,14 @@ class MultiObjectiveTask:
     def describe(self) -> dict[str, Any]:
         """What LLM samplers are told through ``study.user_attrs`` and the metric names."""
         data = load_split(self.dataset)
-        shape = f"{len(data.y_train)} training rows, {data.x_train.shape[1]} numeric features, {data.n_classes} classes"
-        forest = f"a scikit-learn random forest classifier with {N_TREES} trees on the {self.dataset} dataset ({shape})"
+        shape = (
+            f"{len(data.y_train)} training rows, {data.x_train.shape[1]} numeric features, "
+            f"{data.n_classes} classes"
+        )
+        forest = (
+            f"a scikit-learn random forest classifier with {N_TREES} trees on the {self.dataset} "
+            f"dataset ({shape})"
+        )
         if self.constrained:
             return {
                 "problem_type": "hyperparameter tuning of a classifier under a model-size limit",
@@ -163,9 +169,8 @@ class MultiObjectiveTask:
         return {
             "problem_type": "multi-objective hyperparameter tuning of a classifier",
             "problem_description": f"Tune {forest}. Objective 0: the 5-fold cross-validated accuracy (maximise). "
-            "Objective 1: the model size, the number of tree nodes of the forest (minimise). Find "
-            "the "
-            "best trade-offs between accuracy and size.",
+            "Objective 1: the model size, the number of tree nodes of the forest (minimise). "
+            "Find the best trade-offs between accuracy and size.",
             "metric_names": ["cv_accuracy", "forest_nodes"],
         }
 
@@ -232,7 +237,8 @@ def best_feasible_curve(
 
 
 def mean_and_se(samples: Sequence[float]) -> tuple[float | None, float | None]:
-    """Mean and standard error of the mean (``None`` for one sample); ``(None, None)`` without samples."""
+    """Mean and standard error of the mean (``None`` for one sample); ``(None, None)`` without
+    samples."""
     array = np.asarray([s for s in samples if s is not None], dtype=float)
     if array.size == 0:
         return None, None
@@ -285,7 +291,8 @@ def build_sampler(name: str, seed: int) -> optuna.samplers.BaseSampler:
 def run_one(
     task: MultiObjectiveTask, sampler_name: str, seed: int, n_trials: int
 ) -> dict[str, Any]:
-    """Optimise ``task`` for ``n_trials`` trials with ``sampler_name`` and return the run record."""
+    """Optimise ``task`` for ``n_trials`` trials with ``sampler_name`` and return the run
+    record."""
 
     sampler = build_sampler(sampler_name, seed)
     study = optuna.create_study(directions=task.directions, sampler=sampler)
@@ -416,7 +423,8 @@ def run_all(
 def run_metrics(
     task: MultiObjectiveTask, record: dict[str, Any], checkpoints: Sequence[int]
 ) -> dict[str, Any]:
-    """One run's figures at the checkpoints: hypervolume, or feasible share and best feasible value."""
+    """One run's figures at the checkpoints: hypervolume, or feasible share and best feasible
+    value."""
     metrics: dict[str, Any] = {}
     for c in checkpoints:
         if task.constrained:
@@ -430,7 +438,8 @@ def run_metrics(
 def aggregate(
     per_seed: dict[str, dict[str, Any]], seeds: Sequence[str] | None = None
 ) -> dict[str, Any]:
-    """Mean and standard error of each figure over ``seeds`` (default: every seed of ``per_seed``)."""
+    """Mean and standard error of each figure over ``seeds`` (default: every seed of
+    ``per_seed``)."""
     chosen = [per_seed[k] for k in (seeds if seeds is not None else per_seed) if k in per_seed]
     names = list(chosen[0]) if chosen else []
     result: dict[str, Any] = {}
@@ -566,8 +575,7 @@ def run_command(argv: list[str] | None = None) -> tuple[dict[str, Any], int]:
         print(f"{counts['ran']} runs done, {counts['cached']} from the cache, {failed} failed.")
     command = (
         f"python -m benchmarks.multiobjective --tasks {' '.join(tasks)} --samplers "
-        f"{' '.join(samplers)} "
-        f"--seeds {args.seeds} --trials {args.trials}"
+        f"{' '.join(samplers)} --seeds {args.seeds} --trials {args.trials}"
     )
     results = write_results(
         args.output, tasks, samplers, args.seeds, args.trials, args.cache_dir, command

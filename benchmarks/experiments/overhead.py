@@ -278,12 +278,10 @@ def main(argv: list[str] | None = None) -> int:
 
     payload = {
         "description": (
-            "Own time of one `study.ask()` (sample_relative + sample_independent) with N finished "
-            "trials "
-            "of a 6-parameter mixed space in the history, median of the repetitions; the LLM is "
-            "LiteLLM's "
-            "mock, its seconds are subtracted. Prompt tokens per call are counted on the messages "
-            "sent."
+            "Own time of one `study.ask()` (sample_relative + sample_independent) with N "
+            "finished trials of a 6-parameter mixed space in the history, median of the "
+            "repetitions; the LLM is LiteLLM's mock, its seconds are subtracted. Prompt tokens "
+            "per call are counted on the messages sent."
         ),
         "command": " ".join(
             [

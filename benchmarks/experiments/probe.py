@@ -54,25 +54,20 @@ RANDOM_DESIGN = "gp-startup5"
 DEFAULT_OUTPUT = RESULTS_DIR / "probe.json"
 PROBE_DESCRIPTION = (
     "`python -m benchmarks.probe`: for each task × seed, trials 0–4 of the default strategy "
-    "(trial 0 random, "
-    "trials 1–4 the LLM's warm start, asked for in one call) against the same trials of "
-    "`gp-startup5` (random "
-    "configurations; the same trial 0). Each trial's own value is normalised like the regret (0 = "
-    "best known, "
-    "1 = median random configuration); Δ is paired by task × seed (negative = the LLM's is "
-    "better). "
+    "(trial 0 random, trials 1–4 the LLM's warm start, asked for in one call) against the same "
+    "trials of `gp-startup5` (random configurations; the same trial 0). Each trial's own value "
+    "is normalised like the regret (0 = best known, 1 = median random configuration); Δ is "
+    "paired by task × seed (negative = the LLM's is better). "
     '"from the LLM": warm-start trials the answer filled (the others repeated a configuration and '
-    "went to "
-    "random points). s/call and tokens are the warm-start call's, over the runs that made it (a "
-    "run that "
-    "replayed a recorded exchange made none), on the machine as it was (two probes side by side, "
-    "one "
-    "inference thread each)."
+    "went to random points). s/call and tokens are the warm-start call's, over the runs that "
+    "made it (a run that replayed a recorded exchange made none), on the machine as it was (two "
+    "probes side by side, one inference thread each)."
 )
 
 
 def probe_sampler_name(model: str, design: str) -> str:
-    """The benchmark sampler name of the default strategy on ``model`` with warm-start ``design``."""
+    """The benchmark sampler name of the default strategy on ``model`` with warm-start
+    ``design``."""
     return f"llm-prior@{model}" + ("" if design == "default" else f"~{design}")
 
 
@@ -206,21 +201,19 @@ def format_table(results: dict[str, Any]) -> str:
         return f"{cell[0]:+.3f} ± {cell[1]:.3f}"
 
     header = (
-        "| sampler | model | runs | trial 1 | random trial 1 | Δ trial 1 | mean 1–4 (Δ) | best of "
-        "0–4 (Δ) "
-        "| from the LLM | s/call | tokens in/out |"
+        "| sampler | model | runs | trial 1 | random trial 1 | Δ trial 1 | mean 1–4 (Δ) | best "
+        "of 0–4 (Δ) | from the LLM | s/call | tokens in/out |"
     )
     lines = [header, "|" + "---|" * (header.count("|") - 1)]
     for name, row in results["rows"].items():
         lines.append(
             f"| `{name}` | {row['model']} | {row['runs']} | {pm(row['trial_1']['llm'])} | "
-            f"{pm(row['trial_1']['random'])} "
-            f"| {signed(row['trial_1']['delta'])} | {row['trials_1_4']['llm'][0]:.3f} "
-            f"({signed(row['trials_1_4']['delta'])}) "
-            f"| {row['best_of_5']['llm'][0]:.3f} ({signed(row['best_of_5']['delta'])}) "
-            f"| {row['llm_configurations']}/{row['configurations_asked']} | "
-            f"{_maybe(row['call_seconds'], '.1f')} "
-            f"| {_maybe(row['prompt_tokens'], '.0f')}/{_maybe(row['completion_tokens'], '.0f')} |"
+            f"{pm(row['trial_1']['random'])} | {signed(row['trial_1']['delta'])} | "
+            f"{row['trials_1_4']['llm'][0]:.3f} ({signed(row['trials_1_4']['delta'])}) | "
+            f"{row['best_of_5']['llm'][0]:.3f} ({signed(row['best_of_5']['delta'])}) | "
+            f"{row['llm_configurations']}/{row['configurations_asked']} | "
+            f"{_maybe(row['call_seconds'], '.1f')} | "
+            f"{_maybe(row['prompt_tokens'], '.0f')}/{_maybe(row['completion_tokens'], '.0f')} |"
         )
     return "\n".join(lines)
 

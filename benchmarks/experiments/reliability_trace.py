@@ -1,13 +1,12 @@
 """The beliefs' reliability inside recorded runs, by each check: does a check tell a good LLM
 from a useless one?
 
-For every cached run of the given samplers that recorded its trials' configurations and the
-LLM's proposals, the reliability ``ρ`` the prior strategy would use for trial ``k`` is
-recomputed from the ``k − 1`` trials before it, by each check of
-:mod:`llm_guided_optuna._prior.reliability` (the prior for the density check is built from the LLM's
-proposals, as the sampler builds it). A check that tells beliefs apart gives a good LLM's runs a
-high mean ``ρ`` and a useless LLM's runs a low one; one that only trusts everything less lowers
-both alike.
+For every cached run of the given samplers that recorded its trials' configurations and the LLM's
+proposals, the reliability ``ρ`` the prior strategy would use for trial ``k`` is recomputed from
+the ``k − 1`` trials before it, by each check of :mod:`llm_guided_optuna._prior.reliability` (the
+prior for the density check is built from the LLM's proposals, as the sampler builds it). A check
+that tells beliefs apart gives a good LLM's runs a high mean ``ρ`` and a useless LLM's runs a low
+one; one that only trusts everything less lowers both alike.
 
 Example::
 

@@ -301,12 +301,11 @@ def main(argv: list[str] | None = None) -> int:
             measured = run(args, cluster.url)
     payload = {
         "description": (
-            "Median seconds per trial of llm_guided_optuna._proposal.claims.claim_in_storage (one "
-            "process, no "
-            "contention) and Optuna ask/tell cycles per second of 1, 4 and 16 worker processes "
-            "(RandomSampler, one suggest_float), on PostgreSQL directly (RDBStorage) and through "
-            "one "
-            "run_grpc_proxy_server process (GrpcStorageProxy); all on one machine, loopback."
+            "Median seconds per trial of llm_guided_optuna._proposal.claims.claim_in_storage "
+            "(one process, no contention) and Optuna ask/tell cycles per second of 1, 4 and 16 "
+            "worker processes (RandomSampler, one suggest_float), on PostgreSQL directly "
+            "(RDBStorage) and through one run_grpc_proxy_server process (GrpcStorageProxy); all "
+            "on one machine, loopback."
         ),
         "command": " ".join(
             [

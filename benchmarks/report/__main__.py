@@ -1,4 +1,7 @@
-"""``python -m benchmarks.report``: the command line of :mod:`benchmarks.report.report`."""
+"""The command ``python -m benchmarks.report``.
+
+It runs :func:`benchmarks.report.report.main`.
+"""
 
 from __future__ import annotations
 

@@ -106,7 +106,8 @@ def default_strategy_checks(section: dict[str, Any], default: str) -> list[dict[
         value, bound = summaries[default].regret["10"], 0.8 * summaries[best10].regret["10"]
         checks.append(
             {
-                "check": f"r@10 ≤ 0.8 × best baseline (`{best10}` {summaries[best10].regret['10']:.3f})",
+                "check": f"r@10 ≤ 0.8 × best baseline (`{best10}` "
+                f"{summaries[best10].regret['10']:.3f})",
                 "measured": f"{value:.3f} vs {bound:.3f}",
                 "holds": value <= bound,
             }
@@ -130,7 +131,8 @@ def default_strategy_checks(section: dict[str, Any], default: str) -> list[dict[
         )
         checks.append(
             {
-                "check": f"Δr@10 against `{ABLATION}` (the same GP without the LLM) below 0 by more than 2 SE",
+                "check": f"Δr@10 against `{ABLATION}` (the same GP without the LLM) below 0 by more "
+                "than 2 SE",
                 "measured": f"Δ = {_cell(mean, se)} over {len(pairs)} runs",
                 "holds": mean < -2 * se,
             }
@@ -152,7 +154,8 @@ def default_strategy_checks(section: dict[str, Any], default: str) -> list[dict[
             )
             checks.append(
                 {
-                    "check": f"useless LLM (`{useless}`) not worse than `{baseline}` at 30 beyond one SE",
+                    "check": f"useless LLM (`{useless}`) not worse than `{baseline}` at 30 beyond one "
+                    "SE",
                     "measured": f"Δ = {_cell(mean, se)} over {len(pairs)} runs",
                     "holds": mean <= se,
                 }

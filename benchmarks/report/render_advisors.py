@@ -24,7 +24,8 @@ ADVISOR_MEANINGS = {
     "oracle-top1": "each configuration drawn from the best 1 % of the task's 500 reference configurations",
     "oracle-top10": "… from the best 10 %",
     "oracle-top30": "… from the best 30 %",
-    "local-step": "a Gaussian step (0.1 of each range) around the best trial the prompt shows; uniform when none",
+    "local-step": "a Gaussian step (0.1 of each range) around the best trial the prompt shows; uniform when "
+    "none",
     "useless": "uniform random valid configurations (the control)",
     "smollm2-135m": "the embedded SmolLM2-135M",
     "qwen2.5-coder-1.5b": "the embedded Qwen2.5-Coder-1.5B (the default model)",
@@ -121,8 +122,7 @@ def advisors_section(results: dict[str, Any]) -> str:
     for name, entry in results["advisors"].items():
         skills.append(
             f"| `{name}` | {ADVISOR_MEANINGS.get(name, '')} | {entry['skill']:.3f} ± "
-            f"{entry['skill_se']:.3f} "
-            f"| {entry['runs']} |"
+            f"{entry['skill_se']:.3f} | {entry['runs']} |"
         )
     checks = ["| line | measured | met |", "|---|---|---|"]
     for line, measured, met in acceptance_lines(results):
@@ -134,14 +134,12 @@ def advisors_section(results: dict[str, Any]) -> str:
             "## The skill ladder: advisors of known skill (issue 28)",
             "",
             "How much of an advisor's skill does each strategy turn into lower regret? Besides "
-            "the two embedded "
-            "models, stand-in advisors of known skill answer on loopback "
-            "(`benchmarks/advisor_responder.py`; rows "
-            "`STRATEGY@ADVISOR`, `default` = `llm-prior`, `trust` = `llm-trust`). An advisor's "
-            "skill is measured as for the real models: "
-            "the warm-start probe's trial-1 regret (0 = best known, 1 = median random "
-            "configuration). Paired "
-            "differences are by task × seed (negative = the row is better).",
+            "the two embedded models, stand-in advisors of known skill answer on loopback "
+            "(`benchmarks/advisor_responder.py`; rows `STRATEGY@ADVISOR`, `default` = "
+            "`llm-prior`, `trust` = `llm-trust`). An advisor's skill is measured as for the real "
+            "models: the warm-start probe's trial-1 regret (0 = best known, 1 = median random "
+            "configuration). Paired differences are by task × seed (negative = the row is "
+            "better).",
             "",
             f"Command: `{results.get('command', 'python -m benchmarks.advisors')}`",
             "",

@@ -11,9 +11,10 @@ seed (an interrupted run). The report then says so: seeds and runs per sampler, 
 (task, seed) pairs, a paired comparison on the partial sampler's own runs, and in
 ``latest.json`` the extra per-sampler fields ``seeds``, ``runs`` and ``missing``.
 
-Before aggregating, the best value any cached run reached is written into the task's
-reference file (``best_from_runs``), so f* is "the best of the random configurations and
-of all runs" as the specification asks; every sampler is then normalised by the same f*. Pass ``--no-update-reference`` to leave the files alone.
+Before aggregating, the best value any cached run reached is written into the task's reference file
+(``best_from_runs``), so f* is "the best of the random configurations and of all runs" as the
+specification asks; every sampler is then normalised by the same f*. Pass ``--no-update-reference``
+to leave the files alone.
 """
 
 from __future__ import annotations
@@ -237,8 +238,8 @@ def run_command(
     for name, sampler_seeds in samplers.items():
         groups.setdefault(max(sampler_seeds) + 1, []).append(name)
     return "\n".join(
-        f"OMP_NUM_THREADS=1 python -m benchmarks.run --tasks {task_words} "
-        f"--samplers {shlex.join(names)} --seeds {count} --trials {trials}"
+        f"OMP_NUM_THREADS=1 python -m benchmarks.run --tasks {task_words} --samplers "
+        f"{shlex.join(names)} --seeds {count} --trials {trials}"
         for count, names in sorted(groups.items(), key=lambda item: -item[0])
     )
 
@@ -290,8 +291,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--runs-only",
         action="store_true",
-        help="report these runs alone: leave out the sections measured elsewhere (the probe, "
-        "the multi-objective benchmark, the hints, the overhead)",
+        help="report these runs alone: leave out the sections measured elsewhere (the probe, the "
+        "multi-objective benchmark, the hints, the overhead)",
     )
     parser.add_argument(
         "--reading",
@@ -305,7 +306,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--default-strategy",
         default=library_default_strategy(),
-        help="benchmark name of the library's default LLM strategy (default: read from the library)",
+        help="benchmark name of the library's default LLM strategy (default: read from the "
+        "library)",
     )
     parser.add_argument(
         "--min-random-configs",
@@ -319,7 +321,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--drop-rows",
         action="store_true",
-        help="write the report even if rows of the existing --output-json have no runs in the cache",
+        help="write the report even if rows of the existing --output-json have no runs in the "
+        "cache",
     )
     add_archive_arguments(parser)
     return parser
@@ -370,7 +373,8 @@ def summarise_section(
 
 
 def dropped_rows(output_json: Path, samplers: list[str]) -> list[str]:
-    """The rows (samplers and ablations) of an existing ``output_json`` missing from ``samplers``."""
+    """The rows (samplers and ablations) of an existing ``output_json`` missing from
+    ``samplers``."""
     try:
         published = json.loads(Path(output_json).read_text())
     except (OSError, ValueError):
@@ -386,7 +390,8 @@ VERSIONED_LIBRARIES = ("optuna", "torch", "scikit-learn", "numpy")
 def version_mix(
     runs: dict[tuple[str, str, int], dict[str, Any]],
 ) -> dict[str, dict[str, list[str]]]:
-    """For each of :data:`VERSIONED_LIBRARIES` the runs differ in: version -> the samplers run on it."""
+    """For each of :data:`VERSIONED_LIBRARIES` the runs differ in: version -> the samplers run on
+    it."""
     seen: dict[str, dict[str, set[str]]] = {}
     for (_, sampler, _), record in runs.items():
         for library in VERSIONED_LIBRARIES:
@@ -436,8 +441,8 @@ def main(argv: list[str] | None = None) -> int:
     if dropped and not args.drop_rows:
         print(
             f"The report would drop {len(dropped)} published rows of {args.output_json} whose "
-            "runs are not in "
-            f"the cache ({', '.join(dropped)}): restore or rerun them, or pass --drop-rows.",
+            f"runs are not in the cache ({', '.join(dropped)}): restore or rerun them, or pass "
+            "--drop-rows.",
             file=sys.stderr,
         )
         return 2

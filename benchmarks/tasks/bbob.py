@@ -40,8 +40,7 @@ def bbob_available() -> tuple[bool, str]:
     except Exception as error:  # ImportError, or a broken binary wheel
         return False, (
             f"cannot import cocoex ({error}); install it with `pip install "
-            "coco-experiment==2.8.2` "
-            "to run the BBOB controls"
+            "coco-experiment==2.8.2` to run the BBOB controls"
         )
     return True, ""
 
@@ -64,7 +63,10 @@ def _suite() -> Any:
     import cocoex
 
     functions = ",".join(str(k) for k in BBOB_FUNCTIONS)
-    options = f"dimensions:{BBOB_DIMENSION} function_indices:{functions} instance_indices:{BBOB_INSTANCE}"
+    options = (
+        f"dimensions:{BBOB_DIMENSION} function_indices:{functions} "
+        f"instance_indices:{BBOB_INSTANCE}"
+    )
     return cocoex.Suite("bbob", "", options)
 
 

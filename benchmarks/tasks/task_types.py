@@ -1,9 +1,9 @@
 """The benchmarks' basic types: a task, its parameters and its regret normalisation.
 
-Every suite builds its tasks from these (:mod:`benchmarks.tasks.bayesmark` for Bayesmark-lite and the
-registry of every task, :mod:`benchmarks.tasks.bbob`, :mod:`benchmarks.tasks.nn`), and
-:mod:`benchmarks.tasks.reference` computes the :class:`Reference` of a task; this module imports none
-of them, so the imports among the suites run one way.
+Every suite builds its tasks from these (:mod:`benchmarks.tasks.bayesmark`,
+:mod:`benchmarks.tasks.bbob`, :mod:`benchmarks.tasks.nn`; :mod:`benchmarks.tasks.registry` finds
+them by name), and :mod:`benchmarks.tasks.reference` computes the :class:`Reference` of a task;
+this module imports none of them, so the imports among the suites run one way.
 
 Example:
     >>> from optuna.distributions import FloatDistribution
