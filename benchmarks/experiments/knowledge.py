@@ -18,7 +18,7 @@ Runs are cached like the main benchmark's (``<cache-dir>/knowledge/<task>/<condi
 __trials<n>.json``); rerunning the command skips finished ones, and LLM exchanges are recorded
 and replayed from the main cache's ``exchanges/``.
 
-    OMP_NUM_THREADS=1 python -m benchmarks.knowledge                 # 16 tasks x 5 seeds, every condition
+    OMP_NUM_THREADS=1 python -m benchmarks.knowledge       # 16 tasks x 5 seeds, every condition
     OMP_NUM_THREADS=1 python -m benchmarks.knowledge --seeds 2 --conditions precise none
 
 Writes ``benchmarks/results/knowledge.json``: ``{"conditions": {NAME: {"runs": N, "regret":

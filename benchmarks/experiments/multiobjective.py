@@ -158,8 +158,10 @@ class MultiObjectiveTask:
         if self.constrained:
             return {
                 "problem_type": "hyperparameter tuning of a classifier under a model-size limit",
-                "problem_description": f"Tune {forest}; maximise the 5-fold cross-validated accuracy while the "
-                f"forest stays small.",
+                "problem_description": (
+                    f"Tune {forest}; maximise the 5-fold cross-validated accuracy while the "
+                    "forest stays small."
+                ),
                 "constraints": [
                     f"the forest has at most {self.node_limit} tree nodes in all (mean over the 5 "
                     "CV fold models)"
@@ -168,9 +170,11 @@ class MultiObjectiveTask:
             }
         return {
             "problem_type": "multi-objective hyperparameter tuning of a classifier",
-            "problem_description": f"Tune {forest}. Objective 0: the 5-fold cross-validated accuracy (maximise). "
-            "Objective 1: the model size, the number of tree nodes of the forest (minimise). "
-            "Find the best trade-offs between accuracy and size.",
+            "problem_description": (
+                f"Tune {forest}. Objective 0: the 5-fold cross-validated accuracy (maximise). "
+                "Objective 1: the model size, the number of tree nodes of the forest (minimise). "
+                "Find the best trade-offs between accuracy and size."
+            ),
             "metric_names": ["cv_accuracy", "forest_nodes"],
         }
 

@@ -260,7 +260,8 @@ def main(argv: list[str] | None = None) -> int:
 
     results = []
     print(
-        f"{'sampler':<12}{'finished':>9}{'own s/trial':>13}{'LLM s':>9}{'calls':>7}{'prompt tok/call':>17}"
+        f"{'sampler':<12}{'finished':>9}{'own s/trial':>13}{'LLM s':>9}{'calls':>7}"
+        f"{'prompt tok/call':>17}"
     )
     for n_finished in args.lengths:
         for name in samplers:
@@ -272,8 +273,9 @@ def main(argv: list[str] | None = None) -> int:
             results.append(entry)
             tokens = entry["prompt_tokens_per_call"]
             print(
-                f"{name:<12}{n_finished:>9}{entry['sampler_seconds']:>13.4f}{entry['llm_seconds']:>9.3f}"
-                f"{entry['llm_calls_per_trial']:>7.2f}{'' if tokens is None else f'{tokens:.0f}':>17}"
+                f"{name:<12}{n_finished:>9}{entry['sampler_seconds']:>13.4f}"
+                f"{entry['llm_seconds']:>9.3f}{entry['llm_calls_per_trial']:>7.2f}"
+                f"{'' if tokens is None else f'{tokens:.0f}':>17}"
             )
 
     payload = {

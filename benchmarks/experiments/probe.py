@@ -17,9 +17,9 @@ reports, paired by (task, seed):
 
 Examples::
 
-    python -m benchmarks.probe                                   # the default model, 16 tasks x 5 seeds
+    python -m benchmarks.probe                     # the default model, 16 tasks x 5 seeds
     python -m benchmarks.probe --models smollm2-135m --seeds 2
-    python -m benchmarks.probe --designs default regular analysis --seeds 2   # compare prompt designs
+    python -m benchmarks.probe --designs default regular analysis --seeds 2  # prompt designs
 
 Runs are cached under ``<cache-dir>/probe/`` and their LLM exchanges in
 ``<cache-dir>/exchanges/``, which the full runs (``python -m benchmarks.run``) replay: the

@@ -10,7 +10,8 @@ one; one that only trusts everything less lowers both alike.
 
 Example::
 
-    python -m benchmarks.reliability_trace llm-prior[reliability=density] llm-prior+useless[reliability=density]
+    python -m benchmarks.reliability_trace llm-prior[reliability=density] \\
+        llm-prior+useless[reliability=density]
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Storage throughput: the claim's cost per trial, and ask/tell trials per second, on PostgreSQL
 directly and through Optuna's gRPC storage proxy.
 
-    python -m benchmarks.storage_throughput                      # starts its own PostgreSQL and proxy
+    python -m benchmarks.storage_throughput         # starts its own PostgreSQL and proxy
     python -m benchmarks.storage_throughput --claims 150 --seconds 5 --workers 1 4 16
-    python -m benchmarks.storage_throughput --storage postgresql+psycopg2://...   # an existing database
+    python -m benchmarks.storage_throughput --storage postgresql+psycopg2://...  # existing one
 
 Two measurements, each on both storages: ``postgresql`` (``RDBStorage``, wrapped in Optuna's
 cache as ``load_study`` wraps it) and ``grpc-proxy`` (``GrpcStorageProxy`` to one
@@ -256,7 +256,8 @@ def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
             entry = {"storage": mode, **measure_claims(storage, args.claims)}
             claims.append(entry)
             print(
-                f"{mode:<12}{1e3 * entry['claim_seconds_median']:>10.1f}{1e3 * entry['claim_seconds_p90']:>9.1f}"
+                f"{mode:<12}{1e3 * entry['claim_seconds_median']:>10.1f}"
+                f"{1e3 * entry['claim_seconds_p90']:>9.1f}"
                 f"{1e3 * entry['ask_tell_seconds_median']:>13.1f}",
                 flush=True,
             )

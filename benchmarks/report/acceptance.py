@@ -131,8 +131,10 @@ def default_strategy_checks(section: dict[str, Any], default: str) -> list[dict[
         )
         checks.append(
             {
-                "check": f"Δr@10 against `{ABLATION}` (the same GP without the LLM) below 0 by more "
-                "than 2 SE",
+                "check": (
+                    f"Δr@10 against `{ABLATION}` (the same GP without the LLM) below 0 by more "
+                    "than 2 SE"
+                ),
                 "measured": f"Δ = {_cell(mean, se)} over {len(pairs)} runs",
                 "holds": mean < -2 * se,
             }
@@ -154,8 +156,10 @@ def default_strategy_checks(section: dict[str, Any], default: str) -> list[dict[
             )
             checks.append(
                 {
-                    "check": f"useless LLM (`{useless}`) not worse than `{baseline}` at 30 beyond one "
-                    "SE",
+                    "check": (
+                        f"useless LLM (`{useless}`) not worse than `{baseline}` at 30 beyond "
+                        "one SE"
+                    ),
                     "measured": f"Δ = {_cell(mean, se)} over {len(pairs)} runs",
                     "holds": mean <= se,
                 }

@@ -21,11 +21,15 @@ from benchmarks.experiments.advisors import format_table
 ADVISORS_RESULTS = RESULTS_DIR / "advisors.json"
 FIGURE = "advisors/skill_ladder.png"  # relative to docs/
 ADVISOR_MEANINGS = {
-    "oracle-top1": "each configuration drawn from the best 1 % of the task's 500 reference configurations",
+    "oracle-top1": (
+        "each configuration drawn from the best 1 % of the task's 500 reference configurations"
+    ),
     "oracle-top10": "… from the best 10 %",
     "oracle-top30": "… from the best 30 %",
-    "local-step": "a Gaussian step (0.1 of each range) around the best trial the prompt shows; uniform when "
-    "none",
+    "local-step": (
+        "a Gaussian step (0.1 of each range) around the best trial the prompt shows; uniform "
+        "when none"
+    ),
     "useless": "uniform random valid configurations (the control)",
     "smollm2-135m": "the embedded SmolLM2-135M",
     "qwen2.5-coder-1.5b": "the embedded Qwen2.5-Coder-1.5B (the default model)",

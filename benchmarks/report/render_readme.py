@@ -5,7 +5,8 @@ the same JSON and matplotlib version give the same bytes) and prints the README'
 ``tests/test_docs_figures.py`` checks that the README's table is the one this module renders.
 
 Example:
-    >>> rows = readme_rows({"samplers": {"gp": {"regret": {"10": 0.3294, "30": 0.1255}}}, "ablations": {}})
+    >>> results = {"samplers": {"gp": {"regret": {"10": 0.3294, "30": 0.1255}}}, "ablations": {}}
+    >>> rows = readme_rows(results)
     >>> rows[0]
     ('Optuna `GPSampler()`', '0.329', '0.126')
 """
