@@ -47,7 +47,7 @@ def best_so_far(values: Sequence[float | None], maximize: bool) -> list[float | 
     return curve
 
 
-def normalised_regret(best: float | None, reference: "Reference") -> float:
+def normalised_regret(best: float | None, reference: Reference) -> float:
     """Regret of ``best`` normalised by the task's f* and random median, clipped to [0, 1]."""
     if best is None:
         return 1.0
@@ -70,7 +70,7 @@ def normalised_regret(best: float | None, reference: "Reference") -> float:
     return float(min(1.0, max(0.0, gap / scale)))
 
 
-def regret_curve(best_curve: Sequence[float | None], reference: "Reference") -> list[float]:
+def regret_curve(best_curve: Sequence[float | None], reference: Reference) -> list[float]:
     """Normalised regret after every trial."""
     return [normalised_regret(best, reference) for best in best_curve]
 
@@ -128,7 +128,7 @@ def summarise(
     samplers: Sequence[str],
     seeds: Sequence[int] | Mapping[str, Sequence[int]],
     n_trials: int,
-    references: dict[str, "Reference"],
+    references: dict[str, Reference],
 ) -> dict[str, SamplerSummary]:
     """Aggregate run records keyed by ``(task, sampler, seed)``.
 
@@ -240,8 +240,8 @@ def summarise(
                 if runs[key]["best_so_far"][-1] is not None
             ]
             summary.per_task_best_value[task] = float(np.mean(bests)) if bests else math.nan
-            scores = [(runs[key]["best_trial"] or {}).get("test_score") for key in task_keys]
-            scores = [score for score in scores if score is not None]
+            found = [(runs[key]["best_trial"] or {}).get("test_score") for key in task_keys]
+            scores = [score for score in found if score is not None]
             summary.per_task_test_score[task] = float(np.mean(scores)) if scores else None
             oriented = oriented_test_score(
                 summary.per_task_test_score[task], references[task].maximize

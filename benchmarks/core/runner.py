@@ -222,20 +222,22 @@ def run_one(
         ]
     best_curve = best_so_far(values if noise_free is None else noise_free, maximize)
     complete = [
-        t
+        (value, t)
         for t in trials
-        if t.state == optuna.trial.TrialState.COMPLETE and _finite_or_none(t.value) is not None
+        if t.state == optuna.trial.TrialState.COMPLETE
+        and (value := _finite_or_none(t.value)) is not None
     ]
     best_trial = None
     if complete:
-        best = (
-            max(complete, key=lambda t: t.value)
+        # The first best trial, as max/min over the trials by value would pick.
+        best_value, best = (
+            max(complete, key=lambda pair: pair[0])
             if maximize
-            else min(complete, key=lambda t: t.value)
+            else min(complete, key=lambda pair: pair[0])
         )
         best_trial = {
             "number": best.number,
-            "value": float(best.value),
+            "value": best_value,
             "params": best.params,
             "test_score": _finite_or_none(best.user_attrs.get("test_score")),
         }

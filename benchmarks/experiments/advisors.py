@@ -53,6 +53,7 @@ from benchmarks.experiments.probe import PROBE_TRIALS
 from benchmarks.experiments.probe import RANDOM_DESIGN
 from benchmarks.experiments.probe import summarise_probe
 from benchmarks.tasks.reference import load_reference
+from benchmarks.tasks.reference import require_reference
 from benchmarks.tasks.registry import resolve_task_names
 
 
@@ -164,7 +165,9 @@ def load_rows(
                 )
                 if record is not None:
                     found[(task, seed)] = np.asarray(
-                        regret_curve(record["best_so_far"], references[task])
+                        regret_curve(
+                            record["best_so_far"], require_reference(references[task], task)
+                        )
                     )
                     if record.get("model"):
                         models.setdefault(row, set()).add(str(record["model"]))

@@ -49,6 +49,7 @@ from benchmarks.experiments.hints import CONDITIONS as HINT_CONDITIONS
 from benchmarks.experiments.hints import task_hints
 from benchmarks.experiments.hints import TaskHints
 from benchmarks.tasks.reference import load_reference
+from benchmarks.tasks.reference import require_reference
 from benchmarks.tasks.registry import get_task
 from benchmarks.tasks.registry import resolve_task_names
 
@@ -175,7 +176,10 @@ def summarise_conditions(
 
     def curve(task: str, condition: str, seed: int) -> np.ndarray:
         return np.asarray(
-            regret_curve(records[(task, condition, seed)]["best_so_far"], references[task])
+            regret_curve(
+                records[(task, condition, seed)]["best_so_far"],
+                require_reference(references[task], task),
+            )
         )
 
     summary: dict[str, Any] = {"conditions": {}, "paired": {}}

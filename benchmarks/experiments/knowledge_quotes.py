@@ -32,27 +32,37 @@ from benchmarks.experiments.hints import CONDITIONS as HINT_CONDITIONS
 from benchmarks.experiments.hints import task_hints
 from benchmarks.experiments.knowledge import condition_setup
 from benchmarks.tasks.reference import load_reference
+from benchmarks.tasks.reference import require_reference
 from benchmarks.tasks.registry import get_task
 
 
 def warm_start_quote(
     task_name: str, condition: str, seed: int, cache_dir: Path = DEFAULT_CACHE_DIR
 ) -> dict[str, Any]:
-    """The warm start of ``condition`` on (``task_name``, ``seed``), replayed, and the run's
-    regret."""
+    """The warm start of ``condition`` on (``task_name``, ``seed``), replayed, with its regret."""
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     task = get_task(task_name)
     hints = task_hints(task)
     sampler_name, user_attrs, _ = condition_setup(condition, hints)
+    # Lazy: the library imports torch (Optuna's GP); only the LLM samplers need it.
+    from llm_guided_optuna import LLMGuidedSampler
+
     sampler = build_sampler(sampler_name, seed, {"cache_dir": exchanges_dir(cache_dir)}).sampler
+    if not isinstance(sampler, LLMGuidedSampler):
+        raise TypeError(f"{condition!r} has no LLM warm start to quote")
     study = task_study(task, sampler, user_attrs)
     study.optimize(lambda trial: task.evaluate_cv(task.suggest(trial)), n_trials=2)
     warm = study.trials[1].user_attrs
     record = load_run(cache_dir / "knowledge", task_name, condition, seed, 30)
     reference = load_reference(task_name)
     regret = (
-        [round(regret_curve([v], reference)[0], 2) for v in record["values"]] if record else []
+        [
+            round(regret_curve([v], require_reference(reference, task_name))[0], 2)
+            for v in record["values"]
+        ]
+        if record
+        else []
     )
     return {
         "condition": condition,

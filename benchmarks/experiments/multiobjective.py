@@ -66,6 +66,7 @@ from benchmarks.core.samplers import llm_strategy
 from benchmarks.tasks.bayesmark import build_estimator
 from benchmarks.tasks.bayesmark import load_split
 from benchmarks.tasks.bayesmark import TREE_SPACE
+from benchmarks.tasks.task_types import Direction
 from benchmarks.tasks.task_types import suggest_from_space
 
 
@@ -101,7 +102,7 @@ class MultiObjectiveTask:
         return self.node_limit is not None
 
     @property
-    def directions(self) -> list[str]:
+    def directions(self) -> list[Direction]:
         """Optuna directions: (accuracy, nodes) or accuracy alone."""
         return ["maximize"] if self.constrained else ["maximize", "minimize"]
 
@@ -472,8 +473,11 @@ def summarise(
             task_name, {}
         )
         for sampler in samplers:
-            runs = [(k, load_run(cache_dir, task_name, sampler, k, trials)) for k in range(seeds)]
-            runs = [(k, r) for k, r in runs if r is not None]
+            runs = [
+                (k, run)
+                for k in range(seeds)
+                if (run := load_run(cache_dir, task_name, sampler, k, trials)) is not None
+            ]
             if not runs:
                 continue
             per_seed = {str(k): run_metrics(task, r, checkpoints) for k, r in runs}

@@ -120,7 +120,7 @@ class PromptRecorder:
 
         recorder = self
 
-        class _Hook(CustomLogger):  # type: ignore[misc]
+        class _Hook(CustomLogger):
             def log_pre_api_call(self, model: str, messages: Any, kwargs: dict[str, Any]) -> None:
                 recorder.messages.append(list(messages or []))
 
@@ -208,8 +208,9 @@ def measure(name: str, n_finished: int, repeats: int) -> dict[str, Any]:
             for messages in recorder.messages:
                 count, source = count_tokens(messages)
                 tokens_counted.append(count)
-            if not recorder.messages and getattr(sampler, "last_prompt_messages", None):
-                count, source = count_tokens(sampler.last_prompt_messages)
+            last_prompt_messages = getattr(sampler, "last_prompt_messages", None)
+            if not recorder.messages and last_prompt_messages:
+                count, source = count_tokens(last_prompt_messages)
                 tokens_counted.append(count)
     return {
         "sampler": name,

@@ -145,7 +145,7 @@ def receive(
     results: Any, kind: str, count: int, timeout_s: float, workers: list[Any]
 ) -> list[tuple[Any, ...]]:
     """``count`` messages of ``kind`` from the workers; a worker that died stops the benchmark."""
-    messages = []
+    messages: list[tuple[Any, ...]] = []
     deadline = time.monotonic() + timeout_s
     while len(messages) < count:
         try:

@@ -93,12 +93,13 @@ def render_figure(results: dict[str, Any], path: Path = FIGURE) -> Path:
     return path
 
 
-def main() -> None:
+def main() -> int:
     """Write the figure; print the table (paste it in the README: the figures test compares)."""
     results = load_results()
     render_figure(results)
     print(readme_table(results))
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -343,11 +343,11 @@ def summarise_section(
     references: dict[str, Reference | None] = {
         t: load_reference(t, args.reference_dir, args.min_random_configs) for t in tasks
     }
-    missing = [task for task, reference in references.items() if reference is None]
-    if missing:
+    unreferenced = [task for task, reference in references.items() if reference is None]
+    if unreferenced:
         print(
-            f"No reference values for {', '.join(missing)}: run `python -m benchmarks.reference` "
-            "first.",
+            f"No reference values for {', '.join(unreferenced)}: run "
+            "`python -m benchmarks.reference` first.",
             file=sys.stderr,
         )
         return None

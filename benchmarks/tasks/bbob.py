@@ -18,6 +18,7 @@ from typing import Any
 from typing import Iterator
 
 import numpy as np
+from optuna.distributions import BaseDistribution
 from optuna.distributions import FloatDistribution
 
 from benchmarks.tasks.task_types import Params
@@ -93,7 +94,7 @@ def make_bbob_task(name: str) -> Task:
         raise KeyError(f"unknown BBOB task {name!r}; known: {', '.join(BBOB_TASK_NAMES)}")
     problem, f_opt = _problem_and_optimum(function)
     lower, upper = problem.lower_bounds, problem.upper_bounds
-    space = {
+    space: dict[str, BaseDistribution] = {
         f"x{i}": FloatDistribution(float(lower[i]), float(upper[i])) for i in range(BBOB_DIMENSION)
     }
 

@@ -41,6 +41,7 @@ from optuna.distributions import CategoricalDistribution
 from optuna.distributions import FloatDistribution
 from optuna.distributions import IntDistribution
 
+from benchmarks.tasks.task_types import Direction
 from benchmarks.tasks.task_types import Reference
 from benchmarks.tasks.task_types import Task
 
@@ -187,9 +188,9 @@ def nn_available() -> tuple[bool, str]:
     return True, ""
 
 
-def make_nn_task(name: str) -> Any:
+def make_nn_task(name: str) -> Task:
     """Build the task ``name`` (``hpobench-mlp-<dataset>`` or ``fcnet-<dataset>``)."""
-
+    direction: Direction
     if name.startswith(HPOBENCH_PREFIX) and name[len(HPOBENCH_PREFIX) :] in HPOBENCH_DATASETS:
         dataset = name[len(HPOBENCH_PREFIX) :]
         rows, features, classes = HPOBENCH_DATASETS[dataset]
@@ -241,7 +242,7 @@ def make_nn_task(name: str) -> Any:
 
 
 @functools.lru_cache(maxsize=None)
-def nn_reference(name: str) -> Any:
+def nn_reference(name: str) -> Reference:
     """The task's regret normalisation from the whole table: its exact optimum and its median.
 
     Both are of noise-free values (means over the table's seeds); FCNet's losses are normalised

@@ -103,6 +103,16 @@ def load_reference(
     )
 
 
+def require_reference(reference: Reference | None, task_name: str) -> Reference:
+    """``reference``, or an error that says how to compute the missing one."""
+    if reference is None:
+        raise FileNotFoundError(
+            f"no reference values for {task_name!r}: run "
+            f"`python -m benchmarks.reference --tasks {task_name}`"
+        )
+    return reference
+
+
 def _new_record(task: Task) -> dict[str, Any]:
     return {
         "task": task.name,
