@@ -1,4 +1,4 @@
-"""The advisors of known skill (benchmarks/advisor_responder.py) and their sampler names."""
+"""The advisors of known skill (benchmarks/core/advisor_responder.py) and their sampler names."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The rule that makes the knowledge benchmark's hints from a task's reference configurations
-(``benchmarks/hints.py``), on a synthetic task whose answer is known."""
+(``benchmarks/experiments/hints.py``), on a synthetic task whose answer is known."""
 
 from __future__ import annotations
 

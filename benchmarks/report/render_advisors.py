@@ -139,7 +139,7 @@ def advisors_section(results: dict[str, Any]) -> str:
             "",
             "How much of an advisor's skill does each strategy turn into lower regret? Besides "
             "the two embedded models, stand-in advisors of known skill answer on loopback "
-            "(`benchmarks/advisor_responder.py`; rows `STRATEGY@ADVISOR`, `default` = "
+            "(`benchmarks/core/advisor_responder.py`; rows `STRATEGY@ADVISOR`, `default` = "
             "`llm-prior`, `trust` = `llm-trust`). An advisor's skill is measured as for the real "
             "models: the warm-start probe's trial-1 regret (0 = best known, 1 = median random "
             "configuration). Paired differences are by task × seed (negative = the row is "

@@ -111,9 +111,9 @@ def knowledge_section(summary: dict[str, Any]) -> str:
         "",
         "Each Bayesmark-lite (task, seed) runs the default strategy with a hint in "
         '`study.user_attrs["domain_knowledge"]`, made by a documented rule from the task\'s '
-        "random reference configurations (`benchmarks/hints.py`: the two parameters with the "
-        "largest η², good values from the best tenth, bad ones from the worst). Stated values "
-        "become beliefs of the prior with their width "
+        "random reference configurations (`benchmarks/experiments/hints.py`: the two parameters "
+        "with the largest η², good values from the best tenth, bad ones from the worst). Stated "
+        "values become beliefs of the prior with their width "
         "(`llm_guided_optuna/_proposal/stated_beliefs.py`; docs/01, section 5.5).",
         "",
         f"`{summary.get('command', 'python -m benchmarks.knowledge')}`",
