@@ -1,4 +1,4 @@
-"""The advisors of known skill (benchmarks/advisor_responder.py) and their sampler names."""
+"""The advisors of known skill (benchmarks/core/advisor_responder.py) and their sampler names."""
 
 from __future__ import annotations
 
@@ -7,18 +7,18 @@ import json
 import optuna
 import pytest
 
-from benchmarks.advisor_responder import AdvisorResponder
-from benchmarks.advisor_responder import best_shown_trial
-from benchmarks.advisor_responder import oracle_pool
-from benchmarks.advisor_responder import ranked_configurations
-from benchmarks.advisor_responder import task_of_prompt
-from benchmarks.reference import read_reference_file
-from benchmarks.samplers import advisor_of
-from benchmarks.samplers import build_sampler
-from benchmarks.samplers import llm_model_of
-from benchmarks.samplers import llm_strategy
-from benchmarks.tasks import BAYESMARK_TASK_NAMES
-from benchmarks.tasks import get_task
+from benchmarks.core.advisor_responder import AdvisorResponder
+from benchmarks.core.advisor_responder import best_shown_trial
+from benchmarks.core.advisor_responder import oracle_pool
+from benchmarks.core.advisor_responder import ranked_configurations
+from benchmarks.core.advisor_responder import task_of_prompt
+from benchmarks.core.samplers import advisor_of
+from benchmarks.core.samplers import build_sampler
+from benchmarks.core.samplers import llm_model_of
+from benchmarks.core.samplers import llm_strategy
+from benchmarks.tasks.bayesmark import BAYESMARK_TASK_NAMES
+from benchmarks.tasks.reference import read_reference_file
+from benchmarks.tasks.registry import get_task
 
 
 def _request(model: str, prompt: str, n: int = 1, seed: int = 0) -> dict:
@@ -104,7 +104,10 @@ def test_an_oracle_answers_distinct_configurations_of_its_pool_reproducibly() ->
 
 
 def test_local_step_moves_near_the_best_trial_shown() -> None:
-    trials = "## Best trials\n#3 value=0.95: C=300, gamma=0.0005, tol=0.001\n#1 value=0.5: C=2, gamma=0.0001, tol=0.05"
+    trials = (
+        "## Best trials\n#3 value=0.95: C=300, gamma=0.0005, tol=0.001\n"
+        "#1 value=0.5: C=2, gamma=0.0001, tol=0.05"
+    )
     assert best_shown_trial(_prompt("svm-iris", trials)) == {
         "C": "300",
         "gamma": "0.0005",
@@ -146,8 +149,8 @@ def test_the_default_strategy_on_an_oracle_starts_from_its_pool() -> None:
 
 
 def test_the_precise_top1_hint_takes_its_values_from_the_best_percent() -> None:
-    from benchmarks.hints import human_number
-    from benchmarks.hints import task_hints
+    from benchmarks.experiments.hints import human_number
+    from benchmarks.experiments.hints import task_hints
 
     hints = task_hints(get_task("svm-wine"))
     assert hints.good_top1 is not None and set(hints.good_top1) == set(hints.good)
@@ -158,8 +161,8 @@ def test_the_precise_top1_hint_takes_its_values_from_the_best_percent() -> None:
 
 
 def test_the_ladder_section_judges_the_issue_lines_from_the_rows() -> None:
-    from benchmarks.render_advisors import acceptance_lines
-    from benchmarks.render_advisors import advisors_section
+    from benchmarks.report.render_advisors import acceptance_lines
+    from benchmarks.report.render_advisors import advisors_section
 
     def row(r10: float, r30: float, paired: dict | None = None) -> dict:
         return {

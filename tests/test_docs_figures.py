@@ -19,11 +19,17 @@ from typing import Any
 
 import pytest
 
-from benchmarks.render_readme import readme_table
+from benchmarks.report.render_readme import readme_table
 
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
+
+
+#: The probe's row of the default model.
+QWEN_PROBE_ROW = "llm-prior@qwen2.5-coder-1.5b"
+#: The knowledge conditions whose regret at 5 trials the user guide bolds.
+GOOD_HINTS = ("precise", "vague")
 
 
 @lru_cache(maxsize=None)
@@ -33,7 +39,8 @@ def result(name: str) -> dict[str, Any]:
 
 
 def at(name: str, *path: str) -> Any:
-    """The value at ``path`` in the results file ``name`` (e.g. ``at("latest", "samplers", "gp")``)."""
+    """The value at ``path`` in the results file ``name``, e.g.
+    ``at("latest", "samplers", "gp")``."""
     value: Any = result(name)
     for key in path:
         value = value[key]
@@ -99,7 +106,7 @@ def thousands(value: float) -> str:
 
 @dataclass(frozen=True)
 class Quote:
-    """A text of ``page`` whose ``{}`` slots are filled by ``values`` (callables on the results)."""
+    """A text of ``page`` whose ``{}`` slots are filled by ``values`` (callables on results)."""
 
     page: str
     text: str
@@ -190,7 +197,8 @@ QUOTES = (
     ),
     Quote(
         "docs/02_llm_integration_strategies.md",
-        "Qwen2.5-Coder-1.5B generated {} tokens/s with 2\nthreads on an idle machine and {} with 1",
+        "Qwen2.5-Coder-1.5B generated {} tokens/s with 2\n"
+        "threads on an idle machine and {} with 1",
         (
             lambda: f1(speed("qwen2.5-coder-1.5b", 2, "median_generated_per_second")),
             lambda: f1(speed("qwen2.5-coder-1.5b", 1, "median_generated_per_second")),
@@ -239,7 +247,8 @@ QUOTES = (
     ),
     Quote(
         "docs/00_project_overview.md",
-        "(regret {} at trial 10 and {} at 30,\n  against {} and {} for GP, and {} and {} for `gp-startup5`)",
+        "(regret {} at trial 10 and {} at 30,\n"
+        "  against {} and {} for GP, and {} and {} for `gp-startup5`)",
         tuple(
             (lambda r=row, c=checkpoint: f3(regret(OM, r, c)))
             for row in ("llm-prior", "gp", "gp-startup5")
@@ -261,21 +270,21 @@ QUOTES = (
     ),
     Quote(
         "docs/00_project_overview.md",
-        "(single-trial regret {} against\n    {} with the default request of one configuration; 80 pairs,\n    `benchmarks/results/probe.json`), and SmolLM2's does not ({}, worse",
+        "(single-trial regret {} against\n"
+        "    {} with the default request of one configuration; 80 pairs,\n"
+        "    `benchmarks/results/probe.json`), and SmolLM2's does not ({}, worse",
         (
-            lambda: (
-                f"{at('probe', 'rows', 'llm-prior@qwen2.5-coder-1.5b', 'trial_1', 'llm')[0]:.2f}"
-            ),
-            lambda: (
-                f"{at('probe', 'rows', 'llm-prior@qwen2.5-coder-1.5b', 'trial_1', 'random')[0]:.2f}"
-            ),
+            lambda: f"{at('probe', 'rows', QWEN_PROBE_ROW, 'trial_1', 'llm')[0]:.2f}",
+            lambda: f"{at('probe', 'rows', QWEN_PROBE_ROW, 'trial_1', 'random')[0]:.2f}",
             lambda: f"{at('probe', 'rows', 'llm-prior@smollm2-135m', 'trial_1', 'llm')[0]:.2f}",
         ),
     ),
     # docs/00: the sampler's overhead per ask() (overhead.json).
     Quote(
         "docs/00_project_overview.md",
-        "machine): the default strategy's own time per `ask()` is {} / {} / {} s with 100 /\n  1,000 / 5,000 finished trials, against {} / {} / {} s for TPE and {} / {} s for\n  Optuna's GP at 100 / 1,000",
+        "machine): the default strategy's own time per `ask()` is {} / {} / {} s with 100 /\n"
+        "  1,000 / 5,000 finished trials, against {} / {} / {} s for TPE and {} / {} s for\n"
+        "  Optuna's GP at 100 / 1,000",
         (
             *(lambda n=n: f"{overhead('llm-prior', n):.2f}" for n in (100, 1000, 5000)),
             *(lambda n=n: f"{overhead('tpe', n):.2f}" for n in (100, 1000, 5000)),
@@ -285,7 +294,8 @@ QUOTES = (
     # docs/06: what a claim costs and what one PostgreSQL sustains (storage_throughput.json).
     Quote(
         "docs/06_scaling_out.md",
-        "median {} ms per trial on PostgreSQL directly (p90 {} ms),\n{} ms through the proxy (p90 {} ms), beside a whole ask/tell cycle of {} ms and {} ms",
+        "median {} ms per trial on PostgreSQL directly (p90 {} ms),\n"
+        "{} ms through the proxy (p90 {} ms), beside a whole ask/tell cycle of {} ms and {} ms",
         (
             lambda: f1(claim("postgresql", "claim_seconds_median")),
             lambda: f"{claim('postgresql', 'claim_seconds_p90'):.0f}",
@@ -306,14 +316,15 @@ QUOTES = (
         )
         for workers in (1, 4, 16)
     ),
-    # docs/user_guide.md: the hints' table (knowledge.json); the page bolds the good hints at 5 trials.
+    # docs/user_guide.md: the hints' table (knowledge.json); the page bolds the good hints at 5
+    # trials.
     *(
         Quote(
             "docs/user_guide.md",
             f"{label} | {{}} | {{}} | {{}} |",
             tuple(
                 (
-                    lambda c=condition, k=checkpoint, bold=(i == 0 and condition in ("precise", "vague")): (
+                    lambda c=condition, k=checkpoint, bold=(i == 0 and condition in GOOD_HINTS): (
                         f"**{f3(at('knowledge', 'conditions', c, 'regret', k))}**"
                         if bold
                         else f3(at("knowledge", "conditions", c, "regret", k))
@@ -328,7 +339,8 @@ QUOTES = (
             ('| the same in words ("a high C, a low gamma")', "vague"),
             ("| values from the worst tenth (misleading)", "misleading"),
             (
-                "| Optuna's GP with the good values enqueued (what you would do without this library)",
+                "| Optuna's GP with the good values enqueued "
+                "(what you would do without this library)",
                 "gp+enqueue",
             ),
             ("| Optuna's GP, no hint", "gp"),
@@ -358,7 +370,8 @@ def test_readme_sentences_on_the_gain_hold() -> None:
         abs((gp - startup5) / lead - 2 / 3) < 0.05
     )  # "two thirds of that lead ... starting the GP earlier"
     assert abs((gp - control) / lead - 3 / 4) < 0.05  # "a control ... gets three quarters of it"
-    # "At 30 trials the LLM is no better than Optuna's GP, and the random-answer control is ahead of it."
+    # "At 30 trials the LLM is no better than Optuna's GP, and the random-answer control is
+    # ahead of it."
     assert abs(regret(OM, "llm-prior", "30") - regret(OM, "gp", "30")) < 0.005
     assert regret(OM, "llm-prior+useless", "30") < regret(OM, "llm-prior", "30")
 

@@ -1,5 +1,5 @@
 """The rule that makes the knowledge benchmark's hints from a task's reference configurations
-(``benchmarks/hints.py``), on a synthetic task whose answer is known."""
+(``benchmarks/experiments/hints.py``), on a synthetic task whose answer is known."""
 
 from __future__ import annotations
 
@@ -20,9 +20,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:  # `benchmarks/` is not an installed package
     sys.path.insert(0, str(REPO_ROOT))
 
-from benchmarks.hints import human_number  # noqa: E402
-from benchmarks.hints import task_hints  # noqa: E402
-from benchmarks.tasks import Task  # noqa: E402
+from benchmarks.experiments.hints import human_number  # noqa: E402
+from benchmarks.experiments.hints import task_hints  # noqa: E402
+from benchmarks.tasks.task_types import Task  # noqa: E402
 
 
 SPACE = {

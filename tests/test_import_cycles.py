@@ -99,3 +99,38 @@ def test_no_import_cycle(package: str) -> None:
     }
     cycle = find_cycle(graph)
     assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
+
+
+#: The benchmarks' layers, lowest first: a module imports only from its own layer or lower ones.
+#: ``benchmarks._paths`` and the package itself sit below them all; the command-line entry modules
+#: (``benchmarks/<name>.py``, ``python -m benchmarks.<name>``) sit above and may import anything.
+BENCHMARK_LAYERS = ("tasks", "core", "experiments", "report")
+
+
+def benchmark_layer(module: str) -> int:
+    """The rank of ``module`` among the benchmarks' layers (0 for ``_paths``, top for entries)."""
+    parts = module.split(".")
+    if module in ("benchmarks", "benchmarks._paths"):
+        return 0
+    if len(parts) > 2 or parts[1] in BENCHMARK_LAYERS:
+        return BENCHMARK_LAYERS.index(parts[1]) + 1
+    return len(BENCHMARK_LAYERS) + 1  # an entry module
+
+
+def test_the_benchmark_layer_of_a_module() -> None:
+    assert benchmark_layer("benchmarks._paths") == 0
+    assert benchmark_layer("benchmarks.tasks") == benchmark_layer("benchmarks.tasks.registry") == 1
+    assert benchmark_layer("benchmarks.report.render") == 4
+    assert benchmark_layer("benchmarks.run") == 5
+
+
+def test_the_benchmarks_import_one_way() -> None:
+    """tasks < core < experiments < report: no layer imports a higher one, lazily or not."""
+    upward = sorted(
+        f"{name} -> {target}"
+        for name, targets in import_graph().items()
+        if name.split(".")[0] == "benchmarks"
+        for target in targets
+        if target.split(".")[0] == "benchmarks" and benchmark_layer(target) > benchmark_layer(name)
+    )
+    assert upward == [], "imports against the layers:\n" + "\n".join(upward)

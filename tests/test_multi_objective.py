@@ -51,7 +51,8 @@ def add(
 
 
 def front_study(n_front: int, n_dominated: int = 0) -> optuna.Study:
-    """Error (minimise) against accuracy-like throughput (maximise): trial i is (i, i) on the front."""
+    """Error (minimise) against accuracy-like throughput (maximise): trial i is (i, i) on the
+    front."""
     study = optuna.create_study(directions=["minimize", "maximize"])
     for i in range(n_front):
         add(study, [float(i), float(i) ** 0.5], batch_size=16 * (1 + i % 16))
@@ -203,7 +204,7 @@ def test_multi_objective_fallback_is_a_multi_objective_sampler(
 def test_hypervolume_matches_optuna() -> None:
     from optuna._hypervolume import compute_hypervolume
 
-    from benchmarks.multiobjective import hypervolume_2d
+    from benchmarks.experiments.multiobjective import hypervolume_2d
 
     rng = np.random.default_rng(1)
     for _ in range(20):
@@ -214,12 +215,12 @@ def test_hypervolume_matches_optuna() -> None:
 
 
 def test_benchmark_runs_summarise_and_render(tmp_path: Path) -> None:
-    from benchmarks.multiobjective import get_task
-    from benchmarks.multiobjective import load_run
-    from benchmarks.multiobjective import run_one
-    from benchmarks.multiobjective import save_run
-    from benchmarks.multiobjective import write_results
-    from benchmarks.render_multiobjective import multiobjective_section
+    from benchmarks.core.runner import load_run
+    from benchmarks.core.runner import save_run
+    from benchmarks.experiments.multiobjective import get_task
+    from benchmarks.experiments.multiobjective import run_one
+    from benchmarks.experiments.multiobjective import write_results
+    from benchmarks.report.render_multiobjective import multiobjective_section
 
     assert multiobjective_section(tmp_path / "missing.json") == ""
     tasks = ["rf-wine-size", "rf-wine-nodes20"]

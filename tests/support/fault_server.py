@@ -228,6 +228,7 @@ def _is_number(value: Any) -> bool:
 def _normalise_entry(entry: Any) -> tuple[str | None, dict[str, Any]]:
     if entry is None:
         return None, {}
+    kind: str | None
     if isinstance(entry, str):
         kind, options = entry, {}
     elif isinstance(entry, Mapping):
@@ -263,7 +264,8 @@ class _Server(ThreadingHTTPServer):
 
         exc = sys.exc_info()[1]
         if (
-            isinstance(exc, (ConnectionError, TimeoutError, _Abort))
+            exc is None
+            or isinstance(exc, (ConnectionError, TimeoutError, _Abort))
             or self.owner._stopping.is_set()
         ):
             return

@@ -88,6 +88,7 @@ class GrpcProxy:
         """A new ``GrpcStorageProxy`` connected to this proxy."""
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            assert self.port is not None, "the proxy is not started"
             return optuna.storages.GrpcStorageProxy(host=self.host, port=self.port)
 
     def log_tail(self, chars: int = 3000) -> str:

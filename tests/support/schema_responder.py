@@ -57,7 +57,8 @@ class RandomConfigurationResponder:
     def draw(self, schema: dict[str, Any]) -> Any:
         if "enum" in schema:
             return self._rng.choice(schema["enum"])
-        low, high = schema.get("minimum"), schema.get("maximum")
+        low: Any = schema.get("minimum")
+        high: Any = schema.get("maximum")
         if schema.get("type") == "integer":
             return self._rng.randint(int(low), int(high))
         if schema.get("type") == "number":

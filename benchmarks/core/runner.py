@@ -20,6 +20,7 @@ For a noisy task (the neural-network suite) ``values`` are the draws the optimiz
 from __future__ import annotations
 
 import datetime
+from importlib import metadata
 import json
 import math
 from pathlib import Path
@@ -30,22 +31,20 @@ from typing import Any
 
 import optuna
 
-from benchmarks.metrics import best_so_far
-from benchmarks.metrics import regret_curve
-from benchmarks.reference import Reference
-from benchmarks.samplers import build_sampler
-from benchmarks.samplers import full_statistics
-from benchmarks.samplers import llm_statistics
-from benchmarks.samplers import STAT_KEYS
-from benchmarks.tasks import Task
+from benchmarks.core.metrics import best_so_far
+from benchmarks.core.metrics import regret_curve
+from benchmarks.core.samplers import build_sampler
+from benchmarks.core.samplers import full_statistics
+from benchmarks.core.samplers import llm_statistics
+from benchmarks.core.samplers import STAT_KEYS
+from benchmarks.tasks.task_types import Reference
+from benchmarks.tasks.task_types import Task
 
-
-#: Where run records are cached (one folder per task); the archive restores into it.
-DEFAULT_CACHE_DIR = Path(__file__).resolve().parent / ".cache"
 
 RECORD_FORMAT = 1
-#: The trial user attribute holding the LLM's proposal (``llm_guided_optuna._prompt.context.PROPOSAL_ATTR``;
-#: not imported, so that the baselines run without the library).
+#: The trial user attribute holding the LLM's proposal
+#: (``llm_guided_optuna._prompt.context.PROPOSAL_ATTR``; not imported, so that the baselines run
+#: without the library).
 LLM_PROPOSAL_ATTR = "llm_proposal"
 #: The trial user attribute holding the noise-free value of a noisy task's configuration.
 NOISE_FREE_ATTR = "noise_free_value"
@@ -87,7 +86,6 @@ def save_run(cache_dir: Path, record: dict[str, Any]) -> Path:
 
 def library_versions() -> dict[str, str | None]:
     """Versions of Python and of the libraries whose behaviour the results depend on."""
-    from importlib import metadata
 
     versions: dict[str, str | None] = {"python": platform.python_version()}
     for package in (
@@ -190,7 +188,8 @@ def run_one(
     ]
     test_scores = [_finite_or_none(t.user_attrs.get("test_score")) for t in trials]
 
-    # Per-trial LLM deltas between trial starts; what was spent after the last start goes to the last.
+    # Per-trial LLM deltas between trial starts; what was spent after the last start goes to the
+    # last.
     deltas: dict[str, list[float]] = {key: [0.0] * n for key in STAT_KEYS}
     previous = dict.fromkeys(STAT_KEYS, 0.0)
     for index in range(n):
@@ -223,20 +222,22 @@ def run_one(
         ]
     best_curve = best_so_far(values if noise_free is None else noise_free, maximize)
     complete = [
-        t
+        (value, t)
         for t in trials
-        if t.state == optuna.trial.TrialState.COMPLETE and _finite_or_none(t.value) is not None
+        if t.state == optuna.trial.TrialState.COMPLETE
+        and (value := _finite_or_none(t.value)) is not None
     ]
     best_trial = None
     if complete:
-        best = (
-            max(complete, key=lambda t: t.value)
+        # The first best trial, as max/min over the trials by value would pick.
+        best_value, best = (
+            max(complete, key=lambda pair: pair[0])
             if maximize
-            else min(complete, key=lambda t: t.value)
+            else min(complete, key=lambda pair: pair[0])
         )
         best_trial = {
             "number": best.number,
-            "value": float(best.value),
+            "value": best_value,
             "params": best.params,
             "test_score": _finite_or_none(best.user_attrs.get("test_score")),
         }

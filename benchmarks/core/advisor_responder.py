@@ -13,8 +13,9 @@ strategy of the sampler turns into lower regret. Real models give only a few run
   one; a categorical one kept with probability :data:`LOCAL_KEEP_CHOICE`), as a strong LLM
   refining the incumbent would; with no trial shown (the warm start) it answers uniformly.
 
-The uniform advisor, ``useless``, is :class:`tests.support.schema_responder.RandomConfigurationResponder`
-(its own server, unchanged, so that the archived ``+useless`` runs replay bit for bit).
+The uniform advisor, ``useless``, is
+:class:`tests.support.schema_responder.RandomConfigurationResponder` (its own server, unchanged, so
+that the archived ``+useless`` runs replay bit for bit).
 
 The advisor is named by the request's model (``advisor/<name>``, i.e. the sampler's
 ``model="openai/advisor/<name>"``) and the task is recognised by its problem description in the
@@ -28,7 +29,9 @@ Example:
     >>> from tests.support.fault_server import FaultServer
     >>> responder = AdvisorResponder()
     >>> with FaultServer(responder=responder) as server:  # doctest: +SKIP
-    ...     sampler = LLMGuidedSampler(model="openai/advisor/oracle-top10", api_base=server.base_url)
+    ...     sampler = LLMGuidedSampler(
+    ...         model="openai/advisor/oracle-top10", api_base=server.base_url
+    ...     )
 """
 
 from __future__ import annotations
@@ -42,9 +45,10 @@ import random
 import re
 from typing import Any
 
-from benchmarks.reference import DEFAULT_REFERENCE_DIR
-from benchmarks.reference import read_reference_file
-from benchmarks.tasks import BAYESMARK_TASK_NAMES
+from benchmarks._paths import DEFAULT_REFERENCE_DIR
+from benchmarks.tasks.bayesmark import BAYESMARK_TASK_NAMES
+from benchmarks.tasks.reference import read_reference_file
+from benchmarks.tasks.registry import get_task
 from tests.support.schema_responder import request_schema
 from tests.support.schema_responder import resolve_ref
 
@@ -66,7 +70,6 @@ _TRIAL_LINE = re.compile(r"^#(\d+) value=([^:]+): (.*)$", re.MULTILINE)
 @functools.lru_cache(maxsize=None)
 def _task_descriptions() -> dict[str, str]:
     """Problem description -> task name, for the suite's tasks (no data is loaded)."""
-    from benchmarks.tasks import get_task
 
     return {get_task(name).problem_description: name for name in BAYESMARK_TASK_NAMES}
 
@@ -134,7 +137,8 @@ def _is_log(schema: dict[str, Any]) -> bool:
 
 
 def shown_trials(text: str) -> list[tuple[float, dict[str, str]]]:
-    """``(value, {name: written value})`` of every trial line of a prompt (``#3 value=0.62: a=1, b=2``)."""
+    """``(value, {name: written value})`` of every trial line of a prompt (``#3 value=0.62: a=1,
+    b=2``)."""
     trials = []
     for match in _TRIAL_LINE.finditer(text):
         try:
@@ -170,7 +174,8 @@ class AdvisorResponder:
         advisor = model.split(MODEL_PREFIX, 1)[1] if MODEL_PREFIX in model else model
         if advisor not in SKILLED_ADVISORS:
             raise ValueError(
-                f"unknown advisor {advisor!r} (model {model!r}); known: {', '.join(SKILLED_ADVISORS)}"
+                f"unknown advisor {advisor!r} (model {model!r}); known: "
+                f"{', '.join(SKILLED_ADVISORS)}"
             )
         messages = request.get("messages") or []
         text = "\n".join(str(m.get("content", "")) for m in messages if isinstance(m, dict))

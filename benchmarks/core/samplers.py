@@ -7,7 +7,7 @@ configuration). Every name starting with ``llm`` is an ``LLMGuidedSampler`` stra
 suffix ``+useless`` (e.g. ``llm-prior+useless``) replaces the LLM by a local server that
 answers random valid configurations: the check that a weak LLM never makes users lose. The
 other suffixes of :data:`ADVISORS` replace it by an advisor of known skill, for the skill ladder
-(``llm-prior+oracle-top10``, ``llm-hybrid+local-step``; :mod:`benchmarks.advisor_responder`);
+(``llm-prior+oracle-top10``, ``llm-hybrid+local-step``; :mod:`benchmarks.core.advisor_responder`);
 their runs record the model ``openai/advisor/<name>`` and no exchanges (the advisor's answer is
 a function of the request). The
 ``llm_guided_optuna`` package is imported only when such a sampler is built, so the
@@ -53,7 +53,11 @@ objective, and a timed-out call would change the result, not just the cost.
 from __future__ import annotations
 
 from dataclasses import dataclass
+import hashlib
 import importlib
+import inspect
+import os
+from pathlib import Path
 from typing import Any
 
 import optuna
@@ -66,7 +70,8 @@ GP_STARTUP_PREFIX = "gp-startup"
 ADVISOR_SEPARATOR = "+"
 USELESS = "useless"
 USELESS_SUFFIX = ADVISOR_SEPARATOR + USELESS
-#: The stand-in LLMs a ``+<advisor>`` suffix names: the useless control and the advisors of known skill.
+#: The stand-in LLMs a ``+<advisor>`` suffix names: the useless control and the advisors of known
+#: skill.
 ADVISORS: tuple[str, ...] = (USELESS, "oracle-top1", "oracle-top10", "oracle-top30", "local-step")
 ADVISOR_MODEL_PREFIX = "openai/advisor/"
 MODEL_SEPARATOR = "@"
@@ -139,8 +144,8 @@ def warm_start_design(name: str) -> str:
 
 def warm_start_trials_of(name: str) -> int:
     """How many configurations the warm start of the LLM sampler ``name`` asks for."""
-    import inspect
 
+    # Lazy: the library imports torch (Optuna's GP); only the LLM samplers need it.
     from llm_guided_optuna import LLMGuidedSampler
 
     default = inspect.signature(LLMGuidedSampler).parameters["warm_start_trials"].default
@@ -149,6 +154,7 @@ def warm_start_trials_of(name: str) -> int:
 
 def _warm_start_designs() -> dict[str, tuple[Any, dict[str, Any]]]:
     """Design name -> (``WarmStartPrompt``, extra sampler arguments)."""
+    # Lazy: the library imports torch (Optuna's GP); only the LLM samplers need it.
     from llm_guided_optuna._prompt.request import DEFAULT_WARM_START_PROMPT
     from llm_guided_optuna._prompt.request import REGULAR_PROMPT
     from llm_guided_optuna._prompt.request import WarmStartPrompt
@@ -189,6 +195,7 @@ def _warm_start_designs() -> dict[str, tuple[Any, dict[str, Any]]]:
 
 def default_llm_model() -> str:
     """The embedded model an LLM sampler without ``@model`` runs on: the library's first choice."""
+    # Lazy: the library imports torch (Optuna's GP); only the LLM samplers need it.
     from llm_guided_optuna.embedded.registry import DEFAULT_PREFERENCE
 
     return DEFAULT_PREFERENCE[0]
@@ -257,6 +264,7 @@ def build_sampler(name: str, seed: int, llm_kwargs: dict[str, Any] | None = None
     if name == "seeded-default":
         return SamplerSetup(optuna.samplers.RandomSampler(seed=seed), enqueue_default=True)
     if is_llm_sampler(name):
+        # Lazy: the library imports torch (Optuna's GP); only the LLM samplers need it.
         from llm_guided_optuna import LLMGuidedSampler
 
         kwargs: dict[str, Any] = {"timeout": LLM_TIMEOUT_S, **(llm_kwargs or {})}
@@ -294,7 +302,8 @@ def build_sampler(name: str, seed: int, llm_kwargs: dict[str, Any] | None = None
         )
         return SamplerSetup(sampler)
     raise ValueError(
-        f"unknown sampler {name!r}; known: {', '.join(BASELINE_SAMPLERS)}, {GP_STARTUP_PREFIX}<K>, llm[-<strategy>]"
+        f"unknown sampler {name!r}; known: {', '.join(BASELINE_SAMPLERS)}, "
+        f"{GP_STARTUP_PREFIX}<K>, llm[-<strategy>]"
     )
 
 
@@ -312,7 +321,7 @@ def _option_arguments(name: str, strategy: str, seed: int) -> dict[str, Any]:
         raise ValueError(
             f"startup={options['startup']} in {name!r} must exceed the warm start's trials"
         )
-    fields = {
+    fields: dict[str, Any] = {
         "prior_strength": float(options["beta"]) if "beta" in options else None,
         "belief_weighting": options.get("weights"),
         "prior_width": float(options["width"]) if "width" in options else None,
@@ -340,6 +349,7 @@ def useless_llm_url() -> str:
     (started once per process, on 127.0.0.1; see ``tests/support/schema_responder.py``)."""
     global _useless_server
     if _useless_server is None:
+        # Lazy: the test helpers' local servers; only these samplers need them.
         from tests.support.fault_server import FaultServer
         from tests.support.schema_responder import RandomConfigurationResponder
 
@@ -350,10 +360,11 @@ def useless_llm_url() -> str:
 
 def advisor_llm_url() -> str:
     """Base URL of a local OpenAI-compatible server that answers as the advisors of known skill
-    (started once per process, on 127.0.0.1; see :mod:`benchmarks.advisor_responder`)."""
+    (started once per process, on 127.0.0.1; see :mod:`benchmarks.core.advisor_responder`)."""
     global _advisor_server
     if _advisor_server is None:
-        from benchmarks.advisor_responder import AdvisorResponder
+        # Lazy: it imports the test helpers; only the advisor stand-ins need it.
+        from benchmarks.core.advisor_responder import AdvisorResponder
         from tests.support.fault_server import FaultServer
 
         _advisor_server = FaultServer(responder=AdvisorResponder())
@@ -365,10 +376,7 @@ def qwen_server() -> Any:
     """An in-process server of the hash-verified, opt-in Qwen2.5-Coder-0.5B GGUF (started once)."""
     global _qwen_server
     if _qwen_server is None:
-        import hashlib
-        import os
-        from pathlib import Path
-
+        # Lazy: the library imports torch (Optuna's GP); only the LLM samplers need it.
         from llm_guided_optuna import EmbeddedModelServer
 
         path = Path(os.environ.get("BENCHMARK_QWEN_GGUF", ""))

@@ -10,18 +10,26 @@ Example:
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
+from benchmarks._paths import RESULTS_DIR
+from benchmarks.experiments.advisors import format_table
 
-RESULTS_DIR = Path(__file__).resolve().parent / "results"
+
 ADVISORS_RESULTS = RESULTS_DIR / "advisors.json"
 FIGURE = "advisors/skill_ladder.png"  # relative to docs/
 ADVISOR_MEANINGS = {
-    "oracle-top1": "each configuration drawn from the best 1 % of the task's 500 reference configurations",
+    "oracle-top1": (
+        "each configuration drawn from the best 1 % of the task's 500 reference configurations"
+    ),
     "oracle-top10": "… from the best 10 %",
     "oracle-top30": "… from the best 30 %",
-    "local-step": "a Gaussian step (0.1 of each range) around the best trial the prompt shows; uniform when none",
+    "local-step": (
+        "a Gaussian step (0.1 of each range) around the best trial the prompt shows; uniform "
+        "when none"
+    ),
     "useless": "uniform random valid configurations (the control)",
     "smollm2-135m": "the embedded SmolLM2-135M",
     "qwen2.5-coder-1.5b": "the embedded Qwen2.5-Coder-1.5B (the default model)",
@@ -98,7 +106,8 @@ def acceptance_lines(results: dict[str, Any]) -> list[tuple[str, str, bool | Non
             lines.append(
                 (
                     f"`default@{advisor}` within one SE of the best strategy at r@{checkpoint}",
-                    f"best `{best}`, gap {gap:+.3f} (default's SE {mine['regret_se'][checkpoint]:.3f})",
+                    f"best `{best}`, gap {gap:+.3f} (default's SE "
+                    f"{mine['regret_se'][checkpoint]:.3f})",
                     gap <= mine["regret_se"][checkpoint],
                 )
             )
@@ -107,7 +116,6 @@ def acceptance_lines(results: dict[str, Any]) -> list[tuple[str, str, bool | Non
 
 def advisors_section(results: dict[str, Any]) -> str:
     """The section's Markdown ('' when there are no rows)."""
-    from benchmarks.advisors import format_table
 
     if not results.get("rows"):
         return ""
@@ -117,8 +125,8 @@ def advisors_section(results: dict[str, Any]) -> str:
     ]
     for name, entry in results["advisors"].items():
         skills.append(
-            f"| `{name}` | {ADVISOR_MEANINGS.get(name, '')} | {entry['skill']:.3f} ± {entry['skill_se']:.3f} "
-            f"| {entry['runs']} |"
+            f"| `{name}` | {ADVISOR_MEANINGS.get(name, '')} | {entry['skill']:.3f} ± "
+            f"{entry['skill_se']:.3f} | {entry['runs']} |"
         )
     checks = ["| line | measured | met |", "|---|---|---|"]
     for line, measured, met in acceptance_lines(results):
@@ -129,11 +137,13 @@ def advisors_section(results: dict[str, Any]) -> str:
         [
             "## The skill ladder: advisors of known skill (issue 28)",
             "",
-            "How much of an advisor's skill does each strategy turn into lower regret? Besides the two embedded "
-            "models, stand-in advisors of known skill answer on loopback (`benchmarks/advisor_responder.py`; rows "
-            "`STRATEGY@ADVISOR`, `default` = `llm-prior`, `trust` = `llm-trust`). An advisor's skill is measured as for the real models: "
-            "the warm-start probe's trial-1 regret (0 = best known, 1 = median random configuration). Paired "
-            "differences are by task × seed (negative = the row is better).",
+            "How much of an advisor's skill does each strategy turn into lower regret? Besides "
+            "the two embedded models, stand-in advisors of known skill answer on loopback "
+            "(`benchmarks/core/advisor_responder.py`; rows `STRATEGY@ADVISOR`, `default` = "
+            "`llm-prior`, `trust` = `llm-trust`). An advisor's skill is measured as for the real "
+            "models: the warm-start probe's trial-1 regret (0 = best known, 1 = median random "
+            "configuration). Paired differences are by task × seed (negative = the row is "
+            "better).",
             "",
             f"Command: `{results.get('command', 'python -m benchmarks.advisors')}`",
             "",
@@ -152,7 +162,6 @@ def advisors_section(results: dict[str, Any]) -> str:
 
 def load_advisors_section(path: Path = ADVISORS_RESULTS) -> str:
     """The section from ``path``, or '' when the file does not exist."""
-    import json
 
     if not path.exists():
         return ""

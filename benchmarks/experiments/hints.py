@@ -44,9 +44,9 @@ from optuna.distributions import BaseDistribution
 from optuna.distributions import CategoricalDistribution
 from optuna.distributions import IntDistribution
 
-from benchmarks.reference import DEFAULT_REFERENCE_DIR
-from benchmarks.reference import reference_path
-from benchmarks.tasks import Task
+from benchmarks._paths import DEFAULT_REFERENCE_DIR
+from benchmarks.tasks.reference import reference_path
+from benchmarks.tasks.task_types import Task
 
 
 CONDITIONS: tuple[str, ...] = ("precise", "vague", "misleading", "none", "precise-top1")

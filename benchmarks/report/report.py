@@ -11,9 +11,10 @@ seed (an interrupted run). The report then says so: seeds and runs per sampler, 
 (task, seed) pairs, a paired comparison on the partial sampler's own runs, and in
 ``latest.json`` the extra per-sampler fields ``seeds``, ``runs`` and ``missing``.
 
-Before aggregating, the best value any cached run reached is written into the task's
-reference file (``best_from_runs``), so f* is "the best of the random configurations and
-of all runs" as the specification asks; every sampler is then normalised by the same f*. Pass ``--no-update-reference`` to leave the files alone.
+Before aggregating, the best value any cached run reached is written into the task's reference file
+(``best_from_runs``), so f* is "the best of the random configurations and of all runs" as the
+specification asks; every sampler is then normalised by the same f*. Pass ``--no-update-reference``
+to leave the files alone.
 """
 
 from __future__ import annotations
@@ -27,35 +28,38 @@ import shlex
 import sys
 from typing import Any
 
-from benchmarks.archive import add_archive_arguments
-from benchmarks.archive import restore_from_arguments
-from benchmarks.metrics import SamplerSummary
-from benchmarks.metrics import summarise
-from benchmarks.reference import DEFAULT_RANDOM_CONFIGS
-from benchmarks.reference import DEFAULT_REFERENCE_DIR
-from benchmarks.reference import load_reference
-from benchmarks.reference import Reference
-from benchmarks.reference import update_best_from_runs
-from benchmarks.run import DEFAULT_CACHE_DIR
-from benchmarks.run import DEFAULT_SEEDS
-from benchmarks.run import DEFAULT_TRIALS
-from benchmarks.run import QUICK_SEEDS
-from benchmarks.run import QUICK_TASKS
-from benchmarks.runner import library_versions
-from benchmarks.runner import load_run
-from benchmarks.samplers import BASELINE_SAMPLERS
-from benchmarks.samplers import is_llm_sampler
-from benchmarks.tasks import BAYESMARK_TASK_NAMES
-from benchmarks.tasks import resolve_task_names
+from benchmarks._paths import DEFAULT_CACHE_DIR
+from benchmarks._paths import DEFAULT_REFERENCE_DIR
+from benchmarks._paths import REPO_ROOT
+from benchmarks._paths import RESULTS_DIR
+from benchmarks.core.archive import add_archive_arguments
+from benchmarks.core.archive import restore_from_arguments
+from benchmarks.core.metrics import SamplerSummary
+from benchmarks.core.metrics import summarise
+from benchmarks.core.runner import library_versions
+from benchmarks.core.runner import load_run
+from benchmarks.core.samplers import BASELINE_SAMPLERS
+from benchmarks.core.samplers import is_llm_sampler
+from benchmarks.core.suite import DEFAULT_SEEDS
+from benchmarks.core.suite import DEFAULT_TRIALS
+from benchmarks.core.suite import QUICK_SEEDS
+from benchmarks.core.suite import QUICK_TASKS
+from benchmarks.report.render import render_markdown
+from benchmarks.report.render import save_figures
+from benchmarks.tasks.bayesmark import BAYESMARK_TASK_NAMES
+from benchmarks.tasks.reference import DEFAULT_RANDOM_CONFIGS
+from benchmarks.tasks.reference import load_reference
+from benchmarks.tasks.reference import update_best_from_runs
+from benchmarks.tasks.registry import resolve_task_names
+from benchmarks.tasks.task_types import Reference
 
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_RESULTS_JSON = REPO_ROOT / "benchmarks" / "results" / "latest.json"
+DEFAULT_RESULTS_JSON = RESULTS_DIR / "latest.json"
 DEFAULT_MARKDOWN = REPO_ROOT / "docs" / "benchmarks.md"
 DEFAULT_FIGURES_DIR = REPO_ROOT / "docs"
-DEFAULT_OVERHEAD_JSON = REPO_ROOT / "benchmarks" / "results" / "overhead.json"
-DEFAULT_PROBE_JSON = REPO_ROOT / "benchmarks" / "results" / "probe.json"
-DEFAULT_READING = REPO_ROOT / "benchmarks" / "results" / "reading.md"
+DEFAULT_OVERHEAD_JSON = RESULTS_DIR / "overhead.json"
+DEFAULT_PROBE_JSON = RESULTS_DIR / "probe.json"
+DEFAULT_READING = RESULTS_DIR / "reading.md"
 DEFAULT_TITLE = "Benchmarks"
 
 
@@ -234,8 +238,8 @@ def run_command(
     for name, sampler_seeds in samplers.items():
         groups.setdefault(max(sampler_seeds) + 1, []).append(name)
     return "\n".join(
-        f"OMP_NUM_THREADS=1 python -m benchmarks.run --tasks {task_words} "
-        f"--samplers {shlex.join(names)} --seeds {count} --trials {trials}"
+        f"OMP_NUM_THREADS=1 python -m benchmarks.run --tasks {task_words} --samplers "
+        f"{shlex.join(names)} --seeds {count} --trials {trials}"
         for count, names in sorted(groups.items(), key=lambda item: -item[0])
     )
 
@@ -287,8 +291,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--runs-only",
         action="store_true",
-        help="report these runs alone: leave out the sections measured elsewhere (the probe, "
-        "the multi-objective benchmark, the hints, the overhead)",
+        help="report these runs alone: leave out the sections measured elsewhere (the probe, the "
+        "multi-objective benchmark, the hints, the overhead)",
     )
     parser.add_argument(
         "--reading",
@@ -302,7 +306,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--default-strategy",
         default=library_default_strategy(),
-        help="benchmark name of the library's default LLM strategy (default: read from the library)",
+        help="benchmark name of the library's default LLM strategy (default: read from the "
+        "library)",
     )
     parser.add_argument(
         "--min-random-configs",
@@ -316,7 +321,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--drop-rows",
         action="store_true",
-        help="write the report even if rows of the existing --output-json have no runs in the cache",
+        help="write the report even if rows of the existing --output-json have no runs in the "
+        "cache",
     )
     add_archive_arguments(parser)
     return parser
@@ -337,10 +343,11 @@ def summarise_section(
     references: dict[str, Reference | None] = {
         t: load_reference(t, args.reference_dir, args.min_random_configs) for t in tasks
     }
-    missing = [task for task, reference in references.items() if reference is None]
-    if missing:
+    unreferenced = [task for task, reference in references.items() if reference is None]
+    if unreferenced:
         print(
-            f"No reference values for {', '.join(missing)}: run `python -m benchmarks.reference` first.",
+            f"No reference values for {', '.join(unreferenced)}: run "
+            "`python -m benchmarks.reference` first.",
             file=sys.stderr,
         )
         return None
@@ -366,7 +373,8 @@ def summarise_section(
 
 
 def dropped_rows(output_json: Path, samplers: list[str]) -> list[str]:
-    """The rows (samplers and ablations) of an existing ``output_json`` missing from ``samplers``."""
+    """The rows (samplers and ablations) of an existing ``output_json`` missing from
+    ``samplers``."""
     try:
         published = json.loads(Path(output_json).read_text())
     except (OSError, ValueError):
@@ -382,7 +390,8 @@ VERSIONED_LIBRARIES = ("optuna", "torch", "scikit-learn", "numpy")
 def version_mix(
     runs: dict[tuple[str, str, int], dict[str, Any]],
 ) -> dict[str, dict[str, list[str]]]:
-    """For each of :data:`VERSIONED_LIBRARIES` the runs differ in: version -> the samplers run on it."""
+    """For each of :data:`VERSIONED_LIBRARIES` the runs differ in: version -> the samplers run on
+    it."""
     seen: dict[str, dict[str, set[str]]] = {}
     for (_, sampler, _), record in runs.items():
         for library in VERSIONED_LIBRARIES:
@@ -402,8 +411,6 @@ def _read_json(path: Path) -> Any:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m benchmarks.report``."""
-    from benchmarks.render import render_markdown
-    from benchmarks.render import save_figures
 
     args = build_parser().parse_args(argv)
     restore_from_arguments(args)
@@ -433,8 +440,9 @@ def main(argv: list[str] | None = None) -> int:
     dropped = dropped_rows(args.output_json, main_section["samplers"])
     if dropped and not args.drop_rows:
         print(
-            f"The report would drop {len(dropped)} published rows of {args.output_json} whose runs are not in "
-            f"the cache ({', '.join(dropped)}): restore or rerun them, or pass --drop-rows.",
+            f"The report would drop {len(dropped)} published rows of {args.output_json} whose "
+            f"runs are not in the cache ({', '.join(dropped)}): restore or rerun them, or pass "
+            "--drop-rows.",
             file=sys.stderr,
         )
         return 2
@@ -486,7 +494,8 @@ def main(argv: list[str] | None = None) -> int:
     args.output_markdown.parent.mkdir(parents=True, exist_ok=True)
     args.output_markdown.write_text(markdown)
     print(
-        f"Wrote {args.output_markdown}, {args.output_json} and {len(figures) + len(control_figures)} figures."
+        f"Wrote {args.output_markdown}, {args.output_json} and "
+        f"{len(figures) + len(control_figures)} figures."
     )
     return 0
 

@@ -1,4 +1,4 @@
-"""Markdown tables and PNG regret curves for :mod:`benchmarks.report`."""
+"""Markdown tables and PNG regret curves for :mod:`benchmarks.report.report`."""
 
 from __future__ import annotations
 
@@ -7,9 +7,20 @@ import os
 from pathlib import Path
 from typing import Any
 
-from benchmarks.acceptance import acceptance_section
-from benchmarks.metrics import SamplerSummary
-from benchmarks.metrics import TARGET_REGRET
+import numpy as np
+
+from benchmarks._paths import RESULTS_DIR
+from benchmarks.core.metrics import mean_and_standard_error
+from benchmarks.core.metrics import regret_curve
+from benchmarks.core.metrics import SamplerSummary
+from benchmarks.core.metrics import TARGET_REGRET
+from benchmarks.experiments.probe import format_table
+from benchmarks.experiments.probe import PROBE_DESCRIPTION
+from benchmarks.report.acceptance import acceptance_section
+from benchmarks.report.render_advisors import load_advisors_section
+from benchmarks.report.render_knowledge import load_knowledge_section
+from benchmarks.report.render_multiobjective import multiobjective_section
+from benchmarks.tasks.reference import read_reference_file
 
 
 def _number(value: float | None, digits: int = 3) -> str:
@@ -68,13 +79,11 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 
 def save_figures(section: dict[str, Any], figures_dir: Path, stem: str) -> list[Path]:
     """Mean ± SE regret curves: one over all tasks, one small panel per task."""
+    # Lazy: matplotlib is heavy; only the figures need it.
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    import numpy as np
-
-    from benchmarks.metrics import regret_curve
 
     figures_dir.mkdir(parents=True, exist_ok=True)
     summaries: dict[str, SamplerSummary] = section["summaries"]
@@ -203,8 +212,9 @@ def results_tables(section: dict[str, Any]) -> str:
         out += (
             "\n\nThe LLM columns count the calls made during these runs. Runs of "
             + ", ".join(f"`{name}`" for name in replayed)
-            + " replayed recorded exchanges (the same request made by the probe or an earlier run), which "
-            "cost no LLM time here: the probe or the run that first made a call recorded its seconds and tokens."
+            + " replayed recorded exchanges (the same request made by the probe or an earlier "
+            "run), which cost no LLM time here: the probe or the run that first made a call "
+            "recorded its seconds and tokens."
         )
     return out
 
@@ -229,7 +239,8 @@ def per_task_tables(section: dict[str, Any]) -> str:
         summaries[n].per_task_test_score[t] is not None for n in names for t in section["tasks"]
     ):
         parts.append(
-            f"Held-out (20 %) score of each run's best trial, mean over {over} (accuracy; MSE on the "
+            f"Held-out (20 %) score of each run's best trial, mean over {over} (accuracy; MSE on "
+            "the "
             "standardised target for diabetes):\n\n" + _table(header, test_rows)
         )
     return "\n\n".join(parts)
@@ -272,7 +283,7 @@ def reference_table(
 
 
 def overhead_section(overhead: dict[str, Any]) -> str:
-    """The sampler-overhead table written by :mod:`benchmarks.overhead`."""
+    """The sampler-overhead table written by :mod:`benchmarks.experiments.overhead`."""
     rows = []
     tpe_seconds = {
         e["n_finished"]: e["sampler_seconds"] for e in overhead["results"] if e["sampler"] == "tpe"
@@ -317,11 +328,11 @@ def seeds_paragraph(section: dict[str, Any]) -> str:
     text = (
         "**Not every sampler has the same runs**: "
         + "; ".join(parts)
-        + ". Every figure of a sampler is "
-        "computed on the task × seed runs it has; the mean rank ranks, within each task × seed, the "
-        "samplers that have that run, rescales those ranks linearly to "
-        f"1..{len(summaries)}, and averages over the sampler's seeds and tasks. Differences between "
-        "samplers with few runs are less certain than the standard errors of the others suggest."
+        + ". Every figure of a sampler is computed on the task × seed runs it has; the mean rank "
+        "ranks, within each task × seed, the samplers that have that run, rescales those ranks "
+        f"linearly to 1..{len(summaries)}, and averages over the sampler's seeds and tasks. "
+        "Differences between samplers with few runs are less certain than the standard errors of "
+        "the others suggest."
     )
     partial = {name: _missing(section, name) for name in summaries if _missing(section, name)}
     if partial:
@@ -331,17 +342,15 @@ def seeds_paragraph(section: dict[str, Any]) -> str:
                 f"`{name}`: " + ", ".join(f"{task} (seed {seed})" for task, seed in pairs)
                 for name, pairs in partial.items()
             )
-            + ". Their averages are over fewer tasks than the others', so compare them with the paired table below."
+            + ". Their averages are over fewer tasks than the others', so compare them with the "
+            "paired table below."
         )
     return text
 
 
 def control_differences(section: dict[str, Any], against: tuple[str, ...] = ("gp", "tpe")) -> str:
-    """Each LLM sampler minus ``gp`` and ``tpe`` on the same (task, seed) runs, at every checkpoint."""
-    import numpy as np
-
-    from benchmarks.metrics import mean_and_standard_error
-    from benchmarks.metrics import regret_curve
+    """Each LLM sampler minus ``gp`` and ``tpe`` on the same (task, seed) runs, at every
+    checkpoint."""
 
     names = list(section["summaries"])
     checkpoints = [int(c) for c in next(iter(section["summaries"].values())).regret]
@@ -380,11 +389,8 @@ def control_differences(section: dict[str, Any], against: tuple[str, ...] = ("gp
 
 
 def paired_table(section: dict[str, Any]) -> str:
-    """For each sampler that misses runs: it and every other sampler on the same (task, seed) runs."""
-    import numpy as np
-
-    from benchmarks.metrics import mean_and_standard_error
-    from benchmarks.metrics import regret_curve
+    """For each sampler that misses runs: it and every other sampler on the same (task, seed)
+    runs."""
 
     summaries = section["summaries"]
     names = list(summaries)
@@ -470,14 +476,7 @@ def llm_runs_table(section: dict[str, Any]) -> str:
 
 def _multiobjective_section(context: dict[str, Any]) -> str:
     """The multi-objective and constrained section, when its results exist."""
-    try:
-        from benchmarks.render_multiobjective import multiobjective_section
-    except ImportError:
-        return ""
-    path = (
-        context.get("multiobjective_json")
-        or Path(__file__).parent / "results" / "multiobjective.json"
-    )
+    path = context.get("multiobjective_json") or RESULTS_DIR / "multiobjective.json"
     return multiobjective_section(Path(path))
 
 
@@ -506,7 +505,6 @@ def render_markdown(
     markdown_dir: Path,
 ) -> str:
     """The whole of ``docs/benchmarks.md``."""
-    from benchmarks.reference import read_reference_file
 
     def reference_records(section: dict[str, Any]) -> dict[str, dict[str, Any]]:
         directory = (
@@ -522,47 +520,54 @@ def render_markdown(
     out = [
         f"# {context['title']}",
         "",
-        "Generated by `python -m benchmarks.report`; do not edit by hand. The suite, its tasks and its "
-        "metrics are described in the *Method* section at the end.",
+        "Generated by `python -m benchmarks.report`; do not edit by hand. The suite, its tasks "
+        "and its metrics are described in the *Method* section at the end.",
         "",
         "## Reproduce",
         "",
         "```bash",
         "pip install -e '.[benchmark]' coco-experiment==2.8.2   # coco only for the BBOB control",
-        "OMP_NUM_THREADS=1 python -m benchmarks.reference --tasks all   # random-search reference, resumable",
+        "OMP_NUM_THREADS=1 python -m benchmarks.reference --tasks all   # random-search "
+        "reference, resumable",
         *[line + "   # resumable" for line in context["command"].splitlines()],
         *(
             [
-                f"OMP_NUM_THREADS=1 python -m benchmarks.run --tasks bbob --trials {control.get('trials')} "
-                f"--samplers {' '.join(control['summaries'])}   # the BBOB control"
+                "OMP_NUM_THREADS=1 python -m benchmarks.run --tasks bbob --trials "
+                f"{control.get('trials')} --samplers {' '.join(control['summaries'])}   # the "
+                "BBOB control"
             ]
             if control
             else []
         ),
         context["report_command"].strip(),
-        "python -m benchmarks.probe --models qwen2.5-coder-1.5b smollm2-135m   # the warm-start probe",
-        "python -m benchmarks.warm_start_effect llm-prior gp-startup5   # the lead split by whether the warm start beat random",
+        "python -m benchmarks.probe --models qwen2.5-coder-1.5b smollm2-135m   # the warm-start "
+        "probe",
+        "python -m benchmarks.warm_start_effect llm-prior gp-startup5   # the lead split by "
+        "whether the warm start beat random",
         "python -m benchmarks.overhead   # sampler overhead vs history length",
-        "python -m benchmarks.archive save   # keep new runs and LLM exchanges in benchmarks/results/archive",
+        "python -m benchmarks.archive save   # keep new runs and LLM exchanges in "
+        "benchmarks/results/archive",
         "```",
         "",
-        "`benchmarks.run`, `benchmarks.report` and `benchmarks.warm_start_effect` first restore into the "
-        "cache the runs and recorded LLM exchanges archived in `benchmarks/results/archive` "
-        "(`python -m benchmarks.archive list` says what it holds): on a fresh clone the report "
-        "reproduces the archived rows without rerunning, and a new LLM sampler replays the recorded "
-        "warm starts. `--no-archive` reruns from scratch: on the same machine and library versions the rows "
-        "reproduce bit for bit, but the LLM's answers can differ on another machine (other warm "
-        "starts came back for the same model file, prompt and seed: docs/01, section 5.9).",
+        "`benchmarks.run`, `benchmarks.report` and `benchmarks.warm_start_effect` first restore "
+        "into the cache the runs and recorded LLM exchanges archived in "
+        "`benchmarks/results/archive` (`python -m benchmarks.archive list` says what it holds): "
+        "on a fresh clone the report reproduces the archived rows without rerunning, and a new "
+        "LLM sampler replays the recorded warm starts. `--no-archive` reruns from scratch: on "
+        "the same machine and library versions the rows reproduce bit for bit, but the LLM's "
+        "answers can differ on another machine (other warm starts came back for the same model "
+        "file, prompt and seed: docs/01, section 5.9).",
         "",
         f"Machine: `{machine['platform']}`, {machine['processor']}, {machine['cpu_count']} CPUs, "
         f"OMP_NUM_THREADS={machine['omp_num_threads']}.  ",
         f"Versions: {version_text}.",
         *_version_mix_lines(context.get("version_mix") or {}),
         "",
-        f"## Bayesmark-lite: {len(main['tasks'])} tasks × {_seeds_title(main)} × {context['trials']} trials",
+        f"## Bayesmark-lite: {len(main['tasks'])} tasks × {_seeds_title(main)} × "
+        f"{context['trials']} trials",
         "",
-        "Normalised regret (0 = best value known, 1 = median random configuration), mean ± standard error "
-        "over all task × seed runs; lower is better.",
+        "Normalised regret (0 = best value known, 1 = median random configuration), mean ± "
+        "standard error over all task × seed runs; lower is better.",
         "",
     ]
     if seeds_paragraph(main):
@@ -572,8 +577,8 @@ def render_markdown(
         out += [paired_table(main), ""]
     if llm_runs_table(main):
         out += [
-            f"LLM runs (default strategy of the library: `{context.get('default_strategy')}`); the wall time is "
-            "that of `study.optimize`, objective included:",
+            f"LLM runs (default strategy of the library: `{context.get('default_strategy')}`); "
+            "the wall time is that of `study.optimize`, objective included:",
             "",
             llm_runs_table(main),
             "",
@@ -582,9 +587,6 @@ def render_markdown(
     if acceptance:
         out += ["### The LLM strategies against the baselines", "", acceptance, ""]
     if context.get("probe"):
-        from benchmarks.probe import format_table
-        from benchmarks.probe import PROBE_DESCRIPTION
-
         out += [
             "### The warm-start probe: the LLM's first configurations against random ones",
             "",
@@ -629,9 +631,6 @@ def render_markdown(
             "",
         ]
     if not context.get("runs_only"):  # sections measured elsewhere, read from their own results
-        from benchmarks.render_advisors import load_advisors_section
-        from benchmarks.render_knowledge import load_knowledge_section
-
         for section in (
             _multiobjective_section(context),
             load_knowledge_section(),
@@ -649,24 +648,27 @@ def render_markdown(
     out += [
         "## Method",
         "",
-        "- Tasks: SVM (RBF), decision tree, random forest (10 trees) and SGD-trained MLP on scikit-learn's "
-        "bundled iris, wine, breast_cancer and diabetes data; 80/20 split (`random_state=0`); objective = "
-        "5-fold CV accuracy (maximise) or MSE on the standardised diabetes target (minimise); every "
-        "estimator `random_state=0`; hyperparameter names are scikit-learn's.",
-        "- Samplers: Optuna defaults with the repetition's seed; `seeded-default` is random search whose "
-        "first trial is the estimator's default configuration (clipped into the search space); `llm*` are "
-        "`LLMGuidedSampler` strategies.",
-        "- Normalised regret r = (f* − best so far)/(f* − random median), clipped to [0, 1] (mirrored for "
-        "minimisation); f* is the best of ≥ 500 random configurations and of every cached run, the median "
-        "is that of the random configurations.",
-        "- `random`, `tpe` and `gp` draw the same first 10 configurations (TPE and GP start with 10 random "
-        "trials from the same seed), hence their identical r@5 and r@10.",
-        "- Mean rank: samplers ranked by final regret within each task and seed (ties averaged), averaged "
-        "over seeds, then over tasks.",
-        f"- Trials to target: first trial with r ≤ {TARGET_REGRET}; a run that never gets there counts as "
-        "budget + 1; the percentage of runs that got there is in brackets.",
-        "- Held-out score: mean over tasks of the best trial's 20 % test score, with 1 − MSE for diabetes.",
-        "- Sampler s/trial: wall time of `study.optimize` minus objective, held-out scoring and LLM time.",
+        "- Tasks: SVM (RBF), decision tree, random forest (10 trees) and SGD-trained MLP on "
+        "scikit-learn's bundled iris, wine, breast_cancer and diabetes data; 80/20 split "
+        "(`random_state=0`); objective = 5-fold CV accuracy (maximise) or MSE on the "
+        "standardised diabetes target (minimise); every estimator `random_state=0`; "
+        "hyperparameter names are scikit-learn's.",
+        "- Samplers: Optuna defaults with the repetition's seed; `seeded-default` is random "
+        "search whose first trial is the estimator's default configuration (clipped into the "
+        "search space); `llm*` are `LLMGuidedSampler` strategies.",
+        "- Normalised regret r = (f* − best so far)/(f* − random median), clipped to [0, 1] "
+        "(mirrored for minimisation); f* is the best of ≥ 500 random configurations and of every "
+        "cached run, the median is that of the random configurations.",
+        "- `random`, `tpe` and `gp` draw the same first 10 configurations (TPE and GP start with "
+        "10 random trials from the same seed), hence their identical r@5 and r@10.",
+        "- Mean rank: samplers ranked by final regret within each task and seed (ties averaged), "
+        "averaged over seeds, then over tasks.",
+        f"- Trials to target: first trial with r ≤ {TARGET_REGRET}; a run that never gets there "
+        "counts as budget + 1; the percentage of runs that got there is in brackets.",
+        "- Held-out score: mean over tasks of the best trial's 20 % test score, with 1 − MSE for "
+        "diabetes.",
+        "- Sampler s/trial: wall time of `study.optimize` minus objective, held-out scoring and "
+        "LLM time.",
         "",
     ]
     return "\n".join(out)

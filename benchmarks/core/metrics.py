@@ -18,13 +18,11 @@ from typing import Any
 from typing import Iterable
 from typing import Mapping
 from typing import Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 
+from benchmarks.tasks.task_types import Reference
 
-if TYPE_CHECKING:
-    from benchmarks.reference import Reference
 
 CHECKPOINTS: tuple[int, ...] = (5, 10, 20, 30)
 TARGET_REGRET = 0.05
@@ -49,7 +47,7 @@ def best_so_far(values: Sequence[float | None], maximize: bool) -> list[float | 
     return curve
 
 
-def normalised_regret(best: float | None, reference: "Reference") -> float:
+def normalised_regret(best: float | None, reference: Reference) -> float:
     """Regret of ``best`` normalised by the task's f* and random median, clipped to [0, 1]."""
     if best is None:
         return 1.0
@@ -72,7 +70,7 @@ def normalised_regret(best: float | None, reference: "Reference") -> float:
     return float(min(1.0, max(0.0, gap / scale)))
 
 
-def regret_curve(best_curve: Sequence[float | None], reference: "Reference") -> list[float]:
+def regret_curve(best_curve: Sequence[float | None], reference: Reference) -> list[float]:
     """Normalised regret after every trial."""
     return [normalised_regret(best, reference) for best in best_curve]
 
@@ -96,7 +94,8 @@ def mean_and_standard_error(samples: Iterable[float]) -> tuple[float, float]:
 
 
 def oriented_test_score(test_score: float | None, maximize: bool) -> float | None:
-    """Held-out score on a higher-is-better scale: accuracy, or ``1 - MSE`` (standardised target)."""
+    """Held-out score on a higher-is-better scale: accuracy, or ``1 - MSE`` (standardised
+    target)."""
     if test_score is None:
         return None
     return test_score if maximize else 1.0 - test_score
@@ -129,7 +128,7 @@ def summarise(
     samplers: Sequence[str],
     seeds: Sequence[int] | Mapping[str, Sequence[int]],
     n_trials: int,
-    references: dict[str, "Reference"],
+    references: dict[str, Reference],
 ) -> dict[str, SamplerSummary]:
     """Aggregate run records keyed by ``(task, sampler, seed)``.
 
@@ -147,6 +146,7 @@ def summarise(
     samplers), so that every rank is on the same scale; with equal seeds nothing changes.
     Trials-to-target counts a run that never reaches ``r ≤ 0.05`` as ``n_trials + 1``.
     """
+    # Lazy: scipy.stats is heavy (~1 s); only the ranks need it.
     from scipy.stats import rankdata
 
     if isinstance(seeds, Mapping):
@@ -240,8 +240,8 @@ def summarise(
                 if runs[key]["best_so_far"][-1] is not None
             ]
             summary.per_task_best_value[task] = float(np.mean(bests)) if bests else math.nan
-            scores = [(runs[key]["best_trial"] or {}).get("test_score") for key in task_keys]
-            scores = [score for score in scores if score is not None]
+            found = [(runs[key]["best_trial"] or {}).get("test_score") for key in task_keys]
+            scores = [score for score in found if score is not None]
             summary.per_task_test_score[task] = float(np.mean(scores)) if scores else None
             oriented = oriented_test_score(
                 summary.per_task_test_score[task], references[task].maximize

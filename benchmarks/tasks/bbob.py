@@ -18,10 +18,11 @@ from typing import Any
 from typing import Iterator
 
 import numpy as np
+from optuna.distributions import BaseDistribution
 from optuna.distributions import FloatDistribution
 
-from benchmarks.task_types import Params
-from benchmarks.task_types import Task
+from benchmarks.tasks.task_types import Params
+from benchmarks.tasks.task_types import Task
 
 
 BBOB_FUNCTIONS: tuple[int, ...] = (1, 6, 8, 15, 21)
@@ -39,8 +40,8 @@ def bbob_available() -> tuple[bool, str]:
         import cocoex  # noqa: F401
     except Exception as error:  # ImportError, or a broken binary wheel
         return False, (
-            f"cannot import cocoex ({error}); install it with `pip install coco-experiment==2.8.2` "
-            "to run the BBOB controls"
+            f"cannot import cocoex ({error}); install it with `pip install "
+            "coco-experiment==2.8.2` to run the BBOB controls"
         )
     return True, ""
 
@@ -59,10 +60,14 @@ def _inside_temporary_directory() -> Iterator[None]:
 
 @functools.lru_cache(maxsize=None)
 def _suite() -> Any:
+    # Lazy: coco-experiment is optional (only the BBOB controls need it).
     import cocoex
 
     functions = ",".join(str(k) for k in BBOB_FUNCTIONS)
-    options = f"dimensions:{BBOB_DIMENSION} function_indices:{functions} instance_indices:{BBOB_INSTANCE}"
+    options = (
+        f"dimensions:{BBOB_DIMENSION} function_indices:{functions} "
+        f"instance_indices:{BBOB_INSTANCE}"
+    )
     return cocoex.Suite("bbob", "", options)
 
 
@@ -89,7 +94,7 @@ def make_bbob_task(name: str) -> Task:
         raise KeyError(f"unknown BBOB task {name!r}; known: {', '.join(BBOB_TASK_NAMES)}")
     problem, f_opt = _problem_and_optimum(function)
     lower, upper = problem.lower_bounds, problem.upper_bounds
-    space = {
+    space: dict[str, BaseDistribution] = {
         f"x{i}": FloatDistribution(float(lower[i]), float(upper[i])) for i in range(BBOB_DIMENSION)
     }
 
@@ -106,7 +111,8 @@ def make_bbob_task(name: str) -> Task:
         problem_type="black-box function minimisation",
         problem_description=(
             f"Minimise an unknown continuous black-box function of {BBOB_DIMENSION} variables "
-            f"x0..x{BBOB_DIMENSION - 1}, each in [-5, 5]; the value reported is log10 of the gap to the optimum."
+            f"x0..x{BBOB_DIMENSION - 1}, each in [-5, 5]; the value reported is log10 of the gap "
+            "to the optimum."
         ),
         evaluate_cv=evaluate,
         evaluate_test=None,

@@ -10,11 +10,13 @@ Example:
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
+from benchmarks._paths import RESULTS_DIR
 
-RESULTS_DIR = Path(__file__).resolve().parent / "results"
+
 KNOWLEDGE_RESULTS = RESULTS_DIR / "knowledge.json"
 KNOWLEDGE_READING = RESULTS_DIR / "knowledge_reading.md"
 
@@ -71,7 +73,10 @@ def acceptance_rows(summary: dict[str, Any]) -> list[tuple[str, str, bool]]:
             condition, against = comparison.split(" - ")
             base = conditions[against]["regret"][checkpoint]
             ratio = conditions[condition]["regret"][checkpoint] / base if base else float("nan")
-            measured = f"{conditions[condition]['regret'][checkpoint]:.3f} vs {base:.3f}: {ratio:.2f} ×; paired {measured}"
+            measured = (
+                f"{conditions[condition]['regret'][checkpoint]:.3f} vs {base:.3f}: {ratio:.2f} ×; "
+                f"paired {measured}"
+            )
             holds = ratio <= 0.6
         elif judged == "below":
             holds = mean + se < 0
@@ -105,10 +110,11 @@ def knowledge_section(summary: dict[str, Any]) -> str:
         "## What the user knows: hints in `domain_knowledge`",
         "",
         "Each Bayesmark-lite (task, seed) runs the default strategy with a hint in "
-        '`study.user_attrs["domain_knowledge"]`, made by a documented rule from the task\'s random '
-        "reference configurations (`benchmarks/hints.py`: the two parameters with the largest η², good "
-        "values from the best tenth, bad ones from the worst). Stated values become beliefs of the prior "
-        "with their width (`llm_guided_optuna/_proposal/stated_beliefs.py`; docs/01, section 5.5).",
+        '`study.user_attrs["domain_knowledge"]`, made by a documented rule from the task\'s '
+        "random reference configurations (`benchmarks/experiments/hints.py`: the two parameters "
+        "with the largest η², good values from the best tenth, bad ones from the worst). Stated "
+        "values become beliefs of the prior with their width "
+        "(`llm_guided_optuna/_proposal/stated_beliefs.py`; docs/01, section 5.5).",
         "",
         f"`{summary.get('command', 'python -m benchmarks.knowledge')}`",
         "",
@@ -165,7 +171,6 @@ def knowledge_section(summary: dict[str, Any]) -> str:
 
 def load_knowledge_section(path: Path = KNOWLEDGE_RESULTS) -> str:
     """:func:`knowledge_section` of the stored results, or an empty string without them."""
-    import json
 
     if not path.exists():
         return ""

@@ -1,0 +1,343 @@
+"""The skill ladder: how much of an advisor's skill each strategy turns into lower regret (issue
+28).
+
+Each rung is an advisor: the stand-ins of known skill (:mod:`benchmarks.core.advisor_responder`:
+``oracle-top1``, ``oracle-top10``, ``oracle-top30``, ``local-step``, and the ``useless`` control)
+and the two embedded models. An advisor's *skill* is measured exactly as for the real models: the
+warm-start probe's trial-1 regret (:mod:`benchmarks.experiments.probe`; the real models' figures
+are read from ``benchmarks/results/probe.json``). A row ``STRATEGY@ADVISOR`` is a strategy of the
+sampler (``default`` = ``llm-prior``, ``trust``, ``hybrid``, ``llm``) on that advisor, over 16
+tasks × 5 seeds × 30 trials, paired by (task, seed) against ``gp``, ``gp-startup5`` and
+``default@useless``.
+
+The advisors' runs are cached in ``benchmarks/.cache/advisors`` and archived in
+``benchmarks/results/advisors_archive`` (runs only: an advisor's answer is a function of the
+request, so there are no exchanges to keep); the baselines and the real models' rows come from
+the main cache and archive. Run the rows with ``python -m benchmarks.run`` (resumable)::
+
+    OMP_NUM_THREADS=1 python -m benchmarks.run --tasks bayesmark --seeds 5 \\
+        --samplers llm-prior+oracle-top1 llm-prior+oracle-top10 llm-prior+oracle-top30 \\
+        llm-prior+local-step \\
+        --cache-dir benchmarks/.cache/advisors --archive-dir benchmarks/results/advisors_archive
+    python -m benchmarks.archive save --cache-dir benchmarks/.cache/advisors \\
+        --archive-dir benchmarks/results/advisors_archive
+    OMP_NUM_THREADS=1 python -m benchmarks.advisors  # the advisors' probe, the table, the figure
+
+Writes ``benchmarks/results/advisors.json`` (``{"tasks", "seeds", "trials", "advisors": {NAME:
+{"skill", "skill_se"}}, "rows": {ROW: {"runs", "model", "regret", "regret_se", "paired": {BASE:
+{"10": [mean, se], "30": [mean, se]}}}}}``) and ``docs/advisors/skill_ladder.png``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+import sys
+from typing import Any
+
+import numpy as np
+
+from benchmarks._paths import DEFAULT_ARCHIVE_DIR
+from benchmarks._paths import DEFAULT_CACHE_DIR
+from benchmarks._paths import DEFAULT_REFERENCE_DIR
+from benchmarks._paths import REPO_ROOT
+from benchmarks._paths import RESULTS_DIR
+from benchmarks.core.archive import restore
+from benchmarks.core.metrics import mean_and_standard_error
+from benchmarks.core.metrics import regret_curve
+from benchmarks.core.runner import load_run
+from benchmarks.core.samplers import default_llm_model
+from benchmarks.core.suite import run_all
+from benchmarks.experiments.probe import PROBE_TRIALS
+from benchmarks.experiments.probe import RANDOM_DESIGN
+from benchmarks.experiments.probe import summarise_probe
+from benchmarks.tasks.reference import load_reference
+from benchmarks.tasks.reference import require_reference
+from benchmarks.tasks.registry import resolve_task_names
+
+
+ADVISORS_CACHE_DIR = DEFAULT_CACHE_DIR / "advisors"
+ADVISORS_ARCHIVE_DIR = RESULTS_DIR / "advisors_archive"
+DEFAULT_OUTPUT = RESULTS_DIR / "advisors.json"
+PROBE_RESULTS = RESULTS_DIR / "probe.json"
+DEFAULT_FIGURE = REPO_ROOT / "docs" / "advisors" / "skill_ladder.png"
+STAND_INS: tuple[str, ...] = (
+    "oracle-top1",
+    "oracle-top10",
+    "oracle-top30",
+    "local-step",
+    "useless",
+)
+REAL_MODELS: tuple[str, ...] = ("smollm2-135m", "qwen2.5-coder-1.5b")
+LADDER: tuple[str, ...] = STAND_INS + REAL_MODELS
+#: Row strategy -> the benchmark's sampler name of that strategy.
+STRATEGIES: dict[str, str] = {
+    "default": "llm-prior",
+    "trust": "llm-trust",
+    "hybrid": "llm-hybrid",
+    "llm": "llm",
+}
+BASELINES: tuple[str, ...] = ("gp", "gp-startup5")
+PAIRED_BASES: tuple[str, ...] = ("gp", "gp-startup5", "default@useless")
+CHECKPOINTS: tuple[int, ...] = (5, 10, 30)
+PAIRED_CHECKPOINTS: tuple[int, ...] = (10, 30)
+
+
+def sampler_of_row(row: str) -> str:
+    """The benchmark sampler name of ``STRATEGY@ADVISOR`` (or of a baseline row).
+
+    Example:
+        >>> sampler_of_row("default@oracle-top10"), sampler_of_row("llm@qwen2.5-coder-1.5b")
+        ('llm-prior+oracle-top10', 'llm')
+    """
+    if row in BASELINES:
+        return row
+    strategy, _, advisor = row.partition("@")
+    base = STRATEGIES[strategy]
+    if advisor in STAND_INS:
+        return f"{base}+{advisor}"
+
+    return base if advisor == default_llm_model() else f"{base}@{advisor}"
+
+
+def probe_skills(
+    seeds: int, tasks: list[str], run_missing: bool, show_progress: bool
+) -> dict[str, dict[str, float]]:
+    """Each advisor's mean trial-1 regret (and its SE) in the warm-start probe."""
+
+    probe_dir = ADVISORS_CACHE_DIR / "probe"
+    names = {advisor: f"llm-prior+{advisor}" for advisor in STAND_INS}
+    if run_missing:
+        run_all(
+            tasks,
+            [RANDOM_DESIGN] + list(names.values()),
+            seeds,
+            PROBE_TRIALS,
+            probe_dir,
+            DEFAULT_REFERENCE_DIR,
+            show_progress=show_progress,
+        )
+    skills: dict[str, dict[str, float]] = {}
+    for advisor, name in names.items():
+        pairs = []
+        for seed in range(seeds):
+            for task in tasks:
+                mine = load_run(probe_dir, task, name, seed, PROBE_TRIALS)
+                random_design = load_run(probe_dir, task, RANDOM_DESIGN, seed, PROBE_TRIALS)
+                if mine is not None and random_design is not None:
+                    pairs.append((mine, random_design, load_reference(task)))
+        if pairs:
+            summary = summarise_probe(pairs, 1)
+            skills[advisor] = {
+                "skill": summary["trial_1"]["llm"][0],
+                "skill_se": summary["trial_1"]["llm"][1],
+                "runs": summary["runs"],
+            }
+    probe = json.loads(PROBE_RESULTS.read_text()) if PROBE_RESULTS.exists() else {"rows": {}}
+    for model in REAL_MODELS:
+        entry = probe["rows"].get(f"llm-prior@{model}")
+        if entry is not None:
+            skills[model] = {
+                "skill": entry["trial_1"]["llm"][0],
+                "skill_se": entry["trial_1"]["llm"][1],
+                "runs": entry["runs"],
+            }
+    return skills
+
+
+def load_rows(
+    rows: list[str], tasks: list[str], seeds: int, trials: int
+) -> tuple[dict[str, dict[tuple[str, int], np.ndarray]], dict[str, str]]:
+    """The regret curve of every finished (task, seed) of each row, from either cache, and the
+    model each row's records name."""
+
+    references = {task: load_reference(task) for task in tasks}
+    curves: dict[str, dict[tuple[str, int], np.ndarray]] = {}
+    models: dict[str, set[str]] = {}
+    for row in rows:
+        sampler = sampler_of_row(row)
+        found: dict[tuple[str, int], np.ndarray] = {}
+        for task in tasks:
+            for seed in range(seeds):
+                record = load_run(ADVISORS_CACHE_DIR, task, sampler, seed, trials) or load_run(
+                    DEFAULT_CACHE_DIR, task, sampler, seed, trials
+                )
+                if record is not None:
+                    found[(task, seed)] = np.asarray(
+                        regret_curve(
+                            record["best_so_far"], require_reference(references[task], task)
+                        )
+                    )
+                    if record.get("model"):
+                        models.setdefault(row, set()).add(str(record["model"]))
+        if found:
+            curves[row] = found
+    return curves, {row: ", ".join(sorted(names)) for row, names in models.items()}
+
+
+def summarise_rows(
+    curves: dict[str, dict[tuple[str, int], np.ndarray]], models: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Mean regret at the checkpoints and the paired differences against each base, per row."""
+
+    summary: dict[str, Any] = {}
+    for row, found in curves.items():
+        stacked = np.array(list(found.values()))
+        stats = {c: mean_and_standard_error(list(stacked[:, c - 1])) for c in CHECKPOINTS}
+        entry: dict[str, Any] = {
+            "runs": len(found),
+            "regret": {str(c): float(m) for c, (m, _) in stats.items()},
+            "regret_se": {str(c): float(se) for c, (_, se) in stats.items()},
+            "paired": {},
+        }
+        if models and row in models:
+            entry["model"] = models[row]
+        for base in PAIRED_BASES:
+            if base == row or base not in curves:
+                continue
+            keys = [key for key in found if key in curves[base]]
+            if len(keys) < 2:
+                continue
+            differences = np.array([found[key] - curves[base][key] for key in keys])
+            entry["paired"][base] = {
+                str(c): [float(v) for v in mean_and_standard_error(list(differences[:, c - 1]))]
+                for c in PAIRED_CHECKPOINTS
+            }
+            entry["paired"][base]["runs"] = len(keys)
+        summary[row] = entry
+    return summary
+
+
+def format_table(results: dict[str, Any]) -> str:
+    """The rows as a Markdown table: regret ± SE and the paired differences at 10 and 30 trials."""
+    header = (
+        "| row | model | advisor skill | runs | r@5 | r@10 | r@30 | Δr@10 vs gp-startup5 | Δr@30 "
+        "vs gp | Δr@10 vs default@useless | Δr@30 vs default@useless |"
+    )
+    lines = [header, "|" + "---|" * (header.count("|") - 1)]
+
+    def paired(entry: dict[str, Any], base: str, checkpoint: str) -> str:
+        cell = entry["paired"].get(base, {}).get(checkpoint)
+        return "–" if cell is None else f"{cell[0]:+.3f} ± {cell[1]:.3f}"
+
+    for row, entry in results["rows"].items():
+        advisor = row.partition("@")[2]
+        skill = results["advisors"].get(advisor)
+        skill_text = "–" if skill is None else f"{skill['skill']:.3f} ± {skill['skill_se']:.3f}"
+        cells = " | ".join(
+            f"{entry['regret'][c]:.3f} ± {entry['regret_se'][c]:.3f}" for c in ("5", "10", "30")
+        )
+        lines.append(
+            f"| `{row}` | {entry.get('model', '–')} | {skill_text} | {entry['runs']} | {cells} | "
+            f"{paired(entry, 'gp-startup5', '10')} | {paired(entry, 'gp', '30')} | "
+            f"{paired(entry, 'default@useless', '10')} | {paired(entry, 'default@useless', '30')} "
+            "|"
+        )
+    return "\n".join(lines)
+
+
+def plot_ladder(results: dict[str, Any], path: Path) -> None:
+    """x = the advisor's skill (trial-1 regret), y = r@10 and r@30 of each strategy."""
+    # Lazy: matplotlib is heavy; only the figures need it.
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=False)
+    markers = {"default": "o", "trust": "D", "hybrid": "s", "llm": "^"}
+    for axis, checkpoint in zip(axes, ("10", "30")):
+        for strategy, marker in markers.items():
+            points = []
+            for advisor in LADDER:
+                entry = results["rows"].get(f"{strategy}@{advisor}")
+                skill = results["advisors"].get(advisor)
+                if entry is not None and skill is not None:
+                    points.append(
+                        (
+                            skill["skill"],
+                            entry["regret"][checkpoint],
+                            entry["regret_se"][checkpoint],
+                            advisor,
+                        )
+                    )
+            if not points:
+                continue
+            points.sort()
+            xs, ys, errors, labels = zip(*points)
+            axis.errorbar(xs, ys, yerr=errors, marker=marker, capsize=3, label=strategy)
+            if strategy == "default":
+                for x, y, label in zip(xs, ys, labels):
+                    axis.annotate(
+                        label, (x, y), textcoords="offset points", xytext=(4, 4), fontsize=7
+                    )
+        for baseline, style in (("gp", ":"), ("gp-startup5", "--")):
+            entry = results["rows"].get(baseline)
+            if entry is not None:
+                axis.axhline(
+                    entry["regret"][checkpoint], linestyle=style, color="grey", label=baseline
+                )
+        axis.set_xlabel("advisor skill: trial-1 regret in the probe (lower is better)")
+        axis.set_ylabel(f"normalised regret after {checkpoint} trials")
+        axis.set_title(f"r@{checkpoint}")
+        axis.grid(alpha=0.3)
+    axes[0].legend(fontsize=8)
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``python -m benchmarks.advisors``."""
+
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.advisors",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--tasks", nargs="+", default=["bayesmark"])
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--trials", type=int, default=30)
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
+    parser.add_argument("--figure", type=Path, default=DEFAULT_FIGURE)
+    parser.add_argument(
+        "--cached-only", action="store_true", help="run no probe: summarise what is cached"
+    )
+    parser.add_argument("--no-progress", action="store_true")
+    args = parser.parse_args(argv)
+    tasks = resolve_task_names(args.tasks)
+    restore(DEFAULT_CACHE_DIR, DEFAULT_ARCHIVE_DIR)
+    restore(ADVISORS_CACHE_DIR, ADVISORS_ARCHIVE_DIR)
+    skills = probe_skills(args.seeds, tasks, not args.cached_only, not args.no_progress)
+    rows = list(BASELINES) + [
+        f"{strategy}@{advisor}" for strategy in STRATEGIES for advisor in LADDER
+    ]
+    curves, models = load_rows(rows, tasks, args.seeds, args.trials)
+    results = {
+        "tasks": len(tasks),
+        "seeds": args.seeds,
+        "trials": args.trials,
+        "advisors": skills,
+        "rows": summarise_rows(curves, models),
+        "command": "python -m benchmarks.advisors "
+        + " ".join(argv if argv is not None else sys.argv[1:]),
+    }
+    print(format_table(results))
+    print(
+        "\n".join(
+            f"skill {name:<20} {entry['skill']:.3f} ± {entry['skill_se']:.3f} ({entry['runs']} "
+            "runs)"
+            for name, entry in skills.items()
+        )
+    )
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(results, indent=1) + "\n")
+    plot_ladder(results, args.figure)
+    print(f"Wrote {args.output} and {args.figure}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,161 @@
+"""Report the neural-network suite: ``benchmarks/results/nn_suite.json`` and
+``docs/benchmarks_nn.md``.
+
+The JSON has the shape of ``latest.json`` (``samplers``, ``ablations``, ``tasks``, ``seeds``,
+``trials``, ``default_strategy``; every LLM row names its ``model``) plus ``paired_differences``:
+the default strategy minus ``gp`` and minus ``gp-startup5`` on the same (task, seed) runs at 5, 10
+and 30 trials, and ``long_runs``: the 100-trial rows where they exist.
+
+Example::
+
+    python -m benchmarks.nn_report
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+import sys
+from typing import Any
+
+import numpy as np
+
+from benchmarks._paths import DEFAULT_CACHE_DIR
+from benchmarks._paths import DEFAULT_REFERENCE_DIR
+from benchmarks._paths import REPO_ROOT
+from benchmarks.core.archive import add_archive_arguments
+from benchmarks.core.archive import restore_from_arguments
+from benchmarks.core.metrics import mean_and_standard_error
+from benchmarks.core.metrics import regret_curve
+from benchmarks.report.render import per_task_tables
+from benchmarks.report.render import results_tables
+from benchmarks.report.report import latest_json
+from benchmarks.report.report import library_default_strategy
+from benchmarks.report.report import models_of
+from benchmarks.report.report import summarise_section
+from benchmarks.tasks.registry import resolve_task_names
+
+
+CHECKPOINTS = (5, 10, 30)
+AGAINST = ("gp", "gp-startup5")
+
+
+def paired_differences(
+    section: dict[str, Any], first: str, against: tuple[str, ...] = AGAINST
+) -> dict[str, Any]:
+    """``first`` minus each of ``against`` on their common (task, seed) runs: mean, SE, runs."""
+    out: dict[str, Any] = {}
+    runs = section["runs"]
+    for baseline in against:
+        pairs = [
+            (task, seed)
+            for (task, sampler, seed) in runs
+            if sampler == first and (task, baseline, seed) in runs
+        ]
+        if not pairs:
+            continue
+        entry: dict[str, Any] = {"runs": len(pairs)}
+        for checkpoint in (c for c in CHECKPOINTS if c <= section["trials"]):
+            differences = [
+                regret_curve(runs[(t, first, s)]["best_so_far"], section["references"][t])[
+                    checkpoint - 1
+                ]
+                - regret_curve(runs[(t, baseline, s)]["best_so_far"], section["references"][t])[
+                    checkpoint - 1
+                ]
+                for t, s in pairs
+            ]
+            mean, se = mean_and_standard_error(differences)
+            entry[str(checkpoint)] = {
+                "mean": mean,
+                "se": se,
+                "better": int(np.sum(np.array(differences) < 0)),
+                "worse": int(np.sum(np.array(differences) > 0)),
+            }
+        out[f"{first} - {baseline}"] = entry
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``python -m benchmarks.nn_report``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.nn_report",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--trials", type=int, default=30)
+    parser.add_argument("--long-trials", type=int, default=100)
+    parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE_DIR)
+    parser.add_argument("--reference-dir", type=Path, default=DEFAULT_REFERENCE_DIR)
+    parser.add_argument(
+        "--output-json", type=Path, default=REPO_ROOT / "benchmarks" / "results" / "nn_suite.json"
+    )
+    parser.add_argument(
+        "--output-markdown", type=Path, default=REPO_ROOT / "docs" / "benchmarks_nn.md"
+    )
+    parser.add_argument("--default-strategy", default=library_default_strategy())
+    add_archive_arguments(parser)
+    args = parser.parse_args(argv)
+    args.no_update_reference, args.min_random_configs = True, 0
+    restore_from_arguments(args)
+    tasks = resolve_task_names(["nn"])
+    section = summarise_section(args, tasks, None, args.seeds)
+    if section is None:
+        print(
+            "No run of the neural-network suite in the cache: nothing to report.", file=sys.stderr
+        )
+        return 1
+    payload = latest_json(
+        section["summaries"],
+        tasks,
+        args.seeds,
+        args.trials,
+        args.default_strategy,
+        section["missing"],
+        models_of(section["runs"]),
+    )
+    payload["paired_differences"] = paired_differences(section, args.default_strategy)
+    long_section = summarise_section(args, tasks, None, 2, args.long_trials)
+    if long_section is not None:
+        payload["long_runs"] = latest_json(
+            long_section["summaries"],
+            tasks,
+            2,
+            args.long_trials,
+            args.default_strategy,
+            long_section["missing"],
+            models_of(long_section["runs"]),
+        )
+        payload["long_runs"]["paired_differences"] = paired_differences(
+            long_section, args.default_strategy
+        )
+    args.output_json.parent.mkdir(parents=True, exist_ok=True)
+    args.output_json.write_text(json.dumps(payload, indent=2) + "\n")
+    lines = [
+        "# Benchmarks: the neural-network suite",
+        "",
+        "Generated by `python -m benchmarks.nn_report`; do not edit by hand. The tasks, spaces "
+        "and regret rule are described in docs/benchmarks.md, section *The second suite*.",
+        "",
+        f"## {len(tasks)} tasks × {args.seeds} seeds × {args.trials} trials",
+        "",
+        results_tables(section),
+        "",
+    ]
+    for name, entry in payload["paired_differences"].items():
+        cells = ", ".join(
+            f"@{c}: {v['mean']:+.3f} ± {v['se']:.3f}" for c, v in entry.items() if c != "runs"
+        )
+        lines.append(f"- `{name}` ({entry['runs']} paired runs): {cells}")
+    lines += ["", "### Per task", "", per_task_tables(section), ""]
+    if long_section is not None:
+        lines += [f"## {args.long_trials} trials, 2 seeds", "", results_tables(long_section), ""]
+    args.output_markdown.write_text("\n".join(lines) + "\n")
+    print(f"Wrote {args.output_json} and {args.output_markdown}.")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

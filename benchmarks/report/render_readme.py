@@ -1,0 +1,105 @@
+"""The README's results at a glance: figure and table from ``results/one_machine.json``.
+
+``python -m benchmarks.render_readme`` writes ``docs/results_at_a_glance.png`` (deterministic:
+the same JSON and matplotlib version give the same bytes) and prints the README's four-row table.
+``tests/test_docs_figures.py`` checks that the README's table is the one this module renders.
+
+Example:
+    >>> results = {"samplers": {"gp": {"regret": {"10": 0.3294, "30": 0.1255}}}, "ablations": {}}
+    >>> rows = readme_rows(results)
+    >>> rows[0]
+    ('Optuna `GPSampler()`', '0.329', '0.126')
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from benchmarks._paths import REPO_ROOT
+from benchmarks._paths import RESULTS_DIR
+
+
+RESULTS = RESULTS_DIR / "one_machine.json"
+FIGURE = REPO_ROOT / "docs" / "results_at_a_glance.png"
+
+#: (label in the README, section of one_machine.json, row) in the order the README shows them.
+ROWS = (
+    ("Optuna `GPSampler()`", "samplers", "gp"),
+    ("Optuna `GPSampler(n_startup_trials=5)`", "ablations", "gp-startup5"),
+    ("`LLMGuidedSampler()` (the default, Qwen2.5-Coder-1.5B)", "samplers", "llm-prior"),
+    (
+        "the default on a server answering random configurations (control)",
+        "samplers",
+        "llm-prior+useless",
+    ),
+)
+CHECKPOINTS = ("5", "10", "20", "30")
+
+
+def load_results(path: Path = RESULTS) -> dict[str, Any]:
+    """The one-machine results (``benchmarks/results/one_machine.json``)."""
+    return json.loads(path.read_text())
+
+
+def readme_rows(results: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """``(label, mean regret at 10 trials, at 30)`` of each README row present in ``results``."""
+    rows = []
+    for label, section, name in ROWS:
+        row = results.get(section, {}).get(name)
+        if row is not None:
+            rows.append((label, f"{row['regret']['10']:.3f}", f"{row['regret']['30']:.3f}"))
+    return rows
+
+
+def readme_table(results: dict[str, Any]) -> str:
+    """The README's table, in Markdown."""
+    lines = ["| sampler | regret after 10 trials | after 30 |", "|---|---|---|"]
+    lines += [f"| {label} | {r10} | {r30} |" for label, r10, r30 in readme_rows(results)]
+    return "\n".join(lines)
+
+
+def render_figure(results: dict[str, Any], path: Path = FIGURE) -> Path:
+    """Draw mean regret (± one standard error) against trials for the README's rows."""
+    # Lazy: matplotlib is heavy; only the figures need it.
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(7, 3.6))
+    trials = [int(c) for c in CHECKPOINTS]
+    for (label, section, name), style in zip(ROWS, ("s--", "D--", "o-", "x:")):
+        row = results[section][name]
+        means = [row["regret"][c] for c in CHECKPOINTS]
+        errors = [row["regret_se"][c] for c in CHECKPOINTS]
+        axes.errorbar(
+            trials, means, yerr=errors, fmt=style, capsize=3, label=label.replace("`", "")
+        )
+    axes.set_xlabel("trials")
+    axes.set_ylabel("mean normalised regret (lower is better)")
+    axes.set_xticks(trials)
+    axes.set_title(
+        f"{len(results['tasks'])} scikit-learn tasks x {results['seeds']} seeds, one machine",
+        fontsize=10,
+    )
+    axes.legend(fontsize=8)
+    axes.grid(alpha=0.3)
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=100, metadata={"Software": None})
+    plt.close(figure)
+    return path
+
+
+def main() -> int:
+    """Write the figure; print the table (paste it in the README: the figures test compares)."""
+    results = load_results()
+    render_figure(results)
+    print(readme_table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
