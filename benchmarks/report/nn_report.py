@@ -38,11 +38,16 @@ from benchmarks.tasks.registry import resolve_task_names
 
 
 CHECKPOINTS = (5, 10, 30)
+#: The long runs' checkpoints: the suite's, and their end.
+LONG_CHECKPOINTS = (5, 10, 30, 100)
 AGAINST = ("gp", "gp-startup5")
 
 
 def paired_differences(
-    section: dict[str, Any], first: str, against: tuple[str, ...] = AGAINST
+    section: dict[str, Any],
+    first: str,
+    against: tuple[str, ...] = AGAINST,
+    checkpoints: tuple[int, ...] = CHECKPOINTS,
 ) -> dict[str, Any]:
     """``first`` minus each of ``against`` on their common (task, seed) runs: mean, SE, runs."""
     out: dict[str, Any] = {}
@@ -56,7 +61,7 @@ def paired_differences(
         if not pairs:
             continue
         entry: dict[str, Any] = {"runs": len(pairs)}
-        for checkpoint in (c for c in CHECKPOINTS if c <= section["trials"]):
+        for checkpoint in (c for c in checkpoints if c <= section["trials"]):
             differences = [
                 regret_curve(runs[(t, first, s)]["best_so_far"], section["references"][t])[
                     checkpoint - 1
@@ -75,6 +80,17 @@ def paired_differences(
             }
         out[f"{first} - {baseline}"] = entry
     return out
+
+
+def _paired_lines(paired: dict[str, Any]) -> list[str]:
+    """One line per paired difference: its mean ± SE at each checkpoint."""
+    lines = []
+    for name, entry in paired.items():
+        cells = ", ".join(
+            f"@{c}: {v['mean']:+.3f} ± {v['se']:.3f}" for c, v in entry.items() if c != "runs"
+        )
+        lines.append(f"- `{name}` ({entry['runs']} paired runs): {cells}")
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -129,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
             models_of(long_section["runs"]),
         )
         payload["long_runs"]["paired_differences"] = paired_differences(
-            long_section, args.default_strategy
+            long_section, args.default_strategy, ("gp", "tpe"), LONG_CHECKPOINTS
         )
     args.output_json.parent.mkdir(parents=True, exist_ok=True)
     args.output_json.write_text(json.dumps(payload, indent=2) + "\n")
@@ -144,14 +160,11 @@ def main(argv: list[str] | None = None) -> int:
         results_tables(section),
         "",
     ]
-    for name, entry in payload["paired_differences"].items():
-        cells = ", ".join(
-            f"@{c}: {v['mean']:+.3f} ± {v['se']:.3f}" for c, v in entry.items() if c != "runs"
-        )
-        lines.append(f"- `{name}` ({entry['runs']} paired runs): {cells}")
+    lines += _paired_lines(payload["paired_differences"])
     lines += ["", "### Per task", "", per_task_tables(section), ""]
     if long_section is not None:
         lines += [f"## {args.long_trials} trials, 2 seeds", "", results_tables(long_section), ""]
+        lines += _paired_lines(payload["long_runs"]["paired_differences"]) + [""]
     args.output_markdown.write_text("\n".join(lines) + "\n")
     print(f"Wrote {args.output_json} and {args.output_markdown}.")
     return 0
