@@ -90,9 +90,10 @@ def test_wheel_holds_the_package_and_the_command(wheel: Path) -> None:
         "llm_guided_optuna/__init__.py" in names and "llm_guided_optuna/_prior/sampler.py" in names
     )
     assert any(n.startswith("llm_guided_optuna/embedded/") for n in names)
+    assert "llm_guided_optuna/py.typed" in names  # type checkers read the package's hints
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert (
-        "llm-optuna = llm_guided_optuna.cli.main:main"
+        "llm-optuna = llm_guided_optuna.cli:main"
         in zipfile.ZipFile(wheel).read(entry_points).decode()
     )
     assert not any(n.startswith(("tests/", "benchmarks/")) for n in names)
