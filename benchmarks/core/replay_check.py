@@ -26,14 +26,15 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
-import json
 import os
 from pathlib import Path
-import re
 import subprocess
 import sys
 import tempfile
 from typing import Any
+
+from benchmarks.core.runner import load_run
+from benchmarks.core.runner import run_path
 
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,11 +50,6 @@ COMPARED_FIELDS = (
     "llm_calls",
     "test_scores",
 )
-
-
-def _record_path(cache_dir: Path, task: str, sampler: str, seed: int, trials: int) -> Path:
-    safe = re.sub(r"[^A-Za-z0-9._-]", "_", sampler)
-    return cache_dir / task / f"{safe}__seed{seed}__trials{trials}.json"
 
 
 def differences(archived: dict[str, Any], rerun: dict[str, Any]) -> list[str]:
@@ -109,30 +105,31 @@ def check(
     keys = [(t, s, k) for t in tasks for s in samplers for k in seeds]
     with tempfile.TemporaryDirectory(prefix="replay-check-") as folder:
         caches = {"now": Path(folder) / "now", "before": Path(folder) / "before"}
-        references: dict[tuple[str, str, int], dict[str, Any]] = {}
+        references: dict[tuple[str, str, int], dict[str, Any] | None] = {}
         for name in ("now", "before") if before is not None else ("now",):
             _restore(caches[name], archive_dir)  # The recorded LLM exchanges, and the runs.
             for task, sampler, seed in keys:
-                path = _record_path(caches[name], task, sampler, seed, trials)
-                if not path.exists() and before is None:
+                archived = load_run(caches[name], task, sampler, seed, trials)
+                if archived is None and before is None:
                     raise SystemExit(f"{task} {sampler} seed {seed}: not in {archive_dir}")
-                if name == "now" and path.exists():
-                    references[(task, sampler, seed)] = json.loads(path.read_text())
-                path.unlink(missing_ok=True)
+                if name == "now":
+                    references[(task, sampler, seed)] = archived
+                run_path(caches[name], task, sampler, seed, trials).unlink(missing_ok=True)
         if before is not None:
             _rerun(before, caches["before"], tasks, samplers, seeds, trials)
             for task, sampler, seed in keys:
-                path = _record_path(caches["before"], task, sampler, seed, trials)
-                if path.exists():
-                    references[(task, sampler, seed)] = json.loads(path.read_text())
+                references[(task, sampler, seed)] = load_run(
+                    caches["before"], task, sampler, seed, trials
+                )
         _rerun(ROOT, caches["now"], tasks, samplers, seeds, trials)
         results = []
         for task, sampler, seed in keys:
-            path = _record_path(caches["now"], task, sampler, seed, trials)
-            rerun = json.loads(path.read_text()) if path.exists() else {}
-            results.append(
-                (task, sampler, seed, differences(references[(task, sampler, seed)], rerun))
-            )
+            reference = references[(task, sampler, seed)]
+            rerun = load_run(caches["now"], task, sampler, seed, trials)
+            if reference is None or rerun is None:
+                results.append((task, sampler, seed, ["no record: the run failed"]))
+            else:
+                results.append((task, sampler, seed, differences(reference, rerun)))
     return results
 
 
