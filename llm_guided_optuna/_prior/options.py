@@ -18,6 +18,8 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import fields
+from typing import Any
 
 from llm_guided_optuna._prior.configuration_prior import BELIEF_WEIGHTINGS
 from llm_guided_optuna._prior.configuration_prior import DEFAULT_PRIOR_STRENGTH
@@ -73,10 +75,23 @@ class PriorOptions:
         check_range("prior_horizon", self.prior_horizon, 0, integer=True, optional=True)
         check_range("handover_trials", self.handover_trials, 1, integer=True, optional=True)
         check_range("n_startup_trials", self.n_startup_trials, 0, integer=True, optional=True)
-        for name, value, allowed in (
-            ("belief_weighting", self.belief_weighting, BELIEF_WEIGHTINGS),
-            ("initial_design", self.initial_design, INITIAL_DESIGNS),
-            ("reliability_estimate", self.reliability_estimate, RELIABILITY_ESTIMATES),
-        ):
-            if value not in allowed:
-                raise ValueError(f"{name} must be one of {allowed}, got {value!r}")
+        check_prior_choices(self.belief_weighting, self.initial_design, self.reliability_estimate)
+
+    def gp_arguments(self) -> dict[str, Any]:
+        """The options of :class:`~llm_guided_optuna.PriorWeightedGPSampler` itself: all but
+        the handover and the start-up trials, which the strategy composes and decides."""
+        composed = ("handover_trials", "n_startup_trials")
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in composed}
+
+
+def check_prior_choices(
+    belief_weighting: str, initial_design: str, reliability_estimate: str
+) -> None:
+    """Raise ``ValueError`` naming the option whose value is not one of its choices."""
+    for name, value, allowed in (
+        ("belief_weighting", belief_weighting, BELIEF_WEIGHTINGS),
+        ("initial_design", initial_design, INITIAL_DESIGNS),
+        ("reliability_estimate", reliability_estimate, RELIABILITY_ESTIMATES),
+    ):
+        if value not in allowed:
+            raise ValueError(f"{name} must be one of {allowed}, got {value!r}")

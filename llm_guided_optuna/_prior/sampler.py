@@ -43,18 +43,16 @@ from llm_guided_optuna._prior._gp_compat import n_local_search
 from llm_guided_optuna._prior._gp_compat import n_startup_trials
 from llm_guided_optuna._prior._gp_compat import normalized_space
 from llm_guided_optuna._prior._gp_compat import sampler_rng
-from llm_guided_optuna._prior.configuration_prior import BELIEF_WEIGHTINGS
 from llm_guided_optuna._prior.configuration_prior import belief_weights
 from llm_guided_optuna._prior.configuration_prior import build_prior
 from llm_guided_optuna._prior.configuration_prior import ConfigurationPrior
 from llm_guided_optuna._prior.configuration_prior import DEFAULT_PRIOR_STRENGTH
 from llm_guided_optuna._prior.configuration_prior import DEFAULT_PRIOR_WIDTH
 from llm_guided_optuna._prior.configuration_prior import llm_belief_trials
-from llm_guided_optuna._prior.options import INITIAL_DESIGNS
+from llm_guided_optuna._prior.options import check_prior_choices
 from llm_guided_optuna._prior.reliability import belief_reliability
 from llm_guided_optuna._prior.reliability import density_reliability
 from llm_guided_optuna._prior.reliability import rank_reliability
-from llm_guided_optuna._prior.reliability import RELIABILITY_ESTIMATES
 from llm_guided_optuna._prompt.problem import read_problem_context
 from llm_guided_optuna._proposal.provenance import PROPOSAL_ATTR
 from llm_guided_optuna._proposal.stated_beliefs import read_stated_beliefs
@@ -122,19 +120,7 @@ class PriorWeightedGPSampler(GPSampler):
     ) -> None:
         if prior_strength < 0:
             raise ValueError("prior_strength must be >= 0")
-        if belief_weighting not in BELIEF_WEIGHTINGS:
-            raise ValueError(
-                f"belief_weighting must be one of {BELIEF_WEIGHTINGS}, got {belief_weighting!r}"
-            )
-        if initial_design not in INITIAL_DESIGNS:
-            raise ValueError(
-                f"initial_design must be one of {INITIAL_DESIGNS}, got {initial_design!r}"
-            )
-        if reliability_estimate not in RELIABILITY_ESTIMATES:
-            raise ValueError(
-                f"reliability_estimate must be one of {RELIABILITY_ESTIMATES}, "
-                f"got {reliability_estimate!r}"
-            )
+        check_prior_choices(belief_weighting, initial_design, reliability_estimate)
         super().__init__(**gp_kwargs)
         self.prior_strength = prior_strength
         self.prior_width = prior_width

@@ -147,15 +147,7 @@ def prior_optimizer(
     # default). The warm start must then not be clustered: repeats in its answer go to the
     # GP's random initial design, not to nearby variants (see docs/benchmarks.md).
     gp = PriorWeightedGPSampler(
-        prior_strength=options.prior_strength,
-        prior_width=options.prior_width,
-        belief_weighting=options.belief_weighting,
-        prior_horizon=options.prior_horizon,
-        stated_beliefs=options.stated_beliefs,
-        initial_design=options.initial_design,
-        reliability_estimate=options.reliability_estimate,
-        seed=seed,
-        n_startup_trials=n_startup_trials,
+        **options.gp_arguments(), seed=seed, n_startup_trials=n_startup_trials
     )
     if options.handover_trials is None:
         return gp
