@@ -63,6 +63,13 @@ if TYPE_CHECKING:
     from optuna.study import Study
 
 
+#: Said by the argument and by the property of the old name.
+FALLBACK_SAMPLER_DEPRECATION = (
+    "fallback_sampler is deprecated since 0.1.0 and will be removed in 0.3.0: use optimizer "
+    "(the strategy's optimizer, which proposes most trials)"
+)
+
+
 class LLMGuidedSampler(BaseSampler):
     """An Optuna sampler that asks a Large Language Model for complete configurations.
 
@@ -207,11 +214,7 @@ class LLMGuidedSampler(BaseSampler):
         if fallback_sampler is not None:
             if optimizer is not None:
                 raise ValueError("give optimizer only: fallback_sampler is its deprecated name")
-            llm_warn(
-                "fallback_sampler is deprecated since 0.1.0 and will be removed in 0.3.0: "
-                "use optimizer (the strategy's optimizer, which proposes most trials)",
-                FutureWarning,
-            )
+            llm_warn(FALLBACK_SAMPLER_DEPRECATION, FutureWarning)
             optimizer = fallback_sampler
         if prior_strength is not None:
             if prior is not None:
@@ -314,11 +317,7 @@ class LLMGuidedSampler(BaseSampler):
     @property
     def fallback_sampler(self) -> BaseSampler:
         """Deprecated name of :attr:`optimizer`."""
-        llm_warn(
-            "fallback_sampler is deprecated since 0.1.0 and will be removed in 0.3.0: "
-            "use optimizer",
-            FutureWarning,
-        )
+        llm_warn(FALLBACK_SAMPLER_DEPRECATION, FutureWarning)
         return self._optimizer
 
     # ---------------------------------------------------------------- Optuna's interface
