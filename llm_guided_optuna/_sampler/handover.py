@@ -78,7 +78,8 @@ class HandoverSampler(BaseSampler):
 
     def handed_over(self, study: Study) -> bool:
         """Whether ``then`` proposes now: ``after_trials`` trials of ``study`` are complete."""
-        complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+        # The cached read the other samplers use: this runs in every hook of every trial.
+        complete = study._get_trials(deepcopy=False, states=(TrialState.COMPLETE,), use_cache=True)
         return len(complete) >= self.after_trials
 
     def _current(self, study: Study) -> BaseSampler:
