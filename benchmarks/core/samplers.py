@@ -190,6 +190,12 @@ def _warm_start_designs() -> dict[str, tuple[Any, dict[str, Any]]]:
             WarmStartPrompt(show_trials=True, rationale=False, analysis=True),
             {"warm_start_trials": 1},
         ),
+        # Self-consistency (issue 28): five guesses of the one configuration in one call; the
+        # warm-start trial is their consensus.
+        "consensus5": (
+            WarmStartPrompt(show_trials=False, rationale=False, analysis=True, guesses=5),
+            {"warm_start_trials": 1},
+        ),
     }
 
 

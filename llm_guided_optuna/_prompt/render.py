@@ -375,6 +375,7 @@ def render_warm_start_messages(
     rationale: bool = False,
     analysis: bool = False,
     show_trials: bool = False,
+    guesses: bool = False,
 ) -> list[dict[str, str]]:
     """Chat messages for the warm start: the problem, the search space and, if asked, the few
     trials evaluated so far (the random trial 0).
@@ -388,18 +389,27 @@ def render_warm_start_messages(
         rationale: Ask for a one-line rationale after each configuration's values.
         analysis: Ask for a short analysis *before* the values (free reasoning first).
         show_trials: Show the trials evaluated so far, with their values.
+        guesses: The ``n_configurations`` are independent guesses of the one best
+            configuration (self-consistency), not different configurations.
     """
     fields = '"parameters": {<every parameter name>: <value>}' + (
         ', "rationale": "<one short sentence>"' if rationale else ""
     )
     if n_configurations == 1:
         request = "Propose the configuration you expect to score best on this problem."
-        answer_format = "{" + (_ANALYSIS_FORMAT if analysis else "") + fields + "}"
+    elif guesses:
+        request = (
+            f"Give {n_configurations} independent guesses of the configuration you expect to "
+            "score best on this problem; where you are unsure of a value, let the guesses differ."
+        )
     else:
         request = (
             f"Propose the {n_configurations} configurations you expect to score best on this "
             "problem, the most promising first, each different from the others."
         )
+    if n_configurations == 1:
+        answer_format = "{" + (_ANALYSIS_FORMAT if analysis else "") + fields + "}"
+    else:
         answer_format = (
             "{"
             + (_ANALYSIS_FORMAT if analysis else "")

@@ -12,6 +12,9 @@ probe (``python -m benchmarks.probe``; docs/05, section 10):
   first configuration worse.
 - ``analysis``: a short analysis *before* the values ("reason free, constrain late": the values
   are written after the model has said what it knows).
+- ``guesses``: self-consistency. With ``guesses=k > 1`` the call asks for ``k`` independent
+  guesses of the best configuration, and the warm-start trial takes their consensus
+  (:mod:`~llm_guided_optuna._proposal.consensus`); only with ``warm_start_trials=1``.
 
 With Qwen2.5-Coder-1.5B the probe found one configuration (``warm_start_trials=1``) with an
 analysis first and no trials shown as good as any design tried, and the cheapest of the good
@@ -45,11 +48,21 @@ ANALYSIS_CHARS = 320
 
 @dataclass(frozen=True)
 class WarmStartPrompt:
-    """How the warm-start call asks (see the module docstring)."""
+    """How the warm-start call asks (see the module docstring).
+
+    Example:
+        >>> WarmStartPrompt(analysis=True, guesses=5).guesses
+        5
+    """
 
     show_trials: bool = False
     rationale: bool = False
     analysis: bool = False
+    guesses: int = 1
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.guesses, int) or self.guesses < 1:
+            raise ValueError(f"guesses must be an integer >= 1, got {self.guesses!r}")
 
 
 #: The design the probe chose (docs/05, section 10): no trials shown, a short analysis before the
@@ -74,8 +87,15 @@ def warm_start_request(
     n_configurations: int,
     design: WarmStartPrompt = DEFAULT_WARM_START_PROMPT,
 ) -> LLMRequest:
-    """The warm-start request for ``to_propose`` under ``design``."""
+    """The warm-start request for ``to_propose`` under ``design``: ``n_configurations``
+    configurations, or with ``design.guesses > 1`` (and one configuration) that many guesses of
+    the one configuration."""
     analysis_chars = ANALYSIS_CHARS if design.analysis else 0
+    guesses = design.guesses > 1
+    if guesses:
+        if n_configurations != 1:
+            raise ValueError("guesses > 1 asks for one configuration: use warm_start_trials=1")
+        n_configurations = design.guesses
     if design == REGULAR_PROMPT:
         messages = render_messages(context, n_configurations=n_configurations)
     else:
@@ -85,6 +105,7 @@ def warm_start_request(
             rationale=design.rationale,
             analysis=design.analysis,
             show_trials=design.show_trials,
+            guesses=guesses,
         )
     response_model = build_response_model(
         to_propose, n_configurations, rationale=design.rationale, analysis_chars=analysis_chars
@@ -104,4 +125,5 @@ def describe(design: WarmStartPrompt) -> dict[str, Any]:
         "show_trials": design.show_trials,
         "rationale": design.rationale,
         "analysis": design.analysis,
+        **({"guesses": design.guesses} if design.guesses > 1 else {}),
     }

@@ -40,8 +40,10 @@ from llm_guided_optuna._prompt.request import WarmStartPrompt
 from llm_guided_optuna._prompt.response import answer_token_budget
 from llm_guided_optuna._prompt.response import build_response_model
 from llm_guided_optuna._prompt.response import parse_proposals
+from llm_guided_optuna._prompt.response import ParsedProposal
 from llm_guided_optuna._proposal.claims import configuration_key
 from llm_guided_optuna._proposal.claims import ConfigurationKey
+from llm_guided_optuna._proposal.consensus import consensus_configuration
 from llm_guided_optuna._proposal.diversify import spread_batch
 from llm_guided_optuna._proposal.pool import PendingProposal
 from llm_guided_optuna._proposal.pool import ProposalPool
@@ -163,6 +165,19 @@ class LLMProposer:
             answered_until = trial.number + n_configurations - 1
             self._warm_start_answered_until = max(self._warm_start_answered_until, answered_until)
         validations = [self._validator.validate(p.parameters, to_propose) for p in proposals]
+        guesses: list[dict[str, Any]] | None = None
+        if warm_start and self.warm_start_prompt.guesses > 1:
+            guesses = [v.params for v in validations if v.params]
+            if guesses:  # Self-consistency: the guesses' consensus is the one proposal.
+                consensus = consensus_configuration(guesses, to_propose)
+                proposals = [
+                    ParsedProposal(
+                        consensus,
+                        proposals[0].rationale,
+                        all(p.matches_schema for p in proposals),
+                    )
+                ]
+                validations = [self._validator.validate(consensus, to_propose)]
         candidates: list[tuple[dict[str, Any], dict[str, dict[str, Any]]]]
         candidates = [(v.params, {}) for v in validations]
         if warm_start:  # What the user states about a parameter overrules the LLM's guess.
@@ -193,6 +208,8 @@ class LLMProposer:
                 )
                 continue
             origin = call_record(reply, proposal, validation, index, len(proposals))
+            if guesses:
+                origin["guesses"] = guesses
             if moved:
                 origin["moved_to_stated"] = moved
             if perturbed:

@@ -154,7 +154,8 @@ class LLMGuidedSampler(BaseSampler):
             optimizer's initial design (a trial the answer cannot fill with a new
             configuration gets a random one).
         warm_start_prompt: How the warm-start call asks: whether it shows trial 0, asks for a
-            short analysis first, and a rationale per configuration
+            short analysis first, a rationale per configuration, and several guesses whose
+            consensus is the configuration
             (:class:`~llm_guided_optuna.WarmStartPrompt`; the default is the design the probe
             chose, docs/05).
         llm_share: ``"hybrid"``: the LLM's initial share of later trials (default 0.3).
@@ -241,6 +242,11 @@ class LLMGuidedSampler(BaseSampler):
             prior=prior,
             max_llm_trials=max_llm_trials,
         )
+        if warm_start_prompt.guesses > 1 and plan.proposals_per_call != 1:
+            raise ValueError(
+                f"warm_start_prompt.guesses={warm_start_prompt.guesses} makes one configuration "
+                "of several guesses: it needs warm_start_trials=1 and proposals_per_call=1"
+            )
         self._schedule = plan.schedule
         self._warm_start = (
             WarmStartClaim(plan.schedule.warm_start_trials) if plan.schedule is not None else None
