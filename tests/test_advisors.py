@@ -188,3 +188,41 @@ def test_the_ladder_section_judges_the_issue_lines_from_the_rows() -> None:
     best = [met for line, _, met in acceptance_lines(results) if "best strategy" in line]
     assert best == [False, True]  # 0.05 behind llm at 10 trials; 0.01 (< SE) at 30
     assert "| `default@oracle-top1` |" in advisors_section(results)
+
+
+def test_the_probe_pairs_a_design_with_the_default_by_task_and_seed(tmp_path) -> None:
+    """``versus_default``: trial 1 and the best of trials 0-4 of a design minus the default
+    design's, over the (task, seed) pairs both ran."""
+    from benchmarks._paths import DEFAULT_REFERENCE_DIR
+    from benchmarks.core.runner import RECORD_FORMAT
+    from benchmarks.core.runner import save_run
+    from benchmarks.experiments.probe import PROBE_TRIALS
+    from benchmarks.experiments.probe import single_trial_regrets
+    from benchmarks.experiments.probe import versus_design
+    from benchmarks.tasks.reference import load_reference
+
+    task = "svm-iris"
+    reference = load_reference(task)
+    best, median = reference.f_star, reference.random_median
+    runs = {  # sampler -> seed -> values of trials 0-4 (the task maximises accuracy)
+        "design": {0: [median, best, median, median, median], 1: [median] * 5},
+        "default": {0: [median] * 5, 1: [median, median, median, best, median], 2: [best] * 5},
+    }
+    for sampler, by_seed in runs.items():
+        for seed, values in by_seed.items():
+            record = {
+                "format": RECORD_FORMAT,
+                "task": task,
+                "sampler": sampler,
+                "seed": seed,
+                "n_trials": PROBE_TRIALS,
+                "values": values,
+            }
+            save_run(tmp_path, record)
+    versus = versus_design(tmp_path, "design", "default", [task], 3, DEFAULT_REFERENCE_DIR)
+    assert versus is not None and versus["runs"] == 2  # seed 2 has no pair
+    one = single_trial_regrets({"values": [best]}, reference)[0]
+    other = single_trial_regrets({"values": [median]}, reference)[0]
+    assert versus["trial_1"][0] == pytest.approx((one - other) / 2)  # seed 0 better, seed 1 level
+    assert versus["best_of_5"][0] == pytest.approx(0.0)  # seed 0 better, seed 1 worse
+    assert versus_design(tmp_path, "design", "absent", [task], 3, DEFAULT_REFERENCE_DIR) is None

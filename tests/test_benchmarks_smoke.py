@@ -318,6 +318,7 @@ def test_knowledge_benchmark_runs_its_baselines_and_is_resumable(tmp_path) -> No
         "--output",
         str(output),
         "--no-progress",
+        "--no-archive",
     ]
     assert knowledge_cli.main(arguments) == 0
     summary = json.loads(output.read_text())
@@ -332,6 +333,12 @@ def test_knowledge_benchmark_runs_its_baselines_and_is_resumable(tmp_path) -> No
     modified = [path.stat().st_mtime_ns for path in files]
     assert knowledge_cli.main(arguments) == 0
     assert [path.stat().st_mtime_ns for path in files] == modified  # nothing ran again
+
+    # --update adds what it summarises to the existing file and keeps the rest.
+    assert knowledge_cli.main(["--update", *arguments[:3], "gp", *arguments[7:]]) == 0
+    updated = json.loads(output.read_text())
+    assert set(updated["conditions"]) == {"gp", "tpe", "gp+enqueue", "tpe+enqueue"}
+    assert updated["command"] == summary["command"] and len(updated["updates"]) == 1
 
 
 def test_knowledge_benchmark_hints_the_embedded_model_and_reports_the_section(tmp_path) -> None:
@@ -360,6 +367,7 @@ def test_knowledge_benchmark_hints_the_embedded_model_and_reports_the_section(tm
         "--output",
         str(output),
         "--no-progress",
+        "--no-archive",
     ]
     assert knowledge_cli.main(arguments) == 0
     summary = json.loads(output.read_text())

@@ -16,7 +16,10 @@ and ``tpe+enqueue``, which enqueue the precise hint's partial configuration as t
 
 Runs are cached like the main benchmark's (``<cache-dir>/knowledge/<task>/<condition>__seed<k>
 __trials<n>.json``); rerunning the command skips finished ones, and LLM exchanges are recorded
-and replayed from the main cache's ``exchanges/``.
+and replayed from the main cache's ``exchanges/``. The command first restores into the cache
+the runs archived in ``benchmarks/results/knowledge_archive`` (the conditions run since issue
+28; the earlier ones were not kept) and the main archive's exchanges; ``--update`` adds the
+conditions it summarises to the existing ``knowledge.json`` instead of replacing it.
 
     OMP_NUM_THREADS=1 python -m benchmarks.knowledge       # 16 tasks x 5 seeds, every condition
     OMP_NUM_THREADS=1 python -m benchmarks.knowledge --seeds 2 --conditions precise none
@@ -37,8 +40,10 @@ import numpy as np
 import optuna
 from tqdm import tqdm
 
+from benchmarks._paths import DEFAULT_ARCHIVE_DIR
 from benchmarks._paths import DEFAULT_CACHE_DIR
 from benchmarks._paths import RESULTS_DIR
+from benchmarks.core.archive import restore
 from benchmarks.core.metrics import mean_and_standard_error
 from benchmarks.core.metrics import regret_curve
 from benchmarks.core.runner import load_run
@@ -57,6 +62,10 @@ from benchmarks.tasks.registry import resolve_task_names
 BASELINES: tuple[str, ...] = ("gp", "tpe", "gp+enqueue", "tpe+enqueue")
 CONDITIONS: tuple[str, ...] = HINT_CONDITIONS + BASELINES
 DEFAULT_OUTPUT = RESULTS_DIR / "knowledge.json"
+#: The knowledge runs kept in the repository (runs only; their LLM exchanges are in the main
+#: archive): ``python -m benchmarks.archive save --cache-dir <cache-dir>/knowledge
+#: --archive-dir benchmarks/results/knowledge_archive``.
+KNOWLEDGE_ARCHIVE_DIR = RESULTS_DIR / "knowledge_archive"
 CHECKPOINTS: tuple[int, ...] = (5, 10, 30)
 #: The comparisons the acceptance of the benchmark asks for: (condition, against).
 COMPARISONS: tuple[tuple[str, str], ...] = (
@@ -231,6 +240,26 @@ def summarise_conditions(
     return summary
 
 
+def updated_summary(existing: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """``existing`` (a ``knowledge.json``) with the conditions, comparisons and hints of
+    ``new`` added or replaced; ``new``'s command is kept in ``updates``, the existing
+    ``command`` stays the one that made the rest.
+
+    Example:
+        >>> old = {"conditions": {"a": 1}, "paired": {}, "hints": {}, "command": "x"}
+        >>> new = {"conditions": {"b": 2}, "paired": {}, "hints": {}, "command": "y"}
+        >>> merged = updated_summary(old, new)
+        >>> sorted(merged["conditions"]), merged["command"], merged["updates"]
+        (['a', 'b'], 'x', ['y'])
+    """
+    merged = dict(existing)
+    for key in ("conditions", "paired", "hints"):
+        merged[key] = {**existing.get(key, {}), **new.get(key, {})}
+    updates = [u for u in existing.get("updates", []) if u != new["command"]]
+    merged["updates"] = updates + [new["command"]]
+    return merged
+
+
 def records_seeds(records: dict[tuple[str, str, int], dict[str, Any]]) -> set[int]:
     """The seeds that ``records`` hold."""
     return {seed for _, _, seed in records}
@@ -269,7 +298,22 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="run nothing: summarise the finished runs (while other processes run the rest)",
     )
+    parser.add_argument(
+        "--update",
+        action="store_true",
+        help="add the conditions summarised here to the existing output, keeping its other "
+        "conditions and comparisons (whose runs this cache need not hold)",
+    )
+    parser.add_argument(
+        "--no-archive",
+        action="store_true",
+        help="start from the cache alone: do not restore the archived knowledge runs and LLM "
+        "exchanges first",
+    )
     args = parser.parse_args(argv)
+    if not args.no_archive:
+        restore(args.cache_dir / "knowledge", KNOWLEDGE_ARCHIVE_DIR)
+        restore(args.cache_dir, DEFAULT_ARCHIVE_DIR)
     tasks = resolve_task_names(args.tasks)
     unknown = [
         c
@@ -298,6 +342,8 @@ def main(argv: list[str] | None = None) -> int:
     summary["command"] = "python -m benchmarks.knowledge " + " ".join(
         argv if argv is not None else sys.argv[1:]
     )
+    if args.update and args.output.exists():
+        summary = updated_summary(json.loads(args.output.read_text()), summary)
     checkpoints = (
         list(next(iter(summary["conditions"].values()))["regret"]) if summary["conditions"] else []
     )

@@ -13,7 +13,9 @@ reports, paired by (task, seed):
 - the best of trials 0-4 (``r@5``, the initial design the GP starts from) against the random
   design's;
 - how many warm-start trials the LLM filled (a configuration it repeated goes to a random
-  point), and the warm-start call's seconds and tokens.
+  point), and the warm-start call's seconds and tokens;
+- for a design other than the default, trial 1 and the best of trials 0–4 against the default
+  design's, paired by (task, seed) (``versus_default``), when both ran.
 
 Examples::
 
@@ -184,7 +186,47 @@ def run_probe(
                     pairs.append((llm, rand, reference))
         if pairs:
             results["rows"][name] = summarise_probe(pairs, warm_start_trials_of(name))
+    for model in models:
+        default = probe_sampler_name(model, "default")
+        for design in designs:
+            name = probe_sampler_name(model, design)
+            if design != "default" and name in results["rows"]:
+                versus = versus_design(probe_dir, name, default, tasks, seeds, reference_dir)
+                if versus is not None:
+                    results["rows"][name]["versus_default"] = versus
     return results
+
+
+def versus_design(
+    probe_dir: Path,
+    name: str,
+    other: str,
+    tasks: list[str],
+    seeds: int,
+    reference_dir: Path,
+) -> dict[str, Any] | None:
+    """Design ``name`` against design ``other`` paired by task × seed: Δ of trial 1's own
+    regret and of the best of trials 0–4 (negative: ``name`` is better); ``None`` without a
+    pair."""
+    first, best = [], []
+    for seed in range(seeds):
+        for task in tasks:
+            mine = load_run(probe_dir, task, name, seed, PROBE_TRIALS)
+            theirs = load_run(probe_dir, task, other, seed, PROBE_TRIALS)
+            reference = load_reference(task, reference_dir)
+            if mine is None or theirs is None or reference is None:
+                continue
+            a, b = single_trial_regrets(mine, reference), single_trial_regrets(theirs, reference)
+            first.append(a[1] - b[1])
+            best.append(min(a[:PROBE_TRIALS]) - min(b[:PROBE_TRIALS]))
+    if not first:
+        return None
+    return {
+        "against": other,
+        "runs": len(first),
+        "trial_1": list(mean_and_standard_error(first)),
+        "best_of_5": list(mean_and_standard_error(best)),
+    }
 
 
 def _maybe(value: float | None, spec: str) -> str:
@@ -251,6 +293,14 @@ def main(argv: list[str] | None = None) -> int:
         not args.no_progress,
     )
     print(format_table(results))
+    for name, row in results["rows"].items():
+        versus = row.get("versus_default")
+        if versus is not None:
+            print(
+                f"{name} - {versus['against']} ({versus['runs']} pairs): Δ trial 1 "
+                f"{versus['trial_1'][0]:+.3f} ± {versus['trial_1'][1]:.3f}, Δ best of 0-4 "
+                f"{versus['best_of_5'][0]:+.3f} ± {versus['best_of_5'][1]:.3f}"
+            )
     previous = json.loads(args.output.read_text()) if args.output.exists() else {}
     previous.setdefault("rows", {}).update(results["rows"])
     previous.update({key: value for key, value in results.items() if key != "rows"})

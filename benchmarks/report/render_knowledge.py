@@ -40,6 +40,12 @@ OPTION_MEANINGS = {
 CHECKS = (
     ("precise vs none: r@10 at least 40 % lower", "precise - none", "10", "ratio"),
     (
+        "precise-top1 vs none: r@10 at least 40 % lower (issue 28)",
+        "precise-top1 - none",
+        "10",
+        "ratio",
+    ),
+    (
         "precise ahead of GP with the enqueued hint at 10 trials, beyond one SE",
         "precise - gp+enqueue",
         "10",
@@ -118,6 +124,7 @@ def knowledge_section(summary: dict[str, Any]) -> str:
         "",
         f"`{summary.get('command', 'python -m benchmarks.knowledge')}`",
         "",
+        *[f"then `{command}`\n" for command in summary.get("updates", [])],
         "| condition | what | model | runs | " + " | ".join(f"r@{c}" for c in checkpoints) + " |",
         "|---|---|---|---|" + "---|" * len(checkpoints),
     ]
