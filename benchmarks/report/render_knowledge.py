@@ -162,14 +162,14 @@ def knowledge_section(summary: dict[str, Any]) -> str:
             "",
             "The hints of three tasks (all are in `benchmarks/results/knowledge.json`):",
             "",
-            "| task | precise | vague | misleading |",
-            "|---|---|---|---|",
+            "| task | precise | precise-top1 | vague | misleading |",
+            "|---|---|---|---|---|",
         ]
         for task in list(hints)[:: max(1, len(hints) // 3)][:3]:
             texts = hints[task]
             out.append(
-                f"| {task} | {texts.get('precise', '')} | {texts.get('vague', '')} | "
-                f"{texts.get('misleading', '')} |"
+                f"| {task} | {texts.get('precise', '')} | {texts.get('precise-top1', '–')} | "
+                f"{texts.get('vague', '')} | {texts.get('misleading', '')} |"
             )
     if KNOWLEDGE_READING.exists():
         out += ["", KNOWLEDGE_READING.read_text().strip()]
