@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from benchmarks.report.render_advisors import readme_ladder_table
 from benchmarks.report.render_readme import readme_table
 
 
@@ -28,6 +29,11 @@ RESULTS = ROOT / "benchmarks" / "results"
 
 #: The probe's row of the default model.
 QWEN_PROBE_ROW = "llm-prior@qwen2.5-coder-1.5b"
+#: The probe's row of self-consistency (five guesses, their consensus).
+CONSENSUS_ROW = "llm-prior@qwen2.5-coder-1.5b~consensus5"
+#: Its full runs in the skill ladder, and the default's row there.
+CONSENSUS_LADDER_ROW = "default~consensus5@qwen2.5-coder-1.5b"
+QWEN_ROW = "default@qwen2.5-coder-1.5b"
 #: The knowledge conditions whose regret at 5 trials the user guide bolds.
 GOOD_HINTS = ("precise", "vague")
 
@@ -92,6 +98,11 @@ def claim(storage: str, key: str) -> float:
     return row[key] * 1000
 
 
+def signed_cell(cell: list[float]) -> str:
+    """``[mean, se]`` as the pages write a paired difference: ``+0.075 ± 0.061``."""
+    return f"{cell[0]:+.3f} ± {cell[1]:.3f}"
+
+
 def f3(value: float) -> str:
     return f"{value:.3f}"
 
@@ -124,39 +135,13 @@ QUOTES = (
         "at 10 trials the default is {} ahead of Optuna's GP",
         (lambda: f3(regret(OM, "gp", "10") - regret(OM, "llm-prior", "10")),),
     ),
-    # README: which model, which strategy (the published benchmark, latest.json).
+    # README: which model, which strategy (the skill ladder's table is checked whole below).
     Quote(
         "README.md",
-        '| `None` (Qwen2.5-Coder-1.5B), `"prior"` | {} / {} | 1 |',
+        "Without any LLM, `GPSampler(n_startup_trials=5)` reaches {} / {}.",
         (
-            lambda: f3(regret("latest", "llm-prior", "10")),
-            lambda: f3(regret("latest", "llm-prior", "30")),
-        ),
-    ),
-    Quote(
-        "README.md",
-        '| `"embedded/smollm2-135m"`, `"prior"` | {} / {} | 1 |',
-        (
-            lambda: f3(regret("latest", "llm-prior@smollm2-135m", "10")),
-            lambda: f3(regret("latest", "llm-prior@smollm2-135m", "30")),
-        ),
-    ),
-    Quote(
-        "README.md",
-        '| Qwen, `"hybrid"` | {} / {} | {} |',
-        (
-            lambda: f3(regret("latest", "llm-hybrid", "10")),
-            lambda: f3(regret("latest", "llm-hybrid", "30")),
-            lambda: f1(per_study("latest", "llm-hybrid", "llm_calls_per_trial")),
-        ),
-    ),
-    Quote(
-        "README.md",
-        '| Qwen, `"llm"` | {} / {} | {} |',
-        (
-            lambda: f3(regret("latest", "llm", "10")),
-            lambda: f3(regret("latest", "llm", "30")),
-            lambda: f1(per_study("latest", "llm", "llm_calls_per_trial")),
+            lambda: f3(at("advisors", "rows", "gp-startup5", "regret", "10")),
+            lambda: f3(at("advisors", "rows", "gp-startup5", "regret", "30")),
         ),
     ),
     Quote(
@@ -179,6 +164,47 @@ QUOTES = (
         "README.md",
         "16 scikit-learn tuning tasks × {} seeds, {} paired runs each",
         (lambda: str(at(OM, "seeds")), lambda: str(at(OM, "samplers", "llm-prior", "runs"))),
+    ),
+    # docs/05: self-consistency against the default warm start on the probe.
+    Quote(
+        "docs/05_context_building_strategy.md",
+        "single guess: trial 1 {} against {} (Δ {})",
+        (
+            lambda: f3(at("probe_designs", "rows", CONSENSUS_ROW, "trial_1", "llm")[0]),
+            lambda: f3(at("probe_designs", "rows", QWEN_PROBE_ROW, "trial_1", "llm")[0]),
+            lambda: signed_cell(
+                at("probe_designs", "rows", CONSENSUS_ROW, "versus_default", "trial_1")
+            ),
+        ),
+    ),
+    Quote(
+        "docs/05_context_building_strategy.md",
+        "the best of trials 0–4 {} against {} (Δ {})",
+        (
+            lambda: f3(at("probe_designs", "rows", CONSENSUS_ROW, "best_of_5", "llm")[0]),
+            lambda: f3(at("probe_designs", "rows", QWEN_PROBE_ROW, "best_of_5", "llm")[0]),
+            lambda: signed_cell(
+                at("probe_designs", "rows", CONSENSUS_ROW, "versus_default", "best_of_5")
+            ),
+        ),
+    ),
+    Quote(
+        "docs/05_context_building_strategy.md",
+        "paired against the default, {} at 10 trials",
+        (
+            lambda: signed_cell(
+                at("advisors", "rows", CONSENSUS_LADDER_ROW, "paired", QWEN_ROW, "10")
+            ),
+        ),
+    ),
+    Quote(
+        "docs/05_context_building_strategy.md",
+        "and {} at 30. It stays an option",
+        (
+            lambda: signed_cell(
+                at("advisors", "rows", CONSENSUS_LADDER_ROW, "paired", QWEN_ROW, "30")
+            ),
+        ),
     ),
     # docs/02: the embedded models' speed.
     *(
@@ -334,7 +360,11 @@ QUOTES = (
             ),
         )
         for label, condition in (
-            ("| none", "none"),
+            ("| none (rerun on 2026-12-03 with today's code)", "none"),
+            (
+                '| good values from the best 1 % ("C around 440, gamma around 0.00011"; 48 runs)',
+                "precise-top1",
+            ),
             ('| good values of 2 parameters ("C around 430, gamma around 0.00013")', "precise"),
             ('| the same in words ("a high C, a low gamma")', "vague"),
             ("| values from the worst tenth (misleading)", "misleading"),
@@ -362,6 +392,12 @@ def test_readme_table_is_the_rendered_one() -> None:
     )
 
 
+def test_readme_ladder_table_is_the_rendered_one() -> None:
+    assert readme_ladder_table(result("advisors")) in (ROOT / "README.md").read_text(), (
+        "README's skill-ladder table differs from `python -m benchmarks.render_readme`"
+    )
+
+
 def test_readme_sentences_on_the_gain_hold() -> None:
     gp, startup5 = regret(OM, "gp", "10"), regret(OM, "gp-startup5", "10")
     default, control = regret(OM, "llm-prior", "10"), regret(OM, "llm-prior+useless", "10")
@@ -382,8 +418,10 @@ def test_every_decimal_figure_of_the_readme_is_checked() -> None:
     text = re.sub(
         r"`[^`]*`", " ", prose((ROOT / "README.md").read_text())
     )  # code: arguments' defaults
-    checked = " ".join(q.rendered() for q in QUOTES if q.page == "README.md") + readme_table(
-        result(OM)
+    checked = (
+        " ".join(q.rendered() for q in QUOTES if q.page == "README.md")
+        + readme_table(result(OM))
+        + readme_ladder_table(result("advisors"))
     )
     figures = set(re.findall(r"(?<![\w.])\d+\.\d+(?![\w.])", text)) - {"2.5", "3.10", "1.1"}
     unchecked = sorted(

@@ -79,7 +79,15 @@ STRATEGIES: dict[str, str] = {
     "llm": "llm",
 }
 BASELINES: tuple[str, ...] = ("gp", "gp-startup5")
-PAIRED_BASES: tuple[str, ...] = ("gp", "gp-startup5", "default@useless")
+#: Other ways of asking the small model (issue 28, item 4): ``STRATEGY~DESIGN@ADVISOR`` is the
+#: strategy with the warm-start design ``DESIGN`` of :mod:`benchmarks.core.samplers`.
+ASKING_ROWS: tuple[str, ...] = ("default~consensus5@qwen2.5-coder-1.5b",)
+PAIRED_BASES: tuple[str, ...] = (
+    "gp",
+    "gp-startup5",
+    "default@useless",
+    "default@qwen2.5-coder-1.5b",
+)
 CHECKPOINTS: tuple[int, ...] = (5, 10, 30)
 PAIRED_CHECKPOINTS: tuple[int, ...] = (10, 30)
 
@@ -90,11 +98,14 @@ def sampler_of_row(row: str) -> str:
     Example:
         >>> sampler_of_row("default@oracle-top10"), sampler_of_row("llm@qwen2.5-coder-1.5b")
         ('llm-prior+oracle-top10', 'llm')
+        >>> sampler_of_row("default~consensus5@qwen2.5-coder-1.5b")
+        'llm-prior~consensus5'
     """
     if row in BASELINES:
         return row
     strategy, _, advisor = row.partition("@")
-    base = STRATEGIES[strategy]
+    strategy, tilde, design = strategy.partition("~")
+    base = STRATEGIES[strategy] + tilde + design
     if advisor in STAND_INS:
         return f"{base}+{advisor}"
 
@@ -311,9 +322,11 @@ def main(argv: list[str] | None = None) -> int:
     restore(DEFAULT_CACHE_DIR, DEFAULT_ARCHIVE_DIR)
     restore(ADVISORS_CACHE_DIR, ADVISORS_ARCHIVE_DIR)
     skills = probe_skills(args.seeds, tasks, not args.cached_only, not args.no_progress)
-    rows = list(BASELINES) + [
-        f"{strategy}@{advisor}" for strategy in STRATEGIES for advisor in LADDER
-    ]
+    rows = (
+        list(BASELINES)
+        + [f"{strategy}@{advisor}" for strategy in STRATEGIES for advisor in LADDER]
+        + list(ASKING_ROWS)
+    )
     curves, models = load_rows(rows, tasks, args.seeds, args.trials)
     results = {
         "tasks": len(tasks),

@@ -1,7 +1,10 @@
-"""The skill ladder's section of ``docs/benchmarks.md``, from ``results/advisors.json``.
+"""The skill ladder's section of ``docs/benchmarks.md`` and the README's table of it, from
+``results/advisors.json``.
 
 ``python -m benchmarks.advisors`` writes the figures; ``python -m benchmarks.report`` puts this
-section in the page (after the knowledge benchmark's).
+section in the page (after the knowledge benchmark's); ``python -m benchmarks.render_readme``
+prints the README's table (:func:`readme_ladder_table`), which ``tests/test_docs_figures.py``
+compares with the README.
 
 Example:
     >>> advisors_section({"advisors": {}, "rows": {}})
@@ -34,6 +37,68 @@ ADVISOR_MEANINGS = {
     "smollm2-135m": "the embedded SmolLM2-135M",
     "qwen2.5-coder-1.5b": "the embedded Qwen2.5-Coder-1.5B (the default model)",
 }
+
+
+#: Runs a strategy's row needs to count as "the best strategy" of a rung (issue 28: other
+#: strategies on at least 40 runs), and to be shown in the README's table.
+MIN_STRATEGY_RUNS = 40
+#: The README's words for each advisor, in the order of the table.
+README_ADVISORS = {
+    "oracle-top1": "stand-in: the best 1 % of configurations",
+    "oracle-top10": "stand-in: the best 10 %",
+    "oracle-top30": "stand-in: the best 30 %",
+    "qwen2.5-coder-1.5b": "Qwen2.5-Coder-1.5B (default)",
+    "useless": "stand-in: random answers",
+    "local-step": "stand-in: a step from the best trial shown",
+    "smollm2-135m": "SmolLM2-135M",
+}
+#: The README's columns: (row strategy, header).
+README_STRATEGIES = (
+    ("default", '`"prior"` (default)'),
+    ("trust", '`"trust"`'),
+    ("hybrid", '`"hybrid"`'),
+    ("llm", '`"llm"`'),
+)
+
+
+def readme_ladder_table(results: dict[str, Any]) -> str:
+    """The README's table: for each advisor (its skill, the probe's trial-1 regret), each
+    strategy's regret at 10 / 30 trials; a row with fewer than 80 runs says how many, one with
+    fewer than :data:`MIN_STRATEGY_RUNS` is left out, and the lowest regret at 30 trials of
+    each advisor is in bold.
+
+    Example:
+        >>> row = {"runs": 80, "regret": {"10": 0.2, "30": 0.1}}
+        >>> table = readme_ladder_table({"advisors": {"useless": {"skill": 0.77}},
+        ...                              "rows": {"default@useless": row}})
+        >>> table.splitlines()[-1]
+        '| stand-in: random answers | 0.77 | **0.200 / 0.100** | – | – | – |'
+    """
+    rows, advisors = results["rows"], results["advisors"]
+    header = "| advice | skill | " + " | ".join(title for _, title in README_STRATEGIES)
+    lines = [header + " |", "|---|---|" + "---|" * len(README_STRATEGIES)]
+    for advisor, words in README_ADVISORS.items():
+        if advisor not in advisors:
+            continue
+        shown = {
+            strategy: rows[f"{strategy}@{advisor}"]
+            for strategy, _ in README_STRATEGIES
+            if rows.get(f"{strategy}@{advisor}", {}).get("runs", 0) >= MIN_STRATEGY_RUNS
+        }
+        if not shown:
+            continue
+        best = min(shown, key=lambda strategy: shown[strategy]["regret"]["30"])
+        cells = []
+        for strategy, _ in README_STRATEGIES:
+            entry = shown.get(strategy)
+            if entry is None:
+                cells.append("–")
+                continue
+            text = f"{entry['regret']['10']:.3f} / {entry['regret']['30']:.3f}"
+            text = f"**{text}**" if strategy == best else text
+            cells.append(text + (f" ({entry['runs']} runs)" if entry["runs"] < 80 else ""))
+        lines.append(f"| {words} | {advisors[advisor]['skill']:.2f} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def acceptance_lines(results: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
@@ -95,7 +160,11 @@ def acceptance_lines(results: dict[str, Any]) -> list[tuple[str, str, bool | Non
         )
     for advisor in results["advisors"]:
         strategies = {
-            row.split("@")[0]: entry for row, entry in rows.items() if row.endswith(f"@{advisor}")
+            row.split("@")[0]: entry
+            for row, entry in rows.items()
+            if row.endswith(f"@{advisor}")
+            and "~" not in row  # another way of asking, not another strategy
+            and entry["runs"] >= MIN_STRATEGY_RUNS
         }
         if "default" not in strategies or len(strategies) < 2:
             continue

@@ -1,7 +1,9 @@
 """The README's results at a glance: figure and table from ``results/one_machine.json``.
 
 ``python -m benchmarks.render_readme`` writes ``docs/results_at_a_glance.png`` (deterministic:
-the same JSON and matplotlib version give the same bytes) and prints the README's four-row table.
+the same JSON and matplotlib version give the same bytes) and prints the README's four-row table,
+then the README's table of the skill ladder (from ``results/advisors.json``,
+:func:`benchmarks.report.render_advisors.readme_ladder_table`).
 ``tests/test_docs_figures.py`` checks that the README's table is the one this module renders.
 
 Example:
@@ -94,10 +96,17 @@ def render_figure(results: dict[str, Any], path: Path = FIGURE) -> Path:
 
 
 def main() -> int:
-    """Write the figure; print the table (paste it in the README: the figures test compares)."""
+    """Write the figure; print the README's two tables, the results at a glance and the skill
+    ladder's (paste them in the README: the figures test compares)."""
+    # Lazy: the ladder's renderer reads the advisors' results module.
+    from benchmarks.report.render_advisors import ADVISORS_RESULTS
+    from benchmarks.report.render_advisors import readme_ladder_table
+
     results = load_results()
     render_figure(results)
     print(readme_table(results))
+    print()
+    print(readme_ladder_table(json.loads(ADVISORS_RESULTS.read_text())))
     return 0
 
 
