@@ -166,27 +166,22 @@ QUOTES = (
         (lambda: str(at(OM, "seeds")), lambda: str(at(OM, "samplers", "llm-prior", "runs"))),
     ),
     # docs/05: self-consistency against the default warm start on the probe.
-    Quote(
-        "docs/05_context_building_strategy.md",
-        "single guess: trial 1 {} against {} (Δ {})",
-        (
-            lambda: f3(at("probe_designs", "rows", CONSENSUS_ROW, "trial_1", "llm")[0]),
-            lambda: f3(at("probe_designs", "rows", QWEN_PROBE_ROW, "trial_1", "llm")[0]),
-            lambda: signed_cell(
-                at("probe_designs", "rows", CONSENSUS_ROW, "versus_default", "trial_1")
+    *(
+        Quote(
+            "docs/05_context_building_strategy.md",
+            f"{words} {{}} against {{}} (Δ {{}})",
+            (
+                lambda k=key: f3(at("probe_designs", "rows", CONSENSUS_ROW, k, "llm")[0]),
+                lambda k=key: f3(at("probe_designs", "rows", QWEN_PROBE_ROW, k, "llm")[0]),
+                lambda k=key: signed_cell(
+                    at("probe_designs", "rows", CONSENSUS_ROW, "versus_default", k)
+                ),
             ),
-        ),
-    ),
-    Quote(
-        "docs/05_context_building_strategy.md",
-        "the best of trials 0–4 {} against {} (Δ {})",
-        (
-            lambda: f3(at("probe_designs", "rows", CONSENSUS_ROW, "best_of_5", "llm")[0]),
-            lambda: f3(at("probe_designs", "rows", QWEN_PROBE_ROW, "best_of_5", "llm")[0]),
-            lambda: signed_cell(
-                at("probe_designs", "rows", CONSENSUS_ROW, "versus_default", "best_of_5")
-            ),
-        ),
+        )
+        for words, key in (
+            ("single guess: trial 1", "trial_1"),
+            ("the best of trials 0–4", "best_of_5"),
+        )
     ),
     Quote(
         "docs/05_context_building_strategy.md",
