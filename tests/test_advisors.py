@@ -217,6 +217,7 @@ def test_the_probe_pairs_a_design_with_the_default_by_task_and_seed(tmp_path) ->
                 "seed": seed,
                 "n_trials": PROBE_TRIALS,
                 "values": values,
+                "llm_calls": [0.0] * PROBE_TRIALS,  # replayed: no call made
             }
             save_run(tmp_path, record)
     versus = versus_design(tmp_path, "design", "default", [task], 3, DEFAULT_REFERENCE_DIR)

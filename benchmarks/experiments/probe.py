@@ -207,25 +207,24 @@ def versus_design(
 ) -> dict[str, Any] | None:
     """Design ``name`` against design ``other`` paired by task × seed: Δ of trial 1's own
     regret and of the best of trials 0–4 (negative: ``name`` is better); ``None`` without a
-    pair."""
-    first, best = [], []
+    pair. The pairs are summarised as the probe's own against the random design
+    (:func:`summarise_probe`), with ``other`` in the random design's place."""
+    pairs = []
     for seed in range(seeds):
         for task in tasks:
             mine = load_run(probe_dir, task, name, seed, PROBE_TRIALS)
             theirs = load_run(probe_dir, task, other, seed, PROBE_TRIALS)
             reference = load_reference(task, reference_dir)
-            if mine is None or theirs is None or reference is None:
-                continue
-            a, b = single_trial_regrets(mine, reference), single_trial_regrets(theirs, reference)
-            first.append(a[1] - b[1])
-            best.append(min(a[:PROBE_TRIALS]) - min(b[:PROBE_TRIALS]))
-    if not first:
+            if mine is not None and theirs is not None and reference is not None:
+                pairs.append((mine, theirs, reference))
+    if not pairs:
         return None
+    summary = summarise_probe(pairs, warm_start_trials_of(name))
     return {
         "against": other,
-        "runs": len(first),
-        "trial_1": list(mean_and_standard_error(first)),
-        "best_of_5": list(mean_and_standard_error(best)),
+        "runs": summary["runs"],
+        "trial_1": summary["trial_1"]["delta"],
+        "best_of_5": summary["best_of_5"]["delta"],
     }
 
 
