@@ -53,10 +53,8 @@ def consensus_configuration(
 
 def _consensus_value(values: list[Any], distribution: BaseDistribution) -> Any:
     if isinstance(distribution, CategoricalDistribution):
-        counts = Counter(distribution.choices.index(v) for v in values)
-        top = max(counts.values())
-        first = next(v for v in values if counts[distribution.choices.index(v)] == top)
-        return first
+        # Equal counts keep the order first met: a tie goes to the earliest guess.
+        return Counter(values).most_common(1)[0][0]
     log = bool(getattr(distribution, "log", False))
     ordered = sorted(values, key=float)
     middle = len(ordered) // 2
