@@ -176,14 +176,7 @@ def run_probe(
         "failed": counts["failed"],
     }
     for name in names:
-        pairs = []
-        for seed in range(seeds):
-            for task in tasks:
-                llm = load_run(probe_dir, task, name, seed, PROBE_TRIALS)
-                rand = load_run(probe_dir, task, RANDOM_DESIGN, seed, PROBE_TRIALS)
-                reference = load_reference(task, reference_dir)
-                if llm is not None and rand is not None and reference is not None:
-                    pairs.append((llm, rand, reference))
+        pairs = paired_runs(probe_dir, name, RANDOM_DESIGN, tasks, seeds, reference_dir)
         if pairs:
             results["rows"][name] = summarise_probe(pairs, warm_start_trials_of(name))
     for model in models:
@@ -195,6 +188,26 @@ def run_probe(
                 if versus is not None:
                     results["rows"][name]["versus_default"] = versus
     return results
+
+
+def paired_runs(
+    probe_dir: Path,
+    name: str,
+    other: str,
+    tasks: list[str],
+    seeds: int,
+    reference_dir: Path,
+) -> list[tuple[dict[str, Any], dict[str, Any], Any]]:
+    """``(run of name, run of other, reference)`` of every (task, seed) where both ran."""
+    pairs = []
+    for seed in range(seeds):
+        for task in tasks:
+            mine = load_run(probe_dir, task, name, seed, PROBE_TRIALS)
+            theirs = load_run(probe_dir, task, other, seed, PROBE_TRIALS)
+            reference = load_reference(task, reference_dir)
+            if mine is not None and theirs is not None and reference is not None:
+                pairs.append((mine, theirs, reference))
+    return pairs
 
 
 def versus_design(
@@ -209,14 +222,7 @@ def versus_design(
     regret and of the best of trials 0–4 (negative: ``name`` is better); ``None`` without a
     pair. The pairs are summarised as the probe's own against the random design
     (:func:`summarise_probe`), with ``other`` in the random design's place."""
-    pairs = []
-    for seed in range(seeds):
-        for task in tasks:
-            mine = load_run(probe_dir, task, name, seed, PROBE_TRIALS)
-            theirs = load_run(probe_dir, task, other, seed, PROBE_TRIALS)
-            reference = load_reference(task, reference_dir)
-            if mine is not None and theirs is not None and reference is not None:
-                pairs.append((mine, theirs, reference))
+    pairs = paired_runs(probe_dir, name, other, tasks, seeds, reference_dir)
     if not pairs:
         return None
     summary = summarise_probe(pairs, warm_start_trials_of(name))
