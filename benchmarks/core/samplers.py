@@ -207,6 +207,24 @@ def default_llm_model() -> str:
     return DEFAULT_PREFERENCE[0]
 
 
+def strategy_sampler(strategy: str) -> str:
+    """The benchmark name of ``LLMGuidedSampler`` with ``strategy`` (``llm`` or ``llm-<x>``).
+
+    Example:
+        >>> strategy_sampler("llm"), strategy_sampler("prior")
+        ('llm', 'llm-prior')
+    """
+    return "llm" if strategy == "llm" else f"llm-{strategy}"
+
+
+def library_default_strategy() -> str:
+    """The benchmark name of ``LLMGuidedSampler``'s default strategy (``llm`` or ``llm-<x>``)."""
+    # Lazy, as in default_llm_model: the baselines run without the library.
+    from llm_guided_optuna._sampler.strategies import DEFAULT_STRATEGY
+
+    return strategy_sampler(DEFAULT_STRATEGY)
+
+
 def llm_model_of(name: str) -> str:
     """The model an LLM sampler runs on, as recorded: ``embedded/<name>``, ``openai/useless``, or
     ``openai/advisor/<name>``."""

@@ -3,8 +3,9 @@
 
 The JSON has the shape of ``latest.json`` (``samplers``, ``ablations``, ``tasks``, ``seeds``,
 ``trials``, ``default_strategy``; every LLM row names its ``model``) plus ``paired_differences``:
-the default strategy minus ``gp`` and minus ``gp-startup5`` on the same (task, seed) runs at 5, 10
-and 30 trials, and ``long_runs``: the 100-trial rows where they exist.
+each LLM row (the default strategy first) minus ``gp`` and minus ``gp-startup5`` on the same
+(task, seed) runs at 5, 10 and 30 trials, and ``long_runs``: the 100-trial rows where they exist,
+each LLM row minus ``gp`` and ``tpe``.
 
 Example::
 
@@ -28,10 +29,11 @@ from benchmarks.core.archive import add_archive_arguments
 from benchmarks.core.archive import restore_from_arguments
 from benchmarks.core.metrics import mean_and_standard_error
 from benchmarks.core.metrics import regret_curve
+from benchmarks.core.samplers import is_llm_sampler
+from benchmarks.core.samplers import library_default_strategy
 from benchmarks.report.render import per_task_tables
 from benchmarks.report.render import results_tables
 from benchmarks.report.report import latest_json
-from benchmarks.report.report import library_default_strategy
 from benchmarks.report.report import models_of
 from benchmarks.report.report import summarise_section
 from benchmarks.tasks.registry import resolve_task_names
@@ -79,6 +81,25 @@ def paired_differences(
                 "worse": int(np.sum(np.array(differences) > 0)),
             }
         out[f"{first} - {baseline}"] = entry
+    return out
+
+
+def llm_rows(section: dict[str, Any], default: str) -> list[str]:
+    """The section's LLM samplers, the default strategy first when it has runs."""
+    names = sorted({sampler for (_, sampler, _) in section["runs"] if is_llm_sampler(sampler)})
+    return sorted(names, key=lambda name: name != default)
+
+
+def all_paired_differences(
+    section: dict[str, Any],
+    default: str,
+    against: tuple[str, ...] = AGAINST,
+    checkpoints: tuple[int, ...] = CHECKPOINTS,
+) -> dict[str, Any]:
+    """:func:`paired_differences` of every LLM row of the section."""
+    out: dict[str, Any] = {}
+    for first in llm_rows(section, default):
+        out.update(paired_differences(section, first, against, checkpoints))
     return out
 
 
@@ -132,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         section["missing"],
         models_of(section["runs"]),
     )
-    payload["paired_differences"] = paired_differences(section, args.default_strategy)
+    payload["paired_differences"] = all_paired_differences(section, args.default_strategy)
     long_section = summarise_section(args, tasks, None, 2, args.long_trials)
     if long_section is not None:
         payload["long_runs"] = latest_json(
@@ -144,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
             long_section["missing"],
             models_of(long_section["runs"]),
         )
-        payload["long_runs"]["paired_differences"] = paired_differences(
+        payload["long_runs"]["paired_differences"] = all_paired_differences(
             long_section, args.default_strategy, ("gp", "tpe"), LONG_CHECKPOINTS
         )
     args.output_json.parent.mkdir(parents=True, exist_ok=True)

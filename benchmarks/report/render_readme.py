@@ -7,7 +7,8 @@ then the README's table of the skill ladder (from ``results/advisors.json``,
 ``tests/test_docs_figures.py`` checks that the README's table is the one this module renders.
 
 Example:
-    >>> results = {"samplers": {"gp": {"regret": {"10": 0.3294, "30": 0.1255}}}, "ablations": {}}
+    >>> results = {"samplers": {"gp": {"regret": {"10": 0.3294, "30": 0.1255}}}, "ablations": {},
+    ...            "default_strategy": "llm-trust"}
     >>> rows = readme_rows(results)
     >>> rows[0]
     ('Optuna `GPSampler()`', '0.329', '0.126')
@@ -26,17 +27,42 @@ from benchmarks._paths import RESULTS_DIR
 RESULTS = RESULTS_DIR / "one_machine.json"
 FIGURE = REPO_ROOT / "docs" / "results_at_a_glance.png"
 
-#: (label in the README, section of one_machine.json, row) in the order the README shows them.
-ROWS = (
-    ("Optuna `GPSampler()`", "samplers", "gp"),
-    ("Optuna `GPSampler(n_startup_trials=5)`", "ablations", "gp-startup5"),
-    ("`LLMGuidedSampler()` (the default, Qwen2.5-Coder-1.5B)", "samplers", "llm-prior"),
-    (
-        "the default on a server answering random configurations (control)",
-        "samplers",
-        "llm-prior+useless",
-    ),
-)
+#: The prior strategy's row (one LLM call per study), shown beside the default when it is not it.
+PRIOR_ROW = "llm-prior"
+
+
+def readme_row_names(results: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """``(label in the README, section of one_machine.json, row)`` in the order the README shows
+    them: Optuna's GP, the same GP started after 5 trials, the library's default (named by the
+    results' ``default_strategy``), the prior strategy, and the default's random-answer control.
+
+    Example:
+        >>> [row for _, _, row in readme_row_names({"default_strategy": "llm-trust"})]
+        ['gp', 'gp-startup5', 'llm-trust', 'llm-prior', 'llm-trust+useless']
+    """
+    default = str(results.get("default_strategy", PRIOR_ROW))
+    strategy = default.removeprefix("llm-")
+    rows = [
+        ("Optuna `GPSampler()`", "samplers", "gp"),
+        ("Optuna `GPSampler(n_startup_trials=5)`", "ablations", "gp-startup5"),
+        (
+            f'`LLMGuidedSampler()` (the default, `"{strategy}"`, Qwen2.5-Coder-1.5B)',
+            "samplers",
+            default,
+        ),
+    ]
+    if default != PRIOR_ROW:
+        rows.append(('`strategy="prior"` (one LLM call per study)', "samplers", PRIOR_ROW))
+    rows.append(
+        (
+            "the default on a server answering random configurations (control)",
+            "samplers",
+            default + "+useless",
+        )
+    )
+    return rows
+
+
 CHECKPOINTS = ("5", "10", "20", "30")
 
 
@@ -48,7 +74,7 @@ def load_results(path: Path = RESULTS) -> dict[str, Any]:
 def readme_rows(results: dict[str, Any]) -> list[tuple[str, str, str]]:
     """``(label, mean regret at 10 trials, at 30)`` of each README row present in ``results``."""
     rows = []
-    for label, section, name in ROWS:
+    for label, section, name in readme_row_names(results):
         row = results.get(section, {}).get(name)
         if row is not None:
             rows.append((label, f"{row['regret']['10']:.3f}", f"{row['regret']['30']:.3f}"))
@@ -72,7 +98,8 @@ def render_figure(results: dict[str, Any], path: Path = FIGURE) -> Path:
 
     figure, axes = plt.subplots(figsize=(7, 3.6))
     trials = [int(c) for c in CHECKPOINTS]
-    for (label, section, name), style in zip(ROWS, ("s--", "D--", "o-", "x:")):
+    styles = ("s--", "D--", "o-", "v-.", "x:")
+    for (label, section, name), style in zip(readme_row_names(results), styles):
         row = results[section][name]
         means = [row["regret"][c] for c in CHECKPOINTS]
         errors = [row["regret_se"][c] for c in CHECKPOINTS]

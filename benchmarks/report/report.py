@@ -40,6 +40,7 @@ from benchmarks.core.runner import library_versions
 from benchmarks.core.runner import load_run
 from benchmarks.core.samplers import BASELINE_SAMPLERS
 from benchmarks.core.samplers import is_llm_sampler
+from benchmarks.core.samplers import library_default_strategy
 from benchmarks.core.suite import DEFAULT_SEEDS
 from benchmarks.core.suite import DEFAULT_TRIALS
 from benchmarks.core.suite import QUICK_SEEDS
@@ -242,15 +243,6 @@ def run_command(
         f"{shlex.join(names)} --seeds {count} --trials {trials}"
         for count, names in sorted(groups.items(), key=lambda item: -item[0])
     )
-
-
-def library_default_strategy() -> str:
-    """The benchmark name of ``LLMGuidedSampler``'s default strategy (``llm`` or ``llm-<x>``)."""
-    try:
-        from llm_guided_optuna._sampler.strategies import DEFAULT_STRATEGY
-    except ImportError:
-        return "llm-prior"
-    return "llm" if DEFAULT_STRATEGY == "llm" else f"llm-{DEFAULT_STRATEGY}"
 
 
 def build_parser() -> argparse.ArgumentParser:
