@@ -24,7 +24,7 @@ from llm_guided_optuna import ParameterValidator
 def test_public_api_is_a_standard_optuna_sampler() -> None:
     sampler = LLMGuidedSampler(temperature=0.3, timeout=30, max_retries=3, max_context_trials=10)
     assert isinstance(sampler, optuna.samplers.BaseSampler)
-    assert sampler.strategy == "prior"
+    assert sampler.strategy == "trust"
     # The default strategy's optimizer is Optuna's GPSampler (weighted by the LLM's prior),
     # handing over to a multivariate TPE past 100 complete trials.
     assert isinstance(sampler.optimizer.first, optuna.samplers.GPSampler)

@@ -136,7 +136,7 @@ def test_runner_caches_runs_and_report_writes_latest_json(
     latest = json.loads(output_json.read_text())
     assert set(latest) == {"trials", "seeds", "tasks", "default_strategy", "samplers"}
     assert (latest["trials"], latest["seeds"], latest["tasks"]) == (TRIALS, 1, [TASK])
-    assert latest["default_strategy"] == "llm-prior"  # the library's default, read from it
+    assert latest["default_strategy"] == "llm-trust"  # the library's default, read from it
     assert sorted(latest["samplers"]) == sorted(SAMPLERS)
     for entry in latest["samplers"].values():
         assert set(entry) == SAMPLER_KEYS

@@ -32,8 +32,9 @@ QWEN_PROBE_ROW = "llm-prior@qwen2.5-coder-1.5b"
 #: The probe's row of self-consistency (five guesses, their consensus).
 CONSENSUS_ROW = "llm-prior@qwen2.5-coder-1.5b~consensus5"
 #: Its full runs in the skill ladder, and the default's row there.
-CONSENSUS_LADDER_ROW = "default~consensus5@qwen2.5-coder-1.5b"
-QWEN_ROW = "default@qwen2.5-coder-1.5b"
+CONSENSUS_LADDER_ROW = "prior~consensus5@qwen2.5-coder-1.5b"
+#: The strategy it varies, asked the default way.
+PRIOR_QWEN_ROW = "prior@qwen2.5-coder-1.5b"
 #: The knowledge conditions whose regret at 5 trials the user guide bolds.
 GOOD_HINTS = ("precise", "vague")
 
@@ -98,6 +99,11 @@ def claim(storage: str, key: str) -> float:
     return row[key] * 1000
 
 
+def versus_prior(advisor: str, checkpoint: str) -> list[float]:
+    """``[mean, se]`` of the default minus the prior strategy on ``advisor`` (advisors.json)."""
+    return at("advisors", "rows", f"default@{advisor}", "paired", f"prior@{advisor}", checkpoint)
+
+
 def signed_cell(cell: list[float]) -> str:
     """``[mean, se]`` as the pages write a paired difference: ``+0.075 ± 0.061``."""
     return f"{cell[0]:+.3f} ± {cell[1]:.3f}"
@@ -128,25 +134,24 @@ class Quote:
 
 
 OM = "one_machine"
+
+
+def default_row() -> str:
+    """The library's default strategy as one_machine.json names it (e.g. ``llm-trust``)."""
+    return str(at(OM, "default_strategy"))
+
+
 QUOTES = (
     # README: the sentences on where the gain comes from.
     Quote(
         "README.md",
         "at 10 trials the default is {} ahead of Optuna's GP",
-        (lambda: f3(regret(OM, "gp", "10") - regret(OM, "llm-prior", "10")),),
+        (lambda: f3(regret(OM, "gp", "10") - regret(OM, default_row(), "10")),),
     ),
     # README: which model, which strategy (the skill ladder's table is checked whole below).
     Quote(
         "README.md",
-        "Without any LLM, `GPSampler(n_startup_trials=5)` reaches {} / {}.",
-        (
-            lambda: f3(at("advisors", "rows", "gp-startup5", "regret", "10")),
-            lambda: f3(at("advisors", "rows", "gp-startup5", "regret", "30")),
-        ),
-    ),
-    Quote(
-        "README.md",
-        '`"hybrid"` makes about {} calls (about {} prompt tokens) per 30 trials',
+        '`"hybrid"` about {} (about {} prompt tokens) per 30 trials',
         (
             lambda: f"{per_study('latest', 'llm-hybrid', 'llm_calls_per_trial'):.0f}",
             lambda: thousands(per_study("latest", "llm-hybrid", "prompt_tokens_per_trial")),
@@ -154,16 +159,30 @@ QUOTES = (
     ),
     Quote(
         "README.md",
-        '`"llm"` about {} (about {})',
+        '`"llm"` about {} (about\n{})',
         (
             lambda: f"{per_study('latest', 'llm', 'llm_calls_per_trial'):.0f}",
             lambda: thousands(per_study("latest", "llm", "prompt_tokens_per_trial")),
         ),
     ),
+    # README: the default's LLM time on the default model (llm_time.json, an idle machine).
+    Quote(
+        "README.md",
+        "each showing the history (about {} prompt tokens)",
+        (lambda: thousands(at("llm_time", "summary", "prompt_tokens_per_later_call")),),
+    ),
+    Quote(
+        "README.md",
+        "studies that made all {} calls spent at most {} s in them",
+        (
+            lambda: str(max(row["llm_calls"] for row in at("llm_time", "studies"))),
+            lambda: f"{at('llm_time', 'summary', 'max_llm_seconds'):.0f}",
+        ),
+    ),
     Quote(
         "README.md",
         "16 scikit-learn tuning tasks × {} seeds, {} paired runs each",
-        (lambda: str(at(OM, "seeds")), lambda: str(at(OM, "samplers", "llm-prior", "runs"))),
+        (lambda: str(at(OM, "seeds")), lambda: str(at(OM, "samplers", default_row(), "runs"))),
     ),
     # docs/05: self-consistency against the default warm start on the probe.
     *(
@@ -185,10 +204,10 @@ QUOTES = (
     ),
     Quote(
         "docs/05_context_building_strategy.md",
-        "paired against the default, {} at 10 trials",
+        "way, {} at 10 trials",
         (
             lambda: signed_cell(
-                at("advisors", "rows", CONSENSUS_LADDER_ROW, "paired", QWEN_ROW, "10")
+                at("advisors", "rows", CONSENSUS_LADDER_ROW, "paired", PRIOR_QWEN_ROW, "10")
             ),
         ),
     ),
@@ -197,8 +216,43 @@ QUOTES = (
         "and {} at 30. It stays an option",
         (
             lambda: signed_cell(
-                at("advisors", "rows", CONSENSUS_LADDER_ROW, "paired", QWEN_ROW, "30")
+                at("advisors", "rows", CONSENSUS_LADDER_ROW, "paired", PRIOR_QWEN_ROW, "30")
             ),
+        ),
+    ),
+    # docs/benchmarks.md: the skill ladder's reading (advisors.json, llm_time.json).
+    Quote(
+        "docs/benchmarks.md",
+        "reaches {} (paired {}) and\n`hybrid` {}.",
+        (
+            lambda: f3(at("advisors", "rows", "default@oracle-top1", "regret", "30")),
+            lambda: signed_cell(versus_prior("oracle-top1", "30")),
+            lambda: f3(at("advisors", "rows", "hybrid@oracle-top1", "regret", "30")),
+        ),
+    ),
+    Quote(
+        "docs/benchmarks.md",
+        "({}, {}) and `hybrid` is the best at 10 trials",
+        (
+            lambda: signed_cell(versus_prior("oracle-top10", "30")),
+            lambda: signed_cell(versus_prior("oracle-top30", "30")),
+        ),
+    ),
+    Quote(
+        "docs/benchmarks.md",
+        "(on Qwen {} at\n10 trials and {} at 30)",
+        (
+            lambda: signed_cell(versus_prior("qwen2.5-coder-1.5b", "10")),
+            lambda: signed_cell(versus_prior("qwen2.5-coder-1.5b", "30")),
+        ),
+    ),
+    Quote(
+        "docs/benchmarks.md",
+        "a 30-trial study spent {}–{} s in LLM calls, median {} s",
+        (
+            lambda: f"{min(row['llm_seconds'] for row in at('llm_time', 'studies')):.0f}",
+            lambda: f"{at('llm_time', 'summary', 'max_llm_seconds'):.0f}",
+            lambda: f1(at("llm_time", "summary", "median_llm_seconds")),
         ),
     ),
     # docs/02: the embedded models' speed.
@@ -268,11 +322,12 @@ QUOTES = (
     ),
     Quote(
         "docs/00_project_overview.md",
-        "(regret {} at trial 10 and {} at 30,\n"
-        "  against {} and {} for GP, and {} and {} for `gp-startup5`)",
+        "(the prior strategy: regret {} at trial 10 and {} at 30,\n"
+        "  against {} and {} for GP, and {} and {} for `gp-startup5`; the default `trust`:\n"
+        "  {} and {})",
         tuple(
             (lambda r=row, c=checkpoint: f3(regret(OM, r, c)))
-            for row in ("llm-prior", "gp", "gp-startup5")
+            for row in ("llm-prior", "gp", "gp-startup5", "llm-trust")
             for checkpoint in ("10", "30")
         ),
     ),
@@ -282,6 +337,15 @@ QUOTES = (
         (
             lambda: f3(regret("latest", "llm-hybrid", "10")),
             lambda: f3(regret("latest", "llm-hybrid", "30")),
+        ),
+    ),
+    Quote(
+        "docs/00_project_overview.md",
+        "good advice (paired, at 30 trials, {} with the best 1 %)",
+        (
+            lambda: signed_cell(
+                at("advisors", "rows", "default@oracle-top1", "paired", "prior@oracle-top1", "30")
+            ),
         ),
     ),
     Quote(
@@ -395,7 +459,10 @@ def test_readme_ladder_table_is_the_rendered_one() -> None:
 
 def test_readme_sentences_on_the_gain_hold() -> None:
     gp, startup5 = regret(OM, "gp", "10"), regret(OM, "gp-startup5", "10")
-    default, control = regret(OM, "llm-prior", "10"), regret(OM, "llm-prior+useless", "10")
+    default, control = (
+        regret(OM, default_row(), "10"),
+        regret(OM, default_row() + "+useless", "10"),
+    )
     lead = gp - default
     assert (
         abs((gp - startup5) / lead - 2 / 3) < 0.05
@@ -403,8 +470,8 @@ def test_readme_sentences_on_the_gain_hold() -> None:
     assert abs((gp - control) / lead - 3 / 4) < 0.05  # "a control ... gets three quarters of it"
     # "At 30 trials the LLM is no better than Optuna's GP, and the random-answer control is
     # ahead of it."
-    assert abs(regret(OM, "llm-prior", "30") - regret(OM, "gp", "30")) < 0.005
-    assert regret(OM, "llm-prior+useless", "30") < regret(OM, "llm-prior", "30")
+    assert abs(regret(OM, default_row(), "30") - regret(OM, "gp", "30")) < 0.005
+    assert regret(OM, default_row() + "+useless", "30") < regret(OM, default_row(), "30")
 
 
 def test_every_decimal_figure_of_the_readme_is_checked() -> None:

@@ -125,6 +125,8 @@ def test_installed_wheel_runs_a_study_outside_the_checkout(wheel: Path, tmp_path
     assert "optimizer PriorWeightedGPSampler True" in out
     sources = ast.literal_eval(out.split("sources ", 1)[1].splitlines()[0])
     assert len(sources) == 4 and sources[0] == "optimizer"
-    assert "llm calls 1" in out
+    # The warm start, and the trust strategy's further calls while the LLM's trials pay.
+    calls = int(out.split("llm calls ", 1)[1].splitlines()[0])
+    assert 1 <= calls <= 3 and calls >= sources.count("llm")
     # The command line is installed in the environment too.
     assert "demo" in run(venv / "bin" / "llm-optuna", "--help", cwd=folder, env=env)

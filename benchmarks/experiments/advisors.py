@@ -6,7 +6,8 @@ Each rung is an advisor: the stand-ins of known skill (:mod:`benchmarks.core.adv
 and the two embedded models. An advisor's *skill* is measured exactly as for the real models: the
 warm-start probe's trial-1 regret (:mod:`benchmarks.experiments.probe`; the real models' figures
 are read from ``benchmarks/results/probe.json``). A row ``STRATEGY@ADVISOR`` is a strategy of the
-sampler (``default`` = ``llm-prior``, ``trust``, ``hybrid``, ``llm``) on that advisor, over 16
+sampler (``default``: the library's default strategy, and each other strategy of
+:data:`STRATEGIES`) on that advisor, over 16
 tasks × 5 seeds × 30 trials, paired by (task, seed) against ``gp``, ``gp-startup5`` and
 ``default@useless``.
 
@@ -16,16 +17,17 @@ request, so there are no exchanges to keep); the baselines and the real models' 
 the main cache and archive. Run the rows with ``python -m benchmarks.run`` (resumable)::
 
     OMP_NUM_THREADS=1 python -m benchmarks.run --tasks bayesmark --seeds 5 \\
-        --samplers llm-prior+oracle-top1 llm-prior+oracle-top10 llm-prior+oracle-top30 \\
-        llm-prior+local-step \\
+        --samplers llm-trust+oracle-top1 llm-trust+oracle-top10 llm-trust+oracle-top30 \\
+        llm-trust+local-step \\
         --cache-dir benchmarks/.cache/advisors --archive-dir benchmarks/results/advisors_archive
     python -m benchmarks.archive save --cache-dir benchmarks/.cache/advisors \\
         --archive-dir benchmarks/results/advisors_archive
     OMP_NUM_THREADS=1 python -m benchmarks.advisors  # the advisors' probe, the table, the figure
 
-Writes ``benchmarks/results/advisors.json`` (``{"tasks", "seeds", "trials", "advisors": {NAME:
-{"skill", "skill_se"}}, "rows": {ROW: {"runs", "model", "regret", "regret_se", "paired": {BASE:
-{"10": [mean, se], "30": [mean, se]}}}}}``) and ``docs/advisors/skill_ladder.png``.
+Writes ``benchmarks/results/advisors.json`` (``{"tasks", "seeds", "trials", "default_strategy",
+"advisors": {NAME: {"skill", "skill_se"}}, "rows": {ROW: {"runs", "model", "regret", "regret_se",
+"paired": {BASE: {"10": [mean, se], "30": [mean, se]}}}}}``) and
+``docs/advisors/skill_ladder.png``.
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ from benchmarks.core.metrics import mean_and_standard_error
 from benchmarks.core.metrics import regret_curve
 from benchmarks.core.runner import load_run
 from benchmarks.core.samplers import default_llm_model
+from benchmarks.core.samplers import library_default_strategy
+from benchmarks.core.samplers import strategy_sampler
 from benchmarks.core.suite import run_all
 from benchmarks.experiments.probe import PROBE_TRIALS
 from benchmarks.experiments.probe import RANDOM_DESIGN
@@ -71,17 +75,18 @@ STAND_INS: tuple[str, ...] = (
 )
 REAL_MODELS: tuple[str, ...] = ("smollm2-135m", "qwen2.5-coder-1.5b")
 LADDER: tuple[str, ...] = STAND_INS + REAL_MODELS
-#: Row strategy -> the benchmark's sampler name of that strategy.
+#: Strategy of a row -> the benchmark's sampler name of that strategy.
 STRATEGIES: dict[str, str] = {
-    "default": "llm-prior",
-    "trust": "llm-trust",
-    "hybrid": "llm-hybrid",
-    "llm": "llm",
+    strategy: strategy_sampler(strategy) for strategy in ("trust", "prior", "hybrid", "llm")
 }
+#: The row strategy of the library's default strategy, whichever it is.
+DEFAULT_ROW = "default"
+#: The strategy the default replaced (2026-12-03): each default row is also paired against it.
+PREVIOUS_DEFAULT = "prior"
 BASELINES: tuple[str, ...] = ("gp", "gp-startup5")
 #: Other ways of asking the small model (issue 28, item 4): ``STRATEGY~DESIGN@ADVISOR`` is the
 #: strategy with the warm-start design ``DESIGN`` of :mod:`benchmarks.core.samplers`.
-ASKING_ROWS: tuple[str, ...] = ("default~consensus5@qwen2.5-coder-1.5b",)
+ASKING_ROWS: tuple[str, ...] = ("prior~consensus5@qwen2.5-coder-1.5b",)
 PAIRED_BASES: tuple[str, ...] = (
     "gp",
     "gp-startup5",
@@ -92,20 +97,33 @@ CHECKPOINTS: tuple[int, ...] = (5, 10, 30)
 PAIRED_CHECKPOINTS: tuple[int, ...] = (10, 30)
 
 
+def row_strategies() -> dict[str, str]:
+    """The rows' strategies -> their sampler names: ``default`` (the library's default strategy)
+    first, then every other strategy of :data:`STRATEGIES`.
+
+    Example:
+        >>> list(row_strategies())
+        ['default', 'prior', 'hybrid', 'llm']
+    """
+    default = library_default_strategy()
+    others = {strategy: name for strategy, name in STRATEGIES.items() if name != default}
+    return {DEFAULT_ROW: default, **others}
+
+
 def sampler_of_row(row: str) -> str:
     """The benchmark sampler name of ``STRATEGY@ADVISOR`` (or of a baseline row).
 
     Example:
         >>> sampler_of_row("default@oracle-top10"), sampler_of_row("llm@qwen2.5-coder-1.5b")
-        ('llm-prior+oracle-top10', 'llm')
-        >>> sampler_of_row("default~consensus5@qwen2.5-coder-1.5b")
+        ('llm-trust+oracle-top10', 'llm')
+        >>> sampler_of_row("prior~consensus5@qwen2.5-coder-1.5b")
         'llm-prior~consensus5'
     """
     if row in BASELINES:
         return row
     strategy, _, advisor = row.partition("@")
     strategy, tilde, design = strategy.partition("~")
-    base = STRATEGIES[strategy] + tilde + design
+    base = row_strategies()[strategy] + tilde + design
     if advisor in STAND_INS:
         return f"{base}+{advisor}"
 
@@ -204,7 +222,15 @@ def summarise_rows(
         }
         if models and row in models:
             entry["model"] = models[row]
-        for base in PAIRED_BASES:
+        strategy, _, advisor = row.partition("@")
+        # The default against the strategy it replaced, and another way of asking against the
+        # same strategy asked the default way, on the same advisor.
+        same_advisor: tuple[str, ...] = ()
+        if strategy == DEFAULT_ROW:
+            same_advisor = (f"{PREVIOUS_DEFAULT}@{advisor}",)
+        elif "~" in strategy:
+            same_advisor = (f"{strategy.partition('~')[0]}@{advisor}",)
+        for base in PAIRED_BASES + same_advisor:
             if base == row or base not in curves:
                 continue
             keys = [key for key in found if key in curves[base]]
@@ -257,7 +283,7 @@ def plot_ladder(results: dict[str, Any], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     figure, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=False)
-    markers = {"default": "o", "trust": "D", "hybrid": "s", "llm": "^"}
+    markers = dict(zip(row_strategies(), ("o", "D", "s", "^")))
     for axis, checkpoint in zip(axes, ("10", "30")):
         for strategy, marker in markers.items():
             points = []
@@ -277,8 +303,11 @@ def plot_ladder(results: dict[str, Any], path: Path) -> None:
                 continue
             points.sort()
             xs, ys, errors, labels = zip(*points)
-            axis.errorbar(xs, ys, yerr=errors, marker=marker, capsize=3, label=strategy)
-            if strategy == "default":
+            label = strategy
+            if strategy == DEFAULT_ROW:
+                label = f"default ({results.get('default_strategy', 'the library default')})"
+            axis.errorbar(xs, ys, yerr=errors, marker=marker, capsize=3, label=label)
+            if strategy == DEFAULT_ROW:
                 for x, y, label in zip(xs, ys, labels):
                     axis.annotate(
                         label, (x, y), textcoords="offset points", xytext=(4, 4), fontsize=7
@@ -324,7 +353,7 @@ def main(argv: list[str] | None = None) -> int:
     skills = probe_skills(args.seeds, tasks, not args.cached_only, not args.no_progress)
     rows = (
         list(BASELINES)
-        + [f"{strategy}@{advisor}" for strategy in STRATEGIES for advisor in LADDER]
+        + [f"{strategy}@{advisor}" for strategy in row_strategies() for advisor in LADDER]
         + list(ASKING_ROWS)
     )
     curves, models = load_rows(rows, tasks, args.seeds, args.trials)
@@ -332,6 +361,7 @@ def main(argv: list[str] | None = None) -> int:
         "tasks": len(tasks),
         "seeds": args.seeds,
         "trials": args.trials,
+        "default_strategy": library_default_strategy(),
         "advisors": skills,
         "rows": summarise_rows(curves, models),
         "command": "python -m benchmarks.advisors "

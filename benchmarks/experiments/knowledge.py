@@ -1,7 +1,8 @@
 """The knowledge benchmark: what the user knows, given as a hint, under four conditions.
 
-Each (task, seed) runs the library's default strategy (``llm-prior`` on the default embedded model)
-with the hint of :mod:`benchmarks.experiments.hints` in ``study.user_attrs["domain_knowledge"]``:
+Each (task, seed) runs the prior strategy (``llm-prior``, the library's default until 2026-12-03,
+on the default embedded model) with the hint of :mod:`benchmarks.experiments.hints` in
+``study.user_attrs["domain_knowledge"]``:
 
 - ``precise``: good values of the two most influential parameters, in numbers;
 - ``vague``: the same knowledge in words only;

@@ -11,14 +11,15 @@ The prompt size per call is counted with ``litellm.token_counter`` on the messag
 sampler actually sent (captured by a LiteLLM pre-call hook), since the mock reports dummy
 usage; the sampler's own ``prompt_tokens`` statistic is recorded beside it.
 
-    OMP_NUM_THREADS=1 python -m benchmarks.overhead     # tpe, gp, llm-prior (the default), llm
+    OMP_NUM_THREADS=1 python -m benchmarks.overhead     # tpe, gp, llm-prior, llm
     python -m benchmarks.overhead --samplers tpe gp llm --lengths 10 100
 
-The default strategy (``llm-prior``) is measured with its history made of random trials, so
-it has no LLM beliefs: its time is the GP's (with the prior's evaluation when there are
-beliefs it is a little more), and past 100 complete trials the multivariate TPE's it hands
-over to. Optuna's plain GP is measured up to ``--gp-max-length`` trials only (12 s per trial
-at 1,000 on two cores: 5,000 would take many minutes per repetition).
+The prior strategy (``llm-prior``; the default ``llm-trust`` adds only LLM calls) is measured
+with its history made of random trials, so it has no LLM beliefs: its time is the GP's (with
+the prior's evaluation when there are beliefs it is a little more), and past 100 complete
+trials the multivariate TPE's it hands over to. Optuna's plain GP is measured up to
+``--gp-max-length`` trials only (12 s per trial at 1,000 on two cores: 5,000 would take many
+minutes per repetition).
 
 Writes ``benchmarks/results/overhead.json``; ``python -m benchmarks.report`` renders it.
 """

@@ -18,7 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks._paths import RESULTS_DIR
+from benchmarks.core.samplers import library_default_strategy
+from benchmarks.experiments.advisors import DEFAULT_ROW
 from benchmarks.experiments.advisors import format_table
+from benchmarks.experiments.advisors import PREVIOUS_DEFAULT
+from benchmarks.experiments.advisors import STRATEGIES
 
 
 ADVISORS_RESULTS = RESULTS_DIR / "advisors.json"
@@ -52,13 +56,24 @@ README_ADVISORS = {
     "local-step": "stand-in: a step from the best trial shown",
     "smollm2-135m": "SmolLM2-135M",
 }
-#: The README's columns: (row strategy, header).
-README_STRATEGIES = (
-    ("default", '`"prior"` (default)'),
-    ("trust", '`"trust"`'),
-    ("hybrid", '`"hybrid"`'),
-    ("llm", '`"llm"`'),
-)
+
+
+def readme_strategies(results: dict[str, Any]) -> list[tuple[str, str]]:
+    """The README's columns, ``(row strategy, header)``: the default first, then the other
+    strategies whose rows exist, in the order of :data:`STRATEGIES`.
+
+    Example:
+        >>> readme_strategies({"default_strategy": "llm-trust", "rows": {"prior@useless": {}}})
+        [('default', '`"trust"` (default)'), ('prior', '`"prior"`')]
+    """
+    default = str(results.get("default_strategy") or library_default_strategy())
+    default = default.removeprefix("llm-")
+    strategies = {row.partition("@")[0] for row in results["rows"]}
+    return [(DEFAULT_ROW, f'`"{default}"` (default)')] + [
+        (strategy, f'`"{strategy}"`')
+        for strategy in STRATEGIES
+        if strategy in strategies and strategy != default
+    ]
 
 
 def readme_ladder_table(results: dict[str, Any]) -> str:
@@ -70,26 +85,27 @@ def readme_ladder_table(results: dict[str, Any]) -> str:
     Example:
         >>> row = {"runs": 80, "regret": {"10": 0.2, "30": 0.1}}
         >>> table = readme_ladder_table({"advisors": {"useless": {"skill": 0.77}},
-        ...                              "rows": {"default@useless": row}})
+        ...                              "rows": {"default@useless": row, "llm@useless": row}})
         >>> table.splitlines()[-1]
-        '| stand-in: random answers | 0.77 | **0.200 / 0.100** | – | – | – |'
+        '| stand-in: random answers | 0.77 | **0.200 / 0.100** | 0.200 / 0.100 |'
     """
     rows, advisors = results["rows"], results["advisors"]
-    header = "| advice | skill | " + " | ".join(title for _, title in README_STRATEGIES)
-    lines = [header + " |", "|---|---|" + "---|" * len(README_STRATEGIES)]
+    columns = readme_strategies(results)
+    header = "| advice | skill | " + " | ".join(title for _, title in columns)
+    lines = [header + " |", "|---|---|" + "---|" * len(columns)]
     for advisor, words in README_ADVISORS.items():
         if advisor not in advisors:
             continue
         shown = {
             strategy: rows[f"{strategy}@{advisor}"]
-            for strategy, _ in README_STRATEGIES
+            for strategy, _ in columns
             if rows.get(f"{strategy}@{advisor}", {}).get("runs", 0) >= MIN_STRATEGY_RUNS
         }
         if not shown:
             continue
         best = min(shown, key=lambda strategy: shown[strategy]["regret"]["30"])
         cells = []
-        for strategy, _ in README_STRATEGIES:
+        for strategy, _ in columns:
             entry = shown.get(strategy)
             if entry is None:
                 cells.append("–")
@@ -114,14 +130,14 @@ def acceptance_lines(results: dict[str, Any]) -> list[tuple[str, str, bool | Non
 
     lines: list[tuple[str, str, bool | None]] = []
     startup = regret("gp-startup5", "10")
-    # The lines are the default's; the same lines for the trust strategy (a candidate default)
-    # follow when its rows exist.
-    for strategy in ("default", "trust"):
+    # The lines are the default's; the same lines for the prior strategy (the default until
+    # 2026-12) follow when its rows exist.
+    for strategy in (DEFAULT_ROW, "prior"):
         for advisor, factor in (("oracle-top10", 0.6), ("oracle-top1", 0.35)):
             row = f"{strategy}@{advisor}"
             mine = regret(row, "10")
             if mine is None or startup is None:
-                if strategy == "default":
+                if strategy == DEFAULT_ROW:
                     lines.append((f"`{row}` r@10 ≤ {factor} × `gp-startup5`", "row missing", None))
                 continue
             lines.append(
@@ -166,11 +182,11 @@ def acceptance_lines(results: dict[str, Any]) -> list[tuple[str, str, bool | Non
             and "~" not in row  # another way of asking, not another strategy
             and entry["runs"] >= MIN_STRATEGY_RUNS
         }
-        if "default" not in strategies or len(strategies) < 2:
+        if DEFAULT_ROW not in strategies or len(strategies) < 2:
             continue
         for checkpoint in ("10", "30"):
             best = min(strategies, key=lambda s: strategies[s]["regret"][checkpoint])
-            mine = strategies["default"]
+            mine = strategies[DEFAULT_ROW]
             gap = mine["regret"][checkpoint] - strategies[best]["regret"][checkpoint]
             lines.append(
                 (
@@ -180,6 +196,28 @@ def acceptance_lines(results: dict[str, Any]) -> list[tuple[str, str, bool | Non
                     gap <= mine["regret_se"][checkpoint],
                 )
             )
+    return lines
+
+
+def versus_previous_default(results: dict[str, Any]) -> list[str]:
+    """The table of each default row paired against the previous default on its advisor.
+
+    Example:
+        >>> row = {"paired": {"prior@useless": {"10": [0.01, 0.02], "30": [0.0, 0.01],
+        ...                                      "runs": 80}}}
+        >>> versus_previous_default({"rows": {"default@useless": row}})[-1]
+        '| `useless` | 80 | +0.010 ± 0.020 | +0.000 ± 0.010 |'
+    """
+    lines = ["| advice | runs | Δr@10 | Δr@30 |", "|---|---|---|---|"]
+    for row, entry in results["rows"].items():
+        strategy, _, advisor = row.partition("@")
+        cell = entry.get("paired", {}).get(f"{PREVIOUS_DEFAULT}@{advisor}")
+        if strategy != DEFAULT_ROW or cell is None:
+            continue
+        lines.append(
+            f"| `{advisor}` | {cell['runs']} | {cell['10'][0]:+.3f} ± {cell['10'][1]:.3f} | "
+            f"{cell['30'][0]:+.3f} ± {cell['30'][1]:.3f} |"
+        )
     return lines
 
 
@@ -209,7 +247,9 @@ def advisors_section(results: dict[str, Any]) -> str:
             "How much of an advisor's skill does each strategy turn into lower regret? Besides "
             "the two embedded models, stand-in advisors of known skill answer on loopback "
             "(`benchmarks/core/advisor_responder.py`; rows `STRATEGY@ADVISOR`, `default` = "
-            "`llm-prior`, `trust` = `llm-trust`). An advisor's skill is measured as for the real "
+            f"`{results.get('default_strategy') or library_default_strategy()}`, the library's "
+            "default, and "
+            "the other strategies by name). An advisor's skill is measured as for the real "
             "models: the warm-start probe's trial-1 regret (0 = best known, 1 = median random "
             "configuration). Paired differences are by task × seed (negative = the row is "
             "better).",
@@ -219,6 +259,11 @@ def advisors_section(results: dict[str, Any]) -> str:
             "\n".join(skills),
             "",
             format_table(results),
+            "",
+            "The default against the strategy it replaced on the same advice "
+            f"(`default@ADVISOR` − `{PREVIOUS_DEFAULT}@ADVISOR`, paired by task × seed):",
+            "",
+            "\n".join(versus_previous_default(results)),
             "",
             f"![the skill ladder]({FIGURE})",
             "",

@@ -108,23 +108,24 @@ class LLMGuidedSampler(BaseSampler):
             :mod:`llm_guided_optuna.embedded.selection`). The only positional argument.
         seed: Seed of the strategy's optimizer, and of the LLM where the provider takes one.
         strategy: How the LLM is used (see :mod:`llm_guided_optuna._sampler.strategies`).
-            ``"prior"`` (default): the LLM proposes the first ``warm_start_trials`` trials
-            from the problem context; then Optuna's GPSampler proposes every trial with an
-            acquisition weighted by those beliefs, a weight that decays as ``β / n`` (πBO;
-            options in ``prior``); one LLM call per study; past 100 complete trials a
-            multivariate TPESampler takes over, to keep the cost per trial bounded.
+            ``"trust"`` (default): the LLM proposes the first ``warm_start_trials`` trials
+            from the problem context; then Optuna's GPSampler proposes the trials with an
+            acquisition weighted by the LLM's proposals as beliefs, a weight that decays as
+            ``β / n`` (πBO; options in ``prior``), and the LLM proposes again while its trials
+            outrank the others, with probability ``llm_share`` times that trust, at most
+            ``max_llm_trials`` times (:mod:`llm_guided_optuna._sampler.trust`); past 100
+            complete trials a multivariate TPESampler takes over, to keep the cost per trial
+            bounded. ``"prior"``: as ``"trust"`` without asking again: one LLM call per study.
             ``"hybrid"``: a classical optimizer (default GPSampler, or a multivariate
             TPESampler without PyTorch) keeps the state and learns from every trial; the LLM
             warm-starts, then proposes an adaptive, decaying share of trials, seeing the
-            optimizer's proposal (:mod:`llm_guided_optuna._sampler.schedule`). ``"trust"``: as
-            ``"prior"``, and after the warm start the LLM proposes again while its trials
-            outrank the others, with probability ``llm_share`` times that trust
-            (:mod:`llm_guided_optuna._sampler.trust`). ``"llm"``: the LLM proposes every trial.
+            optimizer's proposal (:mod:`llm_guided_optuna._sampler.schedule`). ``"llm"``: the
+            LLM proposes every trial.
         optimizer: The strategy's optimizer: it proposes what the LLM does not (most trials,
-            under ``"prior"`` and ``"hybrid"``) and stands in when a proposal fails. Default:
-            a :class:`~llm_guided_optuna.PriorWeightedGPSampler` handing over to a TPE
-            (``"prior"``, ``"trust"``), ``GPSampler`` (``"hybrid"``), ``TPESampler(seed=seed)``
-            (``"llm"``).
+            under ``"trust"``, ``"prior"`` and ``"hybrid"``) and stands in when a proposal
+            fails. Default: a :class:`~llm_guided_optuna.PriorWeightedGPSampler` handing over to
+            a TPE (``"trust"``, ``"prior"``), ``GPSampler`` (``"hybrid"``),
+            ``TPESampler(seed=seed)`` (``"llm"``).
         temperature: LLM sampling temperature.
         timeout: Seconds allowed for one LLM request. ``None`` (the default): 30 s for a hosted
             model; for an embedded model or a server at ``api_base``, 60 s plus 1 s per token

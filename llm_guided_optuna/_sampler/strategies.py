@@ -9,10 +9,11 @@
   initial design); afterwards the GP proposes every trial with an acquisition weighted by the
   LLM's beliefs, whose influence decays as evidence accumulates (πBO;
   :mod:`llm_guided_optuna._prior.configuration_prior`). One LLM call per study.
-- ``"trust"``: as ``"prior"``, and after the warm start the LLM proposes again, seeing the
-  history and the optimizer's proposal, while its trials outrank the others: with probability
-  ``llm_share`` times its trust (:mod:`llm_guided_optuna._sampler.trust`). Its proposals join the
-  prior's beliefs.
+- ``"trust"`` (the default): as ``"prior"``, and after the warm start the LLM proposes again,
+  seeing the history and the optimizer's proposal, while its trials outrank the others: with
+  probability ``llm_share`` times its trust (:mod:`llm_guided_optuna._sampler.trust`). Its
+  proposals join the prior's beliefs. An advisor that does no better than the other trials is
+  not asked again, so it costs what ``"prior"`` costs; a good one is asked more often.
 
 Example:
     >>> plan = configure_strategy("llm", seed=0)
@@ -38,7 +39,7 @@ from llm_guided_optuna._warnings import llm_warn
 
 
 STRATEGIES = ("llm", "hybrid", "prior", "trust")
-DEFAULT_STRATEGY = "prior"
+DEFAULT_STRATEGY = "trust"
 #: Trials before the optimizer of ``hybrid`` and ``prior`` starts modelling (trial 0, the warm
 #: start, random points for the rest).
 INITIAL_DESIGN_TRIALS = 5
