@@ -52,11 +52,15 @@ def test_a_warm_start_on_the_default_model_gives_valid_llm_trials(monkeypatch) -
     assert sampler.strategy == "trust"
     stats = sampler.get_statistics()["sampler_stats"]
     # The warm start, then the LLM again only while its trials outrank the others, at most
-    # IN_PROCESS_MAX_LLM_TRIALS times; each call proposes the trial it was asked for.
-    assert 1 <= stats["llm_calls"] <= 1 + IN_PROCESS_MAX_LLM_TRIALS and stats["failures"] == {}
+    # IN_PROCESS_MAX_LLM_TRIALS times. A later answer may repeat a configuration already tried:
+    # that is a recorded fallback (the optimizer stands in), never another kind of failure.
+    assert 1 <= stats["llm_calls"] <= 1 + IN_PROCESS_MAX_LLM_TRIALS
+    assert set(stats["failures"]) <= {"duplicate"}
     sources = [t.user_attrs["llm_source"] for t in study.trials]
-    assert sources[:2] == ["optimizer", "llm"] and set(sources[2:]) <= {"llm", "optimizer"}
-    assert sources.count("llm") == stats["llm_calls"]
+    assert sources[:2] == ["optimizer", "llm"]
+    assert set(sources[2:]) <= {"llm", "optimizer", "fallback"}
+    # Each call proposed the trial it was asked for, or that trial records why it did not.
+    assert sources.count("llm") + sources.count("fallback") == stats["llm_calls"]
     llm_trials = [t for t in study.trials if t.user_attrs["llm_source"] == "llm"]
     assert all(t.user_attrs["llm_call"]["model"] for t in llm_trials)
     assert study.trials[1].user_attrs[
