@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from benchmarks.core.samplers import USELESS_SUFFIX
 from benchmarks.report.render_advisors import readme_ladder_table
 from benchmarks.report.render_readme import readme_table
 
@@ -461,7 +462,7 @@ def test_readme_sentences_on_the_gain_hold() -> None:
     gp, startup5 = regret(OM, "gp", "10"), regret(OM, "gp-startup5", "10")
     default, control = (
         regret(OM, default_row(), "10"),
-        regret(OM, default_row() + "+useless", "10"),
+        regret(OM, default_row() + USELESS_SUFFIX, "10"),
     )
     lead = gp - default
     assert (
@@ -471,7 +472,7 @@ def test_readme_sentences_on_the_gain_hold() -> None:
     # "At 30 trials the LLM is no better than Optuna's GP, and the random-answer control is
     # ahead of it."
     assert abs(regret(OM, default_row(), "30") - regret(OM, "gp", "30")) < 0.005
-    assert regret(OM, default_row() + "+useless", "30") < regret(OM, default_row(), "30")
+    assert regret(OM, default_row() + USELESS_SUFFIX, "30") < regret(OM, default_row(), "30")
 
 
 def test_every_decimal_figure_of_the_readme_is_checked() -> None:

@@ -217,6 +217,16 @@ def strategy_sampler(strategy: str) -> str:
     return "llm" if strategy == "llm" else f"llm-{strategy}"
 
 
+def sampler_strategy(name: str) -> str:
+    """The strategy of a benchmark sampler name made by :func:`strategy_sampler`.
+
+    Example:
+        >>> sampler_strategy("llm"), sampler_strategy("llm-trust")
+        ('llm', 'trust')
+    """
+    return name.removeprefix("llm-")
+
+
 def library_default_strategy() -> str:
     """The benchmark name of ``LLMGuidedSampler``'s default strategy (``llm`` or ``llm-<x>``)."""
     # Lazy, as in default_llm_model: the baselines run without the library.

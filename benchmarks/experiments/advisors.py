@@ -53,6 +53,7 @@ from benchmarks.core.samplers import default_llm_model
 from benchmarks.core.samplers import library_default_strategy
 from benchmarks.core.samplers import strategy_sampler
 from benchmarks.core.suite import run_all
+from benchmarks.experiments.probe import paired_runs
 from benchmarks.experiments.probe import PROBE_TRIALS
 from benchmarks.experiments.probe import RANDOM_DESIGN
 from benchmarks.experiments.probe import summarise_probe
@@ -149,13 +150,7 @@ def probe_skills(
         )
     skills: dict[str, dict[str, float]] = {}
     for advisor, name in names.items():
-        pairs = []
-        for seed in range(seeds):
-            for task in tasks:
-                mine = load_run(probe_dir, task, name, seed, PROBE_TRIALS)
-                random_design = load_run(probe_dir, task, RANDOM_DESIGN, seed, PROBE_TRIALS)
-                if mine is not None and random_design is not None:
-                    pairs.append((mine, random_design, load_reference(task)))
+        pairs = paired_runs(probe_dir, name, RANDOM_DESIGN, tasks, seeds, DEFAULT_REFERENCE_DIR)
         if pairs:
             summary = summarise_probe(pairs, 1)
             skills[advisor] = {

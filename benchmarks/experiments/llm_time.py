@@ -75,14 +75,15 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Median and largest LLM seconds per study, and how many studies stayed under the goal.
 
     Example:
-        >>> summarise([{"llm_seconds": 50.0, "llm_calls": 2}, {"llm_seconds": 130.0,
-        ...            "llm_calls": 4}])["under_goal"]
+        >>> row = {"llm_seconds": 50.0, "llm_calls": 2, "later_calls": 1,
+        ...        "later_prompt_tokens": 900}
+        >>> summarise([row, {**row, "llm_seconds": 130.0}])["under_goal"]
         1
     """
     seconds = [row["llm_seconds"] for row in rows]
     calls = [row["llm_calls"] for row in rows]
-    later_calls = sum(row.get("later_calls", 0) for row in rows)
-    later_tokens = sum(row.get("later_prompt_tokens", 0) for row in rows)
+    later_calls = sum(row["later_calls"] for row in rows)
+    later_tokens = sum(row["later_prompt_tokens"] for row in rows)
     return {
         "studies": len(rows),
         "median_llm_seconds": round(statistics.median(seconds), 1) if seconds else None,

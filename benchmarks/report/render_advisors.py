@@ -19,6 +19,7 @@ from typing import Any
 
 from benchmarks._paths import RESULTS_DIR
 from benchmarks.core.samplers import library_default_strategy
+from benchmarks.core.samplers import sampler_strategy
 from benchmarks.experiments.advisors import DEFAULT_ROW
 from benchmarks.experiments.advisors import format_table
 from benchmarks.experiments.advisors import PREVIOUS_DEFAULT
@@ -66,8 +67,7 @@ def readme_strategies(results: dict[str, Any]) -> list[tuple[str, str]]:
         >>> readme_strategies({"default_strategy": "llm-trust", "rows": {"prior@useless": {}}})
         [('default', '`"trust"` (default)'), ('prior', '`"prior"`')]
     """
-    default = str(results.get("default_strategy") or library_default_strategy())
-    default = default.removeprefix("llm-")
+    default = sampler_strategy(str(results.get("default_strategy") or library_default_strategy()))
     strategies = {row.partition("@")[0] for row in results["rows"]}
     return [(DEFAULT_ROW, f'`"{default}"` (default)')] + [
         (strategy, f'`"{strategy}"`')

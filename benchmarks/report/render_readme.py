@@ -22,6 +22,8 @@ from typing import Any
 
 from benchmarks._paths import REPO_ROOT
 from benchmarks._paths import RESULTS_DIR
+from benchmarks.core.samplers import sampler_strategy
+from benchmarks.core.samplers import USELESS_SUFFIX
 
 
 RESULTS = RESULTS_DIR / "one_machine.json"
@@ -41,7 +43,7 @@ def readme_row_names(results: dict[str, Any]) -> list[tuple[str, str, str]]:
         ['gp', 'gp-startup5', 'llm-trust', 'llm-prior', 'llm-trust+useless']
     """
     default = str(results.get("default_strategy", PRIOR_ROW))
-    strategy = default.removeprefix("llm-")
+    strategy = sampler_strategy(default)
     rows = [
         ("Optuna `GPSampler()`", "samplers", "gp"),
         ("Optuna `GPSampler(n_startup_trials=5)`", "ablations", "gp-startup5"),
@@ -57,7 +59,7 @@ def readme_row_names(results: dict[str, Any]) -> list[tuple[str, str, str]]:
         (
             "the default on a server answering random configurations (control)",
             "samplers",
-            default + "+useless",
+            default + USELESS_SUFFIX,
         )
     )
     return rows
