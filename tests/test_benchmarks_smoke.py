@@ -382,6 +382,40 @@ def test_knowledge_benchmark_hints_the_embedded_model_and_reports_the_section(tm
     assert f"| `{condition}` |" in section and "embedded/smollm2-135m" in section
 
 
+def test_a_strategy_option_runs_that_strategy_and_pairs_it_with_its_own_none() -> None:
+    """``[strategy=trust]`` runs trust with the same hint; without it a hint condition runs the
+    prior strategy its recorded runs were made with, and the summary pairs the trust conditions
+    with each other, not with prior's."""
+    from benchmarks.experiments.hints import task_hints
+    from benchmarks.experiments.knowledge import condition_setup
+    from benchmarks.experiments.knowledge import summarise_conditions
+    from benchmarks.tasks.reference import load_reference
+    from benchmarks.tasks.registry import get_task
+
+    hints = task_hints(get_task(TASK))
+    assert condition_setup("precise-top1[strategy=trust]", hints)[:2] == (
+        "llm-trust",
+        {"domain_knowledge": hints.domain_knowledge("precise-top1")},
+    )
+    assert condition_setup("precise-top1", hints)[0] == "llm-prior"
+    assert condition_setup("none[design=prior,strategy=trust]@smollm2-135m", hints)[0] == (
+        "llm-trust[design=prior]@smollm2-135m"
+    )
+    reference = load_reference(TASK)
+    assert reference is not None
+    best, worst = reference.f_star, reference.random_median
+    conditions = ["precise-top1[strategy=trust]", "none[strategy=trust]", "none"]
+    start = {"precise-top1[strategy=trust]": best, "none[strategy=trust]": worst, "none": worst}
+    records = {
+        (TASK, condition, 0): {"best_so_far": [start[condition]] * 9 + [best]}
+        for condition in conditions
+    }
+    paired = summarise_conditions(records, [TASK], conditions, 1)["paired"]
+    trust = paired["precise-top1[strategy=trust] - none[strategy=trust]"]
+    assert trust["runs"] == 1 and trust["difference"]["5"] < 0 and trust["difference"]["10"] == 0
+    assert "precise-top1[strategy=trust] - none" not in paired
+
+
 def test_the_knowledge_checks_say_which_acceptance_lines_hold() -> None:
     from benchmarks.report.render_knowledge import acceptance_rows
 

@@ -1,7 +1,8 @@
 """The knowledge benchmark: what the user knows, given as a hint, under four conditions.
 
 Each (task, seed) runs the prior strategy (``llm-prior``, the library's default until 2026-12-03,
-on the default embedded model) with the hint of :mod:`benchmarks.experiments.hints` in
+on the default embedded model; ``[strategy=trust]`` runs another strategy, e.g. the default since
+then) with the hint of :mod:`benchmarks.experiments.hints` in
 ``study.user_attrs["domain_knowledge"]``:
 
 - ``precise``: good values of the two most influential parameters, in numbers;
@@ -24,6 +25,8 @@ conditions it summarises to the existing ``knowledge.json`` instead of replacing
 
     OMP_NUM_THREADS=1 python -m benchmarks.knowledge       # 16 tasks x 5 seeds, every condition
     OMP_NUM_THREADS=1 python -m benchmarks.knowledge --seeds 2 --conditions precise none
+    OMP_NUM_THREADS=1 python -m benchmarks.knowledge --seeds 3 \
+        --conditions 'precise-top1[strategy=trust]' 'none[strategy=trust]'
 
 Writes ``benchmarks/results/knowledge.json``: ``{"conditions": {NAME: {"runs": N, "regret":
 {"5": .., "10": .., "30": ..}, "regret_se": {...}}}, "paired": {...}, "hints": {task: {...}}}``.
@@ -50,6 +53,7 @@ from benchmarks.core.metrics import regret_curve
 from benchmarks.core.runner import load_run
 from benchmarks.core.runner import run_one
 from benchmarks.core.runner import save_run
+from benchmarks.core.samplers import strategy_sampler
 from benchmarks.core.suite import exchanges_dir
 from benchmarks.experiments.hints import CONDITIONS as HINT_CONDITIONS
 from benchmarks.experiments.hints import task_hints
@@ -68,6 +72,9 @@ DEFAULT_OUTPUT = RESULTS_DIR / "knowledge.json"
 #: --archive-dir benchmarks/results/knowledge_archive``.
 KNOWLEDGE_ARCHIVE_DIR = RESULTS_DIR / "knowledge_archive"
 CHECKPOINTS: tuple[int, ...] = (5, 10, 30)
+#: The strategy a hint condition runs unless its ``[strategy=<x>]`` option names another: the
+#: benchmark's hints were measured under ``prior``, the library's default until 2026-12-03.
+KNOWLEDGE_STRATEGY = "prior"
 #: The comparisons the acceptance of the benchmark asks for: (condition, against).
 COMPARISONS: tuple[tuple[str, str], ...] = (
     ("precise", "none"),
@@ -94,13 +101,22 @@ def condition_setup(
     """The sampler name, the study's extra user attributes and the enqueued configuration.
 
     A hint condition may carry options of the prior strategy and name another embedded model:
-    ``precise[beta=3]@smollm2-135m`` (:mod:`benchmarks.core.samplers`).
+    ``precise[beta=3]@smollm2-135m`` (:mod:`benchmarks.core.samplers`). The option
+    ``strategy`` runs another strategy with the same hint: ``precise-top1[strategy=trust]``.
+
+    Example:
+        >>> hints = TaskHints((), {}, {}, {}, texts={"precise": "C around 1", "none": ""})
+        >>> condition_setup("precise[strategy=trust]", hints)[:2]
+        ('llm-trust', {'domain_knowledge': {'hint': 'C around 1'}})
+        >>> condition_setup("none[strategy=trust,beta=3]@smollm2-135m", hints)[:2]
+        ('llm-trust[beta=3]@smollm2-135m', None)
     """
     base, variant = split_condition(condition)
     if base in HINT_CONDITIONS:
         knowledge = hints.domain_knowledge(base)
+        strategy, variant = _strategy_option(variant)
         return (
-            "llm-prior" + variant,
+            strategy_sampler(strategy) + variant,
             ({"domain_knowledge": knowledge} if knowledge else None),
             None,
         )
@@ -109,6 +125,21 @@ def condition_setup(
     if condition in ("gp+enqueue", "tpe+enqueue"):
         return condition.split("+")[0], None, hints.partial_configuration("precise")
     raise ValueError(f"unknown condition {condition!r}; known: {', '.join(CONDITIONS)}")
+
+
+def _strategy_option(variant: str) -> tuple[str, str]:
+    """``(strategy, variant without it)``: the ``strategy=<x>`` option of a condition's variant
+    (``prior``, the benchmark's strategy for hints, when it names none)."""
+    if not variant.startswith("["):
+        return KNOWLEDGE_STRATEGY, variant
+    inner, _, rest = variant[1:].partition("]")
+    options = [item for item in inner.split(",") if item]
+    strategies = [item.split("=", 1)[1] for item in options if item.startswith("strategy=")]
+    kept = [item for item in options if not item.startswith("strategy=")]
+    return (
+        strategies[-1] if strategies else KNOWLEDGE_STRATEGY,
+        (f"[{','.join(kept)}]" if kept else "") + rest,
+    )
 
 
 def run_conditions(
@@ -279,8 +310,9 @@ def main(argv: list[str] | None = None) -> int:
         "--conditions",
         nargs="+",
         default=list(CONDITIONS),
-        help=f"of {', '.join(CONDITIONS)}; a hint condition may add options and a model: "
-        "precise[beta=3]@smollm2-135m",
+        help=f"of {', '.join(CONDITIONS)}; a hint condition may add options (strategy=<x> runs "
+        "another strategy than prior) and a model: precise[beta=3]@smollm2-135m, "
+        "precise-top1[strategy=trust]",
     )
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument(

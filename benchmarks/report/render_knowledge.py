@@ -35,6 +35,7 @@ CONDITION_MEANINGS = {
 OPTION_MEANINGS = {
     "stated=off": "the prior ignores the stated values",
     "design=prior": "start-up trials drawn from the prior",
+    "strategy=trust": "the trust strategy (the default since 2026-12-03)",
 }
 #: The issue's acceptance: (label, comparison, checkpoint, how it is judged).
 CHECKS = (
@@ -42,6 +43,12 @@ CHECKS = (
     (
         "precise-top1 vs none: r@10 at least 40 % lower (issue 28)",
         "precise-top1 - none",
+        "10",
+        "ratio",
+    ),
+    (
+        "precise-top1 vs none under trust, the default: r@10 at least 40 % lower (issue 28)",
+        "precise-top1[strategy=trust] - none[strategy=trust]",
         "10",
         "ratio",
     ),
@@ -115,8 +122,9 @@ def knowledge_section(summary: dict[str, Any]) -> str:
     out = [
         "## What the user knows: hints in `domain_knowledge`",
         "",
-        "Each Bayesmark-lite (task, seed) runs the default strategy with a hint in "
-        '`study.user_attrs["domain_knowledge"]`, made by a documented rule from the task\'s '
+        "Each Bayesmark-lite (task, seed) runs the prior strategy (the library's default until "
+        "2026-12-03; a condition with `[strategy=trust]` runs trust, today's default) with a hint "
+        'in `study.user_attrs["domain_knowledge"]`, made by a documented rule from the task\'s '
         "random reference configurations (`benchmarks/experiments/hints.py`: the two parameters "
         "with the largest η², good values from the best tenth, bad ones from the worst). Stated "
         "values become beliefs of the prior with their width "
