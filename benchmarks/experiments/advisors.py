@@ -111,6 +111,19 @@ def row_strategies() -> dict[str, str]:
     return {DEFAULT_ROW: default, **others}
 
 
+def twin_row(row: str) -> str | None:
+    """The row another way of asking is paired with: the same strategy asked the default way,
+    on the same advisor (``None`` for a row asked the default way).
+
+    Example:
+        >>> twin_row("prior~consensus5@qwen2.5-coder-1.5b"), twin_row("default@useless")
+        ('prior@qwen2.5-coder-1.5b', None)
+    """
+    strategy, _, advisor = row.partition("@")
+    plain = strategy.partition("~")[0]
+    return None if plain == strategy else f"{plain}@{advisor}"
+
+
 def sampler_of_row(row: str) -> str:
     """The benchmark sampler name of ``STRATEGY@ADVISOR`` (or of a baseline row).
 
@@ -220,11 +233,12 @@ def summarise_rows(
         strategy, _, advisor = row.partition("@")
         # The default against the strategy it replaced, and another way of asking against the
         # same strategy asked the default way, on the same advisor.
+        twin = twin_row(row)
         same_advisor: tuple[str, ...] = ()
         if strategy == DEFAULT_ROW:
             same_advisor = (f"{PREVIOUS_DEFAULT}@{advisor}",)
-        elif "~" in strategy:
-            same_advisor = (f"{strategy.partition('~')[0]}@{advisor}",)
+        elif twin is not None:
+            same_advisor = (twin,)
         for base in PAIRED_BASES + same_advisor:
             if base == row or base not in curves:
                 continue

@@ -24,6 +24,7 @@ from benchmarks.experiments.advisors import DEFAULT_ROW
 from benchmarks.experiments.advisors import format_table
 from benchmarks.experiments.advisors import PREVIOUS_DEFAULT
 from benchmarks.experiments.advisors import STRATEGIES
+from benchmarks.experiments.advisors import twin_row
 
 
 ADVISORS_RESULTS = RESULTS_DIR / "advisors.json"
@@ -179,7 +180,7 @@ def acceptance_lines(results: dict[str, Any]) -> list[tuple[str, str, bool | Non
             row.split("@")[0]: entry
             for row, entry in rows.items()
             if row.endswith(f"@{advisor}")
-            and "~" not in row  # another way of asking, not another strategy
+            and twin_row(row) is None  # another way of asking, not another strategy
             and entry["runs"] >= MIN_STRATEGY_RUNS
         }
         if DEFAULT_ROW not in strategies or len(strategies) < 2:
@@ -199,6 +200,14 @@ def acceptance_lines(results: dict[str, Any]) -> list[tuple[str, str, bool | Non
     return lines
 
 
+def _paired_cells(cell: dict[str, Any]) -> str:
+    """``runs | Δr@10 | Δr@30`` of one paired comparison of ``advisors.json``."""
+    return (
+        f"{cell['runs']} | {cell['10'][0]:+.3f} ± {cell['10'][1]:.3f} | "
+        f"{cell['30'][0]:+.3f} ± {cell['30'][1]:.3f}"
+    )
+
+
 def versus_previous_default(results: dict[str, Any]) -> list[str]:
     """The table of each default row paired against the previous default on its advisor.
 
@@ -214,10 +223,27 @@ def versus_previous_default(results: dict[str, Any]) -> list[str]:
         cell = entry.get("paired", {}).get(f"{PREVIOUS_DEFAULT}@{advisor}")
         if strategy != DEFAULT_ROW or cell is None:
             continue
-        lines.append(
-            f"| `{advisor}` | {cell['runs']} | {cell['10'][0]:+.3f} ± {cell['10'][1]:.3f} | "
-            f"{cell['30'][0]:+.3f} ± {cell['30'][1]:.3f} |"
-        )
+        lines.append(f"| `{advisor}` | {_paired_cells(cell)} |")
+    return lines
+
+
+def versus_twin(results: dict[str, Any]) -> list[str]:
+    """The table of each other way of asking paired against the same strategy asked the default
+    way, on the same advisor (:func:`~benchmarks.experiments.advisors.twin_row`).
+
+    Example:
+        >>> row = {"paired": {"prior@useless": {"10": [0.01, 0.02], "30": [0.0, 0.01],
+        ...                                      "runs": 80}}}
+        >>> versus_twin({"rows": {"prior~x@useless": row}})[-1]
+        '| `prior~x@useless` | `prior@useless` | 80 | +0.010 ± 0.020 | +0.000 ± 0.010 |'
+    """
+    lines = ["| row | against | runs | Δr@10 | Δr@30 |", "|---|---|---|---|---|"]
+    for row, entry in results["rows"].items():
+        twin = twin_row(row)
+        cell = entry.get("paired", {}).get(twin) if twin is not None else None
+        if cell is None:
+            continue
+        lines.append(f"| `{row}` | `{twin}` | {_paired_cells(cell)} |")
     return lines
 
 
@@ -264,6 +290,11 @@ def advisors_section(results: dict[str, Any]) -> str:
             f"(`default@ADVISOR` − `{PREVIOUS_DEFAULT}@ADVISOR`, paired by task × seed):",
             "",
             "\n".join(versus_previous_default(results)),
+            "",
+            "Other ways of asking against the same strategy asked the default way, on the same "
+            "advice (paired by task × seed):",
+            "",
+            "\n".join(versus_twin(results)),
             "",
             f"![the skill ladder]({FIGURE})",
             "",
