@@ -425,7 +425,7 @@ QUOTES = (
                 "| good values from the best 1 %, default strategy `trust` (2026-12-04; 48 runs)",
                 "precise-top1[strategy=trust]",
             ),
-            ("| none (rerun on 2026-12-03 with today's code)", "none"),
+            ("| none (rerun on 2026-12-03)", "none"),
             (
                 '| good values from the best 1 % ("C around 440, gamma around 0.00011"; 48 runs)',
                 "precise-top1",
