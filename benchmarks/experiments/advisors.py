@@ -124,6 +124,18 @@ def twin_row(row: str) -> str | None:
     return None if plain == strategy else f"{plain}@{advisor}"
 
 
+def previous_default_row(row: str) -> str | None:
+    """The row a default row is paired with: the strategy it replaced, on the same advisor
+    (``None`` for a row of another strategy).
+
+    Example:
+        >>> previous_default_row("default@useless"), previous_default_row("llm@useless")
+        ('prior@useless', None)
+    """
+    strategy, _, advisor = row.partition("@")
+    return f"{PREVIOUS_DEFAULT}@{advisor}" if strategy == DEFAULT_ROW else None
+
+
 def sampler_of_row(row: str) -> str:
     """The benchmark sampler name of ``STRATEGY@ADVISOR`` (or of a baseline row).
 
@@ -230,15 +242,11 @@ def summarise_rows(
         }
         if models and row in models:
             entry["model"] = models[row]
-        strategy, _, advisor = row.partition("@")
         # The default against the strategy it replaced, and another way of asking against the
         # same strategy asked the default way, on the same advisor.
-        twin = twin_row(row)
-        same_advisor: tuple[str, ...] = ()
-        if strategy == DEFAULT_ROW:
-            same_advisor = (f"{PREVIOUS_DEFAULT}@{advisor}",)
-        elif twin is not None:
-            same_advisor = (twin,)
+        same_advisor = tuple(
+            base for base in (previous_default_row(row), twin_row(row)) if base is not None
+        )
         for base in PAIRED_BASES + same_advisor:
             if base == row or base not in curves:
                 continue

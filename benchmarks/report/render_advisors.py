@@ -13,6 +13,8 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from collections.abc import Iterator
 import json
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ from benchmarks.core.samplers import sampler_strategy
 from benchmarks.experiments.advisors import DEFAULT_ROW
 from benchmarks.experiments.advisors import format_table
 from benchmarks.experiments.advisors import PREVIOUS_DEFAULT
+from benchmarks.experiments.advisors import previous_default_row
 from benchmarks.experiments.advisors import STRATEGIES
 from benchmarks.experiments.advisors import twin_row
 
@@ -200,12 +203,24 @@ def acceptance_lines(results: dict[str, Any]) -> list[tuple[str, str, bool | Non
     return lines
 
 
-def _paired_cells(cell: dict[str, Any]) -> str:
-    """``runs | Δr@10 | Δr@30`` of one paired comparison of ``advisors.json``."""
-    return (
-        f"{cell['runs']} | {cell['10'][0]:+.3f} ± {cell['10'][1]:.3f} | "
-        f"{cell['30'][0]:+.3f} ± {cell['30'][1]:.3f}"
-    )
+def _paired_lines(
+    results: dict[str, Any], against: Callable[[str], str | None]
+) -> Iterator[tuple[str, str, str]]:
+    """``(row, base, "runs | Δr@10 | Δr@30")`` for each row that ``against`` pairs with a base
+    whose paired figures ``advisors.json`` holds."""
+    for row, entry in results["rows"].items():
+        base = against(row)
+        cell = entry.get("paired", {}).get(base) if base is not None else None
+        if base is None or cell is None:
+            continue
+        yield (
+            row,
+            base,
+            (
+                f"{cell['runs']} | {cell['10'][0]:+.3f} ± {cell['10'][1]:.3f} | "
+                f"{cell['30'][0]:+.3f} ± {cell['30'][1]:.3f}"
+            ),
+        )
 
 
 def versus_previous_default(results: dict[str, Any]) -> list[str]:
@@ -218,12 +233,8 @@ def versus_previous_default(results: dict[str, Any]) -> list[str]:
         '| `useless` | 80 | +0.010 ± 0.020 | +0.000 ± 0.010 |'
     """
     lines = ["| advice | runs | Δr@10 | Δr@30 |", "|---|---|---|---|"]
-    for row, entry in results["rows"].items():
-        strategy, _, advisor = row.partition("@")
-        cell = entry.get("paired", {}).get(f"{PREVIOUS_DEFAULT}@{advisor}")
-        if strategy != DEFAULT_ROW or cell is None:
-            continue
-        lines.append(f"| `{advisor}` | {_paired_cells(cell)} |")
+    for row, _, cells in _paired_lines(results, previous_default_row):
+        lines.append(f"| `{row.partition('@')[2]}` | {cells} |")
     return lines
 
 
@@ -238,12 +249,8 @@ def versus_twin(results: dict[str, Any]) -> list[str]:
         '| `prior~x@useless` | `prior@useless` | 80 | +0.010 ± 0.020 | +0.000 ± 0.010 |'
     """
     lines = ["| row | against | runs | Δr@10 | Δr@30 |", "|---|---|---|---|---|"]
-    for row, entry in results["rows"].items():
-        twin = twin_row(row)
-        cell = entry.get("paired", {}).get(twin) if twin is not None else None
-        if cell is None:
-            continue
-        lines.append(f"| `{row}` | `{twin}` | {_paired_cells(cell)} |")
+    for row, twin, cells in _paired_lines(results, twin_row):
+        lines.append(f"| `{row}` | `{twin}` | {cells} |")
     return lines
 
 
