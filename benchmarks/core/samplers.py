@@ -121,13 +121,39 @@ def advisor_of(name: str) -> str | None:
     return advisor
 
 
+def split_options(text: str) -> tuple[dict[str, str], str]:
+    """``(options, rest)`` of a text that may start with ``[key=value,...]``: the one place a
+    name's options are parsed (a key given twice keeps its last value).
+
+    Example:
+        >>> split_options("[beta=3,strategy=trust]@smollm2-135m")
+        ({'beta': '3', 'strategy': 'trust'}, '@smollm2-135m')
+        >>> split_options("@smollm2-135m")
+        ({}, '@smollm2-135m')
+    """
+    if not text.startswith("["):
+        return {}, text
+    inner, _, rest = text[1:].partition("]")
+    return dict(item.split("=", 1) for item in inner.split(",") if item), rest
+
+
+def format_options(options: dict[str, str]) -> str:
+    """The ``[key=value,...]`` text of ``options`` (empty without options): the inverse of
+    :func:`split_options`.
+
+    Example:
+        >>> format_options({"beta": "3"}), format_options({})
+        ('[beta=3]', '')
+    """
+    return f"[{','.join(f'{key}={value}' for key, value in options.items())}]" if options else ""
+
+
 def prior_options(name: str) -> dict[str, str]:
     """The ``[key=value,...]`` options of an LLM sampler name (ablations of the prior)."""
     head = name.split(MODEL_SEPARATOR, 1)[0].split(DESIGN_SEPARATOR, 1)[0]
     if "[" not in head:
         return {}
-    inner = head.split("[", 1)[1].rstrip("]")
-    options = dict(item.split("=", 1) for item in inner.split(",") if item)
+    options, _ = split_options(head[head.index("[") :])
     unknown = set(options) - set(PRIOR_OPTIONS)
     if unknown:
         raise ValueError(

@@ -53,6 +53,8 @@ from benchmarks.core.metrics import regret_curve
 from benchmarks.core.runner import load_run
 from benchmarks.core.runner import run_one
 from benchmarks.core.runner import save_run
+from benchmarks.core.samplers import format_options
+from benchmarks.core.samplers import split_options
 from benchmarks.core.samplers import strategy_sampler
 from benchmarks.core.suite import exchanges_dir
 from benchmarks.experiments.hints import CONDITIONS as HINT_CONDITIONS
@@ -130,16 +132,9 @@ def condition_setup(
 def _strategy_option(variant: str) -> tuple[str, str]:
     """``(strategy, variant without it)``: the ``strategy=<x>`` option of a condition's variant
     (``prior``, the benchmark's strategy for hints, when it names none)."""
-    if not variant.startswith("["):
-        return KNOWLEDGE_STRATEGY, variant
-    inner, _, rest = variant[1:].partition("]")
-    options = [item for item in inner.split(",") if item]
-    strategies = [item.split("=", 1)[1] for item in options if item.startswith("strategy=")]
-    kept = [item for item in options if not item.startswith("strategy=")]
-    return (
-        strategies[-1] if strategies else KNOWLEDGE_STRATEGY,
-        (f"[{','.join(kept)}]" if kept else "") + rest,
-    )
+    options, rest = split_options(variant)
+    strategy = options.pop("strategy", KNOWLEDGE_STRATEGY)
+    return strategy, format_options(options) + rest
 
 
 def run_conditions(
