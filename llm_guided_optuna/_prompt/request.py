@@ -37,9 +37,9 @@ from pydantic import BaseModel
 
 from llm_guided_optuna._prompt.context import OptimizationContext
 from llm_guided_optuna._prompt.render import render_messages
-from llm_guided_optuna._prompt.render import render_warm_start_messages
 from llm_guided_optuna._prompt.response import answer_token_budget
 from llm_guided_optuna._prompt.response import build_response_model
+from llm_guided_optuna._prompt.warm_start import render_warm_start_messages
 
 
 #: Characters allowed for the analysis written before the values.
