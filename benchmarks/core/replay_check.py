@@ -55,12 +55,24 @@ COMPARED_FIELDS = (
 def differences(archived: dict[str, Any], rerun: dict[str, Any]) -> list[str]:
     """The compared fields in which ``rerun`` differs from ``archived``.
 
+    A field the archived record lacks (it was recorded before the field existed) is not
+    compared. ``llm_calls`` counts the calls made to a model: a rerun that replays every answer
+    makes none, so a rerun with no calls at all is not compared on it with a run that asked the
+    model live; its answers are compared through ``llm_proposals`` and ``params``.
+
     Example:
-        >>> archived = {"params": [{"x": 1}], "values": [2.0]}
-        >>> differences(archived, {"params": [{"x": 1}], "values": [3.0]})
+        >>> archived = {"params": [{"x": 1}], "values": [2.0], "llm_calls": [1.0]}
+        >>> differences(archived, {"params": [{"x": 1}], "values": [3.0], "llm_calls": [0.0]})
         ['values']
     """
-    return [f for f in COMPARED_FIELDS if archived.get(f) != rerun.get(f)]
+    replayed_all = not any(rerun.get("llm_calls") or [])
+    return [
+        f
+        for f in COMPARED_FIELDS
+        if f in archived
+        and not (f == "llm_calls" and replayed_all)
+        and archived.get(f) != rerun.get(f)
+    ]
 
 
 def _rerun(
