@@ -14,7 +14,11 @@ tasks × 5 seeds × 30 trials, paired by (task, seed) against ``gp``, ``gp-start
 The advisors' runs are cached in ``benchmarks/.cache/advisors`` and archived in
 ``benchmarks/results/advisors_archive`` (runs only: an advisor's answer is a function of the
 request, so there are no exchanges to keep); the baselines and the real models' rows come from
-the main cache and archive. Run the rows with ``python -m benchmarks.run`` (resumable)::
+the main cache and archive. The stand-ins' probe runs, from which their skill is measured, are
+cached in ``benchmarks/.cache/advisors/probe`` and archived in
+``benchmarks/results/advisors_archive/probe`` (the probe saves them there itself), so that
+``--cached-only`` on a fresh clone gives every advisor's skill. Run the rows with
+``python -m benchmarks.run`` (resumable)::
 
     OMP_NUM_THREADS=1 python -m benchmarks.run --tasks bayesmark --seeds 5 \\
         --samplers llm-trust+oracle-top1 llm-trust+oracle-top10 llm-trust+oracle-top30 \\
@@ -46,6 +50,7 @@ from benchmarks._paths import DEFAULT_REFERENCE_DIR
 from benchmarks._paths import REPO_ROOT
 from benchmarks._paths import RESULTS_DIR
 from benchmarks.core.archive import restore
+from benchmarks.core.archive import save
 from benchmarks.core.metrics import mean_and_standard_error
 from benchmarks.core.metrics import regret_curve
 from benchmarks.core.runner import load_run
@@ -64,6 +69,9 @@ from benchmarks.tasks.registry import resolve_task_names
 
 ADVISORS_CACHE_DIR = DEFAULT_CACHE_DIR / "advisors"
 ADVISORS_ARCHIVE_DIR = RESULTS_DIR / "advisors_archive"
+#: The stand-ins' warm-start probe runs (5 trials each), from which their skill is measured.
+PROBE_CACHE_DIR = ADVISORS_CACHE_DIR / "probe"
+PROBE_ARCHIVE_DIR = ADVISORS_ARCHIVE_DIR / "probe"
 DEFAULT_OUTPUT = RESULTS_DIR / "advisors.json"
 PROBE_RESULTS = RESULTS_DIR / "probe.json"
 DEFAULT_FIGURE = REPO_ROOT / "docs" / "advisors" / "skill_ladder.png"
@@ -161,7 +169,7 @@ def probe_skills(
 ) -> dict[str, dict[str, float]]:
     """Each advisor's mean trial-1 regret (and its SE) in the warm-start probe."""
 
-    probe_dir = ADVISORS_CACHE_DIR / "probe"
+    probe_dir = PROBE_CACHE_DIR
     names = {advisor: f"llm-prior+{advisor}" for advisor in STAND_INS}
     if run_missing:
         run_all(
@@ -173,6 +181,7 @@ def probe_skills(
             DEFAULT_REFERENCE_DIR,
             show_progress=show_progress,
         )
+        save(PROBE_CACHE_DIR, PROBE_ARCHIVE_DIR)
     skills: dict[str, dict[str, float]] = {}
     for advisor, name in names.items():
         pairs = paired_runs(probe_dir, name, RANDOM_DESIGN, tasks, seeds, DEFAULT_REFERENCE_DIR)
@@ -367,6 +376,7 @@ def main(argv: list[str] | None = None) -> int:
     tasks = resolve_task_names(args.tasks)
     restore(DEFAULT_CACHE_DIR, DEFAULT_ARCHIVE_DIR)
     restore(ADVISORS_CACHE_DIR, ADVISORS_ARCHIVE_DIR)
+    restore(PROBE_CACHE_DIR, PROBE_ARCHIVE_DIR)
     skills = probe_skills(args.seeds, tasks, not args.cached_only, not args.no_progress)
     rows = (
         list(BASELINES)
