@@ -8,7 +8,8 @@ The sampler reads as orchestration; each concern lives in its own module:
 LLM is told, :mod:`~llm_guided_optuna._llm.caller` and :mod:`~llm_guided_optuna._llm.client` for
 the call, :mod:`~llm_guided_optuna._prompt.response` for the structured answer and
 :mod:`~llm_guided_optuna._proposal.validator` for making it valid),
-:mod:`~llm_guided_optuna._sampler.failure_policy` (what a failed proposal does) and
+:mod:`~llm_guided_optuna._sampler.failure_policy` (what a failed proposal does),
+:mod:`~llm_guided_optuna._sampler.optimizer_claim` (no two trials run the same optimizer point) and
 :mod:`~llm_guided_optuna._proposal.provenance` (what each trial records).
 """
 
@@ -17,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from collections.abc import Sequence
 import os
-import random
 from typing import Any
 from typing import TYPE_CHECKING
 
@@ -33,17 +33,15 @@ from llm_guided_optuna._prior.options import PriorOptions
 from llm_guided_optuna._prompt.context_builder import ContextBuilder
 from llm_guided_optuna._prompt.request import DEFAULT_WARM_START_PROMPT
 from llm_guided_optuna._prompt.request import WarmStartPrompt
-from llm_guided_optuna._proposal.claims import configuration_key
 from llm_guided_optuna._proposal.claims import WarmStartClaim
-from llm_guided_optuna._proposal.diversify import distinct_variant
 from llm_guided_optuna._proposal.pool import ProposalPool
 from llm_guided_optuna._proposal.proposer import LLMProposer
-from llm_guided_optuna._proposal.provenance import known_configurations
 from llm_guided_optuna._proposal.provenance import ProvenanceRecorder
 from llm_guided_optuna._proposal.validator import ParameterValidator
 from llm_guided_optuna._sampler.arguments import check_sampler_arguments
 from llm_guided_optuna._sampler.failure_policy import FailurePolicy
 from llm_guided_optuna._sampler.handover import sampler_name
+from llm_guided_optuna._sampler.optimizer_claim import claim_optimizer_configuration
 from llm_guided_optuna._sampler.search_space import fixed_params
 from llm_guided_optuna._sampler.search_space import UnionSearchSpace
 from llm_guided_optuna._sampler.statistics import SamplerStatistics
@@ -107,20 +105,15 @@ class LLMGuidedSampler(BaseSampler):
             ``None``: the best embedded model installed (see
             :mod:`llm_guided_optuna.embedded.selection`). The only positional argument.
         seed: Seed of the strategy's optimizer, and of the LLM where the provider takes one.
-        strategy: How the LLM is used (see :mod:`llm_guided_optuna._sampler.strategies`).
-            ``"trust"`` (default): the LLM proposes the first ``warm_start_trials`` trials
-            from the problem context; then Optuna's GPSampler proposes the trials with an
-            acquisition weighted by the LLM's proposals as beliefs, a weight that decays as
-            ``β / n`` (πBO; options in ``prior``), and the LLM proposes again while its trials
-            outrank the others, with probability ``llm_share`` times that trust, at most
-            ``max_llm_trials`` times (:mod:`llm_guided_optuna._sampler.trust`); past 100
-            complete trials a multivariate TPESampler takes over, to keep the cost per trial
-            bounded. ``"prior"``: as ``"trust"`` without asking again: one LLM call per study.
-            ``"hybrid"``: a classical optimizer (default GPSampler, or a multivariate
-            TPESampler without PyTorch) keeps the state and learns from every trial; the LLM
-            warm-starts, then proposes an adaptive, decaying share of trials, seeing the
-            optimizer's proposal (:mod:`llm_guided_optuna._sampler.schedule`). ``"llm"``: the
-            LLM proposes every trial.
+        strategy: How the LLM is used (each in full:
+            :mod:`llm_guided_optuna._sampler.strategies`). ``"trust"`` (default): the LLM
+            proposes the first ``warm_start_trials`` trials; then Optuna's GPSampler proposes
+            with the LLM's proposals as beliefs whose weight decays (πBO; options in
+            ``prior``), and the LLM proposes again while its trials outrank the others, at most
+            ``max_llm_trials`` times. ``"prior"``: as ``"trust"``, one LLM call per study.
+            ``"hybrid"``: a classical optimizer keeps the state; the LLM proposes a decaying
+            share of trials, seeing the optimizer's proposal. ``"llm"``: the LLM proposes
+            every trial.
         optimizer: The strategy's optimizer: it proposes what the LLM does not (most trials,
             under ``"trust"``, ``"prior"`` and ``"hybrid"``) and stands in when a proposal
             fails. Default: a :class:`~llm_guided_optuna.PriorWeightedGPSampler` handing over to
@@ -351,46 +344,12 @@ class LLMGuidedSampler(BaseSampler):
             if name not in params:
                 self._provenance.record_optimizer_param(trial, name)
                 params[name] = self._optimizer.sample_independent(study, trial, name, distribution)
-        if not self._provenance.proposed_by_llm(
-            trial
-        ):  # The LLM's configurations are claimed already.
-            params = self._claim_optimizer_configuration(study, trial, search_space, fixed, params)
+        if not self._provenance.proposed_by_llm(trial):  # The LLM's are claimed already.
+            params = claim_optimizer_configuration(
+                self._provenance, study, trial, search_space, fixed=fixed, params=params,
+                seed=self.seed,
+            )  # fmt: skip
         return params
-
-    def _claim_optimizer_configuration(
-        self,
-        study: Study,
-        trial: FrozenTrial,
-        search_space: dict[str, BaseDistribution],
-        fixed: dict[str, Any],
-        params: dict[str, Any],
-    ) -> dict[str, Any]:
-        """``params`` (the optimizer's), claimed like an LLM configuration; if a trial already has
-        it or another worker claims it at the same moment, a nearby unclaimed variant.
-
-        Optimizers in two workers that read the same history at the same moment can propose the
-        very same point (the acquisition's optimum from the same starts), and none of them sees
-        the other's running trial before its parameters reach the storage.
-        """
-        known = known_configurations(study, search_space)
-
-        def claimed(candidate: Mapping[str, Any]) -> bool:
-            key = configuration_key({**params, **candidate, **fixed}, search_space)
-            return self._provenance.claim(key, known, study=study, trial=trial)
-
-        if claimed(params):
-            return params
-        free = {
-            name: d for name, d in search_space.items() if name in params and name not in fixed
-        }
-        rng = random.Random(f"{self.seed}:{trial.number}:repeat")
-        variant = distinct_variant(
-            {n: params[n] for n in free}, free, lambda p: not claimed(p), rng
-        )
-        if variant is None:  # A space too small for a new configuration nearby: keep the repeat.
-            return params
-        self._provenance.record_repeat_varied(study, trial)
-        return {**params, **variant}
 
     def _propose(
         self,
