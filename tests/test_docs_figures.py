@@ -351,7 +351,7 @@ QUOTES = (
     ),
     Quote(
         "docs/00_project_overview.md",
-        "`llm` (32 runs, on one machine) {} and {}",
+        "`llm` (40 runs, on one machine) {} and {}",
         (lambda: f3(regret(OM, "llm", "10")), lambda: f3(regret(OM, "llm", "30"))),
     ),
     Quote(
