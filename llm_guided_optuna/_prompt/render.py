@@ -32,8 +32,7 @@ from typing import Any
 from optuna.distributions import BaseDistribution
 
 from llm_guided_optuna._prompt.context import OptimizationContext
-from llm_guided_optuna._prompt.sections import CONSTRAINED_DATA_RULE
-from llm_guided_optuna._prompt.sections import DATA_RULE
+from llm_guided_optuna._prompt.sections import data_rule
 from llm_guided_optuna._prompt.sections import describe_trial
 from llm_guided_optuna._prompt.sections import EXPERT
 from llm_guided_optuna._prompt.sections import format_value
@@ -66,7 +65,7 @@ def system_prompt(n_configurations: int = 1, constrained: bool = False) -> str:
     ``constrained`` adds the rule of feasibility and declares the user's constraints data.
     """
     rules = {
-        "data_rule": CONSTRAINED_DATA_RULE if constrained else DATA_RULE,
+        "data_rule": data_rule(constrained),
         "extra_rules": _CONSTRAINED_RULE if constrained else "",
     }
     if n_configurations == 1:

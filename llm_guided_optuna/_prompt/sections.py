@@ -45,6 +45,12 @@ CONSTRAINED_DATA_RULE = (
 )
 
 
+def data_rule(constrained: bool) -> str:
+    """The rule that declares the user's text data: the problem section, and the user's written
+    constraints when the study reports constraints."""
+    return CONSTRAINED_DATA_RULE if constrained else DATA_RULE
+
+
 def format_value(value: Any) -> str:
     """A short, JSON-like rendering of a parameter or objective value."""
     if isinstance(value, bool) or value is None:

@@ -20,8 +20,7 @@ Example:
 from __future__ import annotations
 
 from llm_guided_optuna._prompt.context import OptimizationContext
-from llm_guided_optuna._prompt.sections import CONSTRAINED_DATA_RULE
-from llm_guided_optuna._prompt.sections import DATA_RULE
+from llm_guided_optuna._prompt.sections import data_rule
 from llm_guided_optuna._prompt.sections import describe_trial
 from llm_guided_optuna._prompt.sections import EXPERT
 from llm_guided_optuna._prompt.sections import problem_sections
@@ -103,7 +102,6 @@ def render_warm_start_messages(
             + fields
             + (f"}}, ... ({n_configurations} in all)]}}")
         )
-    constrained = context.constraints is not None
     shown = [t for t in context.recent_trials if t.state == "complete"] if show_trials else []
     situation = (
         "Only the trials below have been evaluated (at random): do not repeat them."
@@ -114,7 +112,7 @@ def render_warm_start_messages(
         situation=situation,
         request=request,
         answer_format=answer_format,
-        data_rule=CONSTRAINED_DATA_RULE if constrained else DATA_RULE,
+        data_rule=data_rule(context.constraints is not None),
     )
     sections = problem_sections(context)
     if shown:
