@@ -71,7 +71,7 @@ def differences(archived: dict[str, Any], rerun: dict[str, Any]) -> list[str]:
         for f in COMPARED_FIELDS
         if f in archived
         and not (f == "llm_calls" and replayed_all)
-        and archived.get(f) != rerun.get(f)
+        and archived[f] != rerun.get(f)
     ]
 
 

@@ -169,7 +169,6 @@ def probe_skills(
 ) -> dict[str, dict[str, float]]:
     """Each advisor's mean trial-1 regret (and its SE) in the warm-start probe."""
 
-    probe_dir = PROBE_CACHE_DIR
     names = {advisor: f"llm-prior+{advisor}" for advisor in STAND_INS}
     if run_missing:
         run_all(
@@ -177,14 +176,16 @@ def probe_skills(
             [RANDOM_DESIGN] + list(names.values()),
             seeds,
             PROBE_TRIALS,
-            probe_dir,
+            PROBE_CACHE_DIR,
             DEFAULT_REFERENCE_DIR,
             show_progress=show_progress,
         )
         save(PROBE_CACHE_DIR, PROBE_ARCHIVE_DIR)
     skills: dict[str, dict[str, float]] = {}
     for advisor, name in names.items():
-        pairs = paired_runs(probe_dir, name, RANDOM_DESIGN, tasks, seeds, DEFAULT_REFERENCE_DIR)
+        pairs = paired_runs(
+            PROBE_CACHE_DIR, name, RANDOM_DESIGN, tasks, seeds, DEFAULT_REFERENCE_DIR
+        )
         if pairs:
             summary = summarise_probe(pairs, 1)
             skills[advisor] = {
