@@ -1,5 +1,6 @@
-"""Feasibility and Pareto fronts: what the context says about constrained and multi-objective
-studies.
+"""What the sampler reads from trials: which have ended, a trial's fixed (enqueued) parameters,
+and feasibility and Pareto fronts (what the context says about constrained and multi-objective
+studies).
 
 Constraint values are read the way Optuna stores them: ``trial.set_constraint(name, value)``
 writes ``system_attrs["constraints:<name>"]`` (Optuna 5), and a sampler's ``constraints_func``
@@ -30,14 +31,25 @@ from collections.abc import Sequence
 import math
 import re
 from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
+from optuna.distributions import BaseDistribution
 from optuna.trial import FrozenTrial
+from optuna.trial import TrialState
+
+from llm_guided_optuna._optuna_compat import study_trials
+
+
+if TYPE_CHECKING:
+    from optuna.study import Study
 
 
 #: The system attribute (and key prefix) under which Optuna stores constraint values.
 CONSTRAINTS_KEY = "constraints"
 MAX_CONSTRAINT_NAME_CHARS = 40
+#: The states of a trial that has ended.
+FINISHED_STATES = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
 
 _UNSAFE_NAME = re.compile(r"[^\w.:+-]")
 
@@ -189,3 +201,16 @@ def widest_gap(
         return None
     k = int(np.argmax(distances))
     return front[order[k]], front[order[k + 1]]
+
+
+def count_finished_trials(study: Study) -> int:
+    """Number of finished (complete, pruned or failed) trials of the study."""
+    return len(study_trials(study, FINISHED_STATES))
+
+
+def fixed_params(
+    trial: FrozenTrial, search_space: Mapping[str, BaseDistribution]
+) -> dict[str, Any]:
+    """The trial's fixed (enqueued) parameters that belong to ``search_space``."""
+    fixed = trial.system_attrs.get("fixed_params") or {}
+    return {name: value for name, value in fixed.items() if name in search_space}

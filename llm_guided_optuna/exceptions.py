@@ -111,3 +111,8 @@ class DemoUnavailableError(LLMGuidedOptunaError, RuntimeError):
 
 class PlotUnavailableError(LLMGuidedOptunaError, RuntimeError):
     """matplotlib, which draws the plot, is not installed."""
+
+
+class OptunaInternalsError(LLMGuidedOptunaError, RuntimeError):
+    """Optuna's private GP code is not what this release was written for (an Optuna upgrade
+    changed it): the prior strategy goes on as the plain GP, with one warning."""

@@ -519,7 +519,7 @@ def test_the_reliability_trace_recomputes_each_check_from_a_recorded_run(tmp_pat
     from benchmarks.core.runner import load_run
     from benchmarks.experiments.reliability_trace import describe
     from benchmarks.experiments.reliability_trace import reliabilities
-    from llm_guided_optuna._proposal.provenance import PROPOSAL_ATTR
+    from llm_guided_optuna._attrs import PROPOSAL_ATTR
 
     assert LLM_PROPOSAL_ATTR == PROPOSAL_ATTR
     sampler = "llm-prior+useless[reliability=density]"

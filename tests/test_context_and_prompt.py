@@ -15,13 +15,13 @@ from optuna.distributions import IntDistribution
 from optuna.trial import TrialState
 import pytest
 
+from llm_guided_optuna._attrs import PROPOSAL_ATTR
 from llm_guided_optuna._prompt.context import MAX_TEXT_CHARS
 from llm_guided_optuna._prompt.context_builder import ContextBuilder
 from llm_guided_optuna._prompt.problem import read_problem_context
 from llm_guided_optuna._prompt.render import messages_size
 from llm_guided_optuna._prompt.render import render_messages
 from llm_guided_optuna._prompt.render import SYSTEM_PROMPT
-from llm_guided_optuna._proposal.provenance import PROPOSAL_ATTR
 from llm_guided_optuna._sampler.search_space import UnionSearchSpace
 
 

@@ -20,8 +20,8 @@ import pytest
 from llm_guided_optuna import EmbeddedModelServer
 from llm_guided_optuna import LLMGuidedSampler
 from llm_guided_optuna import LLMSamplerWarning
-from llm_guided_optuna._proposal.provenance import OPTIMIZER_REASONS
-from llm_guided_optuna._proposal.provenance import SOURCES
+from llm_guided_optuna._attrs import OPTIMIZER_REASONS
+from llm_guided_optuna._attrs import SOURCES
 from llm_guided_optuna.cli.explain import plot_history
 from llm_guided_optuna.cli.explain import SOURCE_MARKERS
 from llm_guided_optuna.exceptions import PlotUnavailableError

@@ -78,3 +78,32 @@ def test_every_sub_package_module_stays_under_500_lines(folder: str) -> None:
         if (n := len(path.read_text().splitlines())) > 500
     }
     assert long == {}
+
+
+#: Optuna's private study, trial and distribution API (Optuna's GP privates: ``_gp_compat``).
+OPTUNA_PRIVATES = ("_storage", "_study_id", "_get_trials", "_trial_id", "_contains")
+#: The modules that may reach them.
+OPTUNA_COMPAT = ("_optuna_compat.py",)
+
+
+def _optuna_private_uses(path: Path) -> list[str]:
+    """Every ``x._storage``-like attribute in ``path`` (``self._study_id`` of our own included:
+    the names are Optuna's, so the rule is by name)."""
+    return [
+        f"{path.relative_to(ROOT)}:{node.lineno}: {ast.unparse(node)}"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Attribute)
+        and node.attr in OPTUNA_PRIVATES
+        and not (isinstance(node.value, ast.Name) and node.value.id == "self")
+    ]
+
+
+def test_optuna_private_api_is_reached_through_one_module() -> None:
+    found = [
+        use
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if path.name not in OPTUNA_COMPAT
+        for use in _optuna_private_uses(path)
+    ]
+    assert found == []
+    assert _optuna_private_uses(PACKAGE / "_optuna_compat.py")  # the rule sees the uses

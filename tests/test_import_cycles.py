@@ -134,3 +134,70 @@ def test_the_benchmarks_import_one_way() -> None:
         if target.split(".")[0] == "benchmarks" and benchmark_layer(target) > benchmark_layer(name)
     )
     assert upward == [], "imports against the layers:\n" + "\n".join(upward)
+
+
+#: The library's floors, lowest first: a module imports only from its own floor or lower ones,
+#: lazily or not. docs/03 §1 draws this order; ``test_docs_03_draws_the_floors`` checks it.
+LIBRARY_FLOORS: tuple[tuple[str, ...], ...] = (
+    # The ground floor: the storage schema, counters, checks, trial helpers, Optuna's privates.
+    (
+        "exceptions",
+        "_imports",
+        "_logging",
+        "_warnings",
+        "_optuna_compat",
+        "_attrs",
+        "_stats",
+        "_checks",
+        "_trials",
+    ),
+    ("_prompt", "embedded"),  # pure: study -> request, text -> proposals; the local models
+    ("_llm",),  # the only code that talks to a model
+    ("_proposal",),  # one answer -> validated, claimed configurations
+    ("_prior",),  # piBO: the prior-weighted GP
+    ("_sampler",),  # Optuna's hooks and the strategies
+    ("cli", "__init__"),  # the command line and the public names
+)
+
+
+def library_floor(module: str) -> int:
+    """The floor of a library module (its sub-package or ground-floor module)."""
+    parts = module.split(".")
+    room = parts[1] if len(parts) > 1 else "__init__"
+    for floor, rooms in enumerate(LIBRARY_FLOORS):
+        if room in rooms:
+            return floor
+    raise AssertionError(f"{module} is on no floor: add {room!r} to LIBRARY_FLOORS")
+
+
+def test_the_floor_of_a_module() -> None:
+    assert library_floor("llm_guided_optuna._attrs") == 0
+    assert library_floor("llm_guided_optuna._prompt.render") == 1
+    assert library_floor("llm_guided_optuna._sampler.trust") == 5
+    assert library_floor("llm_guided_optuna") == 6
+    with pytest.raises(AssertionError, match="on no floor"):
+        library_floor("llm_guided_optuna._new_room")
+
+
+def test_the_library_imports_one_way() -> None:
+    """No module imports from a floor above its own, lazily or not."""
+    upward = sorted(
+        f"{name} -> {target}"
+        for name, targets in import_graph().items()
+        if name.split(".")[0] == "llm_guided_optuna"
+        for target in targets
+        if target.split(".")[0] == "llm_guided_optuna"
+        and library_floor(target) > library_floor(name)
+    )
+    assert upward == [], "imports against the floors:\n" + "\n".join(upward)
+
+
+def test_docs_03_draws_the_floors() -> None:
+    """docs/03's floor plan (lines ``floor N: room room ...``) is LIBRARY_FLOORS, top down."""
+    text = (ROOT / "docs" / "03_implementation_architecture.md").read_text(encoding="utf-8")
+    drawn = [line.split() for line in text.splitlines() if line.startswith("floor ")]
+    expected = [
+        ["floor", f"{floor}:", *rooms]
+        for floor, rooms in reversed(list(enumerate(LIBRARY_FLOORS)))
+    ]
+    assert drawn == expected

@@ -11,10 +11,10 @@ import pytest
 
 pytest.importorskip("torch")
 
+from llm_guided_optuna._attrs import PRIOR_DRAW_ATTR  # noqa: E402
+from llm_guided_optuna._attrs import PROPOSAL_ATTR  # noqa: E402
 from llm_guided_optuna._prior.configuration_prior import ConfigurationPrior  # noqa: E402
-from llm_guided_optuna._prior.sampler import PRIOR_DRAW_ATTR  # noqa: E402
 from llm_guided_optuna._prior.sampler import PriorWeightedGPSampler  # noqa: E402
-from llm_guided_optuna._proposal.provenance import PROPOSAL_ATTR  # noqa: E402
 from tests.support.mixed_space import objective  # noqa: E402
 from tests.support.mixed_space import SPACE  # noqa: E402
 

@@ -200,18 +200,36 @@ def test_prior_strength_is_given_once() -> None:
         LLMGuidedSampler(model="openai/test", api_base="http://127.0.0.1:9", prior={"beta": 1})
 
 
-def test_a_broken_prior_warns_once_and_the_gp_goes_on(monkeypatch) -> None:
-    def broken(*args, **kwargs):
-        raise RuntimeError("private API changed")
+BELIEF = {"x": 2.0, "lr": 1e-3, "layers": 2, "kind": "a"}
 
-    monkeypatch.setattr(prior_sampler_module, "build_prior", broken)
-    sampler = PriorWeightedGPSampler(beliefs=[{"x": 2.0}], seed=0, n_startup_trials=3)
+
+def test_a_changed_optuna_gp_api_warns_once_and_the_gp_goes_on(monkeypatch) -> None:
+    from llm_guided_optuna._prior import _gp_compat
+
+    def changed(search_space):
+        raise AttributeError("'SearchSpace' object has no attribute 'get_normalized_params'")
+
+    monkeypatch.setattr(_gp_compat, "_space", changed)  # as an Optuna upgrade would break it
+    sampler = PriorWeightedGPSampler(beliefs=[BELIEF], seed=0, n_startup_trials=3)
     study = optuna.create_study(sampler=sampler)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         study.optimize(objective, n_trials=6)
-    assert len([w for w in caught if issubclass(w.category, LLMSamplerWarning)]) == 1
+    said = [str(w.message) for w in caught if issubclass(w.category, LLMSamplerWarning)]
+    assert len(said) == 1 and "Optuna's private GP code changed" in said[0]
     assert len(study.trials) == 6
+
+
+def test_a_bug_in_the_prior_is_not_hidden_as_a_warning(monkeypatch) -> None:
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug of our own")
+
+    monkeypatch.setattr(prior_sampler_module, "build_prior", broken)
+    sampler = PriorWeightedGPSampler(beliefs=[BELIEF], seed=0, n_startup_trials=3)
+    study = optuna.create_study(sampler=sampler)
+    study.optimize(objective, n_trials=6, catch=(RuntimeError,))
+    failed = [t for t in study.trials if t.state == optuna.trial.TrialState.FAIL]
+    assert failed, "the prior's own error reached no trial"
 
 
 def test_the_prior_strategy_makes_one_llm_call_and_reads_its_beliefs_from_storage(

@@ -13,12 +13,11 @@ pytest.importorskip("torch")
 
 from llm_guided_optuna import LLMGuidedSampler  # noqa: E402
 from llm_guided_optuna import LLMSamplerWarning  # noqa: E402
+from llm_guided_optuna._attrs import PROPOSAL_ATTR  # noqa: E402
 from llm_guided_optuna._prior import reliability  # noqa: E402
-from llm_guided_optuna._prior import sampler as prior_sampler_module  # noqa: E402
 from llm_guided_optuna._prior.configuration_prior import build_prior  # noqa: E402
 from llm_guided_optuna._prior.configuration_prior import llm_beliefs  # noqa: E402
 from llm_guided_optuna._prior.sampler import PriorWeightedGPSampler  # noqa: E402
-from llm_guided_optuna._proposal.provenance import PROPOSAL_ATTR  # noqa: E402
 from tests.support.assertions import trial_sources  # noqa: E402
 from tests.support.fault_server import FaultServer  # noqa: E402
 from tests.support.mixed_space import objective  # noqa: E402
@@ -219,10 +218,12 @@ def test_a_user_supplied_optimizer_with_the_density_check_weighs_the_prior_by_it
 
 
 def test_a_density_check_that_fails_warns_once_and_checks_by_the_median(monkeypatch) -> None:
-    def broken(*args, **kwargs):
-        raise RuntimeError("private API changed")
+    from llm_guided_optuna._prior import _gp_compat
 
-    monkeypatch.setattr(prior_sampler_module, "density_reliability", broken)
+    def changed(search_space):
+        raise AttributeError("'SearchSpace' object has no attribute 'get_normalized_params'")
+
+    monkeypatch.setattr(_gp_compat, "_space", changed)  # as an Optuna upgrade would break it
     optimizer = PriorWeightedGPSampler(
         beliefs=[{"x": 2.0, "lr": 1e-3, "layers": 1, "kind": "b"}],
         reliability_estimate="density",

@@ -29,11 +29,11 @@ from optuna.trial import TrialState
 import pytest
 
 from llm_guided_optuna import study_statistics
-from llm_guided_optuna._proposal.claims import CLAIM_ATTR
+from llm_guided_optuna._attrs import CLAIM_ATTR
+from llm_guided_optuna._attrs import LLM_SOURCES
 from llm_guided_optuna._proposal.claims import claim_in_storage
-from llm_guided_optuna._proposal.provenance import LLM_SOURCES
 from llm_guided_optuna._proposal.provenance import ProvenanceRecorder
-from llm_guided_optuna._sampler.statistics import SamplerStatistics
+from llm_guided_optuna._stats import SamplerStatistics
 from tests.support.fault_server import FaultServer
 from tests.support.postgres_cluster import postgres_url  # noqa: F401 - fixture
 from tests.support.schema_responder import RandomConfigurationResponder

@@ -9,8 +9,8 @@ from optuna.distributions import FloatDistribution
 import pytest
 
 from llm_guided_optuna import LLMGuidedSampler
-from llm_guided_optuna._proposal.provenance import LLM_SOURCES
-from llm_guided_optuna._proposal.provenance import PROPOSAL_ATTR
+from llm_guided_optuna._attrs import LLM_SOURCES
+from llm_guided_optuna._attrs import PROPOSAL_ATTR
 from llm_guided_optuna._sampler.trust import EvidenceTrust
 from llm_guided_optuna._sampler.trust import IN_PROCESS_MAX_LLM_TRIALS
 from llm_guided_optuna._sampler.trust import SERVED_MAX_LLM_TRIALS

@@ -497,7 +497,7 @@ def _llm_share(record: dict[str, Any]) -> float:
     if not sources:
         return 0.0
     # Lazy: the library imports torch (Optuna's GP); only the LLM samplers need it.
-    from llm_guided_optuna._proposal.provenance import LLM_SOURCES
+    from llm_guided_optuna._attrs import LLM_SOURCES
 
     return sum(1 for s in sources if s in LLM_SOURCES) / len(sources)
 

@@ -38,7 +38,7 @@ def _trials(record: dict[str, Any], space: dict[str, Any], count: int) -> list[A
     """The first ``count`` complete trials of ``record``, rebuilt as Optuna trials."""
 
     # Lazy: the library imports torch (Optuna's GP); only the LLM samplers need it.
-    from llm_guided_optuna._proposal.provenance import PROPOSAL_ATTR
+    from llm_guided_optuna._attrs import PROPOSAL_ATTR
 
     trials = []
     for number, (value, params, proposal) in enumerate(

@@ -21,7 +21,7 @@ from llm_guided_optuna._llm.client import LLMReply
 from llm_guided_optuna._llm.progress import CallProgress
 from llm_guided_optuna._llm.replay import ExchangeCache
 from llm_guided_optuna._llm.settings import LLMSettings
-from llm_guided_optuna._sampler.statistics import SamplerStatistics
+from llm_guided_optuna._stats import SamplerStatistics
 from llm_guided_optuna.embedded.selection import LocalModel
 from llm_guided_optuna.embedded.server import get_embedded_server
 from llm_guided_optuna.exceptions import LLMCallError

@@ -40,9 +40,11 @@ from optuna.distributions import CategoricalDistribution
 from optuna.trial import FrozenTrial
 from optuna.trial import TrialState
 
-from llm_guided_optuna._prior._gp_compat import normalized_space
-from llm_guided_optuna._proposal.provenance import llm_proposal
-from llm_guided_optuna._proposal.provenance import PROPOSAL_ATTR
+from llm_guided_optuna._attrs import llm_proposal
+from llm_guided_optuna._attrs import PROPOSAL_ATTR
+from llm_guided_optuna._optuna_compat import contains
+from llm_guided_optuna._prior._gp_compat import categorical_mask
+from llm_guided_optuna._prior._gp_compat import normalize_configurations
 from llm_guided_optuna._proposal.stated_beliefs import StatedBelief
 from llm_guided_optuna._trials import loss_sign
 
@@ -275,7 +277,7 @@ def build_prior(
         try:
             if all(
                 name in belief
-                and search_space[name]._contains(search_space[name].to_internal_repr(belief[name]))
+                and contains(search_space[name], search_space[name].to_internal_repr(belief[name]))
                 for name in search_space
             ):
                 complete.append({name: belief[name] for name in search_space})
@@ -297,8 +299,7 @@ def build_prior(
         }
         for config in complete
     ]
-    internal = normalized_space(search_space)
-    centers = internal.get_normalized_params([None] * len(complete), complete)
+    centers = normalize_configurations(search_space, complete)
     n_choices = np.array(
         [
             len(d.choices) if isinstance(d, CategoricalDistribution) else 0
@@ -313,7 +314,7 @@ def build_prior(
     )
     return ConfigurationPrior(
         centers,
-        internal.is_categorical,
+        categorical_mask(search_space),
         n_choices,
         widths,
         weights=np.array(kept_weights),

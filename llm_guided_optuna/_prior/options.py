@@ -21,17 +21,18 @@ from dataclasses import dataclass
 from dataclasses import fields
 from typing import Any
 
+from llm_guided_optuna._checks import check_range
 from llm_guided_optuna._prior.configuration_prior import BELIEF_WEIGHTINGS
 from llm_guided_optuna._prior.configuration_prior import DEFAULT_PRIOR_STRENGTH
 from llm_guided_optuna._prior.configuration_prior import DEFAULT_PRIOR_WIDTH
 from llm_guided_optuna._prior.reliability import RELIABILITY_ESTIMATES
-from llm_guided_optuna._sampler.arguments import check_range
-from llm_guided_optuna._sampler.handover import DEFAULT_HANDOVER_TRIALS
 
 
 #: How the start-up trials the GP fills before it models are drawn: uniformly at random
 #: (GPSampler's own design), or from the prior (πBO's initial design).
 INITIAL_DESIGNS = ("random", "prior")
+#: Complete trials after which the prior strategy's GP hands its proposals to a multivariate TPE.
+DEFAULT_HANDOVER_TRIALS = 100
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -33,8 +33,9 @@ import numpy as np
 from optuna.distributions import BaseDistribution
 from optuna.trial import FrozenTrial
 
-from llm_guided_optuna._prior._gp_compat import normalized_space
-from llm_guided_optuna._proposal.provenance import has_llm_proposal
+from llm_guided_optuna._attrs import has_llm_proposal
+from llm_guided_optuna._optuna_compat import contains
+from llm_guided_optuna._prior._gp_compat import normalize_trials
 from llm_guided_optuna._trials import loss_sign
 
 
@@ -151,7 +152,7 @@ def density_reliability(
     usable = sorted(usable, key=lambda t: t.number)[-MAX_DENSITY_EVIDENCE:]
     if len(usable) < 3:
         return 1.0
-    points = normalized_space(search_space).get_normalized_params(usable)
+    points = normalize_trials(search_space, usable)
     density = prior.log_density_numpy(points)
     quality = np.array([-loss_sign(directions[0]) * float(t.values[0]) for t in usable])
     tau = _kendall_tau_b(density, quality, tie=DENSITY_TIE)
@@ -169,7 +170,7 @@ def _covers(trial: FrozenTrial, search_space: Mapping[str, BaseDistribution]) ->
     try:
         return all(
             name in trial.params
-            and distribution._contains(distribution.to_internal_repr(trial.params[name]))
+            and contains(distribution, distribution.to_internal_repr(trial.params[name]))
             for name, distribution in search_space.items()
         )
     except (ValueError, TypeError):

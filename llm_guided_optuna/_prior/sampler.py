@@ -6,8 +6,10 @@ from the LLM's beliefs by :mod:`llm_guided_optuna._prior.configuration_prior`. I
 from the study itself (the ``llm_proposal`` of every trial the LLM proposed, and the values the
 user states in ``domain_knowledge``, :mod:`llm_guided_optuna._proposal.stated_beliefs`), so every
 worker process sees the same prior and a restarted worker rebuilds it. It uses the acquisition hook
-``GPSampler._optimize_acqf``, which Optuna documents as overridable but not stable: if the hook or
-the prior ever fails, the sampler warns once and goes on as the plain GPSampler.
+``GPSampler._optimize_acqf``, which Optuna documents as overridable but not stable: if Optuna's
+private GP code changes (:mod:`~llm_guided_optuna._prior._gp_compat` raises
+:class:`~llm_guided_optuna.exceptions.OptunaInternalsError`), the sampler warns once and goes on as
+the plain GPSampler. An error of the prior's own code is not hidden that way.
 
 The TPE handover past 100 trials that bounds the prior strategy's cost is not part of this
 class: the strategy composes it (:class:`~llm_guided_optuna._sampler.handover.HandoverSampler`).
@@ -37,12 +39,16 @@ from optuna.samplers import GPSampler
 from optuna.trial import FrozenTrial
 from optuna.trial import TrialState
 
-from llm_guided_optuna._prior._gp_compat import acquisition_base
+from llm_guided_optuna._attrs import PRIOR_DRAW_ATTR
+from llm_guided_optuna._attrs import PROPOSAL_ATTR
+from llm_guided_optuna._optuna_compat import set_trial_system_attr
+from llm_guided_optuna._optuna_compat import study_trials
 from llm_guided_optuna._prior._gp_compat import acquisition_space
 from llm_guided_optuna._prior._gp_compat import n_local_search
 from llm_guided_optuna._prior._gp_compat import n_startup_trials
-from llm_guided_optuna._prior._gp_compat import normalized_space
+from llm_guided_optuna._prior._gp_compat import prior_weighted_acquisition
 from llm_guided_optuna._prior._gp_compat import sampler_rng
+from llm_guided_optuna._prior._gp_compat import unnormalize
 from llm_guided_optuna._prior.configuration_prior import belief_weights
 from llm_guided_optuna._prior.configuration_prior import build_prior
 from llm_guided_optuna._prior.configuration_prior import ConfigurationPrior
@@ -54,18 +60,13 @@ from llm_guided_optuna._prior.reliability import belief_reliability
 from llm_guided_optuna._prior.reliability import density_reliability
 from llm_guided_optuna._prior.reliability import rank_reliability
 from llm_guided_optuna._prompt.problem import read_problem_context
-from llm_guided_optuna._proposal.provenance import PROPOSAL_ATTR
 from llm_guided_optuna._proposal.stated_beliefs import read_stated_beliefs
 from llm_guided_optuna._warnings import llm_warn
+from llm_guided_optuna.exceptions import OptunaInternalsError
 
 
 if TYPE_CHECKING:
     from optuna.study import Study
-    import torch
-
-
-#: Trial system attribute marking a start-up trial drawn from the prior.
-PRIOR_DRAW_ATTR = "llm_prior_draw"
 
 
 class PriorWeightedGPSampler(GPSampler):
@@ -136,11 +137,11 @@ class PriorWeightedGPSampler(GPSampler):
     def sample_relative(
         self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
     ) -> dict[str, Any]:
-        trials = study._get_trials(deepcopy=False, states=(TrialState.COMPLETE,), use_cache=True)
+        trials = study_trials(study, (TrialState.COMPLETE,))
         beliefs = self._fixed_beliefs
         weights = None
         if beliefs is None:
-            belief_trials = llm_belief_trials(study._get_trials(deepcopy=False, use_cache=True))
+            belief_trials = llm_belief_trials(study_trials(study))
             beliefs = [dict(t.user_attrs[PROPOSAL_ATTR]) for t in belief_trials]
             if self.belief_weighting == "evidence":
                 weights = belief_weights(belief_trials, trials, study.directions)
@@ -161,7 +162,7 @@ class PriorWeightedGPSampler(GPSampler):
             ):
                 drawn = self._draw_from_prior(search_space)
                 if drawn is not None:
-                    study._storage.set_trial_system_attr(trial._trial_id, PRIOR_DRAW_ATTR, True)
+                    set_trial_system_attr(study, trial, PRIOR_DRAW_ATTR, True)
                     return drawn
             return super().sample_relative(study, trial, search_space)
         finally:
@@ -182,9 +183,7 @@ class PriorWeightedGPSampler(GPSampler):
             try:
                 prior = self._current_prior(search_space) if search_space else None
                 return density_reliability(trials, directions, prior, search_space)
-            except (
-                Exception
-            ) as error:  # Optuna's private GP API changed: the median check instead.
+            except OptunaInternalsError as error:  # The median check instead.
                 self._warn_once(error, "checking the beliefs by the median check instead")
         return belief_reliability(trials, directions)
 
@@ -205,8 +204,8 @@ class PriorWeightedGPSampler(GPSampler):
             rng = sampler_rng(self)
             if rng.uniform() >= self._local.reliability:
                 return None
-            return normalized_space(search_space).get_unnormalized_param(prior.sample(rng)[0])
-        except Exception as error:  # Optuna's private GP API changed: a uniform draw instead.
+            return unnormalize(search_space, prior.sample(rng)[0])
+        except OptunaInternalsError as error:  # A uniform draw instead.
             self._warn_once(error)
             return None
 
@@ -248,20 +247,7 @@ class PriorWeightedGPSampler(GPSampler):
             prior = self._current_prior(acquisition_space(acqf))
             if prior is None:
                 return acqf, None
-            return PriorWeightedAcquisition(acqf, prior, weight), prior.centers
-        except Exception as error:  # Optuna's private GP API changed: carry on as plain GP.
+            return prior_weighted_acquisition(acqf, prior, weight), prior.centers
+        except OptunaInternalsError as error:  # Carry on as the plain GP.
             self._warn_once(error)
             return acqf, None
-
-
-class PriorWeightedAcquisition(acquisition_base()):  # type: ignore[misc]
-    """``log α(x) + weight · log π(x)``: an acquisition function weighted by a prior."""
-
-    def __init__(self, base: Any, prior: ConfigurationPrior, weight: float) -> None:
-        self._base = base
-        self._prior = prior
-        self._weight = weight
-        super().__init__(base.length_scales, base.search_space)
-
-    def eval_acqf(self, x: torch.Tensor) -> torch.Tensor:
-        return self._base.eval_acqf(x) + self._weight * self._prior.log_density(x)

@@ -32,12 +32,12 @@ from optuna.trial import TrialState
 from pydantic import BaseModel
 from pydantic import Field
 
+from llm_guided_optuna._attrs import llm_proposal
 from llm_guided_optuna._prompt.problem import MAX_KNOWLEDGE_ITEMS  # noqa: F401 - re-exported
 from llm_guided_optuna._prompt.problem import MAX_LIST_ITEMS  # noqa: F401 - re-exported
 from llm_guided_optuna._prompt.problem import MAX_TEXT_CHARS  # noqa: F401 - re-exported
 from llm_guided_optuna._prompt.problem import MAX_VALUE_CHARS  # noqa: F401 - re-exported
 from llm_guided_optuna._prompt.problem import ProblemContext
-from llm_guided_optuna._proposal.provenance import llm_proposal
 from llm_guided_optuna._trials import reported_constraints
 from llm_guided_optuna._trials import total_violation
 

@@ -38,6 +38,7 @@ from optuna.study import StudyDirection
 from optuna.trial import FrozenTrial
 from optuna.trial import TrialState
 
+from llm_guided_optuna._optuna_compat import study_trials
 from llm_guided_optuna._prompt.context import ConstraintSummary
 from llm_guided_optuna._prompt.context import describe_distribution
 from llm_guided_optuna._prompt.context import DirectionName
@@ -95,7 +96,7 @@ class ContextBuilder:
         current_trial: FrozenTrial | None = None,
     ) -> OptimizationContext:
         """Snapshot ``study`` for a proposal of ``search_space`` for ``current_trial``."""
-        trials = study._get_trials(deepcopy=False, use_cache=True)
+        trials = study_trials(study)
         directions: list[DirectionName] = [
             "maximize" if d == StudyDirection.MAXIMIZE else "minimize" for d in study.directions
         ]

@@ -39,20 +39,23 @@ from optuna.storages import InMemoryStorage
 from optuna.trial import FrozenTrial
 from optuna.trial import TrialState
 
+from llm_guided_optuna._attrs import CLAIM_ATTR
+from llm_guided_optuna._attrs import WARM_START_ATTR
+from llm_guided_optuna._attrs import WARM_START_CLAIM_ATTR
 from llm_guided_optuna._logging import get_logger
+from llm_guided_optuna._optuna_compat import set_trial_user_attr
+from llm_guided_optuna._optuna_compat import storage_of
+from llm_guided_optuna._optuna_compat import study_id
+from llm_guided_optuna._optuna_compat import study_key
+from llm_guided_optuna._optuna_compat import study_trials
+from llm_guided_optuna._optuna_compat import trial_id
 
 
 if TYPE_CHECKING:
     from optuna.study import Study
 
 
-CLAIM_ATTR = "llm_claim"
-#: Trial system attribute of the warm-start claim: the same protocol, for the one key
-#: :data:`WARM_START_KEY` (one warm-start call per study, see :class:`WarmStartClaim`).
-WARM_START_CLAIM_ATTR = "llm_warm_start_claim"
 WARM_START_KEY = ("llm_warm_start",)
-#: Trial user attribute of the trial that carries the study's warm-start call (``True``).
-WARM_START_ATTR = "llm_warm_start"
 #: Seconds a claim waits for another worker's trial that is deciding on the same configuration.
 CLAIM_WAIT_S = 10.0
 
@@ -123,14 +126,15 @@ def claim_in_storage(
         ...     optuna.storages.journal.JournalFileBackend("journal.log"))  # doctest: +SKIP
         >>> study = optuna.create_study(storage=storage)  # doctest: +SKIP
         >>> a, b = study.ask(), study.ask()  # doctest: +SKIP
-        >>> frozen = study._storage.get_trial(b._trial_id)  # doctest: +SKIP
-        >>> claim_in_storage(study._storage, study._study_id, frozen, ("x=1",))  # doctest: +SKIP
+        >>> frozen = storage_of(study).get_trial(trial_id(b))  # doctest: +SKIP
+        >>> storage = storage_of(study)  # doctest: +SKIP
+        >>> claim_in_storage(storage, study_id(study), frozen, ("x=1",))  # doctest: +SKIP
         True
     """
     names = _names_of(key)
     try:
         storage.set_trial_system_attr(
-            trial._trial_id, attr, {"key": list(key), "state": "pending"}
+            trial_id(trial), attr, {"key": list(key), "state": "pending"}
         )
     except UpdateFinishedTrialError:
         return False  # This trial was failed meanwhile (a missed heartbeat): nothing to claim for.
@@ -159,7 +163,7 @@ def claim_in_storage(
         delay = min(delay * 2, 0.2)
     try:
         storage.set_trial_system_attr(
-            trial._trial_id, attr, {"key": list(key), "state": "won" if verdict else "lost"}
+            trial_id(trial), attr, {"key": list(key), "state": "won" if verdict else "lost"}
         )
     except UpdateFinishedTrialError:
         return False
@@ -177,7 +181,7 @@ def _verdict(
     """True: ``me`` wins ``key``; False: it loses; None: wait for a trial that is deciding."""
     undecided = False
     for other in trials:
-        if other._trial_id == me._trial_id:
+        if trial_id(other) == trial_id(me):
             continue
         marker = claim_marker(other, attr)
         if marker is not None and marker[0] == key:
@@ -217,7 +221,7 @@ class WarmStartClaim:
         >>> study = optuna.create_study()
         >>> claim = WarmStartClaim(n_trials=1)
         >>> first, second = study.ask(), study.ask()
-        >>> frozen = [study._storage.get_trial(t._trial_id) for t in (first, second)]
+        >>> frozen = [storage_of(study).get_trial(trial_id(t)) for t in (first, second)]
         >>> claim.covers(study, frozen[0]), claim.covers(study, frozen[1])
         (True, False)
     """
@@ -235,29 +239,29 @@ class WarmStartClaim:
         study claimed it for ``trial``."""
         if self.n_trials < 1:
             return False
-        study_key = (id(study._storage), study._study_id)
+        key_of_study = study_key(study)
         with self._lock:
-            window = self._windows.get(study_key)
+            window = self._windows.get(key_of_study)
             if window is not None:
                 return window[0] <= trial.number <= window[1]
-            if study_key in self._refused:
+            if key_of_study in self._refused:
                 return False
-            trials = study._get_trials(deepcopy=False, use_cache=False)
-            if any(_carries_warm_start(t) for t in trials if t._trial_id != trial._trial_id):
-                self._refused.add(study_key)  # Decided for good: another trial has it.
+            trials = study_trials(study, use_cache=False)
+            if any(_carries_warm_start(t) for t in trials if trial_id(t) != trial_id(trial)):
+                self._refused.add(key_of_study)  # Decided for good: another trial has it.
                 return False
             # On a storage no other process reaches, this process's lock has decided.
-            if is_shared_storage(study._storage) and not claim_in_storage(
-                study._storage,
-                study._study_id,
+            if is_shared_storage(storage_of(study)) and not claim_in_storage(
+                storage_of(study),
+                study_id(study),
                 trial,
                 WARM_START_KEY,
                 self.wait_s,
                 attr=WARM_START_CLAIM_ATTR,
             ):
                 return False  # The winner's marker refuses this study at the next trial's read.
-            self._windows[study_key] = (trial.number, trial.number + self.n_trials - 1)
-        study._storage.set_trial_user_attr(trial._trial_id, WARM_START_ATTR, True)
+            self._windows[key_of_study] = (trial.number, trial.number + self.n_trials - 1)
+        set_trial_user_attr(study, trial, WARM_START_ATTR, True)
         return True
 
 

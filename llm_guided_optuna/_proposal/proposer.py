@@ -53,9 +53,9 @@ from llm_guided_optuna._proposal.provenance import ProvenanceRecorder
 from llm_guided_optuna._proposal.stated_beliefs import constrain_to_statements
 from llm_guided_optuna._proposal.stated_beliefs import read_stated_beliefs
 from llm_guided_optuna._proposal.validator import ParameterValidator
-from llm_guided_optuna._sampler.search_space import count_finished_trials
-from llm_guided_optuna._sampler.search_space import fixed_params
-from llm_guided_optuna._sampler.statistics import SamplerStatistics
+from llm_guided_optuna._stats import SamplerStatistics
+from llm_guided_optuna._trials import count_finished_trials
+from llm_guided_optuna._trials import fixed_params
 from llm_guided_optuna.exceptions import LLMProposalError
 from llm_guided_optuna.exceptions import ProposalParseError
 

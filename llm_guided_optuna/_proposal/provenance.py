@@ -1,32 +1,6 @@
 """What each trial records about where its parameters came from.
 
-Every trial of an :class:`~llm_guided_optuna.LLMGuidedSampler` study carries these user
-attributes (visible in optuna-dashboard and in ``trial.user_attrs``):
-
-- ``llm_source``: who proposed the trial's parameters (:data:`SOURCES`):
-
-  - ``"llm"``: the LLM, every parameter;
-  - ``"optimizer"``: the strategy's optimizer, by design (the first trial, trials after the
-    warm start, a spent budget);
-  - ``"fallback"``: the optimizer, standing in for an LLM proposal that failed (a timeout,
-    invalid JSON, a repeated configuration, ...);
-  - ``"llm+optimizer"``: the LLM, and the optimizer for parameters the LLM was not asked about
-    (new in this trial);
-  - ``"llm+fallback"``: the LLM, and the optimizer for values the LLM was asked for but did not
-    give;
-- ``llm_reason``: why the LLM did not propose (every parameter of) the trial, one of
-  :data:`OPTIMIZER_REASONS` or a failure kind (listed in the README);
-- ``llm_optimizer_params``: the parameters the optimizer chose through ``sample_independent``
-  (new ones, or values the LLM did not give);
-- ``llm_proposal``: the validated configuration the LLM proposed;
-- ``llm_rationale``: the LLM's one-line reason, when it gave one;
-- ``llm_call``: model, latency, attempts, tokens, cost, the changes the validator made, and a
-  ``call_id`` shared by every trial served by the same LLM call;
-- ``llm_warm_start``: ``True`` on the one trial of the study that made the warm-start call
-  (``prior`` and ``hybrid``; :class:`~llm_guided_optuna._proposal.claims.WarmStartClaim`);
-- ``llm_repeat_varied``: ``True`` where the optimizer proposed a configuration that a trial
-  already had (or that another worker claimed at the same moment) and a nearby variant ran
-  instead.
+The attributes themselves, and how to read them, are in :mod:`llm_guided_optuna._attrs`.
 
 :class:`ProvenanceRecorder` writes them and refuses configurations already tried or claimed by
 a running trial (:meth:`ProvenanceRecorder.claim`), across threads and, through the storage,
@@ -34,7 +8,7 @@ across worker processes (:mod:`~llm_guided_optuna._proposal.claims`).
 
 Example:
     >>> import optuna
-    >>> from llm_guided_optuna._sampler.statistics import SamplerStatistics
+    >>> from llm_guided_optuna._stats import SamplerStatistics
     >>> study = optuna.create_study()
     >>> recorder = ProvenanceRecorder(SamplerStatistics())
     >>> recorder.claim(("x=1",)), recorder.claim(("x=1",))
@@ -55,7 +29,21 @@ from optuna.distributions import BaseDistribution
 from optuna.trial import FrozenTrial
 from optuna.trial import TrialState
 
+from llm_guided_optuna._attrs import CALL_ATTR
+from llm_guided_optuna._attrs import llm_proposal
+from llm_guided_optuna._attrs import OPTIMIZER_PARAMS_ATTR
+from llm_guided_optuna._attrs import PROPOSAL_ATTR
+from llm_guided_optuna._attrs import RATIONALE_ATTR
+from llm_guided_optuna._attrs import REASON_ATTR
+from llm_guided_optuna._attrs import REPEAT_VARIED_ATTR
+from llm_guided_optuna._attrs import SOURCE_ATTR
+from llm_guided_optuna._attrs import source_of
 from llm_guided_optuna._llm.client import LLMReply
+from llm_guided_optuna._optuna_compat import set_trial_user_attr
+from llm_guided_optuna._optuna_compat import storage_of
+from llm_guided_optuna._optuna_compat import study_id
+from llm_guided_optuna._optuna_compat import study_trials
+from llm_guided_optuna._optuna_compat import trial_id
 from llm_guided_optuna._prompt.response import ParsedProposal
 from llm_guided_optuna._proposal.claims import claim_in_storage
 from llm_guided_optuna._proposal.claims import claim_marker
@@ -64,7 +52,7 @@ from llm_guided_optuna._proposal.claims import configuration_key
 from llm_guided_optuna._proposal.claims import ConfigurationKey
 from llm_guided_optuna._proposal.claims import is_shared_storage
 from llm_guided_optuna._proposal.validator import ValidationResult
-from llm_guided_optuna._sampler.statistics import SamplerStatistics
+from llm_guided_optuna._stats import SamplerStatistics
 from llm_guided_optuna.exceptions import LLMProposalError
 from llm_guided_optuna.exceptions import ProposalParseError
 
@@ -73,63 +61,7 @@ if TYPE_CHECKING:
     from optuna.study import Study
 
 
-#: User attribute under which the sampler stores the configuration it proposed to a trial,
-#: so that other threads and workers see proposals of trials that are still running.
-PROPOSAL_ATTR = "llm_proposal"
-SOURCE_ATTR = "llm_source"
-REASON_ATTR = "llm_reason"
-OPTIMIZER_PARAMS_ATTR = "llm_optimizer_params"
-#: Every value of ``llm_source``.
-SOURCES = ("llm", "optimizer", "fallback", "llm+optimizer", "llm+fallback")
-#: The sources of trials whose configuration the LLM proposed.
-LLM_SOURCES = ("llm", "llm+optimizer", "llm+fallback")
-#: Reasons for which the optimizer proposes by design; any other reason is a failure.
-OPTIMIZER_REASONS = (
-    "new_parameters",
-    "schedule",
-    "warm_start_answered",
-    "not_proposed",
-    "budget_llm_calls",
-    "budget_cost",
-)
-RATIONALE_ATTR = "llm_rationale"
-#: ``True`` on a trial whose optimizer configuration repeated one already tried or claimed by
-#: another worker, and was replaced by a nearby variant.
-REPEAT_VARIED_ATTR = "llm_repeat_varied"
-CALL_ATTR = "llm_call"
 MAX_DETAIL_CHARS = 300
-
-
-def source_of(reason: str) -> str:
-    """``"optimizer"`` for a reason of :data:`OPTIMIZER_REASONS`, ``"fallback"`` for a failure."""
-    return "optimizer" if reason in OPTIMIZER_REASONS else "fallback"
-
-
-def llm_proposal(trial: FrozenTrial) -> Mapping[str, Any] | None:
-    """The configuration the LLM proposed to ``trial`` (``llm_proposal``), if it holds one."""
-    proposal = trial.user_attrs.get(PROPOSAL_ATTR)
-    return proposal if isinstance(proposal, Mapping) else None
-
-
-def has_llm_proposal(trial: FrozenTrial) -> bool:
-    """Whether ``trial`` stores an LLM proposal (the ``llm_proposal`` attribute is set).
-
-    For the trials the sampler records, this and :func:`source_is_llm` agree once both
-    attributes are written: :meth:`ProvenanceRecorder.start_llm` is the only writer of
-    ``llm_proposal`` (always a non-empty configuration) and writes ``llm_source="llm"`` with
-    it, and :meth:`ProvenanceRecorder.finish` turns that into ``"llm+optimizer"`` or
-    ``"llm+fallback"`` only for those trials. They differ for trials made by hand, by other
-    code or copied from elsewhere, which may carry one attribute without the other (the
-    reliability checks read this one, the hybrid schedule :func:`source_is_llm`).
-    """
-    return PROPOSAL_ATTR in trial.user_attrs
-
-
-def source_is_llm(trial: FrozenTrial) -> bool:
-    """Whether ``trial``'s ``llm_source`` says the LLM proposed its configuration (one of
-    :data:`LLM_SOURCES`, also when the optimizer filled some of its parameters); see
-    :func:`has_llm_proposal`."""
-    return trial.user_attrs.get(SOURCE_ATTR) in LLM_SOURCES
 
 
 def known_configurations(
@@ -137,7 +69,7 @@ def known_configurations(
 ) -> set[ConfigurationKey]:
     """Configurations of every trial of the study, running ones by their LLM proposal or claim."""
     keys: set[ConfigurationKey] = set()
-    for trial in study._get_trials(deepcopy=False, use_cache=True):
+    for trial in study_trials(study):
         params: Mapping[str, Any] = trial.params
         if trial.state == TrialState.RUNNING:
             proposal = llm_proposal(trial)
@@ -191,11 +123,11 @@ class ProvenanceRecorder:
             self._claimed.add(key)
         if key in known:
             return False
-        if study is None or trial is None or not is_shared_storage(study._storage):
+        if study is None or trial is None or not is_shared_storage(storage_of(study)):
             return True
         won = claim_in_storage(
-            study._storage,
-            study._study_id,
+            storage_of(study),
+            study_id(study),
             trial,
             key,
             self.claim_wait_s,
@@ -216,13 +148,13 @@ class ProvenanceRecorder:
         """Record a trial whose relative parameters the LLM proposed."""
         missing = call.get("missing") or []
         with self._lock:
-            self._sources[trial._trial_id] = ("llm", frozenset(str(name) for name in missing))
-        storage = study._storage
-        storage.set_trial_user_attr(trial._trial_id, PROPOSAL_ATTR, params)
-        storage.set_trial_user_attr(trial._trial_id, SOURCE_ATTR, "llm")
+            self._sources[trial_id(trial)] = ("llm", frozenset(str(name) for name in missing))
+        storage = storage_of(study)
+        storage.set_trial_user_attr(trial_id(trial), PROPOSAL_ATTR, params)
+        storage.set_trial_user_attr(trial_id(trial), SOURCE_ATTR, "llm")
         if rationale:
-            storage.set_trial_user_attr(trial._trial_id, RATIONALE_ATTR, rationale)
-        storage.set_trial_user_attr(trial._trial_id, CALL_ATTR, call)
+            storage.set_trial_user_attr(trial_id(trial), RATIONALE_ATTR, rationale)
+        storage.set_trial_user_attr(trial_id(trial), CALL_ATTR, call)
 
     def start_without_llm(
         self,
@@ -241,56 +173,56 @@ class ProvenanceRecorder:
         """
         source = source_of(reason)
         with self._lock:
-            self._sources[trial._trial_id] = (source, frozenset())
+            self._sources[trial_id(trial)] = (source, frozenset())
         self._stats.record_trial_reason(trial.number, reason, failed=source == "fallback")
-        storage = study._storage
-        storage.set_trial_user_attr(trial._trial_id, SOURCE_ATTR, source)
-        storage.set_trial_user_attr(trial._trial_id, REASON_ATTR, reason)
+        storage = storage_of(study)
+        storage.set_trial_user_attr(trial_id(trial), SOURCE_ATTR, source)
+        storage.set_trial_user_attr(trial_id(trial), REASON_ATTR, reason)
         if detail:
             record: dict[str, Any] = {"error": detail[:MAX_DETAIL_CHARS]}
             record.update(failure_usage(failure))
-            storage.set_trial_user_attr(trial._trial_id, CALL_ATTR, record)
+            storage.set_trial_user_attr(trial_id(trial), CALL_ATTR, record)
 
     def proposed_by_llm(self, trial: FrozenTrial) -> bool:
         """Whether the LLM proposed ``trial``'s configuration (recorded by :meth:`start_llm`)."""
         with self._lock:
-            source = self._sources.get(trial._trial_id)
+            source = self._sources.get(trial_id(trial))
         return source is not None and source[0] == "llm"
 
     def record_repeat_varied(self, study: Study, trial: FrozenTrial) -> None:
         """Record that the optimizer's configuration for ``trial`` was a repeat, replaced by a
         variant."""
         self._stats.increment("repeats_varied")
-        study._storage.set_trial_user_attr(trial._trial_id, REPEAT_VARIED_ATTR, True)
+        set_trial_user_attr(study, trial, REPEAT_VARIED_ATTR, True)
 
     def record_optimizer_param(self, trial: FrozenTrial, name: str) -> None:
         """Count one parameter that the optimizer chooses for ``trial``
         (``sample_independent``)."""
         with self._lock:
-            self._optimizer_params.setdefault(trial._trial_id, []).append(name)
+            self._optimizer_params.setdefault(trial_id(trial), []).append(name)
         self._stats.increment("optimizer_params")
 
     def finish(self, study: Study, trial: FrozenTrial) -> None:
         """Write what only the end of the trial tells: which parameters were not the LLM's."""
         with self._lock:
-            source, missing = self._sources.pop(trial._trial_id, (None, frozenset()))
-            optimizer_params = self._optimizer_params.pop(trial._trial_id, [])
+            source, missing = self._sources.pop(trial_id(trial), (None, frozenset()))
+            optimizer_params = self._optimizer_params.pop(trial_id(trial), [])
         if not optimizer_params:
             return
-        storage = study._storage
-        storage.set_trial_user_attr(trial._trial_id, OPTIMIZER_PARAMS_ATTR, optimizer_params)
+        storage = storage_of(study)
+        storage.set_trial_user_attr(trial_id(trial), OPTIMIZER_PARAMS_ATTR, optimizer_params)
         if source is None:
             self._stats.record_trial_reason(trial.number, "new_parameters", failed=False)
-            storage.set_trial_user_attr(trial._trial_id, SOURCE_ATTR, "optimizer")
-            storage.set_trial_user_attr(trial._trial_id, REASON_ATTR, "new_parameters")
+            storage.set_trial_user_attr(trial_id(trial), SOURCE_ATTR, "optimizer")
+            storage.set_trial_user_attr(trial_id(trial), REASON_ATTR, "new_parameters")
         elif source == "llm":
             failed = bool(missing.intersection(optimizer_params))
             reason = "missing_values" if failed else "not_proposed"
             self._stats.record_trial_reason(trial.number, reason, failed=failed)
             storage.set_trial_user_attr(
-                trial._trial_id, SOURCE_ATTR, "llm+fallback" if failed else "llm+optimizer"
+                trial_id(trial), SOURCE_ATTR, "llm+fallback" if failed else "llm+optimizer"
             )
-            storage.set_trial_user_attr(trial._trial_id, REASON_ATTR, reason)
+            storage.set_trial_user_attr(trial_id(trial), REASON_ATTR, reason)
 
 
 def failure_usage(failure: BaseException | None) -> dict[str, Any]:

@@ -35,6 +35,7 @@ from optuna.distributions import CategoricalDistribution
 from optuna.distributions import FloatDistribution
 from optuna.distributions import IntDistribution
 
+from llm_guided_optuna._optuna_compat import contains
 from llm_guided_optuna.exceptions import InvalidValueError
 
 
@@ -235,18 +236,18 @@ def _nearest_on_grid(value: float, distribution: FloatDistribution) -> float:
     units in the last place away, or a neighbouring grid point, usually is. If none is, the
     value is returned as it is and the caller's final check rejects it.
     """
-    if distribution._contains(value):
+    if contains(distribution, value):
         return value
     below = above = value
     for _ in range(64):
         below, above = math.nextafter(below, -math.inf), math.nextafter(above, math.inf)
         for candidate in (below, above):
-            if distribution._contains(candidate):
+            if contains(distribution, candidate):
                 return candidate
     assert distribution.step is not None
     for offset in range(1, 33):
         for candidate in (value - offset * distribution.step, value + offset * distribution.step):
-            if distribution._contains(candidate):
+            if contains(distribution, candidate):
                 return candidate
     return value
 
@@ -289,5 +290,5 @@ def _match_as_number(value: Any, choice: Any) -> bool:
 def _check_inside(value: Any, result: Any, distribution: BaseDistribution) -> None:
     """The validator's final, defensive check: never hand Optuna a value outside its
     distribution."""
-    if not distribution._contains(distribution.to_internal_repr(result)):
+    if not contains(distribution, distribution.to_internal_repr(result)):
         raise InvalidValueError(f"could not bring {_short_repr(value)} inside {distribution}")

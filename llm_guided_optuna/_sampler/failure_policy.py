@@ -6,7 +6,7 @@ budgets: said once with an :class:`LLMSamplerWarning`), and raise :class:`LLMPro
 the user chose ``on_error="raise"``. The sampler counts the failure and records it on the trial.
 
 Example:
-    >>> from llm_guided_optuna._sampler.statistics import SamplerStatistics
+    >>> from llm_guided_optuna._stats import SamplerStatistics
     >>> policy = FailurePolicy(SamplerStatistics(), max_llm_calls=0)
     >>> import warnings
     >>> with warnings.catch_warnings(record=True):
@@ -20,7 +20,7 @@ from __future__ import annotations
 import threading
 
 from llm_guided_optuna._logging import get_logger
-from llm_guided_optuna._sampler.statistics import SamplerStatistics
+from llm_guided_optuna._stats import SamplerStatistics
 from llm_guided_optuna._warnings import llm_warn
 from llm_guided_optuna.exceptions import LLMProposalError
 

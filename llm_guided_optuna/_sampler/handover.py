@@ -33,13 +33,11 @@ from optuna.samplers import BaseSampler
 from optuna.trial import FrozenTrial
 from optuna.trial import TrialState
 
+from llm_guided_optuna._optuna_compat import study_trials
+
 
 if TYPE_CHECKING:
     from optuna.study import Study
-
-
-#: Complete trials after which the prior strategy's GP hands its proposals to a multivariate TPE.
-DEFAULT_HANDOVER_TRIALS = 100
 
 
 def sampler_name(sampler: BaseSampler) -> str:
@@ -79,7 +77,7 @@ class HandoverSampler(BaseSampler):
     def handed_over(self, study: Study) -> bool:
         """Whether ``then`` proposes now: ``after_trials`` trials of ``study`` are complete."""
         # The cached read the other samplers use: this runs in every hook of every trial.
-        complete = study._get_trials(deepcopy=False, states=(TrialState.COMPLETE,), use_cache=True)
+        complete = study_trials(study, (TrialState.COMPLETE,))
         return len(complete) >= self.after_trials
 
     def _current(self, study: Study) -> BaseSampler:

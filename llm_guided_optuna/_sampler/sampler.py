@@ -26,6 +26,7 @@ from optuna.samplers import BaseSampler
 from optuna.trial import FrozenTrial
 from optuna.trial import TrialState
 
+from llm_guided_optuna._checks import check_sampler_arguments
 from llm_guided_optuna._llm.caller import LLMCaller
 from llm_guided_optuna._llm.replay import ExchangeCache
 from llm_guided_optuna._llm.settings import LLMSettings
@@ -38,17 +39,16 @@ from llm_guided_optuna._proposal.pool import ProposalPool
 from llm_guided_optuna._proposal.proposer import LLMProposer
 from llm_guided_optuna._proposal.provenance import ProvenanceRecorder
 from llm_guided_optuna._proposal.validator import ParameterValidator
-from llm_guided_optuna._sampler.arguments import check_sampler_arguments
 from llm_guided_optuna._sampler.failure_policy import FailurePolicy
 from llm_guided_optuna._sampler.handover import sampler_name
 from llm_guided_optuna._sampler.optimizer_claim import claim_optimizer_configuration
-from llm_guided_optuna._sampler.search_space import fixed_params
 from llm_guided_optuna._sampler.search_space import UnionSearchSpace
-from llm_guided_optuna._sampler.statistics import SamplerStatistics
 from llm_guided_optuna._sampler.strategies import configure_strategy
 from llm_guided_optuna._sampler.strategies import DEFAULT_STRATEGY
 from llm_guided_optuna._sampler.strategies import STRATEGIES  # noqa: F401 - re-exported
 from llm_guided_optuna._sampler.trust import default_max_llm_trials
+from llm_guided_optuna._stats import SamplerStatistics
+from llm_guided_optuna._trials import fixed_params
 from llm_guided_optuna._warnings import llm_warn
 from llm_guided_optuna.embedded.selection import is_local_model_string
 from llm_guided_optuna.embedded.selection import resolve_local_model
@@ -420,7 +420,7 @@ class LLMGuidedSampler(BaseSampler):
             compatibility); ``sampler_stats`` holds ``success_rate``, ``average_llm_time``,
             ``optimizer_trials``, ``fallback_uses``, ``llm_calls``, ``failures`` (by kind),
             ``clamped_values``, ``prompt_tokens``, ``completion_tokens``, ``cost_usd`` and more
-            (see :class:`~llm_guided_optuna._sampler.statistics.SamplerStatistics`).
+            (see :class:`~llm_guided_optuna._stats.SamplerStatistics`).
         """
         return {
             "sampler_stats": self._stats.snapshot(),

@@ -44,8 +44,9 @@ from optuna.study import StudyDirection
 from optuna.trial import FrozenTrial
 from optuna.trial import TrialState
 
+from llm_guided_optuna._attrs import source_is_llm
 from llm_guided_optuna._imports import gp_available
-from llm_guided_optuna._proposal.provenance import source_is_llm
+from llm_guided_optuna._optuna_compat import study_trials
 from llm_guided_optuna._trials import dominating
 from llm_guided_optuna._trials import loss_sign
 from llm_guided_optuna._trials import losses
@@ -114,7 +115,7 @@ class AdaptiveLLMShare:
 
     def current_share(self, study: Study) -> float:
         """The LLM's share of trials now, from the record in the study."""
-        trials = study._get_trials(deepcopy=False, states=(TrialState.COMPLETE,), use_cache=True)
+        trials = study_trials(study, (TrialState.COMPLETE,))
         share = self.share_from_record(*score_record(trials, study.directions))
         return self.decayed(share, len(trials))
 

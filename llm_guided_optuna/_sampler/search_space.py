@@ -16,22 +16,20 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 import threading
-from typing import Any
 from typing import TYPE_CHECKING
 
 from optuna.distributions import BaseDistribution
 from optuna.distributions import check_distribution_compatibility
-from optuna.trial import FrozenTrial
-from optuna.trial import TrialState
+
+from llm_guided_optuna._optuna_compat import study_id
+from llm_guided_optuna._optuna_compat import study_trials
+from llm_guided_optuna._optuna_compat import trial_id
+from llm_guided_optuna._trials import FINISHED_STATES
 
 
 if TYPE_CHECKING:
     from optuna.study import Study
-
-
-FINISHED_STATES = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
 
 
 class UnionSearchSpace:
@@ -55,16 +53,16 @@ class UnionSearchSpace:
     def calculate(self, study: Study) -> dict[str, BaseDistribution]:
         """Return the union search space, sorted by parameter name."""
         with self._lock:
-            if study._study_id != self._study_id:
-                self._study_id = study._study_id
+            if study_id(study) != self._study_id:
+                self._study_id = study_id(study)
                 self._seen_trial_ids.clear()
                 self._distributions.clear()
                 self._latest_number.clear()
                 self._incompatible.clear()
-            for trial in study._get_trials(deepcopy=False, states=FINISHED_STATES, use_cache=True):
-                if trial._trial_id in self._seen_trial_ids:
+            for trial in study_trials(study, FINISHED_STATES):
+                if trial_id(trial) in self._seen_trial_ids:
                     continue
-                self._seen_trial_ids.add(trial._trial_id)
+                self._seen_trial_ids.add(trial_id(trial))
                 for name, distribution in trial.distributions.items():
                     known = self._distributions.get(name)
                     if known is not None and not _compatible(known, distribution):
@@ -86,16 +84,3 @@ def _compatible(first: BaseDistribution, second: BaseDistribution) -> bool:
     except ValueError:
         return False
     return True
-
-
-def count_finished_trials(study: Study) -> int:
-    """Number of finished (complete, pruned or failed) trials of the study."""
-    return len(study._get_trials(deepcopy=False, states=FINISHED_STATES, use_cache=True))
-
-
-def fixed_params(
-    trial: FrozenTrial, search_space: Mapping[str, BaseDistribution]
-) -> dict[str, Any]:
-    """The trial's fixed (enqueued) parameters that belong to ``search_space``."""
-    fixed = trial.system_attrs.get("fixed_params") or {}
-    return {name: value for name, value in fixed.items() if name in search_space}

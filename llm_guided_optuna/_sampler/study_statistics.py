@@ -38,14 +38,14 @@ from typing import TYPE_CHECKING
 from optuna.trial import FrozenTrial
 from optuna.trial import TrialState
 
-from llm_guided_optuna._proposal.provenance import CALL_ATTR
-from llm_guided_optuna._proposal.provenance import llm_proposal
-from llm_guided_optuna._proposal.provenance import OPTIMIZER_PARAMS_ATTR
-from llm_guided_optuna._proposal.provenance import REASON_ATTR
-from llm_guided_optuna._proposal.provenance import REPEAT_VARIED_ATTR
-from llm_guided_optuna._proposal.provenance import SOURCE_ATTR
-from llm_guided_optuna._proposal.provenance import source_is_llm
-from llm_guided_optuna._sampler.statistics import STANDARD_COUNTERS
+from llm_guided_optuna._attrs import CALL_ATTR
+from llm_guided_optuna._attrs import llm_proposal
+from llm_guided_optuna._attrs import OPTIMIZER_PARAMS_ATTR
+from llm_guided_optuna._attrs import REASON_ATTR
+from llm_guided_optuna._attrs import REPEAT_VARIED_ATTR
+from llm_guided_optuna._attrs import SOURCE_ATTR
+from llm_guided_optuna._attrs import source_is_llm
+from llm_guided_optuna._stats import STANDARD_COUNTERS
 
 
 if TYPE_CHECKING:

@@ -41,8 +41,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 from optuna.trial import TrialState
 
+from llm_guided_optuna._attrs import CALL_ATTR
+from llm_guided_optuna._optuna_compat import study_trials
 from llm_guided_optuna._prior.reliability import losses_by_source
-from llm_guided_optuna._proposal.provenance import CALL_ATTR
 
 
 if TYPE_CHECKING:
@@ -111,7 +112,7 @@ class EvidenceTrust:
         """Whether the LLM proposes ``trial``, a trial after the warm start."""
         if self.max_share == 0.0:
             return False
-        trials = study._get_trials(deepcopy=False, use_cache=True)
+        trials = study_trials(study)
         if self.max_llm_trials is not None:
             # Every trial the LLM was asked for records its call, a failed one too.
             asked = sum(1 for t in trials if CALL_ATTR in t.user_attrs)

@@ -24,10 +24,10 @@ from pathlib import Path
 import optuna
 from optuna.trial import TrialState
 
+from llm_guided_optuna._attrs import RATIONALE_ATTR
+from llm_guided_optuna._attrs import REASON_ATTR
+from llm_guided_optuna._attrs import SOURCE_ATTR
 from llm_guided_optuna._imports import import_optional
-from llm_guided_optuna._proposal.provenance import RATIONALE_ATTR
-from llm_guided_optuna._proposal.provenance import REASON_ATTR
-from llm_guided_optuna._proposal.provenance import SOURCE_ATTR
 from llm_guided_optuna.exceptions import PlotUnavailableError
 
 

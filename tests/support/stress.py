@@ -42,7 +42,7 @@ from typing import IO
 import optuna
 
 from llm_guided_optuna import study_statistics
-from llm_guided_optuna._proposal.claims import WARM_START_ATTR
+from llm_guided_optuna._attrs import WARM_START_ATTR
 
 
 ROOT = Path(__file__).resolve().parent.parent.parent

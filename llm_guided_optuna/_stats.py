@@ -14,10 +14,38 @@ Example:
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
+from collections.abc import Sequence
 import threading
 from typing import Any
+from typing import Protocol
 
-from llm_guided_optuna._proposal.validator import ValidationResult
+
+class Adjustment(Protocol):
+    """One change the validator made to a value (``action`` says which kind)."""
+
+    @property
+    def action(self) -> str: ...
+
+
+class Repairs(Protocol):
+    """What the validator did to a proposal
+    (:class:`~llm_guided_optuna._proposal.validator.ValidationResult`)."""
+
+    @property
+    def clamped_count(self) -> int: ...
+
+    @property
+    def adjustments(self) -> Sequence[Adjustment]: ...
+
+    @property
+    def rejected(self) -> Collection[Any]: ...
+
+    @property
+    def ignored(self) -> Collection[Any]: ...
+
+    @property
+    def missing(self) -> Collection[Any]: ...
 
 
 #: Counters always present in :meth:`SamplerStatistics.snapshot`, zero or not.
@@ -133,7 +161,7 @@ class SamplerStatistics:
                 self._optimizer_reasons[reason] += 1
                 self._optimizer_trials.add(trial_number)
 
-    def record_repairs(self, validation: ValidationResult) -> None:
+    def record_repairs(self, validation: Repairs) -> None:
         """Count what the validator did to a proposal that was used."""
         with self._lock:
             self._counts["clamped_values"] += validation.clamped_count
