@@ -18,7 +18,9 @@ import tempfile
 
 import optuna
 
+from llm_guided_optuna import Hybrid
 from llm_guided_optuna import LLMGuidedSampler
+from llm_guided_optuna import LLMSettings
 from llm_guided_optuna import show_llm_progress
 
 
@@ -56,10 +58,9 @@ def main() -> None:
     cache_dir = tempfile.mkdtemp(prefix="llm-optuna-replay-")
     sampler = LLMGuidedSampler(
         model=args.model,
-        api_base=args.api_base,
-        strategy="hybrid",  # the LLM warm-starts, then advises a GP/TPE optimizer
-        warm_start_trials=4,
-        llm_share=0.3,
+        llm=LLMSettings(api_base=args.api_base),
+        # The LLM warm-starts 4 trials, then advises a GP/TPE optimizer on 30 % of the trials.
+        strategy=Hybrid(warm_start_trials=4, share=0.3),
         max_llm_calls=15,  # a budget: afterwards the optimizer carries on alone
         cache_dir=cache_dir,  # every exchange recorded: rerun with it to replay exactly
         seed=0,

@@ -33,6 +33,7 @@ import warnings
 import optuna
 
 from llm_guided_optuna import LLMGuidedSampler
+from llm_guided_optuna import LLMSettings
 from llm_guided_optuna import show_llm_progress
 from llm_guided_optuna import study_statistics
 from llm_guided_optuna.cli.demo import cnn_objective
@@ -81,9 +82,11 @@ def create(args: argparse.Namespace) -> None:
 def worker(args: argparse.Namespace) -> None:
     sampler = LLMGuidedSampler(
         model=args.model,
-        api_base=args.api_base,
-        structured_output=args.structured_output,  # llguidance: a llama.cpp server's grammar
-        timeout=args.timeout,
+        llm=LLMSettings(
+            api_base=args.api_base,
+            structured_output=args.structured_output,  # llguidance: a llama.cpp server's grammar
+            timeout=args.timeout,
+        ),
         seed=args.seed,  # give each worker its own seed
         strategy=args.strategy,
     )

@@ -18,11 +18,14 @@ import pytest
 
 import llm_guided_optuna
 from llm_guided_optuna import LLMGuidedSampler
+from llm_guided_optuna import LLMSettings
 from llm_guided_optuna import ParameterValidator
 
 
 def test_public_api_is_a_standard_optuna_sampler() -> None:
-    sampler = LLMGuidedSampler(temperature=0.3, timeout=30, max_retries=3, max_context_trials=10)
+    sampler = LLMGuidedSampler(
+        max_context_trials=10, llm=LLMSettings(temperature=0.3, timeout=30, max_retries=3)
+    )
     assert isinstance(sampler, optuna.samplers.BaseSampler)
     assert sampler.strategy == "trust"
     # The default strategy's optimizer is Optuna's GPSampler (weighted by the LLM's prior),
@@ -85,8 +88,13 @@ def test_only_the_model_is_positional() -> None:
     import inspect
 
     parameters = list(inspect.signature(LLMGuidedSampler.__init__).parameters.values())[1:]
-    positional = [p.name for p in parameters if p.kind is not inspect.Parameter.KEYWORD_ONLY]
+    positional = [
+        p.name
+        for p in parameters
+        if p.kind not in (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.VAR_KEYWORD)
+    ]
     assert positional == ["model"]
+    assert len(parameters) <= 12  # about ten arguments, as Optuna's samplers have
     with pytest.raises(TypeError):
         LLMGuidedSampler("openai/any", 0.3)  # type: ignore[misc]
 

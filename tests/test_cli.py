@@ -11,6 +11,8 @@ import optuna
 import pytest
 
 from llm_guided_optuna import LLMGuidedSampler
+from llm_guided_optuna import LLMSettings
+from llm_guided_optuna import Trust
 from llm_guided_optuna.cli.main import main
 from tests.support.fault_server import FaultServer
 from tests.support.schema_responder import RandomConfigurationResponder
@@ -41,10 +43,9 @@ def stored_study(tmp_path):
     with FaultServer(responder=RandomConfigurationResponder(seed=2)) as server:
         sampler = LLMGuidedSampler(
             model="openai/test",
-            api_base=server.base_url,
-            api_key="sk-t",
             seed=0,
-            warm_start_trials=4,
+            llm=LLMSettings(api_base=server.base_url, api_key="sk-t"),
+            strategy=Trust(warm_start_trials=4),
         )
         study = optuna.create_study(study_name="explained", storage=storage, sampler=sampler)
         study.optimize(lambda t: t.suggest_float("x", -1, 1) ** 2, n_trials=5)

@@ -12,6 +12,8 @@ from optuna.distributions import IntDistribution
 import pytest
 
 from llm_guided_optuna import LLMGuidedSampler
+from llm_guided_optuna import LLMSettings
+from llm_guided_optuna import Trust
 from llm_guided_optuna import WarmStartPrompt
 from llm_guided_optuna._prompt.context import describe_distribution
 from llm_guided_optuna._prompt.context import OptimizationContext
@@ -86,9 +88,8 @@ def test_several_guesses_need_one_warm_start_configuration() -> None:
     with pytest.raises(ValueError, match="warm_start_trials=1"):
         LLMGuidedSampler(
             "openai/test",
-            api_base="http://127.0.0.1:9",
-            warm_start_trials=4,
-            warm_start_prompt=WarmStartPrompt(guesses=3),
+            llm=LLMSettings(api_base="http://127.0.0.1:9"),
+            strategy=Trust(warm_start_trials=4, warm_start_prompt=WarmStartPrompt(guesses=3)),
         )
 
 
@@ -112,11 +113,9 @@ def test_the_warm_start_trial_takes_the_consensus_and_records_the_guesses() -> N
     with FaultServer(responder=lambda request: json.dumps(answer)) as server:
         sampler = LLMGuidedSampler(
             "openai/test",
-            api_base=server.base_url,
-            api_key="sk-test",
             seed=0,
-            timeout=5,
-            warm_start_prompt=WarmStartPrompt(analysis=True, guesses=4),
+            llm=LLMSettings(api_base=server.base_url, api_key="sk-test", timeout=5),
+            strategy=Trust(warm_start_prompt=WarmStartPrompt(analysis=True, guesses=4)),
         )
         study = optuna.create_study(sampler=sampler)
         study.optimize(objective, n_trials=3)

@@ -15,6 +15,7 @@ from optuna.distributions import IntDistribution
 import pytest
 
 from llm_guided_optuna import LLMGuidedSampler
+from llm_guided_optuna import LLMSettings
 from llm_guided_optuna._prompt.context import MAX_CONSTRAINTS_SHOWN
 from llm_guided_optuna._prompt.context_builder import ContextBuilder
 from llm_guided_optuna._prompt.render import messages_size
@@ -173,7 +174,7 @@ def test_constraints_func_of_the_fallback_sampler_is_shown() -> None:
             max_llm_calls=0,
             optimizer=fallback,
             model="openai/unused",
-            api_base="http://127.0.0.1:9/v1",
+            llm=LLMSettings(api_base="http://127.0.0.1:9/v1"),
         )
         study = optuna.create_study(sampler=sampler)
         study.optimize(lambda t: t.suggest_float("x", 0.0, 1.0) ** 2, n_trials=12)

@@ -16,6 +16,7 @@ import zipfile
 import pytest
 
 from llm_guided_optuna import LLMGuidedSampler
+from llm_guided_optuna import LLMSettings
 from llm_guided_optuna.cli.main import main
 from llm_guided_optuna.embedded import default_embedded_model
 from llm_guided_optuna.embedded import EMBEDDED_MODELS
@@ -182,7 +183,9 @@ def test_a_missing_or_wrong_model_fails_when_the_sampler_is_created(monkeypatch,
     with pytest.raises(
         ValueError, match="runs in this process; api_base is for a model served elsewhere"
     ):
-        LLMGuidedSampler(model="embedded/smollm2-135m", api_base="http://127.0.0.1:1/v1")
+        LLMGuidedSampler(
+            model="embedded/smollm2-135m", llm=LLMSettings(api_base="http://127.0.0.1:1/v1")
+        )
 
 
 def test_model_strings_name_what_runs() -> None:

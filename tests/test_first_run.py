@@ -18,8 +18,14 @@ import optuna
 import pytest
 
 from llm_guided_optuna import EmbeddedModelServer
+from llm_guided_optuna import Hybrid
 from llm_guided_optuna import LLMGuidedSampler
 from llm_guided_optuna import LLMSamplerWarning
+from llm_guided_optuna import LLMSettings
+from llm_guided_optuna import Prior
+from llm_guided_optuna import PriorOptions
+from llm_guided_optuna import PureLLM
+from llm_guided_optuna import Trust
 from llm_guided_optuna._attrs import OPTIMIZER_REASONS
 from llm_guided_optuna._attrs import SOURCES
 from llm_guided_optuna.cli.explain import plot_history
@@ -73,11 +79,9 @@ def test_the_readme_local_server_line_works_without_a_key(monkeypatch) -> None:
 def test_a_closed_port_is_named_in_the_warning_and_on_the_trial(optuna_logs) -> None:
     sampler = LLMGuidedSampler(
         model="openai/my-model",
-        api_base="http://127.0.0.1:9/v1",
         seed=0,
-        max_retries=1,
-        retry_backoff=0.01,
-        warm_start_trials=1,
+        llm=LLMSettings(api_base="http://127.0.0.1:9/v1", max_retries=1, retry_backoff=0.01),
+        strategy=Trust(warm_start_trials=1),
     )
     study = optuna.create_study(sampler=sampler)
     with optuna_logs.at_level(logging.WARNING):
@@ -98,11 +102,9 @@ def test_a_rejected_key_is_said_once_and_not_retried() -> None:
         server.set_fault("auth_error")
         sampler = LLMGuidedSampler(
             model="openai/my-model",
-            api_base=server.base_url,
-            api_key="sk-wrong",
             seed=0,
             strategy="llm",
-            retry_backoff=0.01,
+            llm=LLMSettings(api_base=server.base_url, api_key="sk-wrong", retry_backoff=0.01),
         )
         study = optuna.create_study(sampler=sampler)
         with warnings.catch_warnings(record=True) as caught:
@@ -133,24 +135,44 @@ def test_an_unknown_provider_is_named_without_a_misleading_warning_first(optuna_
 
 
 @pytest.mark.parametrize(
-    ("arguments", "message"),
+    ("make", "message"),
     [
-        ({"temperature": -1}, r"temperature must be in \[0.0, 2.0\], got -1"),
-        ({"temperature": 2.5}, r"temperature must be in \[0.0, 2.0\], got 2.5"),
-        ({"timeout": 0}, r"timeout must be > 0.0, got 0"),
-        ({"max_retries": -1}, r"max_retries must be >= 0, got -1"),
-        ({"max_context_trials": 2.5}, r"max_context_trials must be an integer >= 0, got 2.5"),
-        ({"llm_share": 1.5}, r"llm_share must be in \[0.0, 1.0\], got 1.5"),
-        ({"warm_start_trials": -2}, r"warm_start_trials must be in \[0, 16\], got -2"),
-        ({"proposals_per_call": 0}, r"proposals_per_call must be in \[1, 16\], got 0"),
-        ({"prior_strength": -0.5}, r"prior_strength must be >= 0.0, got -0.5"),
-        ({"max_cost_usd": float("nan")}, r"max_cost_usd must be >= 0.0, got nan"),
-        ({"seed": "7"}, r"seed must be an integer >= 0, got '7'"),
+        (lambda: LLMSettings(temperature=-1), r"temperature must be in \[0.0, 2.0\], got -1"),
+        (lambda: LLMSettings(temperature=2.5), r"temperature must be in \[0.0, 2.0\], got 2.5"),
+        (lambda: LLMSettings(timeout=0), r"timeout must be > 0.0, got 0"),
+        (lambda: LLMSettings(max_retries=-1), r"max_retries must be >= 0, got -1"),
+        (
+            lambda: LLMGuidedSampler("openai/m", max_context_trials=2.5),
+            r"max_context_trials must be an integer >= 0, got 2.5",
+        ),
+        (lambda: Trust(share=1.5), r"share must be in \[0.0, 1.0\], got 1.5"),
+        (lambda: Hybrid(share=-0.1), r"share must be in \[0.0, 1.0\], got -0.1"),
+        (lambda: Prior(warm_start_trials=-2), r"warm_start_trials must be in \[0, 16\], got -2"),
+        (lambda: PureLLM(proposals_per_call=0), r"proposals_per_call must be in \[1, 16\], got 0"),
+        (lambda: PriorOptions(prior_strength=-0.5), r"prior_strength must be >= 0.0, got -0.5"),
+        (
+            lambda: LLMGuidedSampler("openai/m", max_cost_usd=float("nan")),
+            r"max_cost_usd must be >= 0.0, got nan",
+        ),
+        (lambda: LLMGuidedSampler("openai/m", seed="7"), r"seed must be an integer >= 0, got '7'"),
     ],
 )
-def test_numeric_arguments_name_their_range(arguments, message) -> None:
+def test_numeric_arguments_name_their_range(make, message) -> None:
     with pytest.raises(ValueError, match=message):
-        LLMGuidedSampler(model="openai/my-model", api_base="http://127.0.0.1:9/v1", **arguments)
+        make()
+
+
+@pytest.mark.parametrize(
+    ("flat", "message"),
+    [
+        ({"llm_share": 1.5}, r"llm_share must be in \[0.0, 1.0\], got 1.5"),
+        ({"temperature": 2.5}, r"temperature must be in \[0.0, 2.0\], got 2.5"),
+        ({"warm_start_trials": -2}, r"warm_start_trials must be in \[0, 16\], got -2"),
+    ],
+)
+def test_the_flat_names_of_0_1_still_name_their_range(flat, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        LLMGuidedSampler("openai/m", **flat)
 
 
 def test_every_source_has_a_marker_and_every_reason_is_in_the_user_guide() -> None:
@@ -213,7 +235,10 @@ def test_the_plot_without_matplotlib_says_what_to_install(tmp_path, monkeypatch,
 def test_each_llm_call_says_when_it_starts_and_ends(optuna_logs) -> None:
     with FaultServer(responder=RandomConfigurationResponder(seed=0)) as server:
         sampler = LLMGuidedSampler(
-            model="openai/my-model", api_base=server.base_url, seed=0, warm_start_trials=2
+            model="openai/my-model",
+            seed=0,
+            llm=LLMSettings(api_base=server.base_url),
+            strategy=Trust(warm_start_trials=2),
         )
         study = optuna.create_study(sampler=sampler)
         with optuna_logs.at_level(logging.INFO, logger="optuna.llm_guided_optuna"):
@@ -233,7 +258,9 @@ def test_without_the_gp_dependencies_the_prior_strategy_says_so_and_runs_on_tpe(
     monkeypatch.setitem(sys.modules, missing, None)  # `import <missing>` raises ImportError
     with FaultServer(responder=RandomConfigurationResponder(seed=0)) as server:
         with pytest.warns(LLMSamplerWarning, match="needs PyTorch and SciPy") as caught:
-            sampler = LLMGuidedSampler(model="openai/my-model", api_base=server.base_url, seed=0)
+            sampler = LLMGuidedSampler(
+                model="openai/my-model", seed=0, llm=LLMSettings(api_base=server.base_url)
+            )
         study = optuna.create_study(sampler=sampler)
         study.optimize(objective, n_trials=7)
     assert type(sampler.optimizer).__name__ == "TPESampler"

@@ -8,7 +8,9 @@ import optuna
 from optuna.trial import TrialState
 import pytest
 
+from llm_guided_optuna import Hybrid
 from llm_guided_optuna import LLMGuidedSampler
+from llm_guided_optuna import LLMSettings
 from llm_guided_optuna._sampler.schedule import AdaptiveLLMShare
 from llm_guided_optuna._sampler.schedule import score_record
 from tests.support.fault_server import FaultServer
@@ -25,18 +27,18 @@ def objective(trial: optuna.Trial) -> float:
     return x**2 + abs(math.log10(y) + 2) + (kind == "b")
 
 
-def hybrid_sampler(server: FaultServer, **kwargs) -> LLMGuidedSampler:
+def hybrid_sampler(server: FaultServer, **options) -> LLMGuidedSampler:
+    """The hybrid strategy with ``options`` (:class:`~llm_guided_optuna.Hybrid`) on ``server``,
+    its optimizer a multivariate TPE."""
     optimizer = optuna.samplers.TPESampler(seed=0, multivariate=True, n_startup_trials=5)
-    kwargs.setdefault("optimizer", optimizer)
     return LLMGuidedSampler(
         model="openai/test",
-        api_base=server.base_url,
-        api_key="sk-test",
         seed=0,
-        strategy="hybrid",
-        retry_backoff=0.01,
-        timeout=5,
-        **kwargs,
+        strategy=Hybrid(**options),
+        optimizer=optimizer,
+        llm=LLMSettings(
+            api_base=server.base_url, api_key="sk-test", retry_backoff=0.01, timeout=5
+        ),
     )
 
 
@@ -47,7 +49,7 @@ def server():
 
 
 def test_warm_start_comes_from_one_llm_call(server) -> None:
-    sampler = hybrid_sampler(server, warm_start_trials=4, llm_share=0.0)
+    sampler = hybrid_sampler(server, warm_start_trials=4, share=0.0)
     study = optuna.create_study(sampler=sampler)
     study.optimize(objective, n_trials=12)
     sources = [t.user_attrs["llm_source"] for t in study.trials]
@@ -66,7 +68,7 @@ def test_warm_start_comes_from_one_llm_call(server) -> None:
 
 
 def test_llm_trials_after_the_warm_start_see_the_optimizers_proposal(server) -> None:
-    sampler = hybrid_sampler(server, warm_start_trials=2, llm_share=1.0, proposals_per_call=1)
+    sampler = hybrid_sampler(server, warm_start_trials=2, share=1.0, proposals_per_call=1)
     study = optuna.create_study(sampler=sampler)
     study.optimize(objective, n_trials=10)
     prompts = [r.body["messages"][1]["content"] for r in server.requests]
@@ -78,7 +80,7 @@ def test_llm_trials_after_the_warm_start_see_the_optimizers_proposal(server) -> 
 
 
 def test_llm_failures_in_the_hybrid_use_the_optimizers_proposal(server) -> None:
-    sampler = hybrid_sampler(server, warm_start_trials=2, llm_share=1.0, proposals_per_call=1)
+    sampler = hybrid_sampler(server, warm_start_trials=2, share=1.0, proposals_per_call=1)
     study = optuna.create_study(sampler=sampler)
     study.optimize(objective, n_trials=6)
     server.set_fault("invalid_json")
@@ -93,7 +95,7 @@ def test_llm_failures_in_the_hybrid_use_the_optimizers_proposal(server) -> None:
 
 def test_default_optimizer_is_gp_when_torch_is_installed() -> None:
     pytest.importorskip("torch")
-    sampler = LLMGuidedSampler(model="openai/x", strategy="hybrid", seed=1, warm_start_trials=3)
+    sampler = LLMGuidedSampler(model="openai/x", seed=1, strategy=Hybrid(warm_start_trials=3))
     assert type(sampler.optimizer).__name__ == "GPSampler"
 
 
@@ -118,7 +120,7 @@ def test_score_record_counts_good_trials_by_source() -> None:
 
 
 def test_a_useless_llm_loses_its_share(server) -> None:
-    sampler = hybrid_sampler(server, warm_start_trials=2, llm_share=0.5)
+    sampler = hybrid_sampler(server, warm_start_trials=2, share=0.5)
     study = optuna.create_study(sampler=sampler)
     study.optimize(objective, n_trials=40)
     schedule = AdaptiveLLMShare(warm_start_trials=2, initial_share=0.5)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from collections.abc import Iterator
+from typing import Any
 import warnings
 
 import optuna
@@ -21,6 +22,7 @@ from optuna.testing.pytest_samplers import RelativeSamplerTestCase
 import pytest
 
 from llm_guided_optuna import LLMGuidedSampler
+from llm_guided_optuna import LLMSettings
 from llm_guided_optuna._sampler.strategies import STRATEGIES
 from tests.support.fault_server import FaultServer
 from tests.support.schema_responder import RandomConfigurationResponder
@@ -35,11 +37,18 @@ def responder_url() -> Iterator[str]:
         yield server.base_url
 
 
-def make_factory(strategy: str, **kwargs: object) -> Callable[[], BaseSampler]:
+def make_factory(
+    strategy: str, api_base: str | None = None, **kwargs: Any
+) -> Callable[[], BaseSampler]:
     def factory() -> BaseSampler:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return LLMGuidedSampler(seed=0, strategy=strategy, timeout=30, **kwargs)  # type: ignore[arg-type]
+            return LLMGuidedSampler(
+                seed=0,
+                strategy=strategy,
+                llm=LLMSettings(api_base=api_base, timeout=30),
+                **kwargs,
+            )
 
     return factory
 

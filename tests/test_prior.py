@@ -16,7 +16,10 @@ pytest.importorskip("torch")
 from llm_guided_optuna import HandoverSampler  # noqa: E402
 from llm_guided_optuna import LLMGuidedSampler  # noqa: E402
 from llm_guided_optuna import LLMSamplerWarning  # noqa: E402
+from llm_guided_optuna import LLMSettings
+from llm_guided_optuna import Prior
 from llm_guided_optuna import PriorOptions  # noqa: E402
+from llm_guided_optuna import Trust
 from llm_guided_optuna._prior import configuration_prior as prior_module  # noqa: E402
 from llm_guided_optuna._prior import sampler as prior_sampler_module  # noqa: E402
 from llm_guided_optuna._prior.configuration_prior import build_prior  # noqa: E402
@@ -174,15 +177,19 @@ def test_a_handover_needs_a_positive_number_of_trials() -> None:
 
 
 def test_the_prior_strategy_hands_over_after_100_trials_or_never() -> None:
-    default = LLMGuidedSampler(model="openai/test", api_base="http://127.0.0.1:9", seed=0)
+    default = LLMGuidedSampler(
+        model="openai/test", seed=0, llm=LLMSettings(api_base="http://127.0.0.1:9")
+    )
     assert isinstance(default.optimizer, HandoverSampler)
     assert default.optimizer.after_trials == 100
     assert isinstance(default.optimizer.first, PriorWeightedGPSampler)
     never = LLMGuidedSampler(
         model="openai/test",
-        api_base="http://127.0.0.1:9",
         seed=0,
-        prior=PriorOptions(handover_trials=None, prior_width=0.1, n_startup_trials=8),
+        llm=LLMSettings(api_base="http://127.0.0.1:9"),
+        strategy=Trust(
+            prior=PriorOptions(handover_trials=None, prior_width=0.1, n_startup_trials=8)
+        ),
     )
     assert isinstance(never.optimizer, PriorWeightedGPSampler)
     assert never.optimizer.prior_width == 0.1 and never.optimizer._n_startup_trials == 8
@@ -192,12 +199,16 @@ def test_prior_strength_is_given_once() -> None:
     with pytest.raises(ValueError, match="not both"):
         LLMGuidedSampler(
             model="openai/test",
-            api_base="http://127.0.0.1:9",
-            prior_strength=2.0,
+            llm=LLMSettings(api_base="http://127.0.0.1:9"),
+            prior_strength=2.0,  # the flat names of 0.1.0
             prior=PriorOptions(),
         )
     with pytest.raises(TypeError, match="PriorOptions"):
-        LLMGuidedSampler(model="openai/test", api_base="http://127.0.0.1:9", prior={"beta": 1})
+        LLMGuidedSampler(
+            model="openai/test",
+            llm=LLMSettings(api_base="http://127.0.0.1:9"),
+            strategy=Trust(prior={"beta": 1}),
+        )
 
 
 BELIEF = {"x": 2.0, "lr": 1e-3, "layers": 2, "kind": "a"}
@@ -238,12 +249,9 @@ def test_the_prior_strategy_makes_one_llm_call_and_reads_its_beliefs_from_storag
     with FaultServer(responder=RandomConfigurationResponder(seed=5)) as server:
         sampler = LLMGuidedSampler(
             model="openai/test",
-            api_base=server.base_url,
-            api_key="sk-test",
             seed=0,
-            strategy="prior",
-            warm_start_trials=4,
-            timeout=5,
+            llm=LLMSettings(api_base=server.base_url, api_key="sk-test", timeout=5),
+            strategy=Prior(warm_start_trials=4),
         )
         storage = f"sqlite:///{tmp_path / 'prior.db'}"
         study = optuna.create_study(storage=storage, sampler=sampler)
@@ -267,10 +275,9 @@ def test_the_gp_takes_over_after_an_initial_design_of_five_trials_or_the_warm_st
 ) -> None:
     sampler = LLMGuidedSampler(
         model="openai/test",
-        api_base="http://127.0.0.1:9",
         seed=0,
-        strategy="prior",
-        warm_start_trials=warm_start_trials,
+        llm=LLMSettings(api_base="http://127.0.0.1:9"),
+        strategy=Prior(warm_start_trials=warm_start_trials),
     )
     assert isinstance(sampler.optimizer.first, PriorWeightedGPSampler)
     assert sampler.optimizer.first._n_startup_trials == n_startup
@@ -288,12 +295,9 @@ def test_a_warm_start_answer_repeating_itself_leaves_the_other_trials_to_the_ini
     ) as server:
         sampler = LLMGuidedSampler(
             model="openai/test",
-            api_base=server.base_url,
-            api_key="sk-test",
             seed=0,
-            strategy="prior",
-            warm_start_trials=4,
-            timeout=5,
+            llm=LLMSettings(api_base=server.base_url, api_key="sk-test", timeout=5),
+            strategy=Prior(warm_start_trials=4),
         )
         study = optuna.create_study(sampler=sampler)
         study.optimize(objective, n_trials=8)
@@ -320,13 +324,9 @@ def test_a_warm_start_of_one_configuration_per_call_calls_for_each_trial() -> No
     with FaultServer(responder=lambda request: json.dumps(same)) as server:
         sampler = LLMGuidedSampler(
             model="openai/test",
-            api_base=server.base_url,
-            api_key="sk-test",
             seed=0,
-            strategy="prior",
-            warm_start_trials=4,
-            proposals_per_call=1,
-            timeout=5,
+            llm=LLMSettings(api_base=server.base_url, api_key="sk-test", timeout=5),
+            strategy=Prior(warm_start_trials=4, proposals_per_call=1),
         )
         study = optuna.create_study(sampler=sampler)
         study.optimize(objective, n_trials=6)

@@ -13,6 +13,7 @@ pytest.importorskip("torch")
 
 from llm_guided_optuna import LLMGuidedSampler  # noqa: E402
 from llm_guided_optuna import LLMSamplerWarning  # noqa: E402
+from llm_guided_optuna import LLMSettings
 from llm_guided_optuna._attrs import PROPOSAL_ATTR  # noqa: E402
 from llm_guided_optuna._prior import reliability  # noqa: E402
 from llm_guided_optuna._prior.configuration_prior import build_prior  # noqa: E402
@@ -97,12 +98,10 @@ def _study_over_http(
     with FaultServer(responder=RandomConfigurationResponder(seed=5)) as server:
         sampler = LLMGuidedSampler(
             model="openai/test",
-            api_base=server.base_url,
-            api_key="sk-test",
             seed=0,
             strategy="prior",
             optimizer=optimizer,
-            timeout=5,
+            llm=LLMSettings(api_base=server.base_url, api_key="sk-test", timeout=5),
         )
         study = optuna.create_study(sampler=sampler)
         study.optimize(objective, n_trials=n_trials)

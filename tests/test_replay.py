@@ -8,6 +8,7 @@ import socket
 import optuna
 
 from llm_guided_optuna import LLMGuidedSampler
+from llm_guided_optuna import LLMSettings
 from llm_guided_optuna._llm.replay import ExchangeCache
 from tests.support.fault_server import FaultServer
 from tests.support.schema_responder import RandomConfigurationResponder
@@ -32,13 +33,10 @@ def run_study(
 ) -> tuple[optuna.Study, LLMGuidedSampler]:
     sampler = LLMGuidedSampler(
         model="openai/replayed",
-        api_base=api_base,
-        api_key="sk-test",
         seed=7,
         strategy="llm",
         cache_dir=cache_dir,
-        timeout=2,
-        max_retries=0,
+        llm=LLMSettings(api_base=api_base, api_key="sk-test", timeout=2, max_retries=0),
     )
     study = optuna.create_study(sampler=sampler)
     study.optimize(objective, n_trials=n_trials)

@@ -18,6 +18,8 @@ import pytest
 from llm_guided_optuna import LLMGuidedSampler
 from llm_guided_optuna import LLMProposalError
 from llm_guided_optuna import LLMSamplerWarning
+from llm_guided_optuna import LLMSettings
+from llm_guided_optuna import PureLLM
 from tests.support.assertions import assert_all_params_valid
 from tests.support.assertions import trial_sources
 from tests.support.fault_server import FaultServer
@@ -44,13 +46,29 @@ def objective(trial: optuna.Trial) -> float:
     )
 
 
-def make_sampler(server: FaultServer, **kwargs) -> LLMGuidedSampler:
+def make_sampler(
+    server: FaultServer,
+    *,
+    proposals_per_call: int = 4,
+    max_proposal_age: int = 4,
+    structured_output: str = "auto",
+    max_retries: int = 3,
+    **kwargs,
+) -> LLMGuidedSampler:
+    """The "llm" strategy on ``server``, with its batch options; ``kwargs`` go to the sampler."""
     kwargs.setdefault("seed", 0)
-    kwargs.setdefault("timeout", 5)
-    kwargs.setdefault("retry_backoff", 0.01)
-    kwargs.setdefault("strategy", "llm")
     return LLMGuidedSampler(
-        model="openai/test-model", api_base=server.base_url, api_key="sk-test", **kwargs
+        model="openai/test-model",
+        strategy=PureLLM(proposals_per_call=proposals_per_call, max_proposal_age=max_proposal_age),
+        llm=LLMSettings(
+            api_base=server.base_url,
+            api_key="sk-test",
+            timeout=5,
+            retry_backoff=0.01,
+            structured_output=structured_output,
+            max_retries=max_retries,
+        ),
+        **kwargs,
     )
 
 
@@ -303,10 +321,10 @@ def test_constructor_validates_arguments() -> None:
     with pytest.raises(ValueError, match="on_error"):
         LLMGuidedSampler(model="openai/x", on_error="ignore")
     with pytest.raises(ValueError, match="timeout"):
-        LLMGuidedSampler(model="openai/x", timeout=0)
+        LLMGuidedSampler(model="openai/x", llm=LLMSettings(timeout=0))
 
 
 def test_repr_and_statistics_never_show_the_key() -> None:
-    sampler = LLMGuidedSampler(model="openai/x", api_key="sk-canary-abcdef123456")
+    sampler = LLMGuidedSampler(model="openai/x", llm=LLMSettings(api_key="sk-canary-abcdef123456"))
     assert "sk-canary" not in repr(sampler)
     assert "sk-canary" not in json.dumps(sampler.get_statistics())

@@ -22,6 +22,9 @@ import pytest
 from llm_guided_optuna import LLMGuidedSampler
 from llm_guided_optuna import LLMProposalError
 from llm_guided_optuna import LLMSamplerWarning
+from llm_guided_optuna import LLMSettings
+from llm_guided_optuna import PureLLM
+from llm_guided_optuna import Trust
 from tests.support.assertions import assert_all_params_valid
 from tests.support.fault_server import FaultServer
 from tests.support.schema_responder import RandomConfigurationResponder
@@ -45,7 +48,7 @@ def test_canary_key_appears_nowhere(
     server, tmp_path, monkeypatch, caplog, optuna_logs, capsys, key_given_as
 ) -> None:
     canary = "sk-canary-" + secrets.token_hex(16)
-    arguments = {"api_key": canary} if key_given_as == "argument" else {}
+    key = canary if key_given_as == "argument" else None
     if key_given_as == "environment":
         monkeypatch.setenv("OPENAI_API_KEY", canary)
     storage_file = tmp_path / "study.db"
@@ -55,13 +58,11 @@ def test_canary_key_appears_nowhere(
     try:
         sampler = LLMGuidedSampler(
             model="openai/test",
-            api_base=server.base_url,
             seed=0,
             strategy="llm",
-            retry_backoff=0.01,
-            timeout=5,
-            max_retries=1,
-            **arguments,
+            llm=LLMSettings(
+                api_key=key, api_base=server.base_url, retry_backoff=0.01, timeout=5, max_retries=1
+            ),
         )
         study = optuna.create_study(storage=f"sqlite:///{storage_file}", sampler=sampler)
         with warnings.catch_warnings(record=True) as caught:
@@ -77,14 +78,12 @@ def test_canary_key_appears_nowhere(
 
         raising = LLMGuidedSampler(
             model="openai/test",
-            api_base=server.base_url,
             seed=0,
             strategy="llm",
-            retry_backoff=0.01,
-            timeout=5,
-            max_retries=0,
             on_error="raise",
-            **arguments,
+            llm=LLMSettings(
+                api_key=key, api_base=server.base_url, retry_backoff=0.01, timeout=5, max_retries=0
+            ),
         )
         server.set_fault(None)
         raising_study = optuna.create_study(sampler=raising)
@@ -115,13 +114,10 @@ def test_canary_key_appears_nowhere(
 def test_call_budget_stops_the_llm_and_says_so_once(server) -> None:
     sampler = LLMGuidedSampler(
         model="openai/test",
-        api_base=server.base_url,
-        api_key="sk-x",
         seed=0,
         max_llm_calls=2,
-        proposals_per_call=1,
-        max_proposal_age=0,
-        strategy="llm",
+        llm=LLMSettings(api_base=server.base_url, api_key="sk-x"),
+        strategy=PureLLM(proposals_per_call=1, max_proposal_age=0),
     )
     study = optuna.create_study(sampler=sampler)
     with warnings.catch_warnings(record=True) as caught:
@@ -140,7 +136,7 @@ def test_cost_budget_stops_the_llm() -> None:
         model="gpt-4o-mini",
         seed=0,
         max_cost_usd=1e-9,
-        completion_kwargs={"mock_response": content},
+        llm=LLMSettings(completion_kwargs={"mock_response": content}),
     )
     study = optuna.create_study(sampler=sampler)
     with warnings.catch_warnings(record=True) as caught:
@@ -177,9 +173,8 @@ def test_any_llm_payload_gives_a_completed_study_with_valid_parameters(payload: 
     sampler = LLMGuidedSampler(
         model="openai/fuzz",
         seed=0,
-        proposals_per_call=1,
-        max_proposal_age=0,
-        completion_kwargs={"mock_response": payload},
+        llm=LLMSettings(completion_kwargs={"mock_response": payload}),
+        strategy=Trust(proposals_per_call=1, max_proposal_age=0),
     )
     study = optuna.create_study(sampler=sampler)
     study.optimize(objective, n_trials=2)

@@ -112,6 +112,7 @@ def test_a_proposal_is_moved_to_agree_with_the_statements() -> None:
 torch = pytest.importorskip("torch")
 
 from llm_guided_optuna import LLMGuidedSampler  # noqa: E402
+from llm_guided_optuna import LLMSettings  # noqa: E402
 from llm_guided_optuna._prior.configuration_prior import build_prior  # noqa: E402
 from llm_guided_optuna._prior.sampler import PriorWeightedGPSampler  # noqa: E402
 from tests.support.fault_server import FaultServer  # noqa: E402
@@ -160,11 +161,9 @@ def test_the_warm_start_takes_the_stated_value_and_records_what_it_moved() -> No
     with FaultServer(responder=lambda request: json.dumps(answer)) as server:
         sampler = LLMGuidedSampler(
             model="openai/test",
-            api_base=server.base_url,
-            api_key="sk-test",
             seed=0,
             strategy="prior",
-            timeout=5,
+            llm=LLMSettings(api_base=server.base_url, api_key="sk-test", timeout=5),
         )
         study = optuna.create_study(sampler=sampler)
         study.set_user_attr(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from llm_guided_optuna import LLMGuidedSampler
+from llm_guided_optuna import LLMSettings
 from llm_guided_optuna._llm.client import LLMClient
 from llm_guided_optuna._llm.timeouts import HOSTED_TIMEOUT_S
 from llm_guided_optuna._llm.timeouts import request_timeout
@@ -37,10 +38,14 @@ def test_hosted_models_keep_a_short_timeout_and_local_ones_scale_with_the_answer
 
 
 def test_the_sampler_passes_no_timeout_by_default_and_refuses_a_bad_one() -> None:
-    sampler = LLMGuidedSampler(model="openai/local", api_base="http://127.0.0.1:9/v1")
+    sampler = LLMGuidedSampler(
+        model="openai/local", llm=LLMSettings(api_base="http://127.0.0.1:9/v1")
+    )
     assert sampler._llm_settings.timeout is None
     with pytest.raises(ValueError, match="timeout must be > 0.0"):
-        LLMGuidedSampler(model="openai/local", api_base="http://127.0.0.1:9/v1", timeout=0)
+        LLMGuidedSampler(
+            model="openai/local", llm=LLMSettings(api_base="http://127.0.0.1:9/v1", timeout=0)
+        )
 
 
 def test_a_slow_local_server_is_waited_for_by_default_but_not_past_a_given_timeout() -> None:

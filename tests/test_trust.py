@@ -9,6 +9,8 @@ from optuna.distributions import FloatDistribution
 import pytest
 
 from llm_guided_optuna import LLMGuidedSampler
+from llm_guided_optuna import LLMSettings
+from llm_guided_optuna import Trust
 from llm_guided_optuna._attrs import LLM_SOURCES
 from llm_guided_optuna._attrs import PROPOSAL_ATTR
 from llm_guided_optuna._sampler.trust import EvidenceTrust
@@ -69,14 +71,15 @@ def test_trust_rises_with_the_pairs_won_and_falls_to_zero_at_chance() -> None:
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"max_share": 1.5}, "max_share"),
-        ({"pseudo_pairs": -1}, "pseudo_pairs"),
+        ({"share": 1.5}, "share"),
         ({"max_llm_trials": -1}, "max_llm_trials"),
     ],
 )
 def test_bad_settings_are_refused(kwargs, message) -> None:
     with pytest.raises(ValueError, match=message):
-        EvidenceTrust(**kwargs)
+        Trust(**kwargs)
+    with pytest.raises(ValueError, match="pseudo_pairs"):
+        EvidenceTrust(pseudo_pairs=-1)
 
 
 def run_study(fixed: dict, n_trials: int = 16, **kwargs) -> tuple[optuna.Study, FaultServer]:
@@ -84,14 +87,12 @@ def run_study(fixed: dict, n_trials: int = 16, **kwargs) -> tuple[optuna.Study, 
     with server:
         sampler = LLMGuidedSampler(
             model="openai/test",
-            api_base=server.base_url,
-            api_key="sk-test",
             seed=0,
-            strategy="trust",
-            retry_backoff=0.01,
-            timeout=5,
-            llm_share=1.0,
             **kwargs,
+            llm=LLMSettings(
+                api_base=server.base_url, api_key="sk-test", retry_backoff=0.01, timeout=5
+            ),
+            strategy=Trust(share=1.0),
         )
         study = optuna.create_study(sampler=sampler)
         study.optimize(objective, n_trials=n_trials)
@@ -138,7 +139,9 @@ def test_the_llm_is_asked_for_at_most_max_llm_trials_after_the_warm_start() -> N
 def test_the_default_budget_depends_on_where_the_model_runs() -> None:
     with FaultServer(responder=RandomConfigurationResponder(seed=1)) as server:
         served = LLMGuidedSampler(
-            model="openai/test", api_base=server.base_url, api_key="sk-test", strategy="trust"
+            model="openai/test",
+            strategy="trust",
+            llm=LLMSettings(api_base=server.base_url, api_key="sk-test"),
         )
     in_process = LLMGuidedSampler(model="embedded/smollm2-135m", strategy="trust")
     assert served._schedule.max_llm_trials == SERVED_MAX_LLM_TRIALS

@@ -9,9 +9,7 @@ answers random valid configurations: the check that a weak LLM never makes users
 other suffixes of :data:`ADVISORS` replace it by an advisor of known skill, for the skill ladder
 (``llm-prior+oracle-top10``, ``llm-hybrid+local-step``; :mod:`benchmarks.core.advisor_responder`);
 their runs record the model ``openai/advisor/<name>`` and no exchanges (the advisor's answer is
-a function of the request). The
-``llm_guided_optuna`` package is imported only when such a sampler is built, so the
-baselines run without it.
+a function of the request).
 
 ``gp-startup<K>`` (e.g. ``gp-startup5``) is an ablation, not a baseline: GPSampler with ``K``
 random start-up trials instead of Optuna's 10. The prior strategy's GP starts after
@@ -52,15 +50,27 @@ objective, and a timed-out call would change the result, not just the cost.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 import hashlib
 import importlib
-import inspect
 import os
 from pathlib import Path
 from typing import Any
 
 import optuna
+
+from llm_guided_optuna import EmbeddedModelServer
+from llm_guided_optuna import LLMGuidedSampler
+from llm_guided_optuna import LLMSettings
+from llm_guided_optuna import PriorOptions
+from llm_guided_optuna import Trust
+from llm_guided_optuna._prompt.request import DEFAULT_WARM_START_PROMPT
+from llm_guided_optuna._prompt.request import REGULAR_PROMPT
+from llm_guided_optuna._prompt.request import WarmStartPrompt
+from llm_guided_optuna._sampler.strategies import DEFAULT_STRATEGY
+from llm_guided_optuna._sampler.strategies import strategy_of
+from llm_guided_optuna.embedded.registry import DEFAULT_PREFERENCE
 
 
 BASELINE_SAMPLERS: tuple[str, ...] = ("random", "tpe", "gp", "cmaes", "seeded-default")
@@ -170,20 +180,12 @@ def warm_start_design(name: str) -> str:
 
 def warm_start_trials_of(name: str) -> int:
     """How many configurations the warm start of the LLM sampler ``name`` asks for."""
-
-    # Lazy: the library imports torch (Optuna's GP); only the LLM samplers need it.
-    from llm_guided_optuna import LLMGuidedSampler
-
-    default = inspect.signature(LLMGuidedSampler).parameters["warm_start_trials"].default
+    default = Trust().warm_start_trials  # the default strategy's
     return int(_warm_start_designs()[warm_start_design(name)][1].get("warm_start_trials", default))
 
 
 def _warm_start_designs() -> dict[str, tuple[Any, dict[str, Any]]]:
     """Design name -> (``WarmStartPrompt``, extra sampler arguments)."""
-    # Lazy: the library imports torch (Optuna's GP); only the LLM samplers need it.
-    from llm_guided_optuna._prompt.request import DEFAULT_WARM_START_PROMPT
-    from llm_guided_optuna._prompt.request import REGULAR_PROMPT
-    from llm_guided_optuna._prompt.request import WarmStartPrompt
 
     return {
         "default": (DEFAULT_WARM_START_PROMPT, {}),
@@ -227,8 +229,6 @@ def _warm_start_designs() -> dict[str, tuple[Any, dict[str, Any]]]:
 
 def default_llm_model() -> str:
     """The embedded model an LLM sampler without ``@model`` runs on: the library's first choice."""
-    # Lazy: the library imports torch (Optuna's GP); only the LLM samplers need it.
-    from llm_guided_optuna.embedded.registry import DEFAULT_PREFERENCE
 
     return DEFAULT_PREFERENCE[0]
 
@@ -255,8 +255,6 @@ def sampler_strategy(name: str) -> str:
 
 def library_default_strategy() -> str:
     """The benchmark name of ``LLMGuidedSampler``'s default strategy (``llm`` or ``llm-<x>``)."""
-    # Lazy, as in default_llm_model: the baselines run without the library.
-    from llm_guided_optuna._sampler.strategies import DEFAULT_STRATEGY
 
     return strategy_sampler(DEFAULT_STRATEGY)
 
@@ -324,41 +322,31 @@ def build_sampler(name: str, seed: int, llm_kwargs: dict[str, Any] | None = None
     if name == "seeded-default":
         return SamplerSetup(optuna.samplers.RandomSampler(seed=seed), enqueue_default=True)
     if is_llm_sampler(name):
-        # Lazy: the library imports torch (Optuna's GP); only the LLM samplers need it.
-        from llm_guided_optuna import LLMGuidedSampler
-
-        kwargs: dict[str, Any] = {"timeout": LLM_TIMEOUT_S, **(llm_kwargs or {})}
+        kwargs: dict[str, Any] = dict(llm_kwargs or {})
+        connection: dict[str, Any] = {"timeout": LLM_TIMEOUT_S}
         base, model = split_model(name)
         advisor = advisor_of(name)
         if advisor == USELESS:
-            kwargs.update(model="openai/useless", api_base=useless_llm_url(), api_key="sk-none")
+            kwargs["model"] = "openai/useless"
+            connection.update(api_base=useless_llm_url(), api_key="sk-none")
         elif advisor is not None:
             # Its answer is a function of the request: nothing to record.
             kwargs.pop("cache_dir", None)
-            kwargs.update(model=llm_model_of(name), api_base=advisor_llm_url(), api_key="sk-none")
+            kwargs["model"] = llm_model_of(name)
+            connection.update(api_base=advisor_llm_url(), api_key="sk-none")
         elif model == QWEN_05B:
             server = qwen_server()
-            kwargs.update(
-                model=server.litellm_model,
-                api_base=server.api_base,
-                structured_output="llguidance",
-            )
+            kwargs["model"] = server.litellm_model
+            connection.update(api_base=server.api_base, structured_output="llguidance")
         else:
             kwargs.setdefault("model", "embedded/" + (model or default_llm_model()))
-        designs = _warm_start_designs()
-        design = warm_start_design(name)
-        if design not in designs:
-            raise ValueError(
-                f"unknown warm-start design {design!r} in {name!r}; known: {', '.join(designs)}"
-            )
-        prompt, extra = designs[design]
-        strategy = llm_strategy(name)
+        strategy, optimizer = _strategy_of_name(name, seed)
         sampler = LLMGuidedSampler(
             seed=seed,
             strategy=strategy,
-            warm_start_prompt=prompt,
-            **_option_arguments(name, strategy, seed),
-            **{**kwargs, **extra},
+            optimizer=optimizer,
+            llm=LLMSettings(**connection),
+            **kwargs,
         )
         return SamplerSetup(sampler)
     raise ValueError(
@@ -367,16 +355,25 @@ def build_sampler(name: str, seed: int, llm_kwargs: dict[str, Any] | None = None
     )
 
 
-def _option_arguments(name: str, strategy: str, seed: int) -> dict[str, Any]:
-    """The sampler arguments of the ``[key=value,...]`` options in ``name``: the prior's
-    options as ``prior=PriorOptions(...)``, the LLM's share as ``llm_share``; ``startup`` under
-    ``"hybrid"`` as its GPSampler's ``n_startup_trials``."""
-    from llm_guided_optuna import PriorOptions
-
+def _strategy_of_name(name: str, seed: int) -> tuple[Any, optuna.samplers.BaseSampler | None]:
+    """The strategy object of the LLM sampler ``name`` (its warm-start design and its
+    ``[key=value,...]`` options applied), and the optimizer its options ask for (``startup``
+    under ``"hybrid"``: a GPSampler with that many start-up trials), if any."""
+    designs = _warm_start_designs()
+    design = warm_start_design(name)
+    if design not in designs:
+        raise ValueError(
+            f"unknown warm-start design {design!r} in {name!r}; known: {', '.join(designs)}"
+        )
+    prompt, extra = designs[design]
+    strategy = strategy_of(llm_strategy(name))
+    owned = {field.name for field in dataclasses.fields(strategy)}
+    changes: dict[str, Any] = {
+        key: value for key, value in {"warm_start_prompt": prompt, **extra}.items() if key in owned
+    }
     options = prior_options(name)
-    arguments: dict[str, Any] = {}
     if "share" in options:
-        arguments["llm_share"] = float(options["share"])
+        changes["share"] = float(options["share"])
     if "startup" in options and int(options["startup"]) <= warm_start_trials_of(name):
         raise ValueError(
             f"startup={options['startup']} in {name!r} must exceed the warm start's trials"
@@ -392,16 +389,17 @@ def _option_arguments(name: str, strategy: str, seed: int) -> dict[str, Any]:
         "reliability_estimate": options.get("reliability"),
     }
     given = {key: value for key, value in fields.items() if value is not None}
-    if strategy == "hybrid" and "n_startup_trials" in given:
-        arguments["optimizer"] = optuna.samplers.GPSampler(
+    optimizer = None
+    if strategy.name == "hybrid" and "n_startup_trials" in given:
+        optimizer = optuna.samplers.GPSampler(
             seed=seed, n_startup_trials=given.pop("n_startup_trials")
         )
-    if given:
-        try:
-            arguments["prior"] = PriorOptions(**given)
-        except ValueError as error:
-            raise ValueError(f"{error} (in {name!r})") from None
-    return arguments
+    try:
+        if given:
+            changes["prior"] = PriorOptions(**given)
+        return dataclasses.replace(strategy, **changes), optimizer
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{error} (in {name!r})") from None
 
 
 def useless_llm_url() -> str:
@@ -436,9 +434,6 @@ def qwen_server() -> Any:
     """An in-process server of the hash-verified, opt-in Qwen2.5-Coder-0.5B GGUF (started once)."""
     global _qwen_server
     if _qwen_server is None:
-        # Lazy: the library imports torch (Optuna's GP); only the LLM samplers need it.
-        from llm_guided_optuna import EmbeddedModelServer
-
         path = Path(os.environ.get("BENCHMARK_QWEN_GGUF", ""))
         if not path.is_file():
             raise RuntimeError(

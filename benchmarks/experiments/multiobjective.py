@@ -68,6 +68,7 @@ from benchmarks.tasks.bayesmark import load_split
 from benchmarks.tasks.bayesmark import TREE_SPACE
 from benchmarks.tasks.task_types import Direction
 from benchmarks.tasks.task_types import suggest_from_space
+from llm_guided_optuna import LLMSettings
 
 
 N_TREES = 10
@@ -257,7 +258,7 @@ def mean_and_se(samples: Sequence[float]) -> tuple[float | None, float | None]:
 def llm_strategies() -> list[str]:
     """The strategies ``LLMGuidedSampler`` accepts now (``prior`` only where it exists)."""
     try:
-        from llm_guided_optuna._sampler.sampler import STRATEGIES
+        from llm_guided_optuna._sampler.strategies import STRATEGIES
     except Exception:  # noqa: BLE001 - without the library the baselines still run
         return []
     return [s for s in ("llm", "hybrid", "prior") if s in STRATEGIES]
@@ -286,7 +287,9 @@ def build_sampler(name: str, seed: int) -> optuna.samplers.BaseSampler:
         # Lazy: the library imports torch (Optuna's GP); only the LLM samplers need it.
         from llm_guided_optuna import LLMGuidedSampler
 
-        return LLMGuidedSampler(seed=seed, strategy=llm_strategy(name), timeout=LLM_TIMEOUT_S)
+        return LLMGuidedSampler(
+            seed=seed, strategy=llm_strategy(name), llm=LLMSettings(timeout=LLM_TIMEOUT_S)
+        )
     raise ValueError(f"unknown sampler {name!r}; known: {', '.join(BASELINES)}, llm[-<strategy>]")
 
 

@@ -47,6 +47,7 @@ from benchmarks.core.samplers import is_llm_sampler
 from benchmarks.core.samplers import llm_sampler_available
 from benchmarks.core.samplers import llm_statistics
 from benchmarks.core.samplers import llm_strategy
+from llm_guided_optuna import LLMSettings
 
 
 DEFAULT_OUTPUT = RESULTS_DIR / "overhead.json"
@@ -166,9 +167,9 @@ def build_sampler(
         response = json.dumps({"parameters": mock_config, "rationale": "mock"})
         return LLMGuidedSampler(
             model=MOCK_MODEL,
-            completion_kwargs={"mock_response": response},
             seed=seed,
             strategy=llm_strategy(name),
+            llm=LLMSettings(completion_kwargs={"mock_response": response}),
         )
     raise ValueError(f"unknown sampler {name!r}")
 

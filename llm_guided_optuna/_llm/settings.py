@@ -1,9 +1,10 @@
 """How the sampler talks to its LLM, as one typed, checked value: :class:`LLMSettings`.
 
-The sampler's connection arguments (``api_base``, ``api_key``, ``temperature``, ``timeout``,
-``max_retries``, ``retry_backoff``, ``structured_output``, ``completion_kwargs``) become an
-:class:`LLMSettings` when the sampler is built, so a bad value fails there, with a message
-naming it, and not at the first trial. The client is made from it on first use.
+``LLMGuidedSampler(model, llm=LLMSettings(api_base=..., timeout=...))``: every setting of the
+connection (``api_base``, ``api_key``, ``temperature``, ``timeout``, ``max_retries``,
+``retry_backoff``, ``structured_output``, ``completion_kwargs``) is checked here, once, when the
+value is made, with a message naming it, and not at the first trial. The client is made from it
+on first use.
 
 Example:
     >>> LLMSettings(timeout=30).timeout
@@ -21,6 +22,8 @@ import dataclasses
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
+
+from llm_guided_optuna._checks import check_range
 
 
 #: The ways of asking for structured output, most to least constrained.
@@ -44,8 +47,29 @@ def check_client_settings(structured_output: str, timeout: float | None, max_ret
 
 @dataclass(frozen=True, kw_only=True)
 class LLMSettings:
-    """The LLM connection of a sampler (see :class:`~llm_guided_optuna.LLMGuidedSampler`'s
-    arguments of the same names). ``api_key`` is never shown in ``repr``."""
+    """The LLM connection of a sampler: ``LLMGuidedSampler(model, llm=LLMSettings(...))``.
+
+    Attributes:
+        api_base: Base URL of an OpenAI-compatible server (vLLM, llama.cpp, LM Studio, ...),
+            with ``model="openai/<name>"``; no key is needed for it.
+        api_key: Provider key; otherwise LiteLLM reads the provider's environment variable.
+            Never stored in the study, logged, or shown in ``repr``.
+        temperature: Sampling temperature, in ``[0, 2]``.
+        timeout: Seconds allowed for one LLM request. ``None``: 30 s for a hosted model; for an
+            embedded model or a server at ``api_base``, 60 s plus 1 s per token the answer may
+            have (:func:`~llm_guided_optuna._llm.timeouts.request_timeout`).
+        max_retries: Retries of a request after transient errors (timeouts, rate limits, 5xx,
+            dropped connections). Authentication and bad-request errors are never retried.
+        retry_backoff: Seconds before the first retry, doubled at each further one.
+        structured_output: ``"auto"``, ``"llguidance"`` (llama.cpp servers; the embedded
+            model's default), ``"json_schema"``, ``"json_object"`` or ``"prompt"``.
+        completion_kwargs: Extra keyword arguments for ``litellm.completion``.
+
+    Example:
+        >>> from llm_guided_optuna import LLMGuidedSampler, LLMSettings
+        >>> llm = LLMSettings(api_base="http://127.0.0.1:8000/v1", timeout=120)
+        >>> sampler = LLMGuidedSampler("openai/qwen2.5-7b-instruct", llm=llm)  # doctest: +SKIP
+    """
 
     api_base: str | None = None
     api_key: str | None = field(default=None, repr=False)
@@ -57,6 +81,10 @@ class LLMSettings:
     completion_kwargs: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        check_range("temperature", self.temperature, 0.0, 2.0)
+        check_range("timeout", self.timeout, 0.0, low_open=True, optional=True)
+        check_range("max_retries", self.max_retries, 0, integer=True)
+        check_range("retry_backoff", self.retry_backoff, 0.0)
         check_client_settings(self.structured_output, self.timeout, self.max_retries)
         if self.timeout is not None:
             object.__setattr__(self, "timeout", float(self.timeout))

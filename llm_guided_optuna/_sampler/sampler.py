@@ -15,7 +15,6 @@ the call, :mod:`~llm_guided_optuna._prompt.response` for the structured answer a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from collections.abc import Sequence
 import os
 from typing import Any
@@ -26,27 +25,24 @@ from optuna.samplers import BaseSampler
 from optuna.trial import FrozenTrial
 from optuna.trial import TrialState
 
-from llm_guided_optuna._checks import check_sampler_arguments
+from llm_guided_optuna._checks import check_range
 from llm_guided_optuna._llm.caller import LLMCaller
 from llm_guided_optuna._llm.replay import ExchangeCache
 from llm_guided_optuna._llm.settings import LLMSettings
-from llm_guided_optuna._prior.options import PriorOptions
 from llm_guided_optuna._prompt.context_builder import ContextBuilder
-from llm_guided_optuna._prompt.request import DEFAULT_WARM_START_PROMPT
-from llm_guided_optuna._prompt.request import WarmStartPrompt
 from llm_guided_optuna._proposal.claims import WarmStartClaim
 from llm_guided_optuna._proposal.pool import ProposalPool
 from llm_guided_optuna._proposal.proposer import LLMProposer
 from llm_guided_optuna._proposal.provenance import ProvenanceRecorder
 from llm_guided_optuna._proposal.validator import ParameterValidator
 from llm_guided_optuna._sampler.failure_policy import FailurePolicy
+from llm_guided_optuna._sampler.flat_arguments import FALLBACK_SAMPLER_DEPRECATION
+from llm_guided_optuna._sampler.flat_arguments import resolve_flat_arguments
 from llm_guided_optuna._sampler.handover import sampler_name
 from llm_guided_optuna._sampler.optimizer_claim import claim_optimizer_configuration
 from llm_guided_optuna._sampler.search_space import UnionSearchSpace
-from llm_guided_optuna._sampler.strategies import configure_strategy
 from llm_guided_optuna._sampler.strategies import DEFAULT_STRATEGY
-from llm_guided_optuna._sampler.strategies import STRATEGIES  # noqa: F401 - re-exported
-from llm_guided_optuna._sampler.trust import default_max_llm_trials
+from llm_guided_optuna._sampler.strategies import Strategy
 from llm_guided_optuna._stats import SamplerStatistics
 from llm_guided_optuna._trials import fixed_params
 from llm_guided_optuna._warnings import llm_warn
@@ -59,13 +55,6 @@ from llm_guided_optuna.exceptions import ProposalParseError
 
 if TYPE_CHECKING:
     from optuna.study import Study
-
-
-#: Said by the argument and by the property of the old name.
-FALLBACK_SAMPLER_DEPRECATION = (
-    "fallback_sampler is deprecated since 0.1.0 and will be removed in 0.3.0: use optimizer "
-    "(the strategy's optimizer, which proposes most trials)"
-)
 
 
 class LLMGuidedSampler(BaseSampler):
@@ -99,80 +88,45 @@ class LLMGuidedSampler(BaseSampler):
 
     Args:
         model: Any LiteLLM model string (``"gpt-4o-mini"``, ``"ollama/llama3.1"``,
-            ``"openai/<name>"`` with ``api_base``, ...), an embedded model
+            ``"openai/<name>"`` with ``llm=LLMSettings(api_base=...)``, ...), an embedded model
             (``"embedded/qwen2.5-coder-1.5b"``, ``"embedded/smollm2-135m"``) or a GGUF file of
             your own (``"gguf:/path/model.gguf"``), both served in-process on 127.0.0.1.
             ``None``: the best embedded model installed (see
             :mod:`llm_guided_optuna.embedded.selection`). The only positional argument.
         seed: Seed of the strategy's optimizer, and of the LLM where the provider takes one.
-        strategy: How the LLM is used (each in full:
-            :mod:`llm_guided_optuna._sampler.strategies`). ``"trust"`` (default): the LLM
-            proposes the first ``warm_start_trials`` trials; then Optuna's GPSampler proposes
-            with the LLM's proposals as beliefs whose weight decays (πBO; options in
-            ``prior``), and the LLM proposes again while its trials outrank the others, at most
-            ``max_llm_trials`` times. ``"prior"``: as ``"trust"``, one LLM call per study.
-            ``"hybrid"``: a classical optimizer keeps the state; the LLM proposes a decaying
-            share of trials, seeing the optimizer's proposal. ``"llm"``: the LLM proposes
-            every trial.
+        strategy: How the LLM is used: a name (``"trust"``, the default; ``"prior"``,
+            ``"hybrid"``, ``"llm"``) or a strategy object with its options
+            (:class:`~llm_guided_optuna.Trust`, :class:`~llm_guided_optuna.Prior`,
+            :class:`~llm_guided_optuna.Hybrid`, :class:`~llm_guided_optuna.PureLLM`; each in
+            full in :mod:`llm_guided_optuna._sampler.strategies`). Under ``"trust"`` the LLM
+            proposes trial 1; then Optuna's GPSampler proposes with the LLM's proposals as
+            beliefs whose weight decays (πBO), and the LLM proposes again while its trials
+            outrank the others.
         optimizer: The strategy's optimizer: it proposes what the LLM does not (most trials,
             under ``"trust"``, ``"prior"`` and ``"hybrid"``) and stands in when a proposal
             fails. Default: a :class:`~llm_guided_optuna.PriorWeightedGPSampler` handing over to
             a TPE (``"trust"``, ``"prior"``), ``GPSampler`` (``"hybrid"``),
             ``TPESampler(seed=seed)`` (``"llm"``).
-        temperature: LLM sampling temperature.
-        timeout: Seconds allowed for one LLM request. ``None`` (the default): 30 s for a hosted
-            model; for an embedded model or a server at ``api_base``, 60 s plus 1 s per token
-            the answer may have (:func:`~llm_guided_optuna._llm.timeouts.request_timeout`).
-        max_retries: Retries of a request after transient errors (timeouts, rate limits, 5xx,
-            dropped connections). Authentication and bad-request errors are never retried.
-        retry_backoff: Seconds before the first retry, doubled at each further one.
+        llm: How the sampler talks to its LLM: server, key, temperature, timeout, retries,
+            structured output (:class:`~llm_guided_optuna.LLMSettings`; default
+            ``LLMSettings()``).
         max_context_trials: How many recent (and running) trials the LLM is shown.
-        api_base: Base URL of an OpenAI-compatible server (vLLM, llama.cpp, LM Studio, ...);
-            no key is needed for it.
-        api_key: Provider key; otherwise LiteLLM reads the provider's environment variable.
-            Never stored in the study, logged, or shown in ``repr``.
-        completion_kwargs: Extra keyword arguments for ``litellm.completion``.
-        on_error: ``"fallback"`` (record the failure and let the optimizer propose the trial)
-            or ``"raise"`` (raise :class:`~llm_guided_optuna.LLMProposalError`).
-        structured_output: ``"auto"``, ``"llguidance"`` (llama.cpp servers; the embedded
-            model's default), ``"json_schema"``, ``"json_object"`` or ``"prompt"``.
-        proposals_per_call: Configurations asked for in one LLM call (default 4; for the
-            other strategies, ``warm_start_trials``). The first new one goes to the trial; the
-            others serve the next trials (see ``max_proposal_age``) and replace proposals that
-            repeat a configuration already tried.
-        max_proposal_age: How many trials may finish before an unused configuration of a
-            call is discarded as stale (default 4; for the other strategies,
-            ``warm_start_trials``); 0 asks the LLM afresh for every trial.
-        warm_start_trials: All strategies but ``"llm"``: trials after the first that the LLM
-            proposes from the problem context, in one call; with trial 0 they are the
-            optimizer's initial design (a trial the answer cannot fill with a new
-            configuration gets a random one).
-        warm_start_prompt: How the warm-start call asks: whether it shows trial 0, asks for a
-            short analysis first, a rationale per configuration, and several guesses whose
-            consensus is the configuration
-            (:class:`~llm_guided_optuna.WarmStartPrompt`; the default is the design the probe
-            chose, docs/05).
-        llm_share: ``"hybrid"``: the LLM's initial share of later trials (default 0.3).
-            ``"trust"``: its share at full trust (default 0.5).
-        prior: ``"prior"`` and ``"trust"``: every option of their optimizer, as a
-            :class:`~llm_guided_optuna.PriorOptions` (prior strength, width, reliability
-            estimate, initial design, TPE handover, start-up trials). Ignored if ``optimizer``
-            is given.
-        prior_strength: A shortcut for ``prior=PriorOptions(prior_strength=...)``: ``β`` of the
-            prior's decaying weight ``β / n`` (default 1; 0 gives plain GP after the warm
-            start).
-        max_llm_trials: ``"trust"`` only: the trials after the warm start that the LLM may be
-            asked for at most. ``None`` (the default): 3 for a model run in this process
-            (embedded or GGUF), 10 for a hosted one or one at ``api_base``
-            (:func:`~llm_guided_optuna._sampler.trust.default_max_llm_trials`).
         max_llm_calls: A budget of LLM calls; once spent, the sampler goes on with the
             optimizer only and says so once.
         max_cost_usd: A budget in US dollars (as LiteLLM prices the calls); likewise.
+        on_error: ``"fallback"`` (record the failure and let the optimizer propose the trial)
+            or ``"raise"`` (raise :class:`~llm_guided_optuna.LLMProposalError`).
         cache_dir: Record every LLM exchange there, and replay recorded ones instead of
             calling the LLM: a study rerun with the same ``cache_dir`` and ``seed`` gets the
             same parameters without contacting any LLM (see :mod:`llm_guided_optuna._llm.replay`).
-        fallback_sampler: Deprecated name of ``optimizer`` (a ``FutureWarning``; removed in
-            0.3.0).
+        **flat_arguments: The names of 0.1.0, kept for one release with a ``FutureWarning``
+            that names the new spelling: the fields of :class:`~llm_guided_optuna.LLMSettings`
+            (``api_base``, ``api_key``, ``temperature``, ``timeout``, ``max_retries``,
+            ``retry_backoff``, ``structured_output``, ``completion_kwargs``), the strategy's
+            options (``warm_start_trials``, ``warm_start_prompt``, ``proposals_per_call``,
+            ``max_proposal_age``, ``llm_share``, ``prior``, ``prior_strength``,
+            ``max_llm_trials``) and ``fallback_sampler`` (``optimizer``); see
+            :mod:`llm_guided_optuna._sampler.flat_arguments`.
     """
 
     def __init__(
@@ -180,90 +134,46 @@ class LLMGuidedSampler(BaseSampler):
         model: str | None = None,
         *,
         seed: int | None = None,
-        strategy: str = DEFAULT_STRATEGY,
+        strategy: str | Strategy = DEFAULT_STRATEGY,
         optimizer: BaseSampler | None = None,
-        temperature: float = 0.3,
-        timeout: float | None = None,
-        max_retries: int = 3,
-        retry_backoff: float = 1.0,
+        llm: LLMSettings | None = None,
         max_context_trials: int = 10,
-        api_base: str | None = None,
-        api_key: str | None = None,
-        completion_kwargs: Mapping[str, Any] | None = None,
-        on_error: str = "fallback",
-        structured_output: str = "auto",
-        proposals_per_call: int | None = None,
-        max_proposal_age: int | None = None,
-        warm_start_trials: int = 1,
-        warm_start_prompt: WarmStartPrompt = DEFAULT_WARM_START_PROMPT,
-        llm_share: float | None = None,
-        prior: PriorOptions | None = None,
-        prior_strength: float | None = None,
-        max_llm_trials: int | None = None,
         max_llm_calls: int | None = None,
         max_cost_usd: float | None = None,
+        on_error: str = "fallback",
         cache_dir: str | os.PathLike[str] | None = None,
-        fallback_sampler: BaseSampler | None = None,
+        **flat_arguments: Any,
     ) -> None:
-        check_sampler_arguments(locals())
-        if fallback_sampler is not None:
-            if optimizer is not None:
-                raise ValueError("give optimizer only: fallback_sampler is its deprecated name")
-            llm_warn(FALLBACK_SAMPLER_DEPRECATION, FutureWarning)
-            optimizer = fallback_sampler
-        if prior_strength is not None:
-            if prior is not None:
-                raise ValueError("give prior_strength inside prior=PriorOptions(...), not both")
-            prior = PriorOptions(prior_strength=prior_strength)
-        if prior is not None and not isinstance(prior, PriorOptions):
-            raise TypeError(f"prior must be a PriorOptions, got {type(prior).__name__}")
+        check_range("seed", seed, 0, integer=True, optional=True)
+        check_range("max_context_trials", max_context_trials, 0, integer=True)
+        check_range("max_llm_calls", max_llm_calls, 0, integer=True, optional=True)
+        check_range("max_cost_usd", max_cost_usd, 0.0, optional=True)
+        strategy, settings, optimizer = resolve_flat_arguments(
+            flat_arguments, strategy, llm, optimizer
+        )
         # A local model is resolved (and its file checked) now rather than at the first trial.
-        if api_base is not None and model is not None and is_local_model_string(model):
+        if settings.api_base is not None and model is not None and is_local_model_string(model):
             raise ValueError(
                 f"model={model!r} runs in this process; api_base is for a model served elsewhere"
             )
-        self._local_model = resolve_local_model(model) if api_base is None else None
-        if max_llm_trials is None:
-            max_llm_trials = default_max_llm_trials(in_process=self._local_model is not None)
-        plan = configure_strategy(
-            strategy,
-            seed=seed,
-            optimizer=optimizer,
-            proposals_per_call=proposals_per_call,
-            max_proposal_age=max_proposal_age,
-            warm_start_trials=warm_start_trials,
-            llm_share=llm_share,
-            prior=prior,
-            max_llm_trials=max_llm_trials,
+        self._local_model = resolve_local_model(model) if settings.api_base is None else None
+        plan = strategy.plan(
+            seed=seed, optimizer=optimizer, in_process=self._local_model is not None
         )
-        if warm_start_prompt.guesses > 1 and plan.proposals_per_call != 1:
-            raise ValueError(
-                f"warm_start_prompt.guesses={warm_start_prompt.guesses} makes one configuration "
-                "of several guesses: it needs warm_start_trials=1 and proposals_per_call=1"
-            )
+        self._strategy = strategy
         self._schedule = plan.schedule
         self._warm_start = (
             WarmStartClaim(plan.schedule.warm_start_trials) if plan.schedule is not None else None
         )
         self._replay = ExchangeCache(cache_dir) if cache_dir is not None else None
         self.model = model
-        self.strategy = strategy
         self._optimizer = plan.optimizer
-        self._llm_settings = LLMSettings(
-            api_base=api_base,
-            api_key=api_key,
-            temperature=temperature,
-            timeout=timeout,
-            max_retries=max_retries,
-            retry_backoff=retry_backoff,
-            structured_output=structured_output,
-            completion_kwargs=completion_kwargs or {},
-        )
+        self._llm_settings = settings
         self._search_space = UnionSearchSpace()
         self._stats = SamplerStatistics()
         self._provenance = ProvenanceRecorder(self._stats)
         self._failures = FailurePolicy(self._stats, on_error, max_llm_calls, max_cost_usd)
-        llm = LLMCaller(
+        llm_caller = LLMCaller(
             self.model_name,
             self._local_model,
             self._llm_settings,
@@ -272,7 +182,7 @@ class LLMGuidedSampler(BaseSampler):
             replay=self._replay,
         )
         self._proposer = LLMProposer(
-            llm,
+            llm_caller,
             self._stats,
             self._provenance,
             ContextBuilder(max_context_trials=max_context_trials),
@@ -280,7 +190,7 @@ class LLMGuidedSampler(BaseSampler):
             ProposalPool(plan.max_proposal_age),
             proposals_per_call=plan.proposals_per_call,
             seed=seed,
-            warm_start_prompt=warm_start_prompt,
+            warm_start_prompt=plan.warm_start_prompt,
         )
 
     def __repr__(self) -> str:
@@ -288,6 +198,21 @@ class LLMGuidedSampler(BaseSampler):
             f"{type(self).__name__}(model={self.model_name!r}, strategy={self.strategy!r}, "
             f"optimizer={sampler_name(self._optimizer)})"
         )
+
+    @property
+    def strategy(self) -> str:
+        """The strategy's name (``"trust"``, ``"prior"``, ``"hybrid"`` or ``"llm"``)."""
+        return self._strategy.name
+
+    @property
+    def strategy_options(self) -> Strategy:
+        """The strategy with every option (:class:`~llm_guided_optuna.Trust`, ...)."""
+        return self._strategy
+
+    @property
+    def llm(self) -> LLMSettings:
+        """How the sampler talks to its LLM (``api_key`` is never shown)."""
+        return self._llm_settings
 
     @property
     def model_name(self) -> str:

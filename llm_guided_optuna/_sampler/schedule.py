@@ -68,6 +68,22 @@ def default_optimizer(seed: int | None, n_startup_trials: int) -> BaseSampler:
     return GPSampler(seed=seed, n_startup_trials=n_startup_trials)
 
 
+class WarmStartOnly:
+    """The schedule of the prior strategy: the LLM proposes the warm start and nothing more.
+
+    Example:
+        >>> WarmStartOnly(warm_start_trials=1).ask_llm(None, None)  # type: ignore[arg-type]
+        False
+    """
+
+    def __init__(self, warm_start_trials: int = 1) -> None:
+        self.warm_start_trials = warm_start_trials
+
+    def ask_llm(self, study: Study, trial: FrozenTrial) -> bool:
+        """Never: after the warm start the LLM's beliefs weight the GP instead."""
+        return False
+
+
 class AdaptiveLLMShare:
     """Decides per trial whether the LLM or the classical optimizer proposes.
 
@@ -92,10 +108,7 @@ class AdaptiveLLMShare:
         seed: int | None = None,
         decay_start: int | None = None,
     ) -> None:
-        if warm_start_trials < 0:
-            raise ValueError("warm_start_trials must be >= 0")
-        if not 0.0 <= initial_share <= 1.0:
-            raise ValueError("the LLM's share must be between 0 and 1")
+        # The options are checked once, by the strategy (:class:`~llm_guided_optuna.Hybrid`).
         self.warm_start_trials = warm_start_trials
         self.initial_share = initial_share
         # A share of 0 or 1 asked for explicitly is kept: the bounds widen to include it.

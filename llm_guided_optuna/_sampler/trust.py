@@ -94,14 +94,9 @@ class EvidenceTrust:
         max_llm_trials: int | None = None,
         seed: int | None = None,
     ) -> None:
-        if warm_start_trials < 0:
-            raise ValueError("warm_start_trials must be >= 0")
-        if not 0.0 <= max_share <= 1.0:
-            raise ValueError(f"max_share must be between 0 and 1, got {max_share!r}")
+        # The strategy's options are checked once, by :class:`~llm_guided_optuna.Trust`.
         if pseudo_pairs < 0:
             raise ValueError(f"pseudo_pairs must be >= 0, got {pseudo_pairs!r}")
-        if max_llm_trials is not None and max_llm_trials < 0:
-            raise ValueError(f"max_llm_trials must be >= 0 or None, got {max_llm_trials!r}")
         self.warm_start_trials = warm_start_trials
         self.max_share = max_share
         self.pseudo_pairs = pseudo_pairs

@@ -26,6 +26,7 @@ from typing import Any
 import optuna
 from optuna.trial import TrialState
 
+from llm_guided_optuna import LLMSettings
 from llm_guided_optuna._imports import import_optional
 from llm_guided_optuna._logging import show_llm_progress
 from llm_guided_optuna._sampler.sampler import LLMGuidedSampler
@@ -166,7 +167,9 @@ def run_demo(
     _digits()  # Say that scikit-learn is missing before the model loads.
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     show_llm_progress(show_progress)
-    sampler = LLMGuidedSampler(model=model, temperature=0.3, seed=seed, strategy=strategy)
+    sampler = LLMGuidedSampler(
+        model=model, seed=seed, strategy=strategy, llm=LLMSettings(temperature=0.3)
+    )
     study = optuna.create_study(direction="maximize", sampler=sampler, study_name="llm-guided")
     study.set_user_attr("problem_type", DEMO_PROBLEM_TYPE)
     study.set_user_attr("problem_description", DEMO_PROBLEM_DESCRIPTION)

@@ -108,7 +108,7 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"Serving {server.alias} at {server.api_base}", flush=True)
     print(
         f'Point samplers at it: LLMGuidedSampler(model="{server.litellm_model}", '
-        f'api_base="{server.api_base}", structured_output="llguidance")',
+        f'llm=LLMSettings(api_base="{server.api_base}", structured_output="llguidance"))',
         flush=True,
     )
     stop.wait()

@@ -27,6 +27,8 @@ from optuna.distributions import FloatDistribution
 from optuna.distributions import IntDistribution
 
 from llm_guided_optuna import LLMGuidedSampler
+from llm_guided_optuna import LLMSettings
+from llm_guided_optuna import Trust
 from llm_guided_optuna._llm.client import import_litellm
 from tests.support.fault_server import FaultServer
 from tests.support.schema_responder import RandomConfigurationResponder
@@ -108,15 +110,15 @@ def run_cell(server: FaultServer, fault: str, distribution_name: str) -> CellRes
     server.responder = RandomConfigurationResponder(seed=hash((fault, distribution_name)) % 1000)
     sampler = LLMGuidedSampler(
         model="openai/fault-matrix",
-        api_base=server.base_url,
-        api_key="sk-fault-matrix",
         seed=0,
-        timeout=TIMEOUT_S,
-        max_retries=MAX_RETRIES,
-        retry_backoff=0.01,
-        proposals_per_call=1,
-        max_proposal_age=0,
-        warm_start_trials=FAULTED_TRIALS,
+        llm=LLMSettings(
+            api_base=server.base_url,
+            api_key="sk-fault-matrix",
+            timeout=TIMEOUT_S,
+            max_retries=MAX_RETRIES,
+            retry_backoff=0.01,
+        ),
+        strategy=Trust(proposals_per_call=1, max_proposal_age=0, warm_start_trials=FAULTED_TRIALS),
     )
     study = optuna.create_study(sampler=sampler)
 
@@ -158,11 +160,10 @@ def _warm_up(server: FaultServer) -> None:
     server.responder = RandomConfigurationResponder(seed=0)
     sampler = LLMGuidedSampler(
         model="openai/fault-matrix",
-        api_base=server.base_url,
-        api_key="sk-fault-matrix",
         seed=0,
-        timeout=30.0,
-        max_retries=0,
+        llm=LLMSettings(
+            api_base=server.base_url, api_key="sk-fault-matrix", timeout=30.0, max_retries=0
+        ),
     )
     study = optuna.create_study(sampler=sampler)
     study.optimize(lambda trial: trial.suggest_float("p", 0.0, 1.0), n_trials=2)

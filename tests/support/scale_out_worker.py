@@ -33,6 +33,7 @@ from optuna.study import MaxTrialsCallback
 from optuna.trial import TrialState
 
 from llm_guided_optuna import LLMGuidedSampler
+from llm_guided_optuna import LLMSettings
 
 
 HANG_LIMIT_S = 300.0  # A hanging trial that nobody kills ends by itself after this.
@@ -104,12 +105,14 @@ def main() -> None:
     )  # heartbeats, gRPC
     sampler = LLMGuidedSampler(
         model=args.model,
-        api_base=args.api_base,
-        api_key=f"sk-{args.name}",  # tells the fake server which worker asked
+        llm=LLMSettings(
+            api_base=args.api_base,
+            api_key=f"sk-{args.name}",  # tells the fake server which worker asked
+            timeout=args.timeout,
+            retry_backoff=0.05,
+            structured_output=args.structured_output,
+        ),
         seed=args.seed,
-        timeout=args.timeout,
-        retry_backoff=0.05,
-        structured_output=args.structured_output,
         strategy="llm",
     )
     study = optuna.load_study(study_name=args.study, storage=make_storage(args), sampler=sampler)
