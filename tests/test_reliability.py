@@ -239,3 +239,28 @@ def test_a_density_check_that_fails_warns_once_and_checks_by_the_median(monkeypa
     assert optimizer._local.reliability == reliability.belief_reliability(
         complete, study.directions
     )
+
+
+def test_evidence_first_the_prior_weighs_no_more_than_the_advice_earns_by_rank() -> None:
+    # The advice (x=0.3) is the 3rd of 5 start-up trials: no better than the random ones.
+    # Its neighbourhood happens to do well, so the density check alone would trust it.
+    places_values = [(0.3, 0.30), (0.32, 0.05), (0.9, 0.9), (0.7, 0.7), (0.28, 0.02)]
+    trials = [
+        _at(x, value, from_llm=(i == 0), number=i) for i, (x, value) in enumerate(places_values)
+    ]
+    first = PriorWeightedGPSampler(beliefs=[{"x": 0.3}], seed=0)
+    alone = PriorWeightedGPSampler(beliefs=[{"x": 0.3}], seed=0, evidence_first=False)
+    for sampler in (first, alone):
+        sampler._local.beliefs, sampler._local.weights = [{"x": 0.3}], None
+        sampler._local.knowledge = None
+    density = alone._reliability(trials, ["minimize"], UNIT)
+    assert density > 0.3
+    assert first._reliability(trials, ["minimize"], UNIT) == reliability.rank_reliability(
+        trials, ["minimize"]
+    )
+    assert reliability.rank_reliability(trials, ["minimize"]) == 0.0
+    # Advice that beats every start-up trial keeps the density check's weight.
+    best = [_at(0.3, 0.0, from_llm=True, number=0)] + trials[1:]
+    assert first._reliability(best, ["minimize"], UNIT) == alone._reliability(
+        best, ["minimize"], UNIT
+    )

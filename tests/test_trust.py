@@ -15,6 +15,7 @@ from llm_guided_optuna._attrs import LLM_SOURCES
 from llm_guided_optuna._attrs import PROPOSAL_ATTR
 from llm_guided_optuna._sampler.trust import EvidenceTrust
 from llm_guided_optuna._sampler.trust import IN_PROCESS_MAX_LLM_TRIALS
+from llm_guided_optuna._sampler.trust import new_bests_after_warm_start
 from llm_guided_optuna._sampler.trust import SERVED_MAX_LLM_TRIALS
 from tests.support.fault_server import FaultServer
 from tests.support.schema_responder import RandomConfigurationResponder
@@ -82,17 +83,17 @@ def test_bad_settings_are_refused(kwargs, message) -> None:
         EvidenceTrust(pseudo_pairs=-1)
 
 
-def run_study(fixed: dict, n_trials: int = 16, **kwargs) -> tuple[optuna.Study, FaultServer]:
+def run_study(fixed: dict, n_trials: int = 16, **options) -> tuple[optuna.Study, FaultServer]:
+    """A study under ``Trust(share=1.0, **options)`` whose advisor answers ``fixed`` values."""
     server = FaultServer(responder=RandomConfigurationResponder(seed=1, fixed=fixed))
     with server:
         sampler = LLMGuidedSampler(
             model="openai/test",
             seed=0,
-            **kwargs,
             llm=LLMSettings(
                 api_base=server.base_url, api_key="sk-test", retry_backoff=0.01, timeout=5
             ),
-            strategy=Trust(share=1.0),
+            strategy=Trust(share=1.0, **options),
         )
         study = optuna.create_study(sampler=sampler)
         study.optimize(objective, n_trials=n_trials)
@@ -128,12 +129,56 @@ def test_the_trust_strategy_builds_its_prior_from_every_llm_trial() -> None:
 
 
 def test_the_llm_is_asked_for_at_most_max_llm_trials_after_the_warm_start() -> None:
-    study, server = run_study({"x": 0.0, "kind": "a"}, max_llm_trials=2)
+    study, server = run_study({"x": 0.0, "kind": "a"}, max_llm_trials=2, reward_new_bests=False)
     assert len(llm_trials(study)) == 3
     assert len(server.requests) == 3
     assert {
         t.user_attrs["llm_reason"] for t in study.trials if t.number > max(llm_trials(study))
     } == {"schedule"}
+
+
+def test_a_later_llm_trial_that_beats_every_other_earns_one_more() -> None:
+    study, _ = run_study({"x": 0.0, "kind": "a"}, max_llm_trials=2)
+    complete = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
+    earned = new_bests_after_warm_start(complete, study.directions, warm_start_trials=1)
+    assert earned >= 1  # the advisor's x=0 is the optimum: its later trials set new bests
+    assert len(llm_trials(study)) == 1 + 2 + earned
+
+
+def test_no_llm_trial_replaces_a_random_start_up_trial() -> None:
+    study, _ = run_study({"x": 0.0, "kind": "a"})
+    assert [t.user_attrs["llm_source"] for t in study.trials[:5]] == [
+        "optimizer",
+        "llm",
+        "optimizer",
+        "optimizer",
+        "optimizer",
+    ]
+
+
+def test_the_llm_is_not_asked_again_before_the_start_up_design_is_complete() -> None:
+    def study_with(values: list[float]) -> optuna.Study:
+        """Complete trials of ``values``; the second is the LLM's (and the best)."""
+        study = optuna.create_study()
+        for number, value in enumerate(values):
+            attrs = {PROPOSAL_ATTR: {"x": 0.0}} if number == 1 else {}
+            study.add_trial(optuna.trial.create_trial(value=value, user_attrs=attrs))
+        return study
+
+    asking = EvidenceTrust(max_share=1.0, reask_after=0, seed=0)
+    waiting = EvidenceTrust(max_share=1.0, reask_after=5, seed=0)
+    four, five = study_with([5.0, 0.0, 4.0, 6.0]), study_with([5.0, 0.0, 4.0, 6.0, 7.0])
+    numbers = range(4, 40)
+    template = four.trials[-1]
+    assert any(asking.ask_llm(four, replace(template, number)) for number in numbers)
+    assert not any(waiting.ask_llm(four, replace(template, number)) for number in numbers)
+    assert any(waiting.ask_llm(five, replace(template, number)) for number in numbers)
+
+
+def replace(trial: optuna.trial.FrozenTrial, number: int) -> optuna.trial.FrozenTrial:
+    copy = optuna.trial.create_trial(value=1.0)
+    copy.number = number
+    return copy
 
 
 def test_the_default_budget_depends_on_where_the_model_runs() -> None:

@@ -22,6 +22,7 @@ Examples::
     python -m benchmarks.archive save       # after a benchmark run, before committing the results
     python -m benchmarks.archive restore    # what run and report do first
     python -m benchmarks.archive list       # what the archive holds, per sampler
+    python -m benchmarks.archive rename --old llm-trust --new "llm-trust[reask=0]"
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from benchmarks._paths import DEFAULT_ARCHIVE_DIR
 from benchmarks._paths import DEFAULT_CACHE_DIR
 from benchmarks.core.runner import load_run
 from benchmarks.core.runner import RECORD_FORMAT
+from benchmarks.core.runner import run_path
 from benchmarks.core.runner import save_run
 
 
@@ -168,6 +170,36 @@ def restore(cache_dir: Path, archive_dir: Path) -> dict[str, int]:
     return counts
 
 
+def rename(archive_dir: Path, old: str, new: str, cache_dir: Path | None = None) -> int:
+    """Give the archived runs of sampler ``old`` the name ``new`` (and the cached ones, with
+    ``cache_dir``); returns how many archived runs were renamed.
+
+    For a name whose meaning a change of the library's defaults moved: the runs keep the name
+    that says what ran (e.g. ``llm-trust`` recorded before the design of 0.2.0 becomes
+    ``llm-trust[first=off,reask=0,reward=off]``), and the old name is free for new runs.
+    ``benchmarks.replay_check`` then shows that the new name reproduces them.
+    """
+    renamed = 0
+    for path in sorted((archive_dir / RUNS_DIR_NAME).glob("*.jsonl.gz")):
+        records = list(_read_lines(path))
+        if not any(record["sampler"] == old for record in records):
+            continue
+        runs = {}
+        for record in records:
+            if record["sampler"] == old:
+                record = {**record, "sampler": new}
+                renamed += 1
+            runs[_run_key(record)] = record
+        _write_lines(path, [runs[key] for key in sorted(runs)])
+    if cache_dir is not None:
+        for record in list(cached_run_records(cache_dir)):
+            if record["sampler"] == old:
+                save_run(cache_dir, {**record, "sampler": new})
+                task, _, seed, n_trials = _run_key(record)
+                run_path(cache_dir, task, old, seed, n_trials).unlink()
+    return renamed
+
+
 def add_archive_arguments(parser: argparse.ArgumentParser) -> None:
     """``--archive-dir`` and ``--no-archive``, for the commands that restore first."""
     parser.add_argument(
@@ -222,12 +254,20 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("action", choices=("save", "restore", "list"))
+    parser.add_argument("action", choices=("save", "restore", "list", "rename"))
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE_DIR)
     parser.add_argument("--archive-dir", type=Path, default=DEFAULT_ARCHIVE_DIR)
+    parser.add_argument("--old", help="rename: the sampler name the runs have")
+    parser.add_argument("--new", help="rename: the sampler name they get")
     args = parser.parse_args(argv)
     if args.action == "list":
         print("\n".join(summary(args.archive_dir)))
+        return 0
+    if args.action == "rename":
+        if not args.old or not args.new:
+            parser.error("rename needs --old and --new")
+        renamed = rename(args.archive_dir, args.old, args.new, args.cache_dir)
+        print(f"{renamed} archived runs of {args.old} are now {args.new}.")
         return 0
     action = save if args.action == "save" else restore
     counts = action(args.cache_dir, args.archive_dir)

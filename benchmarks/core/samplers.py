@@ -37,8 +37,12 @@ the user states in ``domain_knowledge``; the warm start still takes the stated v
 from the prior or uniformly), ``[startup=3]`` (the GP's ``n_startup_trials``: it proposes from
 trial 3 on instead of trial 5; compare with ``gp-startup3``), ``[reliability=rank]`` and
 ``[reliability=density]`` (``reliability_estimate``: the rank or the density check of the beliefs
-instead of the median check), ``[share=0.8]`` (``llm_share``: for ``llm-trust``, the LLM's share at
-full trust). With
+instead of the median check), ``[share=0.8]`` (``Trust.share``: the LLM's share at full trust),
+``[first=off]`` (``evidence_first``: the prior weighs by its reliability estimate alone, as
+before 0.2.0), and for ``llm-trust`` ``[reask=0]`` (``Trust.reask_after``: the LLM may be asked
+again inside the start-up design), ``[reward=off]`` (``Trust.reward_new_bests``: no extra
+trial for an LLM trial that beats every other) and ``[llm_trials=3]`` (``Trust.max_llm_trials``:
+the in-process budget, for the stand-in advisors, which are served). With
 ``+useless`` the options follow the suffix: ``llm-prior+useless[reliability=rank]``.
 
 The suffix ``~<design>`` (e.g. ``llm-prior@qwen2.5-coder-1.5b~regular``) asks the warm start
@@ -101,6 +105,10 @@ PRIOR_OPTIONS = (
     "startup",
     "reliability",
     "share",
+    "first",
+    "reask",
+    "reward",
+    "llm_trials",
 )
 _useless_server: Any = None
 _advisor_server: Any = None
@@ -374,6 +382,12 @@ def _strategy_of_name(name: str, seed: int) -> tuple[Any, optuna.samplers.BaseSa
     options = prior_options(name)
     if "share" in options:
         changes["share"] = float(options["share"])
+    if "reask" in options:
+        changes["reask_after"] = int(options["reask"])
+    if "reward" in options:
+        changes["reward_new_bests"] = _switch(options["reward"], "reward", name)
+    if "llm_trials" in options:
+        changes["max_llm_trials"] = int(options["llm_trials"])
     if "startup" in options and int(options["startup"]) <= warm_start_trials_of(name):
         raise ValueError(
             f"startup={options['startup']} in {name!r} must exceed the warm start's trials"
@@ -387,6 +401,7 @@ def _strategy_of_name(name: str, seed: int) -> tuple[Any, optuna.samplers.BaseSa
         "initial_design": options.get("design"),
         "n_startup_trials": int(options["startup"]) if "startup" in options else None,
         "reliability_estimate": options.get("reliability"),
+        "evidence_first": _switch(options["first"], "first", name) if "first" in options else None,
     }
     given = {key: value for key, value in fields.items() if value is not None}
     optimizer = None
@@ -400,6 +415,13 @@ def _strategy_of_name(name: str, seed: int) -> tuple[Any, optuna.samplers.BaseSa
         return dataclasses.replace(strategy, **changes), optimizer
     except (TypeError, ValueError) as error:
         raise ValueError(f"{error} (in {name!r})") from None
+
+
+def _switch(value: str, option: str, name: str) -> bool:
+    """``on`` or ``off`` of a name's ``[option=...]``."""
+    if value not in ("on", "off"):
+        raise ValueError(f"{option} must be on or off, got {value!r} (in {name!r})")
+    return value == "on"
 
 
 def useless_llm_url() -> str:

@@ -54,6 +54,11 @@ class PriorOptions:
             ``"prior"`` (drawn from the prior while the evidence supports it).
         reliability_estimate: How the evidence scales the prior's weight: ``"density"``,
             ``"median"`` or ``"rank"`` (see :mod:`llm_guided_optuna._prior.reliability`).
+        evidence_first: The prior weighs no more than the LLM's own trials earn by their rank
+            among the others (the rank check, :func:`~llm_guided_optuna._prior.reliability.
+            rank_reliability`): advice whose trial is no better than the random start-up
+            trials does not steer the GP (DynaBO's rule: evidence before belief). ``False``:
+            the reliability estimate alone (the design before 0.2.0).
         handover_trials: Complete trials after which a multivariate TPE proposes instead of
             the GP, to bound the cost per trial; ``None`` keeps the GP for ever.
         n_startup_trials: Trials before the GP models. ``None``: the strategy's initial design,
@@ -67,6 +72,7 @@ class PriorOptions:
     stated_beliefs: bool = True
     initial_design: str = "random"
     reliability_estimate: str = "density"
+    evidence_first: bool = True
     handover_trials: int | None = DEFAULT_HANDOVER_TRIALS
     n_startup_trials: int | None = None
 

@@ -97,6 +97,8 @@ class PriorWeightedGPSampler(GPSampler):
             :func:`~llm_guided_optuna._prior.reliability.belief_reliability`) or ``"rank"`` (every
             LLM trial against every other,
             :func:`~llm_guided_optuna._prior.reliability.rank_reliability`).
+        evidence_first: The reliability is at most the rank check's: the prior weighs no more
+            than the LLM's trials earn by their rank among the others.
         **gp_kwargs: Passed to :class:`~optuna.samplers.GPSampler` (``seed``,
             ``n_startup_trials``, ...).
 
@@ -117,6 +119,7 @@ class PriorWeightedGPSampler(GPSampler):
         stated_beliefs: bool = True,
         initial_design: str = "random",
         reliability_estimate: str = "density",
+        evidence_first: bool = True,
         **gp_kwargs: Any,
     ) -> None:
         if prior_strength < 0:
@@ -130,6 +133,7 @@ class PriorWeightedGPSampler(GPSampler):
         self.stated_beliefs = stated_beliefs
         self.initial_design = initial_design
         self.reliability_estimate = reliability_estimate
+        self.evidence_first = evidence_first
         self._fixed_beliefs = [dict(b) for b in beliefs] if beliefs is not None else None
         self._local = threading.local()
         self._warned = False
@@ -169,6 +173,19 @@ class PriorWeightedGPSampler(GPSampler):
             self._local.beliefs = None
 
     def _reliability(
+        self,
+        trials: Sequence[FrozenTrial],
+        directions: Sequence[Any],
+        search_space: dict[str, BaseDistribution],
+    ) -> float:
+        """The beliefs' reliability by :attr:`reliability_estimate`, at most the rank check's
+        with :attr:`evidence_first`."""
+        estimate = self._estimate(trials, directions, search_space)
+        if not self.evidence_first:
+            return estimate
+        return min(estimate, rank_reliability(trials, directions))
+
+    def _estimate(
         self,
         trials: Sequence[FrozenTrial],
         directions: Sequence[Any],

@@ -179,6 +179,12 @@ class _PriorWeighted(_WarmStarted):
         if not isinstance(self.prior, PriorOptions):
             raise TypeError(f"prior must be a PriorOptions, got {type(self.prior).__name__}")
 
+    def _startup_design(self) -> int:
+        """The trials the GP fills before it models (the options' or the strategy's)."""
+        if self.prior.n_startup_trials is not None:
+            return self.prior.n_startup_trials
+        return self._n_startup()
+
     def _optimizer(self, optimizer: BaseSampler | None, seed: int | None) -> BaseSampler:
         if optimizer is not None:
             return optimizer
@@ -197,6 +203,12 @@ class Trust(_PriorWeighted):
             ``None``: 3 for a model run in this process (embedded or GGUF), 10 for a hosted one
             or one at ``api_base`` (:func:`~llm_guided_optuna._sampler.trust.
             default_max_llm_trials`).
+        reask_after: Complete trials before the LLM may be asked again after the warm start.
+            ``None``: the optimizer's whole initial design (5 trials by default), so that a
+            new question never takes the place of a random start-up trial. 0 asks from the
+            start (the design before 0.2.0).
+        reward_new_bests: Each later LLM trial that beats every trial before it earns the LLM
+            one more trial of ``max_llm_trials``. ``False``: a fixed budget (before 0.2.0).
 
     Example:
         >>> from llm_guided_optuna import LLMGuidedSampler, PriorOptions, Trust
@@ -207,11 +219,14 @@ class Trust(_PriorWeighted):
     name: ClassVar[str] = "trust"
     share: float = DEFAULT_MAX_SHARE
     max_llm_trials: int | None = None
+    reask_after: int | None = None
+    reward_new_bests: bool = True
 
     def __post_init__(self) -> None:
         super().__post_init__()
         check_range("share", self.share, 0.0, 1.0)
         check_range("max_llm_trials", self.max_llm_trials, 0, integer=True, optional=True)
+        check_range("reask_after", self.reask_after, 0, integer=True, optional=True)
 
     def plan(
         self, *, seed: int | None, optimizer: BaseSampler | None, in_process: bool
@@ -227,6 +242,8 @@ class Trust(_PriorWeighted):
             warm_start_trials=self.warm_start_trials,
             max_share=self.share,
             max_llm_trials=max_llm_trials,
+            reask_after=self._startup_design() if self.reask_after is None else self.reask_after,
+            reward_new_bests=self.reward_new_bests,
             seed=seed,
         )
         return self._plan(schedule, self._optimizer(optimizer, seed))

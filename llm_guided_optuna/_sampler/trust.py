@@ -42,8 +42,10 @@ import numpy as np
 from optuna.trial import TrialState
 
 from llm_guided_optuna._attrs import CALL_ATTR
+from llm_guided_optuna._attrs import has_llm_proposal
 from llm_guided_optuna._optuna_compat import study_trials
 from llm_guided_optuna._prior.reliability import losses_by_source
+from llm_guided_optuna._trials import loss_sign
 
 
 if TYPE_CHECKING:
@@ -82,6 +84,10 @@ class EvidenceTrust:
         pseudo_pairs: Pairs scored 1/2 that smooth the trust (see the module's docstring).
         max_llm_trials: Trials after the warm start that the LLM may propose at most
             (``None``: no limit).
+        reask_after: Complete trials before the LLM may be asked again (the optimizer's
+            start-up design, so that no random start-up trial is replaced).
+        reward_new_bests: Each LLM trial after the warm start that beats every trial before it
+            raises ``max_llm_trials`` by one.
         seed: Makes the per-trial draws reproducible.
     """
 
@@ -92,6 +98,8 @@ class EvidenceTrust:
         max_share: float = DEFAULT_MAX_SHARE,
         pseudo_pairs: float = DEFAULT_PSEUDO_PAIRS,
         max_llm_trials: int | None = None,
+        reask_after: int = 0,
+        reward_new_bests: bool = False,
         seed: int | None = None,
     ) -> None:
         # The strategy's options are checked once, by :class:`~llm_guided_optuna.Trust`.
@@ -101,6 +109,8 @@ class EvidenceTrust:
         self.max_share = max_share
         self.pseudo_pairs = pseudo_pairs
         self.max_llm_trials = max_llm_trials
+        self.reask_after = reask_after
+        self.reward_new_bests = reward_new_bests
         self.seed = seed
 
     def ask_llm(self, study: Study, trial: FrozenTrial) -> bool:
@@ -108,10 +118,18 @@ class EvidenceTrust:
         if self.max_share == 0.0:
             return False
         trials = study_trials(study)
+        complete = [t for t in trials if t.state == TrialState.COMPLETE]
+        if len(complete) < self.reask_after:
+            return False  # The optimizer's start-up design is not complete yet.
         if self.max_llm_trials is not None:
             # Every trial the LLM was asked for records its call, a failed one too.
             asked = sum(1 for t in trials if CALL_ATTR in t.user_attrs)
-            if asked >= self.max_llm_trials + max(1, self.warm_start_trials):
+            budget = self.max_llm_trials
+            if self.reward_new_bests:
+                budget += new_bests_after_warm_start(
+                    complete, study.directions, self.warm_start_trials
+                )
+            if asked >= budget + max(1, self.warm_start_trials):
                 return False
         share = self.max_share * self.trust(trials, study.directions)
         draw = random.Random(f"{self.seed}:{trial.number}:trust").random()
@@ -138,3 +156,35 @@ class EvidenceTrust:
             return 0.0
         score = (won + 0.5 * self.pseudo_pairs) / total
         return round(max(0.0, 2.0 * score - 1.0), 6)
+
+
+def new_bests_after_warm_start(
+    complete: Sequence[FrozenTrial], directions: Sequence[StudyDirection], warm_start_trials: int
+) -> int:
+    """How many of the LLM's trials after the warm start beat every trial before them: each
+    earns the LLM one more trial of budget (single objective; 0 with several).
+
+    Example:
+        >>> import optuna
+        >>> study = optuna.create_study()
+        >>> llm = {"llm_proposal": {}}
+        >>> for value, attrs in [(3.0, {}), (2.0, llm), (1.0, llm)]:
+        ...     study.add_trial(optuna.trial.create_trial(value=value, user_attrs=attrs))
+        >>> new_bests_after_warm_start(study.trials, study.directions, warm_start_trials=1)
+        1
+    """
+    if len(directions) != 1:
+        return 0
+    sign = loss_sign(directions[0])
+    best = float("inf")
+    earned = 0
+    for trial in sorted(complete, key=lambda t: t.number):
+        if not trial.values:
+            continue
+        loss = sign * float(trial.values[0])
+        if not loss == loss:  # NaN
+            continue
+        if loss < best and has_llm_proposal(trial) and trial.number > warm_start_trials:
+            earned += 1
+        best = min(best, loss)
+    return earned
