@@ -1,5 +1,10 @@
 """How the sampler talks to its LLM, as one typed, checked value: :class:`LLMSettings`.
 
+A copy or pickle of the settings holds no key: ``api_key`` is read again, when the copy is made,
+from the environment variable that held the same value (if one did), and is ``None``
+otherwise; then LiteLLM reads the provider's usual variable (see
+:mod:`~llm_guided_optuna._llm.caller` for a server at ``api_base``).
+
 The sampler's connection arguments (``api_base``, ``api_key``, ``temperature``, ``timeout``,
 ``max_retries``, ``retry_backoff``, ``structured_output``, ``completion_kwargs``) become an
 :class:`LLMSettings` when the sampler is built, so a bad value fails there, with a message
@@ -20,6 +25,8 @@ from collections.abc import Mapping
 import dataclasses
 from dataclasses import dataclass
 from dataclasses import field
+import math
+import os
 from typing import Any
 
 
@@ -36,8 +43,14 @@ def check_client_settings(structured_output: str, timeout: float | None, max_ret
             f"structured_output must be 'auto' or one of {STRUCTURED_OUTPUT_MODES}, "
             f"got {structured_output!r}"
         )
-    if timeout is not None and timeout <= 0:
-        raise ValueError("timeout must be positive")
+    if timeout is not None and not (
+        isinstance(timeout, (int, float)) and not isinstance(timeout, bool)
+    ):
+        raise TypeError(f"timeout must be a number of seconds or None, got {timeout!r}")
+    if timeout is not None and not (0 < timeout < math.inf):
+        raise ValueError(f"timeout must be positive and finite, got {timeout!r}")
+    if isinstance(max_retries, bool) or not isinstance(max_retries, int):
+        raise TypeError(f"max_retries must be an integer, got {max_retries!r}")
     if max_retries < 0:
         raise ValueError("max_retries must be >= 0")
 
@@ -61,6 +74,24 @@ class LLMSettings:
         if self.timeout is not None:
             object.__setattr__(self, "timeout", float(self.timeout))
         object.__setattr__(self, "completion_kwargs", dict(self.completion_kwargs))
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Everything but the key, and the name of the environment variable that holds it."""
+        state = self.__dict__.copy()
+        key = state.pop("api_key")
+        state["completion_kwargs"] = {
+            k: v for k, v in self.completion_kwargs.items() if k != "api_key"
+        }
+        state["api_key_variable"] = next(
+            (name for name, value in os.environ.items() if key and value == key), None
+        )
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        variable = state.pop("api_key_variable", None)
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "api_key", os.environ.get(variable) if variable else None)
 
     def replace(self, **changes: Any) -> LLMSettings:
         """A copy with ``changes``."""

@@ -13,7 +13,8 @@ attributes (visible in optuna-dashboard and in ``trial.user_attrs``):
   - ``"llm+optimizer"``: the LLM, and the optimizer for parameters the LLM was not asked about
     (new in this trial);
   - ``"llm+fallback"``: the LLM, and the optimizer for values the LLM was asked for but did not
-    give;
+    give (``llm_reason`` ``missing_values``) or gave unusable (NaN, a choice not in the list:
+    ``invalid_values``), counted among the ``fallback_uses``;
 - ``llm_reason``: why the LLM did not propose (every parameter of) the trial, one of
   :data:`OPTIMIZER_REASONS` or a failure kind (listed in the README);
 - ``llm_optimizer_params``: the parameters the optimizer chose through ``sample_independent``
@@ -166,7 +167,8 @@ class ProvenanceRecorder:
         self.claim_wait_s = claim_wait_s
         self._lock = threading.Lock()
         self._claimed: set[ConfigurationKey] = set()
-        self._sources: dict[int, tuple[str, frozenset[str]]] = {}
+        # trial id -> (source, names the LLM left out, names whose values were rejected)
+        self._sources: dict[int, tuple[str, frozenset[str], frozenset[str]]] = {}
         self._optimizer_params: dict[int, list[str]] = {}
 
     def claim(
@@ -214,9 +216,10 @@ class ProvenanceRecorder:
         call: dict[str, Any],
     ) -> None:
         """Record a trial whose relative parameters the LLM proposed."""
-        missing = call.get("missing") or []
+        missing = frozenset(str(name) for name in call.get("missing") or [])
+        rejected = frozenset(str(name) for name in call.get("rejected") or {})
         with self._lock:
-            self._sources[trial._trial_id] = ("llm", frozenset(str(name) for name in missing))
+            self._sources[trial._trial_id] = ("llm", missing, rejected)
         storage = study._storage
         storage.set_trial_user_attr(trial._trial_id, PROPOSAL_ATTR, params)
         storage.set_trial_user_attr(trial._trial_id, SOURCE_ATTR, "llm")
@@ -241,7 +244,7 @@ class ProvenanceRecorder:
         """
         source = source_of(reason)
         with self._lock:
-            self._sources[trial._trial_id] = (source, frozenset())
+            self._sources[trial._trial_id] = (source, frozenset(), frozenset())
         self._stats.record_trial_reason(trial.number, reason, failed=source == "fallback")
         storage = study._storage
         storage.set_trial_user_attr(trial._trial_id, SOURCE_ATTR, source)
@@ -273,7 +276,9 @@ class ProvenanceRecorder:
     def finish(self, study: Study, trial: FrozenTrial) -> None:
         """Write what only the end of the trial tells: which parameters were not the LLM's."""
         with self._lock:
-            source, missing = self._sources.pop(trial._trial_id, (None, frozenset()))
+            source, missing, rejected = self._sources.pop(
+                trial._trial_id, (None, frozenset(), frozenset())
+            )
             optimizer_params = self._optimizer_params.pop(trial._trial_id, [])
         if not optimizer_params:
             return
@@ -284,8 +289,10 @@ class ProvenanceRecorder:
             storage.set_trial_user_attr(trial._trial_id, SOURCE_ATTR, "optimizer")
             storage.set_trial_user_attr(trial._trial_id, REASON_ATTR, "new_parameters")
         elif source == "llm":
-            failed = bool(missing.intersection(optimizer_params))
+            invalid = bool(rejected.intersection(optimizer_params))
+            failed = invalid or bool(missing.intersection(optimizer_params))
             reason = "missing_values" if failed else "not_proposed"
+            reason = "invalid_values" if invalid else reason
             self._stats.record_trial_reason(trial.number, reason, failed=failed)
             storage.set_trial_user_attr(
                 trial._trial_id, SOURCE_ATTR, "llm+fallback" if failed else "llm+optimizer"

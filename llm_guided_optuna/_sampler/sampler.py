@@ -42,6 +42,8 @@ from llm_guided_optuna._sampler.arguments import check_sampler_arguments
 from llm_guided_optuna._sampler.failure_policy import FailurePolicy
 from llm_guided_optuna._sampler.handover import sampler_name
 from llm_guided_optuna._sampler.optimizer_claim import claim_optimizer_configuration
+from llm_guided_optuna._sampler.pickling import state_bytes
+from llm_guided_optuna._sampler.pickling import state_from_bytes
 from llm_guided_optuna._sampler.search_space import fixed_params
 from llm_guided_optuna._sampler.search_space import UnionSearchSpace
 from llm_guided_optuna._sampler.statistics import SamplerStatistics
@@ -288,6 +290,15 @@ class LLMGuidedSampler(BaseSampler):
             f"{type(self).__name__}(model={self.model_name!r}, strategy={self.strategy!r}, "
             f"optimizer={sampler_name(self._optimizer)})"
         )
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickling (Optuna's way to resume a study) and ``copy.deepcopy`` work; neither carries
+        the API key: the copy reads it again from the environment variable that held it, if one
+        did (:class:`~llm_guided_optuna._llm.settings.LLMSettings`)."""
+        return {"state": state_bytes(self.__dict__)}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state_from_bytes(state["state"]))
 
     @property
     def model_name(self) -> str:
