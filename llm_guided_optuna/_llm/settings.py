@@ -8,7 +8,8 @@ otherwise; then LiteLLM reads the provider's usual variable (see
 The sampler's connection arguments (``api_base``, ``api_key``, ``temperature``, ``timeout``,
 ``max_retries``, ``retry_backoff``, ``structured_output``, ``completion_kwargs``) become an
 :class:`LLMSettings` when the sampler is built, so a bad value fails there, with a message
-naming it, and not at the first trial. The client is made from it on first use.
+naming it, and not at the first trial. The client is made from it on first use. Its ``repr``
+shows neither the key nor the password of an ``api_base`` URL.
 
 Example:
     >>> LLMSettings(timeout=30).timeout
@@ -28,6 +29,8 @@ from dataclasses import field
 import math
 import os
 from typing import Any
+
+from llm_guided_optuna._llm.errors import mask_url
 
 
 #: The ways of asking for structured output, most to least constrained.
@@ -74,6 +77,13 @@ class LLMSettings:
         if self.timeout is not None:
             object.__setattr__(self, "timeout", float(self.timeout))
         object.__setattr__(self, "completion_kwargs", dict(self.completion_kwargs))
+
+    def __repr__(self) -> str:
+        """The settings without the key, and ``api_base`` without the password of its URL."""
+        shown = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.repr}
+        if self.api_base is not None:
+            shown["api_base"] = mask_url(self.api_base)
+        return f"LLMSettings({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
 
     def __getstate__(self) -> dict[str, Any]:
         """Everything but the key, and the name of the environment variable that holds it."""

@@ -55,13 +55,12 @@ def truncate_text(value: Any, limit: int = MAX_TEXT_CHARS) -> str:
         text = str.__str__(value)  # A str subclass's own __str__ is not trusted either.
     else:
         text = _text_of(value)
-    text = " ".join(text.split())
-    text = text if len(text) <= limit else text[: limit - 1] + "…"
     try:
         text.encode("utf-8")
-    except UnicodeEncodeError:
+    except UnicodeEncodeError:  # Escaped before the cut, which then bounds the escapes too.
         text = text.encode("utf-8", "backslashreplace").decode("utf-8")
-    return text
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _text_of(value: Any) -> str:

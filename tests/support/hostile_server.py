@@ -3,7 +3,8 @@
 :class:`HostileServer` listens on ``127.0.0.1`` (a port chosen by the OS) and answers every
 request with the :class:`Answer` the test sets: any status, any headers, any body (bytes, or a
 JSON value encoded as written), or headers followed by a slow drip of bytes. Every request's
-headers are recorded, so a test can read the ``Authorization`` a client sent.
+headers and JSON body are recorded, so a test can read the ``Authorization`` a client sent and
+the ``response_format`` it asked for.
 
 Time is bounded: a drip sends at most ``drip_bytes`` bytes, waits on an :class:`threading.Event`
 between them, and stops as soon as the server is closed.
@@ -83,17 +84,21 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:  # noqa: N802
-        self._answer()
+        self._answer(None)
 
     def do_POST(self) -> None:  # noqa: N802
         length = int(self.headers.get("Content-Length") or 0)
-        self.rfile.read(length)
-        self._answer()
+        try:
+            body = json.loads(self.rfile.read(length))
+        except ValueError:
+            body = None
+        self._answer(body)
 
-    def _answer(self) -> None:
+    def _answer(self, request: Any) -> None:
         owner = self.server.owner
         with owner.lock:
             owner.headers.append({k.lower(): v for k, v in self.headers.items()})
+            owner.bodies.append(request)
             answer = owner.answers.pop(0) if owner.answers else owner.answer
         body = _encode(answer.body)
         self.send_response(answer.status)
@@ -136,12 +141,14 @@ class HostileServer:
         answer: What every request gets (unless :attr:`answers` holds some).
         answers: Answers for the next requests, one each, before :attr:`answer`.
         headers: The headers of every request received (lower-case names).
+        bodies: The JSON body of every request received (``None`` if it had none).
     """
 
     def __init__(self, answer: Answer | None = None) -> None:
         self.answer = answer or Answer(body=completion('{"parameters": {}}'))
         self.answers: list[Answer] = []
         self.headers: list[dict[str, str]] = []
+        self.bodies: list[Any] = []
         self.lock = threading.Lock()
         self.stopping = threading.Event()
         self._httpd = _Server(("127.0.0.1", 0), _Handler)
