@@ -14,6 +14,7 @@ import json
 import logging
 import math
 import os
+from pathlib import Path
 import pickle
 import secrets
 import time
@@ -386,3 +387,18 @@ def test_a_huge_model_name_from_the_server_is_bounded(server) -> None:
     )
     study = run(sampler_for(server))
     assert len(study.trials[1].user_attrs["llm_call"]["model"]) <= 200
+
+
+def test_the_docs_table_of_hostile_inputs_names_these_tests() -> None:
+    """docs/reliability.md's table has one row per reproduction, each a test of this file, and
+    every ``llm_reason`` it names is one these tests assert."""
+    page = (Path(__file__).parents[1] / "docs" / "reliability.md").read_text(encoding="utf-8")
+    table = page.split("## Hostile answers and careless callers")[1].split("\n## ")[0]
+    rows = [line for line in table.splitlines() if line.startswith("| ") and "---" not in line]
+    numbers = [row.split("|")[1].strip() for row in rows[1:]]
+    assert numbers[:12] == [str(n) for n in range(1, 13)]
+    tests = {name.split("_")[1] for name in globals() if name.startswith("test_")}
+    assert {str(n) for n in range(1, 13)} <= tests
+    source = Path(__file__).read_text(encoding="utf-8")
+    for reason in ("invalid_values", "timeout", "server_error", "invalid_response"):
+        assert f"`{reason}`" in table and f'"{reason}"' in source

@@ -122,7 +122,8 @@ class LLMGuidedSampler(BaseSampler):
             a TPE (``"trust"``, ``"prior"``), ``GPSampler`` (``"hybrid"``),
             ``TPESampler(seed=seed)`` (``"llm"``).
         temperature: LLM sampling temperature.
-        timeout: Seconds allowed for one LLM request. ``None`` (the default): 30 s for a hosted
+        timeout: Seconds allowed for one LLM request, connection to last byte (a deadline the
+            sampler keeps, not the HTTP read timeout). ``None`` (the default): 30 s for a hosted
             model; for an embedded model or a server at ``api_base``, 60 s plus 1 s per token
             the answer may have (:func:`~llm_guided_optuna._llm.timeouts.request_timeout`).
         max_retries: Retries of a request after transient errors (timeouts, rate limits, 5xx,
@@ -130,9 +131,11 @@ class LLMGuidedSampler(BaseSampler):
         retry_backoff: Seconds before the first retry, doubled at each further one.
         max_context_trials: How many recent (and running) trials the LLM is shown.
         api_base: Base URL of an OpenAI-compatible server (vLLM, llama.cpp, LM Studio, ...);
-            no key is needed for it.
+            no key is needed for it, and no key of the environment is sent to it (a warning
+            names one that is set): give ``api_key`` to send one.
         api_key: Provider key; otherwise LiteLLM reads the provider's environment variable.
-            Never stored in the study, logged, or shown in ``repr``.
+            Never stored in the study, logged, shown in ``repr``, pickled or copied (a copy
+            reads it again from the environment variable that held it, if one did).
         completion_kwargs: Extra keyword arguments for ``litellm.completion``.
         on_error: ``"fallback"`` (record the failure and let the optimizer propose the trial)
             or ``"raise"`` (raise :class:`~llm_guided_optuna.LLMProposalError`).
