@@ -163,6 +163,16 @@ def test_3_a_key_echoed_across_the_cut_is_masked(
         assert key[:length] not in text, f"{length} characters of the key leaked"
 
 
+def test_3_a_key_echoed_in_the_answer_itself_is_masked(server) -> None:
+    key = "sk-CANARY-" + secrets.token_hex(16)
+    answer = {"parameters": {"x": key, "opt": "sgd"}, "rationale": f"your key is {key}"}
+    server.answer = Answer(body=completion(answer))
+    sampler = sampler_for(server, api_key=key)
+    study = run(sampler)
+    assert study.trials[1].user_attrs["llm_rationale"] == "your key is ***"
+    assert key not in leaked_places(study, sampler)
+
+
 def test_3_no_cut_leaves_a_fragment_of_the_key(server) -> None:
     """Wherever the cut at 300 characters falls in the echoed keys, no 8 characters survive."""
     key = "sk-CANARY-" + secrets.token_hex(16)

@@ -359,6 +359,9 @@ class LLMClient:
                 cost = float(litellm.completion_cost(completion_response=response) or 0.0)
             except Exception:  # noqa: BLE001 - LiteLLM knows no price for this model.
                 cost = 0.0
+        if isinstance(content, str):  # A server that echoes the key in its answer: masked
+            for secret in self._secrets():  # (known keys only: a choice may look like a key).
+                content = content.replace(secret, "***")
         model = str(getattr(response, "model", None) or self.model)
         model = shorten(redact(model, self._secrets()), MAX_MODEL_NAME_CHARS)
         return LLMReply(
