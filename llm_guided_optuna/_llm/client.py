@@ -28,7 +28,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from collections.abc import Mapping
-import contextvars
 from dataclasses import dataclass
 import json
 import os
@@ -49,6 +48,8 @@ from llm_guided_optuna._llm.errors import shorten
 from llm_guided_optuna._llm.errors import url_secrets
 from llm_guided_optuna._llm.settings import check_client_settings
 from llm_guided_optuna._llm.settings import STRUCTURED_OUTPUT_MODES
+from llm_guided_optuna._llm.timeouts import call_within_deadline
+from llm_guided_optuna._llm.timeouts import DeadlineExceeded
 from llm_guided_optuna._llm.timeouts import request_timeout
 from llm_guided_optuna._logging import get_logger
 from llm_guided_optuna.exceptions import LLMCallError
@@ -261,12 +262,12 @@ class LLMClient:
             attempts += 1
             deadline_s = self.timeout_for(max_tokens)
             try:
-                response = _call_within(
+                response = call_within_deadline(
                     deadline_s,
                     litellm.completion,
                     self._request_kwargs(messages, response_model, mode, max_tokens),
                 )
-            except _DeadlineExceeded:
+            except DeadlineExceeded:
                 failure = LLMCallError(
                     "timeout", f"the answer was not complete within {deadline_s:g} s", True
                 )
@@ -395,38 +396,6 @@ class LLMClient:
             if name.upper().endswith(SECRET_ENV_SUFFIXES) and len(value) >= 8
         ]
         return [s for s in secrets if len(s) >= 4]
-
-
-class _DeadlineExceeded(Exception):
-    """The request's deadline passed before its answer was complete."""
-
-
-def _call_within(deadline_s: float, function: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
-    """``function(**kwargs)`` in a daemon thread, waited for at most ``deadline_s`` seconds.
-
-    Raises:
-        _DeadlineExceeded: The call had not returned by then; it goes on in the background,
-            its result discarded.
-        Exception: What ``function`` raised.
-    """
-    outcome: dict[str, Any] = {}
-    done = threading.Event()
-    context = contextvars.copy_context()
-
-    def run() -> None:
-        try:
-            outcome["value"] = context.run(function, **kwargs)
-        except BaseException as error:  # noqa: BLE001 - handed to the waiting thread.
-            outcome["error"] = error
-        finally:
-            done.set()
-
-    threading.Thread(target=run, name="llm-guided-optuna-request", daemon=True).start()
-    if not done.wait(deadline_s):
-        raise _DeadlineExceeded
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
 
 
 def _count(value: Any) -> int:
