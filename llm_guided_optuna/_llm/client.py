@@ -268,9 +268,7 @@ class LLMClient:
                     self._request_kwargs(messages, response_model, mode, max_tokens),
                 )
             except DeadlineExceeded:
-                failure = LLMCallError(
-                    "timeout", f"the answer was not complete within {deadline_s:g} s", True
-                )
+                failure = LLMCallError("timeout", "the whole request's deadline passed", True)
             except Exception as error:  # noqa: BLE001 - classified below.
                 failure = classify_error(error, litellm, self._secrets())
                 failure.retry_after = retry_after_seconds(error)
