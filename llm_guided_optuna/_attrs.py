@@ -13,7 +13,8 @@ attributes (visible in optuna-dashboard and in ``trial.user_attrs``):
   - ``"llm+optimizer"``: the LLM, and the optimizer for parameters the LLM was not asked about
     (new in this trial);
   - ``"llm+fallback"``: the LLM, and the optimizer for values the LLM was asked for but did not
-    give;
+    give (``llm_reason`` ``missing_values``) or gave unusable (NaN, a choice not in the list:
+    ``invalid_values``), counted among the ``fallback_uses``;
 - ``llm_reason``: why the LLM did not propose (every parameter of) the trial, one of
   :data:`OPTIMIZER_REASONS` or a failure kind (listed in the README);
 - ``llm_optimizer_params``: the parameters the optimizer chose through ``sample_independent``

@@ -1,5 +1,6 @@
-"""Checks of the sampler's numeric arguments: a clear ``ValueError`` naming the argument and
-its allowed range, before anything starts.
+"""Checks of the sampler's arguments: a clear one-line error naming the argument, before
+anything starts: ``ValueError`` for a value out of its range, ``TypeError`` for a value of the
+wrong type (``LLMGuidedSampler(123)``, ``optimizer="tpe"``, ``api_key=123``, ...).
 
 Example:
     >>> check_range("temperature", -1, 0.0, 2.0)
@@ -10,8 +11,12 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 import math
+import os
 from typing import Any
+
+from optuna.samplers import BaseSampler
 
 
 def _describe_range(low: float | None, high: float | None, low_open: bool) -> str:
@@ -59,21 +64,53 @@ def check_range(
         raise ValueError(f"{name} must be {allowed}, got {value!r}")
 
 
-def check_sampler_arguments(arguments: dict[str, Any]) -> None:
-    """Check every numeric argument of :class:`~llm_guided_optuna.LLMGuidedSampler`."""
-    check_range("temperature", arguments["temperature"], 0.0, 2.0)
-    check_range("timeout", arguments["timeout"], 0.0, low_open=True, optional=True)
-    check_range("max_retries", arguments["max_retries"], 0, integer=True)
-    check_range("max_context_trials", arguments["max_context_trials"], 0, integer=True)
-    check_range("seed", arguments["seed"], 0, integer=True, optional=True)
-    check_range("retry_backoff", arguments["retry_backoff"], 0.0)
-    check_range(
-        "proposals_per_call", arguments["proposals_per_call"], 1, 16, integer=True, optional=True
-    )
-    check_range("max_proposal_age", arguments["max_proposal_age"], 0, integer=True, optional=True)
-    check_range("warm_start_trials", arguments["warm_start_trials"], 0, 16, integer=True)
-    check_range("llm_share", arguments["llm_share"], 0.0, 1.0, optional=True)
-    check_range("prior_strength", arguments["prior_strength"], 0.0, optional=True)
-    check_range("max_llm_trials", arguments["max_llm_trials"], 0, integer=True, optional=True)
-    check_range("max_llm_calls", arguments["max_llm_calls"], 0, integer=True, optional=True)
-    check_range("max_cost_usd", arguments["max_cost_usd"], 0.0, optional=True)
+def check_model(model: Any) -> None:
+    """Raise ``TypeError`` or ``ValueError`` for a ``model`` that names no model."""
+    if model is not None and not isinstance(model, str):
+        raise TypeError(f"model must be a model string or None, got {_shown(model)}")
+    if isinstance(model, str) and not model.strip():
+        raise ValueError("model must not be empty: give a model string, or None for the default")
+
+
+def check_sampler(name: str, sampler: Any) -> None:
+    """Raise ``TypeError`` unless ``sampler`` is an Optuna sampler or ``None``."""
+    if sampler is not None and not isinstance(sampler, BaseSampler):
+        raise TypeError(
+            f"{name} must be an Optuna sampler (e.g. optuna.samplers.TPESampler()), "
+            f"got {_shown(sampler)}"
+        )
+
+
+def check_cache_dir(cache_dir: Any) -> None:
+    """Raise ``TypeError`` or ``ValueError`` for a ``cache_dir`` that cannot be a directory."""
+    if cache_dir is None:
+        return
+    if not isinstance(cache_dir, (str, os.PathLike)):
+        raise TypeError(f"cache_dir must be a directory path or None, got {_shown(cache_dir)}")
+    if os.path.exists(cache_dir) and not os.path.isdir(cache_dir):
+        raise ValueError(f"cache_dir must be a directory, got the file {os.fspath(cache_dir)!r}")
+
+
+def check_connection(api_base: Any, api_key: Any, completion_kwargs: Any) -> None:
+    """Raise ``TypeError`` or ``ValueError`` for a server, key or completion arguments that no
+    client can use (a key's value is never shown, not even a wrong one)."""
+    for name, value in (("api_base", api_base), ("api_key", api_key)):
+        if value is not None and not isinstance(value, str):
+            kind = "a URL" if name == "api_base" else "a string"
+            shown = _shown(value) if name == "api_base" else type(value).__name__
+            raise TypeError(f"{name} must be {kind} or None, got {shown}")
+        if isinstance(value, str) and not value.strip():
+            raise ValueError(f"{name} must not be empty (give None instead)")
+    if isinstance(api_base, str) and "://" not in api_base:
+        raise ValueError(f"api_base must be a URL such as http://host:8000/v1, got {api_base!r}")
+    if completion_kwargs is not None and not (
+        isinstance(completion_kwargs, Mapping)
+        and all(isinstance(k, str) for k in completion_kwargs)
+    ):
+        shown = _shown(completion_kwargs)
+        raise TypeError(f"completion_kwargs must be a mapping of names to values, got {shown}")
+
+
+def _shown(value: Any) -> str:
+    text = repr(value) if isinstance(value, (int, float, str, type(None))) else ""
+    return text[:60] if text else f"a {type(value).__name__}"

@@ -30,7 +30,8 @@ class LLMCallError(LLMGuidedOptunaError, RuntimeError):
 
     Attributes:
         kind: ``timeout``, ``rate_limit``, ``server_error``, ``connection``,
-            ``authentication``, ``bad_request`` or ``unexpected_error``.
+            ``invalid_response`` (a 200 that is no chat completion), ``authentication``,
+            ``bad_request``, ``unknown_model`` or ``unexpected_error``.
         retryable: Whether trying again may help.
         attempts: How many requests were sent.
         retry_after: The seconds the server asked to wait before the next request, if it said.

@@ -2,10 +2,18 @@
 
 :class:`LLMClient` sends chat messages with the response model as ``response_format`` and
 returns the raw answer with its latency, token counts and cost. It retries transient errors
-(timeouts, rate limits, 5xx answers, dropped connections) with exponential backoff, honouring
-``Retry-After``; it never retries authentication or bad-request errors, which it raises at
-once as :class:`LLMCallError` with ``retryable=False``. When a provider refuses a JSON schema it
-falls back to JSON mode, then to a plain prompt; the answer is always validated locally.
+(timeouts, rate limits, 5xx answers, dropped connections, 200s that are no completion) with
+exponential backoff, honouring ``Retry-After``; it never retries authentication or bad-request
+errors, which it raises at once as :class:`LLMCallError` with ``retryable=False``.
+
+``timeout`` is a deadline for the whole request, connection to last byte, kept by the client
+itself: the HTTP client's own timeout bounds each read only, and a server that sends a byte a
+second would hold a request as long as it liked. The request runs in a daemon thread; when the
+deadline passes the call fails as ``timeout`` at once, and the abandoned request ends in the
+background at the HTTP client's next read timeout or when the server closes (its answer is
+discarded). A trial therefore waits at most ``(max_retries + 1) * timeout`` plus the backoff.
+When a provider refuses a JSON schema the client falls back to JSON mode, then to a plain
+prompt; the answer is always validated locally.
 
 LiteLLM is imported lazily (it takes seconds), with ``LITELLM_LOCAL_MODEL_COST_MAP=True`` so
 that the import does not reach for the network.
@@ -32,11 +40,16 @@ import urllib.parse
 from pydantic import BaseModel
 
 from llm_guided_optuna._llm.errors import classify_error
+from llm_guided_optuna._llm.errors import mask_url
 from llm_guided_optuna._llm.errors import redact
 from llm_guided_optuna._llm.errors import retry_after_seconds
 from llm_guided_optuna._llm.errors import SECRET_ENV_SUFFIXES
+from llm_guided_optuna._llm.errors import shorten
+from llm_guided_optuna._llm.errors import url_secrets
 from llm_guided_optuna._llm.settings import check_client_settings
 from llm_guided_optuna._llm.settings import STRUCTURED_OUTPUT_MODES
+from llm_guided_optuna._llm.timeouts import call_within_deadline
+from llm_guided_optuna._llm.timeouts import DeadlineExceeded
 from llm_guided_optuna._llm.timeouts import request_timeout
 from llm_guided_optuna._logging import get_logger
 from llm_guided_optuna.exceptions import LLMCallError
@@ -45,6 +58,8 @@ from llm_guided_optuna.exceptions import LLMCallError
 _logger = get_logger(__name__)
 
 MAX_BACKOFF_SECONDS = 30.0
+#: The longest model name taken from a server's answer (a hostile server may send megabytes).
+MAX_MODEL_NAME_CHARS = 200
 
 _litellm_module: Any = None
 _import_lock = threading.Lock()
@@ -138,7 +153,23 @@ class LLMClient:
 
     def __repr__(self) -> str:
         key = "set" if self._api_key else "unset"
-        return f"LLMClient(model={self.model!r}, api_base={self.api_base!r}, api_key=<{key}>)"
+        api_base = None if self.api_base is None else mask_url(self.api_base)
+        return f"LLMClient(model={self.model!r}, api_base={api_base!r}, api_key=<{key}>)"
+
+    def __getstate__(self) -> dict[str, Any]:
+        """A copy or pickle holds neither the key nor the lock (the key is given again by the
+        :class:`~llm_guided_optuna._llm.caller.LLMCaller` that makes a client)."""
+        state = self.__dict__.copy()
+        state["_api_key"] = None
+        state["completion_kwargs"] = {
+            k: v for k, v in self.completion_kwargs.items() if k != "api_key"
+        }
+        del state["_mode_lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._mode_lock = threading.Lock()
 
     @property
     def structured_output_mode(self) -> str:
@@ -229,25 +260,28 @@ class LLMClient:
         while True:
             mode = self.structured_output_mode
             attempts += 1
+            deadline_s = self.timeout_for(max_tokens)
             try:
-                response = litellm.completion(
-                    **self._request_kwargs(messages, response_model, mode, max_tokens)
+                response = call_within_deadline(
+                    deadline_s,
+                    litellm.completion,
+                    self._request_kwargs(messages, response_model, mode, max_tokens),
                 )
+            except DeadlineExceeded:
+                failure = LLMCallError("timeout", "the whole request's deadline passed", True)
             except Exception as error:  # noqa: BLE001 - classified below.
-                failure = classify_error(error, litellm)
-                failure.attempts = attempts
+                failure = classify_error(error, litellm, self._secrets())
                 failure.retry_after = retry_after_seconds(error)
-                if failure.kind == "bad_request" and response_model is not None:
-                    if self._downgrade_mode(mode) and attempts <= self.max_retries:
-                        continue
-                if not failure.retryable or attempts > self.max_retries:
-                    failure.elapsed_s = time.perf_counter() - started
-                    raise self._redact(
-                        self._name_the_cause(failure, self.timeout_for(max_tokens))
-                    ) from None
-                self._sleep(self._backoff_seconds(attempts, failure.retry_after))
-                continue
-            return self._reply(response, litellm, attempts, time.perf_counter() - started)
+            else:
+                return self._reply(response, litellm, attempts, time.perf_counter() - started)
+            failure.attempts = attempts
+            if failure.kind == "bad_request" and response_model is not None:
+                if self._downgrade_mode(mode) and attempts <= self.max_retries:
+                    continue
+            if not failure.retryable or attempts > self.max_retries:
+                failure.elapsed_s = time.perf_counter() - started
+                raise self._redact(self._name_the_cause(failure, deadline_s)) from None
+            self._sleep(self._backoff_seconds(attempts, failure.retry_after))
 
     def timeout_for(self, max_tokens: int | None) -> float:
         """Seconds allowed for one request whose answer may have ``max_tokens`` tokens."""
@@ -260,7 +294,8 @@ class LLMClient:
         """Where requests go: ``host:port`` of ``api_base``, else the provider's name."""
         if self.api_base is not None:
             parsed = urllib.parse.urlsplit(self.api_base)
-            return parsed.netloc or self.api_base
+            netloc = parsed.netloc.rpartition("@")[2]  # Never the credentials of the URL.
+            return netloc or mask_url(self.api_base)
         return self.model.split("/", 1)[0] if "/" in self.model else self.model
 
     def _check_model(self, litellm: Any) -> None:
@@ -287,6 +322,7 @@ class LLMClient:
             "authentication": f"authentication failed at {self.where}",
             "rate_limit": f"rate limited by {self.where}",
             "server_error": f"server error at {self.where}",
+            "invalid_response": f"no chat completion from {self.where}",
         }
         cause = causes.get(failure.kind)
         if cause is None:
@@ -311,20 +347,25 @@ class LLMClient:
         except (AttributeError, IndexError, TypeError):
             content = None
         usage = getattr(response, "usage", None)
-        prompt_tokens = int(getattr(usage, "prompt_tokens", 0) or 0)
-        completion_tokens = int(getattr(usage, "completion_tokens", 0) or 0)
+        prompt_tokens = _count(getattr(usage, "prompt_tokens", 0))
+        completion_tokens = _count(getattr(usage, "completion_tokens", 0))
         cost = 0.0
         hidden = getattr(response, "_hidden_params", None) or {}
         if isinstance(hidden.get("response_cost"), (int, float)):
-            cost = float(hidden["response_cost"])
+            cost = _finite(float(hidden["response_cost"]))
         elif self.api_base is None:
             try:
                 cost = float(litellm.completion_cost(completion_response=response) or 0.0)
             except Exception:  # noqa: BLE001 - LiteLLM knows no price for this model.
                 cost = 0.0
+        if isinstance(content, str):  # A server that echoes the key in its answer: masked
+            for secret in self._secrets():  # (known keys only: a choice may look like a key).
+                content = content.replace(secret, "***")
+        model = str(getattr(response, "model", None) or self.model)
+        model = shorten(redact(model, self._secrets()), MAX_MODEL_NAME_CHARS)
         return LLMReply(
             content=content if isinstance(content, str) or content is None else str(content),
-            model=str(getattr(response, "model", None) or self.model),
+            model=model,
             latency_s=latency,
             attempts=attempts,
             prompt_tokens=prompt_tokens,
@@ -342,6 +383,7 @@ class LLMClient:
 
     def _secrets(self) -> list[str]:
         secrets = [self._api_key] if self._api_key else []
+        secrets += url_secrets(self.api_base)
         extra_key = self.completion_kwargs.get("api_key")
         if isinstance(extra_key, str) and extra_key:
             secrets.append(extra_key)
@@ -352,3 +394,17 @@ class LLMClient:
             if name.upper().endswith(SECRET_ENV_SUFFIXES) and len(value) >= 8
         ]
         return [s for s in secrets if len(s) >= 4]
+
+
+def _count(value: Any) -> int:
+    """A token count from a server's ``usage``: a non-negative int, else 0."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return 0
+    try:
+        return max(int(value), 0)
+    except (OverflowError, ValueError):
+        return 0
+
+
+def _finite(value: float) -> float:
+    return value if value == value and abs(value) != float("inf") else 0.0

@@ -63,7 +63,9 @@ class ExchangeCache:
             "seed": seed,
         }
         text = json.dumps(request, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+        # "surrogatepass": a lone surrogate (a file name read with surrogateescape) hashes too;
+        # any other text gives the same bytes as plain UTF-8.
+        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
     def _path(self, fingerprint: str) -> Path:
         return self.directory / f"{fingerprint}.json"
@@ -98,10 +100,15 @@ class ExchangeCache:
                 "cost_usd": reply.cost_usd,
             },
         }
+        text = json.dumps(record, ensure_ascii=False)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # A lone surrogate in an answer: kept as its JSON escape.
+            text = json.dumps(record)
         handle, temporary = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump(record, stream, ensure_ascii=False)
+                stream.write(text)
             os.replace(temporary, self._path(fingerprint))
         except BaseException:
             Path(temporary).unlink(missing_ok=True)

@@ -3,7 +3,10 @@
 ``problem_type``, ``problem_description``, ``constraints`` (a list of strings) and
 ``domain_knowledge`` (a dict) may hold values of any type and any size: each is turned into
 single-line text of bounded length (:func:`truncate_text`), never trusted as structure. The
-prompt shows the result as data, never as instructions.
+prompt shows the result as data, never as instructions. Nothing a user attribute holds makes
+reading it fail: an object whose ``__str__`` or ``__repr__`` raises is shown by its type's name,
+a mapping that cannot be read is left out, and text that UTF-8 cannot encode (a lone surrogate
+of a file name read with ``surrogateescape``) is written as its escape.
 
 Example:
     >>> read_problem_context({"constraints": "memory < 2 GB", "problem_type": "svm"}).constraints
@@ -13,6 +16,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Mapping
+import itertools
 import json
 from typing import Any
 
@@ -46,16 +50,33 @@ class ProblemContext(BaseModel):
 
 
 def truncate_text(value: Any, limit: int = MAX_TEXT_CHARS) -> str:
-    """Any value as a single-line string of at most ``limit`` characters."""
+    """Any value as a single-line string of at most ``limit`` characters, never an error."""
     if isinstance(value, str):
-        text = value
+        text = str.__str__(value)  # A str subclass's own __str__ is not trusted either.
     else:
-        try:
-            text = json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
-        except (TypeError, ValueError, RecursionError):
-            text = repr(value)
+        text = _text_of(value)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # Escaped before the cut, which then bounds the escapes too.
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _text_of(value: Any) -> str:
+    """JSON where the value allows, its ``repr`` otherwise, its type's name as the last resort."""
+    for make in (
+        lambda: json.dumps(value, ensure_ascii=False, default=str, sort_keys=True),
+        lambda: json.dumps(value, ensure_ascii=False, default=repr),
+        lambda: repr(value),
+    ):
+        try:
+            text = make()
+        except Exception:  # noqa: BLE001 - a user's object may raise anything here.
+            continue
+        if isinstance(text, str):
+            return text
+    return f"<{type(value).__name__} that cannot be shown>"
 
 
 def read_problem_context(user_attrs: Mapping[str, Any]) -> ProblemContext:
@@ -73,14 +94,19 @@ def read_problem_context(user_attrs: Mapping[str, Any]) -> ProblemContext:
     if raw_constraints is None:
         constraints: list[str] = []
     elif isinstance(raw_constraints, (list, tuple)):
-        constraints = [truncate_text(c, MAX_VALUE_CHARS) for c in raw_constraints[:MAX_LIST_ITEMS]]
+        items = list(itertools.islice(iter(raw_constraints), MAX_LIST_ITEMS))
+        constraints = [truncate_text(c, MAX_VALUE_CHARS) for c in items]
     else:
         constraints = [truncate_text(raw_constraints, MAX_VALUE_CHARS)]
 
     raw_knowledge = user_attrs.get("domain_knowledge")
     knowledge: dict[str, str] = {}
     if isinstance(raw_knowledge, Mapping):
-        for key, value in list(raw_knowledge.items())[:MAX_KNOWLEDGE_ITEMS]:
+        try:
+            items = list(itertools.islice(raw_knowledge.items(), MAX_KNOWLEDGE_ITEMS))
+        except Exception:  # noqa: BLE001 - a mapping of the user's that cannot be read.
+            items = [("notes", raw_knowledge)]
+        for key, value in items:
             knowledge[truncate_text(key, MAX_KEY_CHARS)] = truncate_text(value, MAX_VALUE_CHARS)
     elif raw_knowledge is not None:
         knowledge["notes"] = truncate_text(raw_knowledge, MAX_TEXT_CHARS)

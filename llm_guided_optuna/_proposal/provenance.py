@@ -98,7 +98,8 @@ class ProvenanceRecorder:
         self.claim_wait_s = claim_wait_s
         self._lock = threading.Lock()
         self._claimed: set[ConfigurationKey] = set()
-        self._sources: dict[int, tuple[str, frozenset[str]]] = {}
+        # trial id -> (source, names the LLM left out, names whose values were rejected)
+        self._sources: dict[int, tuple[str, frozenset[str], frozenset[str]]] = {}
         self._optimizer_params: dict[int, list[str]] = {}
 
     def claim(
@@ -146,9 +147,10 @@ class ProvenanceRecorder:
         call: dict[str, Any],
     ) -> None:
         """Record a trial whose relative parameters the LLM proposed."""
-        missing = call.get("missing") or []
+        missing = frozenset(str(name) for name in call.get("missing") or [])
+        rejected = frozenset(str(name) for name in call.get("rejected") or {})
         with self._lock:
-            self._sources[trial_id(trial)] = ("llm", frozenset(str(name) for name in missing))
+            self._sources[trial_id(trial)] = ("llm", missing, rejected)
         storage = storage_of(study)
         storage.set_trial_user_attr(trial_id(trial), PROPOSAL_ATTR, params)
         storage.set_trial_user_attr(trial_id(trial), SOURCE_ATTR, "llm")
@@ -173,7 +175,7 @@ class ProvenanceRecorder:
         """
         source = source_of(reason)
         with self._lock:
-            self._sources[trial_id(trial)] = (source, frozenset())
+            self._sources[trial_id(trial)] = (source, frozenset(), frozenset())
         self._stats.record_trial_reason(trial.number, reason, failed=source == "fallback")
         storage = storage_of(study)
         storage.set_trial_user_attr(trial_id(trial), SOURCE_ATTR, source)
@@ -205,7 +207,9 @@ class ProvenanceRecorder:
     def finish(self, study: Study, trial: FrozenTrial) -> None:
         """Write what only the end of the trial tells: which parameters were not the LLM's."""
         with self._lock:
-            source, missing = self._sources.pop(trial_id(trial), (None, frozenset()))
+            source, missing, rejected = self._sources.pop(
+                trial_id(trial), (None, frozenset(), frozenset())
+            )
             optimizer_params = self._optimizer_params.pop(trial_id(trial), [])
         if not optimizer_params:
             return
@@ -216,8 +220,10 @@ class ProvenanceRecorder:
             storage.set_trial_user_attr(trial_id(trial), SOURCE_ATTR, "optimizer")
             storage.set_trial_user_attr(trial_id(trial), REASON_ATTR, "new_parameters")
         elif source == "llm":
-            failed = bool(missing.intersection(optimizer_params))
+            invalid = bool(rejected.intersection(optimizer_params))
+            failed = invalid or bool(missing.intersection(optimizer_params))
             reason = "missing_values" if failed else "not_proposed"
+            reason = "invalid_values" if invalid else reason
             self._stats.record_trial_reason(trial.number, reason, failed=failed)
             storage.set_trial_user_attr(
                 trial_id(trial), SOURCE_ATTR, "llm+fallback" if failed else "llm+optimizer"

@@ -84,7 +84,16 @@ class ValidationResult:
 
 
 def _short_repr(value: Any, limit: int = 80) -> str:
-    text = repr(value)
+    """A bounded ``repr``, never an error (Python refuses the ``repr`` of an int of more than
+    4,300 digits; a user's object may raise anything)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 256:
+        return f"<an integer of {value.bit_length()} bits>"
+    try:
+        text = repr(value)
+    except Exception:  # noqa: BLE001
+        return f"<{type(value).__name__}>"
+    if not isinstance(text, str):
+        return f"<{type(value).__name__}>"
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -92,19 +101,20 @@ def _to_finite_number(value: Any) -> tuple[float, bool]:
     """Return ``(number, converted)`` or raise :class:`InvalidValueError`."""
     if isinstance(value, bool):
         raise InvalidValueError(f"a boolean is not a number: {value!r}")
-    if isinstance(value, (int, float)):
-        number, converted = float(value), False
-    elif isinstance(value, str):
-        text = value.strip().replace("_", "")
-        try:
-            number, converted = float(text), True
-        except ValueError:
-            raise InvalidValueError(f"not a number: {_short_repr(value)}") from None
-    else:
-        try:
+    try:
+        if isinstance(value, (int, float)):
+            # An int beyond a float's range (a literal of 400 digits) raises OverflowError.
+            number, converted = float(value), False
+        elif isinstance(value, str):
+            number, converted = float(value.strip().replace("_", "")), True
+        else:
             number, converted = float(value), True  # numpy scalars, Decimal, ...
-        except (TypeError, ValueError, OverflowError):
-            raise InvalidValueError(f"not a number: {_short_repr(value)}") from None
+    except OverflowError:
+        raise InvalidValueError(f"a number too large: {_short_repr(value)}") from None
+    except Exception:  # noqa: BLE001 - TypeError, ValueError, or whatever __float__ raises.
+        raise InvalidValueError(f"not a number: {_short_repr(value)}") from None
+    if not isinstance(number, float):
+        raise InvalidValueError(f"not a number: {_short_repr(value)}")
     if not math.isfinite(number):
         raise InvalidValueError(f"not a finite number: {_short_repr(value)}")
     return number, converted
@@ -267,8 +277,10 @@ def _normalised_text(value: Any) -> str | None:
         if text in _FALSE_STRINGS:
             return "false"
         return text
-    if isinstance(value, (int, float)):
+    if isinstance(value, float):
         return str(value).casefold()
+    if isinstance(value, int):
+        return str(value) if value.bit_length() <= 256 else None
     return None
 
 

@@ -28,6 +28,7 @@ from typing import Any
 
 from optuna.samplers import BaseSampler
 
+from llm_guided_optuna._checks import check_sampler
 from llm_guided_optuna._llm.settings import LLMSettings
 from llm_guided_optuna._prior.options import PriorOptions
 from llm_guided_optuna._sampler.strategies import Strategy
@@ -90,8 +91,9 @@ def _optimizer(flat: dict[str, Any], optimizer: BaseSampler | None) -> BaseSampl
         return optimizer
     if optimizer is not None:
         raise ValueError("give optimizer only: fallback_sampler is its deprecated name")
-    llm_warn(FALLBACK_SAMPLER_DEPRECATION, FutureWarning)
     old: BaseSampler | None = flat[FALLBACK_SAMPLER]
+    check_sampler(FALLBACK_SAMPLER, old)
+    llm_warn(FALLBACK_SAMPLER_DEPRECATION, FutureWarning)
     return old
 
 

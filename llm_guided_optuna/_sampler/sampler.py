@@ -25,7 +25,10 @@ from optuna.samplers import BaseSampler
 from optuna.trial import FrozenTrial
 from optuna.trial import TrialState
 
+from llm_guided_optuna._checks import check_cache_dir
+from llm_guided_optuna._checks import check_model
 from llm_guided_optuna._checks import check_range
+from llm_guided_optuna._checks import check_sampler
 from llm_guided_optuna._llm.caller import LLMCaller
 from llm_guided_optuna._llm.replay import ExchangeCache
 from llm_guided_optuna._llm.settings import LLMSettings
@@ -40,6 +43,8 @@ from llm_guided_optuna._sampler.flat_arguments import FALLBACK_SAMPLER_DEPRECATI
 from llm_guided_optuna._sampler.flat_arguments import resolve_flat_arguments
 from llm_guided_optuna._sampler.handover import sampler_name
 from llm_guided_optuna._sampler.optimizer_claim import claim_optimizer_configuration
+from llm_guided_optuna._sampler.pickling import state_bytes
+from llm_guided_optuna._sampler.pickling import state_from_bytes
 from llm_guided_optuna._sampler.search_space import UnionSearchSpace
 from llm_guided_optuna._sampler.strategies import DEFAULT_STRATEGY
 from llm_guided_optuna._sampler.strategies import Strategy
@@ -144,13 +149,16 @@ class LLMGuidedSampler(BaseSampler):
         cache_dir: str | os.PathLike[str] | None = None,
         **flat_arguments: Any,
     ) -> None:
+        check_model(model)
         check_range("seed", seed, 0, integer=True, optional=True)
         check_range("max_context_trials", max_context_trials, 0, integer=True)
         check_range("max_llm_calls", max_llm_calls, 0, integer=True, optional=True)
         check_range("max_cost_usd", max_cost_usd, 0.0, optional=True)
+        check_cache_dir(cache_dir)
         strategy, settings, optimizer = resolve_flat_arguments(
             flat_arguments, strategy, llm, optimizer
         )
+        check_sampler("optimizer", optimizer)
         # A local model is resolved (and its file checked) now rather than at the first trial.
         if settings.api_base is not None and model is not None and is_local_model_string(model):
             raise ValueError(
@@ -198,6 +206,15 @@ class LLMGuidedSampler(BaseSampler):
             f"{type(self).__name__}(model={self.model_name!r}, strategy={self.strategy!r}, "
             f"optimizer={sampler_name(self._optimizer)})"
         )
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickling (Optuna's way to resume a study) and ``copy.deepcopy`` work; neither carries
+        the API key: the copy reads it again from the environment variable that held it, if one
+        did (:class:`~llm_guided_optuna._llm.settings.LLMSettings`)."""
+        return {"state": state_bytes(self.__dict__)}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state_from_bytes(state["state"]))
 
     @property
     def strategy(self) -> str:
