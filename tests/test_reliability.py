@@ -248,8 +248,8 @@ def test_evidence_first_the_prior_weighs_no_more_than_the_advice_earns_by_rank()
     trials = [
         _at(x, value, from_llm=(i == 0), number=i) for i, (x, value) in enumerate(places_values)
     ]
-    first = PriorWeightedGPSampler(beliefs=[{"x": 0.3}], seed=0)
-    alone = PriorWeightedGPSampler(beliefs=[{"x": 0.3}], seed=0, evidence_first=False)
+    first = PriorWeightedGPSampler(beliefs=[{"x": 0.3}], seed=0, evidence_first=True)
+    alone = PriorWeightedGPSampler(beliefs=[{"x": 0.3}], seed=0)
     for sampler in (first, alone):
         sampler._local.beliefs, sampler._local.weights = [{"x": 0.3}], None
         sampler._local.knowledge = None

@@ -129,7 +129,7 @@ def test_the_trust_strategy_builds_its_prior_from_every_llm_trial() -> None:
 
 
 def test_the_llm_is_asked_for_at_most_max_llm_trials_after_the_warm_start() -> None:
-    study, server = run_study({"x": 0.0, "kind": "a"}, max_llm_trials=2, reward_new_bests=False)
+    study, server = run_study({"x": 0.0, "kind": "a"}, max_llm_trials=2)
     assert len(llm_trials(study)) == 3
     assert len(server.requests) == 3
     assert {
@@ -138,7 +138,7 @@ def test_the_llm_is_asked_for_at_most_max_llm_trials_after_the_warm_start() -> N
 
 
 def test_a_later_llm_trial_that_beats_every_other_earns_one_more() -> None:
-    study, _ = run_study({"x": 0.0, "kind": "a"}, max_llm_trials=2)
+    study, _ = run_study({"x": 0.0, "kind": "a"}, max_llm_trials=2, reward_new_bests=True)
     complete = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
     earned = new_bests_after_warm_start(complete, study.directions, warm_start_trials=1)
     assert earned >= 1  # the advisor's x=0 is the optimum: its later trials set new bests
@@ -146,7 +146,7 @@ def test_a_later_llm_trial_that_beats_every_other_earns_one_more() -> None:
 
 
 def test_no_llm_trial_replaces_a_random_start_up_trial() -> None:
-    study, _ = run_study({"x": 0.0, "kind": "a"})
+    study, _ = run_study({"x": 0.0, "kind": "a"}, reask_after=None)
     assert [t.user_attrs["llm_source"] for t in study.trials[:5]] == [
         "optimizer",
         "llm",

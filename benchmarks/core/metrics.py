@@ -251,3 +251,25 @@ def summarise(
         summary.test_score = float(np.mean(task_test_scores)) if task_test_scores else None
         summaries[sampler] = summary
     return summaries
+
+
+#: A paired difference above this is a loss a user notices (issue 42).
+LOSS_MARGIN = 0.1
+
+
+def paired_summary(differences: Iterable[float]) -> dict[str, float]:
+    """Mean and standard error of paired differences (lower is better for the first sampler),
+    the share of pairs that lose by more than :data:`LOSS_MARGIN`, and the 90th percentile.
+
+    Example:
+        >>> paired_summary([0.0, 0.2, -0.1, 0.0])
+        {'mean': 0.025, 'se': 0.0629, 'losing_share': 0.25, 'p90': 0.14}
+    """
+    array = np.asarray(list(differences), dtype=float)
+    mean, se = mean_and_standard_error(array)
+    return {
+        "mean": round(mean, 4),
+        "se": round(se, 4),
+        "losing_share": round(float(np.mean(array > LOSS_MARGIN)), 4),
+        "p90": round(float(np.percentile(array, 90)), 4),
+    }

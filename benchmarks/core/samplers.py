@@ -38,10 +38,10 @@ from the prior or uniformly), ``[startup=3]`` (the GP's ``n_startup_trials``: it
 trial 3 on instead of trial 5; compare with ``gp-startup3``), ``[reliability=rank]`` and
 ``[reliability=density]`` (``reliability_estimate``: the rank or the density check of the beliefs
 instead of the median check), ``[share=0.8]`` (``Trust.share``: the LLM's share at full trust),
-``[first=off]`` (``evidence_first``: the prior weighs by its reliability estimate alone, as
-before 0.2.0), and for ``llm-trust`` ``[reask=0]`` (``Trust.reask_after``: the LLM may be asked
-again inside the start-up design), ``[reward=off]`` (``Trust.reward_new_bests``: no extra
-trial for an LLM trial that beats every other) and ``[llm_trials=3]`` (``Trust.max_llm_trials``:
+``[first=on]`` (``evidence_first``: the prior weighs no more than the advice earns by its
+rank), and for ``llm-trust`` ``[reask=startup]`` (``Trust.reask_after=None``: no question
+before the start-up design is complete), ``[reward=on]`` (``Trust.reward_new_bests``: an
+LLM trial that beats every other earns one more) and ``[llm_trials=3]`` (``Trust.max_llm_trials``:
 the in-process budget, for the stand-in advisors, which are served). With
 ``+useless`` the options follow the suffix: ``llm-prior+useless[reliability=rank]``.
 
@@ -383,7 +383,7 @@ def _strategy_of_name(name: str, seed: int) -> tuple[Any, optuna.samplers.BaseSa
     if "share" in options:
         changes["share"] = float(options["share"])
     if "reask" in options:
-        changes["reask_after"] = int(options["reask"])
+        changes["reask_after"] = None if options["reask"] == "startup" else int(options["reask"])
     if "reward" in options:
         changes["reward_new_bests"] = _switch(options["reward"], "reward", name)
     if "llm_trials" in options:

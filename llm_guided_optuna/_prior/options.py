@@ -57,8 +57,8 @@ class PriorOptions:
         evidence_first: The prior weighs no more than the LLM's own trials earn by their rank
             among the others (the rank check, :func:`~llm_guided_optuna._prior.reliability.
             rank_reliability`): advice whose trial is no better than the random start-up
-            trials does not steer the GP (DynaBO's rule: evidence before belief). ``False``:
-            the reliability estimate alone (the design before 0.2.0).
+            trials does not steer the GP (DynaBO's rule: evidence before belief). Off by
+            default until its benchmark rows are complete (issue 42, docs/benchmarks_nn.md).
         handover_trials: Complete trials after which a multivariate TPE proposes instead of
             the GP, to bound the cost per trial; ``None`` keeps the GP for ever.
         n_startup_trials: Trials before the GP models. ``None``: the strategy's initial design,
@@ -72,7 +72,7 @@ class PriorOptions:
     stated_beliefs: bool = True
     initial_design: str = "random"
     reliability_estimate: str = "density"
-    evidence_first: bool = True
+    evidence_first: bool = False
     handover_trials: int | None = DEFAULT_HANDOVER_TRIALS
     n_startup_trials: int | None = None
 

@@ -119,7 +119,7 @@ class PriorWeightedGPSampler(GPSampler):
         stated_beliefs: bool = True,
         initial_design: str = "random",
         reliability_estimate: str = "density",
-        evidence_first: bool = True,
+        evidence_first: bool = False,
         **gp_kwargs: Any,
     ) -> None:
         if prior_strength < 0:

@@ -1,0 +1,182 @@
+"""Where the LLM machinery costs when the advice is poor: one mechanism at a time, paired.
+
+Issue 42's ablation. On a suite, each row adds one mechanism of the default strategy to the
+one before it, and is paired with ``gp-startup5`` (the same GP with 5 random start-up trials and
+no LLM) by task and seed, at 5, 10, 20 and 30 trials:
+
+================================================  ==============================================
+``llm-prior<A>[beta=0]``                          the warm-start trial in place of a random
+                                                  start-up trial (no prior)
+``llm-prior<A>``                                  + the prior's weight (the 0.1 design)
+``llm-prior<A>[first=on]``                        + the prior checked by the advice's rank first
+``llm-trust<A>``                                  trust, the 0.1 default: asked again inside the
+                                                  start-up design
+``llm-trust<A>[reask=startup]``                   + no question before the start-up design ends
+``llm-trust<A>[reask=startup,first=on]``          + the prior checked by the advice's rank first
+``llm-trust<A>[reask=startup,first=on,reward=on]``  + a new best earns the LLM a trial: the
+                                                  candidate design of issue 42
+================================================  ==============================================
+
+``<A>`` is the advice: ``+useless`` (random answers), or nothing (the default embedded model,
+Qwen2.5-Coder-1.5B). Beside each paired mean: its standard error, the share of pairs that lose by
+more than :data:`LOSS_MARGIN` and the 90th percentile of the differences (a user meets the worst
+tasks, not the mean).
+
+Example::
+
+    python -m benchmarks.report.ablation --suite nn --advice useless
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterable
+from collections.abc import Sequence
+import json
+from pathlib import Path
+import sys
+from typing import Any
+
+from benchmarks._paths import DEFAULT_ARCHIVE_DIR
+from benchmarks._paths import REPO_ROOT
+from benchmarks.core.archive import cached_run_records
+from benchmarks.core.archive import RUNS_DIR_NAME
+from benchmarks.core.metrics import paired_summary
+from benchmarks.tasks.registry import resolve_task_names
+
+
+#: The trials after which the regret is compared.
+CHECKPOINTS = (5, 10, 20, 30)
+#: The baseline every row is paired with.
+BASELINE = "gp-startup5"
+#: The mechanisms, one added per row: (row label, sampler name with ``{advice}`` for the suffix).
+MECHANISMS: tuple[tuple[str, str], ...] = (
+    ("warm-start trial only (no prior)", "llm-prior{advice}[beta=0]"),
+    ("+ prior weight (0.1 design)", "llm-prior{advice}"),
+    ("+ prior checked by the advice's rank", "llm-prior{advice}[first=on]"),
+    ("trust, 0.1 default (asks inside the start-up)", "llm-trust{advice}"),
+    ("trust, no question before the start-up ends", "llm-trust{advice}[reask=startup]"),
+    ("+ prior checked by the advice's rank", "llm-trust{advice}[reask=startup,first=on]"),
+    (
+        "+ a new best earns a trial (candidate)",
+        "llm-trust{advice}[" + "reask=startup,first=on,reward=on]",
+    ),
+)
+#: The options of the design issue 42 measures, in benchmark names.
+CANDIDATE_OPTIONS = "reask=startup,first=on,reward=on"
+ADVICE_SUFFIX = {"useless": "+useless", "qwen": ""}
+RESULTS_PATH = REPO_ROOT / "benchmarks" / "results" / "ablation.json"
+
+
+def archived_records(archive_dirs: Iterable[Path]) -> list[dict[str, Any]]:
+    """Every run record of the archives."""
+    import gzip
+
+    records = []
+    for archive in archive_dirs:
+        for path in sorted((Path(archive) / RUNS_DIR_NAME).glob("*.jsonl.gz")):
+            with gzip.open(path, "rt", encoding="utf-8") as handle:
+                records.extend(json.loads(line) for line in handle if line.strip())
+    return records
+
+
+def regret_by_run(
+    records: Iterable[dict[str, Any]], tasks: Sequence[str], n_trials: int = 30
+) -> dict[str, dict[tuple[str, int], list[float]]]:
+    """``{sampler: {(task, seed): regret curve}}`` of the runs on ``tasks`` (later records of
+    the same run win)."""
+    wanted = set(tasks)
+    runs: dict[str, dict[tuple[str, int], list[float]]] = {}
+    for record in records:
+        if record["task"] in wanted and int(record["n_trials"]) == n_trials:
+            key = (str(record["task"]), int(record["seed"]))
+            runs.setdefault(str(record["sampler"]), {})[key] = list(record["regret"])
+    return runs
+
+
+def ablation_rows(
+    runs: dict[str, dict[tuple[str, int], list[float]]], advice: str
+) -> list[dict[str, Any]]:
+    """One row per mechanism whose runs exist: the paired summary against :data:`BASELINE` at
+    each checkpoint, over the (task, seed) pairs both have."""
+    baseline = runs.get(BASELINE, {})
+    rows = []
+    for label, pattern in MECHANISMS:
+        sampler = pattern.format(advice=ADVICE_SUFFIX[advice])
+        mine = runs.get(sampler, {})
+        pairs = sorted(set(mine) & set(baseline))
+        if not pairs:
+            continue
+        rows.append(
+            {
+                "mechanism": label,
+                "sampler": sampler,
+                "runs": len(pairs),
+                "paired": {
+                    str(k): paired_summary(mine[p][k - 1] - baseline[p][k - 1] for p in pairs)
+                    for k in CHECKPOINTS
+                },
+            }
+        )
+    return rows
+
+
+def render_table(rows: Sequence[dict[str, Any]]) -> list[str]:
+    """The markdown table of :func:`ablation_rows`: mean ± SE, then (share losing by more than
+    0.1, 90th percentile)."""
+    head = "| mechanism (sampler) | runs | " + " | ".join(f"Δ r@{k}" for k in CHECKPOINTS) + " |"
+    lines = [head, "|---|---|" + "---|" * len(CHECKPOINTS)]
+    for row in rows:
+        cells = []
+        for k in CHECKPOINTS:
+            cell = row["paired"][str(k)]
+            cells.append(
+                f"{cell['mean']:+.3f} ± {cell['se']:.3f} "
+                f"({cell['losing_share']:.0%}, {cell['p90']:+.2f})"
+            )
+        lines.append(
+            f"| {row['mechanism']} (`{row['sampler']}`) | {row['runs']} | "
+            + " | ".join(cells)
+            + " |"
+        )
+    return lines
+
+
+def build(
+    suites: Sequence[str], advices: Sequence[str], records: Sequence[dict[str, Any]]
+) -> dict[str, Any]:
+    """The results: ``{"baseline", "checkpoints", "suites": {suite: {advice: rows}}}``."""
+    result: dict[str, Any] = {
+        "baseline": BASELINE,
+        "checkpoints": list(CHECKPOINTS),
+        "suites": {},
+    }
+    for suite in suites:
+        runs = regret_by_run(records, resolve_task_names([suite]))
+        result["suites"][suite] = {advice: ablation_rows(runs, advice) for advice in advices}
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``python -m benchmarks.report.ablation``."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.report.ablation")
+    parser.add_argument("--suite", nargs="+", default=["nn", "bayesmark"])
+    parser.add_argument("--advice", nargs="+", default=list(ADVICE_SUFFIX))
+    parser.add_argument("--archive-dir", nargs="+", type=Path, default=[DEFAULT_ARCHIVE_DIR])
+    parser.add_argument("--cache-dir", type=Path, help="also read the runs cached here")
+    parser.add_argument("--output", type=Path, default=RESULTS_PATH)
+    args = parser.parse_args(argv)
+    records = archived_records(args.archive_dir)
+    if args.cache_dir is not None:
+        records.extend(cached_run_records(args.cache_dir))
+    result = build(args.suite, args.advice, records)
+    args.output.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    for suite, by_advice in result["suites"].items():
+        for advice, rows in by_advice.items():
+            print(f"\n{suite}, advice {advice}, paired with {BASELINE}:", file=sys.stderr)
+            print("\n".join(render_table(rows)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
