@@ -108,7 +108,7 @@ def losses(trials: Sequence[FrozenTrial], directions: Sequence[Any]) -> np.ndarr
     values = np.array([list(t.values) for t in trials], dtype=float).reshape(
         len(trials), len(signs)
     )
-    result = values * signs
+    result: np.ndarray = values * signs
     result[np.isnan(result)] = math.inf
     return result
 
@@ -121,7 +121,8 @@ def dominating(loss: np.ndarray, point: np.ndarray) -> np.ndarray:
         >>> dominating(np.array([[1.0, 1.0], [1.0, 3.0], [2.0, 2.0]]), np.array([1.0, 2.0]))
         array([ True, False, False])
     """
-    return np.all(loss <= point, axis=1) & np.any(loss < point, axis=1)
+    dominates: np.ndarray = np.all(loss <= point, axis=1) & np.any(loss < point, axis=1)
+    return dominates
 
 
 def pareto_front(trials: Sequence[FrozenTrial], directions: Sequence[str]) -> list[FrozenTrial]:

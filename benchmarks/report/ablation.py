@@ -72,7 +72,7 @@ def archived_records(archive_dirs: Iterable[Path]) -> list[dict[str, Any]]:
     """Every run record of the archives."""
     import gzip
 
-    records = []
+    records: list[dict[str, Any]] = []
     for archive in archive_dirs:
         for path in sorted((Path(archive) / RUNS_DIR_NAME).glob("*.jsonl.gz")):
             with gzip.open(path, "rt", encoding="utf-8") as handle:

@@ -339,7 +339,7 @@ class LLMClient:
         delay = self.retry_backoff * (2 ** (attempt - 1)) * (0.5 + random.random())
         if retry_after is not None:
             delay = max(delay, retry_after)
-        return min(delay, MAX_BACKOFF_SECONDS)
+        return float(min(delay, MAX_BACKOFF_SECONDS))
 
     def _reply(self, response: Any, litellm: Any, attempts: int, latency: float) -> LLMReply:
         try:

@@ -103,7 +103,8 @@ def categorical_mask(search_space: Mapping[str, BaseDistribution]) -> np.ndarray
 @_optuna_private
 def acquisition_space(acquisition: Any) -> dict[str, BaseDistribution]:
     """The distributions an acquisition function works on, in its own order of parameters."""
-    return acquisition.search_space._optuna_search_space
+    space: dict[str, BaseDistribution] = acquisition.search_space._optuna_search_space
+    return space
 
 
 @_optuna_private
@@ -136,7 +137,8 @@ def _prior_weighted_acquisition_class() -> type:
             super().__init__(base.length_scales, base.search_space)
 
         def eval_acqf(self, x: torch.Tensor) -> torch.Tensor:
-            return self._base.eval_acqf(x) + self._weight * self._prior.log_density(x)
+            weighted: torch.Tensor = self._base.eval_acqf(x)
+            return weighted + self._weight * self._prior.log_density(x)
 
     return PriorWeightedAcquisition
 

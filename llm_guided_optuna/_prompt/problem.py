@@ -15,6 +15,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from collections.abc import Mapping
 import itertools
 import json
@@ -65,11 +66,12 @@ def truncate_text(value: Any, limit: int = MAX_TEXT_CHARS) -> str:
 
 def _text_of(value: Any) -> str:
     """JSON where the value allows, its ``repr`` otherwise, its type's name as the last resort."""
-    for make in (
+    makers: tuple[Callable[[], str], ...] = (
         lambda: json.dumps(value, ensure_ascii=False, default=str, sort_keys=True),
         lambda: json.dumps(value, ensure_ascii=False, default=repr),
         lambda: repr(value),
-    ):
+    )
+    for make in makers:
         try:
             text = make()
         except Exception:  # noqa: BLE001 - a user's object may raise anything here.

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import json
 import re
 from typing import Any
+from typing import cast
 from typing import get_args
 from typing import Literal
 
@@ -167,7 +168,7 @@ def configuration_model_of(response_model: type[BaseModel]) -> type[BaseModel]:
     if field is None:
         return response_model
     (item_model,) = get_args(field.annotation)
-    return item_model
+    return cast("type[BaseModel]", item_model)
 
 
 def parameter_names(response_model: type[BaseModel]) -> set[str]:
