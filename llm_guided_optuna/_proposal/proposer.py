@@ -20,7 +20,9 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from collections.abc import Mapping
+from dataclasses import dataclass
 import random
 from typing import Any
 from typing import TYPE_CHECKING
@@ -29,6 +31,7 @@ from optuna.distributions import BaseDistribution
 from optuna.trial import FrozenTrial
 
 from llm_guided_optuna._llm.caller import LLMCaller
+from llm_guided_optuna._llm.client import LLMReply
 from llm_guided_optuna._prompt.context import OptimizationContext
 from llm_guided_optuna._prompt.context_builder import ContextBuilder
 from llm_guided_optuna._prompt.render import advice_instruction
@@ -52,7 +55,9 @@ from llm_guided_optuna._proposal.provenance import known_configurations
 from llm_guided_optuna._proposal.provenance import ProvenanceRecorder
 from llm_guided_optuna._proposal.stated_beliefs import constrain_to_statements
 from llm_guided_optuna._proposal.stated_beliefs import read_stated_beliefs
+from llm_guided_optuna._proposal.stated_beliefs import StatedBelief
 from llm_guided_optuna._proposal.validator import ParameterValidator
+from llm_guided_optuna._proposal.validator import ValidationResult
 from llm_guided_optuna._stats import SamplerStatistics
 from llm_guided_optuna._trials import count_finished_trials
 from llm_guided_optuna._trials import fixed_params
@@ -117,6 +122,10 @@ class LLMProposer:
     ) -> dict[str, Any] | None:
         """The LLM's configuration for ``trial``: a pending one, or one from a new call.
 
+        Three steps: ask (from the pool, or call the LLM and parse its answer), make the
+        candidates of the answer (:func:`make_candidates`: valid, moved to what the user
+        states, spread apart; no I/O), and choose the first one no other trial has (the claim).
+
         Returns ``None`` for a warm-start trial that an earlier warm-start call answered for
         when nothing of that answer is left.
 
@@ -125,29 +134,44 @@ class LLMProposer:
             ProposalParseError: The answer could not be read.
             LLMProposalError: The answer held no usable new configuration.
         """
-        fixed = fixed_params(trial, search_space)
+        claims = _TrialClaims(self._provenance, study, trial, search_space)
         space_key = tuple(to_propose)
         n_finished = count_finished_trials(study)
-        known: set[ConfigurationKey] | None = None
-
-        def key_of(params: Mapping[str, Any]) -> ConfigurationKey:
-            return configuration_key({**fixed, **params}, search_space)
-
-        def claim(params: dict[str, Any]) -> bool:
-            nonlocal known
-            if known is None:  # Read the study's configurations once per trial, not per candidate.
-                known = known_configurations(study, search_space)
-            return self._provenance.claim(key_of(params), known, study=study, trial=trial)
-
-        pending = self._pool.take(space_key, n_finished, claim)
+        pending = self._pool.take(space_key, n_finished, claims.claim)
         if pending is None and warm_start and trial.number <= self._warm_start_answered_until:
             return None
         self._stats.increment("proposals_requested")
         if pending is not None:
             self._stats.increment("batched_proposals_used")
             return self._use(study, trial, pending)
+        reply, proposals, knowledge = self._ask(
+            study, trial, search_space, to_propose, advice, warm_start
+        )
+        claims.refresh()  # Read afresh after the call: other trials may have started meanwhile.
+        made = make_candidates(
+            proposals,
+            to_propose,
+            self._validator,
+            consensus_of_guesses=warm_start and self.warm_start_prompt.guesses > 1,
+            stated=read_stated_beliefs(knowledge, to_propose) if warm_start else None,
+            key_of=claims.key_of,
+            taken=claims.known,
+            rng=random.Random(f"{self.seed}:{trial.number}"),
+            vary_repeats=not warm_start,
+        )
+        chosen = self._choose(made, reply, claims, space_key, n_finished)
+        return self._use(study, trial, chosen)
 
-        n_configurations = self.proposals_per_call
+    def _ask(
+        self,
+        study: Study,
+        trial: FrozenTrial,
+        search_space: dict[str, BaseDistribution],
+        to_propose: dict[str, BaseDistribution],
+        advice: dict[str, Any] | None,
+        warm_start: bool,
+    ) -> tuple[LLMReply, list[ParsedProposal], Any]:
+        """Call the LLM and parse its answer; also the user's ``domain_knowledge`` it was shown."""
         context = self._context_builder.build(study, search_space, trial)
         request = self._request(context, to_propose, advice, warm_start)
         reply = self._llm.call(
@@ -155,85 +179,72 @@ class LLMProposer:
             request.response_model,
             request.max_tokens,
             trial.number,
-            n_configurations,
+            self.proposals_per_call,
         )
         try:
             proposals = parse_proposals(reply.content, request.response_model)
         except ProposalParseError as failure:  # Raised again with the call's usage, for storage.
             raise ProposalParseError(failure.kind, str(failure), reply=reply) from failure
         if warm_start:
-            answered_until = trial.number + n_configurations - 1
+            answered_until = trial.number + self.proposals_per_call - 1
             self._warm_start_answered_until = max(self._warm_start_answered_until, answered_until)
-        validations = [self._validator.validate(p.parameters, to_propose) for p in proposals]
-        guesses: list[dict[str, Any]] | None = None
-        if warm_start and self.warm_start_prompt.guesses > 1:
-            guesses = [v.params for v in validations if v.params]
-            if guesses:  # Self-consistency: the guesses' consensus is the one proposal.
-                consensus = consensus_configuration(guesses, to_propose)
-                proposals = [
-                    ParsedProposal(
-                        consensus,
-                        proposals[0].rationale,
-                        all(p.matches_schema for p in proposals),
-                    )
-                ]
-                validations = [self._validator.validate(consensus, to_propose)]
-        candidates: list[tuple[dict[str, Any], dict[str, dict[str, Any]]]]
-        candidates = [(v.params, {}) for v in validations]
-        if warm_start:  # What the user states about a parameter overrules the LLM's guess.
-            stated = read_stated_beliefs(context.problem.domain_knowledge, to_propose)
-            candidates = [constrain_to_statements(v.params, stated) for v in validations]
-        # Read afresh after the call: other trials may have started while the LLM answered.
-        known = known_configurations(study, search_space)
-        spread = spread_batch(
-            [params for params, _ in candidates],
-            to_propose,
-            key_of=key_of,
-            taken=known,
-            rng=random.Random(f"{self.seed}:{trial.number}"),
-            vary_repeats=not warm_start,
-        )
+        return reply, proposals, context.problem.domain_knowledge
+
+    def _choose(
+        self,
+        made: Candidates,
+        reply: LLMReply,
+        claims: _TrialClaims,
+        space_key: tuple[str, ...],
+        n_finished: int,
+    ) -> PendingProposal:
+        """The first candidate no other trial has (claimed for this trial); the later usable
+        ones wait in the pool.
+
+        Raises:
+            LLMProposalError: No candidate was usable and new.
+        """
         chosen: PendingProposal | None = None
         leftovers: list[PendingProposal] = []
         problem: tuple[str, str] | None = None
-        for index, (proposal, validation, (params, perturbed), (_, moved)) in enumerate(
-            zip(proposals, validations, spread, candidates)
-        ):
-            if not proposal.matches_schema:
+        for index, candidate in enumerate(made.candidates):
+            if not candidate.proposal.matches_schema:
                 self._stats.increment("schema_mismatches")
-            if not params:
+            if not candidate.params:
                 problem = problem or (
                     "invalid_values",
-                    f"no value could be used: {validation.rejected}",
+                    f"no value could be used: {candidate.validation.rejected}",
                 )
                 continue
-            origin = call_record(reply, proposal, validation, index, len(proposals))
-            if guesses:
-                origin["guesses"] = guesses
-            if moved:
-                origin["moved_to_stated"] = moved
-            if perturbed:
+            origin = call_record(
+                reply, candidate.proposal, candidate.validation, index, len(made.candidates)
+            )
+            if made.guesses:
+                origin["guesses"] = made.guesses
+            if candidate.moved:
+                origin["moved_to_stated"] = candidate.moved
+            if candidate.perturbed:
                 origin["perturbed"] = True
                 self._stats.increment("duplicates_perturbed")
-            candidate = PendingProposal(
-                params=params,
-                rationale=proposal.rationale,
+            pending = PendingProposal(
+                params=candidate.params,
+                rationale=candidate.proposal.rationale,
                 space_key=space_key,
                 finished_at=n_finished,
                 origin=origin,
             )
             if chosen is not None:
-                leftovers.append(candidate)
-            elif claim(params):
-                chosen = candidate
-                self._stats.record_repairs(validation)
+                leftovers.append(pending)
+            elif claims.claim(candidate.params):
+                chosen = pending
+                self._stats.record_repairs(candidate.validation)
             else:
                 problem = problem or ("duplicate", "the LLM proposed configurations already tried")
         if chosen is None:
             kind, message = problem or ("invalid_values", "no usable configuration")
             raise LLMProposalError(kind, message, reply=reply)
         self._pool.put(leftovers)
-        return self._use(study, trial, chosen)
+        return chosen
 
     def _request(
         self,
@@ -271,3 +282,126 @@ def advice_request(
         response_model=build_response_model(to_propose, n_configurations),
         max_tokens=answer_token_budget(len(to_propose), n_configurations),
     )
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One configuration of an answer, ready to be claimed.
+
+    Attributes:
+        proposal: The configuration as parsed (its rationale, whether it matched the schema).
+        validation: What the validator made of it.
+        params: The configuration to try: valid, moved to the user's statements, spread apart
+            from the trials already tried; empty when nothing of it could be used.
+        moved: The values moved to what the user states (``{name: {"from", "to"}}``).
+        perturbed: Whether it repeated a configuration and a nearby variant replaced it.
+    """
+
+    proposal: ParsedProposal
+    validation: ValidationResult
+    params: dict[str, Any]
+    moved: dict[str, dict[str, Any]]
+    perturbed: bool
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """The candidates of one answer, and the guesses whose consensus made the one candidate
+    (self-consistency), if it was asked for."""
+
+    candidates: list[Candidate]
+    guesses: list[dict[str, Any]] | None = None
+
+
+def make_candidates(
+    proposals: list[ParsedProposal],
+    to_propose: dict[str, BaseDistribution],
+    validator: ParameterValidator,
+    *,
+    consensus_of_guesses: bool,
+    stated: Mapping[str, StatedBelief] | None,
+    key_of: Callable[[Mapping[str, Any]], ConfigurationKey],
+    taken: set[ConfigurationKey],
+    rng: random.Random,
+    vary_repeats: bool,
+) -> Candidates:
+    """The candidates of an answer, in its order: each configuration validated, the guesses
+    replaced by their consensus (``consensus_of_guesses``), moved to the ``stated`` beliefs,
+    and spread apart from ``taken`` and from each other (:func:`spread_batch`). A pure
+    function of its arguments (``rng`` included): it reads no study and calls no model.
+    """
+    validations = [validator.validate(p.parameters, to_propose) for p in proposals]
+    guesses: list[dict[str, Any]] | None = None
+    if consensus_of_guesses:
+        guesses = [v.params for v in validations if v.params]
+        if guesses:  # Self-consistency: the guesses' consensus is the one proposal.
+            consensus = consensus_configuration(guesses, to_propose)
+            proposals = [
+                ParsedProposal(
+                    consensus,
+                    proposals[0].rationale,
+                    all(p.matches_schema for p in proposals),
+                )
+            ]
+            validations = [validator.validate(consensus, to_propose)]
+    constrained: list[tuple[dict[str, Any], dict[str, dict[str, Any]]]] = [
+        (v.params, {}) if stated is None else constrain_to_statements(v.params, stated)
+        for v in validations
+    ]
+    spread = spread_batch(
+        [params for params, _ in constrained],
+        to_propose,
+        key_of=key_of,
+        taken=taken,
+        rng=rng,
+        vary_repeats=vary_repeats,
+    )
+    return Candidates(
+        [
+            Candidate(proposal, validation, params, moved, perturbed)
+            for proposal, validation, (params, perturbed), (_, moved) in zip(
+                proposals, validations, spread, constrained
+            )
+        ],
+        guesses,
+    )
+
+
+class _TrialClaims:
+    """The configurations a trial may not take, and its claims: the study's configurations are
+    read once (and once more after a call, :meth:`refresh`), not once per candidate."""
+
+    def __init__(
+        self,
+        provenance: ProvenanceRecorder,
+        study: Study,
+        trial: FrozenTrial,
+        search_space: dict[str, BaseDistribution],
+    ) -> None:
+        self._provenance = provenance
+        self._study = study
+        self._trial = trial
+        self._search_space = search_space
+        self._fixed = fixed_params(trial, search_space)
+        self._known: set[ConfigurationKey] | None = None
+
+    @property
+    def known(self) -> set[ConfigurationKey]:
+        """The configurations of the study's trials (running ones by their proposal or claim)."""
+        if self._known is None:
+            self._known = known_configurations(self._study, self._search_space)
+        return self._known
+
+    def refresh(self) -> None:
+        """Read the study's configurations again at the next use."""
+        self._known = None
+
+    def key_of(self, params: Mapping[str, Any]) -> ConfigurationKey:
+        """The identity of ``params`` with the trial's fixed parameters."""
+        return configuration_key({**self._fixed, **params}, self._search_space)
+
+    def claim(self, params: Mapping[str, Any]) -> bool:
+        """Reserve ``params`` for the trial; False if a trial has it or is about to."""
+        return self._provenance.claim(
+            self.key_of(params), self.known, study=self._study, trial=self._trial
+        )
