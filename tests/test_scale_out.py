@@ -32,7 +32,7 @@ from llm_guided_optuna import study_statistics
 from llm_guided_optuna._attrs import CLAIM_ATTR
 from llm_guided_optuna._attrs import LLM_SOURCES
 from llm_guided_optuna._proposal.claims import claim_in_storage
-from llm_guided_optuna._proposal.provenance import ProvenanceRecorder
+from llm_guided_optuna._proposal.claims import ConfigurationClaims
 from llm_guided_optuna._stats import SamplerStatistics
 from tests.support.fault_server import FaultServer
 from tests.support.postgres_cluster import postgres_url  # noqa: F401 - fixture
@@ -340,11 +340,11 @@ def test_a_claim_gives_up_on_a_dead_worker_and_ignores_it_once_failed(
     assert claim_in_storage(two.a, two.study_id, two.trial(two.a, two.first), KEY) is True
 
 
-def test_recorder_claims_in_storage_only_when_storage_is_shared(tmp_path) -> None:
+def test_claims_go_to_storage_only_when_storage_is_shared(tmp_path) -> None:
     in_memory = optuna.create_study()
     trial = in_memory.ask()
-    recorder = ProvenanceRecorder(SamplerStatistics())
-    assert recorder.claim(
+    claims = ConfigurationClaims(SamplerStatistics())
+    assert claims.claim(
         KEY, set(), study=in_memory, trial=in_memory._storage.get_trial(trial._trial_id)
     )
     assert CLAIM_ATTR not in in_memory.trials[0].system_attrs
@@ -352,11 +352,13 @@ def test_recorder_claims_in_storage_only_when_storage_is_shared(tmp_path) -> Non
     two = TwoWorkers(tmp_path / "journal.log")
     study = optuna.load_study(study_name=two.a.get_study_name_from_id(two.study_id), storage=two.a)
     stats = SamplerStatistics()
-    other = ProvenanceRecorder(stats)
+    other = ConfigurationClaims(stats)
     assert other.claim(KEY, set(), study=study, trial=two.trial(two.a, two.second)) is True
     # Another process (another recorder) claims the same configuration for another trial.
     assert (
-        ProvenanceRecorder(stats).claim(KEY, set(), study=study, trial=two.trial(two.a, two.first))
+        ConfigurationClaims(stats).claim(
+            KEY, set(), study=study, trial=two.trial(two.a, two.first)
+        )
         is False
     )
     assert stats.snapshot()["claim_conflicts"] == 1

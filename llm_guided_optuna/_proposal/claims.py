@@ -1,11 +1,10 @@
 """Claims of configurations, so that no two trials run the same one: across threads, and
 across worker processes that share a storage.
 
-A configuration is identified by :func:`configuration_key`;
-:func:`~llm_guided_optuna._proposal.provenance.known_configurations` lists those the study
-already holds (running trials by their LLM proposal or claim). Within one process,
-:class:`~llm_guided_optuna._proposal.provenance.ProvenanceRecorder` keeps the claims of its
-threads.
+A configuration is identified by :func:`configuration_key`; :func:`known_configurations` lists
+those the study already holds (running trials by their LLM proposal or claim).
+:class:`ConfigurationClaims` is a sampler's claims: those of its threads in memory, those of
+other worker processes through the storage.
 
 Claims across worker processes (shared RDB or journal storage) go through the storage: the
 claiming trial writes a marker, the trial system attribute ``llm_claim`` (``{"key": [...],
@@ -40,6 +39,8 @@ from optuna.trial import FrozenTrial
 from optuna.trial import TrialState
 
 from llm_guided_optuna._attrs import CLAIM_ATTR
+from llm_guided_optuna._attrs import llm_proposal
+from llm_guided_optuna._attrs import PROPOSAL_ATTR
 from llm_guided_optuna._attrs import WARM_START_ATTR
 from llm_guided_optuna._attrs import WARM_START_CLAIM_ATTR
 from llm_guided_optuna._logging import get_logger
@@ -49,6 +50,7 @@ from llm_guided_optuna._optuna_compat import study_id
 from llm_guided_optuna._optuna_compat import study_key
 from llm_guided_optuna._optuna_compat import study_trials
 from llm_guided_optuna._optuna_compat import trial_id
+from llm_guided_optuna._stats import SamplerStatistics
 
 
 if TYPE_CHECKING:
@@ -271,3 +273,81 @@ def _carries_warm_start(trial: FrozenTrial) -> bool:
         return True
     marker = claim_marker(trial, WARM_START_CLAIM_ATTR)
     return marker is not None and marker[1] == "won"
+
+
+def known_configurations(
+    study: Study, search_space: Mapping[str, BaseDistribution]
+) -> set[ConfigurationKey]:
+    """Configurations of every trial of the study, running ones by their LLM proposal or claim."""
+    keys: set[ConfigurationKey] = set()
+    for trial in study_trials(study):
+        params: Mapping[str, Any] = trial.params
+        if trial.state == TrialState.RUNNING:
+            proposal = llm_proposal(trial)
+            if proposal is not None:
+                params = {**proposal, **trial.params}
+            marker = claim_marker(trial)
+            if marker is not None and marker[1] == "won":
+                keys.add(marker[0])
+        if params:
+            keys.add(configuration_key(params, search_space))
+    return keys
+
+
+class ConfigurationClaims:
+    """The claims of one sampler, thread-safe: no two of its trials take the same
+    configuration, nor (on a shared storage) a trial of another worker process.
+
+    Args:
+        stats: The sampler's counters (``claim_conflicts`` counts claims lost in storage).
+        claim_wait_s: How long a claim waits for another worker's trial that is deciding on
+            the same configuration (see :func:`claim_in_storage`).
+
+    Example:
+        >>> from llm_guided_optuna._stats import SamplerStatistics
+        >>> claims = ConfigurationClaims(SamplerStatistics())
+        >>> claims.claim(("x=1",)), claims.claim(("x=1",))
+        (True, False)
+    """
+
+    def __init__(self, stats: SamplerStatistics, claim_wait_s: float = CLAIM_WAIT_S) -> None:
+        self._stats = stats
+        self.claim_wait_s = claim_wait_s
+        self._lock = threading.Lock()
+        self._claimed: set[ConfigurationKey] = set()
+
+    def claim(
+        self,
+        key: ConfigurationKey,
+        known: Collection[ConfigurationKey] = (),
+        *,
+        study: Study | None = None,
+        trial: FrozenTrial | None = None,
+    ) -> bool:
+        """Reserve a configuration; False if a trial already has it or is about to.
+
+        ``known`` holds the configurations in storage (:func:`known_configurations`, read at the
+        start of the trial); this object's own reservations cover threads. With ``study``
+        and ``trial`` (the claiming trial) on a storage that other processes share, the claim
+        is also made in storage (:func:`claim_in_storage`), which covers the trials of other
+        worker processes that claim the same configuration at the same time.
+        """
+        with self._lock:
+            if key in self._claimed:
+                return False
+            self._claimed.add(key)
+        if key in known:
+            return False
+        if study is None or trial is None or not is_shared_storage(storage_of(study)):
+            return True
+        won = claim_in_storage(
+            storage_of(study),
+            study_id(study),
+            trial,
+            key,
+            self.claim_wait_s,
+            proposal_attr=PROPOSAL_ATTR,
+        )
+        if not won:
+            self._stats.increment("claim_conflicts")
+        return won

@@ -13,8 +13,9 @@ came from (:mod:`~llm_guided_optuna._proposal.provenance`).
 Example:
     .. code-block:: python
 
-        proposer = LLMProposer(llm, stats, provenance, ContextBuilder(), ParameterValidator(),
-                               ProposalPool(max_age=4), proposals_per_call=4, seed=0)
+        proposer = LLMProposer(llm, stats, provenance, ConfigurationClaims(stats),
+                               ContextBuilder(), ParameterValidator(), ProposalPool(max_age=4),
+                               proposals_per_call=4, seed=0)
         params = proposer.propose(study, trial, search_space, to_propose)
 """
 
@@ -45,13 +46,14 @@ from llm_guided_optuna._prompt.response import build_response_model
 from llm_guided_optuna._prompt.response import parse_proposals
 from llm_guided_optuna._prompt.response import ParsedProposal
 from llm_guided_optuna._proposal.claims import configuration_key
+from llm_guided_optuna._proposal.claims import ConfigurationClaims
 from llm_guided_optuna._proposal.claims import ConfigurationKey
+from llm_guided_optuna._proposal.claims import known_configurations
 from llm_guided_optuna._proposal.consensus import consensus_configuration
 from llm_guided_optuna._proposal.diversify import spread_batch
 from llm_guided_optuna._proposal.pool import PendingProposal
 from llm_guided_optuna._proposal.pool import ProposalPool
 from llm_guided_optuna._proposal.provenance import call_record
-from llm_guided_optuna._proposal.provenance import known_configurations
 from llm_guided_optuna._proposal.provenance import ProvenanceRecorder
 from llm_guided_optuna._proposal.stated_beliefs import constrain_to_statements
 from llm_guided_optuna._proposal.stated_beliefs import read_stated_beliefs
@@ -75,7 +77,8 @@ class LLMProposer:
     Args:
         llm: The call, with its replay cache and statistics.
         stats: The sampler's counters.
-        provenance: Claims configurations and records each trial's origin.
+        provenance: Records each trial's origin.
+        claims: The sampler's claims: no two trials take the same configuration.
         context_builder: What the LLM is shown of the study.
         validator: Makes the LLM's values valid for their distributions.
         pool: The configurations of earlier calls not used yet.
@@ -89,6 +92,7 @@ class LLMProposer:
         llm: LLMCaller,
         stats: SamplerStatistics,
         provenance: ProvenanceRecorder,
+        claims: ConfigurationClaims,
         context_builder: ContextBuilder,
         validator: ParameterValidator,
         pool: ProposalPool,
@@ -100,6 +104,7 @@ class LLMProposer:
         self._llm = llm
         self._stats = stats
         self._provenance = provenance
+        self._claims = claims
         self._context_builder = context_builder
         self._validator = validator
         self._pool = pool
@@ -134,7 +139,7 @@ class LLMProposer:
             ProposalParseError: The answer could not be read.
             LLMProposalError: The answer held no usable new configuration.
         """
-        claims = _TrialClaims(self._provenance, study, trial, search_space)
+        claims = _TrialClaims(self._claims, study, trial, search_space)
         space_key = tuple(to_propose)
         n_finished = count_finished_trials(study)
         pending = self._pool.take(space_key, n_finished, claims.claim)
@@ -373,12 +378,12 @@ class _TrialClaims:
 
     def __init__(
         self,
-        provenance: ProvenanceRecorder,
+        claims: ConfigurationClaims,
         study: Study,
         trial: FrozenTrial,
         search_space: dict[str, BaseDistribution],
     ) -> None:
-        self._provenance = provenance
+        self._claims = claims
         self._study = study
         self._trial = trial
         self._search_space = search_space
@@ -402,6 +407,6 @@ class _TrialClaims:
 
     def claim(self, params: Mapping[str, Any]) -> bool:
         """Reserve ``params`` for the trial; False if a trial has it or is about to."""
-        return self._provenance.claim(
+        return self._claims.claim(
             self.key_of(params), self.known, study=self._study, trial=self._trial
         )

@@ -2,35 +2,31 @@
 
 The attributes themselves, and how to read them, are in :mod:`llm_guided_optuna._attrs`.
 
-:class:`ProvenanceRecorder` writes them and refuses configurations already tried or claimed by
-a running trial (:meth:`ProvenanceRecorder.claim`), across threads and, through the storage,
-across worker processes (:mod:`~llm_guided_optuna._proposal.claims`).
+:class:`ProvenanceRecorder` writes them, and only that: which configuration a trial may take
+is decided by the claims (:mod:`~llm_guided_optuna._proposal.claims`).
 
 Example:
     >>> import optuna
     >>> from llm_guided_optuna._stats import SamplerStatistics
     >>> study = optuna.create_study()
+    >>> trial = study.ask()
     >>> recorder = ProvenanceRecorder(SamplerStatistics())
-    >>> recorder.claim(("x=1",)), recorder.claim(("x=1",))
-    (True, False)
+    >>> recorder.start_without_llm(study, study.trials[0], "schedule")
+    >>> study.trials[0].user_attrs["llm_source"]
+    'optimizer'
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from collections.abc import Mapping
 import threading
 from typing import Any
 from typing import TYPE_CHECKING
 import uuid
 import weakref
 
-from optuna.distributions import BaseDistribution
 from optuna.trial import FrozenTrial
-from optuna.trial import TrialState
 
 from llm_guided_optuna._attrs import CALL_ATTR
-from llm_guided_optuna._attrs import llm_proposal
 from llm_guided_optuna._attrs import OPTIMIZER_PARAMS_ATTR
 from llm_guided_optuna._attrs import PROPOSAL_ATTR
 from llm_guided_optuna._attrs import RATIONALE_ATTR
@@ -41,16 +37,8 @@ from llm_guided_optuna._attrs import source_of
 from llm_guided_optuna._llm.client import LLMReply
 from llm_guided_optuna._optuna_compat import set_trial_user_attr
 from llm_guided_optuna._optuna_compat import storage_of
-from llm_guided_optuna._optuna_compat import study_id
-from llm_guided_optuna._optuna_compat import study_trials
 from llm_guided_optuna._optuna_compat import trial_id
 from llm_guided_optuna._prompt.response import ParsedProposal
-from llm_guided_optuna._proposal.claims import claim_in_storage
-from llm_guided_optuna._proposal.claims import claim_marker
-from llm_guided_optuna._proposal.claims import CLAIM_WAIT_S
-from llm_guided_optuna._proposal.claims import configuration_key
-from llm_guided_optuna._proposal.claims import ConfigurationKey
-from llm_guided_optuna._proposal.claims import is_shared_storage
 from llm_guided_optuna._proposal.validator import ValidationResult
 from llm_guided_optuna._stats import SamplerStatistics
 from llm_guided_optuna.exceptions import LLMProposalError
@@ -64,79 +52,20 @@ if TYPE_CHECKING:
 MAX_DETAIL_CHARS = 300
 
 
-def known_configurations(
-    study: Study, search_space: Mapping[str, BaseDistribution]
-) -> set[ConfigurationKey]:
-    """Configurations of every trial of the study, running ones by their LLM proposal or claim."""
-    keys: set[ConfigurationKey] = set()
-    for trial in study_trials(study):
-        params: Mapping[str, Any] = trial.params
-        if trial.state == TrialState.RUNNING:
-            proposal = llm_proposal(trial)
-            if proposal is not None:
-                params = {**proposal, **trial.params}
-            marker = claim_marker(trial)
-            if marker is not None and marker[1] == "won":
-                keys.add(marker[0])
-        if params:
-            keys.add(configuration_key(params, search_space))
-    return keys
-
-
 class ProvenanceRecorder:
     """Records each trial's provenance and counts the optimizer's and the fallback's trials,
     thread-safely.
 
     Args:
-        stats: The sampler's counters (``claim_conflicts`` counts claims lost in storage).
-        claim_wait_s: How long a claim waits for another worker's trial that is deciding on
-            the same configuration (see :func:`claim_in_storage`).
+        stats: The sampler's counters.
     """
 
-    def __init__(self, stats: SamplerStatistics, claim_wait_s: float = CLAIM_WAIT_S) -> None:
+    def __init__(self, stats: SamplerStatistics) -> None:
         self._stats = stats
-        self.claim_wait_s = claim_wait_s
         self._lock = threading.Lock()
-        self._claimed: set[ConfigurationKey] = set()
         # trial id -> (source, names the LLM left out, names whose values were rejected)
         self._sources: dict[int, tuple[str, frozenset[str], frozenset[str]]] = {}
         self._optimizer_params: dict[int, list[str]] = {}
-
-    def claim(
-        self,
-        key: ConfigurationKey,
-        known: Collection[ConfigurationKey] = (),
-        *,
-        study: Study | None = None,
-        trial: FrozenTrial | None = None,
-    ) -> bool:
-        """Reserve a configuration; False if a trial already has it or is about to.
-
-        ``known`` holds the configurations in storage (:func:`known_configurations`, read at the
-        start of the trial); this object's own reservations cover threads. With ``study``
-        and ``trial`` (the claiming trial) on a storage that other processes share, the claim
-        is also made in storage (:func:`claim_in_storage`), which covers the trials of other
-        worker processes that claim the same configuration at the same time.
-        """
-        with self._lock:
-            if key in self._claimed:
-                return False
-            self._claimed.add(key)
-        if key in known:
-            return False
-        if study is None or trial is None or not is_shared_storage(storage_of(study)):
-            return True
-        won = claim_in_storage(
-            storage_of(study),
-            study_id(study),
-            trial,
-            key,
-            self.claim_wait_s,
-            proposal_attr=PROPOSAL_ATTR,
-        )
-        if not won:
-            self._stats.increment("claim_conflicts")
-        return won
 
     def start_llm(
         self,

@@ -12,7 +12,7 @@ Example:
     .. code-block:: python
 
         params = claim_optimizer_configuration(
-            provenance, study, trial, search_space, fixed={}, params={"x": 0.5}, seed=0
+            claims, provenance, study, trial, search_space, fixed={}, params={"x": 0.5}, seed=0
         )
 """
 
@@ -27,8 +27,9 @@ from optuna.distributions import BaseDistribution
 from optuna.trial import FrozenTrial
 
 from llm_guided_optuna._proposal.claims import configuration_key
+from llm_guided_optuna._proposal.claims import ConfigurationClaims
+from llm_guided_optuna._proposal.claims import known_configurations
 from llm_guided_optuna._proposal.diversify import distinct_variant
-from llm_guided_optuna._proposal.provenance import known_configurations
 from llm_guided_optuna._proposal.provenance import ProvenanceRecorder
 
 
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 
 
 def claim_optimizer_configuration(
+    claims: ConfigurationClaims,
     provenance: ProvenanceRecorder,
     study: Study,
     trial: FrozenTrial,
@@ -51,7 +53,8 @@ def claim_optimizer_configuration(
     too small to hold a new configuration nearby.
 
     Args:
-        provenance: The sampler's recorder, which holds the claims of this process.
+        claims: The sampler's claims.
+        provenance: The sampler's recorder (a varied repeat is recorded).
         study: The study.
         trial: The trial the configuration is for.
         search_space: The trial's relative search space.
@@ -63,7 +66,7 @@ def claim_optimizer_configuration(
 
     def claimed(candidate: Mapping[str, Any]) -> bool:
         key = configuration_key({**params, **candidate, **fixed}, search_space)
-        return provenance.claim(key, known, study=study, trial=trial)
+        return claims.claim(key, known, study=study, trial=trial)
 
     if claimed(params):
         return params

@@ -33,6 +33,7 @@ from llm_guided_optuna._llm.caller import LLMCaller
 from llm_guided_optuna._llm.replay import ExchangeCache
 from llm_guided_optuna._llm.settings import LLMSettings
 from llm_guided_optuna._prompt.context_builder import ContextBuilder
+from llm_guided_optuna._proposal.claims import ConfigurationClaims
 from llm_guided_optuna._proposal.claims import WarmStartClaim
 from llm_guided_optuna._proposal.pool import ProposalPool
 from llm_guided_optuna._proposal.proposer import LLMProposer
@@ -180,6 +181,7 @@ class LLMGuidedSampler(BaseSampler):
         self._search_space = UnionSearchSpace()
         self._stats = SamplerStatistics()
         self._provenance = ProvenanceRecorder(self._stats)
+        self._claims = ConfigurationClaims(self._stats)
         self._failures = FailurePolicy(self._stats, on_error, max_llm_calls, max_cost_usd)
         llm_caller = LLMCaller(
             self.model_name,
@@ -193,6 +195,7 @@ class LLMGuidedSampler(BaseSampler):
             llm_caller,
             self._stats,
             self._provenance,
+            self._claims,
             ContextBuilder(max_context_trials=max_context_trials),
             ParameterValidator(),
             ProposalPool(plan.max_proposal_age),
@@ -288,8 +291,8 @@ class LLMGuidedSampler(BaseSampler):
                 params[name] = self._optimizer.sample_independent(study, trial, name, distribution)
         if not self._provenance.proposed_by_llm(trial):  # The LLM's are claimed already.
             params = claim_optimizer_configuration(
-                self._provenance, study, trial, search_space, fixed=fixed, params=params,
-                seed=self.seed,
+                self._claims, self._provenance, study, trial, search_space, fixed=fixed,
+                params=params, seed=self.seed,
             )  # fmt: skip
         return params
 
