@@ -10,6 +10,9 @@
   :class:`InvalidValueError`, nothing else.
 - User attributes: any object and any string under any key give a problem context, a prompt
   that UTF-8 can encode and a cache fingerprint, never an error.
+- The client: any status and body from a loopback server (any JSON, bytes, a completion with
+  any of its fields replaced, an error object), the key echoed or not, gives a reply or an
+  :class:`LLMCallError`, and no 8 characters of the key in either (200 examples).
 
 Each property runs 500 examples by default, and 10,000 in its ``slow``-marked twin. CI runs
 both: ``.ci/run`` runs the whole suite, markers included; ``pytest -m "not slow"`` leaves the
@@ -36,6 +39,7 @@ from optuna.distributions import IntDistribution
 import pytest
 
 from llm_guided_optuna._llm.caller import sendable_messages
+from llm_guided_optuna._llm.client import LLMClient
 from llm_guided_optuna._llm.replay import ExchangeCache
 from llm_guided_optuna._prompt.context_builder import ContextBuilder
 from llm_guided_optuna._prompt.problem import read_problem_context
@@ -44,7 +48,11 @@ from llm_guided_optuna._prompt.response import build_response_model
 from llm_guided_optuna._prompt.response import parse_proposals
 from llm_guided_optuna._proposal.validator import ParameterValidator
 from llm_guided_optuna.exceptions import InvalidValueError
+from llm_guided_optuna.exceptions import LLMCallError
 from llm_guided_optuna.exceptions import ProposalParseError
+from tests.support.hostile_server import Answer
+from tests.support.hostile_server import completion
+from tests.support.hostile_server import HostileServer
 
 
 DEFAULT_EXAMPLES = 500
@@ -336,3 +344,55 @@ def test_the_strategies_reach_the_hostile_corners() -> None:
 
     collect()
     assert seen == {"huge int", "nan", "surrogate", "hostile"}
+
+
+# ------------------------------------------------------------- any answer of a server
+
+KEY = "sk-CANARY-" + "feedc0de" * 4
+server_bodies = st.one_of(
+    json_values,
+    st.binary(max_size=100),
+    st.builds(
+        lambda fields: completion('{"parameters": {}}', **fields),
+        st.dictionaries(
+            st.sampled_from(["choices", "usage", "model", "object", "id", "created"]),
+            json_values,
+        ),
+    ),
+    st.builds(lambda error: {"error": error}, json_values),
+)
+
+
+@pytest.fixture(scope="module")
+def hostile_server():
+    with HostileServer() as running:
+        yield running
+
+
+@settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    status=st.sampled_from([200, 200, 200, 201, 204, 301, 400, 401, 404, 418, 422, 429, 500, 503]),
+    body=server_bodies,
+    echo=st.booleans(),
+)
+def test_any_answer_of_a_server_gives_a_reply_or_a_call_error_without_the_key(
+    hostile_server, status, body, echo
+) -> None:
+    if echo:  # The key, echoed in the body as careless servers do.
+        body = body + KEY.encode() if isinstance(body, bytes) else {"error": (" " + KEY) * 10}
+    hostile_server.answer = Answer(status=status, body=body)
+    client = LLMClient(
+        "openai/m", api_base=hostile_server.base_url, api_key=KEY, timeout=2, max_retries=0
+    )
+    try:
+        reply = client.complete([{"role": "user", "content": "hi"}])
+    except LLMCallError as error:
+        text = str(error)
+    else:
+        text = f"{reply.content} {reply.model}"
+        assert reply.prompt_tokens >= 0 and reply.completion_tokens >= 0
+    assert all(KEY[i : i + 8] not in text for i in range(len(KEY) - 7)), text

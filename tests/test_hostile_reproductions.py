@@ -30,6 +30,7 @@ from llm_guided_optuna import LLMGuidedSampler
 from llm_guided_optuna import LLMSamplerWarning
 from llm_guided_optuna import LLMSettings
 from llm_guided_optuna import PureLLM
+from llm_guided_optuna._llm.client import import_litellm
 from llm_guided_optuna._llm.client import LLMClient
 from llm_guided_optuna._proposal.validator import ParameterValidator
 from llm_guided_optuna.exceptions import LLMCallError
@@ -125,6 +126,7 @@ def test_1_a_400_digit_integer_in_the_default_strategys_warm_start(server) -> No
 def test_2_a_slow_drip_holds_no_trial_past_the_documented_bound(server, max_retries) -> None:
     """Headers at once, then a byte a second for a minute: the trial ends within
     ``(max_retries + 1) * timeout`` plus the backoff, plus 2 s, recorded as ``timeout``."""
+    import_litellm()  # Once per process, seconds: the library's import, not the request's.
     server.answer = Answer(body=b" ", drip_interval_s=1.0, drip_bytes=60)
     sampler = sampler_for(server, max_retries=max_retries, retry_backoff=0.01)
     study = optuna.create_study(sampler=sampler)
