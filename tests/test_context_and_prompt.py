@@ -187,6 +187,15 @@ def test_prompt_size_is_bounded_whatever_the_history(n_trials: int) -> None:
     assert size < 3500
 
 
+def test_a_categorical_of_ten_thousand_choices_keeps_the_prompt_bounded() -> None:
+    space = {"token": CategoricalDistribution([f"choice-{i}" for i in range(10_000)])}
+    study = optuna.create_study()
+    study.optimize(lambda t: len(t.suggest_categorical("token", space["token"].choices)), 3)
+    messages = render_messages(ContextBuilder().build(study, space))
+    assert messages_size(messages) < 3000
+    assert "... and 9" in messages[-1]["content"]
+
+
 def test_union_search_space_includes_conditional_parameters() -> None:
     study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=1))
 

@@ -12,6 +12,7 @@ from optuna.distributions import FloatDistribution
 from optuna.distributions import IntDistribution
 import pytest
 
+from llm_guided_optuna import LLMSamplerWarning
 from llm_guided_optuna._proposal.stated_beliefs import AROUND_WIDTH
 from llm_guided_optuna._proposal.stated_beliefs import constrain_to_statements
 from llm_guided_optuna._proposal.stated_beliefs import read_stated_beliefs
@@ -73,13 +74,19 @@ def test_words_without_a_value_state_nothing(knowledge: object) -> None:
     assert read_stated_beliefs(knowledge, SPACE) == {}  # type: ignore[arg-type]
 
 
-def test_a_value_outside_the_space_is_moved_to_its_bound() -> None:
-    beliefs = read_stated_beliefs(
-        "C around 1e9, max_depth around -4, gamma between 1e-9 and 1e-4", SPACE
-    )
-    assert beliefs["C"].value == 1e3
-    assert beliefs["max_depth"].value == 1
+def test_a_value_outside_the_space_is_ignored_and_said_so() -> None:
+    with pytest.warns(LLMSamplerWarning) as said:
+        beliefs = read_stated_beliefs(
+            "C around 1e308, max_depth around -4, gamma between 1e-9 and 1e-4", SPACE
+        )
+    assert "C" not in beliefs and "max_depth" not in beliefs
+    messages = [str(w.message) for w in said]
+    assert any("'around 1e308' lies outside the range of C" in m for m in messages)
+    assert any("max_depth" in m and "is ignored" in m for m in messages)
+    # An interval that overlaps the range is cut to it; one wholly outside is ignored.
     assert beliefs["gamma"].low == 1e-5 and beliefs["gamma"].high == 1e-4
+    with pytest.warns(LLMSamplerWarning, match="gamma"):
+        assert "gamma" not in read_stated_beliefs("gamma between 1e-9 and 1e-8", SPACE)
 
 
 def test_a_statement_ends_at_the_next_parameter_or_clause() -> None:

@@ -64,11 +64,30 @@ def format_value(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
+#: A categorical's line shows at most this many choices, and at most this many characters of
+#: them; the answer's schema still lists every choice.
+MAX_CHOICES_SHOWN = 50
+MAX_CHOICES_CHARS = 1500
+
+
 def describe_parameter(spec: ParameterSpec) -> str:
-    """One line that says what values a parameter takes."""
+    """One line that says what values a parameter takes (a long list of choices is cut).
+
+    Example:
+        >>> spec = ParameterSpec(name="k", kind="categorical", choices=list(range(60)))
+        >>> describe_parameter(spec).endswith("48, 49, ... and 10 more choices]")
+        True
+    """
     if spec.kind == "categorical":
-        choices = ", ".join(format_value(c) for c in spec.choices or [])
-        return f"- {spec.name}: one of [{choices}]"
+        shown: list[str] = []
+        for choice in (spec.choices or [])[:MAX_CHOICES_SHOWN]:
+            text = format_value(choice)
+            if sum(len(item) + 2 for item in shown) + len(text) > MAX_CHOICES_CHARS:
+                break
+            shown.append(text)
+        hidden = len(spec.choices or []) - len(shown)
+        more = f", ... and {hidden} more choices" if hidden else ""
+        return f"- {spec.name}: one of [{', '.join(shown)}{more}]"
     text = f"- {spec.name}: {spec.kind} in [{format_value(spec.low)}, {format_value(spec.high)}]"
     if spec.log:
         text += ", log scale"

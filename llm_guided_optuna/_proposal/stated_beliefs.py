@@ -26,9 +26,10 @@ allowed) or as the value of a ``domain_knowledge`` key that is a parameter's nam
   ``over`` / ``at least`` / ``more than`` / ``>`` / ``>=`` (an interval to the space's bound);
 - for a categorical parameter, one of its choices named after it (``kernel rbf``).
 
-Values outside the search space are moved to its nearest bound. The text is data: only
-numbers and choice names after a known parameter's name are read, and the result always
-lies inside the search space.
+A value outside the parameter's range ("C around 1e308" where C lies in [0.01, 1000]), or an
+interval wholly outside it, is ignored, with a warning that says so; an interval that overlaps
+the range is cut to it. The text is data: only numbers and choice names after a known
+parameter's name are read, and the result always lies inside the search space.
 
 Example:
     >>> from optuna.distributions import FloatDistribution
@@ -50,6 +51,8 @@ from optuna.distributions import BaseDistribution
 from optuna.distributions import CategoricalDistribution
 from optuna.distributions import FloatDistribution
 from optuna.distributions import IntDistribution
+
+from llm_guided_optuna._warnings import llm_warn
 
 
 #: Width (standard deviation, normalised units) of a belief stated as "around X".
@@ -226,6 +229,8 @@ def _read_statement(
         if not all(math.isfinite(number) for number in numbers):
             return None
         if kind == "around":
+            if not _within(numbers[0], distribution):
+                return _ignored(name, distribution, phrase)
             value = _inside(numbers[0], distribution)
             return StatedBelief(name, "around", value, value, value, AROUND_WIDTH, phrase)
         if kind == "below":
@@ -234,6 +239,8 @@ def _read_statement(
             low, high = numbers[0], distribution.high
         else:
             low, high = sorted(numbers)
+        if high < distribution.low or low > distribution.high:
+            return _ignored(name, distribution, phrase)
         return _interval_belief(
             name, distribution, _inside(low, distribution), _inside(high, distribution), phrase
         )
@@ -251,6 +258,20 @@ def _interval_belief(
     middle = _value_at((low_position + high_position) / 2.0, distribution)
     width = max(MIN_WIDTH, (high_position - low_position) / 4.0)
     return StatedBelief(name, "between", middle, low, high, width, phrase)
+
+
+def _within(number: float, distribution: FloatDistribution | IntDistribution) -> bool:
+    return bool(distribution.low <= number <= distribution.high)
+
+
+def _ignored(name: str, distribution: FloatDistribution | IntDistribution, phrase: str) -> None:
+    """Say that a statement lies outside the parameter's range and is ignored (Python's warning
+    filter says each distinct message once)."""
+    llm_warn(
+        f"domain_knowledge: {phrase[:80]!r} lies outside the range of {name} "
+        f"[{distribution.low}, {distribution.high}]: the statement is ignored"
+    )
+    return None
 
 
 def _inside(number: float, distribution: FloatDistribution | IntDistribution) -> Any:
