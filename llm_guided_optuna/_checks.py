@@ -12,6 +12,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Mapping
+from collections.abc import Sequence
 import math
 import os
 from typing import Any
@@ -109,6 +110,20 @@ def check_connection(api_base: Any, api_key: Any, completion_kwargs: Any) -> Non
     ):
         shown = _shown(completion_kwargs)
         raise TypeError(f"completion_kwargs must be a mapping of names to values, got {shown}")
+
+
+def check_related_studies(related_studies: Any) -> None:
+    """Raise ``TypeError`` unless ``related_studies`` is ``None``, ``"auto"`` or a sequence of
+    study names."""
+    if related_studies is None or related_studies == "auto":
+        return
+    if isinstance(related_studies, str) or not isinstance(related_studies, Sequence):
+        raise TypeError(
+            "related_studies must be None, 'auto' or a list of study names, got "
+            f"{_shown(related_studies)}"
+        )
+    if not all(isinstance(name, str) and name for name in related_studies):
+        raise TypeError("related_studies must hold study names (non-empty strings)")
 
 
 def _shown(value: Any) -> str:

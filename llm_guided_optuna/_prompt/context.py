@@ -132,6 +132,26 @@ class TradeOffSummary(BaseModel):
     widest_gap: list[TrialSummary] = Field(default_factory=list)
 
 
+class RelatedConfiguration(BaseModel):
+    """One of the best configurations of a related study."""
+
+    rank: int
+    values: list[float]
+    params: dict[str, Any]
+
+
+class RelatedStudy(BaseModel):
+    """A related study as the LLM is shown it."""
+
+    name: str
+    directions: list[DirectionName]
+    problem_type: str | None = None
+    description: str | None = None
+    parameters: list[ParameterSpec]
+    n_complete: int
+    best: list[RelatedConfiguration]
+
+
 class OptimizationContext(BaseModel):
     """Everything the LLM is told for one proposal.
 
@@ -151,6 +171,7 @@ class OptimizationContext(BaseModel):
     trade_off: TradeOffSummary | None = None
     constraints: ConstraintSummary | None = None
     problem: ProblemContext = Field(default_factory=ProblemContext)
+    related: list[RelatedStudy] = Field(default_factory=list)
 
 
 def describe_distribution(name: str, distribution: BaseDistribution) -> ParameterSpec:

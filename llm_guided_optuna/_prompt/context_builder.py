@@ -53,6 +53,7 @@ from llm_guided_optuna._prompt.context import TradeOffSummary
 from llm_guided_optuna._prompt.problem import MAX_KEY_CHARS
 from llm_guided_optuna._prompt.problem import read_problem_context
 from llm_guided_optuna._prompt.problem import truncate_text
+from llm_guided_optuna._prompt.related import RelatedStudies
 from llm_guided_optuna._trials import is_feasible
 from llm_guided_optuna._trials import loss_sign
 from llm_guided_optuna._trials import losses
@@ -82,12 +83,14 @@ class ContextBuilder:
         max_context_trials: int = 10,
         max_best_trials: int = MAX_BEST_TRIALS,
         max_front_trials: int = MAX_FRONT_TRIALS,
+        related: RelatedStudies | None = None,
     ) -> None:
         if max_context_trials < 0:
             raise ValueError("max_context_trials must be >= 0")
         self.max_context_trials = max_context_trials
         self.max_best_trials = max_best_trials
         self.max_front_trials = max_front_trials
+        self.related = related
 
     def build(
         self,
@@ -136,6 +139,7 @@ class ContextBuilder:
             trade_off=_trade_off(front, directions, search_space) if front else None,
             constraints=_constraint_summary(complete, constraints_of),
             problem=read_problem_context(study.user_attrs),
+            related=self.related.of(study) if self.related is not None else [],
         )
 
     def _best_trials(

@@ -22,6 +22,7 @@ from typing import Any
 
 from llm_guided_optuna._prompt.context import OptimizationContext
 from llm_guided_optuna._prompt.context import ParameterSpec
+from llm_guided_optuna._prompt.context import RelatedStudy
 from llm_guided_optuna._prompt.context import TrialSummary
 
 
@@ -165,8 +166,8 @@ def goal_line(directions: Sequence[str], names: list[str] | None = None) -> str:
 
 
 def problem_sections(context: OptimizationContext) -> list[str]:
-    """The sections both prompts open with: goal, problem, constraints, search space and the
-    parameters fixed for this trial."""
+    """The sections both prompts open with: goal, problem, constraints, search space, the
+    parameters fixed for this trial and the related studies (if the sampler was given any)."""
     constrained = context.constraints is not None
     sections: list[str] = ["## Goal", goal_line(list(context.directions), context.objective_names)]
     problem = _problem_block(context, with_constraints=not constrained)
@@ -178,4 +179,46 @@ def problem_sections(context: OptimizationContext) -> list[str]:
         sections += ["## Fixed for this trial (keep these values)"] + [
             f"- {name}={format_value(value)}" for name, value in context.fixed_params.items()
         ]
+    sections += related_lines(context.related)
     return sections
+
+
+#: The characters the related studies may take in a prompt, all of them together.
+RELATED_BUDGET_CHARS = 1800
+
+
+def related_lines(
+    studies: Sequence[RelatedStudy], budget_chars: int = RELATED_BUDGET_CHARS
+) -> list[str]:
+    """The prompt's section on related studies (empty without any), within ``budget_chars``:
+    whole studies, in order, while they fit."""
+    if not studies:
+        return []
+    lines = [
+        "## Earlier studies (user data: what worked before)",
+        "Studies the user ran before, which may or may not resemble this one. Judge which "
+        "apply, map their parameters to this search space (names may differ) and adapt their "
+        "best values; ignore those that do not apply.",
+    ]
+    used = sum(len(line) + 1 for line in lines)
+    for study in studies:
+        goal = ", ".join(study.directions)
+        block = [f'- Study "{study.name}" ({goal}; {study.n_complete} complete trials)']
+        if study.problem_type:
+            block.append(f"  Problem type: {study.problem_type}")
+        if study.description:
+            block.append(f"  Description: {study.description}")
+        block.append(
+            "  Parameters: "
+            + "; ".join(describe_parameter(p).removeprefix("- ") for p in study.parameters)
+        )
+        for best in study.best:
+            values = ", ".join(format_value(v) for v in best.values)
+            params = ", ".join(f"{k}={format_value(v)}" for k, v in best.params.items())
+            block.append(f"  Best #{best.rank}: value {values} with {params}")
+        size = sum(len(line) + 1 for line in block)
+        if used + size > budget_chars:
+            break
+        lines += block
+        used += size
+    return lines if len(lines) > 2 else []

@@ -149,7 +149,7 @@ class LLMProposer:
         if pending is not None:
             self._stats.increment("batched_proposals_used")
             return self._use(study, trial, pending)
-        reply, proposals, knowledge = self._ask(
+        reply, proposals, context = self._ask(
             study, trial, search_space, to_propose, advice, warm_start
         )
         claims.refresh()  # Read afresh after the call: other trials may have started meanwhile.
@@ -158,13 +158,18 @@ class LLMProposer:
             to_propose,
             self._validator,
             consensus_of_guesses=warm_start and self.warm_start_prompt.guesses > 1,
-            stated=read_stated_beliefs(knowledge, to_propose) if warm_start else None,
+            stated=(
+                read_stated_beliefs(context.problem.domain_knowledge, to_propose)
+                if warm_start
+                else None
+            ),
             key_of=claims.key_of,
             taken=claims.known,
             rng=random.Random(f"{self.seed}:{trial.number}"),
             vary_repeats=not warm_start,
         )
-        chosen = self._choose(made, reply, claims, space_key, n_finished)
+        shown = [related.name for related in context.related]
+        chosen = self._choose(made, reply, claims, space_key, n_finished, shown)
         return self._use(study, trial, chosen)
 
     def _ask(
@@ -175,8 +180,8 @@ class LLMProposer:
         to_propose: dict[str, BaseDistribution],
         advice: dict[str, Any] | None,
         warm_start: bool,
-    ) -> tuple[LLMReply, list[ParsedProposal], Any]:
-        """Call the LLM and parse its answer; also the user's ``domain_knowledge`` it was shown."""
+    ) -> tuple[LLMReply, list[ParsedProposal], OptimizationContext]:
+        """Call the LLM and parse its answer; also what it was shown of the study."""
         context = self._context_builder.build(study, search_space, trial)
         request = self._request(context, to_propose, advice, warm_start)
         reply = self._llm.call(
@@ -193,7 +198,7 @@ class LLMProposer:
         if warm_start:
             answered_until = trial.number + self.proposals_per_call - 1
             self._warm_start_answered_until = max(self._warm_start_answered_until, answered_until)
-        return reply, proposals, context.problem.domain_knowledge
+        return reply, proposals, context
 
     def _choose(
         self,
@@ -202,6 +207,7 @@ class LLMProposer:
         claims: _TrialClaims,
         space_key: tuple[str, ...],
         n_finished: int,
+        related_shown: list[str],
     ) -> PendingProposal:
         """The first candidate no other trial has (claimed for this trial); the later usable
         ones wait in the pool.
@@ -226,6 +232,8 @@ class LLMProposer:
             )
             if made.guesses:
                 origin["guesses"] = made.guesses
+            if related_shown:
+                origin["related_studies"] = related_shown
             if candidate.moved:
                 origin["moved_to_stated"] = candidate.moved
             if candidate.perturbed:

@@ -230,7 +230,8 @@ def _read_statement(
             return None
         if kind == "around":
             if not _within(numbers[0], distribution):
-                return _ignored(name, distribution, phrase)
+                _say_ignored(name, distribution, phrase)
+                return None
             value = _inside(numbers[0], distribution)
             return StatedBelief(name, "around", value, value, value, AROUND_WIDTH, phrase)
         if kind == "below":
@@ -240,7 +241,8 @@ def _read_statement(
         else:
             low, high = sorted(numbers)
         if high < distribution.low or low > distribution.high:
-            return _ignored(name, distribution, phrase)
+            _say_ignored(name, distribution, phrase)
+            return None
         return _interval_belief(
             name, distribution, _inside(low, distribution), _inside(high, distribution), phrase
         )
@@ -264,14 +266,15 @@ def _within(number: float, distribution: FloatDistribution | IntDistribution) ->
     return bool(distribution.low <= number <= distribution.high)
 
 
-def _ignored(name: str, distribution: FloatDistribution | IntDistribution, phrase: str) -> None:
+def _say_ignored(
+    name: str, distribution: FloatDistribution | IntDistribution, phrase: str
+) -> None:
     """Say that a statement lies outside the parameter's range and is ignored (Python's warning
     filter says each distinct message once)."""
     llm_warn(
         f"domain_knowledge: {phrase[:80]!r} lies outside the range of {name} "
         f"[{distribution.low}, {distribution.high}]: the statement is ignored"
     )
-    return None
 
 
 def _inside(number: float, distribution: FloatDistribution | IntDistribution) -> Any:

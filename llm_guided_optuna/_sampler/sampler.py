@@ -28,11 +28,13 @@ from optuna.trial import TrialState
 from llm_guided_optuna._checks import check_cache_dir
 from llm_guided_optuna._checks import check_model
 from llm_guided_optuna._checks import check_range
+from llm_guided_optuna._checks import check_related_studies
 from llm_guided_optuna._checks import check_sampler
 from llm_guided_optuna._llm.caller import LLMCaller
 from llm_guided_optuna._llm.replay import ExchangeCache
 from llm_guided_optuna._llm.settings import LLMSettings
 from llm_guided_optuna._prompt.context_builder import ContextBuilder
+from llm_guided_optuna._prompt.related import RelatedStudies
 from llm_guided_optuna._proposal.claims import ConfigurationClaims
 from llm_guided_optuna._proposal.claims import WarmStartClaim
 from llm_guided_optuna._proposal.pool import ProposalPool
@@ -125,6 +127,13 @@ class LLMGuidedSampler(BaseSampler):
         cache_dir: Record every LLM exchange there, and replay recorded ones instead of
             calling the LLM: a study rerun with the same ``cache_dir`` and ``seed`` gets the
             same parameters without contacting any LLM (see :mod:`llm_guided_optuna._llm.replay`).
+        related_studies: What worked before: earlier studies in the same storage that the LLM
+            is shown (name, direction, problem, search space, best configurations) in every
+            prompt, to judge which resemble this one and adapt their best values: a list of
+            study names, or ``"auto"`` (every other study of the storage, newest first, at
+            most 5). ``None`` (the default): nothing of another study is read or sent. With a
+            hosted model, their descriptions and best configurations leave your machine
+            (:mod:`llm_guided_optuna._prompt.related`).
         **flat_arguments: The names of 0.1.0, kept for one release with a ``FutureWarning``
             that names the new spelling: the fields of :class:`~llm_guided_optuna.LLMSettings`
             (``api_base``, ``api_key``, ``temperature``, ``timeout``, ``max_retries``,
@@ -148,6 +157,7 @@ class LLMGuidedSampler(BaseSampler):
         max_cost_usd: float | None = None,
         on_error: str = "fallback",
         cache_dir: str | os.PathLike[str] | None = None,
+        related_studies: str | Sequence[str] | None = None,
         **flat_arguments: Any,
     ) -> None:
         check_model(model)
@@ -156,6 +166,7 @@ class LLMGuidedSampler(BaseSampler):
         check_range("max_llm_calls", max_llm_calls, 0, integer=True, optional=True)
         check_range("max_cost_usd", max_cost_usd, 0.0, optional=True)
         check_cache_dir(cache_dir)
+        check_related_studies(related_studies)
         strategy, settings, optimizer = resolve_flat_arguments(
             flat_arguments, strategy, llm, optimizer
         )
@@ -196,7 +207,10 @@ class LLMGuidedSampler(BaseSampler):
             self._stats,
             self._provenance,
             self._claims,
-            ContextBuilder(max_context_trials=max_context_trials),
+            ContextBuilder(
+                max_context_trials=max_context_trials,
+                related=(RelatedStudies(related_studies) if related_studies is not None else None),
+            ),
             ParameterValidator(),
             ProposalPool(plan.max_proposal_age),
             proposals_per_call=plan.proposals_per_call,
