@@ -34,6 +34,7 @@ from benchmarks.experiments.knowledge import condition_setup
 from benchmarks.tasks.reference import load_reference
 from benchmarks.tasks.reference import require_reference
 from benchmarks.tasks.registry import get_task
+from llm_guided_optuna import LLMGuidedSampler
 
 
 def warm_start_quote(
@@ -45,9 +46,6 @@ def warm_start_quote(
     task = get_task(task_name)
     hints = task_hints(task)
     sampler_name, user_attrs, _ = condition_setup(condition, hints)
-    # Lazy: the library imports torch (Optuna's GP); only the LLM samplers need it.
-    from llm_guided_optuna import LLMGuidedSampler
-
     sampler = build_sampler(sampler_name, seed, {"cache_dir": exchanges_dir(cache_dir)}).sampler
     if not isinstance(sampler, LLMGuidedSampler):
         raise TypeError(f"{condition!r} has no LLM warm start to quote")

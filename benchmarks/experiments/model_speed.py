@@ -31,6 +31,14 @@ import optuna
 
 from benchmarks._paths import RESULTS_DIR
 from benchmarks.tasks.registry import get_task
+from llm_guided_optuna._llm.client import compact_json_grammar
+from llm_guided_optuna._prompt.context_builder import ContextBuilder
+from llm_guided_optuna._prompt.request import warm_start_request
+from llm_guided_optuna._sampler.search_space import UnionSearchSpace
+from llm_guided_optuna.embedded import EMBEDDED_MODELS
+from llm_guided_optuna.embedded import EmbeddedModelServer
+from llm_guided_optuna.embedded.server import free_cores
+from llm_guided_optuna.embedded.store import installed_model_file
 
 
 DEFAULT_OUTPUT = RESULTS_DIR / "model_speed.json"
@@ -39,12 +47,6 @@ TASK = "dt-wine"
 
 def warm_start_body(task_name: str, alias: str, seed: int) -> dict[str, Any]:
     """The chat request the default strategy's warm start sends for ``task_name``."""
-
-    # Lazy: the library imports torch (Optuna's GP); only the LLM samplers need it.
-    from llm_guided_optuna._llm.client import compact_json_grammar
-    from llm_guided_optuna._prompt.context_builder import ContextBuilder
-    from llm_guided_optuna._prompt.request import warm_start_request
-    from llm_guided_optuna._sampler.search_space import UnionSearchSpace
 
     task = get_task(task_name)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -78,9 +80,6 @@ def _post(url: str, body: dict[str, Any]) -> dict[str, Any]:
 
 def measure(model: str, threads: int, calls: int, task_name: str) -> dict[str, Any]:
     """Load time and per-call figures of ``model`` with ``threads`` inference threads."""
-    # Lazy: the library imports torch (Optuna's GP); only the LLM samplers need it.
-    from llm_guided_optuna.embedded import EmbeddedModelServer
-
     server = EmbeddedModelServer(model, parallel_requests=1, n_threads=threads)
     started = time.perf_counter()
     server.start()
@@ -135,11 +134,6 @@ def measure(model: str, threads: int, calls: int, task_name: str) -> dict[str, A
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m benchmarks.model_speed``."""
-    # Lazy: the library imports torch (Optuna's GP); only the LLM samplers need it.
-    from llm_guided_optuna.embedded import EMBEDDED_MODELS
-    from llm_guided_optuna.embedded.server import free_cores
-    from llm_guided_optuna.embedded.store import installed_model_file
-
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.model_speed",
         description=__doc__,

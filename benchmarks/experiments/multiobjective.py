@@ -68,7 +68,10 @@ from benchmarks.tasks.bayesmark import load_split
 from benchmarks.tasks.bayesmark import TREE_SPACE
 from benchmarks.tasks.task_types import Direction
 from benchmarks.tasks.task_types import suggest_from_space
+from llm_guided_optuna import LLMGuidedSampler
 from llm_guided_optuna import LLMSettings
+from llm_guided_optuna._attrs import LLM_SOURCES
+from llm_guided_optuna._sampler.strategies import STRATEGIES
 
 
 N_TREES = 10
@@ -257,10 +260,6 @@ def mean_and_se(samples: Sequence[float]) -> tuple[float | None, float | None]:
 
 def llm_strategies() -> list[str]:
     """The strategies ``LLMGuidedSampler`` accepts now (``prior`` only where it exists)."""
-    try:
-        from llm_guided_optuna._sampler.strategies import STRATEGIES
-    except Exception:  # noqa: BLE001 - without the library the baselines still run
-        return []
     return [s for s in ("llm", "hybrid", "prior") if s in STRATEGIES]
 
 
@@ -284,9 +283,6 @@ def build_sampler(name: str, seed: int) -> optuna.samplers.BaseSampler:
     if name == "gp":
         return optuna.samplers.GPSampler(seed=seed)
     if name.startswith("llm"):
-        # Lazy: the library imports torch (Optuna's GP); only the LLM samplers need it.
-        from llm_guided_optuna import LLMGuidedSampler
-
         return LLMGuidedSampler(
             seed=seed, strategy=llm_strategy(name), llm=LLMSettings(timeout=LLM_TIMEOUT_S)
         )
@@ -499,9 +495,6 @@ def _llm_share(record: dict[str, Any]) -> float:
     sources = record.get("sources") or []
     if not sources:
         return 0.0
-    # Lazy: the library imports torch (Optuna's GP); only the LLM samplers need it.
-    from llm_guided_optuna._attrs import LLM_SOURCES
-
     return sum(1 for s in sources if s in LLM_SOURCES) / len(sources)
 
 

@@ -47,6 +47,7 @@ from benchmarks.core.samplers import is_llm_sampler
 from benchmarks.core.samplers import llm_sampler_available
 from benchmarks.core.samplers import llm_statistics
 from benchmarks.core.samplers import llm_strategy
+from llm_guided_optuna import LLMGuidedSampler
 from llm_guided_optuna import LLMSettings
 
 
@@ -161,9 +162,6 @@ def build_sampler(
     if name == "random":
         return optuna.samplers.RandomSampler(seed=seed)
     if name.startswith("llm"):
-        # Lazy: the library imports torch (Optuna's GP); only the LLM samplers need it.
-        from llm_guided_optuna import LLMGuidedSampler
-
         response = json.dumps({"parameters": mock_config, "rationale": "mock"})
         return LLMGuidedSampler(
             model=MOCK_MODEL,

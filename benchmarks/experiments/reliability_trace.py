@@ -29,6 +29,12 @@ from benchmarks.core.metrics import mean_and_standard_error
 from benchmarks.core.runner import load_run
 from benchmarks.tasks.registry import get_task
 from benchmarks.tasks.registry import resolve_task_names
+from llm_guided_optuna._attrs import PROPOSAL_ATTR
+from llm_guided_optuna._prior.configuration_prior import build_prior
+from llm_guided_optuna._prior.configuration_prior import llm_beliefs
+from llm_guided_optuna._prior.reliability import belief_reliability
+from llm_guided_optuna._prior.reliability import density_reliability
+from llm_guided_optuna._prior.reliability import rank_reliability
 
 
 CHECKPOINTS = (5, 10, 20)
@@ -36,9 +42,6 @@ CHECKPOINTS = (5, 10, 20)
 
 def _trials(record: dict[str, Any], space: dict[str, Any], count: int) -> list[Any]:
     """The first ``count`` complete trials of ``record``, rebuilt as Optuna trials."""
-
-    # Lazy: the library imports torch (Optuna's GP); only the LLM samplers need it.
-    from llm_guided_optuna._attrs import PROPOSAL_ATTR
 
     trials = []
     for number, (value, params, proposal) in enumerate(
@@ -66,13 +69,6 @@ def traceable(record: dict[str, Any]) -> bool:
 def reliabilities(record: dict[str, Any], checkpoint: int) -> dict[str, float] | None:
     """``ρ`` by every check for trial ``checkpoint`` of ``record`` (from the trials before it);
     ``None`` for a record without configurations or LLM proposals."""
-    # Lazy: the library imports torch (Optuna's GP); only the LLM samplers need it.
-    from llm_guided_optuna._prior.configuration_prior import build_prior
-    from llm_guided_optuna._prior.configuration_prior import llm_beliefs
-    from llm_guided_optuna._prior.reliability import belief_reliability
-    from llm_guided_optuna._prior.reliability import density_reliability
-    from llm_guided_optuna._prior.reliability import rank_reliability
-
     if not traceable(record):
         return None
     space = get_task(record["task"]).space

@@ -47,6 +47,7 @@ import warnings
 import optuna
 
 from benchmarks._paths import RESULTS_DIR
+from llm_guided_optuna._proposal.claims import claim_in_storage
 
 
 DEFAULT_OUTPUT = RESULTS_DIR / "storage_throughput.json"
@@ -72,9 +73,6 @@ def quiet() -> None:
 
 def measure_claims(storage: optuna.storages.BaseStorage, n_trials: int) -> dict[str, Any]:
     """Median seconds of ``claim_in_storage`` and of ask+tell over ``n_trials`` trials."""
-    # Lazy: the library imports torch (Optuna's GP); only the LLM samplers need it.
-    from llm_guided_optuna._proposal.claims import claim_in_storage
-
     study = optuna.create_study(storage=storage, sampler=optuna.samplers.RandomSampler(seed=0))
     claims, cycles = [], []
     for index in range(n_trials):
