@@ -59,13 +59,16 @@ _SINGLE_ANSWER = (
 )
 
 
-def system_prompt(n_configurations: int = 1, constrained: bool = False) -> str:
+def system_prompt(
+    n_configurations: int = 1, constrained: bool = False, related: bool = False
+) -> str:
     """The system message, asking for ``n_configurations`` configurations.
 
-    ``constrained`` adds the rule of feasibility and declares the user's constraints data.
+    ``constrained`` adds the rule of feasibility and declares the user's constraints data;
+    ``related`` declares the earlier studies data.
     """
     rules = {
-        "data_rule": data_rule(constrained),
+        "data_rule": data_rule(constrained, related),
         "extra_rules": _CONSTRAINED_RULE if constrained else "",
     }
     if n_configurations == 1:
@@ -219,7 +222,10 @@ def render_messages(
     sections += ["## Progress", _progress_line(context)]
     sections += ["## Task", _task_line(context, extra_instruction)]
     return [
-        {"role": "system", "content": system_prompt(n_configurations, constrained)},
+        {
+            "role": "system",
+            "content": system_prompt(n_configurations, constrained, bool(context.related)),
+        },
         {"role": "user", "content": "\n".join(sections)},
     ]
 

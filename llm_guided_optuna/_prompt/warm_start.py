@@ -112,7 +112,7 @@ def render_warm_start_messages(
         situation=situation,
         request=request,
         answer_format=answer_format,
-        data_rule=data_rule(context.constraints is not None),
+        data_rule=data_rule(context.constraints is not None, bool(context.related)),
     )
     sections = problem_sections(context)
     if shown:
