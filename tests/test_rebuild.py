@@ -3,8 +3,9 @@
 One test per target of :mod:`benchmarks.rebuild` (a results file, with the pages and figures
 rendered from it): its commands run in a copy of the repository's files, on a fresh cache that
 they restore from ``benchmarks/results/*archive``, and every output must equal the committed
-one. The targets marked slow (``one_machine``, ``probe``, ``advisors``, ``latest``: a minute or
-more each on two cores) run with the rest of the suite in CI; ``-m "not slow"`` leaves them out.
+one. The targets marked slow (``one_machine``, ``probe``, ``probe_designs``, ``advisors``,
+``latest``: a minute or more each on two cores) run with the rest of the suite in CI;
+``-m "not slow"`` leaves them out.
 What the rebuild does not cover (timings measured once) is listed in its module docstring.
 """
 
