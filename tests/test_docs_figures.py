@@ -316,7 +316,7 @@ QUOTES = (
     ),
     Quote(
         "docs/benchmarks.md",
-        "(on Qwen {} at\n10 trials and {} at 30)",
+        "(on Qwen {} at\n10 trials and {} at 30, within noise)",
         (
             lambda: signed_cell(versus_prior("qwen2.5-coder-1.5b", "10")),
             lambda: signed_cell(versus_prior("qwen2.5-coder-1.5b", "30")),
