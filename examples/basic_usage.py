@@ -4,10 +4,9 @@ Run it with ``python examples/basic_usage.py`` (``bash scripts/demo.sh`` sets up
 The study tunes scikit-learn's RBF support vector classifier on the handwritten digits that ship
 with scikit-learn (``C`` and ``gamma``, log-scaled, 3-fold cross-validated accuracy). No API key
 and no network are needed: with no ``model`` argument the sampler starts the best embedded model
-installed (Qwen2.5-Coder-1.5B after ``bash scripts/setup.sh``) in-process. Each LLM call is
-logged when it starts, while it waits and when it ends, and the summary shows what the
-LLM proposed. Those lines are written above Optuna's progress bar, never through it. To use a
-hosted model instead, pass e.g. ``--model gpt-4o-mini`` (and set
+installed (Qwen2.5-Coder-1.5B after ``bash scripts/setup.sh``) in-process. Its one warm-start
+call is logged when it starts, while it waits and when it ends, and the summary shows what the
+LLM proposed. To use a hosted model instead, pass e.g. ``--model gpt-4o-mini`` (and set
 ``OPENAI_API_KEY``).
 
 ``--compare`` also runs Optuna's default sampler (TPE) on the same budget and saves both
@@ -17,10 +16,6 @@ best-so-far curves to ``--plot`` (default ``demo_best_so_far.png``).
 from __future__ import annotations
 
 import argparse
-import logging
-
-import optuna
-from tqdm.contrib.logging import logging_redirect_tqdm
 
 from llm_guided_optuna.cli.demo import plot_best_so_far
 from llm_guided_optuna.cli.demo import run_demo
@@ -47,11 +42,7 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    # The sampler's INFO lines (the model loading, each LLM call) go through Optuna's logger:
-    # written above the progress bar, not through it.
-    optuna.logging.get_logger("optuna")  # Optuna's handler exists before it is redirected.
-    with logging_redirect_tqdm(loggers=[logging.getLogger("optuna")]):
-        study, sampler, elapsed = run_demo(args.trials, args.model, args.seed)
+    study, sampler, elapsed = run_demo(args.trials, args.model, args.seed)
     print("\n".join(summary_lines(study, sampler, elapsed)))
     if args.compare:
         baseline, baseline_elapsed = run_optuna_default(args.trials, args.seed)
