@@ -103,6 +103,9 @@ TARGETS: tuple[Target, ...] = (
     Target(
         "probe",
         (
+            # The probe replays the warm starts archived with the runs; it does not restore the
+            # archive itself, and without it would ask the model again.
+            ("benchmarks.archive", "restore"),
             (
                 "benchmarks.probe",
                 "--models",
@@ -117,6 +120,7 @@ TARGETS: tuple[Target, ...] = (
     Target(
         "probe_designs",
         (
+            ("benchmarks.archive", "restore"),
             (
                 "benchmarks.probe",
                 "--designs",
@@ -131,8 +135,6 @@ TARGETS: tuple[Target, ...] = (
         ),
         ("benchmarks/results/probe_designs.json",),
         slow=True,
-        # The default design's probe runs are the probe's: replayed from its cache, not asked.
-        needs=("probe",),
     ),
     Target(
         "advisors",
