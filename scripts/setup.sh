@@ -23,6 +23,14 @@ for arg in "$@"; do
     esac
 done
 
+# A system Python marked externally managed (PEP 668: Debian, Ubuntu, Homebrew) refuses pip:
+# say what to do instead of pip's long error.
+if "$PYTHON" -c 'import sys, sysconfig, pathlib; sys.exit(sys.prefix != sys.base_prefix or not (pathlib.Path(sysconfig.get_path("stdlib")) / "EXTERNALLY-MANAGED").exists())'; then
+    echo "error: $PYTHON is the system's Python, which refuses pip (PEP 668). Create and activate a" >&2
+    echo "virtual environment first:  python3 -m venv .venv && . .venv/bin/activate" >&2
+    exit 1
+fi
+
 pip_install() { "$PYTHON" -m pip install --disable-pip-version-check -q "$@"; }
 has_module() { "$PYTHON" -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('$1') is None)"; }
 

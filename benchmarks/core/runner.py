@@ -15,6 +15,8 @@ For a noisy task (the neural-network suite) ``values`` are the draws the optimiz
   ``study.optimize`` minus objective, held-out test and LLM seconds. Per trial it is the
   gap between the end of the previous trial's evaluation and the start of this one
   (suggestions included), minus this trial's LLM seconds.
+* ``library_commit``: the commit of the library that ran (``+dirty`` with local changes);
+  records from before 2026-12-08 lack it.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import math
 from pathlib import Path
 import platform
 import re
+import subprocess
 import time
 from typing import Any
 
@@ -102,6 +105,37 @@ def library_versions() -> dict[str, str | None]:
         except metadata.PackageNotFoundError:
             versions[package] = None
     return versions
+
+
+def library_commit() -> str | None:
+    """The git commit of the ``llm_guided_optuna`` checkout that runs, ``+dirty`` when its files
+    differ from that commit, or ``None`` outside a git checkout (e.g. an installed wheel).
+
+    Runs recorded at different commits are pooled in one row only where
+    ``python -m benchmarks.replay_check`` shows them identical.
+    """
+    import llm_guided_optuna  # the library, wherever it is imported from
+
+    package = Path(llm_guided_optuna.__file__).resolve().parent
+
+    def git(*arguments: str) -> str | None:
+        try:
+            done = subprocess.run(
+                ["git", "-C", str(package), *arguments],
+                capture_output=True,
+                text=True,
+                timeout=30,
+                check=True,
+            )
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return done.stdout.strip()
+
+    commit = git("rev-parse", "HEAD")
+    if not commit:
+        return None
+    changes = git("status", "--porcelain", "--", ".")
+    return commit + ("+dirty" if changes else "")
 
 
 def _finite_or_none(value: float | None) -> float | None:
@@ -278,5 +312,6 @@ def run_one(
         "total_seconds": total_seconds,
         "sampler_statistics": full_statistics(sampler),
         "versions": library_versions(),
+        "library_commit": library_commit(),
         "finished_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     }

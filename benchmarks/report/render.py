@@ -29,6 +29,8 @@ BENCHMARK_MACHINE = (
     "the project's benchmark machines, Linux x86-64 with 2 CPU cores, one thread per run "
     "(`OMP_NUM_THREADS=1`)"
 )
+#: The second suite's method (hand-written), placed at the end of the main page.
+NN_SUITE_METHOD = RESULTS_DIR / "nn_suite_method.md"
 
 
 def _number(value: float | None, digits: int = 3) -> str:
@@ -678,4 +680,6 @@ def render_markdown(
         "LLM time.",
         "",
     ]
+    if not context.get("runs_only") and NN_SUITE_METHOD.exists():
+        out += [NN_SUITE_METHOD.read_text().strip(), ""]
     return "\n".join(out)

@@ -53,19 +53,21 @@ ADVISOR_MEANINGS = {
 MIN_STRATEGY_RUNS = 40
 #: The README's words for each advisor, in the order of the table.
 README_ADVISORS = {
-    "oracle-top1": "stand-in: the best 1 % of configurations",
+    "oracle-top1": "stand-in: the best 1 %",
     "oracle-top10": "stand-in: the best 10 %",
     "oracle-top30": "stand-in: the best 30 %",
-    "qwen2.5-coder-1.5b": "Qwen2.5-Coder-1.5B (default)",
+    "qwen2.5-coder-1.5b": "Qwen2.5-Coder-1.5B",
     "useless": "stand-in: random answers",
-    "local-step": "stand-in: a step from the best trial shown",
+    "local-step": "stand-in: a step from the best",
     "smollm2-135m": "SmolLM2-135M",
 }
+#: The strategies the README's table shows beside the default (the others: docs/benchmarks.md).
+README_OTHER_STRATEGIES = ("prior",)
 
 
 def readme_strategies(results: dict[str, Any]) -> list[tuple[str, str]]:
-    """The README's columns, ``(row strategy, header)``: the default first, then the other
-    strategies whose rows exist, in the order of :data:`STRATEGIES`.
+    """The README's columns, ``(row strategy, header)``: the default first, then those of
+    :data:`README_OTHER_STRATEGIES` whose rows exist, in the order of :data:`STRATEGIES`.
 
     Example:
         >>> readme_strategies({"default_strategy": "llm-trust", "rows": {"prior@useless": {}}})
@@ -76,22 +78,22 @@ def readme_strategies(results: dict[str, Any]) -> list[tuple[str, str]]:
     return [(DEFAULT_ROW, f'`"{default}"` (default)')] + [
         (strategy, f'`"{strategy}"`')
         for strategy in STRATEGIES
-        if strategy in strategies and strategy != default
+        if strategy in strategies and strategy != default and strategy in README_OTHER_STRATEGIES
     ]
 
 
 def readme_ladder_table(results: dict[str, Any]) -> str:
     """The README's table: for each advisor (its skill, the probe's trial-1 regret), each
     strategy's regret at 10 / 30 trials; a row with fewer than 80 runs says how many, one with
-    fewer than :data:`MIN_STRATEGY_RUNS` is left out, and the lowest regret at 30 trials of
-    each advisor is in bold.
+    fewer than :data:`MIN_STRATEGY_RUNS` is left out. No cell is marked best: within a row most
+    differences are within noise (the paired figures are on docs/benchmarks.md).
 
     Example:
         >>> row = {"runs": 80, "regret": {"10": 0.2, "30": 0.1}}
         >>> table = readme_ladder_table({"advisors": {"useless": {"skill": 0.77}},
-        ...                              "rows": {"default@useless": row, "llm@useless": row}})
+        ...                              "rows": {"default@useless": row, "prior@useless": row}})
         >>> table.splitlines()[-1]
-        '| stand-in: random answers | 0.77 | **0.200 / 0.100** | 0.200 / 0.100 |'
+        '| stand-in: random answers | 0.77 | 0.200 / 0.100 | 0.200 / 0.100 |'
     """
     rows, advisors = results["rows"], results["advisors"]
     columns = readme_strategies(results)
@@ -107,7 +109,6 @@ def readme_ladder_table(results: dict[str, Any]) -> str:
         }
         if not shown:
             continue
-        best = min(shown, key=lambda strategy: shown[strategy]["regret"]["30"])
         cells = []
         for strategy, _ in columns:
             entry = shown.get(strategy)
@@ -115,7 +116,6 @@ def readme_ladder_table(results: dict[str, Any]) -> str:
                 cells.append("–")
                 continue
             text = f"{entry['regret']['10']:.3f} / {entry['regret']['30']:.3f}"
-            text = f"**{text}**" if strategy == best else text
             cells.append(text + (f" ({entry['runs']} runs)" if entry["runs"] < 80 else ""))
         lines.append(f"| {words} | {advisors[advisor]['skill']:.2f} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
@@ -254,8 +254,13 @@ def versus_twin(results: dict[str, Any]) -> list[str]:
     return lines
 
 
+#: The hand-written reading placed after the section's tables.
+ADVISORS_READING = RESULTS_DIR / "advisors_reading.md"
+
+
 def advisors_section(results: dict[str, Any]) -> str:
-    """The section's Markdown ('' when there are no rows)."""
+    """The section's Markdown ('' when there are no rows), the hand-written reading of
+    :data:`ADVISORS_READING` at its end."""
 
     if not results.get("rows"):
         return ""
@@ -308,6 +313,7 @@ def advisors_section(results: dict[str, Any]) -> str:
             "Acceptance lines of issue 28 that these rows check:",
             "",
             "\n".join(checks),
+            *(["", ADVISORS_READING.read_text().strip()] if ADVISORS_READING.exists() else []),
         ]
     )
 
