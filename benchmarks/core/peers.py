@@ -442,8 +442,9 @@ class UsageCountingProxy:
 
 
 class RegistryPeer(optuna.samplers.BaseSampler):
-    """An OptunaHub sampler with the registry commit it came from (and, for LLAMBO, its LLM
-    usage) reported through ``get_statistics``, as the benchmark's run records keep them.
+    """An OptunaHub sampler with the registry commit it came from, its wall seconds per trial
+    and, for LLAMBO, its LLM usage, reported through ``get_statistics`` (the run records keep
+    them). LLAMBO's calls run concurrently, so their summed seconds can exceed the wall time.
 
     Every sampler call is delegated unchanged; only the statistics are added.
     """
@@ -459,6 +460,7 @@ class RegistryPeer(optuna.samplers.BaseSampler):
         self._commit = registry_commit()
         self._proxy = proxy
         self._at_start = dict(proxy.stats) if proxy is not None else {}
+        self._seconds: dict[str, float] = {}
         self.model_name = (
             LLAMBO_MODEL_PREFIX + os.environ.get(LLAMBO_MODEL_ENV, "") if proxy else None
         )
@@ -466,15 +468,23 @@ class RegistryPeer(optuna.samplers.BaseSampler):
     def reseed_rng(self) -> None:
         self._sampler.reseed_rng()
 
+    def _timed(self, trial: FrozenTrial, call: Any, *args: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return call(*args)
+        finally:
+            key = str(trial.number)
+            self._seconds[key] = self._seconds.get(key, 0.0) + time.perf_counter() - start
+
     def infer_relative_search_space(
         self, study: optuna.Study, trial: FrozenTrial
     ) -> dict[str, BaseDistribution]:
-        return self._sampler.infer_relative_search_space(study, trial)
+        return self._timed(trial, self._sampler.infer_relative_search_space, study, trial)
 
     def sample_relative(
         self, study: optuna.Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
     ) -> dict[str, Any]:
-        return self._sampler.sample_relative(study, trial, search_space)
+        return self._timed(trial, self._sampler.sample_relative, study, trial, search_space)
 
     def sample_independent(
         self,
@@ -483,10 +493,17 @@ class RegistryPeer(optuna.samplers.BaseSampler):
         param_name: str,
         param_distribution: BaseDistribution,
     ) -> Any:
-        return self._sampler.sample_independent(study, trial, param_name, param_distribution)
+        return self._timed(
+            trial,
+            self._sampler.sample_independent,
+            study,
+            trial,
+            param_name,
+            param_distribution,
+        )
 
     def before_trial(self, study: optuna.Study, trial: FrozenTrial) -> None:
-        self._sampler.before_trial(study, trial)
+        self._timed(trial, self._sampler.before_trial, study, trial)
 
     def after_trial(
         self,
@@ -495,7 +512,7 @@ class RegistryPeer(optuna.samplers.BaseSampler):
         state: TrialState,
         values: Sequence[float] | None,
     ) -> None:
-        self._sampler.after_trial(study, trial, state, values)
+        self._timed(trial, self._sampler.after_trial, study, trial, state, values)
         if self._proxy is not None:  # progress of a slow LLM sampler, for whoever watches
             stats = self.get_statistics()["sampler_stats"]
             sys.stderr.write(
@@ -511,6 +528,8 @@ class RegistryPeer(optuna.samplers.BaseSampler):
         statistics: dict[str, Any] = {
             "registry_package": self._package,
             "registry_commit": self._commit,
+            # Wall seconds inside the sampler per trial number, LLM calls included.
+            "seconds_by_trial": dict(self._seconds),
         }
         if self._proxy is not None:
             statistics["sampler_stats"] = {

@@ -81,10 +81,13 @@ NOT_INSTALLED: dict[str, str] = {
     "hebo": (
         "HEBO 0.3.6, the latest on PyPI, and 0.3.5 require numpy<1.25 (0.3.6 also pymoo==0.6.0); "
         "this project runs numpy 2.4.6 (torch 2.13, scikit-learn 1.9.1, Python 3.11.7), so "
-        "`pip install HEBO` would downgrade numpy under the whole environment. `pip install "
-        "--dry-run HEBO` did not resolve in 5 minutes (it backtracks to building matplotlib 3.5.3 "
-        "from source), nor did it with `--only-binary :all:` (it backtracks through the older "
-        "HEBO releases)."
+        "`pip install HEBO` would downgrade numpy under the whole environment: `pip install "
+        "--dry-run HEBO` did not resolve in 5 minutes, with or without `--only-binary :all:` "
+        "(it backtracks through older HEBO releases and into building matplotlib 3.5.3 from "
+        "source). HEBO 0.3.2, the newest without the numpy pin, installed apart (its wheels, and "
+        "pymoo 0.5.0 from source: it imports `pymoo.factory`, gone in pymoo 0.6) fails at its "
+        "first `observe()`: it calls `DataFrame.append`, which pandas 2.0 removed, and pandas<2 "
+        "has no build for numpy 2."
     ),
 }
 
@@ -227,51 +230,60 @@ def _llambo_entry(
     default_curves: dict[tuple[str, int], np.ndarray],
     reference_dir: Path,
 ) -> dict[str, Any]:
-    """LLAMBO's cost per trial and its regret paired against the default, over the runs done."""
-    trials = [t for r in records for t in range(r["n_trials"])]
-    n_trials = len(trials)
+    """LLAMBO's cost per trial and its regret paired against the default, over the runs done.
+
+    ``seconds_per_trial`` is LLAMBO's wall time inside the sampler (its LLM calls included; they
+    run concurrently, so ``llm_seconds_per_trial``, their summed durations, can be larger).
+    """
+    n_trials = sum(int(r["n_trials"]) for r in records)
 
     def per_trial(key: str) -> float:
         return float(sum(sum(r[key]) for r in records) / n_trials)
 
-    seconds = sum(sum(r["sampler_seconds"]) + sum(r["llm_seconds"]) for r in records)
+    def wall(record: dict[str, Any], trial: int) -> float:
+        seconds = (record.get("sampler_statistics") or {}).get("seconds_by_trial") or {}
+        return float(seconds.get(str(trial), 0.0))
+
     guided = [
         (r, t) for r in records for t in range(r["n_trials"]) if (r["llm_calls"][t] or 0) > 0
     ]
+    stats = [(r.get("sampler_statistics") or {}).get("sampler_stats") or {} for r in records]
     entry: dict[str, Any] = {
-        "model": sorted({str(r.get("model")) for r in records}),
+        "model": ", ".join(sorted({str(r.get("model")) for r in records})),
         "runs": len(records),
         "tasks": sorted({r["task"] for r in records}),
         "trials": sorted({int(r["n_trials"]) for r in records}),
         "calls_per_trial": per_trial("llm_calls"),
         "prompt_tokens_per_trial": per_trial("prompt_tokens"),
         "completion_tokens_per_trial": per_trial("completion_tokens"),
-        "seconds_per_trial": float(seconds / n_trials),
+        "seconds_per_trial": float(
+            sum(wall(r, t) for r in records for t in range(r["n_trials"])) / n_trials
+        ),
         "llm_seconds_per_trial": per_trial("llm_seconds"),
         "llm_trials": len(guided),
         "calls_per_llm_trial": float(np.mean([r["llm_calls"][t] for r, t in guided]))
         if guided
         else 0.0,
-        "seconds_per_llm_trial": float(
-            np.mean([r["llm_seconds"][t] + r["sampler_seconds"][t] for r, t in guided])
-        )
+        "seconds_per_llm_trial": float(np.mean([wall(r, t) for r, t in guided]))
         if guided
         else 0.0,
-        "failed_calls": int(
-            sum(
-                ((r.get("sampler_statistics") or {}).get("sampler_stats") or {}).get(
-                    "failed_calls", 0
-                )
-                for r in records
-            )
-        ),
+        "failed_calls": int(sum(s.get("failed_calls", 0) for s in stats)),
+        "cancelled_calls": int(sum(s.get("cancelled_calls", 0) for s in stats)),
     }
-    if len(entry["model"]) == 1:
-        entry["model"] = entry["model"][0]
     curves = _curves(records, reference_dir)
-    checkpoints = tuple(c for c in LLAMBO_CHECKPOINTS if c <= min(entry["trials"]))
-    if checkpoints:
-        entry["paired"] = {"default": _paired(curves, default_curves, checkpoints)}
+    paired: dict[str, Any] = {}
+    for checkpoint in LLAMBO_CHECKPOINTS:
+        long_enough = {
+            (r["task"], int(r["seed"])): curves[(r["task"], int(r["seed"]))]
+            for r in records
+            if r["n_trials"] >= checkpoint
+        }
+        if any(key in default_curves for key in long_enough):
+            found = _paired(long_enough, default_curves, (checkpoint,))
+            paired[str(checkpoint)] = found[str(checkpoint)]
+            paired.setdefault("runs_at", {})[str(checkpoint)] = found["runs"]
+    if paired:
+        entry["paired"] = {"default": paired}
     return entry
 
 

@@ -121,32 +121,32 @@ def render_page(results: dict[str, Any]) -> str:
             "rather than into the project's environment.",
             "",
             "| runs | tasks | trials per run | LLM calls per trial | prompt tokens per trial | "
-            "completion tokens per trial | seconds per trial (sampler + LLM) | trials with LLM "
-            "calls | calls per such trial | seconds per such trial | failed calls |",
-            "|---|---|---|---|---|---|---|---|---|---|---|",
+            "completion tokens per trial | sampler wall seconds per trial (LLM included) | "
+            "trials with LLM calls | calls per such trial | wall seconds per such trial | "
+            "failed calls | calls cut off by LLAMBO's time limit |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|",
             f"| {llambo['runs']} | {', '.join(llambo['tasks'])} | "
             f"{', '.join(str(t) for t in llambo['trials'])} | {llambo['calls_per_trial']:.1f} | "
             f"{llambo['prompt_tokens_per_trial']:.0f} | "
             f"{llambo['completion_tokens_per_trial']:.0f} | {llambo['seconds_per_trial']:.1f} | "
             f"{llambo['llm_trials']} | {llambo['calls_per_llm_trial']:.1f} | "
-            f"{llambo['seconds_per_llm_trial']:.1f} | {llambo['failed_calls']} |",
+            f"{llambo['seconds_per_llm_trial']:.1f} | {llambo['failed_calls']} | "
+            f"{llambo['cancelled_calls']} |",
             "",
         ]
         paired = llambo.get("paired", {}).get("default")
         if paired:
             cells = ", ".join(
-                f"Δr@{c} {_cell(paired[c])}" for c in paired if c != "runs" and c in paired
+                f"Δr@{c} {_cell(paired[c])} ({paired['runs_at'][c]} pairs)"
+                for c in paired["runs_at"]
             )
             lines += [
-                f"Paired against the default on the same {paired['runs']} (task, seed) runs "
-                f"(LLAMBO minus default): {cells}.",
+                "Paired against the default on the same (task, seed) runs (LLAMBO minus the "
+                f"default; negative: LLAMBO ahead): {cells}.",
                 "",
             ]
         else:
-            lines += [
-                "Its runs are shorter than 10 trials: no paired regret yet.",
-                "",
-            ]
+            lines += ["Its runs are shorter than 10 trials: no paired regret yet.", ""]
     if results.get("not_installed"):
         lines += ["## Not run", ""]
         for peer, evidence in results["not_installed"].items():
