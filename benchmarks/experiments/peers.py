@@ -73,6 +73,12 @@ LLAMBO_CHECKPOINTS: tuple[int, ...] = (10, 20)
 #: (``library_default_strategy()`` and ``default_llm_model()`` when the runs were made; fixed
 #: here so that the results rebuild from the archive alone).
 DEFAULT_SAMPLER = "llm-trust"
+#: The names the default's runs may be archived under, first found first: ``llm-trust``, then the
+#: name the 0.1 design's runs take if they are renamed after a new default design.
+DEFAULT_SAMPLER_NAMES: tuple[str, ...] = (
+    DEFAULT_SAMPLER,
+    "llm-trust[first=off,reask=0,reward=off]",
+)
 DEFAULT_MODEL = "embedded/qwen2.5-coder-1.5b"
 #: The embedded model LLAMBO is served by, as the default runs on it.
 LLAMBO_MODEL = "qwen2.5-coder-1.5b"
@@ -176,14 +182,17 @@ def build_results(
     "completion_tokens_per_trial", "seconds_per_trial", "runs", "trials", "paired": {"default":
     {"runs", "10", "20": [mean, se]}}}`` over the runs done.
     """
-    default_records = [
+    candidates = [
         record
-        for record in read_archive(main_archive, {DEFAULT_SAMPLER})
+        for record in read_archive(main_archive, set(DEFAULT_SAMPLER_NAMES))
         if record.get("model") == DEFAULT_MODEL and record["n_trials"] == SUITE_TRIALS
     ]
+    found = {record["sampler"] for record in candidates}
+    default_name = next((name for name in DEFAULT_SAMPLER_NAMES if name in found), DEFAULT_SAMPLER)
+    default_records = [record for record in candidates if record["sampler"] == default_name]
     peer_records = list(read_archive(peers_archive, set(SUITE_PEERS) | {"llambo"}))
     results: dict[str, Any] = {
-        "default": {"sampler": DEFAULT_SAMPLER, "model": DEFAULT_MODEL},
+        "default": {"sampler": default_name, "model": DEFAULT_MODEL},
         "suites": {},
     }
     default_all = _curves(default_records, reference_dir)
