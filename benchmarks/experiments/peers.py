@@ -276,6 +276,14 @@ def _llambo_entry(
         "seconds_per_llm_trial": float(np.mean([wall(r, t) for r, t in guided]))
         if guided
         else 0.0,
+        "prompt_tokens_per_llm_trial": float(np.mean([r["prompt_tokens"][t] for r, t in guided]))
+        if guided
+        else 0.0,
+        "completion_tokens_per_llm_trial": float(
+            np.mean([r["completion_tokens"][t] for r, t in guided])
+        )
+        if guided
+        else 0.0,
         "failed_calls": int(sum(s.get("failed_calls", 0) for s in stats)),
         "cancelled_calls": int(sum(s.get("cancelled_calls", 0) for s in stats)),
     }

@@ -122,16 +122,29 @@ def render_page(results: dict[str, Any]) -> str:
             "",
             "| runs | tasks | trials per run | LLM calls per trial | prompt tokens per trial | "
             "completion tokens per trial | sampler wall seconds per trial (LLM included) | "
-            "trials with LLM calls | calls per such trial | wall seconds per such trial | "
-            "failed calls | calls cut off by LLAMBO's time limit |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|",
+            "trials with LLM calls | calls per such trial | prompt / completion tokens per such "
+            "trial | wall seconds per such trial | failed calls | calls cut off by LLAMBO's time "
+            "limit |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
             f"| {llambo['runs']} | {', '.join(llambo['tasks'])} | "
             f"{', '.join(str(t) for t in llambo['trials'])} | {llambo['calls_per_trial']:.1f} | "
             f"{llambo['prompt_tokens_per_trial']:.0f} | "
             f"{llambo['completion_tokens_per_trial']:.0f} | {llambo['seconds_per_trial']:.1f} | "
             f"{llambo['llm_trials']} | {llambo['calls_per_llm_trial']:.1f} | "
+            f"{llambo['prompt_tokens_per_llm_trial']:.0f} / "
+            f"{llambo['completion_tokens_per_llm_trial']:.0f} | "
             f"{llambo['seconds_per_llm_trial']:.1f} | {llambo['failed_calls']} | "
             f"{llambo['cancelled_calls']} |",
+            "",
+        ]
+        remaining = llambo["seconds_per_llm_trial"] * (20 - 5) * 3 * 2 / 3600
+        lines += [
+            "Measured with `python -m benchmarks.peers llambo --threads 1` (one inference thread "
+            "for Qwen2.5-Coder-1.5B: the 2-core machine's other core was busy with other work, "
+            "another model server included), so the seconds are those of a loaded machine; "
+            "calls and tokens do not depend on load. At this cost the issue's minimum of 3 tasks "
+            f"× 2 seeds × 20 trials (15 LLAMBO-guided trials per run) takes ≈ {remaining:.1f} h "
+            "of this machine: more than the session that measured it had.",
             "",
         ]
         paired = llambo.get("paired", {}).get("default")
