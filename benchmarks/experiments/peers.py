@@ -34,6 +34,7 @@ import json
 import os
 from pathlib import Path
 import re
+import signal
 import subprocess
 import sys
 from typing import Any
@@ -353,6 +354,8 @@ def run_llambo(tasks: list[str], seeds: int, trials: int, threads: int, model: s
     from benchmarks.core.suite import run_all
 
     registry_root()  # a clear error before the model is loaded
+    # A stopped run (SIGTERM, e.g. from `timeout`) still stops the model server below.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     process, base_url = _serve(model, threads)
     try:
         os.environ[LLAMBO_SERVER_ENV] = base_url
