@@ -444,7 +444,8 @@ class UsageCountingProxy:
 class RegistryPeer(optuna.samplers.BaseSampler):
     """An OptunaHub sampler with the registry commit it came from, its wall seconds per trial
     and, for LLAMBO, its LLM usage, reported through ``get_statistics`` (the run records keep
-    them). LLAMBO's calls run concurrently, so their summed seconds can exceed the wall time.
+    them). LLAMBO gathers its calls with asyncio; should they overlap, their summed seconds
+    would exceed the wall time (in the runs measured they ran one after another).
 
     Every sampler call is delegated unchanged; only the statistics are added.
     """

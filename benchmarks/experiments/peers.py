@@ -242,8 +242,8 @@ def _llambo_entry(
 ) -> dict[str, Any]:
     """LLAMBO's cost per trial and its regret paired against the default, over the runs done.
 
-    ``seconds_per_trial`` is LLAMBO's wall time inside the sampler (its LLM calls included; they
-    run concurrently, so ``llm_seconds_per_trial``, their summed durations, can be larger).
+    ``seconds_per_trial`` is LLAMBO's wall time inside the sampler, its LLM calls included
+    (``llm_seconds_per_trial`` sums the calls' durations: larger should calls overlap).
     """
     n_trials = sum(int(r["n_trials"]) for r in records)
 
