@@ -4,7 +4,7 @@
 #   bash scripts/setup.sh            # library + PyTorch (CPU build) + Qwen2.5-Coder-1.5B (the default model)
 #                                    #   + matplotlib and scikit-learn (the demo)
 #   bash scripts/setup.sh --dev      # ... + test tools, the small model SmolLM2-135M, PostgreSQL for the tests
-#   bash scripts/setup.sh --bench    # ... + the benchmark suite's dependencies
+#   bash scripts/setup.sh --bench    # ... + the benchmark suite's dependencies (SMAC3 for its peers)
 #
 # Idempotent and quick when everything is installed. Uses `python3 -m pip` (set PYTHON to
 # choose another interpreter); create and activate a virtual environment first if you want one.
@@ -18,7 +18,7 @@ want_postgres=0
 for arg in "$@"; do
     case "$arg" in
         --dev) extras="$extras,dev"; models="$models smollm2-135m"; want_postgres=1 ;;
-        --bench) extras="$extras,benchmark" ;;
+        --bench) extras="$extras,benchmark,peers" ;;
         *) echo "unknown option: $arg" >&2; exit 2 ;;
     esac
 done

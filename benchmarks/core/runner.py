@@ -174,7 +174,7 @@ def run_one(
     """
     if task.reseed is not None:  # a noisy objective: its draws follow the run's seed
         task.reseed(seed)
-    setup = build_sampler(sampler_name, seed, llm_kwargs)
+    setup = build_sampler(sampler_name, seed, llm_kwargs, task=task)
     sampler = setup.sampler
     study = task_study(task, sampler, user_attrs)
     if setup.enqueue_default and task.default_params is not None:

@@ -64,6 +64,9 @@ from typing import Any
 
 import optuna
 
+from benchmarks.core.peers import is_peer_sampler
+from benchmarks.core.peers import PEER_SAMPLERS
+from benchmarks.tasks.task_types import Task
 from llm_guided_optuna import EmbeddedModelServer
 from llm_guided_optuna import LLMGuidedSampler
 from llm_guided_optuna import LLMSettings
@@ -308,14 +311,32 @@ class SamplerSetup:
     enqueue_default: bool = False
 
 
-def build_sampler(name: str, seed: int, llm_kwargs: dict[str, Any] | None = None) -> SamplerSetup:
+def build_sampler(
+    name: str,
+    seed: int,
+    llm_kwargs: dict[str, Any] | None = None,
+    task: Task | None = None,
+) -> SamplerSetup:
     """Build the sampler called ``name`` seeded with ``seed``.
 
     Args:
-        name: One of :data:`BASELINE_SAMPLERS` or a name starting with ``llm``.
+        name: One of :data:`BASELINE_SAMPLERS`, a name starting with ``llm``, or a peer of
+            :data:`benchmarks.core.peers.PEER_SAMPLERS` (``smac3``, ``autosampler``,
+            ``llambo``).
         seed: The repetition's seed, shared by every sampler of that repetition.
         llm_kwargs: Extra ``LLMGuidedSampler`` keyword arguments (e.g. ``model``).
+        task: The task the sampler will optimise: the peers that need the search space up
+            front (SMAC3, LLAMBO) are built from it.
     """
+    if is_peer_sampler(name):
+        if task is None:
+            raise ValueError(f"the peer sampler {name!r} is built for a task; none was given")
+        # Lazy: each peer imports its own library (SMAC3, OptunaHub's packages) only when built.
+        from benchmarks.core.peers import build_peer_sampler
+
+        return SamplerSetup(
+            build_peer_sampler(name, seed, task.space, task.direction, task.problem_description)
+        )
     if name == "random":
         return SamplerSetup(optuna.samplers.RandomSampler(seed=seed))
     if name == "tpe":
@@ -359,7 +380,7 @@ def build_sampler(name: str, seed: int, llm_kwargs: dict[str, Any] | None = None
         return SamplerSetup(sampler)
     raise ValueError(
         f"unknown sampler {name!r}; known: {', '.join(BASELINE_SAMPLERS)}, "
-        f"{GP_STARTUP_PREFIX}<K>, llm[-<strategy>]"
+        f"{GP_STARTUP_PREFIX}<K>, llm[-<strategy>], {', '.join(PEER_SAMPLERS)}"
     )
 
 
