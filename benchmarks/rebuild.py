@@ -174,6 +174,23 @@ TARGETS: tuple[Target, ...] = (
         slow=True,
     ),
     Target(
+        "peers",
+        (("benchmarks.peers", "report"),),
+        ("benchmarks/results/peers.json", "docs/benchmarks_peers.md"),
+    ),
+    Target(
+        "ablation",
+        (
+            (
+                "benchmarks.report.ablation",
+                "--archive-dir",
+                "benchmarks/results/archive",
+                "benchmarks/results/advisors_archive",
+            ),
+        ),
+        ("benchmarks/results/ablation.json", "docs/benchmarks_ablation.md"),
+    ),
+    Target(
         "readme",
         (("benchmarks.render_readme", "--write"),),
         ("README.md", "docs/results_at_a_glance.png"),

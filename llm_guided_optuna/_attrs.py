@@ -83,6 +83,13 @@ CLAIM_ATTR = "llm_claim"
 WARM_START_CLAIM_ATTR = "llm_warm_start_claim"
 #: Trial user attribute of the trial that carries the study's warm-start call (``True``).
 WARM_START_ATTR = "llm_warm_start"
+#: ``"trust"``: the LLM's trust when the schedule decided whether to ask it for the trial
+#: (:mod:`~llm_guided_optuna._sampler.trust`); why the LLM was or was not asked again.
+TRUST_ATTR = "llm_trust"
+#: ``"prior"``, ``"trust"``: the prior's exponent ``reliability · β / n`` when the GP proposed the
+#: trial (0: the prior did not steer it), and the reliability it was scaled by.
+PRIOR_WEIGHT_ATTR = "llm_prior_weight"
+PRIOR_RELIABILITY_ATTR = "llm_prior_reliability"
 #: Trial system attribute marking a start-up trial drawn from the prior.
 PRIOR_DRAW_ATTR = "llm_prior_draw"
 

@@ -333,3 +333,16 @@ def test_a_warm_start_of_one_configuration_per_call_calls_for_each_trial() -> No
         assert len(server.requests) == 4
     reasons = trial_sources(study)
     assert reasons[1:5] == ["llm", "duplicate", "duplicate", "duplicate"]
+
+
+def test_each_trial_records_the_prior_weight_it_was_proposed_with() -> None:
+    sampler = PriorWeightedGPSampler(beliefs=[BELIEF], seed=0, n_startup_trials=3)
+    study = optuna.create_study(sampler=sampler)
+    study.optimize(objective, n_trials=6)
+    for trial in study.trials[1:]:
+        weight = trial.user_attrs["llm_prior_weight"]
+        reliability = trial.user_attrs["llm_prior_reliability"]
+        assert 0.0 <= reliability <= 1.0
+        assert weight == pytest.approx(
+            reliability * sampler.prior_strength / trial.number, abs=1e-6
+        )

@@ -167,18 +167,20 @@ def test_the_llm_is_not_asked_again_before_the_start_up_design_is_complete() -> 
 
     asking = EvidenceTrust(max_share=1.0, reask_after=0, seed=0)
     waiting = EvidenceTrust(max_share=1.0, reask_after=5, seed=0)
-    four, five = study_with([5.0, 0.0, 4.0, 6.0]), study_with([5.0, 0.0, 4.0, 6.0, 7.0])
-    numbers = range(4, 40)
-    template = four.trials[-1]
-    assert any(asking.ask_llm(four, replace(template, number)) for number in numbers)
-    assert not any(waiting.ask_llm(four, replace(template, number)) for number in numbers)
-    assert any(waiting.ask_llm(five, replace(template, number)) for number in numbers)
 
+    def asked(schedule: EvidenceTrust, study: optuna.Study) -> list[bool]:
+        answers = []
+        for _ in range(30):
+            study.ask()
+            answers.append(schedule.ask_llm(study, study.trials[-1]))  # a running trial
+        return answers
 
-def replace(trial: optuna.trial.FrozenTrial, number: int) -> optuna.trial.FrozenTrial:
-    copy = optuna.trial.create_trial(value=1.0)
-    copy.number = number
-    return copy
+    assert any(asked(asking, study_with([5.0, 0.0, 4.0, 6.0])))
+    assert not any(asked(waiting, study_with([5.0, 0.0, 4.0, 6.0])))
+    five = study_with([5.0, 0.0, 4.0, 6.0, 7.0])
+    assert any(asked(waiting, five))
+    # The trust it decided by is recorded on the trial: why the LLM was (not) asked.
+    assert five.trials[-1].user_attrs["llm_trust"] == pytest.approx(0.8)
 
 
 def test_the_default_budget_depends_on_where_the_model_runs() -> None:

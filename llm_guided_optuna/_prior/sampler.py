@@ -40,8 +40,11 @@ from optuna.trial import FrozenTrial
 from optuna.trial import TrialState
 
 from llm_guided_optuna._attrs import PRIOR_DRAW_ATTR
+from llm_guided_optuna._attrs import PRIOR_RELIABILITY_ATTR
+from llm_guided_optuna._attrs import PRIOR_WEIGHT_ATTR
 from llm_guided_optuna._attrs import PROPOSAL_ATTR
 from llm_guided_optuna._optuna_compat import set_trial_system_attr
+from llm_guided_optuna._optuna_compat import set_trial_user_attr
 from llm_guided_optuna._optuna_compat import study_trials
 from llm_guided_optuna._prior._gp_compat import acquisition_space
 from llm_guided_optuna._prior._gp_compat import n_local_search
@@ -158,6 +161,13 @@ class PriorWeightedGPSampler(GPSampler):
         )
         self._local.n_finished = len(trials)
         self._local.reliability = self._reliability(trials, study.directions, search_space)
+        if beliefs or self._local.knowledge:
+            # Why the prior did or did not steer this trial, for the user (llm-optuna explain).
+            weight = self.prior_weight(len(trials), self._local.reliability)
+            set_trial_user_attr(study, trial, PRIOR_WEIGHT_ATTR, round(weight, 6))
+            set_trial_user_attr(
+                study, trial, PRIOR_RELIABILITY_ATTR, round(self._local.reliability, 6)
+            )
         try:
             if (
                 self.initial_design == "prior"

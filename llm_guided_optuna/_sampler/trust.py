@@ -43,6 +43,8 @@ from optuna.trial import TrialState
 
 from llm_guided_optuna._attrs import CALL_ATTR
 from llm_guided_optuna._attrs import has_llm_proposal
+from llm_guided_optuna._attrs import TRUST_ATTR
+from llm_guided_optuna._optuna_compat import set_trial_user_attr
 from llm_guided_optuna._optuna_compat import study_trials
 from llm_guided_optuna._prior.reliability import losses_by_source
 from llm_guided_optuna._trials import loss_sign
@@ -131,9 +133,10 @@ class EvidenceTrust:
                 )
             if asked >= budget + max(1, self.warm_start_trials):
                 return False
-        share = self.max_share * self.trust(trials, study.directions)
+        trust = self.trust(trials, study.directions)
+        set_trial_user_attr(study, trial, TRUST_ATTR, trust)  # Why it was (not) asked.
         draw = random.Random(f"{self.seed}:{trial.number}:trust").random()
-        return draw < share
+        return draw < self.max_share * trust
 
     def trust(self, trials: Sequence[FrozenTrial], directions: Sequence[StudyDirection]) -> float:
         """The LLM's trust in ``[0, 1]`` from the complete ``trials`` (0 without evidence:
