@@ -52,12 +52,13 @@ def objective(trial: optuna.Trial) -> float:
 def readme_local_server_line() -> str:
     """The README's line that points the sampler at a local OpenAI-compatible server."""
     match = re.search(
-        r'^(LLMGuidedSampler\(model="openai/my-model", api_base="http://127\.0\.0\.1:8000/v1"\))',
+        r'^(LLMGuidedSampler\(model="openai/my-model",\s+(?:#[^\n]*\n\s*)?'
+        r'llm=LLMSettings\(api_base="http://127\.0\.0\.1:8000/v1"\)\))',
         README,
         flags=re.MULTILINE,
     )
     assert match, "the README lost its local-server line"
-    return match.group(1)
+    return re.sub(r"#[^\n]*", "", match.group(1))
 
 
 @pytest.mark.llm
@@ -67,7 +68,7 @@ def test_the_readme_local_server_line_works_without_a_key(monkeypatch) -> None:
     with EmbeddedModelServer("smollm2-135m", parallel_requests=1) as server:
         sampler = eval(
             line.replace("http://127.0.0.1:8000/v1", server.api_base),
-            {"LLMGuidedSampler": LLMGuidedSampler},
+            {"LLMGuidedSampler": LLMGuidedSampler, "LLMSettings": LLMSettings},
         )
         study = optuna.create_study(sampler=sampler)
         study.optimize(objective, n_trials=4)

@@ -27,6 +27,7 @@ import warnings
 import optuna
 
 from llm_guided_optuna import LLMGuidedSampler
+from llm_guided_optuna import LLMSettings
 from tests.support.mixed_space import every_kind_objective
 
 
@@ -36,16 +37,16 @@ def _answer(message: dict[str, Any]) -> None:
 
 
 def _run_one(job: dict[str, Any], name: str) -> None:
-    sampler_kwargs: dict[str, Any] = {"temperature": 0.0, "seed": job["seed"], "strategy": "prior"}
+    connection: dict[str, Any] = {"temperature": 0.0}
+    model = job.get("model")
     if job.get("api_base"):
-        sampler_kwargs.update(
-            model=job.get("model") or "openai/served", api_base=job["api_base"], api_key="sk-none"
-        )
-    elif job.get("model"):
-        sampler_kwargs["model"] = job["model"]
+        model = model or "openai/served"
+        connection.update(api_base=job["api_base"], api_key="sk-none")
     if job.get("timeout"):
-        sampler_kwargs["timeout"] = float(job["timeout"])
-    sampler = LLMGuidedSampler(**sampler_kwargs)
+        connection["timeout"] = float(job["timeout"])
+    sampler = LLMGuidedSampler(
+        model, seed=job["seed"], strategy="prior", llm=LLMSettings(**connection)
+    )
     storage = optuna.storages.RDBStorage(job["storage"])
     study = optuna.load_study(study_name=job["study"], storage=storage, sampler=sampler)
     _answer({"ready": job["study"]})
@@ -57,7 +58,14 @@ def _run_one(job: dict[str, Any], name: str) -> None:
         trial.set_user_attr("worker", name)
         return every_kind_objective(trial)
 
-    study.optimize(objective, n_trials=int(job["trials"]))
+    try:
+        study.optimize(objective, n_trials=int(job["trials"]))
+    finally:
+        # Each job opens its own storage: close its connections now, not when the garbage
+        # collector gets to it, or a long loop of jobs runs out of the server's connections
+        # ("too many clients", seen once on a loaded machine).
+        storage.remove_session()
+        storage.engine.dispose()
     _answer({"done": job["study"], "stats": sampler.get_statistics()})
 
 
