@@ -180,14 +180,7 @@ TARGETS: tuple[Target, ...] = (
     ),
     Target(
         "ablation",
-        (
-            (
-                "benchmarks.report.ablation",
-                "--archive-dir",
-                "benchmarks/results/archive",
-                "benchmarks/results/advisors_archive",
-            ),
-        ),
+        (("benchmarks.report.ablation",),),
         ("benchmarks/results/ablation.json", "docs/benchmarks_ablation.md"),
     ),
     Target(
