@@ -382,8 +382,8 @@ def prior_optimizer(
     """
     if not gp_available():
         llm_warn(
-            'strategy="prior" needs PyTorch and SciPy for its Gaussian process; without them '
-            "the LLM only warm-starts a multivariate TPESampler "
+            'the Gaussian process of strategy="trust" (the default) and "prior" needs PyTorch and '
+            "SciPy; without them the LLM only warm-starts a multivariate TPESampler "
             "(pip install 'llm-guided-optuna[gp]'; PyTorch's CPU build is enough: "
             "pip install torch --index-url https://download.pytorch.org/whl/cpu)"
         )
