@@ -32,6 +32,7 @@ from optuna.trial import TrialState
 if TYPE_CHECKING:
     from optuna.storages import BaseStorage
     from optuna.study import Study
+    from optuna.study._frozen import FrozenStudy
 
 
 def study_trials(
@@ -57,6 +58,11 @@ def study_id(study: Study) -> int:
 def study_key(study: Study) -> tuple[int, int]:
     """A key for the study, unique among the studies of this process (storage and id)."""
     return id(study._storage), study._study_id
+
+
+def frozen_study_id(study: FrozenStudy) -> int:
+    """The id of a study that ``storage.get_all_studies()`` listed (no query of its own)."""
+    return int(study._study_id)
 
 
 def trial_id(trial: FrozenTrial) -> int:

@@ -36,6 +36,7 @@ from optuna.study import StudyDirection
 from optuna.trial import FrozenTrial
 from optuna.trial import TrialState
 
+from llm_guided_optuna._optuna_compat import frozen_study_id
 from llm_guided_optuna._optuna_compat import storage_of
 from llm_guided_optuna._optuna_compat import study_key
 from llm_guided_optuna._prompt.context import describe_distribution
@@ -75,7 +76,7 @@ def read_related_studies(
     """
     if selection == AUTO:
         frozen = [s for s in storage.get_all_studies() if s.study_name != exclude]
-        ids = {s.study_name: storage.get_study_id_from_name(s.study_name) for s in frozen}
+        ids = {s.study_name: frozen_study_id(s) for s in frozen}
         names = sorted(ids, key=lambda name: ids[name], reverse=True)
     else:
         names = [name for name in selection if name != exclude]
