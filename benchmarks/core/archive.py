@@ -93,6 +93,12 @@ def _write_lines(path: Path, items: list[dict[str, Any]]) -> None:
         raise
 
 
+def archived_run_records(archive_dir: Path) -> Iterator[dict[str, Any]]:
+    """Every run record of the archive ``archive_dir``, task by task, as stored."""
+    for path in sorted((Path(archive_dir) / RUNS_DIR_NAME).glob("*.jsonl.gz")):
+        yield from _read_lines(path)
+
+
 def cached_run_records(cache_dir: Path) -> Iterator[dict[str, Any]]:
     """Every complete run record in ``cache_dir`` (one folder per task)."""
     for folder in sorted(Path(cache_dir).iterdir()) if Path(cache_dir).is_dir() else []:

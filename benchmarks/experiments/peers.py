@@ -28,7 +28,6 @@ archives alone, and renders ``docs/benchmarks_peers.md`` from it
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 from pathlib import Path
@@ -46,7 +45,7 @@ from benchmarks._paths import DEFAULT_CACHE_DIR
 from benchmarks._paths import DEFAULT_REFERENCE_DIR
 from benchmarks._paths import REPO_ROOT
 from benchmarks._paths import RESULTS_DIR
-from benchmarks.core.archive import RUNS_DIR_NAME
+from benchmarks.core.archive import archived_run_records
 from benchmarks.core.archive import save
 from benchmarks.core.metrics import mean_and_standard_error
 from benchmarks.core.metrics import regret_curve
@@ -100,13 +99,9 @@ NOT_INSTALLED: dict[str, str] = {
 
 def read_archive(archive_dir: Path, samplers: set[str]) -> Iterator[dict[str, Any]]:
     """Every archived run record of ``samplers`` in ``archive_dir`` (task by task, as stored)."""
-    for path in sorted((Path(archive_dir) / RUNS_DIR_NAME).glob("*.jsonl.gz")):
-        with gzip.open(path, "rt", encoding="utf-8") as stream:
-            for line in stream:
-                if line.strip():
-                    record = json.loads(line)
-                    if record["sampler"] in samplers:
-                        yield record
+    for record in archived_run_records(archive_dir):
+        if record["sampler"] in samplers:
+            yield record
 
 
 def _curves(

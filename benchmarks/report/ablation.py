@@ -39,8 +39,8 @@ from typing import Any
 
 from benchmarks._paths import DEFAULT_ARCHIVE_DIR
 from benchmarks._paths import REPO_ROOT
+from benchmarks.core.archive import archived_run_records
 from benchmarks.core.archive import cached_run_records
-from benchmarks.core.archive import RUNS_DIR_NAME
 from benchmarks.core.metrics import paired_summary
 from benchmarks.tasks.registry import resolve_task_names
 
@@ -98,14 +98,7 @@ ADVICE_TITLES = {
 
 def archived_records(archive_dirs: Iterable[Path]) -> list[dict[str, Any]]:
     """Every run record of the archives."""
-    import gzip
-
-    records: list[dict[str, Any]] = []
-    for archive in archive_dirs:
-        for path in sorted((Path(archive) / RUNS_DIR_NAME).glob("*.jsonl.gz")):
-            with gzip.open(path, "rt", encoding="utf-8") as handle:
-                records.extend(json.loads(line) for line in handle if line.strip())
-    return records
+    return [record for archive in archive_dirs for record in archived_run_records(Path(archive))]
 
 
 def regret_by_run(
