@@ -480,7 +480,7 @@ QUOTES = (
                         at("knowledge", "conditions", c, "regret", k)
                     )
                 )
-                for checkpoint in ("5", "10", "30")
+                for checkpoint in ("5", "10", "20", "30")
             ),
         )
         for label, condition in (
