@@ -153,8 +153,10 @@ def paired_cell(row: str, against: str, checkpoint: str) -> list[float]:
 
 
 def nn_cell(difference: str, checkpoint: str) -> list[float]:
-    """``[mean, se]`` of a paired difference of nn_suite.json (e.g. ``llm-trust - gp``)."""
-    cell = at("nn_suite", "paired_differences", difference, checkpoint)
+    """``[mean, se]`` of a paired difference of nn_suite.json, ``{default}`` standing for its
+    default strategy (e.g. ``{default}+useless - gp``)."""
+    name = difference.format(default=at("nn_suite", "default_strategy"))
+    cell = at("nn_suite", "paired_differences", name, checkpoint)
     return [cell["mean"], cell["se"]]
 
 
@@ -187,11 +189,11 @@ NOISE_CLAIMS: tuple[tuple[str, Callable[[], list[float]], bool], ...] = (
         False,
     ),
     ("default - prior on the best 1 % @30", lambda: versus_prior("oracle-top1", "30"), False),
-    ("nn default - gp @30", lambda: nn_cell("llm-trust - gp", "30"), True),
-    ("nn default - gp-startup5 @10", lambda: nn_cell("llm-trust - gp-startup5", "10"), False),
+    ("nn default - gp @30", lambda: nn_cell("{default} - gp", "30"), True),
+    ("nn default - gp-startup5 @10", lambda: nn_cell("{default} - gp-startup5", "10"), False),
     (
         "nn control - gp-startup5 @10",
-        lambda: nn_cell("llm-trust+useless - gp-startup5", "10"),
+        lambda: nn_cell("{default}+useless - gp-startup5", "10"),
         False,
     ),
 )
@@ -225,14 +227,14 @@ QUOTES = (
         "behind `GPSampler(n_startup_trials=5)` at 10 trials ({}), and so is the random-answer "
         "control ({})",
         (
-            lambda: signed_cell(nn_cell("llm-trust - gp-startup5", "10")),
-            lambda: signed_cell(nn_cell("llm-trust+useless - gp-startup5", "10")),
+            lambda: signed_cell(nn_cell("{default} - gp-startup5", "10")),
+            lambda: signed_cell(nn_cell("{default}+useless - gp-startup5", "10")),
         ),
     ),
     Quote(
         "README.md",
         "level with Optuna's GP ({})",
-        (lambda: signed_cell(nn_cell("llm-trust - gp", "30")),),
+        (lambda: signed_cell(nn_cell("{default} - gp", "30")),),
     ),
     # README: which strategy (advisors.json, paired).
     Quote(
@@ -650,3 +652,28 @@ def test_a_changed_result_fails_the_check() -> None:
     page = flat((ROOT / quote.page).read_text())
     wrong = flat(quote.text.format("0.999"))
     assert wrong not in page and flat(quote.rendered()) in page
+
+
+def test_the_results_files_have_the_shapes_issue_42_reads() -> None:
+    """r@20 beside r@5, r@10 and r@30, each paired mean with its losing share and 90th
+    percentile; the default's rows say their LLM budget; the conditions their strategy."""
+    checkpoints = ["5", "10", "20", "30"]
+    paired_keys = {"mean", "se", "losing_share", "p90"}
+    for row, entry in at("advisors", "rows").items():
+        if row.startswith("default@"):
+            assert isinstance(entry["max_llm_trials"], int), row
+        if entry["runs"] == 0:
+            assert entry["note"], row  # no other budget's runs stand in
+            continue
+        assert list(entry["regret"]) == checkpoints == list(entry["regret_se"]), row
+        for base, cell in entry["paired"].items():
+            assert [c for c in cell if c != "runs"] == checkpoints, (row, base)
+            assert all(paired_keys <= set(cell[c]) for c in checkpoints), (row, base)
+    default = at("nn_suite", "default_strategy")
+    for first in (default, default + "+useless"):
+        for base in ("gp-startup5", "gp"):
+            cell = at("nn_suite", "paired_differences", f"{first} - {base}")
+            assert [c for c in cell if c != "runs"] == checkpoints
+            assert all(paired_keys <= set(cell[c]) for c in checkpoints)
+    for condition, entry in at("knowledge", "conditions").items():
+        assert entry["strategy"] and list(entry["regret"]) == checkpoints, condition
