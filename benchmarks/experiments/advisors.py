@@ -533,7 +533,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     parser.add_argument("--figure", type=Path, default=DEFAULT_FIGURE)
     parser.add_argument(
-        "--cached-only", action="store_true", help="run no probe: summarise what is cached"
+        "--cached-only",
+        action="store_true",
+        help="run no probe: the skills from the cached probe runs, the rows from the archives",
     )
     parser.add_argument("--no-progress", action="store_true")
     args = parser.parse_args(argv)
