@@ -205,3 +205,40 @@ def test_without_related_studies_no_account_is_asked_or_recorded() -> None:
     assert server.requests
     assert all("related_used" not in json.dumps(r.body) for r in server.requests)
     assert all("related_used" not in t.user_attrs.get("llm_call", {}) for t in study.trials)
+
+
+def _demo_study(storage: Any, name: str, proposal: tuple[float, float], value: float) -> Any:
+    study = optuna.create_study(study_name=name, storage=storage, direction="maximize")
+    distributions = {"C": SPACE["C"], "gamma": SPACE["gamma"]}
+    study.add_trial(
+        optuna.trial.create_trial(
+            params={"C": 1.0, "gamma": 0.1}, distributions=distributions, value=0.2
+        )
+    )
+    study.add_trial(
+        optuna.trial.create_trial(
+            params={"C": proposal[0], "gamma": proposal[1]},
+            distributions=distributions,
+            value=value,
+            user_attrs={"llm_source": "llm", "llm_call": {"related_used": "svc-iris: C, gamma"}},
+        )
+    )
+    return study
+
+
+def test_the_demo_shows_whether_the_earlier_study_helped_even_when_it_did_not() -> None:
+    pytest.importorskip("sklearn")
+    from llm_guided_optuna.cli.demo import related_lines
+
+    storage = optuna.storages.InMemoryStorage()
+    earlier = _demo_study(storage, "svc-iris", (100.0, 0.001), 0.99)
+    plain = _demo_study(storage, "plain", (100.0, 1.0), 0.135)
+    worse = _demo_study(storage, "with", (0.01, 1.0), 0.10)
+    text = "\n".join(related_lines(plain, worse, earlier))
+    assert "taken as is on digits it scores 0.9" in text  # the earlier best, on the demo's data
+    assert "what it says it used: svc-iris: C, gamma" in text
+    assert "no better here (0.1000 against 0.1350)" in text
+    better = _demo_study(storage, "better", (10.0, 0.001), 0.97)
+    assert "better here (0.9700 against 0.1350)" in "\n".join(
+        related_lines(plain, better, earlier)
+    )
