@@ -47,11 +47,11 @@ def test_the_stored_studies_are_the_archived_gp_runs_and_renaming_hides_the_name
     assert iris.best_value == max(v for v in record["values"] if v is not None)
     assert "iris" in iris.user_attrs["problem_description"]
     task = get_task("svm-wine")
-    transferred = related.transferred(storage, task)
+    transferred = related.transferred(storage, task, [s.study_name for s in studies])
     # svm-diabetes is a regression (another direction); the distractors' names differ.
     assert len(transferred) == 2 and all(set(c) == set(task.space) for c in transferred)
-    renamed, _ = related.related_storage("svm-wine", "plain-transfer-renamed", sources)
-    assert related.transferred(renamed, task) == []
+    renamed, hidden = related.related_storage("svm-wine", "plain-transfer-renamed", sources)
+    assert related.transferred(renamed, task, [s.study_name for s in hidden]) == []
     renamed_iris = optuna.load_study(study_name="svm-iris", storage=renamed)
     assert set(renamed_iris.best_params) == {"svc_C", "svc_gamma", "svc_tol"}
     only, none_related = related.related_storage("svm-wine", "default+distractors-only", sources)
@@ -59,12 +59,18 @@ def test_the_stored_studies_are_the_archived_gp_runs_and_renaming_hides_the_name
     assert none_related == []
 
 
-def test_at_most_the_start_up_budget_is_transferred() -> None:
+def test_at_most_the_start_up_budget_is_transferred_from_the_related_studies_only() -> None:
     sources = related.source_records()
-    storage, _ = related.related_storage("hpobench-mlp-car", "plain-transfer", sources)
-    assert len(related.transferred(storage, get_task("hpobench-mlp-car"))) == (
+    storage, studies = related.related_storage("hpobench-mlp-car", "plain-transfer", sources)
+    names = [s.study_name for s in studies]
+    assert len(related.transferred(storage, get_task("hpobench-mlp-car"), names)) == (
         related.STARTUP_TRIALS
     )
+    # A decision tree's distractors include random forests, whose parameter names match.
+    storage, studies = related.related_storage("dt-wine", "plain-transfer-renamed", sources)
+    assert any(related.model_of(s.study_name) == "rf" for s in storage.get_all_studies())
+    names = [s.study_name for s in studies]
+    assert related.transferred(storage, get_task("dt-wine"), names) == []
 
 
 def test_the_report_shows_rows_without_runs_as_not_run(tmp_path: Path) -> None:

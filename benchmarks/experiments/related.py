@@ -254,17 +254,21 @@ def related_storage(
 
 
 def transferred(
-    storage: optuna.storages.BaseStorage, task: Task, budget: int = STARTUP_TRIALS
+    storage: optuna.storages.BaseStorage,
+    task: Task,
+    related: Sequence[str],
+    budget: int = STARTUP_TRIALS,
 ) -> list[dict[str, Any]]:
-    """What a user would enqueue by hand: the best configuration of every finished study of
-    ``storage`` whose parameter names are ``task``'s and whose direction is the same, the
-    newest study first (the in-memory storage lists them in the order written), at most
-    ``budget``."""
+    """What a user would enqueue by hand: the best configuration of every ``related`` study
+    (the same model; the user knows which studies those are) whose parameter names are
+    ``task``'s and whose direction is the same, the newest study first (the in-memory storage
+    lists them in the order written), at most ``budget``. The distractors are not read, even
+    where their names match (the decision tree's and the random forest's do)."""
     configurations: list[dict[str, Any]] = []
     for frozen in reversed(storage.get_all_studies()):
         if len(configurations) >= budget:
             break
-        if frozen.direction.name.lower() != task.direction:
+        if frozen.study_name not in related or frozen.direction.name.lower() != task.direction:
             continue
         study = optuna.load_study(study_name=frozen.study_name, storage=storage)
         complete = study.get_trials(states=(optuna.trial.TrialState.COMPLETE,))
@@ -330,7 +334,7 @@ def run_row(
     elif row == "metalearn-tpe":
         sampler = metalearn_sampler(related, seed)
     elif row in ("plain-transfer", "plain-transfer-renamed"):
-        enqueue = transferred(storage, task)
+        enqueue = transferred(storage, task, [s.study_name for s in related])
         sampler = optuna.samplers.GPSampler(seed=seed, n_startup_trials=STARTUP_TRIALS)
     else:
         raise ValueError(f"unknown row {row!r}; runnable: {', '.join(LLM_ROWS + PLAIN_ROWS)}")
