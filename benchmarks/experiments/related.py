@@ -492,6 +492,13 @@ def build_results(
     results: dict[str, Any] = {
         "default": {"sampler": DEFAULT_SAMPLER, "model": DEFAULT_MODEL},
         "source": f"{SOURCE_SAMPLER}, seed {SOURCE_SEED}, {TRIALS} trials",
+        "registry_commits": sorted(
+            {
+                str(r["related"].get("registry_commit"))
+                for r in mine
+                if r["sampler"] == "metalearn-tpe"
+            }
+        ),
         "suites": {},
     }
     for suite in SUITES:
@@ -526,6 +533,20 @@ def results_text(results: dict[str, Any]) -> str:
 
 
 SUITE_TITLES = {"bayesmark": "Bayesmark-lite", "nn": "Neural-network suite"}
+#: The paired differences the page shows (the acceptance lines of issue 45); related.json has
+#: every row against every base.
+PAGE_PAIRS: tuple[tuple[str, str], ...] = (
+    ("default+related", "plain-transfer"),
+    ("default+related", "metalearn-tpe"),
+    ("default+related", "default"),
+    ("default+related-renamed", "default+related"),
+    ("default+related-renamed", "plain-transfer-renamed"),
+    ("default+distractors-only", "default"),
+    ("plain-transfer", "default"),
+    ("plain-transfer", "metalearn-tpe"),
+    ("metalearn-tpe", "default"),
+    ("plain-transfer-renamed", "plain-transfer"),
+)
 
 
 def _cell(value: Iterable[float] | None) -> str:
@@ -558,7 +579,12 @@ def render_page(results: dict[str, Any]) -> str:
         "a random one, for rows without either). Rows without runs yet say so.",
         "",
         "Rebuilt from `benchmarks/results/related_archive` and the main archive by "
-        "`python -m benchmarks.related report`.",
+        "`python -m benchmarks.related report`. The rows without an LLM ran with "
+        "`python -m benchmarks.related run --suite bayesmark nn --rows plain-transfer "
+        "metalearn-tpe plain-transfer-renamed` (OptunaHub registry at "
+        f"{', '.join(results['registry_commits']) or 'no run yet'}); the LLM rows run with "
+        "`python -m benchmarks.related run --suite bayesmark nn --rows default+related "
+        "default+related-renamed default+distractors-only` (resumable; hours on two cores).",
     ]
     for suite, section in results["suites"].items():
         lines += [
@@ -595,10 +621,9 @@ def render_page(results: dict[str, Any]) -> str:
             "| row | base | runs | Δ r@10 | Δ r@30 | losing > 0.1 @10 | p90 @10 |",
             "|---|---|---|---|---|---|---|",
         ]
-        for name, row in section["rows"].items():
-            for base, entry in (row.get("paired") or {}).items():
-                if base == "gp-startup5" or not math.isfinite(entry["10"][0]):
-                    continue
+        for name, base in PAGE_PAIRS:
+            entry = (section["rows"][name].get("paired") or {}).get(base)
+            if entry is not None and math.isfinite(entry["10"][0]):
                 lines.append(
                     f"| `{name}` | `{base}` | {entry['runs']} | {_cell(entry['10'])} | "
                     f"{_cell(entry['30'])} | {entry['losing_share']['10']:.0%} | "
