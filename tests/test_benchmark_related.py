@@ -86,3 +86,27 @@ def test_the_report_shows_rows_without_runs_as_not_run(tmp_path: Path) -> None:
     page = related.render_page(results)
     assert "`default+related` | 0 (not yet run)" in page
     assert "python -m benchmarks.related report" in page
+
+
+def test_an_llm_row_shows_the_renamed_studies_and_records_what_the_llm_used(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The LLM rows' runner, on the random-answer server in place of the embedded model."""
+    from benchmarks.core import samplers
+
+    monkeypatch.setattr(related, "DEFAULT_SAMPLER", "llm-trust+useless")
+    record = related.run_row(
+        "svm-wine", "default+related-renamed", 0, related.source_records(), tmp_path
+    )
+    assert record["sampler"] == "default+related-renamed" and record["model"] == "openai/useless"
+    assert record["related"]["studies"] == [
+        "dt-iris",
+        "dt-wine",
+        "svm-iris",
+        "svm-breast_cancer",
+        "svm-diabetes",
+    ]
+    assert sum(record["llm_calls"]) >= 1
+    assert "none of them" in record["related"]["used"]  # the server's related_used
+    sent = " ".join(str(r.body.get("messages")) for r in samplers._useless_server.requests)
+    assert "svc_gamma" in sent and "Earlier studies" in sent
