@@ -184,6 +184,11 @@ TARGETS: tuple[Target, ...] = (
         ("benchmarks/results/ablation.json", "docs/benchmarks_ablation.md"),
     ),
     Target(
+        "related",
+        (("benchmarks.related", "report"),),
+        ("benchmarks/results/related.json", "docs/benchmarks_related.md"),
+    ),
+    Target(
         "readme",
         (("benchmarks.render_readme", "--write"),),
         ("README.md", "docs/results_at_a_glance.png"),

@@ -11,14 +11,24 @@ LLM proposed. To use a hosted model instead, pass e.g. ``--model gpt-4o-mini`` (
 
 ``--compare`` also runs Optuna's default sampler (TPE) on the same budget and saves both
 best-so-far curves to ``--plot`` (default ``demo_best_so_far.png``).
+
+``--related`` then shows what worked before: it keeps an earlier, finished study in the
+storage (the same SVC on scikit-learn's iris, tuned by TPE in a second or two), runs the study
+again with ``related_studies=["svc-iris"]``, and prints the LLM's proposal without and with it,
+what the LLM says it used, and both best values, whichever is better (one more LLM call).
 """
 
 from __future__ import annotations
 
 import argparse
 
+import optuna
+
+from llm_guided_optuna.cli.demo import EARLIER_STUDY
 from llm_guided_optuna.cli.demo import plot_best_so_far
+from llm_guided_optuna.cli.demo import related_lines
 from llm_guided_optuna.cli.demo import run_demo
+from llm_guided_optuna.cli.demo import run_earlier_study
 from llm_guided_optuna.cli.demo import run_optuna_default
 from llm_guided_optuna.cli.demo import summary_lines
 
@@ -40,6 +50,11 @@ def main() -> None:
     parser.add_argument(
         "--plot", default="demo_best_so_far.png", help="where --compare saves its plot"
     )
+    parser.add_argument(
+        "--related",
+        action="store_true",
+        help="also run with an earlier study (the same SVC on iris) as related_studies",
+    )
     args = parser.parse_args()
 
     study, sampler, elapsed = run_demo(args.trials, args.model, args.seed)
@@ -54,6 +69,18 @@ def main() -> None:
             {"LLMGuidedSampler": study, "Optuna default (TPE)": baseline}, args.plot
         )
         print(f"Best-so-far plot: {path}")
+    if args.related:
+        storage = optuna.storages.InMemoryStorage()
+        earlier = run_earlier_study(storage, seed=args.seed)
+        with_related, _, _ = run_demo(
+            args.trials,
+            args.model,
+            args.seed,
+            storage=storage,
+            related_studies=[EARLIER_STUDY],
+            study_name="svc-digits",
+        )
+        print("\n".join(related_lines(study, with_related, earlier)))
 
 
 if __name__ == "__main__":

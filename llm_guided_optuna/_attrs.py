@@ -22,7 +22,9 @@ attributes (visible in optuna-dashboard and in ``trial.user_attrs``):
 - ``llm_proposal``: the validated configuration the LLM proposed;
 - ``llm_rationale``: the LLM's one-line reason, when it gave one;
 - ``llm_call``: model, latency, attempts, tokens, cost, the changes the validator made, and a
-  ``call_id`` shared by every trial served by the same LLM call;
+  ``call_id`` shared by every trial served by the same LLM call; with related studies, the
+  ones shown (``related_studies``) and the LLM's account of those it used and how
+  (``related_used``);
 - ``llm_warm_start``: ``True`` on the one trial of the study that made the warm-start call
   (``prior`` and ``hybrid``; :class:`~llm_guided_optuna._proposal.claims.WarmStartClaim`);
 - ``llm_repeat_varied``: ``True`` where the optimizer proposed a configuration that a trial

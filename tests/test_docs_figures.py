@@ -563,6 +563,7 @@ GENERATED_PAGES = {
     ),
     "docs/benchmarks_one_machine.md": ("benchmarks/results/one_machine_reading.md",),
     "docs/benchmarks_nn.md": (),
+    "docs/benchmarks_related.md": (),
 }
 #: Pages other sessions own (the architecture, the reliability page, the peers' page).
 OTHER_PAGES = (

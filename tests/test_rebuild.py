@@ -58,6 +58,7 @@ def test_the_pages_print_the_commands_that_rebuild_them() -> None:
     pages = {
         "one_machine": "docs/benchmarks_one_machine.md",
         "advisors": "docs/benchmarks.md",
+        "related": "docs/benchmarks_related.md",
     }
     for name, page in pages.items():
         (command,) = rebuild.target_named(name).commands

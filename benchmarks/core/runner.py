@@ -39,6 +39,7 @@ from benchmarks.core.metrics import regret_curve
 from benchmarks.core.samplers import build_sampler
 from benchmarks.core.samplers import full_statistics
 from benchmarks.core.samplers import llm_statistics
+from benchmarks.core.samplers import SamplerSetup
 from benchmarks.core.samplers import STAT_KEYS
 from benchmarks.tasks.task_types import Reference
 from benchmarks.tasks.task_types import Task
@@ -145,10 +146,17 @@ def _finite_or_none(value: float | None) -> float | None:
 
 
 def task_study(
-    task: Task, sampler: optuna.samplers.BaseSampler, user_attrs: dict[str, Any] | None = None
+    task: Task,
+    sampler: optuna.samplers.BaseSampler,
+    user_attrs: dict[str, Any] | None = None,
+    storage: optuna.storages.BaseStorage | None = None,
+    study_name: str | None = None,
 ) -> optuna.Study:
-    """A new in-memory study of ``task`` with its problem context (and ``user_attrs``) set."""
-    study = optuna.create_study(direction=task.direction, sampler=sampler)
+    """A new study of ``task`` (in memory, or named in ``storage``) with its problem context
+    (and ``user_attrs``) set."""
+    study = optuna.create_study(
+        direction=task.direction, sampler=sampler, storage=storage, study_name=study_name
+    )
     study.set_user_attr("problem_type", task.problem_type)
     study.set_user_attr("problem_description", task.problem_description)
     study.set_user_attr("metric", task.metric)
@@ -166,21 +174,33 @@ def run_one(
     llm_kwargs: dict[str, Any] | None = None,
     user_attrs: dict[str, Any] | None = None,
     enqueue: dict[str, Any] | None = None,
+    *,
+    sampler: optuna.samplers.BaseSampler | None = None,
+    storage: optuna.storages.BaseStorage | None = None,
+    study_name: str | None = None,
+    enqueue_all: tuple[dict[str, Any], ...] = (),
 ) -> dict[str, Any]:
     """Optimise ``task`` for ``n_trials`` with ``sampler_name`` and return the run record.
 
     ``user_attrs`` are set on the study besides the task's own (e.g. ``domain_knowledge``);
-    ``enqueue`` is a (partial) configuration enqueued as the first trial.
+    ``enqueue`` is a (partial) configuration enqueued as the first trial, ``enqueue_all`` the
+    configurations enqueued after it. ``sampler`` (built by the caller) runs under the name
+    ``sampler_name``; ``storage`` and ``study_name`` put the study beside others (the related
+    studies of :mod:`benchmarks.experiments.related`).
     """
     if task.reseed is not None:  # a noisy objective: its draws follow the run's seed
         task.reseed(seed)
-    setup = build_sampler(sampler_name, seed, llm_kwargs, task=task)
+    setup = (
+        build_sampler(sampler_name, seed, llm_kwargs, task=task)
+        if sampler is None
+        else SamplerSetup(sampler)
+    )
     sampler = setup.sampler
-    study = task_study(task, sampler, user_attrs)
+    study = task_study(task, sampler, user_attrs, storage, study_name)
     if setup.enqueue_default and task.default_params is not None:
         study.enqueue_trial(task.default_params)
-    if enqueue:
-        study.enqueue_trial(enqueue, skip_if_exists=False)
+    for configuration in ((enqueue,) if enqueue else ()) + tuple(enqueue_all):
+        study.enqueue_trial(configuration, skip_if_exists=False)
 
     n = n_trials
     objective_seconds = [0.0] * n

@@ -38,6 +38,7 @@ from llm_guided_optuna._prompt.sections import EXPERT
 from llm_guided_optuna._prompt.sections import format_value
 from llm_guided_optuna._prompt.sections import objective_label
 from llm_guided_optuna._prompt.sections import problem_sections
+from llm_guided_optuna._prompt.sections import RELATED_USED_FORMAT
 from llm_guided_optuna._prompt.sections import VALUE_RULES
 
 
@@ -65,22 +66,26 @@ def system_prompt(
     """The system message, asking for ``n_configurations`` configurations.
 
     ``constrained`` adds the rule of feasibility and declares the user's constraints data;
-    ``related`` declares the earlier studies data.
+    ``related`` declares the earlier studies data and asks the answer to open with the ones it
+    used (``related_used``); without it the message is exactly what it was before them.
     """
     rules = {
         "data_rule": data_rule(constrained, related),
         "extra_rules": _CONSTRAINED_RULE if constrained else "",
     }
+    # With related studies, the answer opens with the ones it used (RELATED_USED_FORMAT).
+    opening = "{" + RELATED_USED_FORMAT if related else "{"
     if n_configurations == 1:
         return _SYSTEM_PROMPT_TEMPLATE.format(
             request="Propose the next configuration to evaluate.",
-            answer_format=_SINGLE_ANSWER,
+            answer_format=opening + _SINGLE_ANSWER[1:],
             **rules,
         )
     return _SYSTEM_PROMPT_TEMPLATE.format(
         request=f"Propose the next {n_configurations} configurations to evaluate, clearly "
         "different from each other.",
-        answer_format='{"configurations": ['
+        answer_format=opening
+        + '"configurations": ['
         + _SINGLE_ANSWER
         + f", ... ({n_configurations} in all)]}}",
         **rules,

@@ -39,6 +39,7 @@ from llm_guided_optuna._prompt.context import OptimizationContext
 from llm_guided_optuna._prompt.render import render_messages
 from llm_guided_optuna._prompt.response import answer_token_budget
 from llm_guided_optuna._prompt.response import build_response_model
+from llm_guided_optuna._prompt.response import RELATED_USED_CHARS
 from llm_guided_optuna._prompt.warm_start import render_warm_start_messages
 
 
@@ -91,6 +92,7 @@ def warm_start_request(
     configurations, or with ``design.guesses > 1`` (and one configuration) that many guesses of
     the one configuration."""
     analysis_chars = ANALYSIS_CHARS if design.analysis else 0
+    related_used_chars = RELATED_USED_CHARS if context.related else 0
     guesses = design.guesses > 1
     if guesses:
         if n_configurations != 1:
@@ -108,13 +110,18 @@ def warm_start_request(
             guesses=guesses,
         )
     response_model = build_response_model(
-        to_propose, n_configurations, rationale=design.rationale, analysis_chars=analysis_chars
+        to_propose,
+        n_configurations,
+        rationale=design.rationale,
+        analysis_chars=analysis_chars,
+        related_used_chars=related_used_chars,
     )
     budget = answer_token_budget(
         len(to_propose),
         n_configurations,
         rationale=design.rationale,
         analysis_chars=analysis_chars,
+        related_used_chars=related_used_chars,
     )
     return LLMRequest(messages, response_model, budget)
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import replace
 import json
 import re
 from typing import Any
@@ -53,6 +54,8 @@ from llm_guided_optuna.exceptions import ProposalParseError
 #: Stepped parameters with at most this many values are sent as an ``enum``.
 MAX_ENUM_VALUES = 64
 MAX_RATIONALE_CHARS = 100
+#: Characters allowed for the answer's account of the related studies it used (``related_used``).
+RELATED_USED_CHARS = 200
 #: Answers longer than this are not parsed (a runaway or hostile body).
 MAX_CONTENT_CHARS = 200_000
 #: At most this many configurations are read from one answer.
@@ -66,6 +69,8 @@ class ParsedProposal:
     parameters: dict[str, Any]
     rationale: str | None
     matches_schema: bool
+    #: Which related studies the LLM says it used and how (only asked when some were shown).
+    related_used: str | None = None
 
 
 def _json_scalar(value: Any) -> bool:
@@ -110,6 +115,7 @@ def build_response_model(
     *,
     rationale: bool = True,
     analysis_chars: int = 0,
+    related_used_chars: int = 0,
 ) -> type[BaseModel]:
     """A Pydantic model of the answer.
 
@@ -123,6 +129,9 @@ def build_response_model(
         rationale: Whether each configuration carries a one-line ``rationale`` after its values.
         analysis_chars: If positive, the answer starts with an ``analysis`` of at most that many
             characters, written *before* any value (free reasoning first, values after).
+        related_used_chars: If positive (related studies are shown), the answer starts with
+            ``related_used``: which related studies it used and how, in at most that many
+            characters. Zero leaves the model exactly as it was without related studies.
     """
     if n_configurations < 1:
         raise ValueError("n_configurations must be >= 1")
@@ -139,6 +148,8 @@ def build_response_model(
     if rationale:
         configuration_fields["rationale"] = (str, Field(..., max_length=MAX_RATIONALE_CHARS))
     analysis_field: dict[str, Any] = {}
+    if related_used_chars > 0:
+        analysis_field["related_used"] = (str, Field(..., max_length=related_used_chars))
     if analysis_chars > 0:
         analysis_field["analysis"] = (str, Field(..., max_length=analysis_chars))
     if n_configurations == 1:
@@ -234,7 +245,8 @@ def _read_configuration(
         parameters = {
             k: v
             for k, v in data.items()
-            if k not in ("rationale", "analysis") and (known_names is None or k in known_names)
+            if k not in ("rationale", "analysis", "related_used")
+            and (known_names is None or k in known_names)
         }
         if not parameters:
             raise ProposalParseError("schema_violation", "no parameters in the LLM's answer")
@@ -255,7 +267,15 @@ def _read_configuration(
         parameters=dict(parameters),
         rationale=rationale_text or None,
         matches_schema=matches_schema,
+        related_used=_one_line(data.get("related_used"), RELATED_USED_CHARS),
     )
+
+
+def _one_line(text: Any, max_chars: int) -> str | None:
+    """``text`` on one line, cut to ``max_chars``; ``None`` if it is no (or an empty) string."""
+    if not isinstance(text, str):
+        return None
+    return " ".join(text.split())[:max_chars] or None
 
 
 def parse_proposals(
@@ -282,6 +302,7 @@ def parse_proposals(
     shared_rationale = (
         " ".join(analysis.split())[:MAX_RATIONALE_CHARS] if isinstance(analysis, str) else None
     )
+    related_used = _one_line(data.get("related_used"), RELATED_USED_CHARS)
     proposals: list[ParsedProposal] = []
     first_error: ProposalParseError | None = None
     for item in items[:MAX_CONFIGURATIONS]:
@@ -292,9 +313,10 @@ def parse_proposals(
             continue
         if proposal.rationale is None and shared_rationale:
             # The answer's analysis, written before the values, explains them all.
-            proposal = ParsedProposal(
-                proposal.parameters, shared_rationale, proposal.matches_schema
-            )
+            proposal = replace(proposal, rationale=shared_rationale)
+        if proposal.related_used is None and related_used:
+            # So does its account of the related studies it used.
+            proposal = replace(proposal, related_used=related_used)
         proposals.append(proposal)
     if not proposals:
         raise first_error or ProposalParseError("missing_parameters", "no configuration given")
@@ -307,9 +329,14 @@ def parse_proposal(content: Any, response_model: type[BaseModel] | None = None) 
 
 
 def answer_token_budget(
-    n_params: int, n_configurations: int, *, rationale: bool = True, analysis_chars: int = 0
+    n_params: int,
+    n_configurations: int,
+    *,
+    rationale: bool = True,
+    analysis_chars: int = 0,
+    related_used_chars: int = 0,
 ) -> int:
-    """Tokens allowed for an answer: room for every value, a short rationale and the analysis
-    (at least a token per two characters), no more."""
+    """Tokens allowed for an answer: room for every value, a short rationale, the analysis and
+    the account of the related studies used (at least a token per two characters), no more."""
     per_configuration = 24 * n_params + (64 if rationale else 8)
-    return n_configurations * per_configuration + 32 + analysis_chars // 2
+    return n_configurations * per_configuration + 32 + (analysis_chars + related_used_chars) // 2

@@ -51,6 +51,13 @@ RELATED_DATA_RULE = (
 )
 
 
+#: The answer's first field when related studies are shown: which of them it used, and how.
+RELATED_USED_FORMAT = (
+    '"related_used": "<which earlier studies you used and how (parameters mapped, values '
+    'adapted), or none>", '
+)
+
+
 def data_rule(constrained: bool, related: bool = False) -> str:
     """The rule that declares the user's text data: the problem section, the user's written
     constraints when the study reports constraints, and the earlier studies when shown."""

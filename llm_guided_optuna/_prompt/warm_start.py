@@ -24,6 +24,7 @@ from llm_guided_optuna._prompt.sections import data_rule
 from llm_guided_optuna._prompt.sections import describe_trial
 from llm_guided_optuna._prompt.sections import EXPERT
 from llm_guided_optuna._prompt.sections import problem_sections
+from llm_guided_optuna._prompt.sections import RELATED_USED_FORMAT
 from llm_guided_optuna._prompt.sections import VALUE_RULES
 
 
@@ -92,11 +93,13 @@ def render_warm_start_messages(
             f"Propose the {n_configurations} configurations you expect to score best on this "
             "problem, the most promising first, each different from the others."
         )
+    # With related studies, the answer opens with the ones it used (and how).
+    opening = "{" + (RELATED_USED_FORMAT if context.related else "")
     if n_configurations == 1:
-        answer_format = "{" + (_ANALYSIS_FORMAT if analysis else "") + fields + "}"
+        answer_format = opening + (_ANALYSIS_FORMAT if analysis else "") + fields + "}"
     else:
         answer_format = (
-            "{"
+            opening
             + (_ANALYSIS_FORMAT if analysis else "")
             + '"configurations": [{'
             + fields

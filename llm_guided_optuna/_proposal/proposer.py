@@ -45,6 +45,7 @@ from llm_guided_optuna._prompt.response import answer_token_budget
 from llm_guided_optuna._prompt.response import build_response_model
 from llm_guided_optuna._prompt.response import parse_proposals
 from llm_guided_optuna._prompt.response import ParsedProposal
+from llm_guided_optuna._prompt.response import RELATED_USED_CHARS
 from llm_guided_optuna._proposal.claims import configuration_key
 from llm_guided_optuna._proposal.claims import ConfigurationClaims
 from llm_guided_optuna._proposal.claims import ConfigurationKey
@@ -234,6 +235,8 @@ class LLMProposer:
                 origin["guesses"] = made.guesses
             if related_shown:
                 origin["related_studies"] = related_shown
+                if candidate.proposal.related_used:
+                    origin["related_used"] = candidate.proposal.related_used
             if candidate.moved:
                 origin["moved_to_stated"] = candidate.moved
             if candidate.perturbed:
@@ -288,12 +291,17 @@ def advice_request(
 ) -> LLMRequest:
     """The request after the warm start: the regular prompt, with the optimizer's proposal
     (``advice``) shown where the strategy has one."""
+    related_used_chars = RELATED_USED_CHARS if context.related else 0
     return LLMRequest(
         messages=render_messages(
             context, advice_instruction(advice, to_propose), n_configurations=n_configurations
         ),
-        response_model=build_response_model(to_propose, n_configurations),
-        max_tokens=answer_token_budget(len(to_propose), n_configurations),
+        response_model=build_response_model(
+            to_propose, n_configurations, related_used_chars=related_used_chars
+        ),
+        max_tokens=answer_token_budget(
+            len(to_propose), n_configurations, related_used_chars=related_used_chars
+        ),
     )
 
 
@@ -354,6 +362,7 @@ def make_candidates(
                     consensus,
                     proposals[0].rationale,
                     all(p.matches_schema for p in proposals),
+                    proposals[0].related_used,
                 )
             ]
             validations = [validator.validate(consensus, to_propose)]

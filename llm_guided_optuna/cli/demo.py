@@ -49,17 +49,32 @@ DEMO_PROBLEM_DESCRIPTION = (
 )
 
 
-@lru_cache(maxsize=1)
-def _digits() -> tuple[Any, Any]:
-    """The digits' pixels (0 to 16, as scikit-learn ships them) and labels (loaded once per
-    process)."""
+#: The earlier, finished study that ``--related`` keeps in the storage: the same SVC on another
+#: dataset that ships with scikit-learn.
+EARLIER_STUDY = "svc-iris"
+EARLIER_DESCRIPTION = (
+    "RBF-kernel support vector classifier (scikit-learn SVC) on the iris flowers (150 rows, "
+    "4 features in cm, 3 classes); objective: 3-fold cross-validated accuracy, to maximize"
+)
+
+
+@lru_cache(maxsize=2)
+def _dataset(name: str) -> tuple[Any, Any]:
+    """A dataset that ships with scikit-learn (``digits``: pixels 0 to 16; ``iris``), loaded
+    once per process."""
     datasets = import_optional("sklearn.datasets", DemoUnavailableError, SKLEARN_MISSING)
-    features, labels = datasets.load_digits(return_X_y=True)
+    features, labels = getattr(datasets, f"load_{name}")(return_X_y=True)
     return features, labels
 
 
-def digits_svc_accuracy(C: float, gamma: float, folds: int = 3) -> float:
-    """3-fold cross-validated accuracy of ``SVC(C=C, gamma=gamma)`` on scikit-learn's digits.
+def _digits() -> tuple[Any, Any]:
+    """The digits' pixels (0 to 16, as scikit-learn ships them) and labels."""
+    return _dataset("digits")
+
+
+def digits_svc_accuracy(C: float, gamma: float, folds: int = 3, dataset: str = "digits") -> float:
+    """3-fold cross-validated accuracy of ``SVC(C=C, gamma=gamma)`` on scikit-learn's digits
+    (or another of its bundled ``dataset``).
 
     Deterministic: the folds are scikit-learn's stratified ones, without shuffling.
 
@@ -71,7 +86,7 @@ def digits_svc_accuracy(C: float, gamma: float, folds: int = 3) -> float:
         "sklearn.model_selection", DemoUnavailableError, SKLEARN_MISSING
     )
     svm = import_optional("sklearn.svm", DemoUnavailableError, SKLEARN_MISSING)
-    features, labels = _digits()
+    features, labels = _dataset(dataset)
     model = svm.SVC(C=C, gamma=gamma)
     return float(model_selection.cross_val_score(model, features, labels, cv=folds).mean())
 
@@ -155,11 +170,16 @@ def run_demo(
     seed: int = 42,
     strategy: str = DEFAULT_STRATEGY,
     show_progress: bool = True,
+    *,
+    storage: optuna.storages.BaseStorage | None = None,
+    related_studies: list[str] | None = None,
+    study_name: str = "llm-guided",
 ) -> tuple[optuna.Study, LLMGuidedSampler, float]:
     """Run the demo study (:func:`svc_objective`); returns the study, the sampler and its seconds.
 
     With ``show_progress`` Optuna's progress bar and the sampler's INFO lines (model loading,
-    each LLM call) are shown; Optuna's per-trial lines are not.
+    each LLM call) are shown; Optuna's per-trial lines are not. ``related_studies`` names
+    earlier studies of ``storage`` that the LLM is shown (:func:`run_earlier_study`).
 
     Raises:
         DemoUnavailableError: scikit-learn is not installed.
@@ -168,14 +188,103 @@ def run_demo(
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     show_llm_progress(show_progress)
     sampler = LLMGuidedSampler(
-        model=model, seed=seed, strategy=strategy, llm=LLMSettings(temperature=0.3)
+        model=model,
+        seed=seed,
+        strategy=strategy,
+        llm=LLMSettings(temperature=0.3),
+        related_studies=related_studies,
     )
-    study = optuna.create_study(direction="maximize", sampler=sampler, study_name="llm-guided")
+    study = optuna.create_study(
+        direction="maximize", sampler=sampler, study_name=study_name, storage=storage
+    )
     study.set_user_attr("problem_type", DEMO_PROBLEM_TYPE)
     study.set_user_attr("problem_description", DEMO_PROBLEM_DESCRIPTION)
     started = time.perf_counter()
     study.optimize(svc_objective, n_trials=n_trials, show_progress_bar=show_progress)
     return study, sampler, time.perf_counter() - started
+
+
+def run_earlier_study(
+    storage: optuna.storages.BaseStorage, n_trials: int = 20, seed: int = 42
+) -> optuna.Study:
+    """The earlier, finished study that ``--related`` keeps in ``storage``: the demo's SVC on
+    iris (:data:`EARLIER_STUDY`), tuned by Optuna's TPE (no LLM; a second or two)."""
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.create_study(
+        direction="maximize",
+        sampler=optuna.samplers.TPESampler(seed=seed),
+        study_name=EARLIER_STUDY,
+        storage=storage,
+    )
+    study.set_user_attr("problem_type", DEMO_PROBLEM_TYPE)
+    study.set_user_attr("problem_description", EARLIER_DESCRIPTION)
+
+    def objective(trial: optuna.Trial) -> float:
+        C = trial.suggest_float("C", 1e-3, 1e3, log=True)
+        gamma = trial.suggest_float("gamma", 1e-5, 10.0, log=True)
+        return digits_svc_accuracy(C, gamma, dataset="iris")
+
+    study.optimize(objective, n_trials=n_trials)
+    return study
+
+
+def _first_llm_trial(study: optuna.Study) -> optuna.trial.FrozenTrial | None:
+    return next((t for t in study.trials if t.user_attrs.get("llm_source") == "llm"), None)
+
+
+def _params_text(params: dict[str, Any]) -> str:
+    return ", ".join(
+        f"{name}={value:.4g}" if isinstance(value, float) else f"{name}={value}"
+        for name, value in params.items()
+    )
+
+
+def related_lines(
+    plain: optuna.Study, with_related: optuna.Study, earlier: optuna.Study
+) -> list[str]:
+    """What ``--related`` prints: the earlier study, the LLM's first proposal without and with
+    it (and what the LLM says it used), and both studies' best values, whichever is better."""
+    taken_as_is = digits_svc_accuracy(**earlier.best_params)
+    lines = [
+        f"Earlier study {earlier.study_name!r} ({len(earlier.trials)} trials, TPE): best "
+        f"{_params_text(earlier.best_params)} -> {earlier.best_value:.4f} on iris; taken as is "
+        f"on digits it scores {taken_as_is:.4f}",
+    ]
+    for label, study in (("without it", plain), ("with it", with_related)):
+        first = _first_llm_trial(study)
+        if first is None or first.value is None:
+            failed = next(
+                (t for t in study.trials if t.user_attrs.get("llm_source") == "fallback"), None
+            )
+            why = (
+                f"its answer was unusable at trial {failed.number}: "
+                f"{failed.user_attrs.get('llm_reason')}"
+                if failed is not None
+                else "the optimizer ran every trial"
+            )
+            lines.append(f"LLM's proposal {label}: none ({why})")
+            continue
+        lines.append(
+            f"LLM's proposal {label} (trial {first.number}): {_params_text(first.params)} "
+            f"-> {first.value:.4f}"
+        )
+        used = (first.user_attrs.get("llm_call") or {}).get("related_used")
+        if used:
+            lines.append(f"  what it says it used: {used}")
+    plain_first, related_first = _first_llm_trial(plain), _first_llm_trial(with_related)
+    if plain_first is not None and related_first is not None:
+        if plain_first.value is not None and related_first.value is not None:
+            better = related_first.value > plain_first.value
+            lines.append(
+                "The earlier study made the LLM's proposal "
+                + ("better" if better else "no better")
+                + f" here ({related_first.value:.4f} against {plain_first.value:.4f})."
+            )
+    lines.append(
+        f"Best after {len(with_related.trials)} trials: {with_related.best_value:.4f} with the "
+        f"earlier study, {plain.best_value:.4f} without."
+    )
+    return lines
 
 
 def run_optuna_default(n_trials: int = 30, seed: int = 42) -> tuple[optuna.Study, float]:

@@ -48,10 +48,17 @@ def request_schema(request: dict[str, Any]) -> dict[str, Any] | None:
 class RandomConfigurationResponder:
     """Random valid configurations from the request's schema; records what it proposed."""
 
-    def __init__(self, seed: int = 0, fixed: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        seed: int = 0,
+        fixed: dict[str, Any] | None = None,
+        related_used: str = "none of them",
+    ) -> None:
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
         self.fixed = dict(fixed or {})
+        #: The answer's ``related_used``, where the schema asks for it.
+        self.related_used = related_used
         self.proposals: list[dict[str, Any]] = []
 
     def draw(self, schema: dict[str, Any]) -> Any:
@@ -82,15 +89,19 @@ class RandomConfigurationResponder:
         schema = request_schema(request)
         if schema is None:
             return json.dumps({"parameters": {}, "rationale": "no schema"})
+        opening = (
+            {"related_used": self.related_used} if "related_used" in schema["properties"] else {}
+        )
         with self._lock:
             batch = schema["properties"].get("configurations")
             if batch is None:
-                return json.dumps(self._configuration(schema, schema))
+                return json.dumps({**opening, **self._configuration(schema, schema)})
             count = int(batch.get("minItems", 1))
             return json.dumps(
                 {
+                    **opening,
                     "configurations": [
                         self._configuration(batch["items"], schema) for _ in range(count)
-                    ]
+                    ],
                 }
             )
