@@ -167,8 +167,8 @@ def test_the_ladder_section_judges_the_issue_lines_from_the_rows() -> None:
     def row(r10: float, r30: float, paired: dict | None = None) -> dict:
         return {
             "runs": 80,
-            "regret": {"5": 0.5, "10": r10, "30": r30},
-            "regret_se": {"5": 0.03, "10": 0.02, "30": 0.02},
+            "regret": {"5": 0.5, "10": r10, "20": r30, "30": r30},
+            "regret_se": {"5": 0.03, "10": 0.02, "20": 0.02, "30": 0.02},
             "paired": paired or {},
         }
 
@@ -188,6 +188,46 @@ def test_the_ladder_section_judges_the_issue_lines_from_the_rows() -> None:
     best = [met for line, _, met in acceptance_lines(results) if "best strategy" in line]
     assert best == [False, True]  # 0.05 behind llm at 10 trials; 0.01 (< SE) at 30
     assert "| `default@oracle-top1` |" in advisors_section(results)
+
+
+def test_every_rung_of_the_default_gets_the_in_process_budget_and_says_which(tmp_path) -> None:
+    """Issue 42, item 4: ``default@<stand-in>`` runs with the in-process budget of the library's
+    trust strategy, ``[served]`` with the served one; a row with no archived runs says so."""
+    from benchmarks.core.samplers import library_default_strategy
+    from benchmarks.experiments.advisors import ladder_rows
+    from benchmarks.experiments.advisors import load_rows
+    from benchmarks.experiments.advisors import missing_rows
+    from benchmarks.experiments.advisors import row_budget
+    from benchmarks.experiments.advisors import sampler_of_row
+    from benchmarks.experiments.advisors import STAND_INS
+    from llm_guided_optuna._sampler.trust import default_max_llm_trials
+
+    in_process, served = (
+        default_max_llm_trials(in_process=True),
+        default_max_llm_trials(in_process=False),
+    )
+    default = library_default_strategy()
+    rows = ladder_rows()
+    for advisor in STAND_INS:
+        assert sampler_of_row(f"default@{advisor}") == (
+            f"{default}+{advisor}[llm_trials={in_process}]"
+        )
+        assert sampler_of_row(f"default@{advisor}[served]") == f"{default}+{advisor}"
+        assert row_budget(f"default@{advisor}") == in_process
+        assert row_budget(f"default@{advisor}[served]") == served
+        assert {f"default@{advisor}", f"default@{advisor}[served]"} <= set(rows)
+    assert sampler_of_row("default@qwen2.5-coder-1.5b") == default  # in-process already
+    assert row_budget("prior@oracle-top1") is None
+    curves, _ = load_rows(["default@oracle-top1"], ["svm-iris"], 1, 30, archives=(tmp_path,))
+    assert curves == {}  # nothing archived there: no other budget's runs stand in
+    assert missing_rows(["default@oracle-top1", "prior@oracle-top1"], {}) == {
+        "default@oracle-top1": {
+            "sampler": f"{default}+oracle-top1[llm_trials={in_process}]",
+            "runs": 0,
+            "max_llm_trials": in_process,
+            "note": "runs not archived yet",
+        }
+    }
 
 
 def test_the_probe_pairs_a_design_with_the_default_by_task_and_seed(tmp_path) -> None:

@@ -410,7 +410,13 @@ def test_a_strategy_option_runs_that_strategy_and_pairs_it_with_its_own_none() -
         (TASK, condition, 0): {"best_so_far": [start[condition]] * 9 + [best]}
         for condition in conditions
     }
-    paired = summarise_conditions(records, [TASK], conditions, 1)["paired"]
+    summary = summarise_conditions(records, [TASK], conditions, 1)
+    assert {c: e["strategy"] for c, e in summary["conditions"].items()} == {
+        "precise-top1[strategy=trust]": "trust",
+        "none[strategy=trust]": "trust",
+        "none": "prior",
+    }
+    paired = summary["paired"]
     trust = paired["precise-top1[strategy=trust] - none[strategy=trust]"]
     assert trust["runs"] == 1 and trust["difference"]["5"] < 0 and trust["difference"]["10"] == 0
     assert "precise-top1[strategy=trust] - none" not in paired

@@ -97,9 +97,16 @@ def claim(storage: str, key: str) -> float:
     return row[key] * 1000
 
 
-def versus_prior(advisor: str, checkpoint: str) -> list[float]:
-    """``[mean, se]`` of the default minus the prior strategy on ``advisor`` (advisors.json)."""
-    return at("advisors", "rows", f"default@{advisor}", "paired", f"prior@{advisor}", checkpoint)
+def versus_prior(advisor: str, checkpoint: str, suffix: str = "") -> list[float]:
+    """``[mean, se]`` of the default (``suffix="[served]"``: with the served budget) minus the
+    prior strategy on ``advisor`` (advisors.json)."""
+    return paired_cell(f"default@{advisor}{suffix}", f"prior@{advisor}", checkpoint)
+
+
+#: The suffix of the default's rows with the served budget on the stand-ins (advisors.json).
+SERVED = "[served]"
+#: The random-answer control as archived: served, so with the served budget.
+SERVED_CONTROL = "default@useless[served]"
 
 
 def signed_cell(cell: list[float]) -> str:
@@ -141,12 +148,15 @@ def default_row() -> str:
 
 def paired_cell(row: str, against: str, checkpoint: str) -> list[float]:
     """``[mean, se]`` of an advisors.json row minus another, paired by (task, seed)."""
-    return at("advisors", "rows", row, "paired", against, checkpoint)
+    cell = at("advisors", "rows", row, "paired", against, checkpoint)
+    return [cell["mean"], cell["se"]]
 
 
 def nn_cell(difference: str, checkpoint: str) -> list[float]:
-    """``[mean, se]`` of a paired difference of nn_suite.json (e.g. ``llm-trust - gp``)."""
-    cell = at("nn_suite", "paired_differences", difference, checkpoint)
+    """``[mean, se]`` of a paired difference of nn_suite.json, ``{default}`` standing for its
+    default strategy (e.g. ``{default}+useless - gp``)."""
+    name = difference.format(default=at("nn_suite", "default_strategy"))
+    cell = at("nn_suite", "paired_differences", name, checkpoint)
     return [cell["mean"], cell["se"]]
 
 
@@ -164,8 +174,8 @@ TRUST_HINT_PAIR = "precise-top1[strategy=trust] - none[strategy=trust]"
 NOISE_CLAIMS: tuple[tuple[str, Callable[[], list[float]], bool], ...] = (
     ("default - gp-startup5 @10", lambda: paired_cell(QWEN_DEFAULT, "gp-startup5", "10"), True),
     ("default - gp-startup5 @30", lambda: paired_cell(QWEN_DEFAULT, "gp-startup5", "30"), True),
-    ("default - control @10", lambda: paired_cell(QWEN_DEFAULT, "default@useless", "10"), True),
-    ("default - control @30", lambda: paired_cell(QWEN_DEFAULT, "default@useless", "30"), True),
+    ("default - control @10", lambda: paired_cell(QWEN_DEFAULT, SERVED_CONTROL, "10"), True),
+    ("default - control @30", lambda: paired_cell(QWEN_DEFAULT, SERVED_CONTROL, "30"), True),
     ("default - gp @10", lambda: paired_cell(QWEN_DEFAULT, "gp", "10"), False),
     (
         "smollm2 - qwen @10",
@@ -173,12 +183,17 @@ NOISE_CLAIMS: tuple[tuple[str, Callable[[], list[float]], bool], ...] = (
         True,
     ),
     ("default - prior on qwen @10", lambda: versus_prior("qwen2.5-coder-1.5b", "10"), True),
+    (
+        "default - prior on the best 1 % @30, served",
+        lambda: versus_prior("oracle-top1", "30", SERVED),
+        False,
+    ),
     ("default - prior on the best 1 % @30", lambda: versus_prior("oracle-top1", "30"), False),
-    ("nn default - gp @30", lambda: nn_cell("llm-trust - gp", "30"), True),
-    ("nn default - gp-startup5 @10", lambda: nn_cell("llm-trust - gp-startup5", "10"), False),
+    ("nn default - gp @30", lambda: nn_cell("{default} - gp", "30"), True),
+    ("nn default - gp-startup5 @10", lambda: nn_cell("{default} - gp-startup5", "10"), False),
     (
         "nn control - gp-startup5 @10",
-        lambda: nn_cell("llm-trust+useless - gp-startup5", "10"),
+        lambda: nn_cell("{default}+useless - gp-startup5", "10"),
         False,
     ),
 )
@@ -192,13 +207,13 @@ QUOTES = (
     ),
     Quote(
         "README.md",
-        "it is {} at 10 trials and {} at 30, within noise. Against a control that answers random "
-        "configurations it is {} at 10 and {} at 30, within noise",
+        "it is {} at 10 trials and {} at 30, within noise. Against a served control that answers "
+        "random configurations (10 LLM trials) it is {} at 10 and {} at 30, within noise",
         (
             lambda: signed_cell(paired_cell(QWEN_DEFAULT, "gp-startup5", "10")),
             lambda: signed_cell(paired_cell(QWEN_DEFAULT, "gp-startup5", "30")),
-            lambda: signed_cell(paired_cell(QWEN_DEFAULT, "default@useless", "10")),
-            lambda: signed_cell(paired_cell(QWEN_DEFAULT, "default@useless", "30")),
+            lambda: signed_cell(paired_cell(QWEN_DEFAULT, SERVED_CONTROL, "10")),
+            lambda: signed_cell(paired_cell(QWEN_DEFAULT, SERVED_CONTROL, "30")),
         ),
     ),
     Quote(
@@ -212,20 +227,23 @@ QUOTES = (
         "behind `GPSampler(n_startup_trials=5)` at 10 trials ({}), and so is the random-answer "
         "control ({})",
         (
-            lambda: signed_cell(nn_cell("llm-trust - gp-startup5", "10")),
-            lambda: signed_cell(nn_cell("llm-trust+useless - gp-startup5", "10")),
+            lambda: signed_cell(nn_cell("{default} - gp-startup5", "10")),
+            lambda: signed_cell(nn_cell("{default}+useless - gp-startup5", "10")),
         ),
     ),
     Quote(
         "README.md",
         "level with Optuna's GP ({})",
-        (lambda: signed_cell(nn_cell("llm-trust - gp", "30")),),
+        (lambda: signed_cell(nn_cell("{default} - gp", "30")),),
     ),
     # README: which strategy (advisors.json, paired).
     Quote(
         "README.md",
-        'it is ahead of `"prior"` at 30 trials ({})',
-        (lambda: signed_cell(versus_prior("oracle-top1", "30")),),
+        'it is ahead of `"prior"` at 30 trials ({}; {} with the served budget)',
+        (
+            lambda: signed_cell(versus_prior("oracle-top1", "30")),
+            lambda: signed_cell(versus_prior("oracle-top1", "30", SERVED)),
+        ),
     ),
     Quote(
         "README.md",
@@ -281,28 +299,20 @@ QUOTES = (
     Quote(
         "docs/05_context_building_strategy.md",
         "way, {} at 10 trials",
-        (
-            lambda: signed_cell(
-                at("advisors", "rows", CONSENSUS_LADDER_ROW, "paired", PRIOR_QWEN_ROW, "10")
-            ),
-        ),
+        (lambda: signed_cell(paired_cell(CONSENSUS_LADDER_ROW, PRIOR_QWEN_ROW, "10")),),
     ),
     Quote(
         "docs/05_context_building_strategy.md",
         "and {} at 30. It stays an option",
-        (
-            lambda: signed_cell(
-                at("advisors", "rows", CONSENSUS_LADDER_ROW, "paired", PRIOR_QWEN_ROW, "30")
-            ),
-        ),
+        (lambda: signed_cell(paired_cell(CONSENSUS_LADDER_ROW, PRIOR_QWEN_ROW, "30")),),
     ),
     # docs/benchmarks.md: the skill ladder's reading (advisors.json, llm_time.json).
     Quote(
         "docs/benchmarks.md",
-        "reaches {} (paired {}) and\n`hybrid` {}.",
+        "reaches with the served budget {} (paired {}) and `hybrid` {}.",
         (
-            lambda: f3(at("advisors", "rows", "default@oracle-top1", "regret", "30")),
-            lambda: signed_cell(versus_prior("oracle-top1", "30")),
+            lambda: f3(at("advisors", "rows", "default@oracle-top1" + SERVED, "regret", "30")),
+            lambda: signed_cell(versus_prior("oracle-top1", "30", SERVED)),
             lambda: f3(at("advisors", "rows", "hybrid@oracle-top1", "regret", "30")),
         ),
     ),
@@ -310,8 +320,8 @@ QUOTES = (
         "docs/benchmarks.md",
         "({}, {}) and `hybrid` is the best at 10 trials",
         (
-            lambda: signed_cell(versus_prior("oracle-top10", "30")),
-            lambda: signed_cell(versus_prior("oracle-top30", "30")),
+            lambda: signed_cell(versus_prior("oracle-top10", "30", SERVED)),
+            lambda: signed_cell(versus_prior("oracle-top30", "30", SERVED)),
         ),
     ),
     Quote(
@@ -391,7 +401,7 @@ QUOTES = (
             lambda: unsigned_cell(paired_cell(QWEN_DEFAULT, "gp", "10")),
             lambda: signed_cell(paired_cell(QWEN_DEFAULT, "gp-startup5", "10")),
             lambda: signed_cell(paired_cell(QWEN_DEFAULT, "gp-startup5", "30")),
-            lambda: signed_cell(paired_cell(QWEN_DEFAULT, "default@useless", "10")),
+            lambda: signed_cell(paired_cell(QWEN_DEFAULT, SERVED_CONTROL, "10")),
         ),
     ),
     Quote(
@@ -412,7 +422,7 @@ QUOTES = (
     Quote(
         "docs/00_project_overview.md",
         "(paired, at 30 trials, {}; the served stand-ins",
-        (lambda: signed_cell(versus_prior("oracle-top1", "30")),),
+        (lambda: signed_cell(versus_prior("oracle-top1", "30", SERVED)),),
     ),
     Quote(
         "docs/00_project_overview.md",
@@ -472,7 +482,7 @@ QUOTES = (
                         at("knowledge", "conditions", c, "regret", k)
                     )
                 )
-                for checkpoint in ("5", "10", "30")
+                for checkpoint in ("5", "10", "20", "30")
             ),
         )
         for label, condition in (
@@ -642,3 +652,28 @@ def test_a_changed_result_fails_the_check() -> None:
     page = flat((ROOT / quote.page).read_text())
     wrong = flat(quote.text.format("0.999"))
     assert wrong not in page and flat(quote.rendered()) in page
+
+
+def test_the_results_files_have_the_shapes_issue_42_reads() -> None:
+    """r@20 beside r@5, r@10 and r@30, each paired mean with its losing share and 90th
+    percentile; the default's rows say their LLM budget; the conditions their strategy."""
+    checkpoints = ["5", "10", "20", "30"]
+    paired_keys = {"mean", "se", "losing_share", "p90"}
+    for row, entry in at("advisors", "rows").items():
+        if row.startswith("default@"):
+            assert isinstance(entry["max_llm_trials"], int), row
+        if entry["runs"] == 0:
+            assert entry["note"], row  # no other budget's runs stand in
+            continue
+        assert list(entry["regret"]) == checkpoints == list(entry["regret_se"]), row
+        for base, cell in entry["paired"].items():
+            assert [c for c in cell if c != "runs"] == checkpoints, (row, base)
+            assert all(paired_keys <= set(cell[c]) for c in checkpoints), (row, base)
+    default = at("nn_suite", "default_strategy")
+    for first in (default, default + "+useless"):
+        for base in ("gp-startup5", "gp"):
+            cell = at("nn_suite", "paired_differences", f"{first} - {base}")
+            assert [c for c in cell if c != "runs"] == checkpoints
+            assert all(paired_keys <= set(cell[c]) for c in checkpoints)
+    for condition, entry in at("knowledge", "conditions").items():
+        assert entry["strategy"] and list(entry["regret"]) == checkpoints, condition

@@ -273,3 +273,30 @@ def paired_summary(differences: Iterable[float]) -> dict[str, float]:
         "losing_share": round(float(np.mean(array > LOSS_MARGIN)), 4),
         "p90": round(float(np.percentile(array, 90)), 4),
     }
+
+
+def paired_cell(summary: dict[str, float]) -> str:
+    """A :func:`paired_summary` as the pages write it: mean ± SE, then (the share of pairs that
+    lose by more than :data:`LOSS_MARGIN`, the 90th percentile of the differences).
+
+    Example:
+        >>> paired_cell(paired_summary([0.0, 0.2, -0.1, 0.0]))
+        '+0.025 ± 0.063 (25%, +0.14)'
+    """
+    return (
+        f"{summary['mean']:+.3f} ± {summary['se']:.3f} "
+        f"({summary['losing_share']:.0%}, {summary['p90']:+.2f})"
+    )
+
+
+def paired_figures(differences: Iterable[float]) -> dict[str, float]:
+    """:func:`paired_summary` with the mean and its standard error unrounded, for results whose
+    pages round them once (to 3 decimals) and quote them.
+
+    Example:
+        >>> paired_figures([0.0, 0.2, -0.1, 0.0])["se"]
+        0.06291528696058958
+    """
+    array = np.asarray(list(differences), dtype=float)
+    mean, se = mean_and_standard_error(array)
+    return {**paired_summary(array), "mean": float(mean), "se": float(se)}

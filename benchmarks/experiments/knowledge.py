@@ -28,8 +28,11 @@ conditions it summarises to the existing ``knowledge.json`` instead of replacing
     OMP_NUM_THREADS=1 python -m benchmarks.knowledge --seeds 3 \
         --conditions 'precise-top1[strategy=trust]' 'none[strategy=trust]'
 
-Writes ``benchmarks/results/knowledge.json``: ``{"conditions": {NAME: {"runs": N, "regret":
-{"5": .., "10": .., "30": ..}, "regret_se": {...}}}, "paired": {...}, "hints": {task: {...}}}``.
+Writes ``benchmarks/results/knowledge.json``: ``{"conditions": {NAME: {"strategy", "runs": N,
+"regret": {"5": .., "10": .., "20": .., "30": ..}, "regret_se": {...}}}, "paired": {NAME:
+{"runs", "difference", "difference_se", "losing_share", "p90"}}, "hints": {task: {...}}}``
+(``losing_share``: the share of pairs that lose by more than 0.1; ``p90``: the 90th percentile
+of the differences; each keyed by trials like ``regret``).
 """
 
 from __future__ import annotations
@@ -48,7 +51,9 @@ from benchmarks._paths import DEFAULT_ARCHIVE_DIR
 from benchmarks._paths import DEFAULT_CACHE_DIR
 from benchmarks._paths import RESULTS_DIR
 from benchmarks.core.archive import restore
+from benchmarks.core.metrics import CHECKPOINTS
 from benchmarks.core.metrics import mean_and_standard_error
+from benchmarks.core.metrics import paired_summary
 from benchmarks.core.metrics import regret_curve
 from benchmarks.core.runner import load_run
 from benchmarks.core.runner import run_one
@@ -73,7 +78,6 @@ DEFAULT_OUTPUT = RESULTS_DIR / "knowledge.json"
 #: archive): ``python -m benchmarks.archive save --cache-dir <cache-dir>/knowledge
 #: --archive-dir benchmarks/results/knowledge_archive``.
 KNOWLEDGE_ARCHIVE_DIR = RESULTS_DIR / "knowledge_archive"
-CHECKPOINTS: tuple[int, ...] = (5, 10, 30)
 #: The strategy a hint condition runs unless its ``[strategy=<x>]`` option names another: the
 #: benchmark's hints were measured under ``prior``, the library's default until 2026-12-03.
 KNOWLEDGE_STRATEGY = "prior"
@@ -127,6 +131,21 @@ def condition_setup(
     if condition in ("gp+enqueue", "tpe+enqueue"):
         return condition.split("+")[0], None, hints.partial_configuration("precise")
     raise ValueError(f"unknown condition {condition!r}; known: {', '.join(CONDITIONS)}")
+
+
+def condition_strategy(condition: str) -> str:
+    """The strategy a condition runs: the LLM strategy of a hint condition (its
+    ``[strategy=<x>]`` option, :data:`KNOWLEDGE_STRATEGY` without one), the Optuna sampler of a
+    baseline.
+
+    Example:
+        >>> [condition_strategy(c) for c in ("none", "precise-top1[strategy=trust]", "gp+enqueue")]
+        ['prior', 'trust', 'gp']
+    """
+    base, variant = split_condition(condition)
+    if base in HINT_CONDITIONS:
+        return _strategy_option(variant)[0]
+    return condition.split("+")[0]
 
 
 def _strategy_option(variant: str) -> tuple[str, str]:
@@ -233,6 +252,7 @@ def summarise_conditions(
             }
         )
         summary["conditions"][condition] = {
+            "strategy": condition_strategy(condition),
             "runs": len(keys),
             **({"model": ", ".join(models)} if models else {}),
             "regret": {str(c): m for c, (m, _) in zip(checkpoints, stats)},
@@ -259,10 +279,14 @@ def summarise_conditions(
             continue
         differences = np.array([curve(t, condition, s) - curve(t, against, s) for t, s in keys])
         stats = [mean_and_standard_error(differences[:, c - 1]) for c in checkpoints]
+        tails = [paired_summary(differences[:, c - 1]) for c in checkpoints]
         summary["paired"][f"{condition} - {against}"] = {
             "runs": len(keys),
             "difference": {str(c): m for c, (m, _) in zip(checkpoints, stats)},
             "difference_se": {str(c): se for c, (_, se) in zip(checkpoints, stats)},
+            # The share of pairs that lose by more than 0.1 and the 90th percentile.
+            "losing_share": {str(c): t["losing_share"] for c, t in zip(checkpoints, tails)},
+            "p90": {str(c): t["p90"] for c, t in zip(checkpoints, tails)},
         }
     return summary
 

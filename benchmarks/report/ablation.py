@@ -41,12 +41,12 @@ from benchmarks._paths import DEFAULT_ARCHIVE_DIR
 from benchmarks._paths import REPO_ROOT
 from benchmarks.core.archive import archived_run_records
 from benchmarks.core.archive import cached_run_records
+from benchmarks.core.metrics import CHECKPOINTS
+from benchmarks.core.metrics import paired_cell
 from benchmarks.core.metrics import paired_summary
 from benchmarks.tasks.registry import resolve_task_names
 
 
-#: The trials after which the regret is compared.
-CHECKPOINTS = (5, 10, 20, 30)
 #: The baseline every row is paired with.
 BASELINE = "gp-startup5"
 #: The mechanisms, one added per row: (row label, sampler name with ``{advice}`` for the suffix).
@@ -159,11 +159,7 @@ def render_table(rows: Sequence[dict[str, Any]]) -> list[str]:
     for row in rows:
         cells = []
         for k in CHECKPOINTS:
-            cell = row["paired"][str(k)]
-            cells.append(
-                f"{cell['mean']:+.3f} ± {cell['se']:.3f} "
-                f"({cell['losing_share']:.0%}, {cell['p90']:+.2f})"
-            )
+            cells.append(paired_cell(row["paired"][str(k)]))
         lines.append(
             f"| {row['mechanism']} (`{row['sampler']}`) | {row['runs']} | "
             + " | ".join(cells)

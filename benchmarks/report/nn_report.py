@@ -3,9 +3,11 @@
 
 The JSON has the shape of ``latest.json`` (``samplers``, ``ablations``, ``tasks``, ``seeds``,
 ``trials``, ``default_strategy``; every LLM row names its ``model``) plus ``paired_differences``:
-each LLM row (the default strategy first) minus ``gp`` and minus ``gp-startup5`` on the same
-(task, seed) runs at 5, 10 and 30 trials, and ``long_runs``: the 100-trial rows where they exist,
-each LLM row minus ``gp`` and ``tpe``.
+each LLM row (the default strategy first, its random-answer control ``<default>+useless`` among
+them) minus ``gp`` and minus ``gp-startup5`` on the same (task, seed) runs at 5, 10, 20 and 30
+trials (``{"mean", "se", "better", "worse", "losing_share", "p90"}``: the share of pairs that
+lose by more than 0.1 and the 90th percentile of the differences), and ``long_runs``: the
+100-trial rows where they exist, each LLM row minus ``gp`` and ``tpe``.
 
 Example::
 
@@ -27,10 +29,13 @@ from benchmarks._paths import DEFAULT_REFERENCE_DIR
 from benchmarks._paths import REPO_ROOT
 from benchmarks.core.archive import add_archive_arguments
 from benchmarks.core.archive import restore_from_arguments
-from benchmarks.core.metrics import mean_and_standard_error
+from benchmarks.core.metrics import CHECKPOINTS
+from benchmarks.core.metrics import paired_cell
+from benchmarks.core.metrics import paired_figures
 from benchmarks.core.metrics import regret_curve
 from benchmarks.core.samplers import is_llm_sampler
 from benchmarks.core.samplers import library_default_strategy
+from benchmarks.core.samplers import USELESS_SUFFIX
 from benchmarks.report.render import per_task_tables
 from benchmarks.report.render import results_tables
 from benchmarks.report.report import latest_json
@@ -39,9 +44,8 @@ from benchmarks.report.report import summarise_section
 from benchmarks.tasks.registry import resolve_task_names
 
 
-CHECKPOINTS = (5, 10, 30)
 #: The long runs' checkpoints: the suite's, and their end.
-LONG_CHECKPOINTS = (5, 10, 30, 100)
+LONG_CHECKPOINTS = (*CHECKPOINTS, 100)
 AGAINST = ("gp", "gp-startup5")
 
 
@@ -51,7 +55,8 @@ def paired_differences(
     against: tuple[str, ...] = AGAINST,
     checkpoints: tuple[int, ...] = CHECKPOINTS,
 ) -> dict[str, Any]:
-    """``first`` minus each of ``against`` on their common (task, seed) runs: mean, SE, runs."""
+    """``first`` minus each of ``against`` on their common (task, seed) runs: mean, SE, the
+    pairs it wins and loses, the share losing by more than 0.1 and the 90th percentile."""
     out: dict[str, Any] = {}
     runs = section["runs"]
     for baseline in against:
@@ -73,21 +78,24 @@ def paired_differences(
                 ]
                 for t, s in pairs
             ]
-            mean, se = mean_and_standard_error(differences)
+            figures = paired_figures(differences)
             entry[str(checkpoint)] = {
-                "mean": mean,
-                "se": se,
+                "mean": figures["mean"],
+                "se": figures["se"],
                 "better": int(np.sum(np.array(differences) < 0)),
                 "worse": int(np.sum(np.array(differences) > 0)),
+                "losing_share": figures["losing_share"],
+                "p90": figures["p90"],
             }
         out[f"{first} - {baseline}"] = entry
     return out
 
 
 def llm_rows(section: dict[str, Any], default: str) -> list[str]:
-    """The section's LLM samplers, the default strategy first when it has runs."""
+    """The section's LLM samplers, the default strategy and its random-answer control first
+    when they have runs."""
     names = sorted({sampler for (_, sampler, _) in section["runs"] if is_llm_sampler(sampler)})
-    return sorted(names, key=lambda name: name != default)
+    return sorted(names, key=lambda name: (name != default, name != default + USELESS_SUFFIX))
 
 
 def all_paired_differences(
@@ -103,13 +111,20 @@ def all_paired_differences(
     return out
 
 
+#: What the paired lines of the page hold.
+PAIRED_LEGEND = (
+    "Paired differences (the row minus the baseline on the same task and seed; negative: the "
+    "row is ahead): mean ± SE, then (the share of pairs that lose by more than 0.1, the 90th "
+    "percentile of the differences)."
+)
+
+
 def _paired_lines(paired: dict[str, Any]) -> list[str]:
-    """One line per paired difference: its mean ± SE at each checkpoint."""
+    """One line per paired difference: at each checkpoint its mean ± SE, then (the share of
+    pairs losing by more than 0.1, the 90th percentile of the differences)."""
     lines = []
     for name, entry in paired.items():
-        cells = ", ".join(
-            f"@{c}: {v['mean']:+.3f} ± {v['se']:.3f}" for c, v in entry.items() if c != "runs"
-        )
+        cells = ", ".join(f"@{c}: {paired_cell(v)}" for c, v in entry.items() if c != "runs")
         lines.append(f"- `{name}` ({entry['runs']} paired runs): {cells}")
     return lines
 
@@ -188,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
         results_tables(section),
         "",
     ]
-    lines += _paired_lines(payload["paired_differences"])
+    lines += [PAIRED_LEGEND, ""] + _paired_lines(payload["paired_differences"])
     lines += ["", "### Per task", "", per_task_tables(section), ""]
     if long_section is not None:
         lines += [f"## {args.long_trials} trials, 2 seeds", ""]

@@ -20,12 +20,18 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks._paths import RESULTS_DIR
+from benchmarks.core.metrics import paired_cell
 from benchmarks.core.samplers import library_default_strategy
 from benchmarks.core.samplers import sampler_strategy
+from benchmarks.experiments.advisors import CONTROL_ROW
 from benchmarks.experiments.advisors import DEFAULT_ROW
 from benchmarks.experiments.advisors import format_table
+from benchmarks.experiments.advisors import IN_PROCESS_LLM_TRIALS
 from benchmarks.experiments.advisors import PREVIOUS_DEFAULT
 from benchmarks.experiments.advisors import previous_default_row
+from benchmarks.experiments.advisors import SERVED
+from benchmarks.experiments.advisors import SERVED_LLM_TRIALS
+from benchmarks.experiments.advisors import served_row
 from benchmarks.experiments.advisors import STRATEGIES
 from benchmarks.experiments.advisors import twin_row
 
@@ -51,6 +57,12 @@ ADVISOR_MEANINGS = {
 #: Runs a strategy's row needs to count as "the best strategy" of a rung (issue 28: other
 #: strategies on at least 40 runs), and to be shown in the README's table.
 MIN_STRATEGY_RUNS = 40
+#: The checkpoints of the section's paired tables.
+PAGE_CHECKPOINTS = ("10", "20", "30")
+#: Their header cells.
+PAGE_HEADER = " | ".join(f"Δr@{c}" for c in PAGE_CHECKPOINTS)
+#: A paired cell of the examples below: mean, SE, share losing by more than 0.1, p90.
+_EXAMPLE_CELL = {"mean": 0.01, "se": 0.02, "losing_share": 0.0, "p90": 0.05}
 #: The README's words for each advisor, in the order of the table.
 README_ADVISORS = {
     "oracle-top1": "stand-in: the best 1 %",
@@ -66,17 +78,23 @@ README_OTHER_STRATEGIES = ("prior",)
 
 
 def readme_strategies(results: dict[str, Any]) -> list[tuple[str, str]]:
-    """The README's columns, ``(row strategy, header)``: the default first, then those of
+    """The README's columns, ``(row template, header)`` (``{}``: the advisor): the default with
+    the in-process budget, then with the served budget, then the strategies of
     :data:`README_OTHER_STRATEGIES` whose rows exist, in the order of :data:`STRATEGIES`.
 
     Example:
         >>> readme_strategies({"default_strategy": "llm-trust", "rows": {"prior@useless": {}}})
-        [('default', '`"trust"` (default)'), ('prior', '`"prior"`')]
+        ... # doctest: +NORMALIZE_WHITESPACE
+        [('default@{}', '`"trust"` (default), 3 LLM trials'),
+         ('default@{}[served]', '`"trust"`, served: 10'), ('prior@{}', '`"prior"`')]
     """
     default = sampler_strategy(str(results.get("default_strategy") or library_default_strategy()))
     strategies = {row.partition("@")[0] for row in results["rows"]}
-    return [(DEFAULT_ROW, f'`"{default}"` (default)')] + [
-        (strategy, f'`"{strategy}"`')
+    return [
+        (f"{DEFAULT_ROW}@{{}}", f'`"{default}"` (default), {IN_PROCESS_LLM_TRIALS} LLM trials'),
+        (f"{DEFAULT_ROW}@{{}}{SERVED}", f'`"{default}"`, served: {SERVED_LLM_TRIALS}'),
+    ] + [
+        (f"{strategy}@{{}}", f'`"{strategy}"`')
         for strategy in STRATEGIES
         if strategy in strategies and strategy != default and strategy in README_OTHER_STRATEGIES
     ]
@@ -84,16 +102,17 @@ def readme_strategies(results: dict[str, Any]) -> list[tuple[str, str]]:
 
 def readme_ladder_table(results: dict[str, Any]) -> str:
     """The README's table: for each advisor (its skill, the probe's trial-1 regret), each
-    strategy's regret at 10 / 30 trials; a row with fewer than 80 runs says how many, one with
-    fewer than :data:`MIN_STRATEGY_RUNS` is left out. No cell is marked best: within a row most
-    differences are within noise (the paired figures are on docs/benchmarks.md).
+    column's regret at 10 / 30 trials; a row with fewer than 80 runs says how many, one with
+    fewer than :data:`MIN_STRATEGY_RUNS` (or not archived yet) is ``–``. No cell is marked best:
+    within a row most differences are within noise (the paired figures are on
+    docs/benchmarks.md).
 
     Example:
         >>> row = {"runs": 80, "regret": {"10": 0.2, "30": 0.1}}
         >>> table = readme_ladder_table({"advisors": {"useless": {"skill": 0.77}},
         ...                              "rows": {"default@useless": row, "prior@useless": row}})
         >>> table.splitlines()[-1]
-        '| stand-in: random answers | 0.77 | 0.200 / 0.100 | 0.200 / 0.100 |'
+        '| stand-in: random answers | 0.77 | 0.200 / 0.100 | – | 0.200 / 0.100 |'
     """
     rows, advisors = results["rows"], results["advisors"]
     columns = readme_strategies(results)
@@ -103,15 +122,15 @@ def readme_ladder_table(results: dict[str, Any]) -> str:
         if advisor not in advisors:
             continue
         shown = {
-            strategy: rows[f"{strategy}@{advisor}"]
-            for strategy, _ in columns
-            if rows.get(f"{strategy}@{advisor}", {}).get("runs", 0) >= MIN_STRATEGY_RUNS
+            template: rows[template.format(advisor)]
+            for template, _ in columns
+            if rows.get(template.format(advisor), {}).get("runs", 0) >= MIN_STRATEGY_RUNS
         }
         if not shown:
             continue
         cells = []
-        for strategy, _ in columns:
-            entry = shown.get(strategy)
+        for template, _ in columns:
+            entry = shown.get(template)
             if entry is None:
                 cells.append("–")
                 continue
@@ -127,9 +146,9 @@ def acceptance_lines(results: dict[str, Any]) -> list[tuple[str, str, bool | Non
     rows = results["rows"]
 
     def regret(row: str, checkpoint: str) -> float | None:
-        return rows[row]["regret"][checkpoint] if row in rows else None
+        return rows[row]["regret"][checkpoint] if rows.get(row, {}).get("runs") else None
 
-    def paired(row: str, base: str, checkpoint: str) -> list[float] | None:
+    def paired(row: str, base: str, checkpoint: str) -> dict[str, float] | None:
         return rows.get(row, {}).get("paired", {}).get(base, {}).get(checkpoint)
 
     lines: list[tuple[str, str, bool | None]] = []
@@ -151,38 +170,41 @@ def acceptance_lines(results: dict[str, Any]) -> list[tuple[str, str, bool | Non
                     mine <= factor * startup,
                 )
             )
-    cell = paired("default@useless", "gp", "30")
-    if cell is not None:
-        lines.append(
-            (
-                "`default@useless` r@30 no worse than GP's beyond one SE",
-                f"paired Δr@30 {cell[0]:+.3f} ± {cell[1]:.3f}",
-                cell[0] <= cell[1],
+    # The control with each budget (the in-process one: once its runs are archived).
+    for control in (CONTROL_ROW, CONTROL_ROW + SERVED):
+        cell = paired(control, "gp", "30")
+        if cell is not None:
+            lines.append(
+                (
+                    f"`{control}` r@30 no worse than GP's beyond one SE",
+                    f"paired Δr@30 {paired_cell(cell)}",
+                    cell["mean"] <= cell["se"],
+                )
             )
-        )
     cell = paired("default@qwen2.5-coder-1.5b", "gp-startup5", "10")
     if cell is not None:
         lines.append(
             (
                 "`default@qwen2.5-coder-1.5b` Δr@10 vs `gp-startup5` below 0 by more than 2 SE",
-                f"{cell[0]:+.3f} ± {cell[1]:.3f}",
-                cell[0] < -2 * cell[1],
+                paired_cell(cell),
+                cell["mean"] < -2 * cell["se"],
             )
         )
-    cell = paired("default@qwen2.5-coder-1.5b", "default@useless", "30")
-    if cell is not None:
-        lines.append(
-            (
-                "`default@qwen2.5-coder-1.5b` Δr@30 vs `default@useless` ≤ 0",
-                f"{cell[0]:+.3f} ± {cell[1]:.3f}",
-                cell[0] <= 0,
+    for control in (CONTROL_ROW, CONTROL_ROW + SERVED):
+        cell = paired("default@qwen2.5-coder-1.5b", control, "30")
+        if cell is not None:
+            lines.append(
+                (
+                    f"`default@qwen2.5-coder-1.5b` Δr@30 vs `{control}` ≤ 0",
+                    paired_cell(cell),
+                    cell["mean"] <= 0,
+                )
             )
-        )
     for advisor in results["advisors"]:
         strategies = {
             row.split("@")[0]: entry
             for row, entry in rows.items()
-            if row.endswith(f"@{advisor}")
+            if row.endswith(f"@{advisor}")  # the in-process budget, not a [served] row
             and twin_row(row) is None  # another way of asking, not another strategy
             and entry["runs"] >= MIN_STRATEGY_RUNS
         }
@@ -206,8 +228,9 @@ def acceptance_lines(results: dict[str, Any]) -> list[tuple[str, str, bool | Non
 def _paired_lines(
     results: dict[str, Any], against: Callable[[str], str | None]
 ) -> Iterator[tuple[str, str, str]]:
-    """``(row, base, "runs | Δr@10 | Δr@30")`` for each row that ``against`` pairs with a base
-    whose paired figures ``advisors.json`` holds."""
+    """``(row, base, "runs | Δr@10 | Δr@20 | Δr@30")`` for each row that ``against`` pairs with
+    a base whose paired figures ``advisors.json`` holds (each cell as
+    :func:`~benchmarks.core.metrics.paired_cell` writes it)."""
     for row, entry in results["rows"].items():
         base = against(row)
         cell = entry.get("paired", {}).get(base) if base is not None else None
@@ -216,10 +239,7 @@ def _paired_lines(
         yield (
             row,
             base,
-            (
-                f"{cell['runs']} | {cell['10'][0]:+.3f} ± {cell['10'][1]:.3f} | "
-                f"{cell['30'][0]:+.3f} ± {cell['30'][1]:.3f}"
-            ),
+            f"{cell['runs']} | " + " | ".join(paired_cell(cell[c]) for c in PAGE_CHECKPOINTS),
         )
 
 
@@ -227,12 +247,12 @@ def versus_previous_default(results: dict[str, Any]) -> list[str]:
     """The table of each default row paired against the previous default on its advisor.
 
     Example:
-        >>> row = {"paired": {"prior@useless": {"10": [0.01, 0.02], "30": [0.0, 0.01],
-        ...                                      "runs": 80}}}
-        >>> versus_previous_default({"rows": {"default@useless": row}})[-1]
-        '| `useless` | 80 | +0.010 ± 0.020 | +0.000 ± 0.010 |'
+        >>> paired = {c: _EXAMPLE_CELL for c in PAGE_CHECKPOINTS}
+        >>> row = {"paired": {"prior@useless": {**paired, "runs": 80}}}
+        >>> versus_previous_default({"rows": {"default@useless": row}})[-1].split(" | ")[:3]
+        ['| `useless`', '80', '+0.010 ± 0.020 (0%, +0.05)']
     """
-    lines = ["| advice | runs | Δr@10 | Δr@30 |", "|---|---|---|---|"]
+    lines = [f"| advice | runs | {PAGE_HEADER} |", "|---|---|---|---|---|"]
     for row, _, cells in _paired_lines(results, previous_default_row):
         lines.append(f"| `{row.partition('@')[2]}` | {cells} |")
     return lines
@@ -243,14 +263,30 @@ def versus_twin(results: dict[str, Any]) -> list[str]:
     way, on the same advisor (:func:`~benchmarks.experiments.advisors.twin_row`).
 
     Example:
-        >>> row = {"paired": {"prior@useless": {"10": [0.01, 0.02], "30": [0.0, 0.01],
-        ...                                      "runs": 80}}}
-        >>> versus_twin({"rows": {"prior~x@useless": row}})[-1]
-        '| `prior~x@useless` | `prior@useless` | 80 | +0.010 ± 0.020 | +0.000 ± 0.010 |'
+        >>> paired = {c: _EXAMPLE_CELL for c in PAGE_CHECKPOINTS}
+        >>> row = {"paired": {"prior@useless": {**paired, "runs": 80}}}
+        >>> versus_twin({"rows": {"prior~x@useless": row}})[-1].split(" | ")[:4]
+        ['| `prior~x@useless`', '`prior@useless`', '80', '+0.010 ± 0.020 (0%, +0.05)']
     """
-    lines = ["| row | against | runs | Δr@10 | Δr@30 |", "|---|---|---|---|---|"]
+    lines = [f"| row | against | runs | {PAGE_HEADER} |", "|---|---|---|---|---|---|"]
     for row, twin, cells in _paired_lines(results, twin_row):
         lines.append(f"| `{row}` | `{twin}` | {cells} |")
+    return lines
+
+
+def versus_served(results: dict[str, Any]) -> list[str]:
+    """The table of each in-process default row on a stand-in paired against the same row with
+    the served budget (:func:`~benchmarks.experiments.advisors.served_row`).
+
+    Example:
+        >>> paired = {c: _EXAMPLE_CELL for c in PAGE_CHECKPOINTS}
+        >>> row = {"paired": {"default@useless[served]": {**paired, "runs": 80}}}
+        >>> versus_served({"rows": {"default@useless": row}})[-1].split(" | ")[:3]
+        ['| `useless`', '80', '+0.010 ± 0.020 (0%, +0.05)']
+    """
+    lines = [f"| advice | runs | {PAGE_HEADER} |", "|---|---|---|---|---|"]
+    for row, _, cells in _paired_lines(results, served_row):
+        lines.append(f"| `{row.partition('@')[2]}` | {cells} |")
     return lines
 
 
@@ -290,7 +326,16 @@ def advisors_section(results: dict[str, Any]) -> str:
             "the other strategies by name). An advisor's skill is measured as for the real "
             "models: the warm-start probe's trial-1 regret (0 = best known, 1 = median random "
             "configuration). Paired differences are by task × seed (negative = the row is "
-            "better).",
+            "better): mean ± SE, then (the share of pairs that lose by more than 0.1, the 90th "
+            "percentile of the differences).",
+            "",
+            "**Budgets.** The default strategy asks the LLM for at most "
+            f"{IN_PROCESS_LLM_TRIALS} trials after the warm start when the model runs in-process "
+            f"and {SERVED_LLM_TRIALS} when it is served (column *LLM trials*). The stand-ins are "
+            "served, so every `default@ADVISOR` row runs with the in-process budget of the "
+            "embedded models, one budget on every rung, and `default@ADVISOR[served]` keeps the "
+            "served budget beside it; the control (`default@useless`) is compared on the row's "
+            "budget. A row whose runs are not archived yet shows 0 runs.",
             "",
             f"Command: `{results.get('command', 'python -m benchmarks.advisors')}`",
             "",
@@ -302,6 +347,11 @@ def advisors_section(results: dict[str, Any]) -> str:
             f"(`default@ADVISOR` − `{PREVIOUS_DEFAULT}@ADVISOR`, paired by task × seed):",
             "",
             "\n".join(versus_previous_default(results)),
+            "",
+            "The in-process budget against the served one on the same stand-in "
+            f"(`default@ADVISOR` − `default@ADVISOR{SERVED}`, paired by task × seed):",
+            "",
+            "\n".join(versus_served(results)),
             "",
             "Other ways of asking against the same strategy asked the default way, on the same "
             "advice (paired by task × seed):",

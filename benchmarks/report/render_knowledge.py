@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks._paths import RESULTS_DIR
+from benchmarks.core.metrics import paired_cell
 
 
 KNOWLEDGE_RESULTS = RESULTS_DIR / "knowledge.json"
@@ -113,6 +114,26 @@ def condition_meaning(name: str) -> str:
     return "; ".join(m for m in meanings if m)
 
 
+def _paired_text(entry: dict[str, Any], checkpoint: str) -> str:
+    """A paired comparison of ``knowledge.json`` at ``checkpoint``, as
+    :func:`~benchmarks.core.metrics.paired_cell` writes it.
+
+    Example:
+        >>> entry = {"difference": {"10": -0.1}, "difference_se": {"10": 0.03},
+        ...          "losing_share": {"10": 0.05}, "p90": {"10": 0.02}}
+        >>> _paired_text(entry, "10")
+        '-0.100 ± 0.030 (5%, +0.02)'
+    """
+    return paired_cell(
+        {
+            "mean": entry["difference"][checkpoint],
+            "se": entry["difference_se"][checkpoint],
+            "losing_share": entry["losing_share"][checkpoint],
+            "p90": entry["p90"][checkpoint],
+        }
+    )
+
+
 def knowledge_section(summary: dict[str, Any]) -> str:
     """The markdown section (empty without any condition)."""
     conditions = summary.get("conditions", {})
@@ -133,29 +154,30 @@ def knowledge_section(summary: dict[str, Any]) -> str:
         f"`{summary.get('command', 'python -m benchmarks.knowledge')}`",
         "",
         *[f"then `{command}`\n" for command in summary.get("updates", [])],
-        "| condition | what | model | runs | " + " | ".join(f"r@{c}" for c in checkpoints) + " |",
-        "|---|---|---|---|" + "---|" * len(checkpoints),
+        "| condition | what | strategy | model | runs | "
+        + " | ".join(f"r@{c}" for c in checkpoints)
+        + " |",
+        "|---|---|---|---|---|" + "---|" * len(checkpoints),
     ]
     for name, entry in conditions.items():
         cells = " | ".join(_cell(entry["regret"][c], entry["regret_se"][c]) for c in checkpoints)
         out.append(
-            f"| `{name}` | {condition_meaning(name)} | {entry.get('model', '—')} | "
-            f"{entry['runs']} | {cells} |"
+            f"| `{name}` | {condition_meaning(name)} | {entry.get('strategy', '—')} | "
+            f"{entry.get('model', '—')} | {entry['runs']} | {cells} |"
         )
     paired = summary.get("paired", {})
     if paired:
         out += [
             "",
-            "Paired differences (same task and seed; negative = the first is better):",
+            "Paired differences (same task and seed; negative = the first is better): mean ± SE, "
+            "then (the share of pairs that lose by more than 0.1, the 90th percentile of the "
+            "differences):",
             "",
             "| comparison | pairs | " + " | ".join(f"Δr@{c}" for c in checkpoints) + " |",
             "|---|---|" + "---|" * len(checkpoints),
         ]
         for name, entry in paired.items():
-            cells = " | ".join(
-                _cell(entry["difference"][c], entry["difference_se"][c], signed=True)
-                for c in checkpoints
-            )
+            cells = " | ".join(_paired_text(entry, c) for c in checkpoints)
             out.append(f"| {name} | {entry['runs']} | {cells} |")
     rows = acceptance_rows(summary)
     if rows:
