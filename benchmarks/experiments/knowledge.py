@@ -137,22 +137,25 @@ def condition_setup(
 
 def condition_strategy(condition: str) -> str:
     """The strategy a condition runs: the LLM strategy of a hint condition (its
-    ``[strategy=<x>]`` option, :data:`KNOWLEDGE_STRATEGY` without one), the Optuna sampler of a
-    baseline.
+    ``[strategy=<x>]`` option, :data:`KNOWLEDGE_STRATEGY` without one) with the options it
+    changes, the Optuna sampler of a baseline.
 
     Example:
-        >>> [condition_strategy(c) for c in ("none", "precise-top1[strategy=trust]", "gp+enqueue")]
-        ['prior', 'trust', 'gp']
+        >>> [condition_strategy(c) for c in ("none", "none[strategy=prior]", "gp+enqueue")]
+        ['trust', 'prior', 'gp']
+        >>> condition_strategy("precise-top1[strategy=trust,reask=0,reward=off]")
+        'trust[reask=0,reward=off]'
     """
     base, variant = split_condition(condition)
     if base in HINT_CONDITIONS:
-        return _strategy_option(variant)[0]
+        strategy, rest = _strategy_option(variant)
+        return strategy + rest.split("@", 1)[0]
     return condition.split("+")[0]
 
 
 def _strategy_option(variant: str) -> tuple[str, str]:
     """``(strategy, variant without it)``: the ``strategy=<x>`` option of a condition's variant
-    (``prior``, the benchmark's strategy for hints, when it names none)."""
+    (:data:`KNOWLEDGE_STRATEGY` when it names none)."""
     options, rest = split_options(variant)
     strategy = options.pop("strategy", KNOWLEDGE_STRATEGY)
     return strategy, format_options(options) + rest
