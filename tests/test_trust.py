@@ -129,7 +129,7 @@ def test_the_trust_strategy_builds_its_prior_from_every_llm_trial() -> None:
 
 
 def test_the_llm_is_asked_for_at_most_max_llm_trials_after_the_warm_start() -> None:
-    study, server = run_study({"x": 0.0, "kind": "a"}, max_llm_trials=2)
+    study, server = run_study({"x": 0.0, "kind": "a"}, max_llm_trials=2, reward_new_bests=False)
     assert len(llm_trials(study)) == 3
     assert len(server.requests) == 3
     assert {
@@ -145,8 +145,9 @@ def test_a_later_llm_trial_that_beats_every_other_earns_one_more() -> None:
     assert len(llm_trials(study)) == 1 + 2 + earned
 
 
-def test_no_llm_trial_replaces_a_random_start_up_trial() -> None:
-    study, _ = run_study({"x": 0.0, "kind": "a"}, reask_after=None)
+def test_by_default_no_llm_trial_replaces_a_random_start_up_trial() -> None:
+    assert Trust().reask_after is None and Trust().reward_new_bests
+    study, _ = run_study({"x": 0.0, "kind": "a"})
     assert [t.user_attrs["llm_source"] for t in study.trials[:5]] == [
         "optimizer",
         "llm",

@@ -39,10 +39,12 @@ trial 3 on instead of trial 5; compare with ``gp-startup3``), ``[reliability=ran
 ``[reliability=density]`` (``reliability_estimate``: the rank or the density check of the beliefs
 instead of the median check), ``[share=0.8]`` (``Trust.share``: the LLM's share at full trust),
 ``[first=on]`` (``evidence_first``: the prior weighs no more than the advice earns by its
-rank), and for ``llm-trust`` ``[reask=startup]`` (``Trust.reask_after=None``: no question
-before the start-up design is complete), ``[reward=on]`` (``Trust.reward_new_bests``: an
-LLM trial that beats every other earns one more) and ``[llm_trials=3]`` (``Trust.max_llm_trials``:
-the in-process budget, for the stand-in advisors, which are served). With
+rank), and for ``llm-trust`` ``[reask=0]`` (``Trust.reask_after=0``: asked again from the
+first trial, not only once the start-up design is complete; ``[reask=startup]`` is the
+default), ``[reward=off]`` (``Trust.reward_new_bests=False``: an LLM trial that beats every
+other earns no more; ``[reward=on]`` is the default) and ``[llm_trials=3]``
+(``Trust.max_llm_trials``: the in-process budget, for the stand-in advisors, which are served).
+Runs of the design of 0.1 are archived as ``llm-trust[reask=0,reward=off]``. With
 ``+useless`` the options follow the suffix: ``llm-prior+useless[reliability=rank]``.
 
 The suffix ``~<design>`` (e.g. ``llm-prior@qwen2.5-coder-1.5b~regular``) asks the warm start

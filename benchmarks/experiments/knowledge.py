@@ -1,16 +1,16 @@
 """The knowledge benchmark: what the user knows, given as a hint, under four conditions.
 
-Each (task, seed) runs the prior strategy (``llm-prior``, the library's default until 2026-12-03,
-on the default embedded model; ``[strategy=trust]`` runs another strategy, e.g. the default since
-then) with the hint of :mod:`benchmarks.experiments.hints` in
+Each (task, seed) runs the library's default strategy (``llm-trust``) on the default embedded
+model (``[strategy=prior]`` runs another strategy, ``[strategy=trust,reask=0,reward=off]`` trust
+as in 0.1) with the hint of :mod:`benchmarks.experiments.hints` in
 ``study.user_attrs["domain_knowledge"]``:
 
 - ``precise``: good values of the two most influential parameters, in numbers;
 - ``vague``: the same knowledge in words only;
 - ``misleading``: precise values taken from the worst tenth of the reference;
 - ``precise-top1``: like ``precise``, with values from the best 1 % of the reference (issue 28);
-- ``none``: no hint (the same requests as the main benchmark's ``llm-prior``, so its
-  recorded warm starts are replayed).
+- ``none``: no hint (the same requests as the main benchmark's default runs, so its recorded
+  exchanges are replayed).
 
 Beside them, what a user would do without the library: ``gp`` and ``tpe``, and ``gp+enqueue``
 and ``tpe+enqueue``, which enqueue the precise hint's partial configuration as the first trial
@@ -26,7 +26,7 @@ conditions it summarises to the existing ``knowledge.json`` instead of replacing
     OMP_NUM_THREADS=1 python -m benchmarks.knowledge       # 16 tasks x 5 seeds, every condition
     OMP_NUM_THREADS=1 python -m benchmarks.knowledge --seeds 2 --conditions precise none
     OMP_NUM_THREADS=1 python -m benchmarks.knowledge --seeds 3 \
-        --conditions 'precise-top1[strategy=trust]' 'none[strategy=trust]'
+        --conditions 'precise-top1[strategy=prior]' 'none[strategy=prior]'
 
 Writes ``benchmarks/results/knowledge.json``: ``{"conditions": {NAME: {"strategy", "runs": N,
 "regret": {"5": .., "10": .., "20": .., "30": ..}, "regret_se": {...}}}, "paired": {NAME:
@@ -69,6 +69,7 @@ from benchmarks.tasks.reference import load_reference
 from benchmarks.tasks.reference import require_reference
 from benchmarks.tasks.registry import get_task
 from benchmarks.tasks.registry import resolve_task_names
+from llm_guided_optuna._sampler.strategies import DEFAULT_STRATEGY
 
 
 BASELINES: tuple[str, ...] = ("gp", "tpe", "gp+enqueue", "tpe+enqueue")
@@ -79,8 +80,9 @@ DEFAULT_OUTPUT = RESULTS_DIR / "knowledge.json"
 #: --archive-dir benchmarks/results/knowledge_archive``.
 KNOWLEDGE_ARCHIVE_DIR = RESULTS_DIR / "knowledge_archive"
 #: The strategy a hint condition runs unless its ``[strategy=<x>]`` option names another: the
-#: benchmark's hints were measured under ``prior``, the library's default until 2026-12-03.
-KNOWLEDGE_STRATEGY = "prior"
+#: library's default (the runs measured under ``prior``, the default until 2026-12-03, are
+#: archived as ``[strategy=prior]``).
+KNOWLEDGE_STRATEGY = DEFAULT_STRATEGY
 #: The comparisons the acceptance of the benchmark asks for: (condition, against).
 COMPARISONS: tuple[tuple[str, str], ...] = (
     ("precise", "none"),
@@ -135,22 +137,25 @@ def condition_setup(
 
 def condition_strategy(condition: str) -> str:
     """The strategy a condition runs: the LLM strategy of a hint condition (its
-    ``[strategy=<x>]`` option, :data:`KNOWLEDGE_STRATEGY` without one), the Optuna sampler of a
-    baseline.
+    ``[strategy=<x>]`` option, :data:`KNOWLEDGE_STRATEGY` without one) with the options it
+    changes, the Optuna sampler of a baseline.
 
     Example:
-        >>> [condition_strategy(c) for c in ("none", "precise-top1[strategy=trust]", "gp+enqueue")]
-        ['prior', 'trust', 'gp']
+        >>> [condition_strategy(c) for c in ("none", "none[strategy=prior]", "gp+enqueue")]
+        ['trust', 'prior', 'gp']
+        >>> condition_strategy("precise-top1[strategy=trust,reask=0,reward=off]")
+        'trust[reask=0,reward=off]'
     """
     base, variant = split_condition(condition)
     if base in HINT_CONDITIONS:
-        return _strategy_option(variant)[0]
+        strategy, rest = _strategy_option(variant)
+        return strategy + rest.split("@", 1)[0]
     return condition.split("+")[0]
 
 
 def _strategy_option(variant: str) -> tuple[str, str]:
     """``(strategy, variant without it)``: the ``strategy=<x>`` option of a condition's variant
-    (``prior``, the benchmark's strategy for hints, when it names none)."""
+    (:data:`KNOWLEDGE_STRATEGY` when it names none)."""
     options, rest = split_options(variant)
     strategy = options.pop("strategy", KNOWLEDGE_STRATEGY)
     return strategy, format_options(options) + rest

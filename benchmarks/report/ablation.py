@@ -4,18 +4,17 @@ Issue 42's ablation. On a suite, each row adds one mechanism of the default stra
 one before it, and is paired with ``gp-startup5`` (the same GP with 5 random start-up trials and
 no LLM) by task and seed, at 5, 10, 20 and 30 trials:
 
-================================================  ==============================================
-``llm-prior<A>[beta=0]``                          the warm-start trial in place of a random
-                                                  start-up trial (no prior)
-``llm-prior<A>``                                  + the prior's weight (the 0.1 design)
-``llm-prior<A>[first=on]``                        + the prior checked by the advice's rank first
-``llm-trust<A>``                                  trust, the 0.1 default: asked again inside the
-                                                  start-up design
-``llm-trust<A>[reask=startup]``                   + no question before the start-up design ends
-``llm-trust<A>[reask=startup,first=on]``          + the prior checked by the advice's rank first
-``llm-trust<A>[reask=startup,first=on,reward=on]``  + a new best earns the LLM a trial: the
-                                                  candidate design of issue 42
-================================================  ==============================================
+==========================================  ====================================================
+``llm-prior<A>[beta=0]``                    the warm-start trial in place of a random start-up
+                                            trial (no prior)
+``llm-prior<A>``                            + the prior's weight
+``llm-prior<A>[first=on]``                  + the prior checked by the advice's rank first
+``llm-trust<A>[reask=0,reward=off]``        trust as in 0.1: asked again inside the start-up
+                                            design
+``llm-trust<A>[reward=off]``                + no question before the start-up design ends
+``llm-trust<A>``                            + a new best earns the LLM a trial: the default
+``llm-trust<A>[first=on]``                  + the prior checked by the advice's rank first
+==========================================  ====================================================
 
 ``<A>`` is the advice: ``+useless`` (random answers), or nothing (the default embedded model,
 Qwen2.5-Coder-1.5B). Beside each paired mean: its standard error, the share of pairs that lose by
@@ -52,31 +51,30 @@ BASELINE = "gp-startup5"
 #: The mechanisms, one added per row: (row label, sampler name with ``{advice}`` for the suffix).
 MECHANISMS: tuple[tuple[str, str], ...] = (
     ("warm-start trial only (no prior)", "llm-prior{advice}[beta=0]"),
-    ("+ prior weight (0.1 design)", "llm-prior{advice}"),
+    ("+ prior weight", "llm-prior{advice}"),
     ("+ prior checked by the advice's rank", "llm-prior{advice}[first=on]"),
-    ("trust, 0.1 default (asks inside the start-up)", "llm-trust{advice}"),
-    ("trust, no question before the start-up ends", "llm-trust{advice}[reask=startup]"),
-    ("+ prior checked by the advice's rank", "llm-trust{advice}[reask=startup,first=on]"),
-    (
-        "+ a new best earns a trial (candidate)",
-        "llm-trust{advice}[" + "reask=startup,first=on,reward=on]",
-    ),
+    ("trust as in 0.1 (asks inside the start-up)", "llm-trust{advice}[reask=0,reward=off]"),
+    ("trust, no question before the start-up ends", "llm-trust{advice}[reward=off]"),
+    ("+ a new best earns a trial: the default", "llm-trust{advice}"),
+    ("+ prior checked by the advice's rank", "llm-trust{advice}[first=on]"),
 )
-#: The options of the design issue 42 measures, in benchmark names.
-CANDIDATE_OPTIONS = "reask=startup,first=on,reward=on"
 ADVICE_SUFFIX = {"useless": "+useless", "qwen": ""}
 #: Good advice under one budget (issue 42, item 4): the stand-ins of the skill ladder asked with
-#: the served budget (10 more LLM trials, as archived), with the in-process budget of the
-#: embedded models (3), and the candidate design with the in-process budget.
+#: the served budget (10 more LLM trials) and with the in-process budget of the embedded models
+#: (3), under trust as in 0.1 and under the default.
 BUDGET_ROWS: tuple[tuple[str, str], ...] = tuple(
     (f"{advisor}, {label}", sampler.format(advisor=advisor))
-    for advisor in ("oracle-top1", "oracle-top10")
+    for advisor in ("oracle-top1", "oracle-top10", "oracle-top30", "local-step", "useless")
     for label, sampler in (
-        ("served budget (10), 0.1 design", "llm-trust+{advisor}"),
-        ("in-process budget (3), 0.1 design", "llm-trust+{advisor}[llm_trials=3]"),
+        ("served budget (10), trust as in 0.1", "llm-trust+{advisor}[reask=0,reward=off]"),
         (
-            "in-process budget (3), candidate",
-            "llm-trust+{advisor}[llm_trials=3,reask=startup,first=on,reward=on]",
+            "in-process budget (3), trust as in 0.1",
+            "llm-trust+{advisor}[llm_trials=3,reask=0,reward=off]",
+        ),
+        ("in-process budget (3), the default", "llm-trust+{advisor}[llm_trials=3]"),
+        (
+            "in-process budget (3), + prior checked by rank",
+            "llm-trust+{advisor}[llm_trials=3,first=on]",
         ),
     )
 )
@@ -96,7 +94,7 @@ ADVICE_TITLES = {
 }
 
 
-def archived_records(archive_dirs: Iterable[Path]) -> list[dict[str, Any]]:
+def archived_records(archive_dirs: Iterable[Path] = ARCHIVES) -> list[dict[str, Any]]:
     """Every run record of the archives."""
     return [record for archive in archive_dirs for record in archived_run_records(Path(archive))]
 
@@ -196,7 +194,8 @@ def render_page(result: dict[str, Any]) -> str:
             "## Good advice under one budget (Bayesmark-lite, stand-in advisors)",
             "",
             "The stand-ins are served, so the skill ladder asked them with the served budget "
-            "(up to 10 LLM trials after the warm start); an embedded model gets 3. Same pairing.",
+            "(up to 10 LLM trials after the warm start); an embedded model gets 3. Same pairing. "
+            "Rows with fewer than 80 runs are not complete yet.",
             "",
         ]
         lines += render_table(result["budget"])

@@ -203,16 +203,13 @@ class Trust(_PriorWeighted):
             ``None``: 3 for a model run in this process (embedded or GGUF), 10 for a hosted one
             or one at ``api_base`` (:func:`~llm_guided_optuna._sampler.trust.
             default_max_llm_trials`).
-        reask_after: Complete trials before the LLM may be asked again after the warm start
-            (0: from the start). ``None``: the optimizer's whole initial design (5 trials by
-            default), so that a new question never takes the place of a random start-up
-            trial.
+        reask_after: Complete trials before the LLM may be asked again after the warm start.
+            ``None`` (the default): the optimizer's whole initial design (5 trials by
+            default), so that a new question never takes the place of a start-up trial and
+            the LLM's advice is checked against them before it is asked again. ``0``: from the
+            start (the design of 0.1).
         reward_new_bests: Each later LLM trial that beats every trial before it earns the LLM
-            one more trial of ``max_llm_trials``.
-
-        ``reask_after=None``, ``reward_new_bests=True`` and ``PriorOptions(evidence_first=True)``
-        are the design issue 42 measures ("never behind"); they become the defaults once its
-        benchmark rows are complete.
+            one more trial of ``max_llm_trials`` (on by default; off: the design of 0.1).
 
     Example:
         >>> from llm_guided_optuna import LLMGuidedSampler, PriorOptions, Trust
@@ -223,8 +220,8 @@ class Trust(_PriorWeighted):
     name: ClassVar[str] = "trust"
     share: float = DEFAULT_MAX_SHARE
     max_llm_trials: int | None = None
-    reask_after: int | None = 0
-    reward_new_bests: bool = False
+    reask_after: int | None = None
+    reward_new_bests: bool = True
 
     def __post_init__(self) -> None:
         super().__post_init__()

@@ -5,6 +5,11 @@ weight the Gaussian process as beliefs (πBO, :mod:`llm_guided_optuna._prior.con
 After the warm start, :class:`EvidenceTrust` decides trial by trial whether the LLM proposes again,
 from the evidence in the study alone:
 
+- **Evidence first.** Not before the optimizer's start-up design is complete (``reask_after``,
+  by default its 5 trials): the advice is first checked against random trials, and no question
+  takes the place of one of them (asking inside the start-up design, the design of 0.1, cost
+  regret at 5 trials on the neural-network suite: docs/benchmarks_ablation.md).
+
 - **Trust** is the rank-biserial correlation of the LLM's complete trials against the others
   (every pair of an LLM trial and another trial: 1 when the LLM's is strictly better, 1/2 on a
   tie), smoothed by ``pseudo_pairs`` pairs scored 1/2 and clipped at 0: with ``W`` the pairs won
@@ -19,7 +24,9 @@ from the evidence in the study alone:
   (``None``: no limit), so a slow local model cannot take over a study's time: by default
   :data:`IN_PROCESS_MAX_LLM_TRIALS` for a model run in this process (embedded or a GGUF file;
   on two CPU cores a call takes 20–50 s) and :data:`SERVED_MAX_LLM_TRIALS` for a model served
-  elsewhere (:func:`default_max_llm_trials`).
+  elsewhere (:func:`default_max_llm_trials`). With ``reward_new_bests`` (the default), each
+  LLM trial after the warm start that beats every trial before it earns one more: good advice is
+  used while it keeps paying.
 
 The schedule reads the study itself (``llm_proposal`` and ``llm_call`` of every trial), so it is
 the same in every thread and worker process, and a restarted worker carries on.
