@@ -377,15 +377,16 @@ def test_knowledge_benchmark_hints_the_embedded_model_and_reports_the_section(tm
     )
     hints = task_hints(get_task(TASK))
     assert record["domain_knowledge"] == {"domain_knowledge": hints.domain_knowledge("precise")}
-    assert sum(record["llm_calls"]) == 1
+    # The warm start (trial 1), and no question inside the start-up design (the default trust).
+    assert record["llm_calls"][:5] == [0.0, 1.0, 0.0, 0.0, 0.0]
     section = knowledge_section(summary)
     assert f"| `{condition}` |" in section and "embedded/smollm2-135m" in section
 
 
 def test_a_strategy_option_runs_that_strategy_and_pairs_it_with_its_own_none() -> None:
     """``[strategy=trust]`` runs trust with the same hint; without it a hint condition runs the
-    prior strategy its recorded runs were made with, and the summary pairs the trust conditions
-    with each other, not with prior's."""
+    library's default strategy, and the summary pairs the conditions of one strategy with each
+    other, not with another's."""
     from benchmarks.experiments.hints import task_hints
     from benchmarks.experiments.knowledge import condition_setup
     from benchmarks.experiments.knowledge import summarise_conditions
@@ -397,29 +398,30 @@ def test_a_strategy_option_runs_that_strategy_and_pairs_it_with_its_own_none() -
         "llm-trust",
         {"domain_knowledge": hints.domain_knowledge("precise-top1")},
     )
-    assert condition_setup("precise-top1", hints)[0] == "llm-prior"
+    assert condition_setup("precise-top1", hints)[0] == "llm-trust"
+    assert condition_setup("precise-top1[strategy=prior]", hints)[0] == "llm-prior"
     assert condition_setup("none[design=prior,strategy=trust]@smollm2-135m", hints)[0] == (
         "llm-trust[design=prior]@smollm2-135m"
     )
     reference = load_reference(TASK)
     assert reference is not None
     best, worst = reference.f_star, reference.random_median
-    conditions = ["precise-top1[strategy=trust]", "none[strategy=trust]", "none"]
-    start = {"precise-top1[strategy=trust]": best, "none[strategy=trust]": worst, "none": worst}
+    conditions = ["precise-top1[strategy=prior]", "none[strategy=prior]", "none"]
+    start = {"precise-top1[strategy=prior]": best, "none[strategy=prior]": worst, "none": worst}
     records = {
         (TASK, condition, 0): {"best_so_far": [start[condition]] * 9 + [best]}
         for condition in conditions
     }
     summary = summarise_conditions(records, [TASK], conditions, 1)
     assert {c: e["strategy"] for c, e in summary["conditions"].items()} == {
-        "precise-top1[strategy=trust]": "trust",
-        "none[strategy=trust]": "trust",
-        "none": "prior",
+        "precise-top1[strategy=prior]": "prior",
+        "none[strategy=prior]": "prior",
+        "none": "trust",
     }
     paired = summary["paired"]
-    trust = paired["precise-top1[strategy=trust] - none[strategy=trust]"]
-    assert trust["runs"] == 1 and trust["difference"]["5"] < 0 and trust["difference"]["10"] == 0
-    assert "precise-top1[strategy=trust] - none" not in paired
+    prior = paired["precise-top1[strategy=prior] - none[strategy=prior]"]
+    assert prior["runs"] == 1 and prior["difference"]["5"] < 0 and prior["difference"]["10"] == 0
+    assert "precise-top1[strategy=prior] - none" not in paired
 
 
 def test_the_knowledge_checks_say_which_acceptance_lines_hold() -> None:

@@ -12,6 +12,12 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "llm_guided_optuna"
 #: Code outside the library that uses it: it may read public names only, and set no private state.
 OUTSIDE = ("benchmarks", "examples", "package")
+#: Files outside the library that set private state of a peer's code, not of this library, and
+#: why: each is a named exception, not a pattern.
+PEER_ADAPTERS = {
+    "benchmarks/experiments/related.py": "OptunaHub's MetaLearnTPE, written for Optuna 4.1, "
+    "adapted to two private TPE details of Optuna 5 (its own attributes and module)",
+}
 
 
 def _reaches_private(target: ast.Attribute) -> bool:
@@ -55,7 +61,12 @@ def _private_assignments(path: Path) -> list[str]:
 def test_no_private_attribute_of_a_library_object_is_set_outside_the_library() -> None:
     files = [path for folder in OUTSIDE for path in sorted((ROOT / folder).rglob("*.py"))]
     assert files
-    found = [line for path in files for line in _private_assignments(path)]
+    found = [
+        line
+        for path in files
+        if path.relative_to(ROOT).as_posix() not in PEER_ADAPTERS
+        for line in _private_assignments(path)
+    ]
     assert found == []
 
 
