@@ -166,9 +166,10 @@ def unsigned_cell(cell: list[float]) -> str:
 
 
 QWEN_DEFAULT = "default@qwen2.5-coder-1.5b"
-#: The hint from the best 1 % against none, both under trust as in 0.1 (knowledge.json).
+#: Trust as in 0.1, in the knowledge benchmark's condition names (knowledge.json).
 TRUST_01_OPTIONS = "[strategy=trust,reask=0,reward=off]"
-TRUST_HINT_PAIR = f"precise-top1{TRUST_01_OPTIONS} - none{TRUST_01_OPTIONS}"
+#: The hint from the best 1 % against none, both under the default strategy (knowledge.json).
+TRUST_HINT_PAIR = "precise-top1 - none"
 
 #: Paired cells the pages call "within noise" (True: |mean| < 2 SE) or state as a difference
 #: beyond it (False), so that a rerun that moves one across the line fails here.
@@ -464,6 +465,11 @@ QUOTES = (
         )
         for label, condition in (
             ("| none, the default `trust`", "none"),
+            (
+                '| good values from the best 1 % ("C around 440, gamma around 0.00011"), '
+                "the default `trust`",
+                "precise-top1",
+            ),
             (
                 "| none, `trust` as in 0.1 (asked again inside the start-up design)",
                 "none" + TRUST_01_OPTIONS,
