@@ -207,7 +207,13 @@ def test_without_related_studies_no_account_is_asked_or_recorded() -> None:
     assert all("related_used" not in t.user_attrs.get("llm_call", {}) for t in study.trials)
 
 
-def _demo_study(storage: Any, name: str, proposal: tuple[float, float], value: float) -> Any:
+def _demo_study(
+    storage: Any,
+    name: str,
+    proposal: tuple[float, float],
+    value: float,
+    used: str = "svc-iris: C, gamma",
+) -> Any:
     study = optuna.create_study(study_name=name, storage=storage, direction="maximize")
     distributions = {"C": SPACE["C"], "gamma": SPACE["gamma"]}
     study.add_trial(
@@ -220,7 +226,7 @@ def _demo_study(storage: Any, name: str, proposal: tuple[float, float], value: f
             params={"C": proposal[0], "gamma": proposal[1]},
             distributions=distributions,
             value=value,
-            user_attrs={"llm_source": "llm", "llm_call": {"related_used": "svc-iris: C, gamma"}},
+            user_attrs={"llm_source": "llm", "llm_call": {"related_used": used}},
         )
     )
     return study
@@ -238,6 +244,11 @@ def test_the_demo_shows_whether_the_earlier_study_helped_even_when_it_did_not() 
     assert "taken as is on digits it scores 0.9" in text  # the earlier best, on the demo's data
     assert "what it says it used: svc-iris: C, gamma" in text
     assert "no better here (0.1000 against 0.1350)" in text
+    # Qwen2.5-Coder-1.5B once answered "," here: the demo says it named nothing.
+    blank = _demo_study(storage, "blank", (0.01, 1.0), 0.10, used=",")
+    assert "what it says it used: nothing readable" in "\n".join(
+        related_lines(plain, blank, earlier)
+    )
     better = _demo_study(storage, "better", (10.0, 0.001), 0.97)
     assert "better here (0.9700 against 0.1350)" in "\n".join(
         related_lines(plain, better, earlier)

@@ -270,7 +270,9 @@ def related_lines(
         )
         used = (first.user_attrs.get("llm_call") or {}).get("related_used")
         if used:
-            lines.append(f"  what it says it used: {used}")
+            # A small model may fill the field with punctuation alone: say so, not ",".
+            said = used if any(c.isalnum() for c in used) else "nothing readable"
+            lines.append(f"  what it says it used: {said}")
     plain_first, related_first = _first_llm_trial(plain), _first_llm_trial(with_related)
     if plain_first is not None and related_first is not None:
         if plain_first.value is not None and related_first.value is not None:
