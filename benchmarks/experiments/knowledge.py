@@ -59,6 +59,8 @@ from benchmarks.core.runner import load_run
 from benchmarks.core.runner import run_one
 from benchmarks.core.runner import save_run
 from benchmarks.core.samplers import format_options
+from benchmarks.core.samplers import library_default_strategy
+from benchmarks.core.samplers import sampler_strategy
 from benchmarks.core.samplers import split_options
 from benchmarks.core.samplers import strategy_sampler
 from benchmarks.core.suite import exchanges_dir
@@ -69,7 +71,6 @@ from benchmarks.tasks.reference import load_reference
 from benchmarks.tasks.reference import require_reference
 from benchmarks.tasks.registry import get_task
 from benchmarks.tasks.registry import resolve_task_names
-from llm_guided_optuna._sampler.strategies import DEFAULT_STRATEGY
 
 
 BASELINES: tuple[str, ...] = ("gp", "tpe", "gp+enqueue", "tpe+enqueue")
@@ -82,7 +83,7 @@ KNOWLEDGE_ARCHIVE_DIR = RESULTS_DIR / "knowledge_archive"
 #: The strategy a hint condition runs unless its ``[strategy=<x>]`` option names another: the
 #: library's default (the runs measured under ``prior``, the default until 2026-12-03, are
 #: archived as ``[strategy=prior]``).
-KNOWLEDGE_STRATEGY = DEFAULT_STRATEGY
+KNOWLEDGE_STRATEGY = sampler_strategy(library_default_strategy())
 #: The comparisons the acceptance of the benchmark asks for: (condition, against).
 COMPARISONS: tuple[tuple[str, str], ...] = (
     ("precise", "none"),
